@@ -1,0 +1,73 @@
+"""Application assembly: routes, middleware, lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from tenant_app import db
+from tenant_app.logs import configure_logging
+from tenant_app.middleware import (
+    BodyLimitMiddleware,
+    CsrfMiddleware,
+    RequestContextMiddleware,
+    SessionMiddleware,
+    TenantMiddleware,
+)
+from tenant_app.resources import STATIC_DIR, PasswordService
+from tenant_app.settings import Settings, load_settings
+from tenant_app.web import auth, portal, public, staff
+from tenant_app.web.errors import exception_handlers
+from tenant_app.web.guards import LoginRequired, login_required
+
+
+class CachedStatic(StaticFiles):
+    """Static files carry a version in their URL, so browsers may keep them for a year."""
+
+    async def get_response(self, path: str, scope):  # type: ignore[no-untyped-def]
+        response = await super().get_response(path, scope)
+        if response.status_code == 200:
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
+def build_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
+    settings = (settings or load_settings()).check()
+    configure_logging(settings.log_level)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if manage_db:
+            await db.init_db(settings)
+        try:
+            yield
+        finally:
+            if manage_db:
+                await db.close_db()
+
+    routes = [
+        *public.routes,
+        *auth.routes,
+        *staff.routes,
+        *portal.routes,
+        Mount("/static", app=CachedStatic(directory=str(STATIC_DIR)), name="static"),
+    ]
+    middleware = [
+        Middleware(RequestContextMiddleware, settings=settings),
+        Middleware(BodyLimitMiddleware, settings=settings),
+        Middleware(TenantMiddleware, settings=settings),
+        Middleware(SessionMiddleware, settings=settings),
+        Middleware(CsrfMiddleware, settings=settings),
+    ]
+    handlers = {**exception_handlers, LoginRequired: login_required}
+    app = Starlette(
+        routes=routes, middleware=middleware, exception_handlers=handlers, lifespan=lifespan
+    )
+    app.state.settings = settings
+    app.state.passwords = PasswordService(settings)
+    return app

@@ -1,0 +1,63 @@
+"""Tortoise configuration, shared by the app, the CLI and the tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate as _migrate
+
+from tenant_app.models import MODEL_MODULES
+from tenant_app.settings import Settings
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "migrations": "migrations",
+                "default_connection": "default",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+# Read by `tortoise makemigrations` through [tool.tortoise] in pyproject.toml.
+TORTOISE_ORM = tortoise_config(os.environ.get("DATABASE_URL", Settings().database_url))
+
+
+def _ensure_sqlite_dir(database_url: str) -> None:
+    if database_url.startswith("sqlite://") and ":memory:" not in database_url:
+        Path(database_url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
+
+
+async def init_db(settings: Settings) -> None:
+    _ensure_sqlite_dir(settings.database_url)
+    # The global fallback makes the ORM visible to request tasks, not only the lifespan task.
+    await Tortoise.init(config=tortoise_config(settings.database_url), _enable_global_fallback=True)
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+
+
+async def apply_migrations(settings: Settings) -> None:
+    """Bring the database schema up to date, safe to run at every start."""
+    _ensure_sqlite_dir(settings.database_url)
+    try:
+        await _migrate(config=tortoise_config(settings.database_url))
+    finally:
+        # aiosqlite's worker thread would keep the process alive after a failure
+        await Tortoise.close_connections()
+
+
+def dialect() -> str:
+    from tortoise import connections
+
+    return str(connections.get("default").capabilities.dialect)

@@ -1,0 +1,41 @@
+"""Hand-written SQL for hot paths, portable between SQLite and PostgreSQL.
+
+Queries are written with `{0}`, `{1}`... placeholders and turned into `?` or `$n`
+once per dialect; values are always bound, never formatted into the SQL.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from tortoise import connections
+
+
+def _client() -> Any:
+    return connections.get("default")
+
+
+@lru_cache(maxsize=256)
+def _compile(sql: str, dialect: str) -> str:
+    count = sql.count("{")
+    marks = [f"${i + 1}" if dialect == "postgres" else "?" for i in range(count)]
+    return sql.format(*marks)
+
+
+def compiled(sql: str) -> str:
+    return _compile(sql, _client().capabilities.dialect)
+
+
+async def fetch_all(sql: str, *values: Any) -> list[dict[str, Any]]:
+    client = _client()
+    return list(await client.execute_query_dict(compiled(sql), list(values)))
+
+
+async def fetch_one(sql: str, *values: Any) -> dict[str, Any] | None:
+    rows = await fetch_all(sql, *values)
+    return rows[0] if rows else None
+
+
+async def execute(sql: str, *values: Any) -> None:
+    await _client().execute_query(compiled(sql), list(values))

@@ -1,0 +1,57 @@
+"""One place that decides between a full page and an HTMX fragment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from tenant_app.resources import templates
+from tenant_app.theming import brand_css_url
+
+
+def is_fragment_request(request: Request) -> bool:
+    headers = request.headers
+    return (
+        headers.get("hx-request") == "true"
+        and headers.get("hx-boosted") != "true"
+        and headers.get("hx-history-restore-request") != "true"
+    )
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    state = request.scope.get("state", {})
+    tenant = state.get("tenant")
+    return {
+        "request": request,
+        "tenant": tenant,
+        "user": state.get("user"),
+        "csrf_token": state.get("csrf_token", ""),
+        "locale": state.get("locale", "de"),
+        "brand_css": brand_css_url(tenant) if tenant else None,
+        "url": request.app.url_path_for,
+        "path": request.url.path,
+    }
+
+
+def render(
+    request: Request,
+    template_name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Render the page, or only `block` when HTMX asks for a fragment."""
+    template = templates.get_template(template_name)
+    full_context = base_context(request) | (context or {})
+    if block and is_fragment_request(request):
+        ctx = template.new_context(full_context)
+        html = "".join(template.blocks[block](ctx))
+    else:
+        html = template.render(full_context)
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
+    response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"
+    return response

@@ -1,0 +1,10 @@
+"""ORM models, one module per aggregate."""
+# Model docstrings become SQL table comments: never put a semicolon in one (Tortoise splits on it).
+
+from __future__ import annotations
+
+MODEL_MODULES = [
+    "tenant_app.models.tenancy",
+    "tenant_app.models.accounts",
+    "tenant_app.models.security",
+]

@@ -1,0 +1,40 @@
+"""Tenants (broker firms) and the host names that lead to them."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Tenant(Model):
+    id = fields.IntField(primary_key=True)
+    slug = fields.CharField(max_length=63, unique=True)
+    name = fields.CharField(max_length=200)
+    theme = fields.CharField(max_length=40, default="default", db_default="default")
+    primary_color = fields.CharField(max_length=7, null=True)
+    secondary_color = fields.CharField(max_length=7, null=True)
+    text_color = fields.CharField(max_length=7, null=True)
+    logo_key = fields.CharField(max_length=200, null=True)  # storage key of the re-encoded logo
+    address_form = fields.CharField(max_length=3, default="sie", db_default="sie")  # sie | du
+    imprint_html = fields.TextField(default="", db_default="")  # sanitized on save and render
+    signature_html = fields.TextField(default="", db_default="")
+    is_active = fields.BooleanField(default=True, db_default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "tenant"
+
+
+class TenantHost(Model):
+    """A host name that serves a tenant: `<slug>.<BASE_DOMAIN>` now, own domains later."""
+
+    id = fields.IntField(primary_key=True)
+    hostname = fields.CharField(max_length=253, unique=True)  # lower-case, no port
+    tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
+        "models.Tenant", related_name="hosts", on_delete=fields.CASCADE
+    )
+    is_primary = fields.BooleanField(default=True, db_default=True)
+
+    class Meta:
+        table = "tenant_host"

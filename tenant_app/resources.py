@@ -1,0 +1,106 @@
+"""Process-wide singletons: templates, the password hasher, token signers."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from functools import cache
+from pathlib import Path
+
+import anyio
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import URLSafeTimedSerializer
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from tenant_app import formatting, i18n
+from tenant_app.settings import PROJECT_ROOT, Settings
+
+TEMPLATE_DIR = PROJECT_ROOT / "templates"
+STATIC_DIR = PROJECT_ROOT / "static"
+THEMES_DIR = PROJECT_ROOT / "themes"
+
+
+def _static_version() -> str:
+    """Short hash of the static files, so their URLs change when they do."""
+    digest = hashlib.sha256()
+    for path in sorted(STATIC_DIR.rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+@cache
+def htmx_script() -> str:
+    found = sorted(STATIC_DIR.glob("js/htmx-*.min.js"))
+    return f"js/{found[-1].name}" if found else "js/htmx.min.js"
+
+
+def build_templates() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader([str(TEMPLATE_DIR)]),
+        autoescape=select_autoescape(["html", "htm", "xml"], default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
+    )
+    env.filters["date"] = formatting.fmt_date
+    env.filters["datetime"] = formatting.fmt_datetime
+    env.filters["money"] = formatting.fmt_money
+    env.globals["static_version"] = _static_version()
+    env.globals["htmx_script"] = htmx_script()
+    return env
+
+
+templates = build_templates()
+
+
+class PasswordService:
+    """Argon2id off the event loop, with a cap on concurrent hashes."""
+
+    def __init__(self, settings: Settings) -> None:
+        if settings.argon2_profile == "fast":
+            # Tests only: cheap parameters, same algorithm.
+            self.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
+        else:
+            self.hasher = PasswordHasher(type=Type.ID)
+        self.limiter = anyio.CapacityLimiter(max(1, settings.hash_concurrency))
+        # A real hash of a random password: verifying against it costs what a real check costs,
+        # so an unknown user takes as long as a wrong password.
+        self.dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
+
+    async def hash(self, password: str) -> str:
+        return await anyio.to_thread.run_sync(self.hasher.hash, password, limiter=self.limiter)
+
+    async def verify(self, stored_hash: str | None, password: str) -> bool:
+        target = stored_hash or self.dummy_hash
+
+        def check() -> bool:
+            try:
+                return bool(self.hasher.verify(target, password))
+            except (VerificationError, InvalidHashError):
+                return False
+
+        ok = await anyio.to_thread.run_sync(check, limiter=self.limiter)
+        return ok and stored_hash is not None
+
+    def needs_rehash(self, stored_hash: str) -> bool:
+        return self.hasher.check_needs_rehash(stored_hash)
+
+
+def signer(settings: Settings, purpose: str) -> URLSafeTimedSerializer:
+    """One serializer per purpose, each with its own salt."""
+    return URLSafeTimedSerializer(settings.secret_key, salt=f"tenant-app.{purpose}")
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def ensure_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,54 @@
+"""Logging in: rate limits first, then one Argon2id check, no hint whether an account exists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tenant_app.models.accounts import User
+from tenant_app.resources import PasswordService
+from tenant_app.services import ratelimit, sessions
+
+
+class LoginFailed(Exception):
+    """Wrong name or password, or an inactive account. Deliberately says no more."""
+
+
+class LoginThrottled(Exception):
+    """Too many attempts for this account or from this client."""
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User
+    cookie_secret: str
+
+
+async def log_in(
+    tenant_id: int,
+    passwords: PasswordService,
+    *,
+    identifier: str,
+    password: str,
+    client: str,
+    user_agent: str = "",
+) -> LoginResult:
+    identifier = identifier.strip().lower()
+    allowed = await ratelimit.all_allowed(
+        (ratelimit.LOGIN_PER_ACCOUNT, f"{tenant_id}:{identifier}"),
+        (ratelimit.LOGIN_PER_CLIENT, client),
+    )
+    if not allowed:  # checked before hashing, so login cannot be used to burn CPU
+        raise LoginThrottled
+    user = None
+    if identifier:
+        by_email = "@" in identifier
+        query = User.filter(email=identifier) if by_email else User.filter(username=identifier)
+        user = await query.first()
+    stored_hash = user.password_hash if user and user.is_active else None
+    if not await passwords.verify(stored_hash, password) or user is None:
+        raise LoginFailed
+    if passwords.needs_rehash(user.password_hash or ""):
+        user.password_hash = await passwords.hash(password)
+        await user.save(update_fields=["password_hash"])
+    secret = await sessions.start_session(tenant_id, user.id, user_agent=user_agent)
+    return LoginResult(user=user, cookie_secret=secret)

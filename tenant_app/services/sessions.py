@@ -1,0 +1,105 @@
+"""Server-side login sessions: created at login, checked on every request, ended for real."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tenant_app.db_queries import execute, fetch_one
+from tenant_app.models.accounts import Session
+from tenant_app.resources import token_digest
+
+TOUCH_EVERY = timedelta(seconds=60)  # write last_seen_at at most this often
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: int
+    kind: str  # staff | customer
+    role: str
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+    language: str | None
+    session_id: str
+    csrf_token: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind == "staff"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_staff and self.role == "admin"
+
+
+def _as_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        moment = datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def start_session(tenant_id: int, user_id: int, *, user_agent: str = "") -> str:
+    """Create a fresh session (a new id at every login); returns the cookie secret."""
+    secret = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    await Session.create(
+        id=token_digest(secret),
+        tenant_id=tenant_id,
+        user_id=user_id,
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=now,
+        last_seen_at=now,
+        user_agent=user_agent[:200],
+    )
+    return secret
+
+
+_LOAD_SQL = (
+    "SELECT s.id AS session_id, s.csrf_token, s.created_at, s.last_seen_at,"
+    " u.id, u.kind, u.role, u.username, u.email, u.first_name, u.last_name, u.language"
+    " FROM login_session s JOIN user_account u ON u.id = s.user_id AND u.tenant_id = s.tenant_id"
+    " WHERE s.id = {0} AND s.tenant_id = {1} AND u.is_active = {2}"
+)
+
+
+async def load_session(
+    tenant_id: int, secret: str, *, idle: timedelta, absolute: timedelta
+) -> CurrentUser | None:
+    """The user behind a cookie secret, or None when unknown, expired or deactivated."""
+    session_id = token_digest(secret)
+    row = await fetch_one(_LOAD_SQL, session_id, tenant_id, True)
+    if row is None:
+        return None
+    now = datetime.now(UTC)
+    last_seen = _as_datetime(row["last_seen_at"])
+    if now - last_seen > idle or now - _as_datetime(row["created_at"]) > absolute:
+        await end_session(tenant_id, session_id)
+        return None
+    if now - last_seen > TOUCH_EVERY:
+        await Session.filter(id=session_id).update(last_seen_at=now)
+    fields = {k: row[k] for k in CurrentUser.__dataclass_fields__}
+    return CurrentUser(**fields)
+
+
+async def end_session(tenant_id: int, session_id: str) -> None:
+    await execute(
+        "DELETE FROM login_session WHERE id = {0} AND tenant_id = {1}", session_id, tenant_id
+    )
+
+
+async def end_all_sessions(tenant_id: int, user_id: int, *, keep: str | None = None) -> None:
+    """Log a user out everywhere (deactivation, password change), optionally keeping one."""
+    query = Session.filter(user_id=user_id)
+    if keep:
+        query = query.exclude(id=keep)
+    await query.delete()

@@ -1,0 +1,118 @@
+"""Settings read from the environment; nothing else lives here."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment does not allow a safe start."""
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default).strip()
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name, str(default))
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = _env(name, "1" if default else "0").lower()
+    return raw in {"1", "true", "yes", "on"}
+
+
+DEV_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - only accepted in development
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"  # development | production | test
+    database_url: str = f"sqlite://{PROJECT_ROOT / 'data' / 'app.sqlite3'}"
+    base_domain: str = "localhost"
+    secret_key: str = DEV_SECRET
+    storage_dir: Path = PROJECT_ROOT / "data" / "files"
+    public_scheme: str = "http"  # scheme used in links inside e-mails
+    public_port: int = 8000  # port used in links inside e-mails; 0 = default port
+    mail_backend: str = "file"  # smtp | file
+    mail_dir: Path = PROJECT_ROOT / "data" / "mail"
+    mail_from: str = "portal@localhost"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_tls: str = "none"  # none | starttls | tls
+    redis_url: str = ""
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    link_valid_hours: int = 72
+    max_body_bytes: int = 30 * 1024 * 1024  # whole request, uploads included
+    max_upload_bytes: int = 25 * 1024 * 1024
+    argon2_profile: str = "default"  # default | fast (tests only)
+    hash_concurrency: int = 2
+    log_level: str = "INFO"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment in {"development", "test"}
+
+    @property
+    def secure_cookies(self) -> bool:
+        return not self.is_development
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def check(self) -> Settings:
+        if self.environment not in {"development", "production", "test"}:
+            raise ConfigError("APP_ENV must be development, production or test")
+        if not self.is_development and self.secret_key in {"", DEV_SECRET}:
+            raise ConfigError("SECRET_KEY must be set to a long random value in production")
+        if not self.is_development and len(self.secret_key) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters long")
+        if self.mail_backend not in {"smtp", "file"}:
+            raise ConfigError("MAIL_BACKEND must be smtp or file")
+        if self.smtp_tls not in {"none", "starttls", "tls"}:
+            raise ConfigError("SMTP_TLS must be none, starttls or tls")
+        return self
+
+
+def load_settings() -> Settings:
+    """Read every setting from the environment (documented in README.md)."""
+    defaults = Settings()
+    environment = _env("APP_ENV", defaults.environment).lower()
+    return Settings(
+        environment=environment,
+        database_url=_env("DATABASE_URL", defaults.database_url),
+        base_domain=_env("BASE_DOMAIN", defaults.base_domain).lower(),
+        secret_key=_env("SECRET_KEY", defaults.secret_key if environment != "production" else ""),
+        storage_dir=Path(_env("STORAGE_DIR", str(defaults.storage_dir))),
+        public_scheme=_env("PUBLIC_SCHEME", "https" if environment == "production" else "http"),
+        public_port=_env_int("PUBLIC_PORT", 0 if environment == "production" else 8000),
+        mail_backend=_env("MAIL_BACKEND", defaults.mail_backend).lower(),
+        mail_dir=Path(_env("MAIL_DIR", str(defaults.mail_dir))),
+        mail_from=_env("MAIL_FROM", defaults.mail_from),
+        smtp_host=_env("SMTP_HOST", defaults.smtp_host),
+        smtp_port=_env_int("SMTP_PORT", defaults.smtp_port),
+        smtp_user=_env("SMTP_USER", ""),
+        smtp_password=_env("SMTP_PASSWORD", ""),
+        smtp_tls=_env("SMTP_TLS", defaults.smtp_tls).lower(),
+        redis_url=_env("REDIS_URL", ""),
+        session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", defaults.session_idle_minutes),
+        session_max_hours=_env_int("SESSION_MAX_HOURS", defaults.session_max_hours),
+        link_valid_hours=_env_int("LINK_VALID_HOURS", defaults.link_valid_hours),
+        max_body_bytes=_env_int("MAX_BODY_BYTES", defaults.max_body_bytes),
+        max_upload_bytes=_env_int("MAX_UPLOAD_BYTES", defaults.max_upload_bytes),
+        argon2_profile=_env("ARGON2_PROFILE", defaults.argon2_profile),
+        hash_concurrency=_env_int("HASH_CONCURRENCY", defaults.hash_concurrency),
+        log_level=_env("LOG_LEVEL", defaults.log_level).upper(),
+    ).check()

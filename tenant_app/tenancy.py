@@ -1,0 +1,125 @@
+"""Host header -> tenant. Exact, lower-cased, port-stripped match against `tenant_host`."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from tenant_app.db_queries import fetch_one
+
+_HOST_RE = re.compile(
+    r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$"
+)
+_SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+RESERVED_SLUGS = frozenset(
+    {
+        "www",
+        "admin",
+        "api",
+        "app",
+        "mail",
+        "smtp",
+        "static",
+        "assets",
+        "cdn",
+        "status",
+        "help",
+        "support",
+        "login",
+        "auth",
+        "portal",
+        "operator",
+        "root",
+        "localhost",
+    }
+)
+CACHE_SECONDS = 5.0  # how long another process may serve stale branding after a change
+
+
+class MalformedHost(ValueError):
+    """The Host header is not a plain host name (optionally with a port)."""
+
+
+@dataclass(frozen=True)
+class TenantInfo:
+    """What a request needs to know about its tenant; cached per process."""
+
+    id: int
+    slug: str
+    name: str
+    hostname: str
+    theme: str
+    primary_color: str | None
+    secondary_color: str | None
+    text_color: str | None
+    logo_key: str | None
+    address_form: str
+    imprint_html: str
+    signature_html: str
+    updated_at: str
+
+
+def normalize_host(raw: str | None) -> str:
+    """Lower-case, strip the port; raise MalformedHost for anything but a DNS name."""
+    if not raw:
+        raise MalformedHost("missing host")
+    host = raw.strip().lower()
+    if ":" in host:
+        host, _, port = host.rpartition(":")
+        if not port.isdigit() or len(port) > 5:
+            raise MalformedHost("bad port")
+    if len(host) > 253 or not _HOST_RE.fullmatch(host):
+        raise MalformedHost("bad host")
+    return host
+
+
+def slug_error(slug: str) -> str | None:
+    """Why a slug cannot be used, or None when it is fine (DNS label rules, reserved names)."""
+    if not _SLUG_RE.fullmatch(slug):
+        return "slug must be 1-63 characters of a-z, 0-9 and '-', not starting or ending with '-'"
+    if slug in RESERVED_SLUGS:
+        return f"slug {slug!r} is reserved"
+    return None
+
+
+_TENANT_SQL = (
+    "SELECT t.id, t.slug, t.name, h.hostname, t.theme, t.primary_color, t.secondary_color,"
+    " t.text_color, t.logo_key, t.address_form, t.imprint_html, t.signature_html,"
+    " t.updated_at FROM tenant_host h JOIN tenant t ON t.id = h.tenant_id"
+    " WHERE h.hostname = {0} AND t.is_active = {1}"
+)
+
+
+class TenantCache:
+    """Per-process cache of host -> TenantInfo (or a remembered miss)."""
+
+    def __init__(self, ttl: float = CACHE_SECONDS) -> None:
+        self.ttl = ttl
+        self._entries: dict[str, tuple[float, TenantInfo | None]] = {}
+
+    async def lookup(self, hostname: str) -> TenantInfo | None:
+        now = time.monotonic()
+        cached = self._entries.get(hostname)
+        if cached and now - cached[0] < self.ttl:
+            return cached[1]
+        row = await fetch_one(_TENANT_SQL, hostname, True)
+        info = None
+        if row is not None:
+            info = TenantInfo(
+                **{k: row[k] for k in TenantInfo.__dataclass_fields__ if k != "updated_at"},
+                updated_at=str(row["updated_at"]),
+            )
+        if len(self._entries) > 10_000:  # garbage hosts must not grow memory without bound
+            self._entries.clear()
+        self._entries[hostname] = (now, info)
+        return info
+
+    def invalidate(self, hostname: str | None = None) -> None:
+        if hostname is None:
+            self._entries.clear()
+        else:
+            self._entries.pop(hostname, None)
+
+
+tenant_cache = TenantCache()

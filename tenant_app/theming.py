@@ -1,0 +1,158 @@
+"""Themes are data: `themes/<name>/theme.toml` plus the tenant's validated colours."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+from tenant_app.resources import THEMES_DIR
+
+if TYPE_CHECKING:
+    from tenant_app.tenancy import TenantInfo
+
+HEX_COLOR = re.compile(r"^#[0-9a-f]{6}$")
+DIMENSION = re.compile(r"^\d{1,2}px$")
+TOKEN_NAMES = (
+    "bg",
+    "surface",
+    "surface-alt",
+    "border",
+    "muted",
+    "success",
+    "warning",
+    "danger",
+    "info",
+    "radius-sm",
+    "radius-md",
+    "radius-lg",
+)
+
+
+class ThemeError(ValueError):
+    pass
+
+
+def valid_color(value: str | None) -> str | None:
+    """A lower-case `#rrggbb`, or None when the value is not one."""
+    if value is None:
+        return None
+    value = value.strip().lower()
+    return value if HEX_COLOR.fullmatch(value) else None
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    label: str
+    primary: str
+    secondary: str
+    text: str
+    tokens: tuple[tuple[str, str], ...]
+
+
+def _parse_theme(name: str) -> Theme:
+    data = tomllib.loads((THEMES_DIR / name / "theme.toml").read_text(encoding="utf-8"))
+    brand = data.get("brand", {})
+    colors = {key: valid_color(brand.get(key)) for key in ("primary", "secondary", "text")}
+    if None in colors.values():
+        raise ThemeError(f"theme {name}: brand colours must be #rrggbb")
+    tokens = []
+    for token in TOKEN_NAMES:
+        value = str(data.get("tokens", {}).get(token, ""))
+        if not (valid_color(value) or DIMENSION.fullmatch(value)):
+            raise ThemeError(f"theme {name}: token {token} is not a colour or a px size")
+        tokens.append((token, value))
+    return Theme(
+        name=name,
+        label=str(data.get("label", name)),
+        tokens=tuple(tokens),
+        **{k: str(v) for k, v in colors.items()},
+    )
+
+
+@cache
+def available_themes() -> dict[str, Theme]:
+    return {
+        path.parent.name: _parse_theme(path.parent.name)
+        for path in sorted(THEMES_DIR.glob("*/theme.toml"))
+    }
+
+
+def theme(name: str) -> Theme:
+    themes = available_themes()
+    return themes.get(name) or themes["default"]
+
+
+def _luminance(color: str) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two `#rrggbb` colours (1.0 to 21.0)."""
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def readable_on(background: str) -> str:
+    """White or near-black, whichever reads better on the background."""
+    return (
+        "#ffffff"
+        if contrast_ratio("#ffffff", background) >= contrast_ratio("#111111", background)
+        else "#111111"
+    )
+
+
+@dataclass(frozen=True)
+class Palette:
+    primary: str
+    secondary: str
+    text: str
+    on_primary: str
+
+
+def palette(tenant: TenantInfo) -> Palette:
+    base = theme(tenant.theme)
+    primary = valid_color(tenant.primary_color) or base.primary
+    return Palette(
+        primary=primary,
+        secondary=valid_color(tenant.secondary_color) or base.secondary,
+        text=valid_color(tenant.text_color) or base.text,
+        on_primary=readable_on(primary),
+    )
+
+
+def brand_css(tenant: TenantInfo) -> str:
+    """The tenant's stylesheet: theme tokens, then brand colours. Only validated values."""
+    base = theme(tenant.theme)
+    colors = palette(tenant)
+    lines = [":root {"]
+    lines += [
+        f"  --color-{token}: {value};"
+        for token, value in base.tokens
+        if not token.startswith("radius")
+    ]
+    lines += [
+        f"  --{token}: {value};" for token, value in base.tokens if token.startswith("radius")
+    ]
+    lines += [
+        f"  --brand-primary: {colors.primary};",
+        f"  --brand-secondary: {colors.secondary};",
+        f"  --brand-text: {colors.text};",
+        f"  --brand-on-primary: {colors.on_primary};",
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def brand_css_url(tenant: TenantInfo) -> str:
+    version = hashlib.sha256(brand_css(tenant).encode()).hexdigest()[:12]
+    return f"/brand.css?v={version}"

@@ -1,0 +1,104 @@
+"""Login and logout, for staff and customers alike."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from tenant_app.errors import ValidationFailed
+from tenant_app.htmx import render
+from tenant_app.i18n import gettext as _
+from tenant_app.permissions import home_path_for
+from tenant_app.services import auth, sessions
+from tenant_app.web import cookies, forms
+from tenant_app.web.guards import current_user
+
+
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def login_form(request: Request) -> Response:
+    user = current_user(request)
+    if user is not None:
+        return RedirectResponse(home_path_for(user), status_code=303)
+    next_path = forms.safe_next(request.query_params.get("next"), "")
+    return render(request, "auth/login.html", {"next": next_path, "values": {}, "errors": {}})
+
+
+async def login_submit(request: Request) -> Response:
+    settings = request.app.state.settings
+    form = await forms.read_form(request)
+    values: dict[str, str] = {}
+    try:
+        values = {
+            "identifier": forms.text(form, "identifier", max_chars=254),
+            "next": forms.text(form, "next", max_chars=500),
+        }
+        password = forms.text(form, "password", max_chars=1024)
+        errors = {}
+        if not values["identifier"].strip():
+            errors["identifier"] = _("Please enter your username or e-mail address.")
+        if not password:
+            errors["password"] = _("Please enter your password.")
+        if errors:
+            raise ValidationFailed(errors)
+        result = await auth.log_in(
+            request.state.tenant.id,
+            request.app.state.passwords,
+            identifier=values["identifier"],
+            password=password,
+            client=_client_address(request),
+            user_agent=request.headers.get("user-agent", ""),
+        )
+    except ValidationFailed as failed:
+        return _login_page(request, values, failed.errors, status=422)
+    except auth.LoginThrottled:
+        message = _("Too many login attempts. Please wait a few minutes and try again.")
+        return _login_page(request, values, {"form": message}, status=429)
+    except auth.LoginFailed:
+        message = _("The username/e-mail or password is not correct.")
+        return _login_page(request, values, {"form": message}, status=401)
+    target = forms.safe_next(values.get("next"), home_path_for(result.user))
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        cookies.cookie_name(settings, "session"),
+        cookies.sign(settings, "session", request.state.tenant.id, result.cookie_secret),
+        max_age=settings.session_max_hours * 3600,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )
+    return response
+
+
+def _login_page(
+    request: Request, values: dict[str, str], errors: dict[str, str], *, status: int
+) -> Response:
+    context = {"next": values.get("next", ""), "values": values, "errors": errors}
+    return render(request, "auth/login.html", context, status_code=status)
+
+
+async def logout(request: Request) -> Response:
+    settings = request.app.state.settings
+    user = current_user(request)
+    if user is not None:
+        await sessions.end_session(request.state.tenant.id, user.session_id)
+    response = RedirectResponse("/login?bye=1", status_code=303)
+    response.delete_cookie(
+        cookies.cookie_name(settings, "session"),
+        path="/",
+        secure=settings.secure_cookies,
+        httponly=True,
+        samesite="lax",
+    )
+    return response
+
+
+routes = [
+    Route("/login", login_form, methods=["GET"], name="login_form"),
+    Route("/login", login_submit, methods=["POST"], name="login_submit"),
+    Route("/logout", logout, methods=["POST"], name="logout"),
+]

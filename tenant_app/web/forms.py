@@ -1,0 +1,46 @@
+"""Reading form input: each field exactly one string, bounded in size."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+
+from tenant_app.errors import ValidationFailed
+from tenant_app.i18n import gettext as _
+
+MAX_FIELD_CHARS = 20_000
+
+
+def text(form: FormData, name: str, *, max_chars: int = 500) -> str:
+    """One string field; a repeated field, a file or an oversize value is rejected."""
+    values = form.getlist(name)
+    if len(values) > 1 or (values and not isinstance(values[0], str)):
+        raise ValidationFailed({name: _("Invalid input.")})
+    value = values[0] if values else ""
+    assert isinstance(value, str)
+    if len(value) > min(max_chars, MAX_FIELD_CHARS):
+        raise ValidationFailed({name: _("Please enter at most %(n)s characters.", n=max_chars)})
+    return value
+
+
+async def read_form(request: Request, **limits: Any) -> FormData:
+    """Parse a url-encoded or multipart body with tight limits; the caller closes it."""
+    async with request.form(
+        max_files=limits.get("max_files", 0), max_fields=limits.get("max_fields", 100)
+    ) as form:
+        return form
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only a relative path on this host: no scheme, no host, no `//` or backslash tricks."""
+    if not target or len(target) > 500:
+        return default
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(ch) < 32 for ch in target):
+        return default
+    return target

@@ -1,0 +1,55 @@
+"""German first: every UI string has a German translation; English is the fallback."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from tenant_app import i18n
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _catalog_tool():
+    spec = importlib.util.spec_from_file_location(
+        "update_catalogs", ROOT / "scripts" / "update_catalogs.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    assert spec and spec.loader
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_ui_string_has_a_german_translation() -> None:
+    template = _catalog_tool().extract()
+    german = i18n.translations("de")
+    missing = []
+    for message in template:
+        if not message.id:
+            continue
+        msgid = message.id[0] if isinstance(message.id, tuple) else message.id
+        translated = (
+            german.pgettext(message.context, msgid) if message.context else german.gettext(msgid)
+        )
+        if translated == msgid and msgid != "Administrator":
+            missing.append(msgid)
+    assert missing == [], "run scripts/update_catalogs.py and translate these"
+
+
+@pytest.mark.parametrize(
+    ("header", "preferred", "expected"),
+    [
+        (None, None, "de"),
+        ("en-US,en;q=0.9", None, "en"),
+        ("fr, en;q=0.5", None, "en"),
+        ("en;q=0.4, de;q=0.8", None, "de"),
+        ("fr", None, "de"),
+        ("en", "de", "de"),
+        ("de", "en", "en"),
+        ("en;q=abc", None, "en"),
+    ],
+)
+def test_language_negotiation(header, preferred, expected) -> None:
+    assert i18n.negotiate(header, preferred) == expected

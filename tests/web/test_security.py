@@ -1,0 +1,167 @@
+"""CSRF, security headers, body limits, health."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from tests.conftest import ADMIN_PASSWORD
+
+
+async def test_post_without_token_is_refused(client) -> None:
+    response = await client.post(
+        "/login",
+        data={"identifier": "alpha-admin", "password": ADMIN_PASSWORD},
+        headers={"Origin": "http://alpha.localhost"},
+    )
+    assert response.status_code == 403
+    assert "session" not in response.headers.get("set-cookie", "")
+
+
+async def test_post_with_wrong_token_is_refused(client) -> None:
+    await client.csrf()
+    response = await client.post(
+        "/login",
+        data={"csrf_token": "forged", "identifier": "alpha-admin", "password": ADMIN_PASSWORD},
+        headers={"Origin": "http://alpha.localhost"},
+    )
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("origin", ["http://beta.localhost", "http://evil.test", "null", None])
+async def test_post_from_another_origin_is_refused(client, origin) -> None:
+    token = await client.csrf()
+    headers = {"Origin": origin} if origin else {}
+    response = await client.post(
+        "/login",
+        data={"csrf_token": token, "identifier": "alpha-admin", "password": ADMIN_PASSWORD},
+        headers=headers,
+    )
+    assert response.status_code == 403
+
+
+async def test_logout_needs_the_sessions_token(client) -> None:
+    await client.log_in("alpha-admin")
+    response = await client.post("/logout", headers={"Origin": "http://alpha.localhost"})
+    assert response.status_code == 403
+    assert (await client.get("/staff")).status_code == 200
+
+
+async def test_htmx_header_token_is_accepted(client) -> None:
+    token = await client.csrf()
+    response = await client.post(
+        "/login",
+        data={"identifier": "alpha-admin", "password": ADMIN_PASSWORD},
+        headers={"Origin": "http://alpha.localhost", "X-CSRF-Token": token},
+    )
+    assert response.status_code == 303
+
+
+async def test_multipart_form_with_token_first_is_accepted(client) -> None:
+    token = await client.csrf()
+    response = await client.post(
+        "/login",
+        files={
+            "csrf_token": (None, token),
+            "identifier": (None, "alpha-admin"),
+            "password": (None, ADMIN_PASSWORD),
+        },
+        headers={"Origin": "http://alpha.localhost"},
+    )
+    assert response.status_code == 303
+
+
+@pytest.mark.parametrize("path", ["/login", "/staff", "/impressum", "/nope"])
+async def test_security_headers_on_every_page(client, path) -> None:
+    response = await client.get(path)
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"]
+    assert response.headers["x-request-id"]
+
+
+async def test_pages_have_no_inline_script(client) -> None:
+    page = (await client.get("/login")).text
+    assert "<script>" not in page
+    assert " on" + "click=" not in page
+
+
+async def test_oversize_body_is_refused(client, settings) -> None:
+    token = await client.csrf()
+    response = await client.post(
+        "/login",
+        content=b"csrf_token=" + token.encode() + b"&x=" + b"a" * (settings.max_body_bytes + 1),
+        headers={
+            "Origin": "http://alpha.localhost",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+    assert response.status_code == 413
+
+
+async def test_unknown_page_is_a_branded_404(client) -> None:
+    response = await client.get("/does-not-exist")
+    assert response.status_code == 404
+    assert "Seite nicht gefunden" in response.text
+    assert "Alpha Versicherungsmakler GmbH" in response.text
+    assert "Traceback" not in response.text
+
+
+async def test_healthz_up(app) -> None:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://anything") as raw:
+        response = await raw.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["database"] == "up"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_healthz_down_when_database_unreachable(tmp_path) -> None:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{_free_port()}/gone",
+        "APP_ENV": "development",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "tenant_app.asgi:app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.2)
+        assert response.status_code == 503
+        assert response.json()["database"] == "down"
+    finally:
+        server.terminate()
+        server.wait(10)
