@@ -16,21 +16,37 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE_DIR = ROOT / "tenant_app" / "locale"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
-METHODS = [("tenant_app/**.py", "python"), ("templates/**.html", "jinja2")]
-OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+ADDRESSED_KEYWORDS = {"_a": None, "addressed": None}  # Sie by default, plus a "du" variant
+METHODS = [
+    ("tenant_app/**.py", "python"),
+    ("templates/**.html", "jinja2"),
+    ("templates/**.txt", "jinja2"),
+]
+OPTIONS = {
+    "templates/**.html": {"extensions": "jinja2.ext.i18n"},
+    "templates/**.txt": {"extensions": "jinja2.ext.i18n"},
+}
+
+
+def _messages(keywords: dict) -> list[tuple[str, int, str, list[str], str | None]]:
+    found = extract_from_dir(
+        str(ROOT), METHODS, options_map=OPTIONS, keywords=keywords, comment_tags=("Translators:",)
+    )
+    return [item for item in found if not item[0].startswith(("scripts", "tests"))]
 
 
 def extract() -> Catalog:
     template = Catalog(project="tenant-app")
-    for filename, lineno, message, comments, context in extract_from_dir(
-        str(ROOT), METHODS, options_map=OPTIONS, keywords=KEYWORDS, comment_tags=("Translators:",)
-    ):
-        if "scripts" in filename or "tests" in filename:
-            continue
+    for filename, lineno, message, comments, context in _messages(KEYWORDS):
         template.add(
             message, locations=[(filename, lineno)], auto_comments=comments, context=context
         )
+    for filename, lineno, message, comments, _context in _messages(ADDRESSED_KEYWORDS):
+        for context in (None, "du"):
+            template.add(
+                message, locations=[(filename, lineno)], auto_comments=comments, context=context
+            )
     return template
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -12,6 +13,7 @@ from starlette.staticfiles import StaticFiles
 
 from tenant_app import db
 from tenant_app.logs import configure_logging
+from tenant_app.mail.worker import MailWorker
 from tenant_app.middleware import (
     BodyLimitMiddleware,
     CsrfMiddleware,
@@ -21,7 +23,7 @@ from tenant_app.middleware import (
 )
 from tenant_app.resources import STATIC_DIR, PasswordService
 from tenant_app.settings import Settings, load_settings
-from tenant_app.web import auth, portal, public, staff
+from tenant_app.web import auth, contacts, portal, public, registration, staff, users
 from tenant_app.web.errors import exception_handlers
 from tenant_app.web.guards import LoginRequired, login_required
 
@@ -36,17 +38,25 @@ class CachedStatic(StaticFiles):
         return response
 
 
-def build_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
+def build_app(
+    settings: Settings | None = None, *, manage_db: bool = True, run_worker: bool | None = None
+) -> Starlette:
     settings = (settings or load_settings()).check()
+    run_worker = manage_db if run_worker is None else run_worker
     configure_logging(settings.log_level)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_db:
             await db.init_db(settings)
+        worker = asyncio.create_task(MailWorker(settings).run_forever()) if run_worker else None
         try:
             yield
         finally:
+            if worker is not None:
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
             if manage_db:
                 await db.close_db()
 
@@ -55,6 +65,9 @@ def build_app(settings: Settings | None = None, *, manage_db: bool = True) -> St
         *auth.routes,
         *staff.routes,
         *portal.routes,
+        *registration.routes,
+        *users.routes,
+        *contacts.routes,
         Mount("/static", app=CachedStatic(directory=str(STATIC_DIR)), name="static"),
     ]
     middleware = [

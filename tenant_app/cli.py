@@ -90,6 +90,19 @@ async def _ensure_demo(settings: Settings) -> str:
     return hostname_for(DEMO_SLUG, settings.base_domain)
 
 
+async def _run_worker(settings: Settings) -> None:
+    from tenant_app.logs import configure_logging
+    from tenant_app.mail.worker import MailWorker
+
+    configure_logging(settings.log_level)
+    await db.apply_migrations(settings)
+    await db.init_db(settings)
+    try:
+        await MailWorker(settings).run_forever()
+    finally:
+        await db.close_db()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tenant-app", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -99,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--reload", action="store_true")
     sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("worker", help="run only the mail outbox worker (the web app runs one too)")
     tenant = sub.add_parser("tenant", help="manage tenants").add_subparsers(
         dest="action", required=True
     )
@@ -130,6 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "migrate":
         asyncio.run(db.apply_migrations(settings))
         print("Database is up to date.")
+        return 0
+    if args.command == "worker":
+        asyncio.run(_run_worker(settings))
         return 0
     if args.command == "tenant":
         return asyncio.run(_create_tenant(settings, args))

@@ -23,6 +23,10 @@ def _compile(sql: str, dialect: str) -> str:
     return sql.format(*marks)
 
 
+def dialect_name() -> str:
+    return str(_client().capabilities.dialect)
+
+
 def compiled(sql: str) -> str:
     return _compile(sql, _client().capabilities.dialect)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+from collections.abc import Iterator
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
@@ -16,6 +18,8 @@ DEFAULT_LOCALE = "de"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 _current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
+_address_form: ContextVar[str] = ContextVar("address_form", default="sie")
+ADDRESS_FORMS = ("sie", "du")
 
 
 @cache
@@ -53,6 +57,34 @@ def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
 def pgettext(context: str, message: str, **variables: object) -> str:
     text = str(translations(get_locale()).pgettext(context, message))
     return text % variables if variables else text
+
+
+def set_address_form(form: str) -> object:
+    return _address_form.set(form if form in ADDRESS_FORMS else "sie")
+
+
+def addressed(message: str, **variables: object) -> str:
+    """A customer-facing text in the tenant's form of address (formal Sie or informal Du).
+
+    The catalogue holds each such message twice: plain (Sie) and in context "du".
+    """
+    catalogue = translations(get_locale())
+    text = str(catalogue.pgettext("du", message)) if _address_form.get() == "du" else message
+    if text == message:
+        text = str(catalogue.gettext(message))
+    return text % variables if variables else text
+
+
+@contextlib.contextmanager
+def using(locale: str, address_form: str = "sie") -> Iterator[None]:
+    """Render something (a mail, a job's output) in a given language and form of address."""
+    locale_token = set_locale(locale)
+    form_token = set_address_form(address_form)
+    try:
+        yield
+    finally:
+        _current_locale.reset(locale_token)  # type: ignore[arg-type]
+        _address_form.reset(form_token)  # type: ignore[arg-type]
 
 
 def negotiate(accept_language: str | None, preferred: str | None = None) -> str:

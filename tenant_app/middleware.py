@@ -241,6 +241,7 @@ class SessionMiddleware:
         )
         state["locale"] = locale
         locale_token = i18n.set_locale(locale)
+        form_token = i18n.set_address_form(tenant.address_form)
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start" and extra_cookies:
@@ -253,6 +254,7 @@ class SessionMiddleware:
             await self.app(scope, receive, send_wrapper)
         finally:
             i18n._current_locale.reset(locale_token)  # type: ignore[arg-type]
+            i18n._address_form.reset(form_token)  # type: ignore[arg-type]
 
 
 _FIRST_PART_RE = re.compile(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+FOLDERS = ("insurance", "finance", "other", "emergency")
+
 
 class Actor(Protocol):
     @property
@@ -11,6 +13,35 @@ class Actor(Protocol):
 
     @property
     def role(self) -> str: ...
+
+
+class StaffActor(Actor, Protocol):
+    @property
+    def access_insurance(self) -> str: ...
+
+    @property
+    def access_finance(self) -> str: ...
+
+    @property
+    def access_other(self) -> str: ...
+
+    @property
+    def access_emergency(self) -> str: ...
+
+    @property
+    def sees_all_contacts(self) -> bool: ...
+
+    @property
+    def handles_tickets(self) -> bool: ...
+
+    @property
+    def manages_contacts(self) -> bool: ...
+
+    @property
+    def manages_users(self) -> bool: ...
+
+    @property
+    def manages_settings(self) -> bool: ...
 
 
 def is_staff(actor: Actor | None) -> bool:
@@ -21,12 +52,55 @@ def is_customer(actor: Actor | None) -> bool:
     return actor is not None and actor.kind == "customer"
 
 
+def is_admin(actor: Actor | None) -> bool:
+    return is_staff(actor) and actor is not None and actor.role == "admin"
+
+
 def can_use_staff_area(actor: Actor | None) -> bool:
     return is_staff(actor)
 
 
 def can_use_portal(actor: Actor | None) -> bool:
     return is_customer(actor)
+
+
+def can_manage_users(actor: StaffActor | None) -> bool:
+    return is_admin(actor) or (is_staff(actor) and bool(actor and actor.manages_users))
+
+
+def can_manage_contacts(actor: StaffActor | None) -> bool:
+    return is_admin(actor) or (is_staff(actor) and bool(actor and actor.manages_contacts))
+
+
+def can_manage_settings(actor: StaffActor | None) -> bool:
+    return is_admin(actor) or (is_staff(actor) and bool(actor and actor.manages_settings))
+
+
+def can_handle_tickets(actor: StaffActor | None) -> bool:
+    return is_admin(actor) or (is_staff(actor) and bool(actor and actor.handles_tickets))
+
+
+def can_see_all_contacts(actor: StaffActor | None) -> bool:
+    return is_admin(actor) or (is_staff(actor) and bool(actor and actor.sees_all_contacts))
+
+
+def folder_access(actor: StaffActor | None, folder: str) -> str:
+    """`none`, `read` or `write` for a staff member on one folder of the customers' folders."""
+    if folder not in FOLDERS or not is_staff(actor) or actor is None:
+        return "none"
+    if is_admin(actor):
+        return "write"
+    level = str(getattr(actor, f"access_{folder}", "none"))
+    return level if level in ("none", "read", "write") else "none"
+
+
+def has_any_folder_access(actor: StaffActor | None) -> bool:
+    return any(folder_access(actor, folder) != "none" for folder in FOLDERS)
+
+
+def can_use_staff_rights_of(actor: StaffActor | None, target_role: str) -> bool:
+    """Only an admin may create or change another admin."""
+    return is_admin(actor) or (can_manage_users(actor) and target_role != "admin")
 
 
 def home_path_for(actor: Actor) -> str:

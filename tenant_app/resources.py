@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import URLSafeTimedSerializer
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from tenant_app import formatting, i18n
+from tenant_app import formatting, i18n, labels
 from tenant_app.settings import PROJECT_ROOT, Settings
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
@@ -48,6 +48,12 @@ def build_templates() -> Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
     )
+    env.globals["_a"] = i18n.addressed
+    env.globals["role_labels"] = labels.ROLES
+    env.globals["folder_labels"] = labels.FOLDERS
+    env.globals["access_labels"] = labels.ACCESS
+    env.globals["right_labels"] = labels.RIGHTS
+    env.globals["account_state_labels"] = labels.ACCOUNT_STATES
     env.filters["date"] = formatting.fmt_date
     env.filters["datetime"] = formatting.fmt_datetime
     env.filters["money"] = formatting.fmt_money

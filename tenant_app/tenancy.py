@@ -58,6 +58,7 @@ class TenantInfo:
     imprint_html: str
     signature_html: str
     updated_at: str
+    primary_hostname: str = ""  # where links in mails point, whatever host a request used
 
 
 def normalize_host(raw: str | None) -> str:
@@ -83,12 +84,29 @@ def slug_error(slug: str) -> str | None:
     return None
 
 
-_TENANT_SQL = (
+_TENANT_COLUMNS = (
     "SELECT t.id, t.slug, t.name, h.hostname, t.theme, t.primary_color, t.secondary_color,"
-    " t.text_color, t.logo_key, t.address_form, t.imprint_html, t.signature_html,"
-    " t.updated_at FROM tenant_host h JOIN tenant t ON t.id = h.tenant_id"
-    " WHERE h.hostname = {0} AND t.is_active = {1}"
+    " t.text_color, t.logo_key, t.address_form, t.imprint_html, t.signature_html, t.updated_at,"
+    " (SELECT p.hostname FROM tenant_host p WHERE p.tenant_id = t.id"
+    " ORDER BY p.is_primary DESC, p.id LIMIT 1) AS primary_hostname"
+    " FROM tenant_host h JOIN tenant t ON t.id = h.tenant_id"
 )
+_TENANT_SQL = _TENANT_COLUMNS + " WHERE h.hostname = {0} AND t.is_active = {1}"
+_TENANT_BY_ID_SQL = _TENANT_COLUMNS + " WHERE t.id = {0} ORDER BY h.is_primary DESC, h.id LIMIT 1"
+
+
+def _info(row: dict) -> TenantInfo:
+    values = {k: row[k] for k in TenantInfo.__dataclass_fields__}
+    values["updated_at"] = str(values["updated_at"])
+    return TenantInfo(**values)
+
+
+async def load_tenant_info(tenant_id: int) -> TenantInfo:
+    """For code outside a request (CLI, jobs): the tenant as a request would see it."""
+    row = await fetch_one(_TENANT_BY_ID_SQL, tenant_id)
+    if row is None:
+        raise LookupError(f"no tenant {tenant_id}")
+    return _info(row)
 
 
 class TenantCache:
@@ -104,12 +122,7 @@ class TenantCache:
         if cached and now - cached[0] < self.ttl:
             return cached[1]
         row = await fetch_one(_TENANT_SQL, hostname, True)
-        info = None
-        if row is not None:
-            info = TenantInfo(
-                **{k: row[k] for k in TenantInfo.__dataclass_fields__ if k != "updated_at"},
-                updated_at=str(row["updated_at"]),
-            )
+        info = _info(row) if row is not None else None
         if len(self._entries) > 10_000:  # garbage hosts must not grow memory without bound
             self._entries.clear()
         self._entries[hostname] = (now, info)

@@ -7,23 +7,28 @@ from the committed migrations, exactly as in production.
 
 from __future__ import annotations
 
+import email
 import logging
 import os
 import re
-import tempfile
+import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
 from tortoise.contrib.test import truncate_all_models
 
 from tenant_app import create_app, db
+from tenant_app.mail.worker import MailWorker
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.resources import PasswordService
 from tenant_app.services.tenants import NewTenant, create_tenant
@@ -44,11 +49,27 @@ def _database_url(tmp: Path) -> tuple[str, str | None]:
     return f"sqlite://{tmp / 'test.sqlite3'}", None
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 @pytest.fixture(scope="session")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def smtp_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory, smtp_port: int) -> Settings:
     tmp = tmp_path_factory.mktemp("run")
     url, _ = _database_url(tmp)
     return Settings(
+        mail_backend="smtp",
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+        mail_from="portal@makler.example",
+        public_port=0,
         environment="test",
         database_url=url,
         base_domain="localhost",
@@ -213,5 +234,85 @@ def as_tenant() -> Any:
     return tenant_scope
 
 
-def tempdir() -> str:
-    return tempfile.mkdtemp()
+class Mailbox:
+    """Collects what a real SMTP server (aiosmtpd, in its own thread) receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        message = email.message_from_bytes(envelope.original_content, policy=policy.default)
+        self.messages.append(message)  # type: ignore[arg-type]
+        return "250 OK"
+
+
+class SmtpServer:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.mailbox = Mailbox()
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        if self.controller is None:
+            self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+            self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return self.mailbox.messages
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+@pytest.fixture(scope="session")
+def smtp_server(smtp_port: int) -> Iterator[SmtpServer]:
+    server = SmtpServer(smtp_port)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server: SmtpServer) -> Iterator[SmtpServer]:
+    smtp_server.start()
+    smtp_server.messages.clear()
+    yield smtp_server
+    smtp_server.start()
+
+
+@pytest.fixture
+def deliver(settings: Settings, smtp: SmtpServer) -> Any:
+    """Run the outbox worker once, as the background worker would."""
+
+    async def run(**kwargs: Any) -> list[EmailMessage]:
+        await MailWorker(settings).run_once(**kwargs)
+        return smtp.messages
+
+    return run
+
+
+def text_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def html_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("html",))
+    assert part is not None
+    return str(part.get_content())
+
+
+LINK_RE = re.compile(r"https?://[^\s]+/passwort/[A-Za-z0-9_-]+")
+
+
+def link_in(message: EmailMessage) -> str:
+    match = LINK_RE.search(text_of(message))
+    assert match, text_of(message)
+    return match.group(0)

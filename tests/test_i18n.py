@@ -6,6 +6,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 
 from tenant_app import i18n
 
@@ -24,18 +25,26 @@ def _catalog_tool():
 
 def test_every_ui_string_has_a_german_translation() -> None:
     template = _catalog_tool().extract()
-    german = i18n.translations("de")
+    with (ROOT / "tenant_app/locale/de/LC_MESSAGES/messages.po").open("rb") as handle:
+        german = read_po(handle, locale="de")
     missing = []
     for message in template:
         if not message.id:
             continue
-        msgid = message.id[0] if isinstance(message.id, tuple) else message.id
-        translated = (
-            german.pgettext(message.context, msgid) if message.context else german.gettext(msgid)
-        )
-        if translated == msgid and msgid != "Administrator":
-            missing.append(msgid)
+        translated = german.get(message.id, context=message.context)
+        if translated is None or not translated.string or translated.fuzzy:
+            missing.append((message.context, message.id))
     assert missing == [], "run scripts/update_catalogs.py and translate these"
+
+
+def test_du_and_sie_differ_in_german() -> None:
+    with i18n.using("de", "sie"):
+        formal = i18n.addressed("Hello %(name)s,", name="Eva")
+    with i18n.using("de", "du"):
+        informal = i18n.addressed("Hello %(name)s,", name="Eva")
+    with i18n.using("en", "du"):
+        english = i18n.addressed("Hello %(name)s,", name="Eva")
+    assert (formal, informal, english) == ("Guten Tag Eva,", "Hallo Eva,", "Hello Eva,")
 
 
 @pytest.mark.parametrize(

@@ -6,5 +6,7 @@ from __future__ import annotations
 MODEL_MODULES = [
     "tenant_app.models.tenancy",
     "tenant_app.models.accounts",
+    "tenant_app.models.contacts",
+    "tenant_app.models.mail",
     "tenant_app.models.security",
 ]

@@ -1,24 +1,44 @@
-"""People who log in (staff users and customers) and their server-side sessions."""
+"""People who log in (staff users and customers), their sessions and their e-mailed links."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from tortoise import fields
 
 from tenant_app.models.scoping import TenantModel
 
+FOLDER_LEVELS = ("none", "read", "write")
+STAFF_ROLES = ("admin", "mitarbeiter", "netzwerkpartner", "experte")
+
 
 class User(TenantModel):
     id = fields.IntField(primary_key=True)
     kind = fields.CharField(max_length=10, default="staff")  # staff | customer
-    role = fields.CharField(max_length=20, default="mitarbeiter")  # admin | mitarbeiter | ...
+    role = fields.CharField(max_length=20, default="mitarbeiter")  # one of STAFF_ROLES
     username = fields.CharField(max_length=80)  # unique per tenant, never changed
-    email = fields.CharField(max_length=254)  # stored lower-case; unique per tenant
+    email = fields.CharField(max_length=254)  # stored lower-case, unique per tenant
     first_name = fields.CharField(max_length=100)
     last_name = fields.CharField(max_length=100)
     birthdate = fields.DateField(null=True)
     password_hash = fields.CharField(max_length=255, null=True)  # None until registered
     language = fields.CharField(max_length=5, null=True)  # de | en | None = browser
     is_active = fields.BooleanField(default=True, db_default=True)
+    contact_id: int | None
+    contact: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "models.Contact", related_name="accounts", null=True, on_delete=fields.CASCADE
+    )  # set for customers: the contact this account belongs to
+    # Staff rights (the admin role has all of them regardless).
+    access_insurance = fields.CharField(max_length=5, default="none", db_default="none")
+    access_finance = fields.CharField(max_length=5, default="none", db_default="none")
+    access_other = fields.CharField(max_length=5, default="none", db_default="none")
+    access_emergency = fields.CharField(max_length=5, default="none", db_default="none")
+    sees_all_contacts = fields.BooleanField(default=False, db_default=False)
+    handles_tickets = fields.BooleanField(default=False, db_default=False)
+    manages_contacts = fields.BooleanField(default=False, db_default=False)
+    manages_users = fields.BooleanField(default=False, db_default=False)
+    manages_settings = fields.BooleanField(default=False, db_default=False)
+    registration_sent_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -50,3 +70,23 @@ class Session(TenantModel):
     class Meta:
         table = "login_session"
         indexes = (("tenant_id", "user_id"),)
+
+
+class AccountLink(TenantModel):
+    """A single-use e-mailed link (registration or password reset), stored as a hash only."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="links", on_delete=fields.CASCADE
+    )
+    user_id: int
+    token_hash = fields.CharField(max_length=64, unique=True)  # hex sha256 of the link secret
+    purpose = fields.CharField(max_length=10)  # register | reset
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)  # a newer link was sent
+    wrong_pins = fields.IntField(default=0, db_default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "account_link"

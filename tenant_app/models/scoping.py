@@ -63,6 +63,7 @@ class TenantModelMeta(ModelMeta):
         cls: Any = super().__new__(mcs, name, bases, attrs)
         if not cls._meta.abstract:
             cls._meta.manager = TenantManager(model=cls)
+            cls.unscoped = Manager(model=cls)
         return cls
 
 

@@ -26,6 +26,16 @@ class CurrentUser:
     language: str | None
     session_id: str
     csrf_token: str
+    contact_id: int | None = None
+    access_insurance: str = "none"
+    access_finance: str = "none"
+    access_other: str = "none"
+    access_emergency: str = "none"
+    sees_all_contacts: bool = False
+    handles_tickets: bool = False
+    manages_contacts: bool = False
+    manages_users: bool = False
+    manages_settings: bool = False
 
     @property
     def full_name(self) -> str:
@@ -64,9 +74,20 @@ async def start_session(tenant_id: int, user_id: int, *, user_agent: str = "") -
     return secret
 
 
+_FLAGS = (
+    "sees_all_contacts",
+    "handles_tickets",
+    "manages_contacts",
+    "manages_users",
+    "manages_settings",
+)
+
 _LOAD_SQL = (
     "SELECT s.id AS session_id, s.csrf_token, s.created_at, s.last_seen_at,"
-    " u.id, u.kind, u.role, u.username, u.email, u.first_name, u.last_name, u.language"
+    " u.id, u.kind, u.role, u.username, u.email, u.first_name, u.last_name, u.language,"
+    " u.contact_id, u.access_insurance, u.access_finance, u.access_other, u.access_emergency,"
+    " u.sees_all_contacts, u.handles_tickets, u.manages_contacts, u.manages_users,"
+    " u.manages_settings"
     " FROM login_session s JOIN user_account u ON u.id = s.user_id AND u.tenant_id = s.tenant_id"
     " WHERE s.id = {0} AND s.tenant_id = {1} AND u.is_active = {2}"
 )
@@ -88,6 +109,8 @@ async def load_session(
     if now - last_seen > TOUCH_EVERY:
         await Session.filter(id=session_id).update(last_seen_at=now)
     fields = {k: row[k] for k in CurrentUser.__dataclass_fields__}
+    for flag in _FLAGS:
+        fields[flag] = bool(fields[flag])  # SQLite answers 0/1
     return CurrentUser(**fields)
 
 

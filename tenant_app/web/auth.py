@@ -15,10 +15,6 @@ from tenant_app.web import cookies, forms
 from tenant_app.web.guards import current_user
 
 
-def _client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 async def login_form(request: Request) -> Response:
     user = current_user(request)
     if user is not None:
@@ -49,7 +45,7 @@ async def login_submit(request: Request) -> Response:
             request.app.state.passwords,
             identifier=values["identifier"],
             password=password,
-            client=_client_address(request),
+            client=forms.client_address(request),
             user_agent=request.headers.get("user-agent", ""),
         )
     except ValidationFailed as failed:

@@ -44,3 +44,12 @@ def safe_next(target: str | None, default: str) -> str:
     if parts.scheme or parts.netloc or any(ord(ch) < 32 for ch in target):
         return default
     return target
+
+
+def client_address(request: Request) -> str:
+    """The client's IP as uvicorn saw it (behind a proxy: from trusted forwarded headers)."""
+    return request.client.host if request.client else "unknown"
+
+
+def checkbox(form: FormData, name: str) -> bool:
+    return text(form, name, max_chars=10) in {"on", "1", "true", "yes"}

@@ -6,14 +6,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from tenant_app import labels
 from tenant_app.htmx import render
-from tenant_app.permissions import can_use_staff_area
+from tenant_app.permissions import can_use_staff_area, has_any_folder_access
 from tenant_app.web.guards import require
 
 
 async def staff_home(request: Request) -> Response:
     user = require(request, can_use_staff_area)
-    return render(request, "staff/home.html", {"me": user})
+    context = {
+        "me": user,
+        "has_folder_access": has_any_folder_access(user),
+        "role_label": labels.ROLES[user.role],
+    }
+    return render(request, "staff/home.html", context)
 
 
 routes = [

@@ -1,0 +1,59 @@
+"""Display names of fixed choices, translated when read (so in the request's language)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tenant_app.i18n import gettext
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark for extraction"
+    return message
+
+
+class Labels:
+    def __init__(self, pairs: dict[str, str]) -> None:
+        self._pairs = pairs
+
+    def __getitem__(self, key: str) -> str:
+        return gettext(self._pairs.get(key, key))
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return ((key, gettext(message)) for key, message in self._pairs.items())
+
+
+ROLES = Labels(
+    {
+        "admin": N_("Administrator"),
+        "mitarbeiter": N_("Employee"),
+        "netzwerkpartner": N_("Network partner"),
+        "experte": N_("Expert"),
+        "kunde": N_("Customer"),
+    }
+)
+FOLDERS = Labels(
+    {
+        "insurance": N_("Insurance"),
+        "finance": N_("Finances"),
+        "other": N_("Other contracts"),
+        "emergency": N_("Emergency folder"),
+    }
+)
+ACCESS = Labels({"none": N_("No access"), "read": N_("Read"), "write": N_("Read and write")})
+RIGHTS = Labels(
+    {
+        "sees_all_contacts": N_("Sees all contacts (otherwise only their own)"),
+        "handles_tickets": N_("Handles tickets (communication)"),
+        "manages_contacts": N_("Manages contacts and customer accounts"),
+        "manages_users": N_("Manages users"),
+        "manages_settings": N_("Manages branding and settings"),
+    }
+)
+ACCOUNT_STATES = Labels(
+    {
+        "none": N_("No user account"),
+        "created": N_("Account created, no mail sent"),
+        "mail_sent": N_("Registration mail sent"),
+        "active": N_("Active"),
+    }
+)

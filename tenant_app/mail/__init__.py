@@ -1,0 +1,1 @@
+"""E-mail: rendering, the outbox, SMTP/file sending, and the worker that connects them."""

@@ -1,0 +1,49 @@
+"""`render_email(name, ctx)`: text and HTML parts from templates/email/<name>.txt|.html."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from tenant_app import i18n
+from tenant_app.resources import templates
+from tenant_app.sanitize import rich_text_to_plain, sanitize_rich_text
+from tenant_app.theming import palette
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    subject: str
+    text: str
+    html: str
+
+
+def strip_header(value: str) -> str:
+    """No CR/LF (or other control characters) may reach a mail header."""
+    return " ".join("".join(ch if ch >= " " else " " for ch in value).split())[:240]
+
+
+def render_email(
+    name: str, context: dict[str, Any], *, tenant: Any, base_url: str, locale: str
+) -> RenderedMail:
+    """Render in the recipient's language and the tenant's form of address, with branding."""
+    with i18n.using(locale, tenant.address_form):
+        colors = palette(tenant)
+        full = {
+            **context,
+            "tenant": tenant,
+            "base_url": base_url,
+            "colors": colors,
+            "locale": locale,
+            "logo_url": f"{base_url}/branding/logo?v={tenant.logo_key[-12:]}"
+            if tenant.logo_key
+            else "",
+            "signature_html": Markup(sanitize_rich_text(tenant.signature_html)),  # noqa: S704
+            "signature_text": rich_text_to_plain(tenant.signature_html),
+        }
+        subject = strip_header(templates.get_template(f"email/{name}.subject.txt").render(full))
+        text = templates.get_template(f"email/{name}.txt").render(full)
+        html = templates.get_template(f"email/{name}.html").render({**full, "subject": subject})
+    return RenderedMail(subject=subject, text=text, html=html)

@@ -1,0 +1,64 @@
+"""Customers of a broker (Kontakte)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import fields
+
+from tenant_app.models.scoping import TenantModel
+
+
+class Contact(TenantModel):
+    id = fields.IntField(primary_key=True)
+    first_name = fields.CharField(max_length=100)
+    last_name = fields.CharField(max_length=100)
+    birthdate = fields.DateField()
+    email = fields.CharField(max_length=254)  # lower-case
+    company_name = fields.CharField(max_length=200, default="", db_default="")  # without legal form
+    legal_form = fields.CharField(
+        max_length=40, default="", db_default=""
+    )  # e.g. GmbH, stored apart
+    street = fields.CharField(max_length=200, default="", db_default="")
+    postal_code = fields.CharField(max_length=10, default="", db_default="")
+    city = fields.CharField(max_length=100, default="", db_default="")
+    phone = fields.CharField(max_length=40, default="", db_default="")
+    customer_number = fields.CharField(max_length=40, default="", db_default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "contact"
+        indexes = (("tenant_id", "last_name", "first_name"), ("tenant_id", "email"))
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def company_display(self) -> str:
+        """Company name with its legal form exactly once (never "GmbH GmbH")."""
+        name = self.company_name.strip()
+        form = self.legal_form.strip()
+        if form and not name.lower().endswith(form.lower()):
+            return f"{name} {form}".strip()
+        return name
+
+
+class ContactResponsible(TenantModel):
+    """A staff member responsible for a contact (Betreuer).
+
+    Staff who may not see all contacts see exactly these.
+    """
+
+    id = fields.IntField(primary_key=True)
+    contact: fields.ForeignKeyRelation[Contact] = fields.ForeignKeyField(
+        "models.Contact", related_name="responsibles", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "models.User", related_name="responsible_for", on_delete=fields.CASCADE
+    )
+
+    class Meta:
+        table = "contact_responsible"
+        unique_together = (("contact", "user"),)

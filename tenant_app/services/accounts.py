@@ -1,0 +1,231 @@
+"""Staff users and customer accounts: create, change, deactivate, and e-mail their links."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
+from tenant_app.i18n import gettext as _
+from tenant_app.mail.outbox import enqueue
+from tenant_app.mail.render import render_email
+from tenant_app.models.accounts import FOLDER_LEVELS, STAFF_ROLES, AccountLink, User
+from tenant_app.models.contacts import Contact
+from tenant_app.permissions import FOLDERS, can_manage_contacts, can_manage_users, is_admin
+from tenant_app.resources import token_digest
+from tenant_app.services import sessions, validation
+from tenant_app.services.tenants import unique_username
+from tenant_app.settings import Settings
+from tenant_app.tenancy import TenantInfo
+
+RIGHT_FLAGS = (
+    "sees_all_contacts",
+    "handles_tickets",
+    "manages_contacts",
+    "manages_users",
+    "manages_settings",
+)
+
+
+def tenant_base_url(settings: Settings, tenant: TenantInfo) -> str:
+    """The tenant's own address for links in mails: stored host name, never a request's Host."""
+    default_port = {"http": 80, "https": 443}.get(settings.public_scheme)
+    port = "" if settings.public_port in (0, default_port) else f":{settings.public_port}"
+    return f"{settings.public_scheme}://{tenant.primary_hostname or tenant.hostname}{port}"
+
+
+@dataclass(frozen=True)
+class StaffForm:
+    values: dict[str, str]
+    rights: dict[str, Any]
+
+
+def _staff_values(
+    form_values: dict[str, str], rights: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    errors: dict[str, str] = {}
+    validation.required(form_values, errors, "first_name", "last_name")
+    if message := validation.email_error(form_values.get("email", "")):
+        errors["email"] = message
+    birthdate, message = validation.birthdate_error(form_values.get("birthdate", ""))
+    if message:
+        errors["birthdate"] = message
+    role = form_values.get("role", "mitarbeiter")
+    if role not in STAFF_ROLES:
+        errors["role"] = _("Please choose a role.")
+    clean: dict[str, Any] = {
+        "first_name": form_values.get("first_name", "").strip(),
+        "last_name": form_values.get("last_name", "").strip(),
+        "email": form_values.get("email", "").strip().lower(),
+        "birthdate": birthdate,
+        "role": role,
+    }
+    for folder in FOLDERS:
+        level = rights.get(f"access_{folder}", "none")
+        clean[f"access_{folder}"] = level if level in FOLDER_LEVELS else "none"
+    for flag in RIGHT_FLAGS:
+        clean[flag] = bool(rights.get(flag))
+    return clean, errors
+
+
+async def _email_taken(email: str, *, except_user: int | None = None) -> bool:
+    query = User.filter(email=email)
+    if except_user is not None:
+        query = query.exclude(id=except_user)
+    return await query.exists()
+
+
+async def create_staff_user(
+    tenant: TenantInfo,
+    actor: Any,
+    settings: Settings,
+    *,
+    values: dict[str, str],
+    rights: dict[str, Any],
+) -> User:
+    """Create a staff user and, in the same transaction, queue password mail #1."""
+    if not can_manage_users(actor):
+        raise PermissionDenied
+    clean, errors = _staff_values(values, rights)
+    if clean["role"] == "admin" and not is_admin(actor):
+        errors["role"] = _("Only an administrator can create administrators.")
+    if "email" not in errors and await _email_taken(clean["email"]):
+        errors["email"] = _("There is already an account with this e-mail address.")
+    if errors:
+        raise ValidationFailed(errors)
+    async with in_transaction():
+        username = await unique_username(clean["first_name"], clean["last_name"])
+        user = await User.create(kind="staff", username=username, **clean)
+        await _queue_link_mail(tenant, settings, user, purpose="register")
+    return user
+
+
+async def update_staff_user(
+    tenant: TenantInfo, actor: Any, *, user_id: int, values: dict[str, str], rights: dict[str, Any]
+) -> User:
+    if not can_manage_users(actor):
+        raise PermissionDenied
+    user = await User.get_or_none(id=user_id, kind="staff")
+    if user is None:
+        raise NotFound
+    clean, errors = _staff_values(values, rights)
+    if (user.role == "admin" or clean["role"] == "admin") and not is_admin(actor):
+        raise PermissionDenied
+    if user.id == actor.id and clean["role"] != "admin" and user.role == "admin":
+        errors["role"] = _("You cannot take away your own administrator role.")
+    if "email" not in errors and await _email_taken(clean["email"], except_user=user.id):
+        errors["email"] = _("There is already an account with this e-mail address.")
+    if errors:
+        raise ValidationFailed(errors)
+    await User.filter(id=user.id).update(**clean)
+    return await User.get(id=user.id)
+
+
+async def set_user_active(tenant: TenantInfo, actor: Any, *, user_id: int, active: bool) -> User:
+    """Deactivate (sessions end at once, history stays) or reactivate a staff user."""
+    if not can_manage_users(actor):
+        raise PermissionDenied
+    user = await User.get_or_none(id=user_id, kind="staff")
+    if user is None:
+        raise NotFound
+    if user.id == actor.id or (user.role == "admin" and not is_admin(actor)):
+        raise PermissionDenied
+    async with in_transaction():
+        await User.filter(id=user.id).update(is_active=active)
+        if not active:
+            await sessions.end_all_sessions(tenant.id, user.id)
+    return await User.get(id=user.id)
+
+
+async def create_customer_account(tenant: TenantInfo, actor: Any, *, contact_id: int) -> User:
+    """Step 1 for a customer: the account exists, no mail is sent yet."""
+    if not can_manage_contacts(actor):
+        raise PermissionDenied
+    contact = await Contact.get_or_none(id=contact_id)
+    if contact is None:
+        raise NotFound
+    if await User.filter(contact_id=contact.id).exists():
+        raise ValidationFailed({"account": _("This contact already has a user account.")})
+    if await _email_taken(contact.email):
+        raise ValidationFailed(
+            {"account": _("There is already an account with this e-mail address.")}
+        )
+    async with in_transaction():
+        username = await unique_username(contact.first_name, contact.last_name)
+        return await User.create(
+            kind="customer",
+            role="kunde",
+            username=username,
+            email=contact.email,
+            first_name=contact.first_name,
+            last_name=contact.last_name,
+            birthdate=contact.birthdate,
+            contact_id=contact.id,
+        )
+
+
+async def send_registration_mail(
+    tenant: TenantInfo, actor: Any, settings: Settings, *, user_id: int
+) -> None:
+    """(Re)send password mail #1; older links of the account stop working."""
+    user = await User.get_or_none(id=user_id)
+    if user is None:
+        raise NotFound
+    allowed = can_manage_contacts(actor) if user.kind == "customer" else can_manage_users(actor)
+    if not allowed:
+        raise PermissionDenied
+    if not user.is_active:
+        raise ValidationFailed({"account": _("The account is deactivated.")})
+    async with in_transaction():
+        await _queue_link_mail(
+            tenant, settings, user, purpose="register" if not user.password_hash else "reset"
+        )
+
+
+async def _queue_link_mail(
+    tenant: TenantInfo, settings: Settings, user: User, *, purpose: str
+) -> None:
+    """Revoke older links, store a new one as a hash, queue the mail.
+
+    Runs inside the caller's transaction.
+    """
+    now = datetime.now(UTC)
+    await AccountLink.filter(user_id=user.id, used_at=None, revoked_at=None).update(revoked_at=now)
+    secret = secrets.token_urlsafe(32)  # 256 random bits
+    expires_at = now + timedelta(hours=settings.link_valid_hours)
+    await AccountLink.create(
+        user_id=user.id, token_hash=token_digest(secret), purpose=purpose, expires_at=expires_at
+    )
+    base_url = tenant_base_url(settings, tenant)
+    mail = render_email(
+        "password_link",
+        {
+            "user": user,
+            "link": f"{base_url}/passwort/{secret}",
+            "expires_at": expires_at,
+            "purpose": purpose,
+            "hours": settings.link_valid_hours,
+        },
+        tenant=tenant,
+        base_url=base_url,
+        locale=user.language or "de",
+    )
+    await enqueue(mail, to=user.email, tenant_id=tenant.id)
+    await User.filter(id=user.id).update(registration_sent_at=now)
+
+
+def account_state(user: User | None, *, link_sent: bool) -> str:
+    """none / created / mail_sent / active: what staff see on a contact."""
+    if user is None:
+        return "none"
+    if user.password_hash:
+        return "active"
+    return "mail_sent" if link_sent else "created"
+
+
+def birthdate_pin(birthdate: date | None) -> str | None:
+    return validation.pin_for(birthdate) if birthdate else None

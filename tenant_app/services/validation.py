@@ -1,0 +1,84 @@
+"""Field checks shared by every form that takes people's data. Messages are for the user."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from tenant_app.i18n import gettext as _
+
+EMAIL_RE = re.compile(r"^[^@\s<>\"',;]{1,64}@[a-z0-9.-]{1,189}\.[a-z]{2,}$", re.IGNORECASE)
+_DATE_DE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+PASSWORD_MIN = 10
+PASSWORD_MAX = 128
+
+
+def parse_date(raw: str) -> date | None:
+    """`TT.MM.JJJJ` or ISO `JJJJ-MM-TT` (what a date input sends); None if not a real date."""
+    raw = raw.strip()
+    if match := _DATE_DE.fullmatch(raw):
+        day, month, year = (int(part) for part in match.groups())
+    elif match := _DATE_ISO.fullmatch(raw):
+        year, month, day = (int(part) for part in match.groups())
+    else:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def birthdate_error(raw: str, today: date | None = None) -> tuple[date | None, str | None]:
+    if not raw.strip():
+        return None, _("Please enter the date of birth.")
+    value = parse_date(raw)
+    if value is None:
+        return None, _("Please enter a valid date, e.g. 03.04.1985.")
+    today = today or date.today()
+    if value > today:
+        return None, _("The date of birth cannot be in the future.")
+    if value.year < 1900:
+        return None, _("Please check the year of birth.")
+    return value, None
+
+
+def required(values: dict[str, str], errors: dict[str, str], *names: str) -> None:
+    for name in names:
+        if not values.get(name, "").strip():
+            errors.setdefault(name, _("This field is required."))
+
+
+def email_error(raw: str) -> str | None:
+    if not raw.strip():
+        return _("Please enter an e-mail address.")
+    if not EMAIL_RE.fullmatch(raw.strip()):
+        return _("Please enter a valid e-mail address.")
+    return None
+
+
+def pin_for(birthdate: date) -> str:
+    """The registration PIN: the birthdate as TTMMJJJJ."""
+    return birthdate.strftime("%d%m%Y")
+
+
+def password_errors(
+    password: str, repeat: str, *, birthdate: date | None, username: str, email: str
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if len(password) < PASSWORD_MIN:
+        errors["password"] = _("The password must have at least %(n)s characters.", n=PASSWORD_MIN)
+    elif len(password) > PASSWORD_MAX:
+        errors["password"] = _("The password may have at most %(n)s characters.", n=PASSWORD_MAX)
+    else:
+        lowered = password.strip().lower()
+        forbidden = {username.lower(), email.lower(), email.lower().partition("@")[0]}
+        if birthdate:
+            forbidden |= {pin_for(birthdate), birthdate.strftime("%d.%m.%Y"), birthdate.isoformat()}
+        if lowered in forbidden:
+            errors["password"] = _(
+                "The password must not be your date of birth, username or e-mail address."
+            )
+    if not errors and password != repeat:
+        errors["password2"] = _("The two passwords do not match.")
+    return errors

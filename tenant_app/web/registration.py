@@ -1,0 +1,103 @@
+"""The page behind an e-mailed link (GET shows, POST acts) and the forgotten-password form."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from tenant_app.errors import ValidationFailed
+from tenant_app.htmx import render
+from tenant_app.services import registration
+from tenant_app.web import forms
+
+NO_REFERRER = {"Referrer-Policy": "no-referrer"}  # the link must not leak to other sites
+
+
+def _problem_page(request: Request, problem: registration.LinkProblem) -> Response:
+    status = 410 if problem.reason in {"expired", "used", "dead"} else 404
+    return render(
+        request,
+        "auth/link_problem.html",
+        {"reason": problem.reason},
+        status_code=status,
+        headers=NO_REFERRER,
+    )
+
+
+async def link_form(request: Request) -> Response:
+    secret = request.path_params["token"]
+    try:
+        usable = await registration.check_link(secret)
+    except registration.LinkProblem as problem:
+        return _problem_page(request, problem)
+    context = {"purpose": usable.link.purpose, "errors": {}, "token": secret}
+    return render(request, "auth/set_password.html", context, headers=NO_REFERRER)
+
+
+async def link_submit(request: Request) -> Response:
+    secret = request.path_params["token"]
+    form = await forms.read_form(request)
+    purpose = "register"
+    try:
+        password = forms.text(form, "password", max_chars=1024)
+        password2 = forms.text(form, "password2", max_chars=1024)
+        pin = forms.text(form, "pin", max_chars=20)
+        purpose = (await registration.check_link(secret)).link.purpose
+        user = await registration.complete_link(
+            request.state.tenant,
+            request.app.state.settings,
+            request.app.state.passwords,
+            secret=secret,
+            password=password,
+            password2=password2,
+            pin=pin,
+            client=forms.client_address(request),
+        )
+    except registration.LinkProblem as problem:
+        return _problem_page(request, problem)
+    except registration.TooManyAttempts:
+        context = {"purpose": purpose, "token": secret, "errors": {"form": _too_many()}}
+        return render(
+            request, "auth/set_password.html", context, status_code=429, headers=NO_REFERRER
+        )
+    except ValidationFailed as failed:
+        context = {"purpose": purpose, "token": secret, "errors": failed.errors}
+        return render(
+            request, "auth/set_password.html", context, status_code=422, headers=NO_REFERRER
+        )
+    return render(request, "auth/password_set.html", {"account": user}, headers=NO_REFERRER)
+
+
+def _too_many() -> str:
+    from tenant_app.i18n import gettext as _
+
+    return _("Too many attempts. Please wait an hour and try again.")
+
+
+async def reset_form(request: Request) -> Response:
+    return render(request, "auth/forgot_password.html", {"errors": {}, "values": {}, "done": False})
+
+
+async def reset_submit(request: Request) -> Response:
+    form = await forms.read_form(request)
+    try:
+        identifier = forms.text(form, "identifier", max_chars=254)
+    except ValidationFailed as failed:
+        context = {"errors": failed.errors, "values": {}, "done": False}
+        return render(request, "auth/forgot_password.html", context, status_code=422)
+    await registration.request_password_reset(
+        request.state.tenant,
+        request.app.state.settings,
+        identifier=identifier,
+        client=forms.client_address(request),
+    )
+    return render(request, "auth/forgot_password.html", {"errors": {}, "values": {}, "done": True})
+
+
+routes = [
+    Route("/passwort/{token}", link_form, methods=["GET"], name="link_form"),
+    Route("/passwort/{token}", link_submit, methods=["POST"], name="link_submit"),
+    Route("/passwort-vergessen", reset_form, methods=["GET"], name="reset_form"),
+    Route("/passwort-vergessen", reset_submit, methods=["POST"], name="reset_submit"),
+]

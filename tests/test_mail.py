@@ -1,0 +1,84 @@
+"""The outbox: branded multipart mail, nothing lost while SMTP is down, nothing sent twice."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tenant_app.mail.render import render_email, strip_header
+from tenant_app.mail.worker import MailWorker, backoff
+from tenant_app.models.mail import OutboxMail
+from tenant_app.models.scoping import tenant_scope
+from tenant_app.models.tenancy import Tenant
+from tenant_app.tenancy import load_tenant_info
+from tests.conftest import html_of, text_of
+from tests.web.test_registration import create_staff
+
+
+async def test_mail_carries_branding_signature_and_form_of_address(client, tenant, deliver) -> None:
+    await Tenant.filter(id=tenant.tenant.id).update(
+        primary_color="#aa3300",
+        address_form="du",
+        signature_html='<p>Viele Grüße<br>Ihr Alpha-Team</p><p><a href="https://alpha.example">Web</a></p>'
+        "<script>alert(1)</script>",
+    )
+    await create_staff(client)
+    mail = (await deliver())[0]
+    html, text = html_of(mail), text_of(mail).replace("\r\n", "\n")
+    assert "#aa3300" in html
+    assert "Viele Grüße<br>Ihr Alpha-Team" in html and "<script" not in html
+    assert "Viele Grüße\nIhr Alpha-Team" in text and "Web (https://alpha.example)" in text
+    assert "Hallo Bernd," in text  # Du
+    assert mail.get_content_type() == "multipart/alternative"
+
+
+async def test_smtp_down_delays_mail_but_loses_nothing(
+    client, tenant, deliver, smtp, settings
+) -> None:
+    smtp.stop()
+    await create_staff(client)
+    assert await MailWorker(settings).run_once() == 0
+    with tenant_scope(tenant.tenant.id):
+        row = await OutboxMail.get()
+    assert (row.status, row.attempts) == ("pending", 1) and row.last_error
+    smtp.start()
+    assert await MailWorker(settings).run_once() == 0  # not due yet: back-off
+    sent = await deliver(now=row.next_attempt_at + 1)
+    assert [m["To"] for m in sent] == ["bernd@alpha.example"]
+    with tenant_scope(tenant.tenant.id):
+        row = await OutboxMail.get()
+    assert (row.status, row.attempts) == ("sent", 2)
+    assert await MailWorker(settings).run_once(now=row.next_attempt_at + 10_000) == 0
+    assert len(smtp.messages) == 1
+
+
+async def test_racing_workers_send_each_mail_once(tenant, settings, smtp) -> None:
+    info = await load_tenant_info(tenant.tenant.id)
+    with tenant_scope(tenant.tenant.id):
+        for number in range(30):
+            mail = render_email(
+                "username",
+                {"user": tenant.admin, "login_url": "http://alpha.localhost/login"},
+                tenant=info,
+                base_url="http://alpha.localhost",
+                locale="de",
+            )
+            await OutboxMail.create(
+                to_address=f"person{number}@alpha.example",
+                subject=mail.subject,
+                text_body=mail.text,
+                html_body=mail.html,
+            )
+    workers = [MailWorker(settings) for _ in range(3)]
+    for _ in range(3):
+        await asyncio.gather(*(worker.run_once() for worker in workers))
+    received = sorted(m["To"] for m in smtp.messages)
+    assert received == sorted(f"person{n}@alpha.example" for n in range(30))
+
+
+def test_header_values_lose_line_breaks() -> None:
+    assert strip_header("Hallo\r\nBcc: evil@x.example") == "Hallo Bcc: evil@x.example"
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    assert [backoff(n) for n in (1, 2, 3)] == [30, 60, 120]
+    assert backoff(50) == 3600
