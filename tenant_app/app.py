@@ -23,7 +23,7 @@ from tenant_app.middleware import (
 )
 from tenant_app.resources import STATIC_DIR, PasswordService
 from tenant_app.settings import Settings, load_settings
-from tenant_app.web import auth, contacts, portal, public, registration, staff, users
+from tenant_app.web import auth, branding, contacts, portal, public, registration, staff, users
 from tenant_app.web.errors import exception_handlers
 from tenant_app.web.guards import LoginRequired, login_required
 
@@ -68,6 +68,7 @@ def build_app(
         *registration.routes,
         *users.routes,
         *contacts.routes,
+        *branding.routes,
         Mount("/static", app=CachedStatic(directory=str(STATIC_DIR)), name="static"),
     ]
     middleware = [

@@ -154,6 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         hostname = asyncio.run(_ensure_demo(settings))
         print(f"Demo portal: http://{hostname}:{args.port}/login")
         print(f"Admin login: {DEMO_ADMIN[0]} / {DEMO_ADMIN[1]}")
+        if settings.mail_backend == "file":
+            print(f"Mails are written as .eml files to {settings.mail_dir}")
         if not args.no_serve:
             _serve(settings, "127.0.0.1", args.port, 1, False)
         return 0

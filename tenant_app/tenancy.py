@@ -54,6 +54,7 @@ class TenantInfo:
     secondary_color: str | None
     text_color: str | None
     logo_key: str | None
+    favicon_key: str | None
     address_form: str
     imprint_html: str
     signature_html: str
@@ -86,7 +87,7 @@ def slug_error(slug: str) -> str | None:
 
 _TENANT_COLUMNS = (
     "SELECT t.id, t.slug, t.name, h.hostname, t.theme, t.primary_color, t.secondary_color,"
-    " t.text_color, t.logo_key, t.address_form, t.imprint_html, t.signature_html, t.updated_at,"
+    " t.text_color, t.logo_key, t.favicon_key, t.address_form, t.imprint_html, t.signature_html, t.updated_at,"
     " (SELECT p.hostname FROM tenant_host p WHERE p.tenant_id = t.id"
     " ORDER BY p.is_primary DESC, p.id LIMIT 1) AS primary_hostname"
     " FROM tenant_host h JOIN tenant t ON t.id = h.tenant_id"

@@ -7,6 +7,7 @@ MODEL_MODULES = [
     "tenant_app.models.tenancy",
     "tenant_app.models.accounts",
     "tenant_app.models.contacts",
+    "tenant_app.models.branding",
     "tenant_app.models.mail",
     "tenant_app.models.security",
 ]

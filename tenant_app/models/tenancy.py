@@ -14,7 +14,8 @@ class Tenant(Model):
     primary_color = fields.CharField(max_length=7, null=True)
     secondary_color = fields.CharField(max_length=7, null=True)
     text_color = fields.CharField(max_length=7, null=True)
-    logo_key = fields.CharField(max_length=200, null=True)  # storage key of the re-encoded logo
+    logo_key = fields.CharField(max_length=200, null=True)  # sha256 of the logo asset, or None
+    favicon_key = fields.CharField(max_length=200, null=True)  # sha256 of the favicon asset
     address_form = fields.CharField(max_length=3, default="sie", db_default="sie")  # sie | du
     imprint_html = fields.TextField(default="", db_default="")  # sanitized on save and render
     signature_html = fields.TextField(default="", db_default="")
