@@ -21,7 +21,7 @@ import asyncio
 import math
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -30,6 +30,12 @@ MAX_CONNECTIONS = 256
 MAX_SECONDS = 120.0
 MAX_REQUESTS = 5_000_000  # per target, warm-up included
 REQUEST_TIMEOUT = 5.0  # seconds per request (connect, send, whole response)
+RAMP_SECONDS = 1.0  # connections are opened one by one over this time (at most warm-up / 2)
+BALANCE_EVERY = 0.1  # seconds between checks of how connections spread over server processes
+
+# Maps the client-side ports of open connections to the server process serving each one
+# (run.py reads this from /proc). With it, measure() spreads the connections evenly.
+WorkerMap = Callable[[], dict[int, int]]
 
 
 class TargetRefused(ValueError):
@@ -83,6 +89,7 @@ class Result:
     latencies_ms: list[float] = field(repr=False)
     error_kinds: Counter[str] = field(default_factory=Counter)
     client_cpu_s: float = 0.0
+    per_worker: tuple[int, ...] = ()  # connections per server process when measuring began
 
     @property
     def rps(self) -> float:
@@ -135,6 +142,8 @@ class _Run:
         self.ok = 0
         self.errors: Counter[str] = Counter()
         self.latencies: list[float] = []
+        self.ports: dict[int, int] = {}  # connection number -> its client-side port
+        self.reconnect: set[int] = set()  # connections to close and open again
 
     def error(self, kind: str) -> None:
         if self.recording and time.perf_counter() <= self.window_end:
@@ -167,9 +176,12 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
     return status, keep_alive
 
 
-async def _connection(run: _Run, port: int, request: bytes, expect: int) -> None:
+async def _connection(
+    run: _Run, number: int, port: int, request: bytes, expect: int, delay: float = 0.0
+) -> None:
     reader: asyncio.StreamReader | None = None
     writer: asyncio.StreamWriter | None = None
+    await asyncio.sleep(delay)
     try:
         while not run.stop:
             if run.sent >= MAX_REQUESTS:
@@ -179,6 +191,7 @@ async def _connection(run: _Run, port: int, request: bytes, expect: int) -> None
                 try:
                     async with asyncio.timeout(REQUEST_TIMEOUT):
                         reader, writer = await asyncio.open_connection(LOOPBACK, port)
+                    run.ports[number] = writer.get_extra_info("sockname")[1]
                 except (OSError, TimeoutError):
                     run.error("connect")
                     await asyncio.sleep(0.05)
@@ -192,6 +205,7 @@ async def _connection(run: _Run, port: int, request: bytes, expect: int) -> None
                     status, keep_alive = await _read_response(reader)
             except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as exc:
                 run.error(type(exc).__name__)
+                run.ports.pop(number, None)
                 writer.close()
                 reader = writer = None
                 continue
@@ -202,7 +216,9 @@ async def _connection(run: _Run, port: int, request: bytes, expect: int) -> None
                     run.latencies.append((finished - started) * 1000)
                 else:
                     run.errors[f"status {status}"] += 1
-            if not keep_alive:
+            if not keep_alive or number in run.reconnect:
+                run.reconnect.discard(number)
+                run.ports.pop(number, None)
                 writer.close()
                 reader = writer = None
     finally:
@@ -210,10 +226,64 @@ async def _connection(run: _Run, port: int, request: bytes, expect: int) -> None
             writer.close()
 
 
+def _rebalance(run: _Run, owners: dict[int, int], workers: int, connections: int) -> Counter[int]:
+    """Mark connections beyond an even share per server process for reconnection."""
+    quota = math.ceil(connections / workers)
+    counts: Counter[int] = Counter()
+    for number, client_port in sorted(run.ports.items()):
+        owner = owners.get(client_port)
+        if owner is None:
+            continue
+        counts[owner] += 1
+        if counts[owner] > quota:
+            run.reconnect.add(number)
+    return counts
+
+
+async def _warm_up(
+    run: _Run, warmup: float, connections: int, worker_map: WorkerMap | None, workers: int
+) -> tuple[int, ...]:
+    """Wait out the warm-up; meanwhile spread the connections evenly over the workers.
+
+    With several server processes on one listening socket, whichever process wakes first
+    accepts, so a burst of connects often lands on one process and leaves the other idle.
+    Connections beyond an even share are closed and opened again (the idle process tends to
+    take them) until the spread is even or the warm-up is over. Returns the final spread.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + warmup
+    await asyncio.sleep(min(warmup / 2, RAMP_SECONDS))
+    counts: Counter[int] = Counter()
+    while worker_map is not None and workers > 1 and loop.time() < deadline - BALANCE_EVERY:
+        counts = _rebalance(run, worker_map(), workers, connections)
+        if not run.reconnect and sum(counts.values()) == connections:
+            break
+        await asyncio.sleep(BALANCE_EVERY)
+    else:
+        if worker_map is not None:
+            counts = _rebalance(run, worker_map(), max(workers, 1), connections)
+    run.reconnect.clear()
+    await asyncio.sleep(max(0.0, deadline - loop.time()))
+    if worker_map is None:
+        return ()
+    found = sorted(counts.values(), reverse=True)
+    return tuple(found + [0] * max(0, workers - len(found)))
+
+
 async def measure(
-    target: Target, *, connections: int = 32, duration: float = 10.0, warmup: float = 2.0
+    target: Target,
+    *,
+    connections: int = 32,
+    duration: float = 10.0,
+    warmup: float = 2.0,
+    worker_map: WorkerMap | None = None,
+    workers: int = 1,
 ) -> Result:
-    """Load one target with `connections` keep-alive connections; measure after warm-up."""
+    """Load one target with `connections` keep-alive connections; measure after warm-up.
+
+    `worker_map` and `workers` (the server's process count) let the warm-up spread the
+    connections evenly over the server's processes; without them they land as they land.
+    """
     if not 1 <= connections <= MAX_CONNECTIONS:
         raise ValueError(f"connections must be 1..{MAX_CONNECTIONS}")
     if not (0 < duration <= MAX_SECONDS and 0 <= warmup <= MAX_SECONDS):
@@ -230,12 +300,14 @@ async def measure(
     request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
     run = _Run()
+    # connections open one by one over the first half of the warm-up, not in one burst
+    step = min(warmup / 2, RAMP_SECONDS) / connections
     tasks = [
-        asyncio.create_task(_connection(run, port, request, target.expect_status))
-        for _ in range(connections)
+        asyncio.create_task(_connection(run, i, port, request, target.expect_status, i * step))
+        for i in range(connections)
     ]
     try:
-        await asyncio.sleep(warmup)
+        spread = await _warm_up(run, warmup, connections, worker_map, workers)
         cpu_start = time.process_time()
         window_start = time.perf_counter()
         run.window_end = window_start + duration
@@ -260,6 +332,7 @@ async def measure(
         latencies_ms=run.latencies,
         error_kinds=run.errors,
         client_cpu_s=cpu,
+        per_worker=spread,
     )
 
 

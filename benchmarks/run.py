@@ -59,10 +59,12 @@ import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 
 sys.path.insert(0, str(BENCH_DIR))
-from load import Result, Target, format_table, measure, merge, run_async  # noqa: E402
+from load import Result, Target, WorkerMap, format_table, measure, merge, run_async  # noqa: E402
 
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 TENANT_SLUG = "bench"
+WORKERS = 2  # uvicorn worker processes, for the app and the baseline alike
+NOISY = 0.10  # baseline rounds differing by more than ±10 % of their mean: warn
 READY_TIMEOUT = 40.0  # seconds for a server to answer after start
 STOP_TIMEOUT = 10.0  # seconds between SIGTERM and SIGKILL
 CLI_TIMEOUT = 120  # seconds for migrate / tenant create
@@ -186,18 +188,21 @@ def start_server(name: str, argv: Sequence[str], env: dict[str, str], logdir: Pa
 
 
 def stop_server(server: Server) -> None:
+    """SIGTERM to the server's process group (uvicorn stops its workers), SIGKILL if stuck.
+
+    Signals go to the group only while its leader, our child, is still unreaped, so the
+    group id cannot have been reused by anyone else.
+    """
     process = server.process
-    if process.poll() is None:
+    if process.poll() is not None:
+        return  # already gone (and reaped): nothing of ours to signal
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            pass
-    # the group may still hold workers even when the parent is gone
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=STOP_TIMEOUT)
 
 
@@ -270,7 +275,78 @@ def check_page(port: int, path: str, host: str, cookie: str | None = None) -> No
         raise BenchError(f"GET {path} on {host} answered {response.status_code} {where}")
 
 
+# --- which server process serves which connection (Linux /proc) -------------------------
+
+
+def _group_members(pgid: int) -> list[int]:
+    """Processes of a process group except its leader: uvicorn's workers."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == pgid:
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[-1].split()  # after "(comm)": state ppid pgrp ...
+        if len(fields) > 2 and fields[2] == str(pgid):
+            members.append(int(entry))
+    return members
+
+
+def worker_map_for(server: Server, port: int) -> WorkerMap | None:
+    """client port -> worker pid for established connections to `port`, or None off Linux."""
+    if not Path("/proc/net/tcp").exists():
+        return None
+    workers = _group_members(server.process.pid)
+
+    def owners() -> dict[int, int]:
+        socket_owner: dict[int, int] = {}
+        for pid in workers:
+            fd_dir = f"/proc/{pid}/fd"
+            with contextlib.suppress(OSError):
+                for fd in os.listdir(fd_dir):
+                    with contextlib.suppress(OSError):
+                        link = os.readlink(f"{fd_dir}/{fd}")
+                        if link.startswith("socket:["):
+                            socket_owner[int(link[8:-1])] = pid
+        found: dict[int, int] = {}
+        with open("/proc/net/tcp") as table:
+            next(table)
+            for line in table:
+                fields = line.split()
+                # local_address rem_address st ... inode; "01" = ESTABLISHED
+                if fields[3] != "01" or int(fields[1].rsplit(":", 1)[1], 16) != port:
+                    continue
+                owner = socket_owner.get(int(fields[9]))
+                if owner is not None:
+                    found[int(fields[2].rsplit(":", 1)[1], 16)] = owner
+        return found
+
+    return owners
+
+
 # --- machine facts and report ----------------------------------------------------------
+
+
+def load_average() -> str:
+    try:
+        return " / ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def noise_warning(rows: Sequence[Row]) -> str | None:
+    """A warning when the baseline's rounds disagree by more than NOISY (busy machine)."""
+    _, _, spreads = ratios(rows)
+    low, high = spreads[0]
+    if high - low > 2 * NOISY:
+        return (
+            f"noisy run: the baseline's rounds range {low:.2f}-{high:.2f} of its mean "
+            f"(more than ±{NOISY:.0%}); something else was using the CPU. Take the ratios "
+            "with care and run again when the machine is quiet."
+        )
+    return None
 
 
 def machine_facts(pg_server: str) -> dict[str, str]:
@@ -344,6 +420,11 @@ class Row:
     def total(self) -> Result:
         return merge(self.target.name, self.rounds)
 
+    @property
+    def spread(self) -> str:
+        """Connections per server process in each round, e.g. '16/16 16/16'."""
+        return " ".join("/".join(map(str, r.per_worker)) or "?" for r in self.rounds)
+
 
 def ratios(rows: Sequence[Row]) -> tuple[float, list[float], list[tuple[float, float]]]:
     """Baseline req/s; each row's req/s as a share of it; min and max of the per-round share.
@@ -400,8 +481,8 @@ def markdown_report(
         "## Numbers",
         "",
         "| target | req/s | × baseline | per round | p50 ms | p95 ms | p99 ms | errors "
-        "| client CPU |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| client CPU | conns/worker |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for row, share, (low, high) in zip(rows, shares, spreads, strict=True):
         r = row.total
@@ -409,20 +490,39 @@ def markdown_report(
         lines.append(
             f"| {r.name} | {r.rps:.0f} | **{share:.2f}×** | {low:.2f}–{high:.2f} | "
             f"{r.percentile(50):.1f} | {r.percentile(95):.1f} | {r.percentile(99):.1f} | "
-            f"{r.errors} | {cpu:.0f} % |"
+            f"{r.errors} | {cpu:.0f} % | {row.spread} |"
         )
+    warning = noise_warning(rows)
+    if warning:
+        lines += ["", f"> **⚠ {warning}**"]
     lines += [
         "",
         f"*× baseline* is the target's requests/s divided by the baseline's ({reference:.0f} "
         "req/s) over the whole run. *Per round* is the lowest and highest ratio of single "
         "rounds (each against that round's baseline; for the baseline itself, each round "
         "against the whole): a wide range means a noisy machine, so repeat the run. "
-        "*Client CPU* is the load generator's own CPU time as a share of one core.",
+        "*Client CPU* is the load generator's own CPU time as a share of one core. "
+        "*Conns/worker* is how the connections were spread over the server's worker "
+        "processes in each round (the warm-up evens them out).",
         "",
         "## What each target does",
         "",
     ]
     lines += [f"- **{row.target.name}**: {row.note}" for row in rows]
+    lines += [
+        "",
+        "## Rounds",
+        "",
+        "Requests/s of each round (odd rounds run the targets top to bottom, even rounds "
+        "bottom to top).",
+        "",
+        "| target | " + " | ".join(f"round {n + 1}" for n in range(args.rounds)) + " |",
+        "|---|" + "---:|" * args.rounds,
+    ]
+    lines += [
+        f"| {row.target.name} | " + " | ".join(f"{r.rps:.0f}" for r in row.rounds) + " |"
+        for row in rows
+    ]
     troubled = [row for row in rows if row.total.error_kinds or row.server_errors]
     if troubled:
         lines += ["", "## Errors", ""]
@@ -437,9 +537,9 @@ def markdown_report(
 def console_table(rows: Sequence[Row]) -> str:
     _, shares, spreads = ratios(rows)
     table = format_table([row.total for row in rows]).splitlines()
-    out = [table[0] + f" {'x base':>7} {'rounds':>11}", table[1] + "-" * 20]
-    for line, share, (low, high) in zip(table[2:], shares, spreads, strict=True):
-        out.append(line + f" {share:>6.2f}x {low:>5.2f}-{high:<5.2f}")
+    out = [table[0] + f" {'x base':>7} {'rounds':>10}  conns/worker", table[1] + "-" * 33]
+    for line, share, (low, high), row in zip(table[2:], shares, spreads, rows, strict=True):
+        out.append(line + f" {share:>6.2f}x {low:>4.2f}-{high:<4.2f}  {row.spread}")
     return "\n".join(out)
 
 
@@ -456,7 +556,7 @@ def uvicorn_argv(app: str, port: int, *extra: str) -> list[str]:
         "--port",
         str(port),
         "--workers",
-        "2",
+        str(WORKERS),
         "--no-access-log",
     ]
 
@@ -487,7 +587,7 @@ def plan_targets(app_port: int, base_port: int, host: str, cookie: str) -> list[
 
 
 def measure_all(
-    plan: Sequence[tuple[Target, str]], servers: Sequence[Server], args: argparse.Namespace
+    plan: Sequence[tuple[Target, str]], servers: dict[int, Server], args: argparse.Namespace
 ) -> list[Row]:
     """Measure every target in rounds, in ABBA order (forwards, backwards, ...).
 
@@ -504,6 +604,7 @@ def measure_all(
                 f"({args.warmup:g} s + {per_round:g} s) ...",
                 flush=True,
             )
+            port = row.target.address()[1]
             row.rounds.append(
                 run_async(
                     measure(
@@ -511,12 +612,14 @@ def measure_all(
                         connections=args.connections,
                         duration=per_round,
                         warmup=args.warmup,
+                        worker_map=worker_map_for(servers[port], port),
+                        workers=WORKERS,
                     )
                 )
             )
             # errors the servers logged while this target ran (new since the previous one)
             logged: Counter[str] = Counter()
-            for server in servers:
+            for server in servers.values():
                 if server.process.poll() is not None:
                     raise BenchError(f"{server.name} died:\n{server.log_tail()}")
                 for what, count in server.error_counts().items():
@@ -567,7 +670,8 @@ def benchmark(args: argparse.Namespace, scratch: Path, servers: list[Server]) ->
             cookie = log_in(app_port, host, username, password)
             check_page(app_port, "/staff", host, cookie)
             check_page(app_port, "/login", host)
-            return measure_all(plan_targets(app_port, base_port, host, cookie), servers, args)
+            plan = plan_targets(app_port, base_port, host, cookie)
+            return measure_all(plan, {app_port: servers[0], base_port: servers[1]}, args)
         finally:
             for server in servers:
                 stop_server(server)
@@ -600,11 +704,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     started = datetime.now(UTC)
     clock = time.monotonic()
+    load_before = load_average()
     servers: list[Server] = []
     scratch = Path(tempfile.mkdtemp(prefix="tapp-bench-"))
     try:
         rows = benchmark(args, scratch, servers)
         facts = machine_facts(args.pg_server)
+        facts["load average"] = f"{load_before} before the run, {load_average()} after (1/5/15 min)"
     except BenchError as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
         return 1
@@ -615,6 +721,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     print()
     print(console_table(rows))
+    warning = noise_warning(rows)
+    if warning:
+        print(f"\nWARNING: {warning}")
     for row in rows:
         if row.total.error_kinds or row.server_errors:
             print(f"errors in {row.target.name}: {dict(row.total.error_kinds)}")

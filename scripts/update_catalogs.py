@@ -7,6 +7,7 @@ this script lists the ones still missing and exits non-zero while any are.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -31,7 +32,13 @@ OPTIONS = {
 
 def _messages(keywords: dict) -> list[tuple[str, int, str, list[str], str | None]]:
     found = extract_from_dir(
-        str(ROOT), METHODS, options_map=OPTIONS, keywords=keywords, comment_tags=("Translators:",)
+        str(ROOT),
+        METHODS,
+        options_map=OPTIONS,
+        keywords=keywords,
+        comment_tags=("Translators:",),
+        # Babel skips folders starting with "_" by default: templates/_partials must be read too.
+        directory_filter=lambda path: not os.path.basename(path).startswith((".", "__")),
     )
     return [item for item in found if not item[0].startswith(("scripts", "tests"))]
 

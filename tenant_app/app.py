@@ -23,7 +23,20 @@ from tenant_app.middleware import (
 )
 from tenant_app.resources import STATIC_DIR, PasswordService
 from tenant_app.settings import Settings, load_settings
-from tenant_app.web import auth, branding, contacts, portal, public, registration, staff, users
+from tenant_app.storage import storage_for
+from tenant_app.web import (
+    auth,
+    branding,
+    contacts,
+    folders,
+    insurers,
+    portal,
+    public,
+    registration,
+    staff,
+    tickets,
+    users,
+)
 from tenant_app.web.errors import exception_handlers
 from tenant_app.web.guards import LoginRequired, login_required
 
@@ -68,6 +81,9 @@ def build_app(
         *registration.routes,
         *users.routes,
         *contacts.routes,
+        *folders.routes,
+        *insurers.routes,
+        *tickets.routes,
         *branding.routes,
         Mount("/static", app=CachedStatic(directory=str(STATIC_DIR)), name="static"),
     ]
@@ -84,4 +100,5 @@ def build_app(
     )
     app.state.settings = settings
     app.state.passwords = PasswordService(settings)
+    app.state.storage = storage_for(settings)
     return app

@@ -12,8 +12,6 @@ from tenant_app.errors import ValidationFailed
 from tenant_app.resources import PasswordService
 from tenant_app.settings import ConfigError, Settings, load_settings
 
-DEMO_SLUG = "demo"
-DEMO_ADMIN = ("admin", "demo-admin-2026")
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int, reload: bool) -> None:
@@ -67,26 +65,18 @@ def _public_url(settings: Settings, hostname: str) -> str:
 
 
 async def _ensure_demo(settings: Settings) -> str:
-    from tenant_app.models.tenancy import Tenant
-    from tenant_app.services.tenants import create_tenant, hostname_for
+    from tenant_app.services.demo import DEMO_SLUG, ensure_demo
+    from tenant_app.services.tenants import hostname_for
+    from tenant_app.storage import storage_for
 
     await db.apply_migrations(settings)
     await db.init_db(settings)
     try:
-        if not await Tenant.filter(slug=DEMO_SLUG).exists():
-            await create_tenant(
-                PasswordService(settings),
-                slug=DEMO_SLUG,
-                name="Muster & Partner Versicherungsmakler",
-                base_domain=settings.base_domain,
-                admin_email="admin@demo.example",
-                admin_first_name="Anna",
-                admin_last_name="Admin",
-                admin_username=DEMO_ADMIN[0],
-                admin_password=DEMO_ADMIN[1],
-            )
+        created = await ensure_demo(PasswordService(settings), storage_for(settings),
+                                    base_domain=settings.base_domain)
     finally:
         await db.close_db()
+    print("Demo tenant created." if created else "Demo tenant exists already (left as it is).")
     return hostname_for(DEMO_SLUG, settings.base_domain)
 
 
@@ -101,6 +91,16 @@ async def _run_worker(settings: Settings) -> None:
         await MailWorker(settings).run_forever()
     finally:
         await db.close_db()
+
+
+def _print_demo_logins() -> None:
+    from tenant_app.services import demo
+
+    print(f"  Admin:            {demo.ADMIN[0]} / {demo.ADMIN[1]}")
+    print(f"  Staff (all):      mia / {demo.STAFF_PASSWORD}")
+    print(f"  Staff (read):     paul / {demo.STAFF_PASSWORD}")
+    for person in demo.CUSTOMERS:
+        print(f"  Customer {person.username:<8} {person.username} / {demo.CUSTOMER_PASSWORD}  ({person.story})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -153,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         hostname = asyncio.run(_ensure_demo(settings))
         print(f"Demo portal: http://{hostname}:{args.port}/login")
-        print(f"Admin login: {DEMO_ADMIN[0]} / {DEMO_ADMIN[1]}")
+        _print_demo_logins()
         if settings.mail_backend == "file":
             print(f"Mails are written as .eml files to {settings.mail_dir}")
         if not args.no_serve:

@@ -6,6 +6,7 @@ once per dialect; values are always bound, never formatted into the SQL.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -21,6 +22,12 @@ def _compile(sql: str, dialect: str) -> str:
     count = sql.count("{")
     marks = [f"${i + 1}" if dialect == "postgres" else "?" for i in range(count)]
     return sql.format(*marks)
+
+
+def as_datetime(value: Any) -> datetime:
+    """A timezone-aware datetime from a raw row (SQLite returns text, PostgreSQL datetimes)."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def dialect_name() -> str:

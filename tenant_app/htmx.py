@@ -27,6 +27,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "request": request,
         "tenant": tenant,
         "user": state.get("user"),
+        "permissions": state.get("customer_access"),
         "csrf_token": state.get("csrf_token", ""),
         "locale": state.get("locale", "de"),
         "brand_css": brand_css_url(tenant) if tenant else None,

@@ -57,3 +57,75 @@ ACCOUNT_STATES = Labels(
         "active": N_("Active"),
     }
 )
+CONTRACT_STATUSES = Labels(
+    {
+        "active": N_("Active"),
+        "offer": N_("Offer"),
+        "start": N_("Start (to check)"),
+        "cancelled": N_("Cancelled"),
+        "ended": N_("Ended"),
+    }
+)
+PAYMENT_FREQUENCIES = Labels(
+    {
+        "monthly": N_("monthly"),
+        "quarterly": N_("quarterly"),
+        "half_yearly": N_("half-yearly"),
+        "yearly": N_("yearly"),
+        "single": N_("single payment"),
+    }
+)
+PAYMENT_METHODS = Labels(
+    {
+        "direct_debit": N_("Direct debit"),
+        "transfer": N_("Bank transfer"),
+        "invoice": N_("Invoice"),
+        "other": N_("Other"),
+    }
+)
+DOCUMENT_CATEGORIES = Labels(
+    {
+        "policy": N_("Policy"),
+        "application": N_("Application"),
+        "invoice": N_("Premium invoice"),
+        "correspondence": N_("Correspondence"),
+        "claim": N_("Claim"),
+        "identity": N_("Identity document"),
+        "other": N_("Other"),
+    }
+)
+FOLDER_DESCRIPTIONS = Labels(
+    {
+        "insurance": N_("Your insurance contracts and policies"),
+        "finance": N_("Savings, investments and loans"),
+        "other": N_("Other contracts such as energy or mobile phone"),
+        "emergency": N_("Important documents for emergencies"),
+    }
+)
+PRODUCT_LINES = (
+    "Privathaftpflicht",
+    "Hausrat",
+    "Wohngebäude",
+    "Kfz",
+    "Rechtsschutz",
+    "Unfall",
+    "Berufsunfähigkeit",
+    "Risikolebensversicherung",
+    "Private Rentenversicherung",
+    "Private Krankenversicherung",
+    "Krankenzusatz",
+    "Pflege",
+    "Tierhalterhaftpflicht",
+    "Reise",
+    "Gewerbe",
+    "Bausparen",
+    "Fondssparplan",
+    "Baufinanzierung",
+    "Darlehen",
+    "Strom",
+    "Gas",
+    "Mobilfunk",
+    "Internet",
+    "Vorsorgevollmacht",
+    "Patientenverfügung",
+)

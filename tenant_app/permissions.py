@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 FOLDERS = ("insurance", "finance", "other", "emergency")
@@ -105,3 +106,61 @@ def can_use_staff_rights_of(actor: StaffActor | None, target_role: str) -> bool:
 
 def home_path_for(actor: Actor) -> str:
     return "/staff" if is_staff(actor) else "/portal"
+
+
+# --- Customers: the per-folder rule engine (SPEC §5) ----------------------------------------
+
+CUSTOMER_ACTIONS = ("view_folder", "view", "create", "add_document", "edit", "delete")
+
+
+@dataclass(frozen=True)
+class FolderFlags:
+    unlock: bool = False  # Freischaltung
+    share: bool = False  # Datenfreigabe
+    readonly: bool = False  # Nur lesen
+
+    @property
+    def visible(self) -> bool:
+        return self.unlock or self.share or self.readonly
+
+
+def customer_may(flags: FolderFlags, action: str, *, made_by_customer: bool = False) -> bool:
+    """The one decision of what a customer may do in a folder, for an item made by whom.
+
+    `view`, `edit` and `delete` concern a contract or document; `made_by_customer` says
+    whether the customer made it. `view_folder`, `create` and `add_document` ignore it.
+    """
+    if action not in CUSTOMER_ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if not flags.visible:
+        return False
+    if action == "view_folder":
+        return True
+    if action == "view":
+        # Broker-made items show with data share, or read-only without unlock.
+        return made_by_customer or flags.share or (flags.readonly and not flags.unlock)
+    if flags.readonly:
+        return False
+    if action in ("create", "add_document"):
+        return True
+    # edit / delete
+    return made_by_customer or flags.share
+
+
+def folder_flags(access: object | None, folder: str) -> FolderFlags:
+    """Read one folder's flags from a CustomerAccess row (or any object with the columns)."""
+    if access is None or folder not in FOLDERS:
+        return FolderFlags()
+    return FolderFlags(
+        unlock=bool(getattr(access, f"{folder}_unlock", False)),
+        share=bool(getattr(access, f"{folder}_share", False)),
+        readonly=bool(getattr(access, f"{folder}_readonly", False)),
+    )
+
+
+def staff_may_edit_folder(actor: StaffActor | None, folder: str) -> bool:
+    return folder_access(actor, folder) == "write"
+
+
+def staff_may_read_folder(actor: StaffActor | None, folder: str) -> bool:
+    return folder_access(actor, folder) in ("read", "write")

@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from tenant_app import formatting, i18n, labels
 from tenant_app.settings import PROJECT_ROOT, Settings
+from tenant_app.text import plain_text_html
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = PROJECT_ROOT / "static"
@@ -54,9 +55,25 @@ def build_templates() -> Environment:
     env.globals["access_labels"] = labels.ACCESS
     env.globals["right_labels"] = labels.RIGHTS
     env.globals["account_state_labels"] = labels.ACCOUNT_STATES
+    env.globals["status_labels"] = labels.CONTRACT_STATUSES
+    env.globals["frequency_labels"] = labels.PAYMENT_FREQUENCIES
+    env.globals["method_labels"] = labels.PAYMENT_METHODS
+    env.globals["category_labels"] = labels.DOCUMENT_CATEGORIES
+    env.globals["folder_descriptions"] = labels.FOLDER_DESCRIPTIONS
+    env.globals["product_lines"] = labels.PRODUCT_LINES
+    env.globals["document_categories"] = (
+        "policy",
+        "application",
+        "invoice",
+        "correspondence",
+        "claim",
+        "identity",
+        "other",
+    )
     env.filters["date"] = formatting.fmt_date
     env.filters["datetime"] = formatting.fmt_datetime
     env.filters["money"] = formatting.fmt_money
+    env.filters["plaintext"] = plain_text_html
     env.globals["static_version"] = _static_version()
     env.globals["htmx_script"] = htmx_script()
     return env

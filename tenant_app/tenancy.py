@@ -87,7 +87,8 @@ def slug_error(slug: str) -> str | None:
 
 _TENANT_COLUMNS = (
     "SELECT t.id, t.slug, t.name, h.hostname, t.theme, t.primary_color, t.secondary_color,"
-    " t.text_color, t.logo_key, t.favicon_key, t.address_form, t.imprint_html, t.signature_html, t.updated_at,"
+    " t.text_color, t.logo_key, t.favicon_key, t.address_form, t.imprint_html, t.signature_html,"
+    " t.updated_at,"
     " (SELECT p.hostname FROM tenant_host p WHERE p.tenant_id = t.id"
     " ORDER BY p.is_primary DESC, p.id LIMIT 1) AS primary_hostname"
     " FROM tenant_host h JOIN tenant t ON t.id = h.tenant_id"

@@ -119,22 +119,35 @@ class Palette:
     on_primary: str
 
 
-def palette(tenant: TenantInfo) -> Palette:
-    base = theme(tenant.theme)
-    primary = valid_color(tenant.primary_color) or base.primary
+def palette_for(
+    theme_name: str, primary: str | None, secondary: str | None, text: str | None
+) -> Palette:
+    """Colours over a theme: each valid override wins, anything else falls back to the theme."""
+    base = theme(theme_name)
+    main = valid_color(primary) or base.primary
     return Palette(
-        primary=primary,
-        secondary=valid_color(tenant.secondary_color) or base.secondary,
-        text=valid_color(tenant.text_color) or base.text,
-        on_primary=readable_on(primary),
+        primary=main,
+        secondary=valid_color(secondary) or base.secondary,
+        text=valid_color(text) or base.text,
+        on_primary=readable_on(main),
+    )
+
+
+def palette(tenant: TenantInfo) -> Palette:
+    return palette_for(
+        tenant.theme, tenant.primary_color, tenant.secondary_color, tenant.text_color
     )
 
 
 def brand_css(tenant: TenantInfo) -> str:
     """The tenant's stylesheet: theme tokens, then brand colours. Only validated values."""
-    base = theme(tenant.theme)
-    colors = palette(tenant)
-    lines = [":root {"]
+    return css_variables(tenant.theme, palette(tenant))
+
+
+def css_variables(theme_name: str, colors: Palette, selector: str = ":root") -> str:
+    """Custom properties of a theme and a palette on `selector` (a fixed, trusted string)."""
+    base = theme(theme_name)
+    lines = [f"{selector} {{"]
     lines += [
         f"  --color-{token}: {value};"
         for token, value in base.tokens
@@ -156,3 +169,41 @@ def brand_css(tenant: TenantInfo) -> str:
 def brand_css_url(tenant: TenantInfo) -> str:
     version = hashlib.sha256(brand_css(tenant).encode()).hexdigest()[:12]
     return f"/brand.css?v={version}"
+
+
+AA_TEXT_RATIO = 4.5  # WCAG 2 level AA, normal-size text
+
+
+def theme_token(theme_name: str, name: str) -> str:
+    return dict(theme(theme_name).tokens)[name]
+
+
+@dataclass(frozen=True)
+class ContrastCheck:
+    """One text/background pair of a palette and whether it reaches WCAG AA."""
+
+    name: str  # on_primary | text_on_background | links
+    foreground: str
+    background: str
+    ratio: float
+
+    @property
+    def passes(self) -> bool:
+        return self.ratio >= AA_TEXT_RATIO
+
+
+def contrast_checks(theme_name: str, colors: Palette) -> tuple[ContrastCheck, ...]:
+    """Text on the main colour, the font colour on the page and cards, links on cards."""
+    background, surface = theme_token(theme_name, "bg"), theme_token(theme_name, "surface")
+    weaker_ground = min(
+        (background, surface), key=lambda ground: contrast_ratio(colors.text, ground)
+    )
+
+    def check(name: str, foreground: str, ground: str) -> ContrastCheck:
+        return ContrastCheck(name, foreground, ground, contrast_ratio(foreground, ground))
+
+    return (
+        check("on_primary", colors.on_primary, colors.primary),
+        check("text_on_background", colors.text, weaker_ground),
+        check("links", colors.primary, surface),
+    )

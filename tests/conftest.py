@@ -316,3 +316,40 @@ def link_in(message: EmailMessage) -> str:
     match = LINK_RE.search(text_of(message))
     assert match, text_of(message)
     return match.group(0)
+
+
+CUSTOMER_PASSWORD = "Kundenpasswort-1"
+
+
+async def make_customer(
+    tenant: NewTenant,
+    passwords: PasswordService,
+    *,
+    email: str = "kai@kunde.example",
+    first_name: str = "Kai",
+    last_name: str = "Kunde",
+    **access: bool,
+) -> Any:
+    """A registered customer (contact + account) with the given permission flags."""
+    from datetime import date
+
+    from tenant_app.models.accounts import User
+    from tenant_app.models.contacts import Contact
+    from tenant_app.models.folders import CustomerAccess
+
+    with tenant_scope(tenant.tenant.id):
+        contact = await Contact.create(
+            first_name=first_name, last_name=last_name, email=email, birthdate=date(1990, 1, 2)
+        )
+        await User.create(
+            kind="customer",
+            role="kunde",
+            username=email.split("@")[0],
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            contact_id=contact.id,
+            password_hash=await passwords.hash(CUSTOMER_PASSWORD),
+        )
+        await CustomerAccess.create(contact_id=contact.id, **access)
+    return contact

@@ -32,7 +32,12 @@ def test_every_ui_string_has_a_german_translation() -> None:
         if not message.id:
             continue
         translated = german.get(message.id, context=message.context)
-        if translated is None or not translated.string or translated.fuzzy:
+        strings = (
+            translated.string
+            if translated and isinstance(translated.string, tuple)
+            else (translated.string if translated else "",)
+        )
+        if translated is None or not all(strings) or translated.fuzzy:
             missing.append((message.context, message.id))
     assert missing == [], "run scripts/update_catalogs.py and translate these"
 

@@ -8,6 +8,8 @@ MODEL_MODULES = [
     "tenant_app.models.accounts",
     "tenant_app.models.contacts",
     "tenant_app.models.branding",
+    "tenant_app.models.folders",
+    "tenant_app.models.conversations",
     "tenant_app.models.mail",
     "tenant_app.models.security",
 ]

@@ -1,7 +1,8 @@
-"""Contacts: creating them and finding the ones a staff member may see."""
+"""Contacts: creating, changing and finding the ones a staff member may see."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from tortoise.expressions import Q
@@ -12,7 +13,6 @@ from tenant_app.models.accounts import User
 from tenant_app.models.contacts import Contact, ContactResponsible
 from tenant_app.permissions import can_manage_contacts, can_see_all_contacts
 from tenant_app.services import validation
-from tenant_app.tenancy import TenantInfo
 
 CONTACT_FIELDS = (
     "first_name",
@@ -27,7 +27,13 @@ CONTACT_FIELDS = (
     "phone",
     "customer_number",
 )
-PAGE_SIZE = 50
+PAGE_SIZE = 25
+SORTS = {
+    "name": ("last_name", "first_name"),
+    "-name": ("-last_name", "-first_name"),
+    "number": ("customer_number", "last_name"),
+    "created": ("-created_at",),
+}
 
 
 def _scope_for(actor: Any) -> Any:
@@ -37,17 +43,37 @@ def _scope_for(actor: Any) -> Any:
     return Contact.filter(responsibles__user_id=actor.id)
 
 
-async def visible_contacts(actor: Any, *, search: str = "") -> list[Contact]:
+@dataclass(frozen=True)
+class ContactPage:
+    contacts: list[Contact]
+    page: int
+    pages: int
+    total: int
+
+
+async def visible_contacts(
+    actor: Any, *, search: str = "", sort: str = "name", page: int = 1
+) -> ContactPage:
+    """One page of the contacts the actor may see: two queries, whatever the number of contacts."""
     query = _scope_for(actor)
-    term = search.strip()
+    term = search.strip()[:100]
     if term:
         query = query.filter(
             Q(first_name__icontains=term)
             | Q(last_name__icontains=term)
             | Q(email__icontains=term)
             | Q(customer_number__icontains=term)
+            | Q(company_name__icontains=term)
         )
-    return list(await query.order_by("last_name", "first_name").limit(PAGE_SIZE))
+    total = await query.count()
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    rows = (
+        await query.order_by(*SORTS.get(sort, SORTS["name"]))
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    )
+    return ContactPage(contacts=list(rows), page=page, pages=pages, total=total)
 
 
 async def get_visible_contact(actor: Any, contact_id: int) -> Contact:
@@ -58,9 +84,7 @@ async def get_visible_contact(actor: Any, contact_id: int) -> Contact:
     return contact
 
 
-async def create_contact(tenant: TenantInfo, actor: Any, *, values: dict[str, str]) -> Contact:
-    if not can_manage_contacts(actor):
-        raise PermissionDenied
+async def _clean(values: dict[str, str], *, except_contact: int | None = None) -> dict[str, Any]:
     errors: dict[str, str] = {}
     validation.required(values, errors, "first_name", "last_name")
     if message := validation.email_error(values.get("email", "")):
@@ -69,16 +93,72 @@ async def create_contact(tenant: TenantInfo, actor: Any, *, values: dict[str, st
     if message:
         errors["birthdate"] = message
     email = values.get("email", "").strip().lower()
-    if "email" not in errors and (
-        await Contact.filter(email=email).exists() or await User.filter(email=email).exists()
-    ):
-        errors["email"] = _("There is already a contact or user with this e-mail address.")
+    if "email" not in errors:
+        same_contact = Contact.filter(email=email)
+        same_user = User.filter(email=email)
+        if except_contact is not None:
+            same_contact = same_contact.exclude(id=except_contact)
+            same_user = same_user.exclude(contact_id=except_contact)
+        if await same_contact.exists() or await same_user.exists():
+            errors["email"] = _("There is already a contact or user with this e-mail address.")
+    for name in CONTACT_FIELDS:
+        if len(values.get(name, "")) > 200:
+            errors[name] = _("Please enter at most %(n)s characters.", n=200)
     if errors:
         raise ValidationFailed(errors)
     clean: dict[str, Any] = {name: values.get(name, "").strip() for name in CONTACT_FIELDS}
     clean["email"] = email
     clean["birthdate"] = birthdate
+    return clean
+
+
+async def create_contact(
+    actor: Any, *, values: dict[str, str], responsible: list[int] | None = None
+) -> Contact:
+    if not can_manage_contacts(actor):
+        raise PermissionDenied
+    clean = await _clean(values)
     contact = await Contact.create(**clean)
+    staff_ids = set(responsible or [])
     if not can_see_all_contacts(actor):  # the creator stays responsible, so they can find it again
-        await ContactResponsible.create(contact_id=contact.id, user_id=actor.id)
+        staff_ids.add(actor.id)
+    await set_responsible(contact, staff_ids)
     return contact
+
+
+async def update_contact(
+    actor: Any, contact: Contact, *, values: dict[str, str], responsible: list[int]
+) -> Contact:
+    if not can_manage_contacts(actor):
+        raise PermissionDenied
+    clean = await _clean(values, except_contact=contact.id)
+    await Contact.filter(id=contact.id).update(**clean)
+    await User.filter(contact_id=contact.id).update(  # the account follows name and address
+        first_name=clean["first_name"],
+        last_name=clean["last_name"],
+        email=clean["email"],
+        birthdate=clean["birthdate"],
+    )
+    await set_responsible(contact, set(responsible))
+    return await Contact.get(id=contact.id)
+
+
+async def set_responsible(contact: Contact, staff_ids: set[int]) -> None:
+    valid = set(
+        await User.filter(id__in=list(staff_ids), kind="staff").values_list("id", flat=True)
+    )
+    await ContactResponsible.filter(contact_id=contact.id).exclude(user_id__in=list(valid)).delete()
+    existing = set(
+        await ContactResponsible.filter(contact_id=contact.id).values_list("user_id", flat=True)
+    )
+    for user_id in sorted(valid - existing):
+        await ContactResponsible.create(contact_id=contact.id, user_id=user_id)
+
+
+async def responsible_ids(contact_id: int) -> list[int]:
+    rows = await ContactResponsible.filter(contact_id=contact_id).values_list("user_id", flat=True)
+    return [int(str(user_id)) for user_id in rows]
+
+
+async def staff_choices() -> list[User]:
+    return list(await User.filter(kind="staff", is_active=True).order_by("last_name", "first_name"))

@@ -5,9 +5,8 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from tenant_app.db_queries import execute, fetch_one
+from tenant_app.db_queries import as_datetime, execute, fetch_one
 from tenant_app.models.accounts import Session
 from tenant_app.resources import token_digest
 
@@ -48,14 +47,6 @@ class CurrentUser:
     @property
     def is_admin(self) -> bool:
         return self.is_staff and self.role == "admin"
-
-
-def _as_datetime(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        moment = value
-    else:
-        moment = datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def start_session(tenant_id: int, user_id: int, *, user_agent: str = "") -> str:
@@ -102,8 +93,8 @@ async def load_session(
     if row is None:
         return None
     now = datetime.now(UTC)
-    last_seen = _as_datetime(row["last_seen_at"])
-    if now - last_seen > idle or now - _as_datetime(row["created_at"]) > absolute:
+    last_seen = as_datetime(row["last_seen_at"])
+    if now - last_seen > idle or now - as_datetime(row["created_at"]) > absolute:
         await end_session(tenant_id, session_id)
         return None
     if now - last_seen > TOUCH_EVERY:

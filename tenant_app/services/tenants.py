@@ -15,6 +15,7 @@ from tenant_app.models.accounts import User
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant, TenantHost
 from tenant_app.resources import PasswordService
+from tenant_app.services.insurers import seed_insurers
 from tenant_app.tenancy import slug_error, tenant_cache
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[a-z]{2,}$", re.IGNORECASE)
@@ -97,5 +98,6 @@ async def create_tenant(
                 birthdate=admin_birthdate,
                 password_hash=password_hash,
             )
+            await seed_insurers()
     tenant_cache.invalidate(hostname)
     return NewTenant(tenant=tenant, hostname=hostname, admin=admin, admin_password=password)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from tenant_app.i18n import gettext as _
 
@@ -82,3 +83,24 @@ def password_errors(
     if not errors and password != repeat:
         errors["password2"] = _("The two passwords do not match.")
     return errors
+
+
+_MONEY_DE = re.compile(r"^\d{1,3}(\.\d{3})*(,\d{1,2})?$|^\d+(,\d{1,2})?$")
+_MONEY_DOT = re.compile(r"^\d+(\.\d{1,2})?$")
+MONEY_MAX = Decimal("9999999999.99")
+
+
+def parse_money(raw: str) -> Decimal | None:
+    """Euros as exact Decimal from German input ("1.234,56", "1234,5", "89") or "89.90"."""
+    text = raw.strip().replace("\u00a0", "").replace(" ", "").removesuffix("€").removesuffix("EUR")
+    if _MONEY_DE.fullmatch(text):
+        normalized = text.replace(".", "").replace(",", ".")
+    elif _MONEY_DOT.fullmatch(text):
+        normalized = text
+    else:
+        return None
+    try:
+        value = Decimal(normalized).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return None
+    return value if value <= MONEY_MAX else None

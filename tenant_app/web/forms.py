@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 
 from tenant_app.errors import ValidationFailed
 from tenant_app.i18n import gettext as _
+from tenant_app.services.documents import Upload
 
 MAX_FIELD_CHARS = 20_000
 
@@ -53,3 +56,23 @@ def client_address(request: Request) -> str:
 
 def checkbox(form: FormData, name: str) -> bool:
     return text(form, name, max_chars=10) in {"on", "1", "true", "yes"}
+
+
+@contextlib.asynccontextmanager
+async def multipart(request: Request, *, max_files: int = 1) -> AsyncIterator[FormData]:
+    """A multipart form whose files stay readable (spooled to disk) until the block ends."""
+    async with request.form(max_files=max_files, max_fields=50) as form:
+        yield form
+
+
+def upload_from(form: FormData, name: str = "file") -> Upload | None:
+    """The one uploaded file in field `name`, or None if there is none (or several)."""
+    values = form.getlist(name)
+    if len(values) != 1 or not isinstance(values[0], UploadFile) or not values[0].filename:
+        return None
+    received = values[0]
+    return Upload(file=received.file, filename=received.filename or "", size=received.size or 0)
+
+
+def texts(form: FormData, names: tuple[str, ...], *, max_chars: int = 2000) -> dict[str, str]:
+    return {name: text(form, name, max_chars=max_chars) for name in names}

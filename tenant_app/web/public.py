@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from tenant_app.db_queries import fetch_one
+from tenant_app.errors import NotFound
 from tenant_app.htmx import render
-from tenant_app.permissions import home_path_for
+from tenant_app.permissions import can_manage_settings, home_path_for
+from tenant_app.sanitize import has_text, sanitize_rich_text
+from tenant_app.services import branding
 from tenant_app.theming import brand_css
 from tenant_app.web.guards import current_user
 
@@ -40,7 +44,35 @@ async def front_door(request: Request) -> RedirectResponse:
 
 
 async def imprint(request: Request) -> Response:
-    return render(request, "public/imprint.html")
+    """The tenant's imprint, sanitized again on the way out (it was sanitized on save too)."""
+    cleaned = sanitize_rich_text(request.state.tenant.imprint_html)
+    context = {
+        "imprint_html": Markup(cleaned) if has_text(cleaned) else "",  # noqa: S704 - sanitized
+        "can_edit_imprint": can_manage_settings(current_user(request)),
+    }
+    return render(request, "public/imprint.html", context)
+
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+async def branding_asset(request: Request) -> Response:
+    """Logo or favicon of the request's tenant; cached for a year when `v` names this version."""
+    kind = request.url.path.rsplit("/", 1)[-1]
+    asset = await branding.load_asset(kind)
+    if asset is None:
+        raise NotFound
+    version = request.query_params.get("v", "")
+    current = len(version) >= 8 and (
+        asset.sha256.startswith(version) or asset.sha256.endswith(version)
+    )
+    headers = {
+        "Cache-Control": IMMUTABLE if current else "public, max-age=300",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+        "Content-Disposition": f'inline; filename="{kind}.png"',
+    }
+    return Response(bytes(asset.data), media_type=asset.content_type, headers=headers)
 
 
 routes = [
@@ -48,4 +80,6 @@ routes = [
     Route("/brand.css", brand_stylesheet, methods=["GET"], name="brand_css"),
     Route("/", front_door, methods=["GET"], name="front_door"),
     Route("/impressum", imprint, methods=["GET"], name="imprint"),
+    Route("/branding/logo", branding_asset, methods=["GET"], name="branding_logo"),
+    Route("/branding/favicon", branding_asset, methods=["GET"], name="branding_favicon"),
 ]

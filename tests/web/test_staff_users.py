@@ -6,7 +6,7 @@ import pytest
 
 from tenant_app.models.accounts import User
 from tenant_app.models.scoping import tenant_scope
-from tests.conftest import ADMIN_PASSWORD
+from tests.conftest import ADMIN_PASSWORD, CUSTOMER_PASSWORD, make_customer
 from tests.web.test_registration import STAFF, create_staff
 
 
@@ -160,18 +160,9 @@ async def test_users_of_another_tenant_are_not_found(client, client_for, other_t
 
 
 async def test_customers_cannot_use_the_staff_area(client_for, tenant, passwords) -> None:
-    with tenant_scope(tenant.tenant.id):
-        await User.create(
-            kind="customer",
-            role="kunde",
-            username="kai.kunde",
-            email="kai@kunde.example",
-            first_name="Kai",
-            last_name="Kunde",
-            password_hash=await passwords.hash(ADMIN_PASSWORD),
-        )
+    await make_customer(tenant, passwords)
     customer = client_for(tenant.hostname)
-    response = await customer.log_in("kai.kunde")
+    response = await customer.log_in("kai", CUSTOMER_PASSWORD)
     assert response.headers["location"] == "/portal"
     assert (await customer.get("/staff")).status_code == 403
     assert (await customer.get("/staff/users")).status_code == 403

@@ -1,0 +1,112 @@
+"""Conversations between a customer and staff: tickets now, chat and tender messages later.
+
+A conversation has participants (each with a read counter), entries (what was written)
+and events (what happened: created, replied, forwarded, read, closed), all stored as rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import fields
+
+from tenant_app.models.scoping import TenantModel
+
+CONVERSATION_KINDS = ("ticket",)  # later: chat, tender
+EVENT_KINDS = ("created", "replied", "forwarded", "read", "closed")
+
+
+class Conversation(TenantModel):
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharField(max_length=12, default="ticket", db_default="ticket")
+    contact: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "models.Contact", related_name="conversations", on_delete=fields.CASCADE
+    )
+    contact_id: int
+    subject = fields.CharField(max_length=200)
+    status = fields.CharField(max_length=10, default="open", db_default="open")  # open | closed
+    responsible: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "models.User",
+        related_name="responsible_conversations",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
+    responsible_id: int | None
+    entry_count = fields.IntField(default=0, db_default=0)  # compared with participants' read_count
+    last_entry_by_customer = fields.BooleanField(default=False, db_default=False)
+    last_entry_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "conversation"
+        indexes = (("tenant_id", "status", "responsible_id"), ("tenant_id", "contact_id"))
+
+
+class ConversationParticipant(TenantModel):
+    """Who takes part, and how far they have read (entries read = read_count)."""
+
+    id = fields.IntField(primary_key=True)
+    conversation: fields.ForeignKeyRelation[Conversation] = fields.ForeignKeyField(
+        "models.Conversation", related_name="participants", on_delete=fields.CASCADE
+    )
+    conversation_id: int
+    user: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "models.User", related_name="conversation_seats", on_delete=fields.CASCADE
+    )
+    user_id: int
+    role = fields.CharField(max_length=10)  # customer | staff
+    read_count = fields.IntField(default=0, db_default=0)
+
+    class Meta:
+        table = "conversation_participant"
+        unique_together = (("conversation", "user"),)
+        indexes = (("tenant_id", "user_id"),)
+
+
+class ConversationEntry(TenantModel):
+    """One message: plain text (escaped and autolinked on output), maybe with a document."""
+
+    id = fields.IntField(primary_key=True)
+    conversation: fields.ForeignKeyRelation[Conversation] = fields.ForeignKeyField(
+        "models.Conversation", related_name="entries", on_delete=fields.CASCADE
+    )
+    conversation_id: int
+    author: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "models.User", related_name="conversation_entries", null=True, on_delete=fields.SET_NULL
+    )
+    author_id: int | None
+    by_customer = fields.BooleanField(default=False, db_default=False)
+    body = fields.TextField()
+    document: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "models.Document", related_name="conversation_entries", null=True, on_delete=fields.SET_NULL
+    )
+    document_id: int | None
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "conversation_entry"
+        indexes = (("tenant_id", "conversation_id"),)
+
+
+class ConversationEvent(TenantModel):
+    """The history (Historie): every event as its own row, never reconstructed."""
+
+    id = fields.IntField(primary_key=True)
+    conversation: fields.ForeignKeyRelation[Conversation] = fields.ForeignKeyField(
+        "models.Conversation", related_name="events", on_delete=fields.CASCADE
+    )
+    conversation_id: int
+    kind = fields.CharField(max_length=12)  # one of EVENT_KINDS
+    actor: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "models.User", related_name="conversation_events", null=True, on_delete=fields.SET_NULL
+    )
+    actor_id: int | None
+    actor_name = fields.CharField(max_length=200)  # kept as it was when it happened
+    target_name = fields.CharField(max_length=200, default="", db_default="")  # forwarded to
+    comment = fields.TextField(default="", db_default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "conversation_event"
+        indexes = (("tenant_id", "conversation_id"),)

@@ -1,0 +1,138 @@
+"""The digital folder: customer permissions, contracts, documents, the insurer catalogue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import fields
+
+from tenant_app.models.scoping import TenantModel
+
+FOLDER_KEYS = ("insurance", "finance", "other", "emergency")
+CONTRACT_STATUSES = ("active", "offer", "start", "cancelled", "ended")
+PAYMENT_FREQUENCIES = ("monthly", "quarterly", "half_yearly", "yearly", "single")
+PAYMENT_METHODS = ("direct_debit", "transfer", "invoice", "other")
+
+
+class CustomerAccess(TenantModel):
+    """Everything a customer may see and do, one row per contact. All off by default."""
+
+    id = fields.IntField(primary_key=True)
+    contact: fields.OneToOneRelation[Any] = fields.OneToOneField(
+        "models.Contact", related_name="access", on_delete=fields.CASCADE
+    )
+    contact_id: int
+    insurance_unlock = fields.BooleanField(default=False, db_default=False)
+    insurance_share = fields.BooleanField(default=False, db_default=False)
+    insurance_readonly = fields.BooleanField(default=False, db_default=False)
+    finance_unlock = fields.BooleanField(default=False, db_default=False)
+    finance_share = fields.BooleanField(default=False, db_default=False)
+    finance_readonly = fields.BooleanField(default=False, db_default=False)
+    other_unlock = fields.BooleanField(default=False, db_default=False)
+    other_share = fields.BooleanField(default=False, db_default=False)
+    other_readonly = fields.BooleanField(default=False, db_default=False)
+    emergency_unlock = fields.BooleanField(default=False, db_default=False)
+    emergency_share = fields.BooleanField(default=False, db_default=False)
+    emergency_readonly = fields.BooleanField(default=False, db_default=False)
+    profile_visible = fields.BooleanField(default=False, db_default=False)
+    profile_editable = fields.BooleanField(default=False, db_default=False)
+    communication = fields.BooleanField(default=False, db_default=False)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "customer_access"
+
+
+class Insurer(TenantModel):
+    """The tenant's insurer catalogue: common German insurers, editable by the admin."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    sort_key = fields.CharField(max_length=200)  # lower-case name for A-Z and type-ahead
+
+    class Meta:
+        table = "insurer"
+        unique_together = (("tenant", "name"),)
+        indexes = (("tenant_id", "sort_key"),)
+
+
+class Contract(TenantModel):
+    id = fields.IntField(primary_key=True)
+    contact: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "models.Contact", related_name="contracts", on_delete=fields.CASCADE
+    )
+    contact_id: int
+    folder = fields.CharField(max_length=12)  # one of FOLDER_KEYS
+    status = fields.CharField(max_length=12)  # one of CONTRACT_STATUSES
+    product_line = fields.CharField(max_length=100)  # Sparte
+    insurer: fields.ForeignKeyNullableRelation[Insurer] = fields.ForeignKeyField(
+        "models.Insurer", related_name="contracts", null=True, on_delete=fields.SET_NULL
+    )
+    insurer_id: int | None
+    insurer_name = fields.CharField(max_length=200)  # kept as shown, even if the catalogue changes
+    insurance_number = fields.CharField(max_length=60)
+    payment_method = fields.CharField(max_length=20, default="", db_default="")
+    payment_frequency = fields.CharField(max_length=20, default="", db_default="")
+    gross_premium = fields.DecimalField(
+        max_digits=12, decimal_places=2, null=True
+    )  # EUR per period
+    note = fields.TextField(default="", db_default="")
+    created_by_customer = fields.BooleanField(default=False, db_default=False)
+    created_by: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "models.User", related_name="created_contracts", null=True, on_delete=fields.SET_NULL
+    )
+    deleted_at = fields.DatetimeField(null=True)  # soft delete by a customer, staff can undo
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "contract"
+        indexes = (("tenant_id", "contact_id", "folder"),)
+
+
+class Document(TenantModel):
+    """A file on a contract, or directly on a contact (then `folder` may name its folder)."""
+
+    id = fields.IntField(primary_key=True)
+    contact: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "models.Contact", related_name="documents", on_delete=fields.CASCADE
+    )
+    contact_id: int
+    contract: fields.ForeignKeyNullableRelation[Contract] = fields.ForeignKeyField(
+        "models.Contract", related_name="documents", null=True, on_delete=fields.CASCADE
+    )
+    contract_id: int | None
+    folder = fields.CharField(max_length=12, default="", db_default="")  # "" = the contact itself
+    title = fields.CharField(max_length=200)
+    category = fields.CharField(max_length=40, default="", db_default="")
+    document_date = fields.DateField(null=True)
+    note = fields.TextField(default="", db_default="")
+    filename = fields.CharField(max_length=200)  # cleaned original name, only for downloads
+    storage_key = fields.CharField(max_length=200, unique=True)  # generated, never the user's name
+    content_type = fields.CharField(max_length=100)
+    size = fields.BigIntField()
+    sha256 = fields.CharField(max_length=64)
+    shared_with_customer = fields.BooleanField(default=True, db_default=True)
+    uploaded_by_customer = fields.BooleanField(default=False, db_default=False)
+    uploaded_by: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "models.User", related_name="uploaded_documents", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "document"
+        indexes = (("tenant_id", "contact_id", "folder"), ("tenant_id", "contract_id"))
+
+
+class AuditEntry(TenantModel):
+    """What happened, without personal data (erasure leaves this behind)."""
+
+    id = fields.IntField(primary_key=True)
+    action = fields.CharField(max_length=40)
+    actor_id = fields.IntField(null=True)
+    subject_id = fields.IntField(null=True)
+    details = fields.CharField(max_length=300, default="", db_default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "audit_entry"

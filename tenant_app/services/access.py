@@ -1,0 +1,76 @@
+"""What a customer may use: reading and saving the permission row, module counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.functions import Count
+from tortoise.transactions import in_transaction
+
+from tenant_app.errors import PermissionDenied
+from tenant_app.models.folders import FOLDER_KEYS, Contract, CustomerAccess, Document
+from tenant_app.permissions import FolderFlags, can_manage_contacts, customer_may, folder_flags
+
+ACCESS_FIELDS = tuple(
+    f"{folder}_{flag}" for folder in FOLDER_KEYS for flag in ("unlock", "share", "readonly")
+) + ("profile_visible", "profile_editable", "communication")
+
+
+async def access_of(contact_id: int) -> CustomerAccess:
+    """The contact's permissions; an unsaved all-off row when none were ever set."""
+    access = await CustomerAccess.get_or_none(contact_id=contact_id)
+    return access or CustomerAccess(contact_id=contact_id)
+
+
+async def save_access(actor: Any, *, contact_id: int, flags: dict[str, bool]) -> CustomerAccess:
+    """Replace all flags at once (one row, one statement): the next request sees the change."""
+    if not can_manage_contacts(actor):
+        raise PermissionDenied
+    values: dict[str, Any] = {name: bool(flags.get(name)) for name in ACCESS_FIELDS}
+    if values["profile_editable"]:
+        values["profile_visible"] = True  # editing implies seeing
+    async with in_transaction():
+        updated = await CustomerAccess.filter(contact_id=contact_id).update(**values)
+        if not updated:
+            await CustomerAccess.create(contact_id=contact_id, **values)
+    return await CustomerAccess.get(contact_id=contact_id)
+
+
+@dataclass(frozen=True)
+class FolderCount:
+    folder: str
+    contracts: int
+    documents: int
+    flags: FolderFlags
+
+
+async def folder_counts(contact_id: int, access: CustomerAccess | None = None) -> list[FolderCount]:
+    """Contracts and documents per folder for one contact, in two grouped queries."""
+    contracts = await (
+        Contract.filter(contact_id=contact_id, deleted_at=None)
+        .annotate(n=Count("id"))
+        .group_by("folder")
+        .values("folder", "n")
+    )
+    documents = await (
+        Document.filter(contact_id=contact_id)
+        .annotate(n=Count("id"))
+        .group_by("folder")
+        .values("folder", "n")
+    )
+    by_contract = {row["folder"]: row["n"] for row in contracts}
+    by_document = {row["folder"]: row["n"] for row in documents}
+    return [
+        FolderCount(
+            folder,
+            by_contract.get(folder, 0),
+            by_document.get(folder, 0),
+            folder_flags(access, folder),
+        )
+        for folder in FOLDER_KEYS
+    ]
+
+
+def visible_folders(access: CustomerAccess | None) -> list[str]:
+    return [f for f in FOLDER_KEYS if customer_may(folder_flags(access, f), "view_folder")]

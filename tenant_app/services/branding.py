@@ -1,0 +1,140 @@
+"""White label: a tenant's theme, colours, texts, form of address, logo and favicon."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import anyio
+from tortoise.transactions import in_transaction
+
+from tenant_app import images
+from tenant_app.errors import PermissionDenied, ValidationFailed
+from tenant_app.i18n import ADDRESS_FORMS
+from tenant_app.i18n import gettext as _
+from tenant_app.models.branding import TenantAsset
+from tenant_app.models.tenancy import Tenant
+from tenant_app.permissions import StaffActor, can_manage_settings
+from tenant_app.sanitize import has_text, sanitize_rich_text
+from tenant_app.tenancy import TenantInfo, tenant_cache
+from tenant_app.theming import available_themes
+
+ASSET_KINDS = ("logo", "favicon")
+COLOR_FIELDS = ("primary_color", "secondary_color", "text_color")
+RICH_TEXT_FIELDS = ("imprint_html", "signature_html")
+FIELDS = ("theme", *COLOR_FIELDS, "address_form", *RICH_TEXT_FIELDS)
+RICH_TEXT_MAX_CHARS = 20_000
+_HEX = re.compile(r"^#?([0-9a-fA-F]{6})$")
+_PROCESSORS = {"logo": images.process_logo, "favicon": images.process_favicon}
+_MAX_BYTES = {"logo": images.LOGO_MAX_BYTES, "favicon": images.FAVICON_MAX_BYTES}
+
+
+def max_upload_bytes(kind: str) -> int:
+    return _MAX_BYTES[kind]
+
+
+def current_values(tenant: TenantInfo) -> dict[str, str]:
+    """The form's starting values: stored overrides, empty where the theme decides."""
+    return {
+        "theme": tenant.theme,
+        "primary_color": tenant.primary_color or "",
+        "secondary_color": tenant.secondary_color or "",
+        "text_color": tenant.text_color or "",
+        "address_form": tenant.address_form,
+        "imprint_html": sanitize_rich_text(tenant.imprint_html),
+        "signature_html": sanitize_rich_text(tenant.signature_html),
+    }
+
+
+def parse_color(raw: str) -> str | None:
+    """`#rrggbb` (the `#` may be left out, any case) as lower-case `#rrggbb`; None if invalid."""
+    match = _HEX.fullmatch(raw.strip())
+    return f"#{match.group(1).lower()}" if match else None
+
+
+def clean_branding(values: dict[str, str]) -> dict[str, Any]:
+    """Validated, sanitized column values; ValidationFailed with a message per bad field."""
+    errors: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+    theme = values.get("theme", "")
+    if theme not in available_themes():
+        errors["theme"] = _("Please choose one of the themes.")
+    clean["theme"] = theme
+    for field in COLOR_FIELDS:
+        raw = values.get(field, "").strip()
+        clean[field] = parse_color(raw) if raw else None
+        if raw and clean[field] is None:
+            errors[field] = _("Please enter a colour as #rrggbb, e.g. #0b5cab.")
+    address_form = values.get("address_form", "")
+    if address_form not in ADDRESS_FORMS:
+        errors["address_form"] = _("Please choose Sie or Du.")
+    clean["address_form"] = address_form
+    for field in RICH_TEXT_FIELDS:
+        raw = values.get(field, "")
+        if len(raw) > RICH_TEXT_MAX_CHARS:
+            errors[field] = _(
+                "This text is too long (at most %(n)s characters of formatting and text).",
+                n=RICH_TEXT_MAX_CHARS,
+            )
+        cleaned = sanitize_rich_text(raw)
+        clean[field] = cleaned if has_text(cleaned) else ""
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
+
+
+def _check_rights(actor: StaffActor | None) -> None:
+    if not can_manage_settings(actor):
+        raise PermissionDenied
+
+
+async def save_branding(tenant: TenantInfo, actor: StaffActor, *, values: dict[str, str]) -> None:
+    """Store theme, colours, form of address, imprint and signature in one go."""
+    _check_rights(actor)
+    clean = clean_branding(values)
+    await Tenant.filter(id=tenant.id).update(**clean, updated_at=datetime.now(UTC))
+    tenant_cache.invalidate()
+
+
+async def replace_asset(
+    tenant: TenantInfo, actor: StaffActor, *, kind: str, data: bytes
+) -> images.ProcessedImage:
+    """Check and re-encode an uploaded logo or favicon, then make it the tenant's."""
+    _check_rights(actor)
+    try:
+        image = await anyio.to_thread.run_sync(_PROCESSORS[kind], data)
+    except images.ImageRejected as rejected:
+        raise ValidationFailed({kind: rejected.message}) from rejected
+    async with in_transaction():
+        await TenantAsset.filter(kind=kind).delete()
+        await TenantAsset.create(
+            kind=kind,
+            content_type=image.content_type,
+            sha256=image.sha256,
+            data=image.data,
+            width=image.width,
+            height=image.height,
+        )
+        await Tenant.filter(id=tenant.id).update(
+            **{f"{kind}_key": image.sha256}, updated_at=datetime.now(UTC)
+        )
+    tenant_cache.invalidate()
+    return image
+
+
+async def remove_asset(tenant: TenantInfo, actor: StaffActor, *, kind: str) -> None:
+    _check_rights(actor)
+    async with in_transaction():
+        await TenantAsset.filter(kind=kind).delete()
+        await Tenant.filter(id=tenant.id).update(
+            **{f"{kind}_key": None}, updated_at=datetime.now(UTC)
+        )
+    tenant_cache.invalidate()
+
+
+async def load_asset(kind: str) -> TenantAsset | None:
+    """The current tenant's logo or favicon (scoped by the request's tenant)."""
+    if kind not in ASSET_KINDS:
+        return None
+    return await TenantAsset.filter(kind=kind).first()

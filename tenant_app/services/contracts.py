@@ -1,0 +1,164 @@
+"""Contracts in a contact's folders, made and changed by staff or by the customer."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
+from tenant_app.i18n import gettext as _
+from tenant_app.models.folders import (
+    CONTRACT_STATUSES,
+    FOLDER_KEYS,
+    PAYMENT_FREQUENCIES,
+    PAYMENT_METHODS,
+    Contract,
+    Document,
+    Insurer,
+)
+from tenant_app.permissions import customer_may, folder_flags, staff_may_edit_folder
+from tenant_app.services import validation
+from tenant_app.services.access import access_of
+from tenant_app.services.files import remove_files
+from tenant_app.storage import Storage
+
+CONTRACT_FIELDS = (
+    "status",
+    "product_line",
+    "insurer",
+    "insurance_number",
+    "payment_method",
+    "payment_frequency",
+    "gross_premium",
+    "note",
+)
+
+
+async def _clean_contract(values: dict[str, str], *, by_customer: bool) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    validation.required(values, errors, "product_line", "insurer", "insurance_number")
+    status = "start" if by_customer else values.get("status", "")
+    if status not in CONTRACT_STATUSES:
+        errors["status"] = _("Please choose a status.")
+    number = values.get("insurance_number", "").strip()
+    if number and (len(number) > 60 or not all(c.isalnum() or c in " -/._" for c in number)):
+        errors["insurance_number"] = _("Please use only letters, digits, spaces and - / . _")
+    insurer = None
+    name = values.get("insurer", "").strip()
+    if name:
+        insurer = await Insurer.get_or_none(name=name)
+        if insurer is None:
+            errors["insurer"] = _("Please choose an insurer from the list.")
+    method = values.get("payment_method", "")
+    if method and method not in PAYMENT_METHODS:
+        errors["payment_method"] = _("Please choose a payment method.")
+    frequency = values.get("payment_frequency", "")
+    if frequency and frequency not in PAYMENT_FREQUENCIES:
+        errors["payment_frequency"] = _("Please choose a payment frequency.")
+    premium = None
+    if values.get("gross_premium", "").strip():
+        premium = validation.parse_money(values["gross_premium"])
+        if premium is None:
+            errors["gross_premium"] = _("Please enter an amount in euros, e.g. 1.234,56.")
+    if len(values.get("note", "")) > 2000:
+        errors["note"] = _("Please enter at most %(n)s characters.", n=2000)
+    if len(values.get("product_line", "")) > 100:
+        errors["product_line"] = _("Please enter at most %(n)s characters.", n=100)
+    if errors:
+        raise ValidationFailed(errors)
+    return {
+        "status": status,
+        "product_line": values["product_line"].strip(),
+        "insurer_id": insurer.id if insurer else None,
+        "insurer_name": insurer.name if insurer else "",
+        "insurance_number": number,
+        "payment_method": method,
+        "payment_frequency": frequency,
+        "gross_premium": premium,
+        "note": values.get("note", "").strip(),
+    }
+
+
+def _check_folder(folder: str) -> None:
+    if folder not in FOLDER_KEYS:
+        raise NotFound
+
+
+async def create_contract(
+    actor: Any, *, contact_id: int, folder: str, values: dict[str, str]
+) -> Contract:
+    """Staff with write access, or the customer where the folder allows creating."""
+    _check_folder(folder)
+    by_customer = actor.kind == "customer"
+    if by_customer:
+        if actor.contact_id != contact_id:
+            raise NotFound
+        if not customer_may(folder_flags(await access_of(contact_id), folder), "create"):
+            raise PermissionDenied
+    elif not staff_may_edit_folder(actor, folder):
+        raise PermissionDenied
+    clean = await _clean_contract(values, by_customer=by_customer)
+    return await Contract.create(
+        contact_id=contact_id,
+        folder=folder,
+        created_by_customer=by_customer,
+        created_by_id=actor.id,
+        **clean,
+    )
+
+
+async def contract_for(actor: Any, *, contact_id: int, contract_id: int, action: str) -> Contract:
+    """The contract if the actor may `view`, `edit` or `delete` it (else NotFound or Denied)."""
+    contract = await Contract.get_or_none(id=contract_id, contact_id=contact_id)
+    if contract is None:
+        raise NotFound
+    if actor.kind == "customer":
+        if actor.contact_id != contact_id or contract.deleted_at is not None:
+            raise NotFound
+        flags = folder_flags(await access_of(contact_id), contract.folder)
+        made_by_customer = contract.created_by_customer
+        if not customer_may(flags, "view", made_by_customer=made_by_customer):
+            raise NotFound  # existence stays hidden
+        if action != "view" and not customer_may(flags, action, made_by_customer=made_by_customer):
+            raise PermissionDenied
+    elif action != "view" and not staff_may_edit_folder(actor, contract.folder):
+        raise PermissionDenied
+    return contract
+
+
+async def update_contract(actor: Any, contract: Contract, *, values: dict[str, str]) -> Contract:
+    by_customer = actor.kind == "customer"
+    clean = await _clean_contract(values, by_customer=by_customer)
+    if by_customer:
+        clean["status"] = contract.status if not contract.created_by_customer else "start"
+    await Contract.filter(id=contract.id).update(**clean)
+    return await Contract.get(id=contract.id)
+
+
+async def delete_contract(actor: Any, contract: Contract, store: Storage) -> None:
+    """Staff delete for real; a customer's delete of a broker-made contract is a soft delete."""
+    if actor.kind == "customer" and not contract.created_by_customer:
+        await Contract.filter(id=contract.id).update(deleted_at=datetime.now(UTC))
+        return
+    keys = list(
+        await Document.filter(contract_id=contract.id).values_list("storage_key", flat=True)
+    )
+    await contract.delete()  # documents go with it (cascade)
+    await remove_files(store, [str(key) for key in keys])
+
+
+async def restore_contract(actor: Any, contract: Contract) -> None:
+    if actor.kind != "staff" or not staff_may_edit_folder(actor, contract.folder):
+        raise PermissionDenied
+    await Contract.filter(id=contract.id).update(deleted_at=None)
+
+
+async def insurers_matching(
+    prefix: str = "", *, letter: str = "", limit: int = 30
+) -> list[Insurer]:
+    query = Insurer.all()
+    if letter:
+        query = query.filter(sort_key__startswith=letter.lower()[:1])
+    if prefix:
+        query = query.filter(sort_key__contains=prefix.lower()[:50])
+    return list(await query.order_by("sort_key").limit(limit))

@@ -1,0 +1,223 @@
+"""Documents: checked uploads streamed to storage, rights-checked downloads, sharing."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, BinaryIO
+
+from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
+from tenant_app.i18n import gettext as _
+from tenant_app.models.folders import FOLDER_KEYS, Contract, Document
+from tenant_app.models.scoping import current_tenant_id
+from tenant_app.permissions import (
+    customer_may,
+    folder_flags,
+    staff_may_edit_folder,
+    staff_may_read_folder,
+)
+from tenant_app.services import validation
+from tenant_app.services.access import access_of
+from tenant_app.services.files import remove_files
+from tenant_app.storage import Storage, new_key
+from tenant_app.uploads import clean_filename, sniff
+
+CATEGORIES = ("policy", "application", "invoice", "correspondence", "claim", "identity", "other")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A received file: a spooled temporary file (memory stays small) and its claimed name."""
+
+    file: BinaryIO
+    filename: str
+    size: int
+
+
+def _digest(source: BinaryIO) -> str:
+    source.seek(0)
+    digest = hashlib.sha256()
+    while chunk := source.read(64 * 1024):
+        digest.update(chunk)
+    source.seek(0)
+    return digest.hexdigest()
+
+
+def _clean_meta(values: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    errors: dict[str, str] = {}
+    validation.required(values, errors, "title")
+    category = values.get("category", "") or "other"
+    if category not in CATEGORIES:
+        errors["category"] = _("Please choose a category.")
+    document_date = None
+    if values.get("document_date", "").strip():
+        document_date = validation.parse_date(values["document_date"])
+        if document_date is None:
+            errors["document_date"] = _("Please enter a valid date, e.g. 03.04.1985.")
+        elif document_date > date(2100, 1, 1):
+            errors["document_date"] = _("Please enter a valid date, e.g. 03.04.1985.")
+    if len(values.get("note", "")) > 2000:
+        errors["note"] = _("Please enter at most %(n)s characters.", n=2000)
+    clean = {
+        "title": values.get("title", "").strip()[:200],
+        "category": category,
+        "document_date": document_date,
+        "note": values.get("note", "").strip(),
+    }
+    return clean, errors
+
+
+async def _may_add(actor: Any, *, contact_id: int, folder: str, contract: Contract | None) -> None:
+    if actor.kind == "customer":
+        if actor.contact_id != contact_id or not folder:
+            raise NotFound
+        flags = folder_flags(await access_of(contact_id), folder)
+        if contract is not None and not customer_may(
+            flags, "view", made_by_customer=contract.created_by_customer
+        ):
+            raise NotFound
+        if not customer_may(flags, "add_document"):
+            raise PermissionDenied
+    elif folder and not staff_may_edit_folder(actor, folder):
+        raise PermissionDenied
+
+
+async def add_document(
+    actor: Any,
+    store: Storage,
+    *,
+    contact_id: int,
+    upload: Upload | None,
+    values: dict[str, str],
+    max_bytes: int,
+    contract_id: int | None = None,
+    folder: str = "",
+    shared: bool | None = None,
+    rights_checked: bool = False,
+) -> Document:
+    """Check the file by content and size, stream it to storage, then record it.
+
+    `rights_checked` is for callers that decided themselves (a ticket attachment).
+    """
+    contract = None
+    if contract_id is not None:
+        contract = await Contract.get_or_none(
+            id=contract_id, contact_id=contact_id, deleted_at=None
+        )
+        if contract is None:
+            raise NotFound
+        folder = contract.folder
+    if folder and folder not in FOLDER_KEYS:
+        raise NotFound
+    if not rights_checked:
+        await _may_add(actor, contact_id=contact_id, folder=folder, contract=contract)
+    clean, errors = _clean_meta(values)
+    kind = None
+    if upload is None or upload.size == 0:
+        errors["file"] = _("Please choose a file. Empty files cannot be uploaded.")
+    elif upload.size > max_bytes:
+        errors["file"] = _(
+            "The file is too large (at most %(mb)s MB).", mb=max_bytes // (1024 * 1024)
+        )
+    else:
+        kind = sniff(upload.file)
+        if kind is None:
+            errors["file"] = _(
+                "This file type is not allowed. Allowed are PDF, images and office documents."
+            )
+    if errors or upload is None or kind is None:
+        raise ValidationFailed(errors)
+    by_customer = actor.kind == "customer"
+    key = new_key(current_tenant_id())
+    size = await store.save(key, upload.file)
+    try:
+        return await Document.create(
+            contact_id=contact_id,
+            contract_id=contract.id if contract else None,
+            folder=folder,
+            filename=clean_filename(upload.filename, kind),
+            storage_key=key,
+            content_type=kind.content_type,
+            size=size,
+            sha256=_digest(upload.file),
+            shared_with_customer=True
+            if by_customer
+            else (folder != "" if shared is None else shared),
+            uploaded_by_customer=by_customer,
+            uploaded_by_id=actor.id,
+            **clean,
+        )
+    except Exception:
+        await remove_files(store, [key])  # no orphan file when the row could not be written
+        raise
+
+
+async def document_for(actor: Any, document_id: int, *, action: str = "view") -> Document:
+    """The document if the actor may `view` or `edit` it; NotFound hides what they may not see."""
+    document = await Document.get_or_none(id=document_id)
+    if document is None:
+        raise NotFound
+    if actor.kind == "customer":
+        await _customer_check(actor, document, action)
+    elif document.folder and not staff_may_read_folder(actor, document.folder):
+        raise NotFound
+    elif action != "view" and document.folder and not staff_may_edit_folder(actor, document.folder):
+        raise PermissionDenied
+    return document
+
+
+async def _customer_check(actor: Any, document: Document, action: str) -> None:
+    if actor.contact_id != document.contact_id:
+        raise NotFound
+    if not document.folder:  # only attachments of the customer's own tickets, while they may write
+        from tenant_app.models.conversations import ConversationEntry
+
+        attached = await ConversationEntry.filter(document_id=document.id).exists()
+        if (
+            not attached
+            or action != "view"
+            or not (await access_of(document.contact_id)).communication
+        ):
+            raise NotFound
+        return
+    if not (document.shared_with_customer or document.uploaded_by_customer):
+        raise NotFound
+    flags = folder_flags(await access_of(document.contact_id), document.folder)
+    made_by_customer = document.uploaded_by_customer
+    if document.contract_id is not None:
+        contract = await Contract.get_or_none(id=document.contract_id, deleted_at=None)
+        if contract is None or not customer_may(
+            flags, "view", made_by_customer=contract.created_by_customer
+        ):
+            raise NotFound
+    if not customer_may(flags, "view", made_by_customer=made_by_customer):
+        raise NotFound
+    if action != "view" and not customer_may(flags, "delete", made_by_customer=made_by_customer):
+        raise PermissionDenied
+
+
+async def delete_document(actor: Any, store: Storage, document: Document) -> None:
+    await document.delete()
+    await remove_files(store, [document.storage_key])
+
+
+async def set_shared(actor: Any, document: Document, *, shared: bool) -> None:
+    if actor.kind != "staff":
+        raise PermissionDenied
+    await Document.filter(id=document.id).update(shared_with_customer=shared)
+
+
+async def file_into_contract(actor: Any, document: Document, *, contract_id: int) -> Contract:
+    """Staff file a document (e.g. a ticket attachment) under one of the contact's contracts."""
+    if actor.kind != "staff":
+        raise PermissionDenied
+    contract = await Contract.get_or_none(
+        id=contract_id, contact_id=document.contact_id, deleted_at=None
+    )
+    if contract is None:
+        raise ValidationFailed({"contract_id": _("Please choose a contract.")})
+    if not staff_may_edit_folder(actor, contract.folder):
+        raise PermissionDenied
+    await Document.filter(id=document.id).update(contract_id=contract.id, folder=contract.folder)
+    return contract

@@ -1,0 +1,109 @@
+"""The data-protection rights on a contact: erasure (delete everything) and access (export)."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import zipfile
+from datetime import date, datetime
+from decimal import Decimal
+from typing import IO, Any
+
+from tortoise.transactions import in_transaction
+
+from tenant_app.errors import PermissionDenied, ValidationFailed
+from tenant_app.i18n import gettext as _
+from tenant_app.models.accounts import User
+from tenant_app.models.contacts import Contact
+from tenant_app.models.folders import AuditEntry, Contract, CustomerAccess, Document
+from tenant_app.permissions import can_manage_contacts
+from tenant_app.services.files import remove_files
+from tenant_app.storage import Storage
+
+CONTACT_EXPORT_FIELDS = (
+    "id",
+    "first_name",
+    "last_name",
+    "birthdate",
+    "email",
+    "company_name",
+    "legal_form",
+    "street",
+    "postal_code",
+    "city",
+    "phone",
+    "customer_number",
+    "created_at",
+    "updated_at",
+)
+
+
+async def delete_contact(
+    actor: Any, store: Storage, contact: Contact, *, confirmation: str
+) -> None:
+    """Erase the contact with accounts, contracts, documents and files (audit entry stays)."""
+    if not can_manage_contacts(actor):
+        raise PermissionDenied
+    if confirmation.strip() != contact.last_name.strip():
+        raise ValidationFailed({"confirm_text": _("Please type the last name exactly to confirm.")})
+    keys = [
+        str(k)
+        for k in await Document.filter(contact_id=contact.id).values_list("storage_key", flat=True)
+    ]
+    counts = {
+        "contracts": await Contract.filter(contact_id=contact.id).count(),
+        "documents": len(keys),
+    }
+    async with in_transaction():
+        await contact.delete()  # accounts, sessions, links, access, contracts, documents cascade
+        await AuditEntry.create(
+            action="contact_deleted",
+            actor_id=actor.id,
+            subject_id=contact.id,
+            details=f"contracts={counts['contracts']} documents={counts['documents']}",
+        )
+    await remove_files(store, keys)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _row(model: Any, fields: tuple[str, ...] | None = None) -> dict[str, Any]:
+    names = fields or tuple(model._meta.db_fields)
+    return {name: _jsonable(getattr(model, name)) for name in names if hasattr(model, name)}
+
+
+async def export_contact(actor: Any, store: Storage, contact: Contact) -> IO[bytes]:
+    """One ZIP with all data as JSON and every file; spooled to disk beyond a few MB."""
+    if not can_manage_contacts(actor):
+        raise PermissionDenied
+    contracts = await Contract.filter(contact_id=contact.id).order_by("id")
+    documents = await Document.filter(contact_id=contact.id).order_by("id")
+    access = await CustomerAccess.get_or_none(contact_id=contact.id)
+    accounts = await User.filter(contact_id=contact.id)
+    data = {
+        "contact": _row(contact, CONTACT_EXPORT_FIELDS),
+        "permissions": _row(access) if access else None,
+        "accounts": [
+            _row(user, ("username", "email", "created_at", "is_active")) for user in accounts
+        ],
+        "contracts": [_row(contract) for contract in contracts],
+        "documents": [
+            {**_row(document), "file_in_archive": f"files/{document.id}_{document.filename}"}
+            for document in documents
+        ],
+    }
+    archive_file = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    with zipfile.ZipFile(archive_file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2))
+        for document in documents:
+            with archive.open(f"files/{document.id}_{document.filename}", "w") as target:
+                async for chunk in store.open(document.storage_key):
+                    target.write(chunk)
+    archive_file.seek(0)
+    return archive_file  # type: ignore[return-value]

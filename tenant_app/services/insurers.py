@@ -1,0 +1,63 @@
+"""A tenant's insurer catalogue: seeded from data, searched A-Z and by type-ahead, admin-edited."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
+from tenant_app.i18n import gettext as _
+from tenant_app.models.folders import Insurer
+from tenant_app.models.scoping import current_tenant_id
+from tenant_app.permissions import is_admin
+
+CATALOGUE = Path(__file__).resolve().parent.parent / "data" / "insurers.txt"
+
+
+def sort_key(name: str) -> str:
+    return name.strip().lower()
+
+
+def catalogue_names() -> list[str]:
+    lines = CATALOGUE.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+async def seed_insurers() -> int:
+    """Add the shipped catalogue to the current tenant; names already there are left alone."""
+    existing = set(await Insurer.all().values_list("name", flat=True))
+    missing = [name for name in catalogue_names() if name not in existing]
+    tenant_id = current_tenant_id()  # bulk_create bypasses save(), so the tenant is set here
+    await Insurer.bulk_create(
+        [Insurer(name=name, sort_key=sort_key(name), tenant_id=tenant_id) for name in missing]
+    )
+    return len(missing)
+
+
+async def matching(text: str = "", *, letter: str = "", limit: int = 40) -> list[Insurer]:
+    query = Insurer.all()
+    if letter[:1].isalpha():
+        query = query.filter(sort_key__startswith=letter[:1].lower())
+    if text.strip():
+        query = query.filter(sort_key__contains=sort_key(text)[:50])
+    return list(await query.order_by("sort_key").limit(limit))
+
+
+async def add_insurer(actor: Any, *, name: str) -> Insurer:
+    if not is_admin(actor):
+        raise PermissionDenied
+    name = " ".join(name.split())
+    if not name or len(name) > 200:
+        raise ValidationFailed({"name": _("Please enter a name (at most 200 characters).")})
+    if await Insurer.filter(name=name).exists():
+        raise ValidationFailed({"name": _("This insurer is already in the list.")})
+    return await Insurer.create(name=name, sort_key=sort_key(name))
+
+
+async def remove_insurer(actor: Any, *, insurer_id: int) -> None:
+    """Contracts keep the insurer's name as it was shown; only the catalogue entry goes."""
+    if not is_admin(actor):
+        raise PermissionDenied
+    deleted = await Insurer.filter(id=insurer_id).delete()
+    if not deleted:
+        raise NotFound

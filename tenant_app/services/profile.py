@@ -1,0 +1,31 @@
+"""The customer's own profile, as far as the broker lets them change it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tenant_app.errors import ValidationFailed
+from tenant_app.i18n import gettext as _
+from tenant_app.models.contacts import Contact
+
+# Name, birthdate and e-mail stay with the broker: they identify the account.
+PROFILE_FIELDS = ("street", "postal_code", "city", "phone")
+
+
+async def update_profile(actor: Any, contact: Contact, *, values: dict[str, str]) -> Contact:
+    errors: dict[str, str] = {}
+    for name in PROFILE_FIELDS:
+        if len(values.get(name, "")) > 200:
+            errors[name] = _("Please enter at most %(n)s characters.", n=200)
+    code = values.get("postal_code", "").strip()
+    if code and not (code.isdigit() and len(code) == 5):
+        errors["postal_code"] = _("Please enter a postal code with five digits.")
+    phone = values.get("phone", "").strip()
+    if phone and not all(c.isdigit() or c in " +-/()" for c in phone):
+        errors["phone"] = _("Please enter a phone number using digits, spaces and + - / ( ).")
+    if errors:
+        raise ValidationFailed(errors)
+    await Contact.filter(id=contact.id).update(
+        **{name: values.get(name, "").strip() for name in PROFILE_FIELDS}
+    )
+    return await Contact.get(id=contact.id)

@@ -1,0 +1,386 @@
+"""Communication: tickets for staff and customers, the unread badges."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
+from tenant_app.htmx import render
+from tenant_app.models.contacts import Contact
+from tenant_app.models.folders import Contract
+from tenant_app.permissions import can_handle_tickets, can_use_portal, can_use_staff_area
+from tenant_app.services import contacts, documents, tickets
+from tenant_app.services.access import access_of
+from tenant_app.web import forms
+from tenant_app.web.downloads import download_response
+from tenant_app.web.guards import require
+
+
+def _ctx(request: Request) -> tickets.Context:
+    state = request.app.state
+    return tickets.Context(
+        tenant=request.state.tenant, settings=state.settings, store=state.storage
+    )
+
+
+# --- staff -------------------------------------------------------------------------------
+
+
+async def staff_ticket_list(request: Request) -> Response:
+    actor = require(request, can_handle_tickets)
+    params = request.query_params
+    status = "closed" if params.get("status") == "closed" else "open"
+    scope = "all" if params.get("scope") == "all" else "own"
+    newest = params.get("sort") != "old"
+    search = params.get("q", "")[:100]
+    rows = await tickets.staff_tickets(
+        actor,
+        status=status,
+        scope=scope,
+        newest_first=newest,
+        search=search,
+        tenant_id=request.state.tenant.id,
+    )
+    context = {
+        "tickets": rows,
+        "status": status,
+        "scope": scope,
+        "sort": "new" if newest else "old",
+        "q": search,
+    }
+    return render(request, "staff/tickets/list.html", context, block="results")
+
+
+async def _staff_ticket(request: Request) -> tuple[Any, Any]:
+    actor = require(request, can_handle_tickets)
+    return actor, await tickets.ticket_for(actor, request.path_params["ticket_id"])
+
+
+async def staff_ticket_detail(
+    request: Request, *, errors: dict[str, str] | None = None, status_code: int = 200
+) -> Response:
+    actor, ticket = await _staff_ticket(request)
+    await tickets.mark_read(actor, ticket)
+    ticket = await tickets.ticket_for(actor, ticket.id)
+    contact = await Contact.get(id=ticket.contact_id)
+    context = {
+        "ticket": ticket,
+        "contact": contact,
+        "thread": await tickets.thread(ticket),
+        "colleagues": [u for u in await tickets.ticket_staff() if u.id != ticket.responsible_id],
+        "contracts": await Contract.filter(contact_id=contact.id, deleted_at=None).order_by(
+            "folder"
+        ),
+        "errors": errors or {},
+    }
+    return render(request, "staff/tickets/detail.html", context, status_code=status_code)
+
+
+async def staff_ticket_reply(request: Request) -> Response:
+    actor, ticket = await _staff_ticket(request)
+    async with forms.multipart(request) as form:
+        try:
+            body = forms.text(form, "body", max_chars=tickets.MAX_BODY + 1000)
+            await tickets.reply(
+                _ctx(request), actor, ticket, body=body, upload=forms.upload_from(form)
+            )
+        except ValidationFailed as failed:
+            return await staff_ticket_detail(request, errors=failed.errors, status_code=422)
+    return RedirectResponse(f"/staff/tickets/{ticket.id}?replied=1", status_code=303)
+
+
+async def staff_ticket_forward(request: Request) -> Response:
+    actor, ticket = await _staff_ticket(request)
+    form = await forms.read_form(request)
+    try:
+        target = forms.text(form, "to_user_id", max_chars=12)
+        comment = forms.text(form, "comment", max_chars=tickets.MAX_BODY + 1000)
+        await tickets.forward(
+            _ctx(request),
+            actor,
+            ticket,
+            to_user_id=int(target) if target.isdigit() else 0,
+            comment=comment,
+        )
+    except ValidationFailed as failed:
+        return await staff_ticket_detail(request, errors=failed.errors, status_code=422)
+    return RedirectResponse("/staff/tickets?forwarded=1", status_code=303)
+
+
+async def staff_ticket_close(request: Request) -> Response:
+    actor, ticket = await _staff_ticket(request)
+    await tickets.close(actor, ticket)
+    return RedirectResponse("/staff/tickets?closed=1", status_code=303)
+
+
+async def staff_ticket_new_form(request: Request) -> Response:
+    actor = require(request, can_handle_tickets)
+    contact = await contacts.get_visible_contact(actor, request.path_params["contact_id"])
+    return render(
+        request, "staff/tickets/new.html", {"contact": contact, "values": {}, "errors": {}}
+    )
+
+
+async def staff_ticket_create(request: Request) -> Response:
+    actor = require(request, can_handle_tickets)
+    contact = await contacts.get_visible_contact(actor, request.path_params["contact_id"])
+    async with forms.multipart(request) as form:
+        values: dict[str, str] = {}
+        try:
+            values = forms.texts(form, ("subject", "body"), max_chars=tickets.MAX_BODY + 1000)
+            ticket = await tickets.open_ticket(
+                _ctx(request),
+                actor,
+                contact_id=contact.id,
+                staff_id=None,
+                subject=values["subject"],
+                body=values["body"],
+                upload=forms.upload_from(form),
+            )
+        except ValidationFailed as failed:
+            return render(
+                request,
+                "staff/tickets/new.html",
+                {"contact": contact, "values": values, "errors": failed.errors},
+                status_code=422,
+            )
+    return RedirectResponse(f"/staff/tickets/{ticket.id}?created=1", status_code=303)
+
+
+async def staff_attachment(request: Request) -> Response:
+    actor, ticket = await _staff_ticket(request)
+    document = await _ticket_document(ticket, request.path_params["document_id"])
+    return download_response(request.app.state.storage, document)
+
+
+async def staff_attachment_file(request: Request) -> Response:
+    actor, ticket = await _staff_ticket(request)
+    document = await _ticket_document(ticket, request.path_params["document_id"])
+    form = await forms.read_form(request)
+    contract_id = forms.text(form, "contract_id", max_chars=12)
+    try:
+        await documents.file_into_contract(
+            actor, document, contract_id=int(contract_id) if contract_id.isdigit() else 0
+        )
+    except ValidationFailed as failed:
+        return await staff_ticket_detail(request, errors=failed.errors, status_code=422)
+    return RedirectResponse(f"/staff/tickets/{ticket.id}?filed=1", status_code=303)
+
+
+async def _ticket_document(ticket: Any, document_id: int) -> Any:
+    from tenant_app.models.conversations import ConversationEntry
+    from tenant_app.models.folders import Document
+
+    entry = await ConversationEntry.get_or_none(conversation_id=ticket.id, document_id=document_id)
+    if entry is None:
+        raise NotFound
+    return await Document.get(id=document_id)
+
+
+async def staff_badge(request: Request) -> Response:
+    """The sidebar's unread count, polled by HTMX: one small query."""
+    actor = require(request, can_use_staff_area)
+    count = (
+        await tickets.unread_count(actor, tenant_id=request.state.tenant.id)
+        if can_handle_tickets(actor)
+        else 0
+    )
+    return _badge(count)
+
+
+def _badge(count: int) -> HTMLResponse:
+    html = (
+        f'<span class="badge" id="unread-count">{count}</span>'
+        if count
+        else '<span id="unread-count"></span>'
+    )
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
+# --- customer ----------------------------------------------------------------------------
+
+
+async def _customer(request: Request) -> Any:
+    user = require(request, can_use_portal)
+    if user.contact_id is None:
+        raise NotFound
+    permissions = await access_of(user.contact_id)
+    request.state.customer_access = permissions
+    if not permissions.communication:
+        raise NotFound
+    return user
+
+
+async def portal_ticket_list(request: Request) -> Response:
+    user = await _customer(request)
+    status = "closed" if request.query_params.get("status") == "closed" else "open"
+    rows = await tickets.customer_tickets(user, status=status)
+    return render(request, "portal/tickets/list.html", {"tickets": rows, "status": status})
+
+
+async def _new_ticket_context(
+    user: Any, values: dict[str, Any], errors: dict[str, str]
+) -> dict[str, Any]:
+    staff = await tickets.ticket_staff()
+    preferred = await tickets.preferred_staff(user.contact_id)
+    values.setdefault("staff_id", str(preferred or (staff[0].id if staff else "")))
+    return {"staff": staff, "values": values, "errors": errors}
+
+
+async def portal_ticket_new(request: Request) -> Response:
+    user = await _customer(request)
+    return render(request, "portal/tickets/new.html", await _new_ticket_context(user, {}, {}))
+
+
+async def portal_ticket_create(request: Request) -> Response:
+    user = await _customer(request)
+    async with forms.multipart(request) as form:
+        values: dict[str, str] = {}
+        try:
+            values = forms.texts(
+                form, ("staff_id", "subject", "body"), max_chars=tickets.MAX_BODY + 1000
+            )
+            staff_id = int(values["staff_id"]) if values["staff_id"].isdigit() else None
+            ticket = await tickets.open_ticket(
+                _ctx(request),
+                user,
+                contact_id=user.contact_id,
+                staff_id=staff_id,
+                subject=values["subject"],
+                body=values["body"],
+                upload=forms.upload_from(form),
+            )
+        except ValidationFailed as failed:
+            return render(
+                request,
+                "portal/tickets/new.html",
+                await _new_ticket_context(user, values, failed.errors),
+                status_code=422,
+            )
+    return RedirectResponse(f"/portal/tickets/{ticket.id}?created=1", status_code=303)
+
+
+async def portal_ticket_detail(
+    request: Request, *, errors: dict[str, str] | None = None, status_code: int = 200
+) -> Response:
+    user = await _customer(request)
+    ticket = await tickets.ticket_for(user, request.path_params["ticket_id"])
+    await tickets.mark_read(user, ticket)
+    context = {"ticket": ticket, "thread": await tickets.thread(ticket), "errors": errors or {}}
+    return render(request, "portal/tickets/detail.html", context, status_code=status_code)
+
+
+async def portal_ticket_reply(request: Request) -> Response:
+    user = await _customer(request)
+    ticket = await tickets.ticket_for(user, request.path_params["ticket_id"])
+    async with forms.multipart(request) as form:
+        try:
+            body = forms.text(form, "body", max_chars=tickets.MAX_BODY + 1000)
+            await tickets.reply(
+                _ctx(request), user, ticket, body=body, upload=forms.upload_from(form)
+            )
+        except ValidationFailed as failed:
+            return await portal_ticket_detail(request, errors=failed.errors, status_code=422)
+    return RedirectResponse(f"/portal/tickets/{ticket.id}?replied=1", status_code=303)
+
+
+async def portal_ticket_close(request: Request) -> Response:
+    raise PermissionDenied  # only staff close tickets
+
+
+async def portal_attachment(request: Request) -> Response:
+    user = await _customer(request)
+    ticket = await tickets.ticket_for(user, request.path_params["ticket_id"])
+    document = await _ticket_document(ticket, request.path_params["document_id"])
+    return download_response(request.app.state.storage, document)
+
+
+async def portal_badge(request: Request) -> Response:
+    user = require(request, can_use_portal)
+    return _badge(await tickets.unread_count(user, tenant_id=request.state.tenant.id))
+
+
+routes = [
+    Route("/staff/tickets", staff_ticket_list, methods=["GET"], name="staff_ticket_list"),
+    Route(
+        "/staff/tickets/{ticket_id:int}",
+        staff_ticket_detail,
+        methods=["GET"],
+        name="staff_ticket_detail",
+    ),
+    Route(
+        "/staff/tickets/{ticket_id:int}/reply",
+        staff_ticket_reply,
+        methods=["POST"],
+        name="staff_ticket_reply",
+    ),
+    Route(
+        "/staff/tickets/{ticket_id:int}/forward",
+        staff_ticket_forward,
+        methods=["POST"],
+        name="staff_ticket_forward",
+    ),
+    Route(
+        "/staff/tickets/{ticket_id:int}/close",
+        staff_ticket_close,
+        methods=["POST"],
+        name="staff_ticket_close",
+    ),
+    Route(
+        "/staff/tickets/{ticket_id:int}/attachments/{document_id:int}",
+        staff_attachment,
+        methods=["GET"],
+        name="staff_attachment",
+    ),
+    Route(
+        "/staff/tickets/{ticket_id:int}/attachments/{document_id:int}/file",
+        staff_attachment_file,
+        methods=["POST"],
+        name="staff_attachment_file",
+    ),
+    Route(
+        "/staff/contacts/{contact_id:int}/tickets/new",
+        staff_ticket_new_form,
+        methods=["GET"],
+        name="staff_ticket_new",
+    ),
+    Route(
+        "/staff/contacts/{contact_id:int}/tickets",
+        staff_ticket_create,
+        methods=["POST"],
+        name="staff_ticket_create",
+    ),
+    Route("/staff/badge", staff_badge, methods=["GET"], name="staff_badge"),
+    Route("/portal/tickets", portal_ticket_list, methods=["GET"], name="portal_ticket_list"),
+    Route("/portal/tickets/new", portal_ticket_new, methods=["GET"], name="portal_ticket_new"),
+    Route("/portal/tickets", portal_ticket_create, methods=["POST"], name="portal_ticket_create"),
+    Route(
+        "/portal/tickets/{ticket_id:int}",
+        portal_ticket_detail,
+        methods=["GET"],
+        name="portal_ticket_detail",
+    ),
+    Route(
+        "/portal/tickets/{ticket_id:int}/reply",
+        portal_ticket_reply,
+        methods=["POST"],
+        name="portal_ticket_reply",
+    ),
+    Route(
+        "/portal/tickets/{ticket_id:int}/close",
+        portal_ticket_close,
+        methods=["POST"],
+        name="portal_ticket_close",
+    ),
+    Route(
+        "/portal/tickets/{ticket_id:int}/attachments/{document_id:int}",
+        portal_attachment,
+        methods=["GET"],
+        name="portal_attachment",
+    ),
+    Route("/portal/badge", portal_badge, methods=["GET"], name="portal_badge"),
+]

@@ -1,0 +1,116 @@
+"""Pages send the same number of queries whether they show 5 rows or 200 (no N+1)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from tenant_app.models.contacts import Contact
+from tenant_app.models.folders import Contract, Document
+from tenant_app.models.scoping import tenant_scope
+from tests.conftest import CUSTOMER_PASSWORD, count_queries, make_customer
+
+
+async def _fill(tenant, contact, count: int) -> None:
+    with tenant_scope(tenant.tenant.id):
+        await Contract.filter(contact_id=contact.id).delete()
+        contracts = [
+            Contract(
+                tenant_id=tenant.tenant.id,
+                contact_id=contact.id,
+                folder="insurance",
+                status="active",
+                product_line="Hausrat",
+                insurer_name="Condor",
+                insurance_number=f"N{n}",
+                gross_premium=Decimal("1.00"),
+                created_by_customer=n % 2 == 0,
+            )
+            for n in range(count)
+        ]
+        await Contract.bulk_create(contracts)
+        saved = await Contract.filter(contact_id=contact.id)
+        await Document.bulk_create(
+            [
+                Document(
+                    tenant_id=tenant.tenant.id,
+                    contact_id=contact.id,
+                    contract_id=c.id,
+                    folder="insurance",
+                    title=f"Dok {c.id}",
+                    filename="x.pdf",
+                    storage_key=f"{tenant.tenant.id}/{c.id:032x}",
+                    content_type="application/pdf",
+                    size=1,
+                    sha256="0" * 64,
+                )
+                for c in saved
+            ]
+        )
+
+
+async def _queries(client, path: str) -> int:
+    with count_queries() as counter:
+        response = await client.get(path)
+    assert response.status_code == 200
+    return counter.count
+
+
+async def test_staff_folder_page(client, tenant, passwords) -> None:
+    contact = await make_customer(tenant, passwords)
+    await client.log_in("alpha-admin")
+    path = f"/staff/contacts/{contact.id}/folders/insurance"
+    await _fill(tenant, contact, 5)
+    few = await _queries(client, path)
+    await _fill(tenant, contact, 200)
+    many = await _queries(client, path)
+    assert few == many
+    assert many <= 5
+
+
+async def test_customer_folder_page(client_for, tenant, passwords) -> None:
+    contact = await make_customer(tenant, passwords, insurance_share=True)
+    customer = client_for(tenant.hostname)
+    await customer.log_in("kai", CUSTOMER_PASSWORD)
+    await _fill(tenant, contact, 5)
+    few = await _queries(customer, "/portal/folders/insurance")
+    await _fill(tenant, contact, 200)
+    many = await _queries(customer, "/portal/folders/insurance")
+    assert few == many
+    assert many <= 5
+
+
+async def test_contact_list(client, tenant) -> None:
+    await client.log_in("alpha-admin")
+
+    async def contacts(count: int) -> None:
+        with tenant_scope(tenant.tenant.id):
+            await Contact.all().delete()
+            await Contact.bulk_create(
+                [
+                    Contact(
+                        tenant_id=tenant.tenant.id,
+                        first_name="Eva",
+                        last_name=f"M{n:03d}",
+                        email=f"e{n}@x.example",
+                        birthdate=date(1980, 1, 1),
+                    )
+                    for n in range(count)
+                ]
+            )
+
+    await contacts(5)
+    few = await _queries(client, "/staff/contacts")
+    await contacts(200)
+    many = await _queries(client, "/staff/contacts")
+    assert few == many
+    assert many <= 4
+
+
+async def test_contact_overview(client, tenant, passwords) -> None:
+    contact = await make_customer(tenant, passwords)
+    await client.log_in("alpha-admin")
+    await _fill(tenant, contact, 5)
+    few = await _queries(client, f"/staff/contacts/{contact.id}")
+    await _fill(tenant, contact, 200)
+    assert await _queries(client, f"/staff/contacts/{contact.id}") == few
