@@ -337,16 +337,20 @@ def load_average() -> str:
 
 
 def noise_warning(rows: Sequence[Row]) -> str | None:
-    """A warning when the baseline's rounds disagree by more than NOISY (busy machine)."""
-    _, _, spreads = ratios(rows)
-    low, high = spreads[0]
-    if high - low > 2 * NOISY:
-        return (
-            f"noisy run: the baseline's rounds range {low:.2f}-{high:.2f} of its mean "
-            f"(more than ±{NOISY:.0%}); something else was using the CPU. Take the ratios "
-            "with care and run again when the machine is quiet."
-        )
-    return None
+    """A warning when single rounds disagree by more than ±NOISY (a busy machine)."""
+    _, shares, spreads = ratios(rows)
+    noisy = [
+        f"{row.target.name} {low:.2f}-{high:.2f}"
+        for row, share, (low, high) in zip(rows, shares, spreads, strict=True)
+        if share and (high - low) / share > 2 * NOISY
+    ]
+    if not noisy:
+        return None
+    return (
+        f"noisy run: single rounds differ by more than ±{NOISY:.0%} ({', '.join(noisy)}); "
+        "something else was probably using the CPU. Take the ratios with care and run again "
+        "when the machine is quiet."
+    )
 
 
 def machine_facts(pg_server: str) -> dict[str, str]:

@@ -13,7 +13,6 @@ from tenant_app.resources import PasswordService
 from tenant_app.settings import ConfigError, Settings, load_settings
 
 
-
 def _serve(settings: Settings, host: str, port: int, workers: int, reload: bool) -> None:
     import uvicorn
 
@@ -72,8 +71,9 @@ async def _ensure_demo(settings: Settings) -> str:
     await db.apply_migrations(settings)
     await db.init_db(settings)
     try:
-        created = await ensure_demo(PasswordService(settings), storage_for(settings),
-                                    base_domain=settings.base_domain)
+        created = await ensure_demo(
+            PasswordService(settings), storage_for(settings), base_domain=settings.base_domain
+        )
     finally:
         await db.close_db()
     print("Demo tenant created." if created else "Demo tenant exists already (left as it is).")
@@ -100,7 +100,7 @@ def _print_demo_logins() -> None:
     print(f"  Staff (all):      mia / {demo.STAFF_PASSWORD}")
     print(f"  Staff (read):     paul / {demo.STAFF_PASSWORD}")
     for person in demo.CUSTOMERS:
-        print(f"  Customer {person.username:<8} {person.username} / {demo.CUSTOMER_PASSWORD}  ({person.story})")
+        print(f"  Customer:         {person.username} / {demo.CUSTOMER_PASSWORD}  ({person.story})")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -117,7 +117,7 @@ def check_upload(data: bytes, rules: ImageRules) -> str:
             ),
         )
     fmt = sniff(data)
-    if fmt not in rules.formats:
+    if fmt is None or fmt not in rules.formats:
         raise ImageRejected(
             "not_image",
             _(
@@ -145,7 +145,7 @@ def _ends_cleanly(fmt: str, data: bytes) -> bool:
             end = len(data.rstrip(_PADDING)) if data.rstrip(_PADDING).endswith(b"\xff\xd9") else 0
         elif fmt == "WEBP":
             (size,) = struct.unpack_from("<I", data, 4)
-            end = size + 8 + (size % 2)  # RIFF payloads are padded to an even length
+            end = size + 8  # an odd payload's pad byte is a zero, allowed as padding below
         else:
             end = _ico_end(data)
     except (struct.error, ValueError) as exc:

@@ -302,7 +302,10 @@ def _origin_matches(scope: Scope, headers: Headers) -> bool:
     if origin is None or origin == "null":
         referer = headers.get("referer")
         if not referer:
-            return False
+            # Pages sent with `Referrer-Policy: no-referrer` (the e-mailed link pages) make
+            # browsers send `Origin: null` and no Referer. Then only the browser's own
+            # Sec-Fetch-Site header (which scripts cannot set) can vouch for the origin.
+            return origin == "null" and headers.get("sec-fetch-site") == "same-origin"
         parts = urlsplit(referer)
         origin = f"{parts.scheme}://{parts.netloc}"
     return origin.lower() == expected

@@ -9,7 +9,15 @@ def _escape(text: str) -> str:
 
 def text_pdf(title: str, lines: list[str]) -> bytes:
     """A valid single-page PDF showing a bold title and the given lines."""
-    content = ["BT", "/F2 18 Tf", "56 780 Td", f"({_escape(title)}) Tj", "/F1 11 Tf", "0 -30 Td", "15 TL"]
+    content = [
+        "BT",
+        "/F2 18 Tf",
+        "56 780 Td",
+        f"({_escape(title)}) Tj",
+        "/F1 11 Tf",
+        "0 -30 Td",
+        "15 TL",
+    ]
     for line in lines:
         content.append(f"({_escape(line)}) '")
     content.append("ET")
@@ -31,5 +39,7 @@ def text_pdf(title: str, lines: list[str]) -> bytes:
     xref = len(output)
     output += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     output += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
-    output += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    output += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
     return bytes(output)

@@ -118,8 +118,16 @@ REFUSED = [
     ("html renamed to .png", b"<!DOCTYPE html><html><script>alert(1)</script></html>", "not_image"),
     ("plain text", b"just some text, not an image at all", "not_image"),
     ("gif", encode("GIF", (100, 100), "P"), "not_image"),
-    ("png with html appended (polyglot)", encode("PNG") + b"<html><script>alert(1)</script>", "polyglot"),
-    ("png with a zip appended (polyglot)", encode("PNG") + b"PK\x03\x04" + os.urandom(64), "polyglot"),
+    (
+        "png with html appended (polyglot)",
+        encode("PNG") + b"<html><script>alert(1)</script>",
+        "polyglot",
+    ),
+    (
+        "png with a zip appended (polyglot)",
+        encode("PNG") + b"PK\x03\x04" + os.urandom(64),
+        "polyglot",
+    ),
     ("jpeg with a script comment (polyglot)", jpeg_with_script_comment(), "polyglot"),
     ("jpeg with data after its end", encode("JPEG") + b"trailing payload", "polyglot"),
     ("pixel bomb 20000x20000", png_header_only(20_000, 20_000), "dimensions"),

@@ -348,6 +348,7 @@
     }
     var field = dialogField;
     var newTab = dialog.querySelector("#link-blank").checked;
+    dialogField = null; // the link goes in below; the close handler has nothing to restore
     dialog.close();
     if (field) { insertLink(field, href, newTab); }
   }, true);

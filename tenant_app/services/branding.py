@@ -10,7 +10,7 @@ import anyio
 from tortoise.transactions import in_transaction
 
 from tenant_app import images
-from tenant_app.errors import PermissionDenied, ValidationFailed
+from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.i18n import ADDRESS_FORMS
 from tenant_app.i18n import gettext as _
 from tenant_app.models.branding import TenantAsset
@@ -28,6 +28,8 @@ RICH_TEXT_MAX_CHARS = 20_000
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6})$")
 _PROCESSORS = {"logo": images.process_logo, "favicon": images.process_favicon}
 _MAX_BYTES = {"logo": images.LOGO_MAX_BYTES, "favicon": images.FAVICON_MAX_BYTES}
+# Decoding a 4000 x 4000 picture takes some 100 MB for a moment: a few at a time per process.
+_IMAGE_WORK = anyio.CapacityLimiter(2)
 
 
 def max_upload_bytes(kind: str) -> int:
@@ -84,9 +86,11 @@ def clean_branding(values: dict[str, str]) -> dict[str, Any]:
     return clean
 
 
-def _check_rights(actor: StaffActor | None) -> None:
+def _check_rights(actor: StaffActor | None, kind: str | None = None) -> None:
     if not can_manage_settings(actor):
         raise PermissionDenied
+    if kind is not None and kind not in ASSET_KINDS:
+        raise NotFound
 
 
 async def save_branding(tenant: TenantInfo, actor: StaffActor, *, values: dict[str, str]) -> None:
@@ -101,9 +105,9 @@ async def replace_asset(
     tenant: TenantInfo, actor: StaffActor, *, kind: str, data: bytes
 ) -> images.ProcessedImage:
     """Check and re-encode an uploaded logo or favicon, then make it the tenant's."""
-    _check_rights(actor)
+    _check_rights(actor, kind)
     try:
-        image = await anyio.to_thread.run_sync(_PROCESSORS[kind], data)
+        image = await anyio.to_thread.run_sync(_PROCESSORS[kind], data, limiter=_IMAGE_WORK)
     except images.ImageRejected as rejected:
         raise ValidationFailed({kind: rejected.message}) from rejected
     async with in_transaction():
@@ -124,7 +128,7 @@ async def replace_asset(
 
 
 async def remove_asset(tenant: TenantInfo, actor: StaffActor, *, kind: str) -> None:
-    _check_rights(actor)
+    _check_rights(actor, kind)
     async with in_transaction():
         await TenantAsset.filter(kind=kind).delete()
         await Tenant.filter(id=tenant.id).update(

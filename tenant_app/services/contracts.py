@@ -79,6 +79,15 @@ async def _clean_contract(values: dict[str, str], *, by_customer: bool) -> dict[
     }
 
 
+def form_values(contract: Contract) -> dict[str, Any]:
+    """A contract as its edit form shows it (the premium in German notation)."""
+    values = {name: getattr(contract, name, "") for name in CONTRACT_FIELDS}
+    values["insurer"] = contract.insurer_name
+    premium = contract.gross_premium
+    values["gross_premium"] = f"{premium:.2f}".replace(".", ",") if premium is not None else ""
+    return values
+
+
 def _check_folder(folder: str) -> None:
     if folder not in FOLDER_KEYS:
         raise NotFound

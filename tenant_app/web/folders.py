@@ -116,21 +116,14 @@ async def _contract(request: Request, action: str) -> tuple[Any, Any, Contract]:
     return actor, contact, contract
 
 
-def _values_of(contract: Contract) -> dict[str, Any]:
-    values = {name: getattr(contract, name, "") for name in contracts.CONTRACT_FIELDS}
-    values["insurer"] = contract.insurer_name
-    values["gross_premium"] = (
-        f"{contract.gross_premium:.2f}".replace(".", ",")
-        if contract.gross_premium is not None
-        else ""
-    )
-    return values
-
-
 async def contract_edit_form(request: Request) -> Response:
     actor, contact, contract = await _contract(request, "edit")
     context = contract_form_context(
-        _values_of(contract), {}, contact=contact, folder=contract.folder, contract=contract
+        contracts.form_values(contract),
+        {},
+        contact=contact,
+        folder=contract.folder,
+        contract=contract,
     )
     return render(request, "staff/folders/contract_form.html", context)
 
@@ -174,10 +167,7 @@ async def document_upload(request: Request) -> Response:
     async with forms.multipart(request) as form:
         values: dict[str, str] = {}
         try:
-            values = forms.texts(
-                form, ("title", "category", "document_date", "note", "folder", "contract_id")
-            )
-            contract_id = int(values["contract_id"]) if values["contract_id"].isdigit() else None
+            values, contract_id = forms.document_fields(form)
             shared = forms.checkbox(form, "shared") if "shared_present" in form else None
             document = await documents.add_document(
                 actor,

@@ -76,3 +76,16 @@ def upload_from(form: FormData, name: str = "file") -> Upload | None:
 
 def texts(form: FormData, names: tuple[str, ...], *, max_chars: int = 2000) -> dict[str, str]:
     return {name: text(form, name, max_chars=max_chars) for name in names}
+
+
+DOCUMENT_FIELDS = ("title", "category", "document_date", "note", "folder", "contract_id")
+
+
+def optional_id(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
+def document_fields(form: FormData) -> tuple[dict[str, str], int | None]:
+    """The text fields of an upload form, and the contract it belongs to (if any)."""
+    values = texts(form, DOCUMENT_FIELDS)
+    return values, optional_id(values["contract_id"])

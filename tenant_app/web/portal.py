@@ -148,11 +148,7 @@ async def _own_contract(request: Request, action: str) -> tuple[Any, Contract]:
 
 async def portal_contract_edit_form(request: Request) -> Response:
     user, contract = await _own_contract(request, "edit")
-    values = {name: getattr(contract, name, "") for name in contracts.CONTRACT_FIELDS}
-    values["insurer"] = contract.insurer_name
-    values["gross_premium"] = (
-        f"{contract.gross_premium:.2f}".replace(".", ",") if contract.gross_premium else ""
-    )
+    values = contracts.form_values(contract)
     context = _contract_context(values, {}, folder=contract.folder, contract=contract)
     return render(request, "portal/contract_form.html", context)
 
@@ -184,10 +180,7 @@ async def portal_upload(request: Request) -> Response:
     async with forms.multipart(request) as form:
         values: dict[str, str] = {}
         try:
-            values = forms.texts(
-                form, ("title", "category", "document_date", "note", "folder", "contract_id")
-            )
-            contract_id = int(values["contract_id"]) if values["contract_id"].isdigit() else None
+            values, contract_id = forms.document_fields(form)
             document = await documents.add_document(
                 user,
                 request.app.state.storage,

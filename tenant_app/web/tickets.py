@@ -103,7 +103,7 @@ async def staff_ticket_forward(request: Request) -> Response:
             _ctx(request),
             actor,
             ticket,
-            to_user_id=int(target) if target.isdigit() else 0,
+            to_user_id=forms.optional_id(target) or 0,
             comment=comment,
         )
     except ValidationFailed as failed:
@@ -164,7 +164,7 @@ async def staff_attachment_file(request: Request) -> Response:
     contract_id = forms.text(form, "contract_id", max_chars=12)
     try:
         await documents.file_into_contract(
-            actor, document, contract_id=int(contract_id) if contract_id.isdigit() else 0
+            actor, document, contract_id=forms.optional_id(contract_id) or 0
         )
     except ValidationFailed as failed:
         return await staff_ticket_detail(request, errors=failed.errors, status_code=422)
@@ -244,7 +244,7 @@ async def portal_ticket_create(request: Request) -> Response:
             values = forms.texts(
                 form, ("staff_id", "subject", "body"), max_chars=tickets.MAX_BODY + 1000
             )
-            staff_id = int(values["staff_id"]) if values["staff_id"].isdigit() else None
+            staff_id = forms.optional_id(values["staff_id"])
             ticket = await tickets.open_ticket(
                 _ctx(request),
                 user,

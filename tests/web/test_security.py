@@ -46,6 +46,17 @@ async def test_post_from_another_origin_is_refused(client, origin) -> None:
     assert response.status_code == 403
 
 
+async def test_null_origin_is_accepted_only_from_the_same_site(client) -> None:
+    """What a browser sends from a page with `Referrer-Policy: no-referrer` (the link pages)."""
+    token = await client.csrf()
+    form = {"csrf_token": token, "identifier": "alpha-admin", "password": ADMIN_PASSWORD}
+    for site, expected in (("cross-site", 403), ("same-site", 403), ("same-origin", 303)):
+        response = await client.post(
+            "/login", data=form, headers={"Origin": "null", "Sec-Fetch-Site": site}
+        )
+        assert response.status_code == expected, site
+
+
 async def test_logout_needs_the_sessions_token(client) -> None:
     await client.log_in("alpha-admin")
     response = await client.post("/logout", headers={"Origin": "http://alpha.localhost"})
