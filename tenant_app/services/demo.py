@@ -25,9 +25,9 @@ from tenant_app.models.folders import Contract, CustomerAccess, Document, Insure
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
 from tenant_app.resources import PasswordService
+from tenant_app.services.branding import replace_asset
 from tenant_app.simple_pdf import text_pdf
 from tenant_app.storage import Storage, new_key
-from tenant_app.services.branding import replace_asset
 from tenant_app.tenancy import load_tenant_info, tenant_cache
 
 DEMO_SLUG = "demo"
@@ -139,7 +139,7 @@ async def ensure_demo(passwords: PasswordService, store: Storage, *, base_domain
 
 
 def _logo_png(*, square: bool = False) -> bytes:
-    """A simple generated logo (the firm's initials on its main colour), as a real upload would be."""
+    """A generated logo (the firm's initials on its main colour), uploaded like a real one."""
     from PIL import Image, ImageDraw, ImageFont
 
     size = (128, 128) if square else (480, 128)
