@@ -101,4 +101,5 @@ def build_app(
     app.state.settings = settings
     app.state.passwords = PasswordService(settings)
     app.state.storage = storage_for(settings)
+    app.state.url_cache = {}
     return app

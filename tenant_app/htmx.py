@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -9,6 +10,25 @@ from starlette.responses import HTMLResponse
 
 from tenant_app.resources import templates
 from tenant_app.theming import brand_css_url
+
+
+_URL_CACHE_LIMIT = 10_000
+
+
+def _url_builder(app: Any) -> Callable[..., str]:
+    """`url(name, **params)` for templates; lookups are cached per app (each walks every route)."""
+    cache: dict[tuple[Any, ...], str] = app.state.url_cache
+
+    def url(name: str, **params: Any) -> str:
+        key = (name, *sorted(params.items()))
+        path = cache.get(key)
+        if path is None:
+            if len(cache) > _URL_CACHE_LIMIT:
+                cache.clear()
+            path = cache[key] = str(app.url_path_for(name, **params))
+        return path
+
+    return url
 
 
 def is_fragment_request(request: Request) -> bool:
@@ -31,7 +51,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "csrf_token": state.get("csrf_token", ""),
         "locale": state.get("locale", "de"),
         "brand_css": brand_css_url(tenant) if tenant else None,
-        "url": request.app.url_path_for,
+        "url": _url_builder(request.app),
         "path": request.url.path,
     }
 
