@@ -676,6 +676,13 @@ def benchmark(args: argparse.Namespace, scratch: Path, servers: list[Server]) ->
             check_page(app_port, "/login", host)
             plan = plan_targets(app_port, base_port, host, cookie)
             return measure_all(plan, {app_port: servers[0], base_port: servers[1]}, args)
+        except BenchError as exc:
+            logged = [
+                f"\n  {server.name} logged {count} x {what}"
+                for server in servers
+                for what, count in server.error_counts().most_common(5)
+            ]
+            raise BenchError(str(exc) + "".join(logged)) from exc
         finally:
             for server in servers:
                 stop_server(server)

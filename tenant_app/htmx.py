@@ -11,7 +11,6 @@ from starlette.responses import HTMLResponse
 from tenant_app.resources import templates
 from tenant_app.theming import brand_css_url
 
-
 _URL_CACHE_LIMIT = 10_000
 
 
