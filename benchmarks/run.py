@@ -644,6 +644,7 @@ def benchmark(args: argparse.Namespace, scratch: Path, servers: list[Server]) ->
             **os.environ,
             "DATABASE_URL": database_url,
             "APP_ENV": "development",
+            "TEMPLATE_AUTO_RELOAD": "0",  # as in production
             "LOG_LEVEL": "WARNING",
             "BASE_DOMAIN": "localhost",
             "PUBLIC_PORT": str(app_port),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 from functools import cache
 from pathlib import Path
@@ -38,6 +39,16 @@ def htmx_script() -> str:
     return f"js/{found[-1].name}" if found else "js/htmx.min.js"
 
 
+def _template_reload() -> bool:
+    default = "1" if os.environ.get("APP_ENV", "development") == "development" else "0"
+    return os.environ.get("TEMPLATE_AUTO_RELOAD", default).strip().lower() in {
+        "1",
+        "true",
+        "yes",
+        "on",
+    }
+
+
 def build_templates() -> Environment:
     env = Environment(
         loader=FileSystemLoader([str(TEMPLATE_DIR)]),
@@ -45,6 +56,8 @@ def build_templates() -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        # Checking every template file's mtime on each render is for editing, not for serving.
+        auto_reload=_template_reload(),
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext

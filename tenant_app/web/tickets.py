@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
@@ -189,16 +189,20 @@ async def staff_badge(request: Request) -> Response:
         if can_handle_tickets(actor)
         else 0
     )
-    return _badge(count)
+    return _badge(request, count)
 
 
-def _badge(count: int) -> HTMLResponse:
-    html = (
-        f'<span class="badge" id="unread-count">{count}</span>'
-        if count
-        else '<span id="unread-count"></span>'
-    )
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+def _badge(request: Request, count: int) -> Response:
+    top = request.query_params.get("slot") == "top"
+    context = {
+        "count": count,
+        "loaded": True,
+        "badge_id": "unread-count-top" if top else "unread-count",
+        "badge_url": request.url.path + ("?slot=top" if top else ""),
+    }
+    response = render(request, "_partials/badge.html", context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # --- customer ----------------------------------------------------------------------------
@@ -301,7 +305,7 @@ async def portal_attachment(request: Request) -> Response:
 
 async def portal_badge(request: Request) -> Response:
     user = require(request, can_use_portal)
-    return _badge(await tickets.unread_count(user, tenant_id=request.state.tenant.id))
+    return _badge(request, await tickets.unread_count(user, tenant_id=request.state.tenant.id))
 
 
 routes = [

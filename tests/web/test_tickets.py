@@ -55,7 +55,7 @@ async def people(tenant, passwords, client_for):
 
 async def _badge(client, path: str) -> str:
     text = (await client.get(path, headers={"HX-Request": "true"})).text
-    match = re.search(r'id="unread-count">(\d+)<', text)
+    match = re.search(r'id="unread-count"[^>]*>(\d+)<', text)
     return match.group(1) if match else "0"
 
 
