@@ -50,7 +50,6 @@ class Settings:
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_tls: str = "none"  # none | starttls | tls
-    redis_url: str = ""
     session_idle_minutes: int = 30
     session_max_hours: int = 12
     link_valid_hours: int = 72
@@ -106,7 +105,6 @@ def load_settings() -> Settings:
         smtp_user=_env("SMTP_USER", ""),
         smtp_password=_env("SMTP_PASSWORD", ""),
         smtp_tls=_env("SMTP_TLS", defaults.smtp_tls).lower(),
-        redis_url=_env("REDIS_URL", ""),
         session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", defaults.session_idle_minutes),
         session_max_hours=_env_int("SESSION_MAX_HOURS", defaults.session_max_hours),
         link_valid_hours=_env_int("LINK_VALID_HOURS", defaults.link_valid_hours),

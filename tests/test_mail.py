@@ -28,6 +28,8 @@ async def test_mail_carries_branding_signature_and_form_of_address(client, tenan
     assert "Viele Grüße<br>Ihr Alpha-Team" in html and "<script" not in html
     assert "Viele Grüße\nIhr Alpha-Team" in text and "Web (https://alpha.example)" in text
     assert "Hallo Bernd," in text  # Du
+    assert 'href="http://alpha.localhost/impressum"' in html
+    assert "Impressum: http://alpha.localhost/impressum" in text
     assert mail.get_content_type() == "multipart/alternative"
 
 

@@ -20,10 +20,12 @@ from tenant_app.models.folders import (
 )
 from tenant_app.permissions import (
     can_use_staff_area,
+    customer_may,
+    folder_flags,
     staff_may_edit_folder,
     staff_may_read_folder,
 )
-from tenant_app.services import contacts, contracts, documents
+from tenant_app.services import access, contacts, contracts, documents
 from tenant_app.web import forms
 from tenant_app.web.downloads import download_response
 from tenant_app.web.guards import require
@@ -54,18 +56,26 @@ async def folder_contents(
     return list(contract_rows), by_contract
 
 
-async def folder_page(request: Request) -> Response:
-    actor, contact, folder = await _folder(request)
+async def _folder_context(actor: Any, contact: Any, folder: str, **form: Any) -> dict[str, Any]:
     contract_rows, docs = await folder_contents(contact.id, folder)
-    context = {
+    flags = folder_flags(await access.access_of(contact.id), folder)
+    return {
         "contact": contact,
         "folder": folder,
         "contracts": contract_rows,
         "documents": docs,
         "can_edit": staff_may_edit_folder(actor, folder),
+        # New documents are shared by default where the customer can see the folder.
+        "shared_default": customer_may(flags, "view_folder"),
         "errors": {},
         "values": {},
+        **form,
     }
+
+
+async def folder_page(request: Request) -> Response:
+    actor, contact, folder = await _folder(request)
+    context = await _folder_context(actor, contact, folder)
     return render(request, "staff/folders/folder.html", context)
 
 
@@ -196,17 +206,14 @@ async def _upload_failed(
     """Show the page the upload came from again, with the errors next to its form."""
     folder = values.get("folder", "")
     if folder in FOLDER_KEYS and staff_may_read_folder(actor, folder):
-        contract_rows, docs = await folder_contents(contact.id, folder)
-        context = {
-            "contact": contact,
-            "folder": folder,
-            "contracts": contract_rows,
-            "documents": docs,
-            "can_edit": staff_may_edit_folder(actor, folder),
-            "errors": errors,
-            "values": values,
-            "failed_contract": values.get("contract_id", ""),
-        }
+        context = await _folder_context(
+            actor,
+            contact,
+            folder,
+            errors=errors,
+            values=values,
+            failed_contract=values.get("contract_id", ""),
+        )
         return render(request, "staff/folders/folder.html", context, status_code=422)
     raise NotFound
 

@@ -323,3 +323,14 @@ async def test_contact_list_searches_sorts_and_pages(client, tenant) -> None:
     assert backwards.text.index("Muster29") < backwards.text.index("Muster28")
     fragment = await client.get("/staff/contacts?q=Muster05", headers={"HX-Request": "true"})
     assert fragment.text.lstrip().startswith('<div id="results">') and "<html" not in fragment.text
+
+
+@pytest.mark.parametrize(("flags", "checked"), [({}, False), ({"insurance_unlock": True}, True)])
+async def test_new_documents_are_shared_by_default_only_in_a_shared_folder(
+    client, tenant, passwords, flags, checked
+) -> None:
+    contact = await make_customer(tenant, passwords, email="sina@kunde.example", **flags)
+    await client.log_in("alpha-admin")
+    page = await client.get(f"/staff/contacts/{contact.id}/folders/insurance")
+    box = '<input type="checkbox" name="shared" value="on" checked>'
+    assert (box in page.text) is checked
