@@ -20,12 +20,10 @@ from tenant_app.models.folders import (
 )
 from tenant_app.permissions import (
     can_use_staff_area,
-    customer_may,
-    folder_flags,
     staff_may_edit_folder,
     staff_may_read_folder,
 )
-from tenant_app.services import access, contacts, contracts, documents
+from tenant_app.services import contacts, contracts, documents
 from tenant_app.web import forms
 from tenant_app.web.downloads import download_response
 from tenant_app.web.guards import require
@@ -58,15 +56,12 @@ async def folder_contents(
 
 async def _folder_context(actor: Any, contact: Any, folder: str, **form: Any) -> dict[str, Any]:
     contract_rows, docs = await folder_contents(contact.id, folder)
-    flags = folder_flags(await access.access_of(contact.id), folder)
     return {
         "contact": contact,
         "folder": folder,
         "contracts": contract_rows,
         "documents": docs,
         "can_edit": staff_may_edit_folder(actor, folder),
-        # New documents are shared by default where the customer can see the folder.
-        "shared_default": customer_may(flags, "view_folder"),
         "errors": {},
         "values": {},
         **form,
