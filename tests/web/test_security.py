@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -176,3 +177,29 @@ def test_healthz_down_when_database_unreachable(tmp_path) -> None:
     finally:
         server.terminate()
         server.wait(10)
+
+
+async def test_production_cookies_are_host_only_and_secure(settings, tenant) -> None:
+    from tenant_app import create_app
+
+    production = create_app(settings.with_overrides(environment="production"), manage_db=False)
+    transport = httpx.ASGITransport(app=production)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="https://alpha.localhost"
+    ) as browser:
+        page = await browser.get("/login")
+        cookie = page.headers["set-cookie"]
+        assert cookie.startswith("__Host-csrf=") and "Secure" in cookie and "Domain" not in cookie
+        assert "max-age=63072000" in page.headers["strict-transport-security"]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        login = await browser.post(
+            "/login",
+            data={"csrf_token": token, "identifier": "alpha-admin", "password": ADMIN_PASSWORD},
+            headers={"Origin": "https://alpha.localhost"},
+        )
+        assert login.status_code == 303
+        session = login.headers["set-cookie"]
+        assert (
+            session.startswith("__Host-session=") and "Secure" in session and "HttpOnly" in session
+        )
+        assert (await browser.get("/staff")).status_code == 200
