@@ -40,6 +40,14 @@ CSP = (
 ANON_CSRF_MAX_AGE = 12 * 3600  # seconds
 
 
+_LINK_SECRET = re.compile(r"^(/passwort/)[^/]+")
+
+
+def loggable_path(path: str) -> str:
+    """The path without the secret of an e-mailed link (a log must not hold a usable link)."""
+    return _LINK_SECRET.sub(r"\1…", path)
+
+
 def _state(scope: Scope) -> dict[str, Any]:
     return scope.setdefault("state", {})  # type: ignore[no-any-return]
 
@@ -72,7 +80,9 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         except Exception:
-            logger.exception("unhandled error", extra={"fields": {"path": scope.get("path")}})
+            logger.exception(
+                "unhandled error", extra={"fields": {"path": loggable_path(scope.get("path", ""))}}
+            )
             if not status["sent"]:
                 response = render_error(scope, 500)
                 await response(scope, receive, send_wrapper)
@@ -83,7 +93,7 @@ class RequestContextMiddleware:
                 logging.INFO,
                 "request",
                 method=scope.get("method"),
-                path=scope.get("path"),
+                path=loggable_path(scope.get("path", "")),
                 status=status["code"],
                 ms=round((time.perf_counter() - started) * 1000, 1),
                 tenant=tenant.slug if tenant else None,

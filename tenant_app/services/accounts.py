@@ -49,6 +49,9 @@ def _staff_values(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     errors: dict[str, str] = {}
     validation.required(form_values, errors, "first_name", "last_name")
+    validation.check_lengths(
+        User, {k: form_values.get(k, "") for k in ("first_name", "last_name")}, errors
+    )
     if message := validation.email_error(form_values.get("email", "")):
         errors["email"] = message
     birthdate, message = validation.birthdate_error(form_values.get("birthdate", ""))

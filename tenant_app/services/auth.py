@@ -33,17 +33,17 @@ async def log_in(
     user_agent: str = "",
 ) -> LoginResult:
     identifier = identifier.strip().lower()
-    allowed = await ratelimit.all_allowed(
-        (ratelimit.LOGIN_PER_ACCOUNT, f"{tenant_id}:{identifier}"),
-        (ratelimit.LOGIN_PER_CLIENT, client),
-    )
-    if not allowed:  # checked before hashing, so login cannot be used to burn CPU
+    if not await ratelimit.hit(ratelimit.LOGIN_PER_CLIENT, client):
         raise LoginThrottled
     user = None
     if identifier:
         by_email = "@" in identifier
         query = User.filter(email=identifier) if by_email else User.filter(username=identifier)
         user = await query.first()
+    # Per account, whether named by username or e-mail; unknown names count under the name.
+    account_key = f"{tenant_id}:user:{user.id}" if user else f"{tenant_id}:name:{identifier}"
+    if not await ratelimit.hit(ratelimit.LOGIN_PER_ACCOUNT, account_key):
+        raise LoginThrottled  # checked before hashing, so login cannot be used to burn CPU
     stored_hash = user.password_hash if user and user.is_active else None
     if not await passwords.verify(stored_hash, password) or user is None:
         raise LoginFailed

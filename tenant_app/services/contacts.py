@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.i18n import gettext as _
@@ -98,12 +99,13 @@ async def _clean(values: dict[str, str], *, except_contact: int | None = None) -
         same_user = User.filter(email=email)
         if except_contact is not None:
             same_contact = same_contact.exclude(id=except_contact)
-            same_user = same_user.exclude(contact_id=except_contact)
+            # Staff accounts have no contact (NULL), so a plain exclude() would skip them.
+            same_user = same_user.filter(
+                Q(contact_id__isnull=True) | Q(contact_id__not=except_contact)
+            )
         if await same_contact.exists() or await same_user.exists():
             errors["email"] = _("There is already a contact or user with this e-mail address.")
-    for name in CONTACT_FIELDS:
-        if len(values.get(name, "")) > 200:
-            errors[name] = _("Please enter at most %(n)s characters.", n=200)
+    validation.check_lengths(Contact, values, errors)
     if errors:
         raise ValidationFailed(errors)
     clean: dict[str, Any] = {name: values.get(name, "").strip() for name in CONTACT_FIELDS}
@@ -132,14 +134,15 @@ async def update_contact(
     if not can_manage_contacts(actor):
         raise PermissionDenied
     clean = await _clean(values, except_contact=contact.id)
-    await Contact.filter(id=contact.id).update(**clean)
-    await User.filter(contact_id=contact.id).update(  # the account follows name and address
-        first_name=clean["first_name"],
-        last_name=clean["last_name"],
-        email=clean["email"],
-        birthdate=clean["birthdate"],
-    )
-    await set_responsible(contact, set(responsible))
+    async with in_transaction():  # contact, account and responsibles change together or not at all
+        await Contact.filter(id=contact.id).update(**clean)
+        await User.filter(contact_id=contact.id).update(  # the account follows name and e-mail
+            first_name=clean["first_name"],
+            last_name=clean["last_name"],
+            email=clean["email"],
+            birthdate=clean["birthdate"],
+        )
+        await set_responsible(contact, set(responsible))
     return await Contact.get(id=contact.id)
 
 

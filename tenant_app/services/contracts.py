@@ -145,8 +145,11 @@ async def update_contract(actor: Any, contract: Contract, *, values: dict[str, s
 
 
 async def delete_contract(actor: Any, contract: Contract, store: Storage) -> None:
-    """Staff delete for real; a customer's delete of a broker-made contract is a soft delete."""
-    if actor.kind == "customer" and not contract.created_by_customer:
+    """Staff delete for real; a customer's delete is a soft delete that staff can undo.
+
+    Soft also for the customer's own contracts: the broker may have filed documents there.
+    """
+    if actor.kind == "customer":
         await Contract.filter(id=contract.id).update(deleted_at=datetime.now(UTC))
         return
     keys = list(

@@ -12,8 +12,10 @@ from tenant_app.i18n import gettext as _
 from tenant_app.models.folders import FOLDER_KEYS, Contract, Document
 from tenant_app.models.scoping import current_tenant_id
 from tenant_app.permissions import (
+    can_handle_tickets,
     customer_may,
     folder_flags,
+    is_admin,
     staff_may_edit_folder,
     staff_may_read_folder,
 )
@@ -79,7 +81,9 @@ async def _may_add(actor: Any, *, contact_id: int, folder: str, contract: Contra
             raise NotFound
         if not customer_may(flags, "add_document"):
             raise PermissionDenied
-    elif folder and not staff_may_edit_folder(actor, folder):
+    elif not folder:
+        raise NotFound  # documents outside folders only arrive as ticket attachments
+    elif not staff_may_edit_folder(actor, folder):
         raise PermissionDenied
 
 
@@ -160,9 +164,16 @@ async def document_for(actor: Any, document_id: int, *, action: str = "view") ->
         raise NotFound
     if actor.kind == "customer":
         await _customer_check(actor, document, action)
-    elif document.folder and not staff_may_read_folder(actor, document.folder):
+    elif not document.folder:
+        # A ticket attachment not yet filed: for those who handle tickets; changing it is for
+        # the admin (staff file it into a contract, which moves it into that folder).
+        if not can_handle_tickets(actor):
+            raise NotFound
+        if action != "view" and not is_admin(actor):
+            raise PermissionDenied
+    elif not staff_may_read_folder(actor, document.folder):
         raise NotFound
-    elif action != "view" and document.folder and not staff_may_edit_folder(actor, document.folder):
+    elif action != "view" and not staff_may_edit_folder(actor, document.folder):
         raise PermissionDenied
     return document
 
@@ -193,7 +204,10 @@ async def _customer_check(actor: Any, document: Document, action: str) -> None:
             raise NotFound
     if not customer_may(flags, "view", made_by_customer=made_by_customer):
         raise NotFound
-    if action != "view" and not customer_may(flags, "delete", made_by_customer=made_by_customer):
+    # Customers delete only what they uploaded themselves: a broker's file is never lost.
+    if action != "view" and not (
+        made_by_customer and customer_may(flags, "delete", made_by_customer=True)
+    ):
         raise PermissionDenied
 
 

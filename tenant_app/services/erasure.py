@@ -16,7 +16,7 @@ from tenant_app.i18n import gettext as _
 from tenant_app.models.accounts import User
 from tenant_app.models.contacts import Contact
 from tenant_app.models.folders import AuditEntry, Contract, CustomerAccess, Document
-from tenant_app.permissions import can_manage_contacts
+from tenant_app.permissions import FOLDERS, can_manage_contacts, staff_may_read_folder
 from tenant_app.services.files import remove_files
 from tenant_app.storage import Storage
 
@@ -80,7 +80,8 @@ def _row(model: Any, fields: tuple[str, ...] | None = None) -> dict[str, Any]:
 
 async def export_contact(actor: Any, store: Storage, contact: Contact) -> IO[bytes]:
     """One ZIP with all data as JSON and every file; spooled to disk beyond a few MB."""
-    if not can_manage_contacts(actor):
+    # Everything means every folder: only someone who may read all of them may export.
+    if not can_manage_contacts(actor) or not all(staff_may_read_folder(actor, f) for f in FOLDERS):
         raise PermissionDenied
     contracts = await Contract.filter(contact_id=contact.id).order_by("id")
     documents = await Document.filter(contact_id=contact.id).order_by("id")

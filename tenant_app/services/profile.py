@@ -7,6 +7,7 @@ from typing import Any
 from tenant_app.errors import ValidationFailed
 from tenant_app.i18n import gettext as _
 from tenant_app.models.contacts import Contact
+from tenant_app.services import validation
 
 # Name, birthdate and e-mail stay with the broker: they identify the account.
 PROFILE_FIELDS = ("street", "postal_code", "city", "phone")
@@ -14,9 +15,9 @@ PROFILE_FIELDS = ("street", "postal_code", "city", "phone")
 
 async def update_profile(actor: Any, contact: Contact, *, values: dict[str, str]) -> Contact:
     errors: dict[str, str] = {}
-    for name in PROFILE_FIELDS:
-        if len(values.get(name, "")) > 200:
-            errors[name] = _("Please enter at most %(n)s characters.", n=200)
+    validation.check_lengths(
+        Contact, {name: values.get(name, "") for name in PROFILE_FIELDS}, errors
+    )
     code = values.get("postal_code", "").strip()
     if code and not (code.isdigit() and len(code) == 5):
         errors["postal_code"] = _("Please enter a postal code with five digits.")

@@ -36,6 +36,7 @@ MAX_WRONG_PINS = 5
 PIN_PER_ACCOUNT = ratelimit.Limit("pin-account", 10, 24 * 3600)
 PIN_PER_CLIENT = ratelimit.Limit("pin-client", 20, 3600)
 RESET_PER_CLIENT = ratelimit.Limit("reset-client", 10, 3600)
+RESET_PER_ACCOUNT = ratelimit.Limit("reset-account", 3, 3600)  # links revoke older ones
 RESET_MIN_SECONDS = 0.35  # every reset request takes at least this long, found or not
 
 
@@ -151,7 +152,11 @@ async def request_password_reset(
             User.filter(email=identifier) if "@" in identifier else User.filter(username=identifier)
         )
         user = await query.filter(is_active=True).first()
-        if user is not None and user.birthdate is not None:
+        if (
+            user is not None
+            and user.birthdate is not None
+            and await ratelimit.hit(RESET_PER_ACCOUNT, f"{tenant.id}:{user.id}")
+        ):
             async with in_transaction():
                 await _queue_link_mail(tenant, settings, user, purpose="reset")
             log(logger, logging.INFO, "password reset link queued", user_id=user.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from tenant_app.i18n import gettext as _
 
@@ -104,3 +105,12 @@ def parse_money(raw: str) -> Decimal | None:
     except InvalidOperation:
         return None
     return value if value <= MONEY_MAX else None
+
+
+def check_lengths(model: Any, values: dict[str, str], errors: dict[str, str]) -> None:
+    """Refuse text longer than its column, with a message next to the field."""
+    for name, value in values.items():
+        field = model._meta.fields_map.get(name)
+        limit = getattr(field, "max_length", None)
+        if limit and len(value.strip()) > limit:
+            errors.setdefault(name, _("Please enter at most %(n)s characters.", n=limit))

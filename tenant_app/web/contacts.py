@@ -26,7 +26,7 @@ async def contact_list(request: Request) -> Response:
     actor = require(request, can_use_staff_area)
     params = request.query_params
     search, sort = params.get("q", "")[:100], params.get("sort", "name")
-    page_number = int(params["page"]) if params.get("page", "").isdigit() else 1
+    page_number = forms.optional_id(params.get("page", "")) or 1
     page = await contacts.visible_contacts(actor, search=search, sort=sort, page=page_number)
     context = {"page": page, "q": search, "sort": sort, "can_create": can_manage_contacts(actor)}
     return render(request, "staff/contacts/list.html", context, block="results")
@@ -48,11 +48,10 @@ async def contact_create_form(request: Request) -> Response:
 
 
 def _responsible_from(form: Any) -> list[int]:
-    return [
-        int(value)
-        for value in form.getlist("responsible")
-        if isinstance(value, str) and value.isdigit()
-    ]
+    ids = (
+        forms.optional_id(value) for value in form.getlist("responsible") if isinstance(value, str)
+    )
+    return [staff_id for staff_id in ids if staff_id is not None]
 
 
 async def contact_create(request: Request) -> Response:
@@ -208,58 +207,58 @@ routes = [
     Route("/staff/contacts/new", contact_create_form, methods=["GET"], name="contact_create_form"),
     Route("/staff/contacts", contact_create, methods=["POST"], name="contact_create"),
     Route(
-        "/staff/contacts/{contact_id:int}", contact_detail, methods=["GET"], name="contact_detail"
+        "/staff/contacts/{contact_id:id}", contact_detail, methods=["GET"], name="contact_detail"
     ),
     Route(
-        "/staff/contacts/{contact_id:int}/edit",
+        "/staff/contacts/{contact_id:id}/edit",
         contact_edit_form,
         methods=["GET"],
         name="contact_edit_form",
     ),
     Route(
-        "/staff/contacts/{contact_id:int}/edit",
+        "/staff/contacts/{contact_id:id}/edit",
         contact_update,
         methods=["POST"],
         name="contact_update",
     ),
     Route(
-        "/staff/contacts/{contact_id:int}/account",
+        "/staff/contacts/{contact_id:id}/account",
         contact_create_account,
         methods=["POST"],
         name="contact_create_account",
     ),
     Route(
-        "/staff/contacts/{contact_id:int}/registration-mail",
+        "/staff/contacts/{contact_id:id}/registration-mail",
         contact_send_registration,
         methods=["POST"],
         name="contact_send_registration",
     ),
     Route(
-        "/staff/contacts/{contact_id:int}/permissions",
+        "/staff/contacts/{contact_id:id}/permissions",
         contact_permissions_form,
         methods=["GET"],
         name="contact_permissions_form",
     ),
     Route(
-        "/staff/contacts/{contact_id:int}/permissions",
+        "/staff/contacts/{contact_id:id}/permissions",
         contact_permissions_save,
         methods=["POST"],
         name="contact_permissions_save",
     ),
     Route(
-        "/staff/contacts/{contact_id:int}/delete",
+        "/staff/contacts/{contact_id:id}/delete",
         contact_delete_form,
         methods=["GET"],
         name="contact_delete_form",
     ),
     Route(
-        "/staff/contacts/{contact_id:int}/delete",
+        "/staff/contacts/{contact_id:id}/delete",
         contact_delete,
         methods=["POST"],
         name="contact_delete",
     ),
     Route(
-        "/staff/contacts/{contact_id:int}/export",
+        "/staff/contacts/{contact_id:id}/export",
         contact_export,
         methods=["GET"],
         name="contact_export",

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Scope
 
-from tenant_app.errors import NotFound, PermissionDenied
+from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.resources import templates
 
 TITLES = {
@@ -57,7 +57,13 @@ async def permission_denied(request: Request, exc: Exception) -> Response:
     return render_error(request.scope, 403)
 
 
+async def invalid_input(request: Request, exc: Exception) -> Response:
+    """Input a handler did not expect at all (e.g. a repeated field): refuse, change nothing."""
+    return render_error(request.scope, 400)
+
+
 exception_handlers = {
+    ValidationFailed: invalid_input,
     HTTPException: http_exception,
     NotFound: not_found,
     PermissionDenied: permission_denied,

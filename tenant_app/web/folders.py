@@ -248,7 +248,7 @@ async def document_delete(request: Request) -> Response:
     return RedirectResponse(_back(document) + "?doc_deleted=1", status_code=303)
 
 
-BASE = "/staff/contacts/{contact_id:int}"
+BASE = "/staff/contacts/{contact_id:id}"
 routes = [
     Route(BASE + "/folders/{folder}", folder_page, methods=["GET"], name="folder_page"),
     Route(
@@ -264,44 +264,44 @@ routes = [
         name="contract_create",
     ),
     Route(
-        BASE + "/contracts/{contract_id:int}",
+        BASE + "/contracts/{contract_id:id}",
         contract_edit_form,
         methods=["GET"],
         name="contract_edit_form",
     ),
     Route(
-        BASE + "/contracts/{contract_id:int}",
+        BASE + "/contracts/{contract_id:id}",
         contract_update,
         methods=["POST"],
         name="contract_update",
     ),
     Route(
-        BASE + "/contracts/{contract_id:int}/delete",
+        BASE + "/contracts/{contract_id:id}/delete",
         contract_delete,
         methods=["POST"],
         name="contract_delete",
     ),
     Route(
-        BASE + "/contracts/{contract_id:int}/restore",
+        BASE + "/contracts/{contract_id:id}/restore",
         contract_restore,
         methods=["POST"],
         name="contract_restore",
     ),
     Route(BASE + "/documents", document_upload, methods=["POST"], name="document_upload"),
     Route(
-        "/staff/documents/{document_id:int}/download",
+        "/staff/documents/{document_id:id}/download",
         document_download,
         methods=["GET"],
         name="document_download",
     ),
     Route(
-        "/staff/documents/{document_id:int}/share",
+        "/staff/documents/{document_id:id}/share",
         document_share,
         methods=["POST"],
         name="document_share",
     ),
     Route(
-        "/staff/documents/{document_id:int}/delete",
+        "/staff/documents/{document_id:id}/delete",
         document_delete,
         methods=["POST"],
         name="document_delete",

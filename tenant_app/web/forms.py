@@ -81,8 +81,15 @@ def texts(form: FormData, names: tuple[str, ...], *, max_chars: int = 2000) -> d
 DOCUMENT_FIELDS = ("title", "category", "document_date", "note", "folder", "contract_id")
 
 
+MAX_ID = 2**31 - 1  # the database's integer keys
+
+
 def optional_id(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    """A row id from a form or query, or None (ASCII digits only: "²".isdigit() is true too)."""
+    if not (value.isascii() and value.isdigit()) or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
 
 
 def document_fields(form: FormData) -> tuple[dict[str, str], int | None]:

@@ -76,7 +76,7 @@ routes = [
     Route("/staff/insurers", insurer_admin, methods=["GET"], name="insurer_admin"),
     Route("/staff/insurers", insurer_add, methods=["POST"], name="insurer_add"),
     Route(
-        "/staff/insurers/{insurer_id:int}/delete",
+        "/staff/insurers/{insurer_id:id}/delete",
         insurer_remove,
         methods=["POST"],
         name="insurer_remove",

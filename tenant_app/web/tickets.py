@@ -12,7 +12,12 @@ from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.htmx import render
 from tenant_app.models.contacts import Contact
 from tenant_app.models.folders import Contract
-from tenant_app.permissions import can_handle_tickets, can_use_portal, can_use_staff_area
+from tenant_app.permissions import (
+    can_handle_tickets,
+    can_use_portal,
+    can_use_staff_area,
+    staff_may_edit_folder,
+)
 from tenant_app.services import contacts, documents, tickets
 from tenant_app.services.access import access_of
 from tenant_app.web import forms
@@ -72,9 +77,13 @@ async def staff_ticket_detail(
         "contact": contact,
         "thread": await tickets.thread(ticket),
         "colleagues": [u for u in await tickets.ticket_staff() if u.id != ticket.responsible_id],
-        "contracts": await Contract.filter(contact_id=contact.id, deleted_at=None).order_by(
-            "folder"
-        ),
+        "contracts": [  # where the attachment may be filed: folders this member may change
+            contract
+            for contract in await Contract.filter(contact_id=contact.id, deleted_at=None).order_by(
+                "folder"
+            )
+            if staff_may_edit_folder(actor, contract.folder)
+        ],
         "errors": errors or {},
     }
     return render(request, "staff/tickets/detail.html", context, status_code=status_code)
@@ -311,49 +320,49 @@ async def portal_badge(request: Request) -> Response:
 routes = [
     Route("/staff/tickets", staff_ticket_list, methods=["GET"], name="staff_ticket_list"),
     Route(
-        "/staff/tickets/{ticket_id:int}",
+        "/staff/tickets/{ticket_id:id}",
         staff_ticket_detail,
         methods=["GET"],
         name="staff_ticket_detail",
     ),
     Route(
-        "/staff/tickets/{ticket_id:int}/reply",
+        "/staff/tickets/{ticket_id:id}/reply",
         staff_ticket_reply,
         methods=["POST"],
         name="staff_ticket_reply",
     ),
     Route(
-        "/staff/tickets/{ticket_id:int}/forward",
+        "/staff/tickets/{ticket_id:id}/forward",
         staff_ticket_forward,
         methods=["POST"],
         name="staff_ticket_forward",
     ),
     Route(
-        "/staff/tickets/{ticket_id:int}/close",
+        "/staff/tickets/{ticket_id:id}/close",
         staff_ticket_close,
         methods=["POST"],
         name="staff_ticket_close",
     ),
     Route(
-        "/staff/tickets/{ticket_id:int}/attachments/{document_id:int}",
+        "/staff/tickets/{ticket_id:id}/attachments/{document_id:id}",
         staff_attachment,
         methods=["GET"],
         name="staff_attachment",
     ),
     Route(
-        "/staff/tickets/{ticket_id:int}/attachments/{document_id:int}/file",
+        "/staff/tickets/{ticket_id:id}/attachments/{document_id:id}/file",
         staff_attachment_file,
         methods=["POST"],
         name="staff_attachment_file",
     ),
     Route(
-        "/staff/contacts/{contact_id:int}/tickets/new",
+        "/staff/contacts/{contact_id:id}/tickets/new",
         staff_ticket_new_form,
         methods=["GET"],
         name="staff_ticket_new",
     ),
     Route(
-        "/staff/contacts/{contact_id:int}/tickets",
+        "/staff/contacts/{contact_id:id}/tickets",
         staff_ticket_create,
         methods=["POST"],
         name="staff_ticket_create",
@@ -363,25 +372,25 @@ routes = [
     Route("/portal/tickets/new", portal_ticket_new, methods=["GET"], name="portal_ticket_new"),
     Route("/portal/tickets", portal_ticket_create, methods=["POST"], name="portal_ticket_create"),
     Route(
-        "/portal/tickets/{ticket_id:int}",
+        "/portal/tickets/{ticket_id:id}",
         portal_ticket_detail,
         methods=["GET"],
         name="portal_ticket_detail",
     ),
     Route(
-        "/portal/tickets/{ticket_id:int}/reply",
+        "/portal/tickets/{ticket_id:id}/reply",
         portal_ticket_reply,
         methods=["POST"],
         name="portal_ticket_reply",
     ),
     Route(
-        "/portal/tickets/{ticket_id:int}/close",
+        "/portal/tickets/{ticket_id:id}/close",
         portal_ticket_close,
         methods=["POST"],
         name="portal_ticket_close",
     ),
     Route(
-        "/portal/tickets/{ticket_id:int}/attachments/{document_id:int}",
+        "/portal/tickets/{ticket_id:id}/attachments/{document_id:id}",
         portal_attachment,
         methods=["GET"],
         name="portal_attachment",
