@@ -17,25 +17,11 @@ from tenant_app.models.accounts import User
 from tenant_app.models.contacts import Contact
 from tenant_app.models.folders import AuditEntry, Contract, CustomerAccess, Document
 from tenant_app.permissions import FOLDERS, can_manage_contacts, staff_may_read_folder
+from tenant_app.services.contacts import CONTACT_FIELDS
 from tenant_app.services.files import remove_files
 from tenant_app.storage import Storage
 
-CONTACT_EXPORT_FIELDS = (
-    "id",
-    "first_name",
-    "last_name",
-    "birthdate",
-    "email",
-    "company_name",
-    "legal_form",
-    "street",
-    "postal_code",
-    "city",
-    "phone",
-    "customer_number",
-    "created_at",
-    "updated_at",
-)
+CONTACT_EXPORT_FIELDS = ("id", *CONTACT_FIELDS, "created_at", "updated_at")
 
 
 async def delete_contact(
