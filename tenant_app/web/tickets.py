@@ -69,8 +69,6 @@ async def staff_ticket_detail(
     request: Request, *, errors: dict[str, str] | None = None, status_code: int = 200
 ) -> Response:
     actor, ticket = await _staff_ticket(request)
-    await tickets.mark_read(actor, ticket)
-    ticket = await tickets.ticket_for(actor, ticket.id)
     contact = await Contact.get(id=ticket.contact_id)
     context = {
         "ticket": ticket,
@@ -190,6 +188,18 @@ async def _ticket_document(ticket: Any, document_id: int) -> Any:
     return await Document.get(id=document_id)
 
 
+def _read_done() -> Response:
+    # The badges listen for this event, so the count drops at once rather than at the next poll.
+    return Response(status_code=204, headers={"HX-Trigger": "unread-changed"})
+
+
+async def staff_ticket_read(request: Request) -> Response:
+    """Opening a ticket reads it. A POST the page sends once loaded: GET changes nothing."""
+    actor, ticket = await _staff_ticket(request)
+    await tickets.mark_read(actor, ticket)
+    return _read_done()
+
+
 async def staff_badge(request: Request) -> Response:
     """The sidebar's unread count, polled by HTMX: one small query."""
     actor = require(request, can_use_staff_area)
@@ -282,9 +292,14 @@ async def portal_ticket_detail(
 ) -> Response:
     user = await _customer(request)
     ticket = await tickets.ticket_for(user, request.path_params["ticket_id"])
-    await tickets.mark_read(user, ticket)
     context = {"ticket": ticket, "thread": await tickets.thread(ticket), "errors": errors or {}}
     return render(request, "portal/tickets/detail.html", context, status_code=status_code)
+
+
+async def portal_ticket_read(request: Request) -> Response:
+    user = await _customer(request)
+    await tickets.mark_read(user, await tickets.ticket_for(user, request.path_params["ticket_id"]))
+    return _read_done()
 
 
 async def portal_ticket_reply(request: Request) -> Response:
@@ -368,6 +383,18 @@ routes = [
         name="staff_ticket_create",
     ),
     Route("/staff/badge", staff_badge, methods=["GET"], name="staff_badge"),
+    Route(
+        "/staff/tickets/{ticket_id:id}/read",
+        staff_ticket_read,
+        methods=["POST"],
+        name="staff_ticket_read",
+    ),
+    Route(
+        "/portal/tickets/{ticket_id:id}/read",
+        portal_ticket_read,
+        methods=["POST"],
+        name="portal_ticket_read",
+    ),
     Route("/portal/tickets", portal_ticket_list, methods=["GET"], name="portal_ticket_list"),
     Route("/portal/tickets/new", portal_ticket_new, methods=["GET"], name="portal_ticket_new"),
     Route("/portal/tickets", portal_ticket_create, methods=["POST"], name="portal_ticket_create"),

@@ -59,6 +59,12 @@ async def _badge(client, path: str) -> str:
     return match.group(1) if match else "0"
 
 
+async def _read(client, ticket_path: str) -> None:
+    """What the ticket page does once loaded: tell the server it was read (htmx POST)."""
+    response = await client.submit(f"{ticket_path}/read", form_page=ticket_path)
+    assert response.status_code == 204 and response.headers["hx-trigger"] == "unread-changed"
+
+
 async def _open_ticket(
     customer,
     anna,
@@ -104,6 +110,9 @@ async def test_round_trip_with_forward_reply_history_and_close(people, tenant, d
     assert await _badge(a, "/staff/badge") == "1"
 
     page = await a.get(f"/staff/tickets/{ticket_id}")
+    with tenant_scope(tenant.tenant.id):  # a GET changes nothing ...
+        assert not await ConversationEvent.filter(conversation_id=ticket_id, kind="read").exists()
+    await _read(a, f"/staff/tickets/{ticket_id}")  # ... until the page reports it was read
     assert "Bitte melden Sie sich.<br>" in page.text and "foto.pdf" in page.text
     forwarded = await a.submit(
         f"/staff/tickets/{ticket_id}/forward",
@@ -116,7 +125,7 @@ async def test_round_trip_with_forward_reply_history_and_close(people, tenant, d
     forward_mail = [m for m in await deliver() if m["To"] == "ben@alpha.example"]
     assert len(forward_mail) == 1 and "weitergeleitet" in forward_mail[0]["Subject"]
 
-    await b.get(f"/staff/tickets/{ticket_id}")
+    await _read(b, f"/staff/tickets/{ticket_id}")
     token = await b.csrf(f"/staff/tickets/{ticket_id}")
     replied = await b.post(
         f"/staff/tickets/{ticket_id}/reply",
@@ -130,6 +139,7 @@ async def test_round_trip_with_forward_reply_history_and_close(people, tenant, d
     assert await _badge(customer, "/portal/badge") == "1"
 
     thread = await customer.get(ticket_path)
+    await _read(customer, ticket_path)
     assert "Wir kümmern uns darum." in thread.text and 'id="history"' in thread.text
     assert await _badge(customer, "/portal/badge") == "0"
 
