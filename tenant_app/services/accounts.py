@@ -232,3 +232,12 @@ def account_state(user: User | None, *, link_sent: bool) -> str:
 
 def birthdate_pin(birthdate: date | None) -> str | None:
     return validation.pin_for(birthdate) if birthdate else None
+
+
+async def set_language(actor: Any, *, language: str) -> None:
+    """The actor's own language for pages and mails."""
+    from tenant_app.i18n import LOCALES
+
+    if language not in LOCALES:
+        raise ValidationFailed({"language": _("Please choose a language.")})
+    await User.filter(id=actor.id).update(language=language)

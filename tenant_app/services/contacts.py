@@ -165,3 +165,28 @@ async def responsible_ids(contact_id: int) -> list[int]:
 
 async def staff_choices() -> list[User]:
     return list(await User.filter(kind="staff", is_active=True).order_by("last_name", "first_name"))
+
+
+@dataclass(frozen=True)
+class Overview:
+    contacts: int
+    contracts_to_check: list[Any]  # customer-made contracts in status "Start", newest first
+
+
+async def overview(actor: Any) -> Overview:
+    """The staff home: how many contacts, and which customer entries wait for a check."""
+    from tenant_app.models.folders import Contract
+    from tenant_app.permissions import FOLDERS, staff_may_read_folder
+
+    readable = [folder for folder in FOLDERS if staff_may_read_folder(actor, folder)]
+    to_check = Contract.filter(
+        created_by_customer=True, status="start", deleted_at=None, folder__in=readable
+    )
+    if not can_see_all_contacts(actor):
+        to_check = to_check.filter(contact__responsibles__user_id=actor.id)
+    rows = (
+        await to_check.order_by("-created_at").limit(10).prefetch_related("contact")
+        if readable
+        else []
+    )
+    return Overview(contacts=await _scope_for(actor).count(), contracts_to_check=list(rows))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -10,7 +12,7 @@ from tenant_app.errors import ValidationFailed
 from tenant_app.htmx import render
 from tenant_app.i18n import gettext as _
 from tenant_app.permissions import home_path_for
-from tenant_app.services import auth, sessions
+from tenant_app.services import accounts, auth, sessions
 from tenant_app.web import cookies, forms
 from tenant_app.web.guards import current_user
 
@@ -93,7 +95,19 @@ async def logout(request: Request) -> Response:
     return response
 
 
+async def language_save(request: Request) -> Response:
+    """The user's own language for pages and mails (until then: the browser's)."""
+    user = current_user(request)
+    if user is None:
+        return RedirectResponse("/login", status_code=303)
+    form = await forms.read_form(request)
+    await accounts.set_language(user, language=forms.text(form, "language", max_chars=5))
+    back = urlsplit(request.headers.get("referer", "")).path  # the page the user was on
+    return RedirectResponse(forms.safe_next(back, home_path_for(user)), status_code=303)
+
+
 routes = [
+    Route("/account/language", language_save, methods=["POST"], name="language_save"),
     Route("/login", login_form, methods=["GET"], name="login_form"),
     Route("/login", login_submit, methods=["POST"], name="login_submit"),
     Route("/logout", logout, methods=["POST"], name="logout"),

@@ -9,6 +9,7 @@ from starlette.routing import Route
 from tenant_app import labels
 from tenant_app.htmx import render
 from tenant_app.permissions import can_use_staff_area, has_any_folder_access
+from tenant_app.services import contacts
 from tenant_app.web.guards import require
 
 
@@ -16,6 +17,7 @@ async def staff_home(request: Request) -> Response:
     user = require(request, can_use_staff_area)
     context = {
         "me": user,
+        "overview": await contacts.overview(user),
         "has_folder_access": has_any_folder_access(user),
         "role_label": labels.ROLES[user.role],
     }

@@ -333,3 +333,21 @@ async def test_folder_documents_are_shared_by_default_so_prepared_folders_work(
     await client.log_in("alpha-admin")
     page = await client.get(f"/staff/contacts/{contact.id}/folders/insurance")
     assert '<input type="checkbox" name="shared" value="on" checked>' in page.text
+
+
+async def test_staff_home_lists_customer_entries_to_check(
+    client, client_for, tenant, passwords
+) -> None:
+    contact = await make_customer(tenant, passwords)
+    await add_contract(tenant, contact, by_customer=True, number="K-77")
+    await add_contract(tenant, contact, folder="finance", by_customer=True, number="K-78")
+    await client.log_in("alpha-admin")
+    home = await client.get("/staff")
+    assert 'id="to-check"' in home.text and "Kai Kunde: Hausrat" in home.text
+    assert home.text.count('class="chip chip--start"') == 2
+    await _make_registered_staff(
+        tenant, passwords, access_insurance="read"
+    )  # not responsible for Kai
+    staff = client_for(tenant.hostname)
+    await staff.log_in("sina.staff")
+    assert 'id="to-check"' not in (await staff.get("/staff")).text

@@ -192,3 +192,19 @@ async def test_english_when_the_browser_asks(client) -> None:
     assert '<html lang="en">' in page.text
     german = await client.get("/login", headers={"Accept-Language": "de-DE"})
     assert "Anmelden" in german.text
+
+
+async def test_users_choose_their_language_for_pages(client) -> None:
+    await client.log_in("alpha-admin")
+    assert "Willkommen, Clara" in (await client.get("/staff")).text
+    response = await client.submit(
+        "/account/language",
+        {"language": "en"},
+        form_page="/staff",
+        headers={"Referer": "http://alpha.localhost/staff"},
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/staff"
+    page = await client.get("/staff", headers={"Accept-Language": "de-DE"})
+    assert "Welcome, Clara" in page.text  # the user's choice wins over the browser's
+    bad = await client.submit("/account/language", {"language": "xx"}, form_page="/staff")
+    assert bad.status_code == 400
