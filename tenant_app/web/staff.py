@@ -17,7 +17,7 @@ async def staff_home(request: Request) -> Response:
     user = require(request, can_use_staff_area)
     context = {
         "me": user,
-        "overview": await contacts.overview(user),
+        "overview": await contacts.overview(user, request.state.tenant.id),
         "has_folder_access": has_any_folder_access(user),
         "role_label": labels.ROLES[user.role],
     }

@@ -114,3 +114,17 @@ async def test_contact_overview(client, tenant, passwords) -> None:
     few = await _queries(client, f"/staff/contacts/{contact.id}")
     await _fill(tenant, contact, 200)
     assert await _queries(client, f"/staff/contacts/{contact.id}") == few
+
+
+async def test_staff_home(client, tenant, passwords) -> None:
+    contact = await make_customer(tenant, passwords)
+    await client.log_in("alpha-admin")
+    await _fill(tenant, contact, 5)  # every second contract is customer-made, in status "active"
+    with tenant_scope(tenant.tenant.id):
+        await Contract.filter(created_by_customer=True).update(status="start")
+    few = await _queries(client, "/staff")
+    await _fill(tenant, contact, 200)
+    with tenant_scope(tenant.tenant.id):
+        await Contract.filter(created_by_customer=True).update(status="start")
+    assert await _queries(client, "/staff") == few
+    assert few <= 3
