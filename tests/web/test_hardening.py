@@ -183,3 +183,45 @@ async def test_login_limit_counts_username_and_email_together(client, tenant) ->
         "/login", {"identifier": "alpha-admin", "password": "correct horse battery"}
     )
     assert response.status_code == 429
+
+
+async def test_ticket_page_offers_only_contracts_the_member_may_change(
+    tenant, passwords, settings, client_for
+) -> None:
+    from tenant_app.models.conversations import Conversation
+
+    contact = await make_customer(tenant, passwords, communication=True)
+    await add_contract(tenant, contact, folder="insurance", number="INS-OK-1")
+    await add_contract(tenant, contact, folder="finance", number="FIN-SECRET-77")
+    sina = await _make_registered_staff(
+        tenant, passwords, handles_tickets=True, access_insurance="write"
+    )
+    attachment = await add_document(tenant, settings, contact, folder="", title="Foto")
+    with tenant_scope(tenant.tenant.id):
+        from tenant_app.models.conversations import ConversationEntry
+
+        ticket = await Conversation.create(
+            contact_id=contact.id, subject="Frage", responsible_id=sina.id
+        )
+        await ConversationEntry.create(
+            conversation_id=ticket.id, body="Anbei", document_id=attachment.id
+        )
+    staff = client_for(tenant.hostname)
+    await staff.log_in("sina.staff")
+    page = await staff.get(f"/staff/tickets/{ticket.id}")
+    assert page.status_code == 200
+    assert "INS-OK-1" in page.text  # the filing form is there ...
+    assert "FIN-SECRET-77" not in page.text  # ... without the folder she may not change
+
+
+async def test_too_long_staff_names_are_refused(client, tenant, smtp) -> None:
+    await client.log_in("alpha-admin")
+    form = {
+        "first_name": "x" * 101,
+        "last_name": "Lang",
+        "email": "lang@alpha.example",
+        "birthdate": "1990-01-01",
+        "role": "mitarbeiter",
+    }
+    response = await client.submit("/staff/users", form, form_page="/staff/users/new")
+    assert response.status_code == 422 and 'id="f-first_name-error"' in response.text
