@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -30,6 +31,53 @@ def _ctx(request: Request) -> tickets.Context:
     return tickets.Context(
         tenant=request.state.tenant, settings=state.settings, store=state.storage
     )
+
+
+def _area(actor: Any) -> str:
+    return "/portal" if actor.kind == "customer" else "/staff"
+
+
+async def _open_ticket(
+    request: Request,
+    actor: Any,
+    *,
+    contact_id: int,
+    failed: Callable[[dict[str, str], dict[str, str]], Awaitable[Response]],
+) -> Response:
+    """Read the new-ticket form (customers also name the staff member) and open the ticket."""
+    async with forms.multipart(request) as form:
+        values: dict[str, str] = {}
+        try:
+            values = forms.texts(
+                form, ("staff_id", "subject", "body"), max_chars=tickets.MAX_BODY + 1000
+            )
+            ticket = await tickets.open_ticket(
+                _ctx(request),
+                actor,
+                contact_id=contact_id,
+                staff_id=forms.optional_id(values["staff_id"]),
+                subject=values["subject"],
+                body=values["body"],
+                upload=forms.upload_from(form),
+            )
+        except ValidationFailed as invalid:
+            return await failed(values, invalid.errors)
+    return RedirectResponse(f"{_area(actor)}/tickets/{ticket.id}?created=1", status_code=303)
+
+
+async def _reply(
+    request: Request, actor: Any, ticket: Any, *, detail: Callable[..., Awaitable[Response]]
+) -> Response:
+    """A new entry (neuer Eintrag); bad input shows the ticket again with the errors."""
+    async with forms.multipart(request) as form:
+        try:
+            body = forms.text(form, "body", max_chars=tickets.MAX_BODY + 1000)
+            await tickets.reply(
+                _ctx(request), actor, ticket, body=body, upload=forms.upload_from(form)
+            )
+        except ValidationFailed as invalid:
+            return await detail(request, errors=invalid.errors, status_code=422)
+    return RedirectResponse(f"{_area(actor)}/tickets/{ticket.id}?replied=1", status_code=303)
 
 
 # --- staff -------------------------------------------------------------------------------
@@ -89,15 +137,7 @@ async def staff_ticket_detail(
 
 async def staff_ticket_reply(request: Request) -> Response:
     actor, ticket = await _staff_ticket(request)
-    async with forms.multipart(request) as form:
-        try:
-            body = forms.text(form, "body", max_chars=tickets.MAX_BODY + 1000)
-            await tickets.reply(
-                _ctx(request), actor, ticket, body=body, upload=forms.upload_from(form)
-            )
-        except ValidationFailed as failed:
-            return await staff_ticket_detail(request, errors=failed.errors, status_code=422)
-    return RedirectResponse(f"/staff/tickets/{ticket.id}?replied=1", status_code=303)
+    return await _reply(request, actor, ticket, detail=staff_ticket_detail)
 
 
 async def staff_ticket_forward(request: Request) -> Response:
@@ -135,27 +175,12 @@ async def staff_ticket_new_form(request: Request) -> Response:
 async def staff_ticket_create(request: Request) -> Response:
     actor = require(request, can_handle_tickets)
     contact = await contacts.get_visible_contact(actor, request.path_params["contact_id"])
-    async with forms.multipart(request) as form:
-        values: dict[str, str] = {}
-        try:
-            values = forms.texts(form, ("subject", "body"), max_chars=tickets.MAX_BODY + 1000)
-            ticket = await tickets.open_ticket(
-                _ctx(request),
-                actor,
-                contact_id=contact.id,
-                staff_id=None,
-                subject=values["subject"],
-                body=values["body"],
-                upload=forms.upload_from(form),
-            )
-        except ValidationFailed as failed:
-            return render(
-                request,
-                "staff/tickets/new.html",
-                {"contact": contact, "values": values, "errors": failed.errors},
-                status_code=422,
-            )
-    return RedirectResponse(f"/staff/tickets/{ticket.id}?created=1", status_code=303)
+
+    async def failed(values: dict[str, str], errors: dict[str, str]) -> Response:
+        context = {"contact": contact, "values": values, "errors": errors}
+        return render(request, "staff/tickets/new.html", context, status_code=422)
+
+    return await _open_ticket(request, actor, contact_id=contact.id, failed=failed)
 
 
 async def staff_attachment(request: Request) -> Response:
@@ -261,30 +286,12 @@ async def portal_ticket_new(request: Request) -> Response:
 
 async def portal_ticket_create(request: Request) -> Response:
     user = await _customer(request)
-    async with forms.multipart(request) as form:
-        values: dict[str, str] = {}
-        try:
-            values = forms.texts(
-                form, ("staff_id", "subject", "body"), max_chars=tickets.MAX_BODY + 1000
-            )
-            staff_id = forms.optional_id(values["staff_id"])
-            ticket = await tickets.open_ticket(
-                _ctx(request),
-                user,
-                contact_id=user.contact_id,
-                staff_id=staff_id,
-                subject=values["subject"],
-                body=values["body"],
-                upload=forms.upload_from(form),
-            )
-        except ValidationFailed as failed:
-            return render(
-                request,
-                "portal/tickets/new.html",
-                await _new_ticket_context(user, values, failed.errors),
-                status_code=422,
-            )
-    return RedirectResponse(f"/portal/tickets/{ticket.id}?created=1", status_code=303)
+
+    async def failed(values: dict[str, str], errors: dict[str, str]) -> Response:
+        context = await _new_ticket_context(user, values, errors)
+        return render(request, "portal/tickets/new.html", context, status_code=422)
+
+    return await _open_ticket(request, user, contact_id=user.contact_id, failed=failed)
 
 
 async def portal_ticket_detail(
@@ -305,15 +312,7 @@ async def portal_ticket_read(request: Request) -> Response:
 async def portal_ticket_reply(request: Request) -> Response:
     user = await _customer(request)
     ticket = await tickets.ticket_for(user, request.path_params["ticket_id"])
-    async with forms.multipart(request) as form:
-        try:
-            body = forms.text(form, "body", max_chars=tickets.MAX_BODY + 1000)
-            await tickets.reply(
-                _ctx(request), user, ticket, body=body, upload=forms.upload_from(form)
-            )
-        except ValidationFailed as failed:
-            return await portal_ticket_detail(request, errors=failed.errors, status_code=422)
-    return RedirectResponse(f"/portal/tickets/{ticket.id}?replied=1", status_code=303)
+    return await _reply(request, user, ticket, detail=portal_ticket_detail)
 
 
 async def portal_ticket_close(request: Request) -> Response:
