@@ -55,9 +55,3 @@ async def apply_migrations(settings: Settings) -> None:
     finally:
         # aiosqlite's worker thread would keep the process alive after a failure
         await Tortoise.close_connections()
-
-
-def dialect() -> str:
-    from tortoise import connections
-
-    return str(connections.get("default").capabilities.dialect)

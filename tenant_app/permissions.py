@@ -99,11 +99,6 @@ def has_any_folder_access(actor: StaffActor | None) -> bool:
     return any(folder_access(actor, folder) != "none" for folder in FOLDERS)
 
 
-def can_use_staff_rights_of(actor: StaffActor | None, target_role: str) -> bool:
-    """Only an admin may create or change another admin."""
-    return is_admin(actor) or (can_manage_users(actor) and target_role != "admin")
-
-
 def home_path_for(actor: Actor) -> str:
     return "/staff" if is_staff(actor) else "/portal"
 

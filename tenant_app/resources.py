@@ -6,7 +6,6 @@ import hashlib
 import os
 import secrets
 from functools import cache
-from pathlib import Path
 
 import anyio
 from argon2 import PasswordHasher, Type
@@ -135,8 +134,3 @@ def signer(settings: Settings, purpose: str) -> URLSafeTimedSerializer:
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def ensure_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    return path

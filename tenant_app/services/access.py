@@ -10,7 +10,7 @@ from tortoise.transactions import in_transaction
 
 from tenant_app.errors import PermissionDenied
 from tenant_app.models.folders import FOLDER_KEYS, Contract, CustomerAccess, Document
-from tenant_app.permissions import FolderFlags, can_manage_contacts, customer_may, folder_flags
+from tenant_app.permissions import FolderFlags, can_manage_contacts, folder_flags
 
 ACCESS_FIELDS = tuple(
     f"{folder}_{flag}" for folder in FOLDER_KEYS for flag in ("unlock", "share", "readonly")
@@ -70,7 +70,3 @@ async def folder_counts(contact_id: int, access: CustomerAccess | None = None) -
         )
         for folder in FOLDER_KEYS
     ]
-
-
-def visible_folders(access: CustomerAccess | None) -> list[str]:
-    return [f for f in FOLDER_KEYS if customer_may(folder_flags(access, f), "view_folder")]

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -36,12 +35,6 @@ def tenant_base_url(settings: Settings, tenant: TenantInfo) -> str:
     default_port = {"http": 80, "https": 443}.get(settings.public_scheme)
     port = "" if settings.public_port in (0, default_port) else f":{settings.public_port}"
     return f"{settings.public_scheme}://{tenant.primary_hostname or tenant.hostname}{port}"
-
-
-@dataclass(frozen=True)
-class StaffForm:
-    values: dict[str, str]
-    rights: dict[str, Any]
 
 
 def _staff_values(
@@ -228,10 +221,6 @@ def account_state(user: User | None, *, link_sent: bool) -> str:
     if user.password_hash:
         return "active"
     return "mail_sent" if link_sent else "created"
-
-
-def birthdate_pin(birthdate: date | None) -> str | None:
-    return validation.pin_for(birthdate) if birthdate else None
 
 
 async def set_language(actor: Any, *, language: str) -> None:

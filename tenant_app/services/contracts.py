@@ -163,14 +163,3 @@ async def restore_contract(actor: Any, contract: Contract) -> None:
     if actor.kind != "staff" or not staff_may_edit_folder(actor, contract.folder):
         raise PermissionDenied
     await Contract.filter(id=contract.id).update(deleted_at=None)
-
-
-async def insurers_matching(
-    prefix: str = "", *, letter: str = "", limit: int = 30
-) -> list[Insurer]:
-    query = Insurer.all()
-    if letter:
-        query = query.filter(sort_key__startswith=letter.lower()[:1])
-    if prefix:
-        query = query.filter(sort_key__contains=prefix.lower()[:50])
-    return list(await query.order_by("sort_key").limit(limit))

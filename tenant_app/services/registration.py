@@ -13,7 +13,6 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -162,7 +161,3 @@ async def request_password_reset(
             log(logger, logging.INFO, "password reset link queued", user_id=user.id)
     # The same answer in the same time, whether or not the account exists.
     await asyncio.sleep(max(0.0, RESET_MIN_SECONDS - (time.monotonic() - started)))
-
-
-def describe(problem: LinkProblem) -> dict[str, Any]:
-    return {"reason": problem.reason}
