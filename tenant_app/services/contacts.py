@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from tortoise.expressions import Q
@@ -30,12 +31,24 @@ CONTACT_FIELDS = (
     "customer_number",
 )
 PAGE_SIZE = 25
+COUNT_LIMIT = 1_000  # counted exactly up to here; beyond: "more than 1,000", 40 pages
+# Sorts of the staff list; each has its index (Contact.Meta), the id makes page borders stable.
 SORTS = {
-    "name": ("last_name", "first_name"),
-    "-name": ("-last_name", "-first_name"),
-    "number": ("customer_number", "last_name"),
-    "created": ("-created_at",),
+    "name": "k.last_name, k.first_name, k.id",
+    "-name": "k.last_name DESC, k.first_name DESC, k.id DESC",
+    "number": "k.customer_number, k.last_name, k.id",
+    "created": "k.created_at DESC, k.id DESC",
 }
+# Exactly the expression of the trigram index in migrations/0006_contact_search.py.
+_SEARCH_TEXT = (
+    "lower(k.first_name || ' ' || k.last_name || ' ' || k.email || ' ' || k.customer_number"
+    " || ' ' || k.company_name)"
+)
+_SEARCH_FIELDS = ("first_name", "last_name", "email", "customer_number", "company_name")
+_LIST_COLUMNS = (  # created_at only for sorting
+    "k.id, k.first_name, k.last_name, k.email, k.customer_number, k.company_name,"
+    " k.legal_form, k.birthdate, k.created_at"
+)
 
 
 def _scope_for(actor: Any) -> Any:
@@ -46,36 +59,132 @@ def _scope_for(actor: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class ContactRow:
+    """A contact as the staff list shows it."""
+
+    id: int
+    first_name: str
+    last_name: str
+    email: str
+    customer_number: str
+    company_name: str
+    legal_form: str
+    birthdate: date
+
+    @property
+    def company_display(self) -> str:
+        """The model's rule ("GmbH" exactly once), applied to this row."""
+        return Contact.company_display.fget(self)  # type: ignore[attr-defined, no-any-return]
+
+
+@dataclass(frozen=True)
 class ContactPage:
-    contacts: list[Contact]
+    contacts: list[ContactRow]
     page: int
     pages: int
-    total: int
+    total: int  # at most COUNT_LIMIT
+    has_more: bool  # more than COUNT_LIMIT matched; the pages show the first COUNT_LIMIT
+
+
+def _bind(values: list[Any], value: Any) -> str:
+    """Append a value and return its placeholder (each use gets its own: SQLite has `?`)."""
+    values.append(value)
+    return f"{{{len(values) - 1}}}"
+
+
+def _like_pattern(term: str) -> str:
+    """A LIKE pattern that finds the term as typed: %, _ and \\ are literal (ESCAPE '\\')."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _where(actor: Any, tenant_id: int, term: str, values: list[Any]) -> str:
+    if term:
+        # A search names its tenant as a literal (an int, never user input): PostgreSQL
+        # reuses a generic plan after a few runs of a prepared statement, and a generic
+        # `tenant_id = $1` is estimated as an average tenant (~100 rows), for which scanning
+        # the tenant's rows looks cheaper than the trigram index. In a tenant of 20,000
+        # contacts that is 15 ms instead of 1. With the literal, plans use that tenant's
+        # statistics.
+        sql = f"k.tenant_id = {int(tenant_id)}"
+    else:
+        sql = f"k.tenant_id = {_bind(values, tenant_id)}"
+    if not can_see_all_contacts(actor):
+        user = _bind(values, actor.id)
+        sql += (
+            " AND EXISTS (SELECT 1 FROM contact_responsible r"  # noqa: S608 - placeholder only
+            f" WHERE r.tenant_id = k.tenant_id AND r.user_id = {user} AND r.contact_id = k.id)"
+        )
+    if term:
+        pattern = _like_pattern(term)
+        sql += f" AND {_SEARCH_TEXT} LIKE lower({_bind(values, pattern)}) ESCAPE '\\'"
+        if " " in term:  # only a term with a space can match across two fields: exclude that
+            fields = " OR ".join(
+                f"lower(k.{name}) LIKE lower({_bind(values, pattern)}) ESCAPE '\\'"
+                for name in _SEARCH_FIELDS
+            )
+            sql += f" AND ({fields})"
+    return sql
+
+
+def _row(row: dict[str, Any]) -> ContactRow:
+    birthdate = row["birthdate"]  # SQLite returns text, PostgreSQL a date
+    return ContactRow(
+        id=row["id"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        email=row["email"],
+        customer_number=row["customer_number"],
+        company_name=row["company_name"],
+        legal_form=row["legal_form"],
+        birthdate=birthdate if isinstance(birthdate, date) else date.fromisoformat(birthdate),
+    )
 
 
 async def visible_contacts(
-    actor: Any, *, search: str = "", sort: str = "name", page: int = 1
+    actor: Any, tenant_id: int, *, search: str = "", sort: str = "name", page: int = 1
 ) -> ContactPage:
-    """One page of the contacts the actor may see: two queries, whatever the number of contacts."""
-    query = _scope_for(actor)
+    """One page of the contacts the actor may see, in two hand-written queries.
+
+    The count stops after COUNT_LIMIT + 1 rows, so a tenant with 20,000 contacts costs
+    about what one with ten does.
+    """
     term = search.strip()[:100]
-    if term:
-        query = query.filter(
-            Q(first_name__icontains=term)
-            | Q(last_name__icontains=term)
-            | Q(email__icontains=term)
-            | Q(customer_number__icontains=term)
-            | Q(company_name__icontains=term)
-        )
-    total = await query.count()
+    values: list[Any] = []
+    where = _where(actor, tenant_id, term, values)
+    # Only constants and placeholders are formatted into the SQL; the values are bound.
+    counted = await fetch_one(
+        f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM contact k WHERE {where}"  # noqa: S608
+        f" LIMIT {COUNT_LIMIT + 1}) AS found",
+        *values,
+    )
+    found = int(counted["n"]) if counted else 0
+    total = min(found, COUNT_LIMIT)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
-    rows = (
-        await query.order_by(*SORTS.get(sort, SORTS["name"]))
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
+    order = SORTS.get(sort, SORTS["name"])
+    offset = _bind(values, (page - 1) * PAGE_SIZE)
+    if term and found <= COUNT_LIMIT:
+        # Few matches: collect them through the trigram index, then sort. Without this fence
+        # PostgreSQL may walk the sort's index instead, filtering most of the tenant's rows.
+        sql = (
+            f"WITH found AS MATERIALIZED (SELECT {_LIST_COLUMNS} FROM contact k"  # noqa: S608
+            f" WHERE {where}) SELECT * FROM found k"
+            f" ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {offset}"
+        )
+    else:
+        sql = (
+            f"SELECT {_LIST_COLUMNS} FROM contact k WHERE {where}"  # noqa: S608
+            f" ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {offset}"
+        )
+    rows = await fetch_all(sql, *values)
+    return ContactPage(
+        contacts=[_row(row) for row in rows],
+        page=page,
+        pages=pages,
+        total=total,
+        has_more=found > COUNT_LIMIT,
     )
-    return ContactPage(contacts=list(rows), page=page, pages=pages, total=total)
 
 
 async def get_visible_contact(actor: Any, contact_id: int) -> Contact:

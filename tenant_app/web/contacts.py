@@ -27,7 +27,9 @@ async def contact_list(request: Request) -> Response:
     params = request.query_params
     search, sort = params.get("q", "")[:100], params.get("sort", "name")
     page_number = forms.optional_id(params.get("page", "")) or 1
-    page = await contacts.visible_contacts(actor, search=search, sort=sort, page=page_number)
+    page = await contacts.visible_contacts(
+        actor, request.state.tenant.id, search=search, sort=sort, page=page_number
+    )
     context = {"page": page, "q": search, "sort": sort, "can_create": can_manage_contacts(actor)}
     return render(request, "staff/contacts/list.html", context, block="results")
 
