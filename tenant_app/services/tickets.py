@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tortoise.expressions import F, Q
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from tenant_app.db_queries import as_datetime, fetch_all, fetch_one
@@ -22,9 +22,16 @@ from tenant_app.models.conversations import (
     ConversationEvent,
     ConversationParticipant,
 )
-from tenant_app.permissions import can_handle_tickets, can_see_all_contacts, is_admin
+from tenant_app.models.folders import CustomerAccess
+from tenant_app.permissions import (
+    FOLDERS,
+    can_handle_tickets,
+    can_see_all_contacts,
+    is_admin,
+    staff_may_edit_folder,
+)
 from tenant_app.services import documents
-from tenant_app.services.access import access_of
+from tenant_app.services.access import ACCESS_FIELDS, access_of
 from tenant_app.services.accounts import tenant_base_url
 from tenant_app.settings import Settings
 from tenant_app.storage import Storage
@@ -47,13 +54,31 @@ def _name(user: Any) -> str:
     return f"{user.first_name} {user.last_name}".strip()
 
 
-async def ticket_staff() -> list[User]:
-    """Staff a customer may write to: active, with the right to handle tickets."""
-    return list(
-        await User.filter(
-            Q(role="admin") | Q(handles_tickets=True), kind="staff", is_active=True
-        ).order_by("last_name", "first_name")
-    )
+def _row_name(row: dict[str, Any], prefix: str = "") -> str:
+    """A display name from a raw row's `<prefix>first_name` and `<prefix>last_name`."""
+    return f"{row[prefix + 'first_name'] or ''} {row[prefix + 'last_name'] or ''}".strip()
+
+
+@dataclass(frozen=True)
+class StaffChoice:
+    """A staff member in a choice list (write to, forward to)."""
+
+    id: int
+    full_name: str
+
+
+_TICKET_STAFF_SQL = (
+    "SELECT u.id, u.first_name, u.last_name FROM user_account u"
+    " WHERE u.tenant_id = {0} AND u.kind = 'staff' AND u.is_active = {1}"
+    " AND (u.role = 'admin' OR u.handles_tickets = {2})"
+    " ORDER BY u.last_name, u.first_name, u.id"
+)
+
+
+async def ticket_staff(*, tenant_id: int) -> list[StaffChoice]:
+    """Staff a customer may write to (and staff may forward to): active, handling tickets."""
+    rows = await fetch_all(_TICKET_STAFF_SQL, tenant_id, True, True)
+    return [StaffChoice(row["id"], _row_name(row)) for row in rows]
 
 
 async def preferred_staff(contact_id: int) -> int | None:
@@ -308,26 +333,216 @@ async def mark_read(actor: Any, conversation: Conversation) -> None:
         await _event(conversation.id, "read", actor)
 
 
+# --- the two ticket pages: a few hand-written queries, however long the thread -------------
+
+
+@dataclass(frozen=True)
+class TicketHeader:
+    id: int
+    subject: str
+    status: str  # open | closed
+    contact_id: int
+    contact_name: str  # "" on the customer's page
+    responsible_id: int | None
+
+
+@dataclass(frozen=True)
+class EntryView:
+    id: int
+    created_at: datetime
+    by_customer: bool
+    body: str
+    author_id: int | None
+    author_name: str | None  # None: the account no longer exists
+    document_id: int | None  # the attachment, if any
+    filename: str
+
+
+@dataclass(frozen=True)
+class EventView:
+    kind: str  # one of EVENT_KINDS
+    created_at: datetime
+    actor_name: str
+    target_name: str
+    comment: str
+
+
 @dataclass(frozen=True)
 class Thread:
-    entries: list[ConversationEntry]
-    events: list[ConversationEvent]
-    authors: dict[int, str]
+    entries: list[EntryView]
+    events: list[EventView]
 
 
-async def thread(conversation: Conversation) -> Thread:
-    """Entries, events and author names in three queries."""
-    entries = list(
-        await ConversationEntry.filter(conversation_id=conversation.id)
-        .order_by("created_at", "id")
-        .prefetch_related("document")
+@dataclass(frozen=True)
+class ContractChoice:
+    """A contract an attachment may be filed into."""
+
+    id: int
+    folder: str
+    product_line: str
+    insurance_number: str
+
+
+@dataclass(frozen=True)
+class StaffTicketPage:
+    ticket: TicketHeader
+    thread: Thread
+    colleagues: list[StaffChoice]  # who it may be forwarded to: not the responsible one
+    contracts: list[ContractChoice]  # the contact's, in folders this member may change
+
+
+@dataclass(frozen=True)
+class CustomerTicketPage:
+    ticket: TicketHeader
+    thread: Thread
+    access: CustomerAccess  # for the portal navigation
+
+
+# Entries (with author and attachment) and history events, in one statement.
+_THREAD_SQL = (
+    "SELECT 'entry' AS part, e.id, e.created_at, e.by_customer, e.body, e.author_id,"
+    " u.id AS author_found, u.first_name, u.last_name, d.id AS document_id, d.filename,"
+    " NULL AS kind, NULL AS actor_name, NULL AS target_name"
+    " FROM conversation_entry e"
+    " LEFT JOIN user_account u ON u.id = e.author_id AND u.tenant_id = e.tenant_id"
+    " LEFT JOIN document d ON d.id = e.document_id AND d.tenant_id = e.tenant_id"
+    " WHERE e.tenant_id = {0} AND e.conversation_id = {1}"
+    " UNION ALL"
+    " SELECT 'event', v.id, v.created_at, NULL, v.comment, NULL,"
+    " NULL, NULL, NULL, NULL, NULL,"
+    " v.kind, v.actor_name, v.target_name"
+    " FROM conversation_event v"
+    " WHERE v.tenant_id = {2} AND v.conversation_id = {3}"
+    " ORDER BY created_at, id"
+)
+
+
+async def _thread(tenant_id: int, ticket_id: int) -> Thread:
+    entries: list[EntryView] = []
+    events: list[EventView] = []
+    for row in await fetch_all(_THREAD_SQL, tenant_id, ticket_id, tenant_id, ticket_id):
+        if row["part"] == "entry":
+            entries.append(
+                EntryView(
+                    id=row["id"],
+                    created_at=as_datetime(row["created_at"]),
+                    by_customer=bool(row["by_customer"]),
+                    body=row["body"],
+                    author_id=row["author_id"],
+                    author_name=_row_name(row) if row["author_found"] is not None else None,
+                    document_id=row["document_id"],
+                    filename=row["filename"] or "",
+                )
+            )
+        else:
+            events.append(
+                EventView(
+                    kind=row["kind"],
+                    created_at=as_datetime(row["created_at"]),
+                    actor_name=row["actor_name"],
+                    target_name=row["target_name"],
+                    comment=row["body"],
+                )
+            )
+    return Thread(entries=entries, events=events)
+
+
+# The ticket, its contact and the contact's contracts in the given folders: one row per
+# contract, or one with NULL contract columns. Admins and members who see all contacts
+# ({7}) open every ticket; others only those they hold or take part in. No row: NotFound.
+# The seat is found through the tenant-checked ticket by its unique (conversation, user)
+# index; a tenant condition on it would let PostgreSQL's generic plan scan the member's
+# seats in every ticket instead.
+_STAFF_TICKET_SQL = (
+    "SELECT c.id, c.subject, c.status, c.contact_id, c.responsible_id,"
+    " k.first_name, k.last_name,"
+    " ct.id AS contract_id, ct.folder, ct.product_line, ct.insurance_number"
+    " FROM conversation c"
+    " JOIN contact k ON k.id = c.contact_id AND k.tenant_id = c.tenant_id"
+    " LEFT JOIN conversation_participant p ON p.conversation_id = c.id AND p.user_id = {0}"
+    " LEFT JOIN contract ct ON ct.tenant_id = c.tenant_id AND ct.contact_id = c.contact_id"
+    " AND ct.deleted_at IS NULL AND ct.folder IN ({1}, {2}, {3}, {4})"
+    " WHERE c.tenant_id = {5} AND c.id = {6} AND c.kind = 'ticket'"
+    " AND ({7} OR c.responsible_id = {8} OR p.id IS NOT NULL)"
+    " ORDER BY ct.folder, ct.id"
+)
+
+
+async def staff_ticket_page(actor: Any, ticket_id: int, *, tenant_id: int) -> StaffTicketPage:
+    """The staff ticket page in three queries: ticket with contracts, thread, colleagues.
+
+    The same rights as `ticket_for`: admins and members who see all contacts open every
+    ticket, others only those they are responsible for or take part in; else NotFound.
+    """
+    if not can_handle_tickets(actor):
+        raise PermissionDenied
+    sees_all = is_admin(actor) or can_see_all_contacts(actor)
+    folders = [folder if staff_may_edit_folder(actor, folder) else None for folder in FOLDERS]
+    rows = await fetch_all(  # a None folder never matches
+        _STAFF_TICKET_SQL, actor.id, *folders, tenant_id, ticket_id, sees_all, actor.id
     )
-    events = list(
-        await ConversationEvent.filter(conversation_id=conversation.id).order_by("created_at", "id")
+    if not rows:
+        raise NotFound
+    first = rows[0]
+    ticket = TicketHeader(
+        id=first["id"],
+        subject=first["subject"],
+        status=first["status"],
+        contact_id=first["contact_id"],
+        contact_name=_row_name(first),
+        responsible_id=first["responsible_id"],
     )
-    author_ids = {entry.author_id for entry in entries if entry.author_id}
-    names = {user.id: user.full_name for user in await User.filter(id__in=list(author_ids))}
-    return Thread(entries=entries, events=events, authors=names)
+    contracts = [
+        ContractChoice(
+            row["contract_id"], row["folder"], row["product_line"], row["insurance_number"]
+        )
+        for row in rows
+        if row["contract_id"] is not None
+    ]
+    thread = await _thread(tenant_id, ticket.id)
+    colleagues = [
+        member
+        for member in await ticket_staff(tenant_id=tenant_id)
+        if member.id != ticket.responsible_id
+    ]
+    return StaffTicketPage(ticket, thread, colleagues, contracts)
+
+
+# The customer's permissions and, if communication is on, the ticket when it is their
+# contact's. No row: no permissions were ever set (all off).
+_CUSTOMER_TICKET_SQL = (
+    "SELECT a.insurance_unlock, a.insurance_share, a.insurance_readonly,"
+    " a.finance_unlock, a.finance_share, a.finance_readonly,"
+    " a.other_unlock, a.other_share, a.other_readonly,"
+    " a.emergency_unlock, a.emergency_share, a.emergency_readonly,"
+    " a.profile_visible, a.profile_editable, a.communication,"
+    " c.id AS ticket_id, c.subject, c.status, c.responsible_id"
+    " FROM customer_access a"
+    " LEFT JOIN conversation c ON c.tenant_id = a.tenant_id AND c.contact_id = a.contact_id"
+    " AND c.id = {0} AND c.kind = 'ticket' AND a.communication = {1}"
+    " WHERE a.tenant_id = {2} AND a.contact_id = {3}"
+)
+
+
+async def customer_ticket_page(actor: Any, ticket_id: int, *, tenant_id: int) -> CustomerTicketPage:
+    """The customer's ticket page in two queries; NotFound unless it is their own contact's."""
+    if actor.contact_id is None:
+        raise NotFound
+    row = await fetch_one(_CUSTOMER_TICKET_SQL, ticket_id, True, tenant_id, actor.contact_id)
+    if row is None or row["ticket_id"] is None:
+        raise NotFound
+    access = CustomerAccess(
+        contact_id=actor.contact_id, **{name: bool(row[name]) for name in ACCESS_FIELDS}
+    )
+    ticket = TicketHeader(
+        id=row["ticket_id"],
+        subject=row["subject"],
+        status=row["status"],
+        contact_id=actor.contact_id,
+        contact_name="",
+        responsible_id=row["responsible_id"],
+    )
+    return CustomerTicketPage(ticket, await _thread(tenant_id, ticket.id), access)
 
 
 @dataclass(frozen=True)

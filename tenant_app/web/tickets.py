@@ -11,13 +11,10 @@ from starlette.routing import Route
 
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.htmx import render
-from tenant_app.models.contacts import Contact
-from tenant_app.models.folders import Contract
 from tenant_app.permissions import (
     can_handle_tickets,
     can_use_portal,
     can_use_staff_area,
-    staff_may_edit_folder,
 )
 from tenant_app.services import contacts, documents, tickets
 from tenant_app.services.access import access_of
@@ -116,20 +113,15 @@ async def _staff_ticket(request: Request) -> tuple[Any, Any]:
 async def staff_ticket_detail(
     request: Request, *, errors: dict[str, str] | None = None, status_code: int = 200
 ) -> Response:
-    actor, ticket = await _staff_ticket(request)
-    contact = await Contact.get(id=ticket.contact_id)
+    actor = require(request, can_handle_tickets)
+    page = await tickets.staff_ticket_page(
+        actor, request.path_params["ticket_id"], tenant_id=request.state.tenant.id
+    )
     context = {
-        "ticket": ticket,
-        "contact": contact,
-        "thread": await tickets.thread(ticket),
-        "colleagues": [u for u in await tickets.ticket_staff() if u.id != ticket.responsible_id],
-        "contracts": [  # where the attachment may be filed: folders this member may change
-            contract
-            for contract in await Contract.filter(contact_id=contact.id, deleted_at=None).order_by(
-                "folder"
-            )
-            if staff_may_edit_folder(actor, contract.folder)
-        ],
+        "ticket": page.ticket,
+        "thread": page.thread,
+        "colleagues": page.colleagues,
+        "contracts": page.contracts,  # where an attachment may be filed
         "errors": errors or {},
     }
     return render(request, "staff/tickets/detail.html", context, status_code=status_code)
@@ -271,9 +263,9 @@ async def portal_ticket_list(request: Request) -> Response:
 
 
 async def _new_ticket_context(
-    user: Any, values: dict[str, Any], errors: dict[str, str]
+    request: Request, user: Any, values: dict[str, Any], errors: dict[str, str]
 ) -> dict[str, Any]:
-    staff = await tickets.ticket_staff()
+    staff = await tickets.ticket_staff(tenant_id=request.state.tenant.id)
     preferred = await tickets.preferred_staff(user.contact_id)
     values.setdefault("staff_id", str(preferred or (staff[0].id if staff else "")))
     return {"staff": staff, "values": values, "errors": errors}
@@ -281,14 +273,16 @@ async def _new_ticket_context(
 
 async def portal_ticket_new(request: Request) -> Response:
     user = await _customer(request)
-    return render(request, "portal/tickets/new.html", await _new_ticket_context(user, {}, {}))
+    return render(
+        request, "portal/tickets/new.html", await _new_ticket_context(request, user, {}, {})
+    )
 
 
 async def portal_ticket_create(request: Request) -> Response:
     user = await _customer(request)
 
     async def failed(values: dict[str, str], errors: dict[str, str]) -> Response:
-        context = await _new_ticket_context(user, values, errors)
+        context = await _new_ticket_context(request, user, values, errors)
         return render(request, "portal/tickets/new.html", context, status_code=422)
 
     return await _open_ticket(request, user, contact_id=user.contact_id, failed=failed)
@@ -297,9 +291,12 @@ async def portal_ticket_create(request: Request) -> Response:
 async def portal_ticket_detail(
     request: Request, *, errors: dict[str, str] | None = None, status_code: int = 200
 ) -> Response:
-    user = await _customer(request)
-    ticket = await tickets.ticket_for(user, request.path_params["ticket_id"])
-    context = {"ticket": ticket, "thread": await tickets.thread(ticket), "errors": errors or {}}
+    user = require(request, can_use_portal)
+    page = await tickets.customer_ticket_page(
+        user, request.path_params["ticket_id"], tenant_id=request.state.tenant.id
+    )
+    request.state.customer_access = page.access  # the portal navigation shows what is shared
+    context = {"ticket": page.ticket, "thread": page.thread, "errors": errors or {}}
     return render(request, "portal/tickets/detail.html", context, status_code=status_code)
 
 
