@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 FOLDERS = ("insurance", "finance", "other", "emergency")
+# The customer's permission columns (CustomerAccess), in one place for the hand-written SQL.
+ACCESS_FIELDS = tuple(
+    f"{folder}_{flag}" for folder in FOLDERS for flag in ("unlock", "share", "readonly")
+) + ("profile_visible", "profile_editable", "communication")
 
 
 class Actor(Protocol):

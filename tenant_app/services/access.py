@@ -10,15 +10,19 @@ from tortoise.transactions import in_transaction
 
 from tenant_app.errors import PermissionDenied
 from tenant_app.models.folders import FOLDER_KEYS, Contract, CustomerAccess, Document
-from tenant_app.permissions import FolderFlags, can_manage_contacts, folder_flags
+from tenant_app.permissions import ACCESS_FIELDS, FolderFlags, can_manage_contacts, folder_flags
 
-ACCESS_FIELDS = tuple(
-    f"{folder}_{flag}" for folder in FOLDER_KEYS for flag in ("unlock", "share", "readonly")
-) + ("profile_visible", "profile_editable", "communication")
+__all__ = ["ACCESS_FIELDS", "access_of", "folder_counts", "save_access"]
 
 
-async def access_of(contact_id: int) -> CustomerAccess:
-    """The contact's permissions; an unsaved all-off row when none were ever set."""
+async def access_of(contact_id: int, actor: Any = None) -> CustomerAccess:
+    """The contact's permissions; an unsaved all-off row when none were ever set.
+
+    A customer's own permissions came with their session (same request, no second query).
+    """
+    own = getattr(actor, "access", None)
+    if own is not None and actor.contact_id == contact_id:
+        return own  # type: ignore[no-any-return]
     access = await CustomerAccess.get_or_none(contact_id=contact_id)
     return access or CustomerAccess(contact_id=contact_id)
 

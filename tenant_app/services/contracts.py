@@ -102,7 +102,7 @@ async def create_contract(
     if by_customer:
         if actor.contact_id != contact_id:
             raise NotFound
-        if not customer_may(folder_flags(await access_of(contact_id), folder), "create"):
+        if not customer_may(folder_flags(await access_of(contact_id, actor), folder), "create"):
             raise PermissionDenied
     elif not staff_may_edit_folder(actor, folder):
         raise PermissionDenied
@@ -124,7 +124,7 @@ async def contract_for(actor: Any, *, contact_id: int, contract_id: int, action:
     if actor.kind == "customer":
         if actor.contact_id != contact_id or contract.deleted_at is not None:
             raise NotFound
-        flags = folder_flags(await access_of(contact_id), contract.folder)
+        flags = folder_flags(await access_of(contact_id, actor), contract.folder)
         made_by_customer = contract.created_by_customer
         if not customer_may(flags, "view", made_by_customer=made_by_customer):
             raise NotFound  # existence stays hidden

@@ -74,7 +74,7 @@ async def _may_add(actor: Any, *, contact_id: int, folder: str, contract: Contra
     if actor.kind == "customer":
         if actor.contact_id != contact_id or not folder:
             raise NotFound
-        flags = folder_flags(await access_of(contact_id), folder)
+        flags = folder_flags(await access_of(contact_id, actor), folder)
         if contract is not None and not customer_may(
             flags, "view", made_by_customer=contract.created_by_customer
         ):
@@ -159,7 +159,8 @@ async def add_document(
 
 async def document_for(actor: Any, document_id: int, *, action: str = "view") -> Document:
     """The document if the actor may `view` or `edit` it; NotFound hides what they may not see."""
-    document = await Document.get_or_none(id=document_id)
+    # the contract comes in the same query: customers may see a document only with its contract
+    document = await Document.filter(id=document_id).select_related("contract").first()
     if document is None:
         raise NotFound
     if actor.kind == "customer":
@@ -188,18 +189,20 @@ async def _customer_check(actor: Any, document: Document, action: str) -> None:
         if (
             not attached
             or action != "view"
-            or not (await access_of(document.contact_id)).communication
+            or not (await access_of(document.contact_id, actor)).communication
         ):
             raise NotFound
         return
     if not (document.shared_with_customer or document.uploaded_by_customer):
         raise NotFound
-    flags = folder_flags(await access_of(document.contact_id), document.folder)
+    flags = folder_flags(await access_of(document.contact_id, actor), document.folder)
     made_by_customer = document.uploaded_by_customer
     if document.contract_id is not None:
-        contract = await Contract.get_or_none(id=document.contract_id, deleted_at=None)
-        if contract is None or not customer_may(
-            flags, "view", made_by_customer=contract.created_by_customer
+        contract = document.contract
+        if (
+            contract is None
+            or contract.deleted_at is not None
+            or not customer_may(flags, "view", made_by_customer=contract.created_by_customer)
         ):
             raise NotFound
     if not customer_may(flags, "view", made_by_customer=made_by_customer):

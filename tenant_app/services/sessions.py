@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from tenant_app.db_queries import as_datetime, execute, fetch_one
 from tenant_app.models.accounts import Session
+from tenant_app.models.folders import CustomerAccess
+from tenant_app.permissions import ACCESS_FIELDS
 from tenant_app.resources import token_digest
 
 TOUCH_EVERY = timedelta(seconds=60)  # write last_seen_at at most this often
@@ -35,6 +37,8 @@ class CurrentUser:
     manages_contacts: bool = False
     manages_users: bool = False
     manages_settings: bool = False
+    # A customer's permissions, loaded with the session (all off if never set); None for staff.
+    access: CustomerAccess | None = None
 
     @property
     def full_name(self) -> str:
@@ -73,15 +77,26 @@ _FLAGS = (
     "manages_settings",
 )
 
+_ACCESS_COLUMNS = ", ".join(f"a.{name} AS a_{name}" for name in ACCESS_FIELDS)
 _LOAD_SQL = (
-    "SELECT s.id AS session_id, s.csrf_token, s.created_at, s.last_seen_at,"
+    "SELECT s.id AS session_id, s.csrf_token, s.created_at, s.last_seen_at,"  # noqa: S608 - constants
     " u.id, u.kind, u.role, u.username, u.email, u.first_name, u.last_name, u.language,"
     " u.contact_id, u.access_insurance, u.access_finance, u.access_other, u.access_emergency,"
     " u.sees_all_contacts, u.handles_tickets, u.manages_contacts, u.manages_users,"
-    " u.manages_settings"
+    f" u.manages_settings, a.id AS access_id, {_ACCESS_COLUMNS}"  # noqa: S608 - constants
     " FROM login_session s JOIN user_account u ON u.id = s.user_id AND u.tenant_id = s.tenant_id"
+    " LEFT JOIN customer_access a ON a.contact_id = u.contact_id AND a.tenant_id = u.tenant_id"
     " WHERE s.id = {0} AND s.tenant_id = {1} AND u.is_active = {2}"
 )
+
+
+def _access(row: dict) -> CustomerAccess | None:
+    if row["kind"] != "customer" or row["contact_id"] is None:
+        return None
+    flags = {name: bool(row[f"a_{name}"]) for name in ACCESS_FIELDS}  # NULL (no row): off
+    if row["access_id"] is None:
+        return CustomerAccess(contact_id=row["contact_id"], **flags)  # unsaved, as access_of
+    return CustomerAccess(id=row["access_id"], contact_id=row["contact_id"], **flags)
 
 
 async def load_session(
@@ -99,7 +114,8 @@ async def load_session(
         return None
     if now - last_seen > TOUCH_EVERY:
         await Session.filter(id=session_id).update(last_seen_at=now)
-    fields = {k: row[k] for k in CurrentUser.__dataclass_fields__}
+    fields = {k: row[k] for k in CurrentUser.__dataclass_fields__ if k != "access"}
+    fields["access"] = _access(row)
     for flag in _FLAGS:
         fields[flag] = bool(fields[flag])  # SQLite answers 0/1
     return CurrentUser(**fields)

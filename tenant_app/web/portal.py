@@ -16,10 +16,9 @@ from tenant_app.models.folders import (
     PAYMENT_FREQUENCIES,
     PAYMENT_METHODS,
     Contract,
-    Document,
 )
 from tenant_app.permissions import can_use_portal, customer_may, folder_flags
-from tenant_app.services import access, contracts, documents, profile
+from tenant_app.services import access, contracts, documents, folder_view, profile
 from tenant_app.web import forms
 from tenant_app.web.downloads import download_response
 from tenant_app.web.guards import require
@@ -29,7 +28,7 @@ async def _customer(request: Request) -> tuple[Any, Any]:
     user = require(request, can_use_portal)
     if user.contact_id is None:
         raise NotFound
-    permissions = await access.access_of(user.contact_id)
+    permissions = await access.access_of(user.contact_id, user)  # came with the session
     request.state.customer_access = permissions  # the portal navigation shows what is shared
     return user, permissions
 
@@ -45,24 +44,22 @@ async def portal_home(request: Request) -> Response:
     return render(request, "portal/home.html", context)
 
 
-async def customer_folder(user: Any, permissions: Any, folder: str) -> dict[str, Any]:
+async def customer_folder(
+    tenant_id: int, user: Any, permissions: Any, folder: str
+) -> dict[str, Any]:
     """What this customer may see in one folder, decided by the rule engine: two queries."""
     flags = folder_flags(permissions, folder)
     if folder not in FOLDER_KEYS or not customer_may(flags, "view_folder"):
         raise NotFound
-    contract_rows = await Contract.filter(
-        contact_id=user.contact_id, folder=folder, deleted_at=None
-    ).order_by("-created_at")
+    contract_rows = await folder_view.folder_contracts(tenant_id, user.contact_id, folder)
     visible = [
         c
         for c in contract_rows
         if customer_may(flags, "view", made_by_customer=c.created_by_customer)
     ]
     visible_ids = {c.id for c in visible}
-    document_rows = await Document.filter(contact_id=user.contact_id, folder=folder).order_by(
-        "-created_at"
-    )
-    docs: dict[int | None, list[Document]] = {}
+    document_rows = await folder_view.folder_documents(tenant_id, user.contact_id, folder)
+    docs: dict[int | None, list[folder_view.DocumentRow]] = {}
     for document in document_rows:
         if not (document.shared_with_customer or document.uploaded_by_customer):
             continue
@@ -90,7 +87,9 @@ async def customer_folder(user: Any, permissions: Any, folder: str) -> dict[str,
 
 async def portal_folder(request: Request) -> Response:
     user, permissions = await _customer(request)
-    context = await customer_folder(user, permissions, request.path_params["folder"])
+    context = await customer_folder(
+        request.state.tenant.id, user, permissions, request.path_params["folder"]
+    )
     return render(request, "portal/folder.html", {**context, "errors": {}, "values": {}})
 
 
@@ -174,6 +173,28 @@ async def portal_contract_delete(request: Request) -> Response:
     return RedirectResponse(f"/portal/folders/{contract.folder}?deleted=1", status_code=303)
 
 
+async def portal_upload_form(request: Request) -> Response:
+    """The upload form for one contract or the folder: fetched when its button opens."""
+    user, permissions = await _customer(request)
+    folder = request.path_params["folder"]
+    if folder not in FOLDER_KEYS or not customer_may(
+        folder_flags(permissions, folder), "add_document"
+    ):
+        raise NotFound
+    contract = None
+    raw = request.query_params.get("contract_id", "")
+    if raw:
+        if not raw.isdigit() or len(raw) > 12:
+            raise NotFound
+        contract = await contracts.contract_for(
+            user, contact_id=user.contact_id, contract_id=int(raw), action="view"
+        )
+        if contract.folder != folder:
+            raise NotFound
+    context = {"folder": folder, "contract": contract}
+    return render(request, "portal/upload.html", context, block="upload")
+
+
 async def portal_upload(request: Request) -> Response:
     user, permissions = await _customer(request)
     settings = request.app.state.settings
@@ -192,7 +213,9 @@ async def portal_upload(request: Request) -> Response:
                 folder=values["folder"],
             )
         except ValidationFailed as failed:
-            context = await customer_folder(user, permissions, values.get("folder", ""))
+            context = await customer_folder(
+                request.state.tenant.id, user, permissions, values.get("folder", "")
+            )
             return render(
                 request,
                 "portal/folder.html",
@@ -294,6 +317,12 @@ routes = [
         portal_contract_delete,
         methods=["POST"],
         name="portal_contract_delete",
+    ),
+    Route(
+        "/portal/folders/{folder}/upload",
+        portal_upload_form,
+        methods=["GET"],
+        name="portal_upload_form",
     ),
     Route("/portal/documents", portal_upload, methods=["POST"], name="portal_upload"),
     Route(
