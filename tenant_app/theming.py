@@ -6,7 +6,7 @@ import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from tenant_app.resources import THEMES_DIR
@@ -166,7 +166,9 @@ def css_variables(theme_name: str, colors: Palette, selector: str = ":root") -> 
     return "\n".join(lines) + "\n"
 
 
+@lru_cache(maxsize=4096)
 def brand_css_url(tenant: TenantInfo) -> str:
+    """The stylesheet's address, versioned by its content; per tenant state, built once."""
     version = hashlib.sha256(brand_css(tenant).encode()).hexdigest()[:12]
     return f"/brand.css?v={version}"
 
