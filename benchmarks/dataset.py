@@ -351,7 +351,7 @@ async def load(conn: asyncpg.Connection, storage_dir: Path, password_hash: str) 
                 size_bytes = DOWNLOAD_BYTES if is_bench and n == 0 else 120_000 + n
                 await rows["document"].add(
                     (document_id, tenant_id, contact_id, contract_id, folder)
-                    + (f"Police {PRODUCT_LINES[n % len(PRODUCT_LINES)]}", "police")
+                    + (f"Police {PRODUCT_LINES[n % len(PRODUCT_LINES)]}", "policy")
                     + (date(2024, 1, 1) + timedelta(days=n), f"police-{n + 1}.pdf")
                     + (f"{tenant_id}/{document_id:032x}", "application/pdf", size_bytes)
                     + ("0" * 64, True, False, now - timedelta(days=n))

@@ -45,6 +45,8 @@ class User(TenantModel):
     class Meta:
         table = "user_account"
         unique_together = (("tenant", "username"), ("tenant", "email"))
+        # staff lists (ticket colleagues, responsible choices) and a contact's account
+        indexes = (("tenant_id", "kind"), ("tenant_id", "contact_id"))
 
     @property
     def full_name(self) -> str:
