@@ -285,6 +285,15 @@ async def check_customer_folders(page, *, own: str, document: str, hidden: str) 
 
 async def upload_as_customer_and_check_staff_view(customer, staff, pdf_file, name: str) -> None:
     await customer.goto("/portal/folders/insurance")
+    # a contract's upload form is fetched when its button opens
+    contract = customer.locator(
+        "article", has=customer.get_by_role("heading", name=re.compile("Privathaftpflicht"))
+    )
+    await upload_in(contract, customer, pdf_file, f"Nachweis {name}")
+    contract = customer.locator(
+        "article", has=customer.get_by_role("heading", name=re.compile("Privathaftpflicht"))
+    )
+    await expect(contract).to_contain_text(f"Nachweis {name}")
     section = customer.locator("section", has=customer.get_by_role("heading", name="Dokumente"))
     title = f"Foto Schadenmeldung {name}"
     await upload_in(section, customer, pdf_file, title, "Dokument hochladen oder Foto aufnehmen")

@@ -223,3 +223,52 @@ async def test_document_download_streams_as_attachment(
     assert response.content == PDF_BYTES
     assert response.headers["content-disposition"].startswith("attachment")
     assert "sandbox" in response.headers["content-security-policy"]
+
+
+async def test_a_contracts_upload_form_arrives_when_its_button_opens(
+    client_for, tenant, passwords, other_tenant
+) -> None:
+    contact, customer = await _portal(client_for, tenant, passwords, insurance_share=True)
+    contract = await add_contract(tenant, contact, number="HR-5")
+    page = await customer.get("/portal/folders/insurance")
+    form_url = f"/portal/folders/insurance/upload?contract_id={contract.id}"
+    # the folder page carries a button that fetches the form, not the form itself
+    assert f'hx-get="{form_url}"' in page.text
+    assert f'name="contract_id" value="{contract.id}"' not in page.text
+
+    fragment = await customer.get(form_url, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert f'name="contract_id" value="{contract.id}"' in fragment.text
+    assert 'name="csrf_token"' in fragment.text and "<html" not in fragment.text
+    # without JavaScript the link opens the form as a page of its own
+    full = await customer.get(form_url)
+    assert "<html" in full.text and "HR-5" in full.text and 'type="file"' in full.text
+
+
+async def test_upload_form_only_where_the_customer_may_add(client_for, tenant, passwords) -> None:
+    contact, customer = await _portal(
+        client_for, tenant, passwords, insurance_share=True, insurance_readonly=True
+    )
+    contract = await add_contract(tenant, contact, folder="finance", number="FIN-1")
+    readonly = await customer.get("/portal/folders/insurance/upload")
+    assert readonly.status_code == 404
+    assert (await customer.get("/portal/folders/nowhere/upload")).status_code == 404
+    with tenant_scope(tenant.tenant.id):
+        await Contract.filter(id=contract.id).update(folder="insurance")
+    # another folder's contract, or a contract id that is not a number: not found
+    assert (await customer.get("/portal/folders/finance/upload")).status_code == 404
+    assert (
+        await customer.get("/portal/folders/insurance/upload?contract_id=abc")
+    ).status_code == 404
+
+
+async def test_upload_form_does_not_reach_another_customers_contract(
+    client_for, tenant, passwords
+) -> None:
+    contact, customer = await _portal(client_for, tenant, passwords, insurance_share=True)
+    other = await make_customer(
+        tenant, passwords, email="lea@kunde.example", first_name="Lea", insurance_share=True
+    )
+    foreign = await add_contract(tenant, other, number="LEA-1")
+    response = await customer.get(f"/portal/folders/insurance/upload?contract_id={foreign.id}")
+    assert response.status_code == 404 and "LEA-1" not in response.text

@@ -9,6 +9,7 @@ from tenant_app.models.contacts import Contact
 from tenant_app.models.folders import Contract, Document
 from tenant_app.models.scoping import tenant_scope
 from tests.conftest import CUSTOMER_PASSWORD, count_queries, make_customer
+from tests.folder_helpers import PDF_BYTES, add_contract, add_document
 
 
 async def _fill(tenant, contact, count: int) -> None:
@@ -77,7 +78,20 @@ async def test_customer_folder_page(client_for, tenant, passwords) -> None:
     await _fill(tenant, contact, 200)
     many = await _queries(customer, "/portal/folders/insurance")
     assert few == many
-    assert many <= 5
+    assert many <= 3  # the session with the customer's permissions, contracts, documents
+
+
+async def test_customer_download(client_for, tenant, passwords, settings) -> None:
+    contact = await make_customer(tenant, passwords, insurance_share=True)
+    customer = client_for(tenant.hostname)
+    await customer.log_in("kai", CUSTOMER_PASSWORD)
+    await _fill(tenant, contact, 50)  # more rows do not change the lookup
+    contract = await add_contract(tenant, contact)
+    document = await add_document(tenant, settings, contact, contract=contract)
+    with count_queries() as counter:
+        response = await customer.get(f"/portal/documents/{document.id}/download")
+    assert response.status_code == 200 and response.content == PDF_BYTES
+    assert counter.count <= 2  # the session, the document with its contract
 
 
 async def test_contact_list(client, tenant) -> None:
