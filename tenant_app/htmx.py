@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -39,15 +40,22 @@ def is_fragment_request(request: Request) -> bool:
     )
 
 
+def _csrf_field(token: str) -> Callable[[], Markup]:
+    field = Markup('<input type="hidden" name="csrf_token" value="{}">').format(token)
+    return lambda: field
+
+
 def base_context(request: Request) -> dict[str, Any]:
     state = request.scope.get("state", {})
     tenant = state.get("tenant")
+    csrf_token = state.get("csrf_token", "")
     return {
         "request": request,
         "tenant": tenant,
         "user": state.get("user"),
         "permissions": state.get("customer_access"),
-        "csrf_token": state.get("csrf_token", ""),
+        "csrf_token": csrf_token,
+        "csrf_field": _csrf_field(csrf_token),
         "locale": state.get("locale", "de"),
         "brand_css": brand_css_url(tenant) if tenant else None,
         "url": _url_builder(request.app),

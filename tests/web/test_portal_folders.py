@@ -125,8 +125,8 @@ async def test_customer_upload_appears_for_staff(client, client_for, tenant, pas
 
 async def test_upload_form_offers_the_phone_camera(client_for, tenant, passwords) -> None:
     contact, customer = await _portal(client_for, tenant, passwords, finance_unlock=True)
-    page = await customer.get("/portal/folders/finance")
-    assert 'capture="environment"' in page.text and 'accept=".pdf' in page.text
+    form = await customer.get("/portal/folders/finance/upload", headers={"HX-Request": "true"})
+    assert 'capture="environment"' in form.text and 'accept=".pdf' in form.text
 
 
 async def test_internal_documents_stay_hidden(client_for, tenant, passwords, settings) -> None:
