@@ -165,7 +165,7 @@ def plan_pages(
                 f"/staff/contacts?q={dataset.SEARCH_TERM}",
                 "contact search",
                 f"the contact list searched for {dataset.SEARCH_TERM!r} (~1 % of the contacts)",
-                'id="result-count"',
+                'id="results"',
             ),
         ]
         if key == "big":
