@@ -176,17 +176,17 @@ class TenantMiddleware:
             leave_tenant_scope(token)
 
 
-def _read_cookie(scope: Scope, name: str) -> str | None:
+def _read_cookies(scope: Scope) -> dict[str, str]:
+    """The request's cookies, parsed once (SimpleCookie is slow and the header is long)."""
     raw = Headers(scope=scope).get("cookie")
     if not raw:
-        return None
+        return {}
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(raw)
     except Exception:  # noqa: BLE001 - a mangled cookie header is just no cookie
-        return None
-    morsel = jar.get(name)
-    return morsel.value if morsel else None
+        return {}
+    return {name: morsel.value for name, morsel in jar.items()}
 
 
 class SessionMiddleware:
@@ -208,18 +208,19 @@ class SessionMiddleware:
             return
         extra_cookies: list[bytes] = []
         user = None
+        jar = _read_cookies(scope)
         secret = cookies.unsign(
             self.settings,
             "session",
             tenant.id,
-            _read_cookie(scope, self.session_cookie),
+            jar.get(self.session_cookie),
             max_age=self.settings.session_max_hours * 3600,
         )
         if secret:
             user = await sessions.load_session(
                 tenant.id, secret, idle=self.idle, absolute=self.absolute
             )
-        if secret and user is None or (_read_cookie(scope, self.session_cookie) and not secret):
+        if secret and user is None or (jar.get(self.session_cookie) and not secret):
             extra_cookies.append(
                 cookies.set_cookie_header(self.settings, self.session_cookie, "", max_age=0)
             )
@@ -231,7 +232,7 @@ class SessionMiddleware:
                     self.settings,
                     "csrf",
                     tenant.id,
-                    _read_cookie(scope, self.csrf_cookie),
+                    jar.get(self.csrf_cookie),
                     max_age=ANON_CSRF_MAX_AGE,
                 )
                 or ""

@@ -1,4 +1,4 @@
-"""What one folder of one contact holds, read for display in two hand-written queries.
+"""What one folder of one contact holds, read for display in one hand-written query.
 
 Rows come back as small frozen records instead of ORM objects: the folder pages are hot
 (every customer opens them), and building models for 20 contracts and their documents cost
@@ -40,17 +40,18 @@ class DocumentRow:
     uploaded_by_customer: bool
 
 
-_CONTRACTS_SQL = (
-    "SELECT id, status, product_line, insurer_name, insurance_number, payment_frequency,"
-    " gross_premium, note, created_by_customer FROM contract"
+# Contracts and documents of one folder in one statement: hot pages need few round trips.
+_FOLDER_SQL = (
+    "SELECT 'c' AS kind, id, NULL AS contract_id, status, product_line, insurer_name,"
+    " insurance_number, payment_frequency, gross_premium, note,"
+    " created_by_customer AS by_customer, NULL AS title, NULL AS category,"
+    " NULL AS document_date, NULL AS size, NULL AS shared, created_at FROM contract"
     " WHERE tenant_id = {0} AND contact_id = {1} AND folder = {2} AND deleted_at IS NULL"
-    " ORDER BY created_at DESC, id DESC"
-)
-_DOCUMENTS_SQL = (
-    "SELECT id, contract_id, title, category, document_date, size, shared_with_customer,"
-    " uploaded_by_customer FROM document"
-    " WHERE tenant_id = {0} AND contact_id = {1} AND folder = {2}"
-    " ORDER BY created_at DESC, id DESC"
+    " UNION ALL"
+    " SELECT 'd', id, contract_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+    " uploaded_by_customer, title, category, document_date, size, shared_with_customer,"
+    " created_at FROM document WHERE tenant_id = {3} AND contact_id = {4} AND folder = {5}"
+    " ORDER BY kind, created_at DESC, id DESC"
 )
 
 
@@ -64,10 +65,15 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(str(value))
 
 
-async def folder_contracts(tenant_id: int, contact_id: int, folder: str) -> list[ContractRow]:
-    """The folder's contracts that are not deleted, newest first."""
-    rows = await fetch_all(_CONTRACTS_SQL, tenant_id, contact_id, folder)
-    return [
+async def folder_rows(
+    tenant_id: int, contact_id: int, folder: str
+) -> tuple[list[ContractRow], list[DocumentRow]]:
+    """The folder's contracts that are not deleted and every document filed in it (on a
+    contract or on the folder itself), each newest first."""
+    rows = await fetch_all(
+        _FOLDER_SQL, tenant_id, contact_id, folder, tenant_id, contact_id, folder
+    )
+    contracts = [
         ContractRow(
             id=row["id"],
             status=row["status"],
@@ -77,16 +83,12 @@ async def folder_contracts(tenant_id: int, contact_id: int, folder: str) -> list
             payment_frequency=row["payment_frequency"],
             gross_premium=_money(row["gross_premium"]),
             note=row["note"],
-            created_by_customer=bool(row["created_by_customer"]),
+            created_by_customer=bool(row["by_customer"]),
         )
         for row in rows
+        if row["kind"] == "c"
     ]
-
-
-async def folder_documents(tenant_id: int, contact_id: int, folder: str) -> list[DocumentRow]:
-    """Every document filed in the folder (on a contract or on the folder), newest first."""
-    rows = await fetch_all(_DOCUMENTS_SQL, tenant_id, contact_id, folder)
-    return [
+    documents = [
         DocumentRow(
             id=row["id"],
             contract_id=row["contract_id"],
@@ -94,8 +96,10 @@ async def folder_documents(tenant_id: int, contact_id: int, folder: str) -> list
             category=row["category"],
             document_date=_day(row["document_date"]),
             size=int(row["size"]),
-            shared_with_customer=bool(row["shared_with_customer"]),
-            uploaded_by_customer=bool(row["uploaded_by_customer"]),
+            shared_with_customer=bool(row["shared"]),
+            uploaded_by_customer=bool(row["by_customer"]),
         )
         for row in rows
+        if row["kind"] == "d"
     ]
+    return contracts, documents

@@ -47,18 +47,17 @@ async def portal_home(request: Request) -> Response:
 async def customer_folder(
     tenant_id: int, user: Any, permissions: Any, folder: str
 ) -> dict[str, Any]:
-    """What this customer may see in one folder, decided by the rule engine: two queries."""
+    """What this customer may see in one folder, decided by the rule engine: one query."""
     flags = folder_flags(permissions, folder)
     if folder not in FOLDER_KEYS or not customer_may(flags, "view_folder"):
         raise NotFound
-    contract_rows = await folder_view.folder_contracts(tenant_id, user.contact_id, folder)
+    contract_rows, document_rows = await folder_view.folder_rows(tenant_id, user.contact_id, folder)
     visible = [
         c
         for c in contract_rows
         if customer_may(flags, "view", made_by_customer=c.created_by_customer)
     ]
     visible_ids = {c.id for c in visible}
-    document_rows = await folder_view.folder_documents(tenant_id, user.contact_id, folder)
     docs: dict[int | None, list[folder_view.DocumentRow]] = {}
     for document in document_rows:
         if not (document.shared_with_customer or document.uploaded_by_customer):

@@ -78,7 +78,7 @@ async def test_customer_folder_page(client_for, tenant, passwords) -> None:
     await _fill(tenant, contact, 200)
     many = await _queries(customer, "/portal/folders/insurance")
     assert few == many
-    assert many <= 3  # the session with the customer's permissions, contracts, documents
+    assert many <= 2  # the session with the customer's permissions; contracts and documents
 
 
 async def test_customer_download(client_for, tenant, passwords, settings) -> None:
