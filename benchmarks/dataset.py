@@ -40,7 +40,7 @@ SIZES = {"big": 20_000, "mid": 1_000, "small": 10}  # the measured tenants, in t
 ACCOUNT_EVERY = 10  # every 10th contact has a customer account
 TICKET_EVERY = 10  # and every 10th contact a ticket with 3 entries
 DOWNLOAD_BYTES = 1024 * 1024
-SEARCH_TERM = "wagner"  # one of LAST_NAMES: matches ~1 % of a tenant's contacts
+SEARCH_TERM = "wagner"  # every 100th contact of each tenant is a Wagner (and no one else)
 FOLDERS = ("insurance", "finance", "other", "emergency")
 MARKER_TABLE = "bench_dataset"
 
@@ -49,7 +49,7 @@ FIRST_NAMES = (
     "Quirin Rosa Simon Tina Ute Valentin Wiebke Xaver Yara Zoe Jürgen Sören Änne Björn"
 ).split()
 LAST_NAMES = (
-    "Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Schulz Hoffmann Schäfer Koch "
+    "Müller Schmidt Schneider Fischer Weber Meyer Becker Schulz Hoffmann Schäfer Koch "
     "Bauer Richter Klein Wolf Schröder Neumann Schwarz Zimmermann Braun Krüger Hofmann Hartmann "
     "Lange Schmitt Werner Schmitz Krause Meier Lehmann Schmid Schulze Maier Köhler Herrmann "
     "König Walter Mayer Huber Kaiser Fuchs Peters Lang Scholz Möller Weiß Jung Hahn Schubert "
@@ -303,14 +303,13 @@ async def load(conn: asyncpg.Connection, storage_dir: Path, password_hash: str) 
             contact_number += 1
             contact_id = next(ids["contact"])
             is_bench = index == 0 and slug in SIZES
-            first, last = (
-                ("Kai", "Kunde")
-                if is_bench
-                else (
-                    FIRST_NAMES[contact_number % len(FIRST_NAMES)],
-                    LAST_NAMES[(contact_number // 7) % len(LAST_NAMES)],
-                )
-            )
+            if is_bench:
+                first, last = "Kai", "Kunde"
+            elif index % 100 == 1:  # the search term: 1 % of every tenant, at least one
+                first, last = FIRST_NAMES[contact_number % len(FIRST_NAMES)], "Wagner"
+            else:
+                first = FIRST_NAMES[contact_number % len(FIRST_NAMES)]
+                last = LAST_NAMES[(contact_number // 7) % len(LAST_NAMES)]
             if index == 0:
                 first_contact = contact_id
             birthdate = date(1950, 1, 1) + timedelta(days=contact_number % 18_000)

@@ -9,6 +9,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from tenant_app.permissions import visible_folders
 from tenant_app.resources import templates
 from tenant_app.theming import brand_css_url
 
@@ -54,6 +55,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "tenant": tenant,
         "user": state.get("user"),
         "permissions": state.get("customer_access"),
+        "visible_folders": visible_folders(state.get("customer_access")),
         "csrf_token": csrf_token,
         "csrf_field": _csrf_field(csrf_token),
         "locale": state.get("locale", "de"),

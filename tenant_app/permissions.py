@@ -163,3 +163,8 @@ def staff_may_edit_folder(actor: StaffActor | None, folder: str) -> bool:
 
 def staff_may_read_folder(actor: StaffActor | None, folder: str) -> bool:
     return folder_access(actor, folder) in ("read", "write")
+
+
+def visible_folders(access: object | None) -> tuple[str, ...]:
+    """The folders a customer sees (navigation, home tiles), in their fixed order."""
+    return tuple(f for f in FOLDERS if customer_may(folder_flags(access, f), "view_folder"))

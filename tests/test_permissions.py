@@ -14,6 +14,7 @@ from tenant_app.permissions import (
     customer_may,
     folder_access,
     folder_flags,
+    visible_folders,
 )
 
 # SPEC §5, one row per flag combination, columns:
@@ -65,6 +66,17 @@ def test_flags_are_read_per_folder() -> None:
     assert folder_flags(access, "finance") == FolderFlags(True, False, True)
     assert folder_flags(access, "insurance") == FolderFlags()
     assert folder_flags(None, "finance") == FolderFlags()
+
+
+@pytest.mark.parametrize("flags", list(TABLE))
+def test_visible_folders_follow_the_table(flags) -> None:
+    unlock, share, readonly = flags
+    access = SimpleNamespace(
+        finance_unlock=unlock, finance_share=share, finance_readonly=readonly, other_share=True
+    )
+    expected = ("finance", "other") if TABLE[flags][0] else ("other",)
+    assert visible_folders(access) == expected
+    assert visible_folders(None) == ()
 
 
 def _staff(**rights: object) -> SimpleNamespace:
