@@ -99,16 +99,13 @@ def _like_pattern(term: str) -> str:
 
 
 def _where(actor: Any, tenant_id: int, term: str, values: list[Any]) -> str:
-    if term:
-        # A search names its tenant as a literal (an int, never user input): PostgreSQL
-        # reuses a generic plan after a few runs of a prepared statement, and a generic
-        # `tenant_id = $1` is estimated as an average tenant (~100 rows), for which scanning
-        # the tenant's rows looks cheaper than the trigram index. In a tenant of 20,000
-        # contacts that is 15 ms instead of 1. With the literal, plans use that tenant's
-        # statistics.
-        sql = f"k.tenant_id = {int(tenant_id)}"
-    else:
-        sql = f"k.tenant_id = {_bind(values, tenant_id)}"
+    # The list names its tenant as a literal (an int, never user input). PostgreSQL reuses a
+    # generic plan after a few runs of a prepared statement, and a generic `tenant_id = $1`
+    # is estimated as an average tenant (~100 rows). For that, reading the tenant's rows and
+    # sorting them looks cheaper than walking the name index, and scanning looks cheaper
+    # than the trigram index: in a tenant of 20,000 contacts 17 ms instead of 0.1 for page 1,
+    # 15 ms instead of 1 for a search. With the literal, plans use that tenant's statistics.
+    sql = f"k.tenant_id = {int(tenant_id)}"
     if not can_see_all_contacts(actor):
         user = _bind(values, actor.id)
         sql += (
