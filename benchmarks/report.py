@@ -145,15 +145,16 @@ def growth(levels: dict[int, list[Row]]) -> list[tuple[str, int, dict[str, float
 
 def query_table(pages: Sequence[PageQueries]) -> list[str]:
     lines = [
-        "| page | status | statements | DB execution ms (EXPLAIN ANALYZE, sum) "
+        "| page | status | statements | DB ms, planned for the values | DB ms, generic plan "
         "| sequential scans of big tables |",
-        "|---|---:|---:|---:|---|",
+        "|---|---:|---:|---:|---:|---|",
     ]
     for page in pages:
         seq = sorted({t for s in page.statements for t in s.seq_scans})
         total = sum(s.ms for s in page.statements)
+        generic = sum(s.generic_ms for s in page.statements)
         lines.append(
-            f"| {page.name} | {page.status} | {page.count} | {total:.2f} "
+            f"| {page.name} | {page.status} | {page.count} | {total:.2f} | {generic:.2f} "
             f"| {', '.join(seq) or 'none'} |"
         )
     return lines
@@ -169,13 +170,18 @@ def explain_section(pages: Sequence[PageQueries]) -> list[str]:
             seen.add(statement.sql)
             lines += [
                 f"<details><summary>{page.name}: {statement.sql[:90].replace('|', '/')}…"
-                f" ({statement.ms:.3f} ms)</summary>",
+                f" ({statement.ms:.3f} ms; generic plan {statement.generic_ms:.3f} ms)</summary>",
                 "",
                 "```sql",
                 statement.sql,
                 "```",
+                "Planned for the values:",
                 "```",
                 statement.plan,
+                "```",
+                "Generic plan (what PostgreSQL may reuse for a prepared statement):",
+                "```",
+                statement.generic_plan,
                 "```",
                 "</details>",
                 "",
