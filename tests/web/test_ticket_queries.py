@@ -117,20 +117,20 @@ async def _queries(client: Any, path: str) -> int:
     return counter.count
 
 
-async def test_staff_ticket_page_query_count(tenant, ticket) -> None:
+@pytest.mark.parametrize(
+    ("who", "path", "limit"),
+    [
+        ("staff", "staff_path", STAFF_PAGE_QUERIES),
+        ("customer", "portal_path", CUSTOMER_PAGE_QUERIES),
+    ],
+)
+async def test_ticket_page_query_count(tenant, ticket, who: str, path: str, limit: int) -> None:
+    client, url = getattr(ticket, who), getattr(ticket, path)
     await _fill(tenant, ticket, 2)
-    few = await _queries(ticket.staff, ticket.staff_path)
+    few = await _queries(client, url)
     await _fill(tenant, ticket, 200)
-    many = await _queries(ticket.staff, ticket.staff_path)
-    assert few == many <= STAFF_PAGE_QUERIES
-
-
-async def test_customer_ticket_page_query_count(tenant, ticket) -> None:
-    await _fill(tenant, ticket, 2)
-    few = await _queries(ticket.customer, ticket.portal_path)
-    await _fill(tenant, ticket, 200)
-    many = await _queries(ticket.customer, ticket.portal_path)
-    assert few == many <= CUSTOMER_PAGE_QUERIES
+    many = await _queries(client, url)
+    assert few == many <= limit
 
 
 async def test_pages_show_every_entry_its_author_and_the_history(tenant, ticket) -> None:
