@@ -141,7 +141,7 @@ def _row(row: dict[str, Any]) -> ContactRow:
 async def visible_contacts(
     actor: Any, tenant_id: int, *, search: str = "", sort: str = "name", page: int = 1
 ) -> ContactPage:
-    """One page of the contacts the actor may see, in two hand-written queries.
+    """One page of the contacts the actor may see, in one or two hand-written queries.
 
     The count stops after COUNT_LIMIT + 1 rows, so a tenant with 20,000 contacts costs
     about what one with ten does.
@@ -149,38 +149,61 @@ async def visible_contacts(
     term = search.strip()[:100]
     values: list[Any] = []
     where = _where(actor, tenant_id, term, values)
+    order = SORTS.get(sort, SORTS["name"])
+    page = max(1, page)
+    if term:
+        found = await _search_page(where, values, order, page)
+        if found is not None:
+            return found
     # Only constants and placeholders are formatted into the SQL; the values are bound.
     counted = await fetch_one(
         f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM contact k WHERE {where}"  # noqa: S608
         f" LIMIT {COUNT_LIMIT + 1}) AS found",
         *values,
     )
-    found = int(counted["n"]) if counted else 0
-    total = min(found, COUNT_LIMIT)
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, page), pages)
-    order = SORTS.get(sort, SORTS["name"])
+    matched = int(counted["n"]) if counted else 0
+    page = min(page, _pages(matched))
     offset = _bind(values, (page - 1) * PAGE_SIZE)
-    if term and found <= COUNT_LIMIT:
-        # Few matches: collect them through the trigram index, then sort. Without this fence
-        # PostgreSQL may walk the sort's index instead, filtering most of the tenant's rows.
-        sql = (
-            f"WITH found AS MATERIALIZED (SELECT {_LIST_COLUMNS} FROM contact k"  # noqa: S608
-            f" WHERE {where}) SELECT * FROM found k"
-            f" ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {offset}"
-        )
-    else:
-        sql = (
-            f"SELECT {_LIST_COLUMNS} FROM contact k WHERE {where}"  # noqa: S608
-            f" ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {offset}"
-        )
-    rows = await fetch_all(sql, *values)
+    rows = await fetch_all(
+        f"SELECT {_LIST_COLUMNS} FROM contact k WHERE {where}"  # noqa: S608
+        f" ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {offset}",
+        *values,
+    )
+    return _page(rows, page, matched)
+
+
+async def _search_page(where: str, values: list[Any], order: str, page: int) -> ContactPage | None:
+    """A search in one pass over its matches (through the trigram index): counted and sorted
+    together. None when that cannot answer: more than COUNT_LIMIT matches (their order needs
+    the sort's index over all of them), or a page past the end (it must be clamped)."""
+    offset = _bind(values, (page - 1) * PAGE_SIZE)
+    # The fence keeps PostgreSQL from walking the sort's index instead, filtering most of
+    # the tenant's rows.
+    rows = await fetch_all(
+        f"WITH found AS MATERIALIZED (SELECT {_LIST_COLUMNS} FROM contact k"  # noqa: S608
+        f" WHERE {where} LIMIT {COUNT_LIMIT + 1})"
+        " SELECT k.*, (SELECT COUNT(*) FROM found) AS matched FROM found k"
+        f" ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {offset}",
+        *values,
+    )
+    values.pop()  # the offset: the caller's queries bind their own
+    if not rows:
+        return _page(rows, 1, 0) if page == 1 else None
+    matched = int(rows[0]["matched"])
+    return _page(rows, page, matched) if matched <= COUNT_LIMIT else None
+
+
+def _pages(matched: int) -> int:
+    return max(1, -(-min(matched, COUNT_LIMIT) // PAGE_SIZE))
+
+
+def _page(rows: list[dict[str, Any]], page: int, matched: int) -> ContactPage:
     return ContactPage(
         contacts=[_row(row) for row in rows],
         page=page,
-        pages=pages,
-        total=total,
-        has_more=found > COUNT_LIMIT,
+        pages=_pages(matched),
+        total=min(matched, COUNT_LIMIT),
+        has_more=matched > COUNT_LIMIT,
     )
 
 
