@@ -192,13 +192,14 @@ def explain_section(pages: Sequence[PageQueries]) -> list[str]:
 def upload_lines(results: Sequence[UploadResult]) -> list[str]:
     lines = [
         "| file | status | seconds | RSS before MB | peak RSS during upload MB | growth MB "
-        "| VmHWM after MB |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| VmHWM after MB | slowest /healthz meanwhile ms |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r.megabytes} MB | {r.status} | {r.seconds:.1f} | {r.rss_before_kb / 1024:.1f} "
-            f"| {r.rss_peak_kb / 1024:.1f} | {r.growth_mb:.1f} | {r.hwm_after_kb / 1024:.1f} |"
+            f"| {r.rss_peak_kb / 1024:.1f} | {r.growth_mb:.1f} | {r.hwm_after_kb / 1024:.1f} "
+            f"| {r.stall_ms:.0f} |"
         )
     return lines
 
@@ -286,7 +287,9 @@ def markdown(
         lines += ["", "## Upload memory", ""] + upload_lines(uploads)
         lines += [
             "",
-            "One uvicorn process; its resident memory sampled every 10 ms during each upload.",
+            "One uvicorn process; its resident memory sampled every 10 ms during each upload, "
+            "and its /healthz asked every 20 ms (the slowest answer shows how long the event "
+            "loop was blocked).",
         ]
     lines += ["", "## Queries per page", ""] + query_table(pages)
     lines += ["", "## What each page does", ""]

@@ -5,9 +5,11 @@ process that parses the request) with upload limits raised above the largest fil
 logged-in admin's session. Each upload is one multipart POST of a PDF header followed by
 zeros, generated on the fly, so the client holds no copy either. A thread samples the
 server's resident memory (VmRSS) every 10 ms during the upload; the peak is compared with
-the resident memory just before. The request then goes through the normal pipeline:
-python-multipart spools the file to disk beyond 1 MB, the type is sniffed from its first
-bytes, and the storage backend copies it in 64 KB chunks while hashing.
+the resident memory just before. Another asks the same process for /healthz every 20 ms:
+the slowest answer shows how long the event loop was blocked (by hashing, say). The request
+goes through the normal pipeline: python-multipart spools the file to disk beyond 1 MB, the
+type is sniffed from its first bytes, it is hashed and copied to storage in 64 KB chunks in
+worker threads.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class UploadResult:
     rss_peak_kb: int
     rss_after_kb: int
     hwm_after_kb: int  # the process's all-time peak (VmHWM) after this upload
+    stall_ms: float  # the slowest /healthz answer of the same process during the upload
 
     @property
     def growth_mb(self) -> float:
@@ -61,6 +64,25 @@ class _Sampler(threading.Thread):
         while not self.done.is_set():
             self.peak = max(self.peak, memory_kb(self.pid)["VmRSS"])
             time.sleep(SAMPLE_EVERY)
+
+
+class _Prober(threading.Thread):
+    """Asks the uploading process for /healthz every 20 ms: a blocked event loop shows."""
+
+    def __init__(self, port: int, host: str) -> None:
+        super().__init__(daemon=True)
+        self.url = f"http://127.0.0.1:{port}/healthz"
+        self.host = host
+        self.slowest = 0.0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        with httpx.Client(headers={"Host": self.host}, timeout=60.0) as client:
+            while not self.done.is_set():
+                started = time.perf_counter()
+                client.get(self.url)
+                self.slowest = max(self.slowest, (time.perf_counter() - started) * 1000)
+                time.sleep(0.02)
 
 
 def multipart(fields: list[tuple[str, str]], size: int) -> tuple[Iterator[bytes], int]:
@@ -111,6 +133,8 @@ def upload(
     before = memory_kb(pid)["VmRSS"]
     sampler = _Sampler(pid)
     sampler.start()
+    prober = _Prober(port, host)
+    prober.start()
     started = time.perf_counter()
     try:
         response = httpx.post(
@@ -122,7 +146,9 @@ def upload(
     finally:
         elapsed = time.perf_counter() - started
         sampler.done.set()
+        prober.done.set()
         sampler.join()
+        prober.join()
     after = memory_kb(pid)
     return UploadResult(
         megabytes=mb,
@@ -132,4 +158,5 @@ def upload(
         rss_peak_kb=max(sampler.peak, after["VmRSS"]),
         rss_after_kb=after["VmRSS"],
         hwm_after_kb=after["VmHWM"],
+        stall_ms=prober.slowest,
     )

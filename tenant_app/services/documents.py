@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, BinaryIO
 
+import anyio
+
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.i18n import gettext as _
 from tenant_app.models.folders import FOLDER_KEYS, Contract, Document
@@ -134,6 +136,9 @@ async def add_document(
         raise ValidationFailed(errors)
     by_customer = actor.kind == "customer"
     key = new_key(current_tenant_id())
+    # Hashing a large file takes seconds: off the event loop, or every request on this
+    # process waits.
+    sha256 = await anyio.to_thread.run_sync(_digest, upload.file)
     size = await store.save(key, upload.file)
     try:
         return await Document.create(
@@ -144,7 +149,7 @@ async def add_document(
             storage_key=key,
             content_type=kind.content_type,
             size=size,
-            sha256=_digest(upload.file),
+            sha256=sha256,
             shared_with_customer=True
             if by_customer
             else (folder != "" if shared is None else shared),

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, Any
 
+import anyio
 from tortoise.transactions import in_transaction
 
 from tenant_app.errors import PermissionDenied, ValidationFailed
@@ -86,11 +87,18 @@ async def export_contact(actor: Any, store: Storage, contact: Contact) -> IO[byt
         ],
     }
     archive_file = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    # Compressing and writing happen in worker threads: an archive of many documents takes
+    # seconds, and the event loop serves everyone else meanwhile.
     with zipfile.ZipFile(archive_file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2))
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+        await anyio.to_thread.run_sync(archive.writestr, "data.json", text)
         for document in documents:
-            with archive.open(f"files/{document.id}_{document.filename}", "w") as target:
+            name = f"files/{document.id}_{document.filename}"
+            target = await anyio.to_thread.run_sync(archive.open, name, "w")
+            try:
                 async for chunk in store.open(document.storage_key):
-                    target.write(chunk)
+                    await anyio.to_thread.run_sync(target.write, chunk)
+            finally:
+                await anyio.to_thread.run_sync(target.close)
     archive_file.seek(0)
     return archive_file  # type: ignore[return-value]
