@@ -12,7 +12,7 @@ import anyio
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import URLSafeTimedSerializer
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_eval_context, select_autoescape
 from markupsafe import Markup
 
 from tenant_app import formatting, i18n, labels
@@ -99,18 +99,23 @@ def build_templates() -> Environment:
 
 
 def _template_gettext() -> Any:
-    translated: dict[tuple[str, str], Markup] = {}
+    """Jinja's newstyle gettext, minus two wrapper calls and the catalogue lookup per string.
 
-    def gettext(message: str, **variables: Any) -> Markup:
+    As jinja's own: in autoescaped templates the translation is trusted (the catalogues are
+    ours) and the variables are escaped; in plain-text templates (mails) nothing is escaped.
+    """
+    translated: dict[tuple[str, str], tuple[str, Markup]] = {}
+
+    @pass_eval_context
+    def gettext(eval_ctx: Any, message: str, **variables: Any) -> str:
         key = (i18n.get_locale(), message)
-        text = translated.get(key)
-        if text is None:
+        found = translated.get(key)
+        if found is None:
             if len(translated) > 20_000:  # messages are literals; this only guards misuse
                 translated.clear()
-            # the catalogues are ours: trusted, as jinja's own gettext treats them
-            text = Markup(i18n.translations(key[0]).gettext(message))  # noqa: S704
-            translated[key] = text
-        return text % variables
+            text = i18n.translations(key[0]).gettext(message)
+            found = translated[key] = (text, Markup(text))  # noqa: S704 - our catalogues
+        return (found[1] if eval_ctx.autoescape else found[0]) % variables
 
     return gettext
 

@@ -84,3 +84,27 @@ def test_header_values_lose_line_breaks() -> None:
 def test_backoff_grows_and_is_capped() -> None:
     assert [backoff(n) for n in (1, 2, 3)] == [30, 60, 120]
     assert backoff(50) == 3600
+
+
+async def test_plain_text_parts_are_not_html_escaped(tenant) -> None:
+    from types import SimpleNamespace
+
+    info = await load_tenant_info(tenant.tenant.id)
+    mail = render_email(
+        "ticket_notice",
+        {
+            "kind": "forward",
+            "for_customer": False,
+            "recipient": SimpleNamespace(first_name="O'Brien & Co"),
+            "author": "Anna <A>",
+            "subject_line": 'Kfz & "Haftpflicht"',
+            "ticket_url": "https://alpha.example/staff/tickets/1",
+        },
+        tenant=info,
+        base_url="https://alpha.example",
+        locale="de",
+    )
+    assert mail.subject == 'Ticket an Sie weitergeleitet: Kfz & "Haftpflicht"'
+    assert "O'Brien & Co" in mail.text and "Anna <A>" in mail.text and "&amp;" not in mail.text
+    # the HTML part escapes the same values
+    assert "O&#39;Brien &amp; Co" in mail.html and "Anna &lt;A&gt;" in mail.html
