@@ -22,7 +22,6 @@ from tenant_app.models.conversations import (
     ConversationEvent,
     ConversationParticipant,
 )
-from tenant_app.models.folders import CustomerAccess
 from tenant_app.permissions import (
     FOLDERS,
     can_handle_tickets,
@@ -31,7 +30,7 @@ from tenant_app.permissions import (
     staff_may_edit_folder,
 )
 from tenant_app.services import documents
-from tenant_app.services.access import ACCESS_FIELDS, access_of
+from tenant_app.services.access import access_of
 from tenant_app.services.accounts import tenant_base_url
 from tenant_app.settings import Settings
 from tenant_app.storage import Storage
@@ -395,7 +394,6 @@ class StaffTicketPage:
 class CustomerTicketPage:
     ticket: TicketHeader
     thread: Thread
-    access: CustomerAccess  # for the portal navigation
 
 
 # Entries (with author and attachment) and history events, in one statement.
@@ -510,30 +508,21 @@ async def staff_ticket_page(actor: Any, ticket_id: int, *, tenant_id: int) -> St
 
 # The customer's permissions and, if communication is on, the ticket when it is their
 # contact's. No row: no permissions were ever set (all off).
+# The ticket, when it is the customer's own contact's.
 _CUSTOMER_TICKET_SQL = (
-    "SELECT a.insurance_unlock, a.insurance_share, a.insurance_readonly,"
-    " a.finance_unlock, a.finance_share, a.finance_readonly,"
-    " a.other_unlock, a.other_share, a.other_readonly,"
-    " a.emergency_unlock, a.emergency_share, a.emergency_readonly,"
-    " a.profile_visible, a.profile_editable, a.communication,"
-    " c.id AS ticket_id, c.subject, c.status, c.responsible_id"
-    " FROM customer_access a"
-    " LEFT JOIN conversation c ON c.tenant_id = a.tenant_id AND c.contact_id = a.contact_id"
-    " AND c.id = {0} AND c.kind = 'ticket' AND a.communication = {1}"
-    " WHERE a.tenant_id = {2} AND a.contact_id = {3}"
+    "SELECT c.id AS ticket_id, c.subject, c.status, c.responsible_id FROM conversation c"
+    " WHERE c.tenant_id = {0} AND c.id = {1} AND c.contact_id = {2} AND c.kind = 'ticket'"
 )
 
 
 async def customer_ticket_page(actor: Any, ticket_id: int, *, tenant_id: int) -> CustomerTicketPage:
-    """The customer's ticket page in two queries; NotFound unless it is their own contact's."""
-    if actor.contact_id is None:
+    """The customer's ticket page in two queries besides the session (which brought the
+    customer's permissions); NotFound unless communication is on and it is their own."""
+    if actor.contact_id is None or not (await access_of(actor.contact_id, actor)).communication:
         raise NotFound
-    row = await fetch_one(_CUSTOMER_TICKET_SQL, ticket_id, True, tenant_id, actor.contact_id)
-    if row is None or row["ticket_id"] is None:
+    row = await fetch_one(_CUSTOMER_TICKET_SQL, tenant_id, ticket_id, actor.contact_id)
+    if row is None:
         raise NotFound
-    access = CustomerAccess(
-        contact_id=actor.contact_id, **{name: bool(row[name]) for name in ACCESS_FIELDS}
-    )
     ticket = TicketHeader(
         id=row["ticket_id"],
         subject=row["subject"],
@@ -542,7 +531,7 @@ async def customer_ticket_page(actor: Any, ticket_id: int, *, tenant_id: int) ->
         contact_name="",
         responsible_id=row["responsible_id"],
     )
-    return CustomerTicketPage(ticket, await _thread(tenant_id, ticket.id), access)
+    return CustomerTicketPage(ticket, await _thread(tenant_id, ticket.id))
 
 
 @dataclass(frozen=True)

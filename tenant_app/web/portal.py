@@ -183,10 +183,11 @@ async def portal_upload_form(request: Request) -> Response:
     contract = None
     raw = request.query_params.get("contract_id", "")
     if raw:
-        if not raw.isdigit() or len(raw) > 12:
+        contract_id = forms.optional_id(raw)
+        if contract_id is None:
             raise NotFound
         contract = await contracts.contract_for(
-            user, contact_id=user.contact_id, contract_id=int(raw), action="view"
+            user, contact_id=user.contact_id, contract_id=contract_id, action="view"
         )
         if contract.folder != folder:
             raise NotFound

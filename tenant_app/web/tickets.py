@@ -292,10 +292,10 @@ async def portal_ticket_detail(
     request: Request, *, errors: dict[str, str] | None = None, status_code: int = 200
 ) -> Response:
     user = require(request, can_use_portal)
+    request.state.customer_access = user.access  # the portal navigation shows what is shared
     page = await tickets.customer_ticket_page(
         user, request.path_params["ticket_id"], tenant_id=request.state.tenant.id
     )
-    request.state.customer_access = page.access  # the portal navigation shows what is shared
     context = {"ticket": page.ticket, "thread": page.thread, "errors": errors or {}}
     return render(request, "portal/tickets/detail.html", context, status_code=status_code)
 

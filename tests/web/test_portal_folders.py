@@ -257,9 +257,9 @@ async def test_upload_form_only_where_the_customer_may_add(client_for, tenant, p
         await Contract.filter(id=contract.id).update(folder="insurance")
     # another folder's contract, or a contract id that is not a number: not found
     assert (await customer.get("/portal/folders/finance/upload")).status_code == 404
-    assert (
-        await customer.get("/portal/folders/insurance/upload?contract_id=abc")
-    ).status_code == 404
+    for junk in ("abc", "²", "99999999999", "0", "-1"):
+        response = await customer.get(f"/portal/folders/insurance/upload?contract_id={junk}")
+        assert response.status_code == 404
 
 
 async def test_upload_form_does_not_reach_another_customers_contract(

@@ -9,7 +9,7 @@ import pytest
 from tenant_app.models.accounts import User
 from tenant_app.models.contacts import ContactResponsible
 from tenant_app.models.conversations import Conversation, ConversationEvent
-from tenant_app.models.folders import Document
+from tenant_app.models.folders import CustomerAccess, Document
 from tenant_app.models.scoping import tenant_scope
 from tests.conftest import ADMIN_PASSWORD, CUSTOMER_PASSWORD, count_queries, make_customer, text_of
 from tests.folder_helpers import PDF_BYTES
@@ -272,6 +272,23 @@ async def test_customer_without_communication_is_refused(client_for, tenant, pas
     assert (await customer.get("/portal/tickets")).status_code == 404
     assert (await customer.get("/portal/tickets/new")).status_code == 404
     assert "Kommunikation" not in (await customer.get("/portal")).text
+
+
+async def test_switching_communication_off_closes_the_ticket_at_the_next_request(
+    people, tenant
+) -> None:
+    path = (
+        (await _open_ticket(people["customer"], people["anna"], attachment=False))
+        .headers["location"]
+        .split("?")[0]
+    )
+    assert (await people["customer"].get(path)).status_code == 200
+    with tenant_scope(tenant.tenant.id):
+        await CustomerAccess.filter(contact__email="kai@kunde.example").update(
+            communication=False, insurance_unlock=True
+        )
+    refused = await people["customer"].get(path)
+    assert refused.status_code == 404 and "Schaden am Auto" not in refused.text
 
 
 async def test_staff_without_ticket_rights_are_refused(
