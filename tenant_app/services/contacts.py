@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -162,14 +162,20 @@ async def visible_contacts(
         *values,
     )
     matched = int(counted["n"]) if counted else 0
-    page = min(page, _pages(matched))
+    uncounted = matched > COUNT_LIMIT  # then every page may exist: ask for one row more
+    if not uncounted:
+        page = min(page, _pages(matched))
     offset = _bind(values, (page - 1) * PAGE_SIZE)
     rows = await fetch_all(
         f"SELECT {_LIST_COLUMNS} FROM contact k WHERE {where}"  # noqa: S608
-        f" ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {offset}",
+        f" ORDER BY {order} LIMIT {PAGE_SIZE + int(uncounted)} OFFSET {offset}",
         *values,
     )
-    return _page(rows, page, matched)
+    found = _page(rows[:PAGE_SIZE], page, matched)
+    if uncounted:  # the pages go on as far as there are contacts, one "next" at a time
+        last_known = page + 1 if len(rows) > PAGE_SIZE else page
+        found = replace(found, pages=max(found.pages, last_known))
+    return found
 
 
 async def _search_page(where: str, values: list[Any], order: str, page: int) -> ContactPage | None:
