@@ -6,7 +6,7 @@ once per dialect; values are always bound, never formatted into the SQL.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -28,6 +28,13 @@ def as_datetime(value: Any) -> datetime:
     """A timezone-aware datetime from a raw row (SQLite returns text, PostgreSQL datetimes)."""
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def as_date(value: Any) -> date | None:
+    """A date from a raw row (SQLite returns text, PostgreSQL dates), None for NULL."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
 
 
 def dialect_name() -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from tenant_app.db_queries import as_datetime, fetch_all, fetch_one
+from tenant_app.db_queries import as_date, as_datetime, fetch_all, fetch_one
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.i18n import gettext as _
 from tenant_app.models.accounts import User
@@ -31,7 +31,7 @@ CONTACT_FIELDS = (
     "customer_number",
 )
 PAGE_SIZE = 25
-COUNT_LIMIT = 1_000  # counted exactly up to here; beyond: "more than 1,000", 40 pages
+COUNT_LIMIT = 1_000  # counted exactly up to here; beyond: "more than 1,000", pages go on
 # Sorts of the staff list; each has its index (Contact.Meta), the id makes page borders stable.
 SORTS = {
     "name": "k.last_name, k.first_name, k.id",
@@ -69,7 +69,7 @@ class ContactRow:
     customer_number: str
     company_name: str
     legal_form: str
-    birthdate: date
+    birthdate: date | None  # never NULL in the table; as_date's type
 
     @property
     def company_display(self) -> str:
@@ -83,7 +83,13 @@ class ContactPage:
     page: int
     pages: int
     total: int  # at most COUNT_LIMIT
-    has_more: bool  # more than COUNT_LIMIT matched; the pages show the first COUNT_LIMIT
+    has_more: bool  # more than COUNT_LIMIT matched; `pages` then ends one after this page
+
+    @property
+    def page_numbers(self) -> list[int]:
+        """The pages the navigation links: the first, the last and two either side of this."""
+        around = range(max(2, self.page - 2), min(self.pages - 1, self.page + 2) + 1)
+        return sorted({1, *around, self.pages})
 
 
 def _bind(values: list[Any], value: Any) -> str:
@@ -125,7 +131,6 @@ def _where(actor: Any, tenant_id: int, term: str, values: list[Any]) -> str:
 
 
 def _row(row: dict[str, Any]) -> ContactRow:
-    birthdate = row["birthdate"]  # SQLite returns text, PostgreSQL a date
     return ContactRow(
         id=row["id"],
         first_name=row["first_name"],
@@ -134,7 +139,7 @@ def _row(row: dict[str, Any]) -> ContactRow:
         customer_number=row["customer_number"],
         company_name=row["company_name"],
         legal_form=row["legal_form"],
-        birthdate=birthdate if isinstance(birthdate, date) else date.fromisoformat(birthdate),
+        birthdate=as_date(row["birthdate"]),
     )
 
 
@@ -182,7 +187,8 @@ async def _search_page(where: str, values: list[Any], order: str, page: int) -> 
     """A search in one pass over its matches (through the trigram index): counted and sorted
     together. None when that cannot answer: more than COUNT_LIMIT matches (their order needs
     the sort's index over all of them), or a page past the end (it must be clamped)."""
-    offset = _bind(values, (page - 1) * PAGE_SIZE)
+    bound = list(values)  # the caller's queries bind their own offset
+    offset = _bind(bound, (page - 1) * PAGE_SIZE)
     # The fence keeps PostgreSQL from walking the sort's index instead, filtering most of
     # the tenant's rows.
     rows = await fetch_all(
@@ -190,9 +196,8 @@ async def _search_page(where: str, values: list[Any], order: str, page: int) -> 
         f" WHERE {where} LIMIT {COUNT_LIMIT + 1})"
         " SELECT k.*, (SELECT COUNT(*) FROM found) AS matched FROM found k"
         f" ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {offset}",
-        *values,
+        *bound,
     )
-    values.pop()  # the offset: the caller's queries bind their own
     if not rows:
         return _page(rows, 1, 0) if page == 1 else None
     matched = int(rows[0]["matched"])

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from tenant_app.db_queries import fetch_all
+from tenant_app.db_queries import as_date, fetch_all
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,12 +59,6 @@ def _money(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))  # SQLite answers text or float
 
 
-def _day(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
-
-
 async def folder_rows(
     tenant_id: int, contact_id: int, folder: str
 ) -> tuple[list[ContractRow], list[DocumentRow]]:
@@ -94,7 +88,7 @@ async def folder_rows(
             contract_id=row["contract_id"],
             title=row["title"],
             category=row["category"],
-            document_date=_day(row["document_date"]),
+            document_date=as_date(row["document_date"]),
             size=int(row["size"]),
             shared_with_customer=bool(row["shared"]),
             uploaded_by_customer=bool(row["by_customer"]),
