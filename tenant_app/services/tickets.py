@@ -53,9 +53,9 @@ def _name(user: Any) -> str:
     return f"{user.first_name} {user.last_name}".strip()
 
 
-def _row_name(row: dict[str, Any], prefix: str = "") -> str:
-    """A display name from a raw row's `<prefix>first_name` and `<prefix>last_name`."""
-    return f"{row[prefix + 'first_name'] or ''} {row[prefix + 'last_name'] or ''}".strip()
+def _row_name(row: dict[str, Any]) -> str:
+    """A display name from a raw row's `first_name` and `last_name`."""
+    return f"{row['first_name'] or ''} {row['last_name'] or ''}".strip()
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def _check_text(subject: str | None, body: str) -> None:
 
 
 async def _customer_may_write(actor: Any) -> None:
-    if actor.contact_id is None or not (await access_of(actor.contact_id)).communication:
+    if actor.contact_id is None or not (await access_of(actor.contact_id, actor)).communication:
         raise PermissionDenied
 
 
@@ -244,7 +244,7 @@ async def ticket_for(actor: Any, ticket_id: int) -> Conversation:
     if actor.kind == "customer":
         if (
             conversation.contact_id != actor.contact_id
-            or not (await access_of(actor.contact_id)).communication
+            or not (await access_of(actor.contact_id, actor)).communication
         ):
             raise NotFound
         return conversation
@@ -506,8 +506,6 @@ async def staff_ticket_page(actor: Any, ticket_id: int, *, tenant_id: int) -> St
     return StaffTicketPage(ticket, thread, colleagues, contracts)
 
 
-# The customer's permissions and, if communication is on, the ticket when it is their
-# contact's. No row: no permissions were ever set (all off).
 # The ticket, when it is the customer's own contact's.
 _CUSTOMER_TICKET_SQL = (
     "SELECT c.id AS ticket_id, c.subject, c.status, c.responsible_id FROM conversation c"

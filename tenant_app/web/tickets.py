@@ -248,7 +248,7 @@ async def _customer(request: Request) -> Any:
     user = require(request, can_use_portal)
     if user.contact_id is None:
         raise NotFound
-    permissions = await access_of(user.contact_id)
+    permissions = await access_of(user.contact_id, user)  # came with the session
     request.state.customer_access = permissions
     if not permissions.communication:
         raise NotFound
@@ -291,8 +291,7 @@ async def portal_ticket_create(request: Request) -> Response:
 async def portal_ticket_detail(
     request: Request, *, errors: dict[str, str] | None = None, status_code: int = 200
 ) -> Response:
-    user = require(request, can_use_portal)
-    request.state.customer_access = user.access  # the portal navigation shows what is shared
+    user = await _customer(request)
     page = await tickets.customer_ticket_page(
         user, request.path_params["ticket_id"], tenant_id=request.state.tenant.id
     )
