@@ -16,8 +16,6 @@ DISPLAY_TZ = ZoneInfo("Europe/Berlin")
 # Parsed once: babel parses a locale given by name again at every call.
 _LOCALES = {name: Locale.parse(name) for name in ("de", "en")}
 _MONEY_LOCALES = {"de": Locale.parse("de_DE"), "en": Locale.parse("en_IE")}
-
-
 _DE_SEPARATORS = str.maketrans(",.", ".,")
 
 
@@ -36,7 +34,7 @@ def fmt_date(value: date | datetime | None) -> str:
         value = as_local(value).date()
     if get_locale() == "de":  # babel's "dd.MM.yyyy", without its pattern machinery
         return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
-    return format_date(value, "dd.MM.yyyy" if get_locale() == "de" else "medium", locale=_locale())
+    return format_date(value, "medium", locale=_locale())
 
 
 def fmt_datetime(value: datetime | None) -> str:

@@ -166,5 +166,7 @@ def staff_may_read_folder(actor: StaffActor | None, folder: str) -> bool:
 
 
 def visible_folders(access: object | None) -> tuple[str, ...]:
-    """The folders a customer sees (navigation, home tiles), in their fixed order."""
+    """The folders a customer sees in the navigation, in their fixed order."""
+    if access is None:  # staff pages: no customer
+        return ()
     return tuple(f for f in FOLDERS if customer_may(folder_flags(access, f), "view_folder"))
