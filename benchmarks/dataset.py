@@ -474,28 +474,29 @@ def _digest(secret: str) -> str:
 
 async def create_sessions(
     conn: asyncpg.Connection, dataset: Dataset, sign: Any
-) -> dict[tuple[str, str], str]:
+) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], str]]:
     """A fresh login session for each measured tenant's admin and customer.
 
-    Returns (tenant key, "staff" | "customer") -> the signed cookie value, made by `sign`
-    (the app's own signing function) so the app accepts it like one it issued at login.
+    Returns two maps from (tenant key, "staff" | "customer"): the signed cookie value, made
+    by `sign` (the app's own signing function) so the app accepts it like one it issued at
+    login, and the session's CSRF token (for the upload, a POST).
     """
     now = datetime.now(UTC)
     cookies: dict[tuple[str, str], str] = {}
+    csrf_tokens: dict[tuple[str, str], str] = {}
     records = []
     for key, tenant in dataset.tenants.items():
         for kind, user_id in (("staff", tenant.admin_id), ("customer", tenant.customer_user_id)):
-            secret = secrets.token_urlsafe(32)
-            records.append(
-                (_digest(secret), tenant.tenant_id, user_id, secrets.token_urlsafe(32), now, now)
-            )
+            secret, csrf_token = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+            records.append((_digest(secret), tenant.tenant_id, user_id, csrf_token, now, now))
             cookies[(key, kind)] = sign(tenant.tenant_id, secret)
+            csrf_tokens[(key, kind)] = csrf_token
     await conn.executemany(
         "INSERT INTO login_session (id, tenant_id, user_id, csrf_token, created_at,"
         " last_seen_at, user_agent) VALUES ($1, $2, $3, $4, $5, $6, 'benchmark')",
         records,
     )
-    return cookies
+    return cookies, csrf_tokens
 
 
 def summary(dataset: Dataset) -> Iterable[str]:

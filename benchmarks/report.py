@@ -36,6 +36,10 @@ class Page:
     def name(self) -> str:
         return self.target.name
 
+    @property
+    def cookie(self) -> str | None:
+        return dict(self.target.headers).get("Cookie")
+
 
 @dataclass
 class Row:

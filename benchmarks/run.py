@@ -58,6 +58,7 @@ import queries  # noqa: E402
 import report  # noqa: E402
 import upload_memory  # noqa: E402
 from harness import (  # noqa: E402
+    REUSED_DB,
     BenchError,
     Server,
     bench_database,
@@ -235,7 +236,9 @@ def measure_level(
     return rows
 
 
-async def prepare(database_url: str, storage: Path, env: dict[str, str], reuse: bool) -> tuple:
+async def prepare(
+    database_url: str, storage: Path, env: dict[str, str], reuse: bool
+) -> tuple[dataset.Dataset, dict[tuple[str, str], str], dict[tuple[str, str], str]]:
     """Load the dataset (or find the kept one) and make fresh sessions."""
     from tenant_app.resources import PasswordService
     from tenant_app.settings import load_settings
@@ -258,16 +261,10 @@ async def prepare(database_url: str, storage: Path, env: dict[str, str], reuse: 
         def sign(tenant_id: int, secret: str) -> str:
             return app_cookies.sign(settings, "session", tenant_id, secret)
 
-        cookies = await dataset.create_sessions(conn, data, sign)
-        csrf = {
-            row["user_id"]: row["csrf_token"]
-            for row in await conn.fetch(
-                "SELECT user_id, csrf_token FROM login_session WHERE user_agent = 'benchmark'"
-            )
-        }
+        cookies, csrf_tokens = await dataset.create_sessions(conn, data, sign)
     finally:
         await conn.close()
-    return data, cookies, csrf, settings
+    return data, cookies, csrf_tokens
 
 
 async def record_queries(pages: Sequence[Page], database_url: str) -> list[queries.PageQueries]:
@@ -279,8 +276,7 @@ async def record_queries(pages: Sequence[Page], database_url: str) -> list[queri
         if page.key == "baseline" or page.tenant not in ("big", "small"):
             continue
         _, _, path, host = page.target.address()
-        cookie = dict(page.target.headers).get("Cookie")
-        wanted.append((page.name, path, host, cookie))
+        wanted.append((page.name, path, host, page.cookie))
     found = await queries.capture(app, wanted)
     await queries.explain(database_url, found)
     return found
@@ -356,7 +352,7 @@ def benchmark(args: argparse.Namespace, scratch: Path, servers: list[Server]) ->
         try:
             print("migrating ...", flush=True)
             run_cli(["migrate"], env)
-            data, cookies, csrf, _ = asyncio.run(prepare(database_url, storage, env, args.reuse_db))
+            data, cookies, csrf = asyncio.run(prepare(database_url, storage, env, args.reuse_db))
             print(f"starting app and baseline, {workers()} workers each ...", flush=True)
             servers.append(
                 start_server(
@@ -377,8 +373,7 @@ def benchmark(args: argparse.Namespace, scratch: Path, servers: list[Server]) ->
                 pages = [p for p in pages if p.key == "baseline" or p.key in args.only]
             for page in pages:
                 _, port, path, host = page.target.address()
-                cookie = dict(page.target.headers).get("Cookie")
-                check_page(port, path, host, cookie, page.expect_text)
+                check_page(port, path, host, page.cookie, page.expect_text)
             print("recording the queries of each page ...", flush=True)
             found = asyncio.run(record_queries(pages, database_url))
             servers_by_port = {app_port: servers[0], base_port: servers[1]}
@@ -387,9 +382,8 @@ def benchmark(args: argparse.Namespace, scratch: Path, servers: list[Server]) ->
             }
             for server in servers:
                 stop_server(server)
-            big = data.tenants["big"]
             uploads = measure_uploads(
-                args, env, scratch, data, cookies[("big", "staff")], csrf[big.admin_id]
+                args, env, scratch, data, cookies[("big", "staff")], csrf[("big", "staff")]
             )
             return {"levels": levels, "pages": found, "uploads": uploads, "data": data}
         except BenchError as exc:
@@ -427,7 +421,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--reuse-db",
         action="store_true",
-        help=f"keep the loaded dataset in database {harness_db()} (and its files) between runs",
+        help=f"keep the loaded dataset in database {REUSED_DB} (and its files) between runs",
     )
     parser.add_argument("--storage", default=str(Path(tempfile.gettempdir()) / "tapp-bench-files"))
     parser.add_argument("--pg-server", default=PG_SERVER, help="postgres://user@host:port")
@@ -483,12 +477,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(f"\nwrote {args.results}")
     return 0
-
-
-def harness_db() -> str:
-    from harness import REUSED_DB
-
-    return REUSED_DB
 
 
 if __name__ == "__main__":
