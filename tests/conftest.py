@@ -229,6 +229,14 @@ def count_queries() -> Iterator[QueryCounter]:
         logger.setLevel(previous)
 
 
+async def page_queries(client: Any, path: str) -> int:
+    """How many SQL statements one GET of a page sends (which must answer 200)."""
+    with count_queries() as counter:
+        response = await client.get(path)
+    assert response.status_code == 200
+    return counter.count
+
+
 @pytest.fixture
 def as_tenant() -> Any:
     return tenant_scope

@@ -9,7 +9,7 @@ import pytest
 
 from tenant_app.models.contacts import Contact, ContactResponsible
 from tenant_app.models.scoping import tenant_scope
-from tests.conftest import count_queries
+from tests.conftest import count_queries, page_queries
 from tests.web.test_staff_users import _make_registered_staff
 
 ROW_RE = re.compile(r'<a href="/staff/contacts/\d+">([^<]+)</a>')
@@ -189,13 +189,6 @@ async def test_more_than_a_thousand_are_not_counted_to_the_end(client, tenant) -
     assert "10 Kontakte" in narrowed.text
 
 
-async def _queries(client, path: str) -> int:
-    with count_queries() as counter:
-        response = await client.get(path)
-    assert response.status_code == 200
-    return counter.count
-
-
 @pytest.mark.parametrize(
     "path",
     ["/staff/contacts", "/staff/contacts?q=muster&sort=-name&page=2", "/staff/contacts?q=k 0"],
@@ -205,10 +198,10 @@ async def test_list_and_search_cost_the_same_queries_for_30_and_200_contacts(
 ) -> None:
     await client.log_in("alpha-admin")
     await _many(tenant, 30)  # enough for the page asked for (a page past the end is clamped)
-    few = await _queries(client, path)
+    few = await page_queries(client, path)
     with tenant_scope(tenant.tenant.id):
         await Contact.all().delete()
     await _many(tenant, 200)
-    many = await _queries(client, path)
+    many = await page_queries(client, path)
     assert few == many
     assert many <= 3  # the session, the count, the page

@@ -8,7 +8,7 @@ from decimal import Decimal
 from tenant_app.models.contacts import Contact
 from tenant_app.models.folders import Contract, Document
 from tenant_app.models.scoping import tenant_scope
-from tests.conftest import CUSTOMER_PASSWORD, count_queries, make_customer
+from tests.conftest import CUSTOMER_PASSWORD, count_queries, make_customer, page_queries
 from tests.folder_helpers import PDF_BYTES, add_contract, add_document
 
 
@@ -50,21 +50,14 @@ async def _fill(tenant, contact, count: int) -> None:
         )
 
 
-async def _queries(client, path: str) -> int:
-    with count_queries() as counter:
-        response = await client.get(path)
-    assert response.status_code == 200
-    return counter.count
-
-
 async def test_staff_folder_page(client, tenant, passwords) -> None:
     contact = await make_customer(tenant, passwords)
     await client.log_in("alpha-admin")
     path = f"/staff/contacts/{contact.id}/folders/insurance"
     await _fill(tenant, contact, 5)
-    few = await _queries(client, path)
+    few = await page_queries(client, path)
     await _fill(tenant, contact, 200)
-    many = await _queries(client, path)
+    many = await page_queries(client, path)
     assert few == many
     assert many <= 5
 
@@ -74,9 +67,9 @@ async def test_customer_folder_page(client_for, tenant, passwords) -> None:
     customer = client_for(tenant.hostname)
     await customer.log_in("kai", CUSTOMER_PASSWORD)
     await _fill(tenant, contact, 5)
-    few = await _queries(customer, "/portal/folders/insurance")
+    few = await page_queries(customer, "/portal/folders/insurance")
     await _fill(tenant, contact, 200)
-    many = await _queries(customer, "/portal/folders/insurance")
+    many = await page_queries(customer, "/portal/folders/insurance")
     assert few == many
     assert many <= 2  # the session with the customer's permissions; contracts and documents
 
@@ -114,9 +107,9 @@ async def test_contact_list(client, tenant) -> None:
             )
 
     await contacts(5)
-    few = await _queries(client, "/staff/contacts")
+    few = await page_queries(client, "/staff/contacts")
     await contacts(200)
-    many = await _queries(client, "/staff/contacts")
+    many = await page_queries(client, "/staff/contacts")
     assert few == many
     assert many <= 4
 
@@ -125,9 +118,9 @@ async def test_contact_overview(client, tenant, passwords) -> None:
     contact = await make_customer(tenant, passwords)
     await client.log_in("alpha-admin")
     await _fill(tenant, contact, 5)
-    few = await _queries(client, f"/staff/contacts/{contact.id}")
+    few = await page_queries(client, f"/staff/contacts/{contact.id}")
     await _fill(tenant, contact, 200)
-    assert await _queries(client, f"/staff/contacts/{contact.id}") == few
+    assert await page_queries(client, f"/staff/contacts/{contact.id}") == few
 
 
 async def test_staff_home(client, tenant, passwords) -> None:
@@ -136,9 +129,9 @@ async def test_staff_home(client, tenant, passwords) -> None:
     await _fill(tenant, contact, 5)  # every second contract is customer-made, in status "active"
     with tenant_scope(tenant.tenant.id):
         await Contract.filter(created_by_customer=True).update(status="start")
-    few = await _queries(client, "/staff")
+    few = await page_queries(client, "/staff")
     await _fill(tenant, contact, 200)
     with tenant_scope(tenant.tenant.id):
         await Contract.filter(created_by_customer=True).update(status="start")
-    assert await _queries(client, "/staff") == few
+    assert await page_queries(client, "/staff") == few
     assert few <= 3

@@ -16,7 +16,7 @@ from tenant_app.models.conversations import (
 )
 from tenant_app.models.folders import Document
 from tenant_app.models.scoping import tenant_scope
-from tests.conftest import CUSTOMER_PASSWORD, count_queries, make_customer
+from tests.conftest import CUSTOMER_PASSWORD, make_customer, page_queries
 from tests.folder_helpers import add_contract
 from tests.web.test_tickets import make_staff
 
@@ -110,13 +110,6 @@ async def _fill(tenant: Any, ticket: SimpleNamespace, count: int) -> None:
         await Conversation.filter(id=ticket.id).update(entry_count=count)
 
 
-async def _queries(client: Any, path: str) -> int:
-    with count_queries() as counter:
-        response = await client.get(path)
-    assert response.status_code == 200
-    return counter.count
-
-
 @pytest.mark.parametrize(
     ("who", "path", "limit"),
     [
@@ -127,9 +120,9 @@ async def _queries(client: Any, path: str) -> int:
 async def test_ticket_page_query_count(tenant, ticket, who: str, path: str, limit: int) -> None:
     client, url = getattr(ticket, who), getattr(ticket, path)
     await _fill(tenant, ticket, 2)
-    few = await _queries(client, url)
+    few = await page_queries(client, url)
     await _fill(tenant, ticket, 200)
-    many = await _queries(client, url)
+    many = await page_queries(client, url)
     assert few == many <= limit
 
 
