@@ -240,9 +240,9 @@ async def prepare(
     database_url: str, storage: Path, env: dict[str, str], reuse: bool
 ) -> tuple[dataset.Dataset, dict[tuple[str, str], str], dict[tuple[str, str], str]]:
     """Load the dataset (or find the kept one) and make fresh sessions."""
-    from tenant_app.resources import PasswordService
+    from tenant_app.security import cookies as app_cookies
+    from tenant_app.security.passwords import PasswordService
     from tenant_app.settings import load_settings
-    from tenant_app.web import cookies as app_cookies
 
     os.environ.update(env)
     settings = load_settings()

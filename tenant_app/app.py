@@ -12,33 +12,26 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from tenant_app import db
+from tenant_app.edge.context import RequestContextMiddleware
+from tenant_app.edge.csrf import CsrfMiddleware
+from tenant_app.edge.headers import SecurityHeadersMiddleware
+from tenant_app.edge.limits import BodyLimitMiddleware
+from tenant_app.edge.locale import LocaleMiddleware
+from tenant_app.edge.session import SessionMiddleware
+from tenant_app.edge.tenant import TenantMiddleware
+from tenant_app.files.storage import storage_for
+from tenant_app.jobs.outbox import MailWorker
 from tenant_app.logs import configure_logging
-from tenant_app.mail.worker import MailWorker
-from tenant_app.middleware import (
-    BodyLimitMiddleware,
-    CsrfMiddleware,
-    RequestContextMiddleware,
-    SessionMiddleware,
-    TenantMiddleware,
-)
-from tenant_app.resources import STATIC_DIR, PasswordService
+from tenant_app.security.passwords import PasswordService
 from tenant_app.settings import Settings, load_settings
-from tenant_app.storage import storage_for
-from tenant_app.web import (
-    auth,
-    branding,
-    contacts,
-    folders,
-    insurers,
-    portal,
-    public,
-    registration,
-    staff,
-    tickets,
-    users,
-)
+from tenant_app.templating import STATIC_DIR
+from tenant_app.web import auth, public, registration, tickets
 from tenant_app.web.errors import exception_handlers
 from tenant_app.web.guards import LoginRequired, login_required
+from tenant_app.web.portal import home as portal
+from tenant_app.web.staff import contacts, folders, insurers, users
+from tenant_app.web.staff import home as staff
+from tenant_app.web.staff import settings as branding
 
 
 class CachedStatic(StaticFiles):
@@ -88,10 +81,12 @@ def build_app(
         Mount("/static", app=CachedStatic(directory=str(STATIC_DIR)), name="static"),
     ]
     middleware = [
+        Middleware(SecurityHeadersMiddleware, settings=settings),
         Middleware(RequestContextMiddleware, settings=settings),
         Middleware(BodyLimitMiddleware, settings=settings),
         Middleware(TenantMiddleware, settings=settings),
         Middleware(SessionMiddleware, settings=settings),
+        Middleware(LocaleMiddleware, settings=settings),
         Middleware(CsrfMiddleware, settings=settings),
     ]
     handlers = {**exception_handlers, LoginRequired: login_required}
@@ -101,5 +96,4 @@ def build_app(
     app.state.settings = settings
     app.state.passwords = PasswordService(settings)
     app.state.storage = storage_for(settings)
-    app.state.url_cache = {}
     return app

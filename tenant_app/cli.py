@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from typing import IO, Any
+
+import click
 
 from tenant_app import db
 from tenant_app.errors import ValidationFailed
-from tenant_app.resources import PasswordService
+from tenant_app.security.passwords import PasswordService
 from tenant_app.settings import ConfigError, Settings, load_settings
 
 
@@ -28,7 +30,15 @@ def _serve(settings: Settings, host: str, port: int, workers: int, reload: bool)
     )
 
 
-async def _create_tenant(settings: Settings, args: argparse.Namespace) -> int:
+async def _create_tenant(
+    settings: Settings,
+    *,
+    slug: str,
+    name: str,
+    admin_email: str,
+    admin_first_name: str,
+    admin_last_name: str,
+) -> int:
     from tenant_app.services.tenants import create_tenant
 
     await db.apply_migrations(settings)
@@ -36,12 +46,12 @@ async def _create_tenant(settings: Settings, args: argparse.Namespace) -> int:
     try:
         created = await create_tenant(
             PasswordService(settings),
-            slug=args.slug,
-            name=args.name,
+            slug=slug,
+            name=name,
             base_domain=settings.base_domain,
-            admin_email=args.admin_email,
-            admin_first_name=args.admin_first_name,
-            admin_last_name=args.admin_last_name,
+            admin_email=admin_email,
+            admin_first_name=admin_first_name,
+            admin_last_name=admin_last_name,
         )
     except ValidationFailed as failed:
         for field, message in failed.errors.items():
@@ -64,9 +74,9 @@ def _public_url(settings: Settings, hostname: str) -> str:
 
 
 async def _ensure_demo(settings: Settings) -> str:
-    from tenant_app.services.demo import DEMO_SLUG, ensure_demo
+    from tenant_app.demo.seed import DEMO_SLUG, ensure_demo
+    from tenant_app.files.storage import storage_for
     from tenant_app.services.tenants import hostname_for
-    from tenant_app.storage import storage_for
 
     await db.apply_migrations(settings)
     await db.init_db(settings)
@@ -81,8 +91,8 @@ async def _ensure_demo(settings: Settings) -> str:
 
 
 async def _run_worker(settings: Settings) -> None:
+    from tenant_app.jobs.outbox import MailWorker
     from tenant_app.logs import configure_logging
-    from tenant_app.mail.worker import MailWorker
 
     configure_logging(settings.log_level)
     await db.apply_migrations(settings)
@@ -94,7 +104,7 @@ async def _run_worker(settings: Settings) -> None:
 
 
 def _print_demo_logins() -> None:
-    from tenant_app.services import demo
+    from tenant_app.demo import seed as demo
 
     print(f"  Admin:            {demo.ADMIN[0]} / {demo.ADMIN[1]}")
     print(f"  Staff (all):      mia / {demo.STAFF_PASSWORD}")
@@ -103,63 +113,110 @@ def _print_demo_logins() -> None:
         print(f"  Customer:         {person.username} / {demo.CUSTOMER_PASSWORD}  ({person.story})")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tenant-app", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="run the web app with uvicorn")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--reload", action="store_true")
-    sub.add_parser("migrate", help="apply database migrations")
-    sub.add_parser("worker", help="run only the mail outbox worker (the web app runs one too)")
-    tenant = sub.add_parser("tenant", help="manage tenants").add_subparsers(
-        dest="action", required=True
+class _ConfigFailed(click.ClickException):
+    """The settings cannot be loaded: told like a usage error, with the same exit code 2."""
+
+    exit_code = 2
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        print(f"configuration error: {self.message}", file=file or sys.stderr)
+
+
+def _settings() -> Settings:
+    """Loaded by each command, after its arguments are parsed, so --help needs no config."""
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        raise _ConfigFailed(str(exc)) from exc
+
+
+@click.group(help=__doc__, context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    pass
+
+
+@cli.command("serve", help="run the web app with uvicorn")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", type=int, default=8000)
+@click.option("--workers", type=int, default=1)
+@click.option("--reload", is_flag=True)
+def _serve_command(host: str, port: int, workers: int, reload: bool) -> int:
+    settings = _settings()
+    asyncio.run(db.apply_migrations(settings))
+    _serve(settings, host, port, workers, reload)
+    return 0
+
+
+@cli.command("migrate", help="apply database migrations")
+def _migrate_command() -> int:
+    asyncio.run(db.apply_migrations(_settings()))
+    print("Database is up to date.")
+    return 0
+
+
+@cli.command("worker", help="run only the mail outbox worker (the web app runs one too)")
+def _worker_command() -> int:
+    asyncio.run(_run_worker(_settings()))
+    return 0
+
+
+@cli.group("tenant", help="manage tenants")
+def _tenant_group() -> None:
+    pass
+
+
+@_tenant_group.command("create", help="create a tenant and its admin")
+@click.option("--slug", required=True, help="subdomain, e.g. mueller -> mueller.BASE_DOMAIN")
+@click.option("--name", required=True, help="the firm's name")
+@click.option("--admin-email", required=True)
+@click.option("--admin-first-name", default="Admin")
+@click.option("--admin-last-name", default="")
+def _tenant_create_command(
+    slug: str, name: str, admin_email: str, admin_first_name: str, admin_last_name: str
+) -> int:
+    return asyncio.run(
+        _create_tenant(
+            _settings(),
+            slug=slug,
+            name=name,
+            admin_email=admin_email,
+            admin_first_name=admin_first_name,
+            admin_last_name=admin_last_name,
+        )
     )
-    create = tenant.add_parser("create", help="create a tenant and its admin")
-    create.add_argument(
-        "--slug", required=True, help="subdomain, e.g. mueller -> mueller.BASE_DOMAIN"
-    )
-    create.add_argument("--name", required=True, help="the firm's name")
-    create.add_argument("--admin-email", required=True)
-    create.add_argument("--admin-first-name", default="Admin")
-    create.add_argument("--admin-last-name", default="")
-    demo = sub.add_parser("demo", help="create the demo tenant if absent and serve it")
-    demo.add_argument("--port", type=int, default=8000)
-    demo.add_argument("--no-serve", action="store_true", help="only create the demo data")
-    return parser
+
+
+@cli.command("demo", help="create the demo tenant if absent and serve it")
+@click.option("--port", type=int, default=8000)
+@click.option("--no-serve", is_flag=True, help="only create the demo data")
+def _demo_command(port: int, no_serve: bool) -> int:
+    settings = _settings()
+    hostname = asyncio.run(_ensure_demo(settings))
+    print(f"Demo portal: http://{hostname}:{port}/login")
+    _print_demo_logins()
+    if settings.mail_backend == "file":
+        print(f"Mails are written as .eml files to {settings.mail_dir}")
+    if not no_serve:
+        _serve(settings, "127.0.0.1", port, 1, False)
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = sys.argv[1:] if argv is None else list(argv)
     try:
-        settings = load_settings()
-    except ConfigError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
-        return 2
-    if args.command == "serve":
-        asyncio.run(db.apply_migrations(settings))
-        _serve(settings, args.host, args.port, args.workers, args.reload)
-        return 0
-    if args.command == "migrate":
-        asyncio.run(db.apply_migrations(settings))
-        print("Database is up to date.")
-        return 0
-    if args.command == "worker":
-        asyncio.run(_run_worker(settings))
-        return 0
-    if args.command == "tenant":
-        return asyncio.run(_create_tenant(settings, args))
-    if args.command == "demo":
-        hostname = asyncio.run(_ensure_demo(settings))
-        print(f"Demo portal: http://{hostname}:{args.port}/login")
-        _print_demo_logins()
-        if settings.mail_backend == "file":
-            print(f"Mails are written as .eml files to {settings.mail_dir}")
-        if not args.no_serve:
-            _serve(settings, "127.0.0.1", args.port, 1, False)
-        return 0
-    return 1
+        result = cli.main(args, prog_name="tenant-app", standalone_mode=False)
+    except click.ClickException as exc:
+        # UsageError (bad or missing arguments) has exit code 2, as argparse gave; so has
+        # _ConfigFailed, as before.
+        exc.show()
+        return exc.exit_code
+    except click.Abort as abort:
+        # click turns Ctrl-C (and EOFError) in a command into Abort: let the original out.
+        if abort.__cause__ is not None:
+            raise abort.__cause__ from None
+        raise
+    # A command's return value, or the exit code of --help (0).
+    return result if isinstance(result, int) else 0
 
 
 if __name__ == "__main__":

@@ -76,3 +76,8 @@ async def apply_migrations(settings: Settings) -> None:
     finally:
         # aiosqlite's worker thread would keep the process alive after a failure
         await Tortoise.close_connections()
+
+
+async def ping() -> None:
+    """One round trip to the database (health checks); raises when it does not answer."""
+    await Tortoise.get_connection("default").execute_query("SELECT 1")

@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-FOLDERS = ("insurance", "finance", "other", "emergency")
-# The customer's permission columns (CustomerAccess), in one place for the hand-written SQL.
-ACCESS_FIELDS = tuple(
-    f"{folder}_{flag}" for folder in FOLDERS for flag in ("unlock", "share", "readonly")
-) + ("profile_visible", "profile_editable", "communication")
+from tenant_app.vocabulary import ACCESS_FIELDS, FOLDERS
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRights:
+    """Everything a customer may see and do (one CustomerAccess row); all off by default."""
+
+    contact_id: int
+    insurance_unlock: bool = False
+    insurance_share: bool = False
+    insurance_readonly: bool = False
+    finance_unlock: bool = False
+    finance_share: bool = False
+    finance_readonly: bool = False
+    other_unlock: bool = False
+    other_share: bool = False
+    other_readonly: bool = False
+    emergency_unlock: bool = False
+    emergency_share: bool = False
+    emergency_readonly: bool = False
+    profile_visible: bool = False
+    profile_editable: bool = False
+    communication: bool = False
+
+    @classmethod
+    def from_values(cls, contact_id: int, values: Mapping[str, object]) -> CustomerRights:
+        """From a row or a form; a missing or NULL flag is off."""
+        return cls(contact_id, **{name: bool(values.get(name)) for name in ACCESS_FIELDS})
 
 
 class Actor(Protocol):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, cast
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,7 +70,8 @@ class Settings:
         return not self.is_development
 
     def with_overrides(self, **changes: object) -> Settings:
-        return replace(self, **changes)  # type: ignore[arg-type]
+        # Field names and values are the caller's to get right; replace() cannot check them here.
+        return replace(self, **cast("dict[str, Any]", changes))
 
     def check(self) -> Settings:
         if self.environment not in {"development", "production", "test"}:

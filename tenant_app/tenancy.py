@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
-from tenant_app.db_queries import fetch_one
+from tenant_app.models.scoping import ScopeError, enter_tenant_scope, leave_tenant_scope
+from tenant_app.queries.sql import unscoped
+from tenant_app.settings import Settings
 
 _HOST_RE = re.compile(
     r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$"
@@ -93,11 +99,11 @@ _TENANT_COLUMNS = (
     " ORDER BY p.is_primary DESC, p.id LIMIT 1) AS primary_hostname"
     " FROM tenant_host h JOIN tenant t ON t.id = h.tenant_id"
 )
-_TENANT_SQL = _TENANT_COLUMNS + " WHERE h.hostname = {0} AND t.is_active = {1}"
-_TENANT_BY_ID_SQL = _TENANT_COLUMNS + " WHERE t.id = {0} ORDER BY h.is_primary DESC, h.id LIMIT 1"
+_TENANT_SQL = _TENANT_COLUMNS + " WHERE h.hostname = :hostname AND t.is_active = :active"
+_TENANT_BY_ID_SQL = _TENANT_COLUMNS + " WHERE t.id = :id ORDER BY h.is_primary DESC, h.id LIMIT 1"
 
 
-def _info(row: dict) -> TenantInfo:
+def _info(row: dict[str, Any]) -> TenantInfo:
     values = {k: row[k] for k in TenantInfo.__dataclass_fields__}
     values["updated_at"] = str(values["updated_at"])
     return TenantInfo(**values)
@@ -105,7 +111,7 @@ def _info(row: dict) -> TenantInfo:
 
 async def load_tenant_info(tenant_id: int) -> TenantInfo:
     """For code outside a request (CLI, jobs): the tenant as a request would see it."""
-    row = await fetch_one(_TENANT_BY_ID_SQL, tenant_id)
+    row = await unscoped.fetch_one(_TENANT_BY_ID_SQL, id=tenant_id)
     if row is None:
         raise LookupError(f"no tenant {tenant_id}")
     return _info(row)
@@ -123,7 +129,7 @@ class TenantCache:
         cached = self._entries.get(hostname)
         if cached and now - cached[0] < self.ttl:
             return cached[1]
-        row = await fetch_one(_TENANT_SQL, hostname, True)
+        row = await unscoped.fetch_one(_TENANT_SQL, hostname=hostname, active=True)
         info = _info(row) if row is not None else None
         if len(self._entries) > 10_000:  # garbage hosts must not grow memory without bound
             self._entries.clear()
@@ -138,3 +144,43 @@ class TenantCache:
 
 
 tenant_cache = TenantCache()
+
+
+# The tenant of the current request or job. The ORM's scope (models/scoping.py) and the
+# raw-SQL helper (queries/sql.py) read its id; mails and links read the rest.
+_current_tenant: ContextVar[TenantInfo | None] = ContextVar("current_tenant", default=None)
+
+
+def current_tenant() -> TenantInfo:
+    tenant = _current_tenant.get()
+    if tenant is None:
+        raise ScopeError("no tenant in this context")
+    return tenant
+
+
+def enter_tenant(tenant: TenantInfo) -> tuple[object, object]:
+    """For middleware: this task runs as `tenant` until `leave_tenant`."""
+    return _current_tenant.set(tenant), enter_tenant_scope(tenant.id)
+
+
+def leave_tenant(tokens: tuple[object, object]) -> None:
+    info_token, scope_token = tokens
+    leave_tenant_scope(scope_token)
+    _current_tenant.reset(info_token)  # type: ignore[arg-type]
+
+
+@contextlib.contextmanager
+def tenant_context(tenant: TenantInfo) -> Iterator[None]:
+    """Run a block (script, job, test) as the given tenant."""
+    tokens = enter_tenant(tenant)
+    try:
+        yield
+    finally:
+        leave_tenant(tokens)
+
+
+def public_base_url(settings: Settings, tenant: TenantInfo) -> str:
+    """The tenant's own address for links in mails: stored host name, never a request's Host."""
+    default_port = {"http": 80, "https": 443}.get(settings.public_scheme)
+    port = "" if settings.public_port in (0, default_port) else f":{settings.public_port}"
+    return f"{settings.public_scheme}://{tenant.primary_hostname or tenant.hostname}{port}"

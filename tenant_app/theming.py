@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
-from tenant_app.resources import THEMES_DIR
+from tenant_app.templating import THEMES_DIR
 
 if TYPE_CHECKING:
     from tenant_app.tenancy import TenantInfo

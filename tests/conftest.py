@@ -28,9 +28,9 @@ from aiosmtpd.controller import Controller
 from tortoise.contrib.test import truncate_all_models
 
 from tenant_app import create_app, db
-from tenant_app.mail.worker import MailWorker
+from tenant_app.jobs.outbox import MailWorker
 from tenant_app.models.scoping import tenant_scope
-from tenant_app.resources import PasswordService
+from tenant_app.security.passwords import PasswordService
 from tenant_app.services.tenants import NewTenant, create_tenant
 from tenant_app.settings import Settings
 from tenant_app.tenancy import tenant_cache

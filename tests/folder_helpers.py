@@ -6,9 +6,9 @@ import io
 from decimal import Decimal
 from typing import Any
 
+from tenant_app.files.storage import LocalStorage, new_key
 from tenant_app.models.folders import Contract, Document, Insurer
 from tenant_app.models.scoping import tenant_scope
-from tenant_app.storage import LocalStorage, new_key
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 

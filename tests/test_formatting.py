@@ -10,7 +10,7 @@ import pytest
 from babel.dates import format_date
 from babel.numbers import format_currency
 
-from tenant_app import formatting, i18n
+from tenant_app.text import formatting, i18n
 
 AMOUNTS = [
     Decimal(text)

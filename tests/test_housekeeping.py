@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
+from tenant_app.jobs.housekeeping import purge_expired
 from tenant_app.models.accounts import Session
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.security import RateCounter
-from tenant_app.services import sessions
-from tenant_app.services.housekeeping import purge_expired
+from tenant_app.security import sessions
 
 
 async def test_purge_removes_only_what_expired(tenant, other_tenant, settings) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from tenant_app import i18n
+from tenant_app.text import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 

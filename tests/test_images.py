@@ -10,8 +10,8 @@ import zlib
 import pytest
 from PIL import Image
 
-from tenant_app import images
-from tenant_app.images import ImageRejected, process_favicon, process_logo
+from tenant_app.files import images
+from tenant_app.files.images import ImageRejected, process_favicon, process_logo
 
 ALLOWED_LOGO_TYPES = ("PNG", "JPEG", "WEBP")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from tenant_app.jobs.outbox import MailWorker, backoff
 from tenant_app.mail.render import render_email, strip_header
-from tenant_app.mail.worker import MailWorker, backoff
 from tenant_app.models.mail import OutboxMail
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant

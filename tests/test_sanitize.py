@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tenant_app.sanitize import has_text, rich_text_to_plain, sanitize_rich_text
+from tenant_app.text.rich import has_text, rich_text_to_plain, sanitize_rich_text
 
 XSS_PAYLOADS = [
     "<script>alert(1)</script>",

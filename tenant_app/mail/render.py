@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from tenant_app import i18n
-from tenant_app.resources import templates
-from tenant_app.sanitize import rich_text_to_plain, sanitize_rich_text
+from tenant_app.templating import templates
+from tenant_app.text import i18n
+from tenant_app.text.rich import rich_text_to_plain, sanitize_rich_text
 from tenant_app.theming import palette
+
+if TYPE_CHECKING:
+    from tenant_app.tenancy import TenantInfo
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,7 @@ def strip_header(value: str) -> str:
 
 
 def render_email(
-    name: str, context: dict[str, Any], *, tenant: Any, base_url: str, locale: str
+    name: str, context: dict[str, Any], *, tenant: TenantInfo, base_url: str, locale: str
 ) -> RenderedMail:
     """Render in the recipient's language and the tenant's form of address, with branding."""
     with i18n.using(locale, tenant.address_form):

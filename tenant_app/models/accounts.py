@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 
 from tenant_app.models.scoping import TenantModel
+
+if TYPE_CHECKING:
+    from tenant_app.models.contacts import Contact
 
 FOLDER_LEVELS = ("none", "read", "write")
 STAFF_ROLES = ("admin", "mitarbeiter", "netzwerkpartner", "experte")
@@ -25,7 +28,7 @@ class User(TenantModel):
     language = fields.CharField(max_length=5, null=True)  # de | en | None = browser
     is_active = fields.BooleanField(default=True, db_default=True)
     contact_id: int | None
-    contact: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+    contact: fields.ForeignKeyNullableRelation[Contact] = fields.ForeignKeyField(
         "models.Contact", related_name="accounts", null=True, on_delete=fields.CASCADE
     )  # set for customers: the contact this account belongs to
     # Staff rights (the admin role has all of them regardless).
@@ -64,6 +67,7 @@ class Session(TenantModel):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="sessions", on_delete=fields.CASCADE
     )
+    user_id: int
     csrf_token = fields.CharField(max_length=64)
     created_at = fields.DatetimeField()
     last_seen_at = fields.DatetimeField()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 
 from tenant_app.models.scoping import TenantModel
+
+if TYPE_CHECKING:
+    from tenant_app.models.accounts import User
 
 
 class Contact(TenantModel):
@@ -62,9 +65,11 @@ class ContactResponsible(TenantModel):
     contact: fields.ForeignKeyRelation[Contact] = fields.ForeignKeyField(
         "models.Contact", related_name="responsibles", on_delete=fields.CASCADE
     )
-    user: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+    contact_id: int
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="responsible_for", on_delete=fields.CASCADE
     )
+    user_id: int
 
     class Meta:
         table = "contact_responsible"

@@ -6,11 +6,16 @@ and events (what happened: created, replied, forwarded, read, closed), all store
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 
 from tenant_app.models.scoping import TenantModel
+
+if TYPE_CHECKING:
+    from tenant_app.models.accounts import User
+    from tenant_app.models.contacts import Contact
+    from tenant_app.models.folders import Document
 
 CONVERSATION_KINDS = ("ticket",)  # later: chat, tender
 EVENT_KINDS = ("created", "replied", "forwarded", "read", "closed")
@@ -19,13 +24,13 @@ EVENT_KINDS = ("created", "replied", "forwarded", "read", "closed")
 class Conversation(TenantModel):
     id = fields.IntField(primary_key=True)
     kind = fields.CharField(max_length=12, default="ticket", db_default="ticket")
-    contact: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+    contact: fields.ForeignKeyRelation[Contact] = fields.ForeignKeyField(
         "models.Contact", related_name="conversations", on_delete=fields.CASCADE
     )
     contact_id: int
     subject = fields.CharField(max_length=200)
     status = fields.CharField(max_length=10, default="open", db_default="open")  # open | closed
-    responsible: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+    responsible: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User",
         related_name="responsible_conversations",
         null=True,
@@ -51,7 +56,7 @@ class ConversationParticipant(TenantModel):
         "models.Conversation", related_name="participants", on_delete=fields.CASCADE
     )
     conversation_id: int
-    user: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="conversation_seats", on_delete=fields.CASCADE
     )
     user_id: int
@@ -72,13 +77,13 @@ class ConversationEntry(TenantModel):
         "models.Conversation", related_name="entries", on_delete=fields.CASCADE
     )
     conversation_id: int
-    author: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+    author: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="conversation_entries", null=True, on_delete=fields.SET_NULL
     )
     author_id: int | None
     by_customer = fields.BooleanField(default=False, db_default=False)
     body = fields.TextField()
-    document: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+    document: fields.ForeignKeyNullableRelation[Document] = fields.ForeignKeyField(
         "models.Document", related_name="conversation_entries", null=True, on_delete=fields.SET_NULL
     )
     document_id: int | None
@@ -98,7 +103,7 @@ class ConversationEvent(TenantModel):
     )
     conversation_id: int
     kind = fields.CharField(max_length=12)  # one of EVENT_KINDS
-    actor: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="conversation_events", null=True, on_delete=fields.SET_NULL
     )
     actor_id: int | None

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 
 from tenant_app.models.scoping import TenantModel
+
+if TYPE_CHECKING:
+    from tenant_app.models.accounts import User
+    from tenant_app.models.contacts import Contact
 
 FOLDER_KEYS = ("insurance", "finance", "other", "emergency")
 CONTRACT_STATUSES = ("active", "offer", "start", "cancelled", "ended")
@@ -18,7 +22,7 @@ class CustomerAccess(TenantModel):
     """Everything a customer may see and do, one row per contact. All off by default."""
 
     id = fields.IntField(primary_key=True)
-    contact: fields.OneToOneRelation[Any] = fields.OneToOneField(
+    contact: fields.OneToOneRelation[Contact] = fields.OneToOneField(
         "models.Contact", related_name="access", on_delete=fields.CASCADE
     )
     contact_id: int
@@ -58,7 +62,7 @@ class Insurer(TenantModel):
 
 class Contract(TenantModel):
     id = fields.IntField(primary_key=True)
-    contact: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+    contact: fields.ForeignKeyRelation[Contact] = fields.ForeignKeyField(
         "models.Contact", related_name="contracts", on_delete=fields.CASCADE
     )
     contact_id: int
@@ -78,9 +82,10 @@ class Contract(TenantModel):
     )  # EUR per period
     note = fields.TextField(default="", db_default="")
     created_by_customer = fields.BooleanField(default=False, db_default=False)
-    created_by: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+    created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="created_contracts", null=True, on_delete=fields.SET_NULL
     )
+    created_by_id: int | None
     deleted_at = fields.DatetimeField(null=True)  # soft delete by a customer, staff can undo
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -94,7 +99,7 @@ class Document(TenantModel):
     """A file on a contract, or directly on a contact (then `folder` may name its folder)."""
 
     id = fields.IntField(primary_key=True)
-    contact: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+    contact: fields.ForeignKeyRelation[Contact] = fields.ForeignKeyField(
         "models.Contact", related_name="documents", on_delete=fields.CASCADE
     )
     contact_id: int
@@ -114,9 +119,10 @@ class Document(TenantModel):
     sha256 = fields.CharField(max_length=64)
     shared_with_customer = fields.BooleanField(default=True, db_default=True)
     uploaded_by_customer = fields.BooleanField(default=False, db_default=False)
-    uploaded_by: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+    uploaded_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="uploaded_documents", null=True, on_delete=fields.SET_NULL
     )
+    uploaded_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from contextvars import ContextVar
-from typing import Any
+from contextvars import ContextVar, Token
+from typing import TYPE_CHECKING, Any, cast
 
 from tortoise import fields
 from tortoise.manager import Manager
 from tortoise.models import Model, ModelMeta
 from tortoise.queryset import QuerySet
+
+if TYPE_CHECKING:
+    from tenant_app.models.tenancy import Tenant
 
 _current_tenant_id: ContextVar[int | None] = ContextVar("current_tenant_id", default=None)
 
@@ -42,35 +45,36 @@ def tenant_scope(tenant_id: int) -> Iterator[None]:
         _current_tenant_id.reset(token)
 
 
-def enter_tenant_scope(tenant_id: int | None) -> object:
+def enter_tenant_scope(tenant_id: int | None) -> Token[int | None]:
     """For middleware: set the tenant for the rest of this task; returns a reset token."""
     return _current_tenant_id.set(tenant_id)
 
 
 def leave_tenant_scope(token: object) -> None:
-    _current_tenant_id.reset(token)  # type: ignore[arg-type]
+    _current_tenant_id.reset(cast("Token[int | None]", token))  # made by enter_tenant_scope
 
 
 class TenantManager(Manager):
-    def get_queryset(self) -> QuerySet:
+    def get_queryset(self) -> QuerySet[TenantModel]:
         return QuerySet(self._model).filter(tenant_id=current_tenant_id())
 
 
 class TenantModelMeta(ModelMeta):
     """Gives every concrete subclass the scoping manager (a Meta of its own would drop it)."""
 
-    def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any]):  # type: ignore[no-untyped-def]
+    def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any]) -> TenantModelMeta:
         cls: Any = super().__new__(mcs, name, bases, attrs)
         if not cls._meta.abstract:
             cls._meta.manager = TenantManager(model=cls)
             cls.unscoped = Manager(model=cls)
-        return cls
+        # Tortoise annotates ModelMeta.__new__ as returning ModelMeta; the class is built by `mcs`.
+        return cast("TenantModelMeta", cls)
 
 
 class TenantModel(Model, metaclass=TenantModelMeta):
     """Base of every tenant-owned model: carries `tenant_id` and scopes queries by it."""
 
-    tenant: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+    tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
         "models.Tenant", related_name=False, on_delete=fields.CASCADE, db_index=True
     )
     tenant_id: int

@@ -35,6 +35,7 @@ class TenantHost(Model):
     tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
         "models.Tenant", related_name="hosts", on_delete=fields.CASCADE
     )
+    tenant_id: int
     is_primary = fields.BooleanField(default=True, db_default=True)
 
     class Meta:

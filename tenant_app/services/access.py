@@ -10,24 +10,25 @@ from tortoise.transactions import in_transaction
 
 from tenant_app.errors import PermissionDenied
 from tenant_app.models.folders import FOLDER_KEYS, Contract, CustomerAccess, Document
-from tenant_app.permissions import ACCESS_FIELDS, FolderFlags, can_manage_contacts, folder_flags
+from tenant_app.permissions import CustomerRights, FolderFlags, can_manage_contacts, folder_flags
+from tenant_app.vocabulary import ACCESS_FIELDS
 
 __all__ = ["ACCESS_FIELDS", "access_of", "folder_counts", "save_access"]
 
 
-async def access_of(contact_id: int, actor: Any = None) -> CustomerAccess:
-    """The contact's permissions; an unsaved all-off row when none were ever set.
+async def access_of(contact_id: int, actor: Any = None) -> CustomerRights:
+    """The contact's permissions; all off when none were ever set.
 
     A customer's own permissions came with their session (same request, no second query).
     """
     own = getattr(actor, "access", None)
     if own is not None and actor.contact_id == contact_id:
         return own  # type: ignore[no-any-return]
-    access = await CustomerAccess.get_or_none(contact_id=contact_id)
-    return access or CustomerAccess(contact_id=contact_id)
+    row = await CustomerAccess.filter(contact_id=contact_id).values(*ACCESS_FIELDS)
+    return CustomerRights.from_values(contact_id, row[0] if row else {})
 
 
-async def save_access(actor: Any, *, contact_id: int, flags: dict[str, bool]) -> CustomerAccess:
+async def save_access(actor: Any, *, contact_id: int, flags: dict[str, bool]) -> CustomerRights:
     """Replace all flags at once (one row, one statement): the next request sees the change."""
     if not can_manage_contacts(actor):
         raise PermissionDenied
@@ -38,7 +39,7 @@ async def save_access(actor: Any, *, contact_id: int, flags: dict[str, bool]) ->
         updated = await CustomerAccess.filter(contact_id=contact_id).update(**values)
         if not updated:
             await CustomerAccess.create(contact_id=contact_id, **values)
-    return await CustomerAccess.get(contact_id=contact_id)
+    return CustomerRights.from_values(contact_id, values)
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class FolderCount:
     flags: FolderFlags
 
 
-async def folder_counts(contact_id: int, access: CustomerAccess | None = None) -> list[FolderCount]:
+async def folder_counts(contact_id: int, access: CustomerRights | None = None) -> list[FolderCount]:
     """Contracts and documents per folder for one contact, in two grouped queries."""
     contracts = await (
         Contract.filter(contact_id=contact_id, deleted_at=None)

@@ -9,32 +9,17 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
-from tenant_app.i18n import gettext as _
-from tenant_app.mail.outbox import enqueue
-from tenant_app.mail.render import render_email
-from tenant_app.models.accounts import FOLDER_LEVELS, STAFF_ROLES, AccountLink, User
+from tenant_app.mail.notify import notify
+from tenant_app.models.accounts import AccountLink, User
 from tenant_app.models.contacts import Contact
-from tenant_app.permissions import FOLDERS, can_manage_contacts, can_manage_users, is_admin
-from tenant_app.resources import token_digest
-from tenant_app.services import sessions, validation
+from tenant_app.permissions import can_manage_contacts, can_manage_users, is_admin, is_staff
+from tenant_app.security import sessions
+from tenant_app.security.cookies import token_digest
+from tenant_app.services import validation
 from tenant_app.services.tenants import unique_username
 from tenant_app.settings import Settings
-from tenant_app.tenancy import TenantInfo
-
-RIGHT_FLAGS = (
-    "sees_all_contacts",
-    "handles_tickets",
-    "manages_contacts",
-    "manages_users",
-    "manages_settings",
-)
-
-
-def tenant_base_url(settings: Settings, tenant: TenantInfo) -> str:
-    """The tenant's own address for links in mails: stored host name, never a request's Host."""
-    default_port = {"http": 80, "https": 443}.get(settings.public_scheme)
-    port = "" if settings.public_port in (0, default_port) else f":{settings.public_port}"
-    return f"{settings.public_scheme}://{tenant.primary_hostname or tenant.hostname}{port}"
+from tenant_app.text.i18n import gettext as _
+from tenant_app.vocabulary import FOLDER_LEVELS, FOLDERS, RIGHT_FLAGS, STAFF_ROLES
 
 
 def _staff_values(
@@ -76,12 +61,7 @@ async def _email_taken(email: str, *, except_user: int | None = None) -> bool:
 
 
 async def create_staff_user(
-    tenant: TenantInfo,
-    actor: Any,
-    settings: Settings,
-    *,
-    values: dict[str, str],
-    rights: dict[str, Any],
+    actor: Any, *, settings: Settings, values: dict[str, str], rights: dict[str, Any]
 ) -> User:
     """Create a staff user and, in the same transaction, queue password mail #1."""
     if not can_manage_users(actor):
@@ -96,12 +76,12 @@ async def create_staff_user(
     async with in_transaction():
         username = await unique_username(clean["first_name"], clean["last_name"])
         user = await User.create(kind="staff", username=username, **clean)
-        await _queue_link_mail(tenant, settings, user, purpose="register")
+        await queue_link_mail(settings, user, purpose="register")
     return user
 
 
 async def update_staff_user(
-    tenant: TenantInfo, actor: Any, *, user_id: int, values: dict[str, str], rights: dict[str, Any]
+    actor: Any, *, user_id: int, values: dict[str, str], rights: dict[str, Any]
 ) -> User:
     if not can_manage_users(actor):
         raise PermissionDenied
@@ -121,7 +101,7 @@ async def update_staff_user(
     return await User.get(id=user.id)
 
 
-async def set_user_active(tenant: TenantInfo, actor: Any, *, user_id: int, active: bool) -> User:
+async def set_user_active(actor: Any, *, user_id: int, active: bool) -> User:
     """Deactivate (sessions end at once, history stays) or reactivate a staff user."""
     if not can_manage_users(actor):
         raise PermissionDenied
@@ -133,11 +113,11 @@ async def set_user_active(tenant: TenantInfo, actor: Any, *, user_id: int, activ
     async with in_transaction():
         await User.filter(id=user.id).update(is_active=active)
         if not active:
-            await sessions.end_all_sessions(tenant.id, user.id)
+            await sessions.end_all_sessions(user.id)
     return await User.get(id=user.id)
 
 
-async def create_customer_account(tenant: TenantInfo, actor: Any, *, contact_id: int) -> User:
+async def create_customer_account(actor: Any, *, contact_id: int) -> User:
     """Step 1 for a customer: the account exists, no mail is sent yet."""
     if not can_manage_contacts(actor):
         raise PermissionDenied
@@ -164,9 +144,7 @@ async def create_customer_account(tenant: TenantInfo, actor: Any, *, contact_id:
         )
 
 
-async def send_registration_mail(
-    tenant: TenantInfo, actor: Any, settings: Settings, *, user_id: int
-) -> None:
+async def send_registration_mail(actor: Any, *, settings: Settings, user_id: int) -> None:
     """(Re)send password mail #1; older links of the account stop working."""
     user = await User.get_or_none(id=user_id)
     if user is None:
@@ -177,14 +155,12 @@ async def send_registration_mail(
     if not user.is_active:
         raise ValidationFailed({"account": _("The account is deactivated.")})
     async with in_transaction():
-        await _queue_link_mail(
-            tenant, settings, user, purpose="register" if not user.password_hash else "reset"
+        await queue_link_mail(
+            settings, user, purpose="register" if not user.password_hash else "reset"
         )
 
 
-async def _queue_link_mail(
-    tenant: TenantInfo, settings: Settings, user: User, *, purpose: str
-) -> None:
+async def queue_link_mail(settings: Settings, user: User, *, purpose: str) -> None:
     """Revoke older links, store a new one as a hash, queue the mail.
 
     Runs inside the caller's transaction.
@@ -196,21 +172,19 @@ async def _queue_link_mail(
     await AccountLink.create(
         user_id=user.id, token_hash=token_digest(secret), purpose=purpose, expires_at=expires_at
     )
-    base_url = tenant_base_url(settings, tenant)
-    mail = render_email(
-        "password_link",
-        {
+    await notify(
+        settings,
+        to=user.email,
+        language=user.language,
+        template="password_link",
+        context={
             "user": user,
-            "link": f"{base_url}/passwort/{secret}",
             "expires_at": expires_at,
             "purpose": purpose,
             "hours": settings.link_valid_hours,
         },
-        tenant=tenant,
-        base_url=base_url,
-        locale=user.language or "de",
+        links={"link": f"/passwort/{secret}"},
     )
-    await enqueue(mail, to=user.email, tenant_id=tenant.id)
     await User.filter(id=user.id).update(registration_sent_at=now)
 
 
@@ -225,8 +199,32 @@ def account_state(user: User | None, *, link_sent: bool) -> str:
 
 async def set_language(actor: Any, *, language: str) -> None:
     """The actor's own language for pages and mails."""
-    from tenant_app.i18n import LOCALES
+    from tenant_app.text.i18n import LOCALES
 
     if language not in LOCALES:
         raise ValidationFailed({"language": _("Please choose a language.")})
     await User.filter(id=actor.id).update(language=language)
+
+
+async def customer_account(actor: Any, *, contact_id: int) -> tuple[User | None, str]:
+    """A visible contact's customer account (if any) and its state as staff see it."""
+    if not is_staff(actor):
+        raise PermissionDenied
+    account = await User.get_or_none(contact_id=contact_id)
+    link_sent = account is not None and await AccountLink.filter(user_id=account.id).exists()
+    return account, account_state(account, link_sent=link_sent)
+
+
+async def staff_users(actor: Any) -> list[User]:
+    if not can_manage_users(actor):
+        raise PermissionDenied
+    return list(await User.filter(kind="staff").order_by("last_name", "first_name"))
+
+
+async def staff_user_for(actor: Any, user_id: int) -> User:
+    if not can_manage_users(actor):
+        raise PermissionDenied
+    user = await User.get_or_none(id=user_id, kind="staff")
+    if user is None:
+        raise NotFound
+    return user

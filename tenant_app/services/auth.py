@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tenant_app.models.accounts import User
-from tenant_app.resources import PasswordService
-from tenant_app.services import ratelimit, sessions
+from tenant_app.models.scoping import current_tenant_id
+from tenant_app.security import ratelimit, sessions
+from tenant_app.security.passwords import PasswordService
 
 
 class LoginFailed(Exception):
@@ -24,7 +25,6 @@ class LoginResult:
 
 
 async def log_in(
-    tenant_id: int,
     passwords: PasswordService,
     *,
     identifier: str,
@@ -41,6 +41,7 @@ async def log_in(
         query = User.filter(email=identifier) if by_email else User.filter(username=identifier)
         user = await query.first()
     # Per account, whether named by username or e-mail; unknown names count under the name.
+    tenant_id = current_tenant_id()
     account_key = f"{tenant_id}:user:{user.id}" if user else f"{tenant_id}:name:{identifier}"
     if not await ratelimit.hit(ratelimit.LOGIN_PER_ACCOUNT, account_key):
         raise LoginThrottled  # checked before hashing, so login cannot be used to burn CPU

@@ -9,15 +9,16 @@ from typing import Any
 import anyio
 from tortoise.transactions import in_transaction
 
-from tenant_app import images
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
-from tenant_app.i18n import ADDRESS_FORMS
-from tenant_app.i18n import gettext as _
+from tenant_app.files import images
 from tenant_app.models.branding import TenantAsset
+from tenant_app.models.scoping import current_tenant_id
 from tenant_app.models.tenancy import Tenant
 from tenant_app.permissions import StaffActor, can_manage_settings
-from tenant_app.sanitize import has_text, sanitize_rich_text
-from tenant_app.tenancy import TenantInfo, tenant_cache
+from tenant_app.tenancy import TenantInfo, current_tenant, tenant_cache
+from tenant_app.text.i18n import ADDRESS_FORMS
+from tenant_app.text.i18n import gettext as _
+from tenant_app.text.rich import has_text, sanitize_rich_text
 from tenant_app.theming import available_themes
 
 ASSET_KINDS = ("logo", "favicon")
@@ -36,8 +37,10 @@ def max_upload_bytes(kind: str) -> int:
     return _MAX_BYTES[kind]
 
 
-def current_values(tenant: TenantInfo) -> dict[str, str]:
-    """The form's starting values: stored overrides, empty where the theme decides."""
+def current_values(tenant: TenantInfo | None = None) -> dict[str, str]:
+    """The form's starting values: stored overrides, empty where the theme decides
+    (of `tenant` as just reloaded, else of the request's tenant)."""
+    tenant = tenant or current_tenant()
     return {
         "theme": tenant.theme,
         "primary_color": tenant.primary_color or "",
@@ -93,17 +96,15 @@ def _check_rights(actor: StaffActor | None, kind: str | None = None) -> None:
         raise NotFound
 
 
-async def save_branding(tenant: TenantInfo, actor: StaffActor, *, values: dict[str, str]) -> None:
+async def save_branding(actor: StaffActor, *, values: dict[str, str]) -> None:
     """Store theme, colours, form of address, imprint and signature in one go."""
     _check_rights(actor)
     clean = clean_branding(values)
-    await Tenant.filter(id=tenant.id).update(**clean, updated_at=datetime.now(UTC))
+    await Tenant.filter(id=current_tenant_id()).update(**clean, updated_at=datetime.now(UTC))
     tenant_cache.invalidate()
 
 
-async def replace_asset(
-    tenant: TenantInfo, actor: StaffActor, *, kind: str, data: bytes
-) -> images.ProcessedImage:
+async def replace_asset(actor: StaffActor, *, kind: str, data: bytes) -> images.ProcessedImage:
     """Check and re-encode an uploaded logo or favicon, then make it the tenant's."""
     _check_rights(actor, kind)
     try:
@@ -120,18 +121,18 @@ async def replace_asset(
             width=image.width,
             height=image.height,
         )
-        await Tenant.filter(id=tenant.id).update(
+        await Tenant.filter(id=current_tenant_id()).update(
             **{f"{kind}_key": image.sha256}, updated_at=datetime.now(UTC)
         )
     tenant_cache.invalidate()
     return image
 
 
-async def remove_asset(tenant: TenantInfo, actor: StaffActor, *, kind: str) -> None:
+async def remove_asset(actor: StaffActor, *, kind: str) -> None:
     _check_rights(actor, kind)
     async with in_transaction():
         await TenantAsset.filter(kind=kind).delete()
-        await Tenant.filter(id=tenant.id).update(
+        await Tenant.filter(id=current_tenant_id()).update(
             **{f"{kind}_key": None}, updated_at=datetime.now(UTC)
         )
     tenant_cache.invalidate()

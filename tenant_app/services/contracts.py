@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
-from tenant_app.i18n import gettext as _
+from tenant_app.files.cleanup import remove_files
+from tenant_app.files.storage import Storage
 from tenant_app.models.folders import (
     CONTRACT_STATUSES,
     FOLDER_KEYS,
@@ -19,8 +20,7 @@ from tenant_app.models.folders import (
 from tenant_app.permissions import customer_may, folder_flags, staff_may_edit_folder
 from tenant_app.services import validation
 from tenant_app.services.access import access_of
-from tenant_app.services.files import remove_files
-from tenant_app.storage import Storage
+from tenant_app.text.i18n import gettext as _
 
 CONTRACT_FIELDS = (
     "status",

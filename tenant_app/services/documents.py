@@ -10,7 +10,9 @@ from typing import Any, BinaryIO
 import anyio
 
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
-from tenant_app.i18n import gettext as _
+from tenant_app.files.cleanup import remove_files
+from tenant_app.files.storage import Storage, new_key
+from tenant_app.files.uploads import clean_filename, sniff
 from tenant_app.models.folders import FOLDER_KEYS, Contract, Document
 from tenant_app.models.scoping import current_tenant_id
 from tenant_app.permissions import (
@@ -23,9 +25,7 @@ from tenant_app.permissions import (
 )
 from tenant_app.services import validation
 from tenant_app.services.access import access_of
-from tenant_app.services.files import remove_files
-from tenant_app.storage import Storage, new_key
-from tenant_app.uploads import clean_filename, sniff
+from tenant_app.text.i18n import gettext as _
 
 CATEGORIES = ("policy", "application", "invoice", "correspondence", "claim", "identity", "other")
 

@@ -13,14 +13,14 @@ import anyio
 from tortoise.transactions import in_transaction
 
 from tenant_app.errors import PermissionDenied, ValidationFailed
-from tenant_app.i18n import gettext as _
+from tenant_app.files.cleanup import remove_files
+from tenant_app.files.storage import Storage
 from tenant_app.models.accounts import User
 from tenant_app.models.contacts import Contact
 from tenant_app.models.folders import AuditEntry, Contract, CustomerAccess, Document
 from tenant_app.permissions import FOLDERS, can_manage_contacts, staff_may_read_folder
 from tenant_app.services.contacts import CONTACT_FIELDS
-from tenant_app.services.files import remove_files
-from tenant_app.storage import Storage
+from tenant_app.text.i18n import gettext as _
 
 CONTACT_EXPORT_FIELDS = ("id", *CONTACT_FIELDS, "created_at", "updated_at")
 

@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
-from tenant_app.i18n import gettext as _
 from tenant_app.models.folders import Insurer
 from tenant_app.models.scoping import current_tenant_id
 from tenant_app.permissions import is_admin
+from tenant_app.text.i18n import gettext as _
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "data" / "insurers.txt"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tenant_app.errors import ValidationFailed
-from tenant_app.i18n import gettext as _
+from tenant_app.errors import NotFound, ValidationFailed
 from tenant_app.models.contacts import Contact
 from tenant_app.services import validation
+from tenant_app.text.i18n import gettext as _
 
 # Name, birthdate and e-mail stay with the broker: they identify the account.
 PROFILE_FIELDS = ("street", "postal_code", "city", "phone")
@@ -30,3 +30,10 @@ async def update_profile(actor: Any, contact: Contact, *, values: dict[str, str]
         **{name: values.get(name, "").strip() for name in PROFILE_FIELDS}
     )
     return await Contact.get(id=contact.id)
+
+
+async def own_contact(actor: Any) -> Contact:
+    """The customer's own contact record (name, address) for the profile page."""
+    if actor.contact_id is None:
+        raise NotFound
+    return await Contact.get(id=actor.contact_id)

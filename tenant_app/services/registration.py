@@ -18,16 +18,17 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from tenant_app.errors import ValidationFailed
-from tenant_app.i18n import gettext as _
 from tenant_app.logs import log
-from tenant_app.mail.outbox import enqueue
-from tenant_app.mail.render import render_email
+from tenant_app.mail.notify import notify
 from tenant_app.models.accounts import AccountLink, User
-from tenant_app.resources import PasswordService, token_digest
-from tenant_app.services import ratelimit, sessions, validation
-from tenant_app.services.accounts import _queue_link_mail, tenant_base_url
+from tenant_app.models.scoping import current_tenant_id
+from tenant_app.security import ratelimit, sessions
+from tenant_app.security.cookies import token_digest
+from tenant_app.security.passwords import PasswordService
+from tenant_app.services import validation
+from tenant_app.services.accounts import queue_link_mail
 from tenant_app.settings import Settings
-from tenant_app.tenancy import TenantInfo
+from tenant_app.text.i18n import gettext as _
 
 logger = logging.getLogger("tenant_app.registration")
 
@@ -77,7 +78,6 @@ async def check_link(secret: str) -> UsableLink:
 
 
 async def complete_link(
-    tenant: TenantInfo,
     settings: Settings,
     passwords: PasswordService,
     *,
@@ -91,7 +91,7 @@ async def complete_link(
     usable = await check_link(secret)
     link, user = usable.link, usable.user
     allowed = await ratelimit.all_allowed(
-        (PIN_PER_CLIENT, client), (PIN_PER_ACCOUNT, f"{tenant.id}:{user.id}")
+        (PIN_PER_CLIENT, client), (PIN_PER_ACCOUNT, f"{current_tenant_id()}:{user.id}")
     )
     if not allowed:
         log(logger, logging.WARNING, "pin attempts throttled", user_id=user.id)
@@ -126,23 +126,20 @@ async def complete_link(
         if claimed != 1:  # the same link submitted twice at once
             raise LinkProblem("used")
         await User.filter(id=user.id).update(password_hash=password_hash)
-        await sessions.end_all_sessions(tenant.id, user.id)
-        base_url = tenant_base_url(settings, tenant)
-        mail = render_email(
-            "username",
-            {"user": user, "login_url": f"{base_url}/login"},
-            tenant=tenant,
-            base_url=base_url,
-            locale=user.language or "de",
+        await sessions.end_all_sessions(user.id)
+        await notify(
+            settings,
+            to=user.email,
+            language=user.language,
+            template="username",
+            context={"user": user},
+            links={"login_url": "/login"},
         )
-        await enqueue(mail, to=user.email, tenant_id=tenant.id)
     log(logger, logging.INFO, "password set through link", user_id=user.id, purpose=link.purpose)
     return user
 
 
-async def request_password_reset(
-    tenant: TenantInfo, settings: Settings, *, identifier: str, client: str
-) -> None:
+async def request_password_reset(settings: Settings, *, identifier: str, client: str) -> None:
     """Mail a reset link to the stored address if the account exists. Says nothing either way."""
     started = time.monotonic()
     identifier = identifier.strip().lower()
@@ -154,10 +151,10 @@ async def request_password_reset(
         if (
             user is not None
             and user.birthdate is not None
-            and await ratelimit.hit(RESET_PER_ACCOUNT, f"{tenant.id}:{user.id}")
+            and await ratelimit.hit(RESET_PER_ACCOUNT, f"{current_tenant_id()}:{user.id}")
         ):
             async with in_transaction():
-                await _queue_link_mail(tenant, settings, user, purpose="reset")
+                await queue_link_mail(settings, user, purpose="reset")
             log(logger, logging.INFO, "password reset link queued", user_id=user.id)
     # The same answer in the same time, whether or not the account exists.
     await asyncio.sleep(max(0.0, RESET_MIN_SECONDS - (time.monotonic() - started)))

@@ -14,7 +14,7 @@ from tenant_app.errors import ValidationFailed
 from tenant_app.models.accounts import User
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant, TenantHost
-from tenant_app.resources import PasswordService
+from tenant_app.security.passwords import PasswordService
 from tenant_app.services.insurers import seed_insurers
 from tenant_app.tenancy import slug_error, tenant_cache
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, localcontext
 from typing import Any
 
-from tenant_app.i18n import gettext as _
+from babel.numbers import NumberFormatError, parse_decimal
+
+from tenant_app.text.i18n import gettext as _
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"',;]{1,64}@[a-z0-9.-]{1,189}\.[a-z]{2,}$", re.IGNORECASE)
 _DATE_DE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
@@ -86,25 +89,32 @@ def password_errors(
     return errors
 
 
-_MONEY_DE = re.compile(r"^\d{1,3}(\.\d{3})*(,\d{1,2})?$|^\d+(,\d{1,2})?$")
-_MONEY_DOT = re.compile(r"^\d+(\.\d{1,2})?$")
+_MONEY_SHAPE = re.compile(r"[0-9][0-9.]*(,[0-9]{1,2})?")
+_MONEY_DOT = re.compile(r"[0-9]+\.[0-9]{1,2}")
 MONEY_MAX = Decimal("9999999999.99")
 
 
 def parse_money(raw: str) -> Decimal | None:
     """Euros as exact Decimal from German input ("1.234,56", "1234,5", "89") or "89.90"."""
     text = raw.strip().replace("\u00a0", "").replace(" ", "").removesuffix("€").removesuffix("EUR")
-    if _MONEY_DE.fullmatch(text):
-        normalized = text.replace(".", "").replace(",", ".")
-    elif _MONEY_DOT.fullmatch(text):
-        normalized = text
-    else:
+    # Digits of any script count ("١٢", "１２"), as they always did; Babel compares with 0-9.
+    text = "".join(str(unicodedata.decimal(char, char)) for char in text)
+    # Babel alone would take signs, exponents, "NaN", "1_000", ",5", "5," and 3+ decimals.
+    if not _MONEY_SHAPE.fullmatch(text):
         return None
+    if _MONEY_DOT.fullmatch(text):  # "89.90": a dot as the decimal separator
+        text = text.replace(".", ",")
+    # Babel's strict check re-formats the number and so refuses leading zeros in a grouped
+    # one ("0.500", "01.234"); check the grouping with those zeros written as ones.
+    unpadded = text.lstrip("0")
+    probe = "1" * (len(text) - len(unpadded)) + unpadded
     try:
-        value = Decimal(normalized).quantize(Decimal("0.01"))
-    except InvalidOperation:
+        with localcontext(prec=28 + len(probe)):  # Babel re-formats it: room for every digit
+            parse_decimal(probe, locale="de_DE", strict=True)
+        value = parse_decimal(text, locale="de_DE")
+    except NumberFormatError:
         return None
-    return value if value <= MONEY_MAX else None
+    return value.quantize(Decimal("0.01")) if value <= MONEY_MAX else None
 
 
 def check_lengths(model: Any, values: dict[str, str], errors: dict[str, str]) -> None:

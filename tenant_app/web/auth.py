@@ -9,11 +9,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from tenant_app.errors import ValidationFailed
-from tenant_app.htmx import render
-from tenant_app.i18n import gettext as _
+from tenant_app.pages import render
 from tenant_app.permissions import home_path_for
-from tenant_app.services import accounts, auth, sessions
-from tenant_app.web import cookies, forms
+from tenant_app.security import cookies, sessions
+from tenant_app.services import accounts, auth
+from tenant_app.text.i18n import gettext as _
+from tenant_app.web import forms
 from tenant_app.web.guards import current_user
 
 
@@ -43,7 +44,6 @@ async def login_submit(request: Request) -> Response:
         if errors:
             raise ValidationFailed(errors)
         result = await auth.log_in(
-            request.state.tenant.id,
             request.app.state.passwords,
             identifier=values["identifier"],
             password=password,
@@ -83,7 +83,7 @@ async def logout(request: Request) -> Response:
     settings = request.app.state.settings
     user = current_user(request)
     if user is not None:
-        await sessions.end_session(request.state.tenant.id, user.session_id)
+        await sessions.end_session(user.session_id)
     response = RedirectResponse("/login?bye=1", status_code=303)
     response.delete_cookie(
         cookies.cookie_name(settings, "session"),

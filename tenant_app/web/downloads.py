@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Protocol
 from urllib.parse import quote
 
 from starlette.responses import StreamingResponse
 
-from tenant_app.models.folders import Document
-from tenant_app.storage import Storage
+from tenant_app.files.storage import Storage
 
 
-def download_response(store: Storage, document: Document) -> StreamingResponse:
+class StoredDocument(Protocol):
+    filename: str
+    storage_key: str
+    content_type: str
+    size: int
+
+
+def download_response(store: Storage, document: StoredDocument) -> StreamingResponse:
     ascii_name = document.filename.encode("ascii", "ignore").decode() or "dokument"
     disposition = (
         f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(document.filename)}"

@@ -1,47 +1,13 @@
-"""Friendly error pages: branded when the tenant is known, bare when it is not."""
+"""Domain exceptions and HTTP errors turned into friendly pages."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from starlette.types import Scope
+from starlette.responses import Response
 
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
-from tenant_app.resources import templates
-
-TITLES = {
-    400: "Bad Request",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    413: "Request too large",
-    429: "Too Many Requests",
-    500: "Server Error",
-}
-
-
-def plain_response(status: int, title: str) -> HTMLResponse:
-    """A page with nothing of any tenant on it (unknown hosts, malformed requests)."""
-    html = templates.get_template("errors/plain.html").render(status=status, title=title)
-    return HTMLResponse(html, status_code=status)
-
-
-def render_error(scope: Scope, status: int, *, reason: str = "") -> Response:
-    state: dict[str, Any] = scope.get("state", {})
-    if state.get("tenant") is None:
-        return plain_response(status, TITLES.get(status, "Error"))
-    from tenant_app.htmx import base_context
-
-    request = Request(scope)
-    context = base_context(request) | {"status": status, "reason": reason}
-    try:
-        html = templates.get_template("errors/error.html").render(context)
-    except Exception:  # noqa: BLE001 - an error page must never fail in turn
-        return plain_response(status, TITLES.get(status, "Error"))
-    return HTMLResponse(html, status_code=status)
+from tenant_app.pages import render_error
 
 
 async def http_exception(request: Request, exc: Exception) -> Response:

@@ -11,8 +11,8 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 
 from tenant_app.errors import ValidationFailed
-from tenant_app.i18n import gettext as _
 from tenant_app.services.documents import Upload
+from tenant_app.text.i18n import gettext as _
 
 MAX_FIELD_CHARS = 20_000
 

@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
-from tenant_app.services.sessions import CurrentUser
+from tenant_app.security.sessions import CurrentUser
 
 
 class LoginRequired(Exception):

@@ -9,12 +9,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from tenant_app.db_queries import fetch_one
+from tenant_app import db
 from tenant_app.errors import NotFound
-from tenant_app.htmx import render
+from tenant_app.pages import render
 from tenant_app.permissions import can_manage_settings, home_path_for
-from tenant_app.sanitize import has_text, sanitize_rich_text
 from tenant_app.services import branding
+from tenant_app.text.rich import has_text, sanitize_rich_text
 from tenant_app.theming import brand_css
 from tenant_app.web.guards import current_user
 
@@ -23,7 +23,7 @@ HEALTH_TIMEOUT = 2.0  # seconds
 
 async def healthz(request: Request) -> JSONResponse:
     try:
-        await asyncio.wait_for(fetch_one("SELECT 1 AS ok"), timeout=HEALTH_TIMEOUT)
+        await asyncio.wait_for(db.ping(), timeout=HEALTH_TIMEOUT)
     except Exception:  # noqa: BLE001 - any failure means "not ready"
         return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
     return JSONResponse({"status": "ok", "database": "up"})

@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tenant_app.errors import ValidationFailed
-from tenant_app.htmx import render
+from tenant_app.pages import render
 from tenant_app.services import registration
 from tenant_app.web import forms
 
@@ -45,7 +45,6 @@ async def link_submit(request: Request) -> Response:
         pin = forms.text(form, "pin", max_chars=20)
         purpose = (await registration.check_link(secret)).link.purpose
         user = await registration.complete_link(
-            request.state.tenant,
             request.app.state.settings,
             request.app.state.passwords,
             secret=secret,
@@ -70,7 +69,7 @@ async def link_submit(request: Request) -> Response:
 
 
 def _too_many() -> str:
-    from tenant_app.i18n import gettext as _
+    from tenant_app.text.i18n import gettext as _
 
     return _("Too many attempts. Please wait an hour and try again.")
 
@@ -87,7 +86,6 @@ async def reset_submit(request: Request) -> Response:
         context = {"errors": failed.errors, "values": {}, "done": False}
         return render(request, "auth/forgot_password.html", context, status_code=422)
     await registration.request_password_reset(
-        request.state.tenant,
         request.app.state.settings,
         identifier=identifier,
         client=forms.client_address(request),

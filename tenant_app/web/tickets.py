@@ -10,14 +10,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
-from tenant_app.htmx import render
+from tenant_app.pages import render
 from tenant_app.permissions import (
     can_handle_tickets,
     can_use_portal,
     can_use_staff_area,
 )
 from tenant_app.services import contacts, documents, tickets
-from tenant_app.services.access import access_of
 from tenant_app.web import forms
 from tenant_app.web.downloads import download_response
 from tenant_app.web.guards import require
@@ -25,9 +24,7 @@ from tenant_app.web.guards import require
 
 def _ctx(request: Request) -> tickets.Context:
     state = request.app.state
-    return tickets.Context(
-        tenant=request.state.tenant, settings=state.settings, store=state.storage
-    )
+    return tickets.Context(settings=state.settings, store=state.storage)
 
 
 def _area(actor: Any) -> str:
@@ -93,7 +90,6 @@ async def staff_ticket_list(request: Request) -> Response:
         scope=scope,
         newest_first=newest,
         search=search,
-        tenant_id=request.state.tenant.id,
     )
     context = {
         "tickets": rows,
@@ -114,9 +110,7 @@ async def staff_ticket_detail(
     request: Request, *, errors: dict[str, str] | None = None, status_code: int = 200
 ) -> Response:
     actor = require(request, can_handle_tickets)
-    page = await tickets.staff_ticket_page(
-        actor, request.path_params["ticket_id"], tenant_id=request.state.tenant.id
-    )
+    page = await tickets.staff_ticket_page(actor, request.path_params["ticket_id"])
     context = {
         "ticket": page.ticket,
         "thread": page.thread,
@@ -196,13 +190,7 @@ async def staff_attachment_file(request: Request) -> Response:
 
 
 async def _ticket_document(ticket: Any, document_id: int) -> Any:
-    from tenant_app.models.conversations import ConversationEntry
-    from tenant_app.models.folders import Document
-
-    entry = await ConversationEntry.get_or_none(conversation_id=ticket.id, document_id=document_id)
-    if entry is None:
-        raise NotFound
-    return await Document.get(id=document_id)
+    return await tickets.attachment_of(ticket, document_id)
 
 
 def _read_done() -> Response:
@@ -220,12 +208,7 @@ async def staff_ticket_read(request: Request) -> Response:
 async def staff_badge(request: Request) -> Response:
     """The sidebar's unread count, polled by HTMX: one small query."""
     actor = require(request, can_use_staff_area)
-    count = (
-        await tickets.unread_count(actor, tenant_id=request.state.tenant.id)
-        if can_handle_tickets(actor)
-        else 0
-    )
-    return _badge(request, count)
+    return _badge(request, await tickets.unread_count(actor))
 
 
 def _badge(request: Request, count: int) -> Response:
@@ -248,9 +231,7 @@ async def _customer(request: Request) -> Any:
     user = require(request, can_use_portal)
     if user.contact_id is None:
         raise NotFound
-    permissions = await access_of(user.contact_id, user)  # came with the session
-    request.state.customer_access = permissions
-    if not permissions.communication:
+    if user.access is None or not user.access.communication:  # came with the session
         raise NotFound
     return user
 
@@ -265,7 +246,7 @@ async def portal_ticket_list(request: Request) -> Response:
 async def _new_ticket_context(
     request: Request, user: Any, values: dict[str, Any], errors: dict[str, str]
 ) -> dict[str, Any]:
-    staff = await tickets.ticket_staff(tenant_id=request.state.tenant.id)
+    staff = await tickets.ticket_staff(user)
     preferred = await tickets.preferred_staff(user.contact_id)
     values.setdefault("staff_id", str(preferred or (staff[0].id if staff else "")))
     return {"staff": staff, "values": values, "errors": errors}
@@ -292,9 +273,7 @@ async def portal_ticket_detail(
     request: Request, *, errors: dict[str, str] | None = None, status_code: int = 200
 ) -> Response:
     user = await _customer(request)
-    page = await tickets.customer_ticket_page(
-        user, request.path_params["ticket_id"], tenant_id=request.state.tenant.id
-    )
+    page = await tickets.customer_ticket_page(user, request.path_params["ticket_id"])
     context = {"ticket": page.ticket, "thread": page.thread, "errors": errors or {}}
     return render(request, "portal/tickets/detail.html", context, status_code=status_code)
 
@@ -324,7 +303,7 @@ async def portal_attachment(request: Request) -> Response:
 
 async def portal_badge(request: Request) -> Response:
     user = require(request, can_use_portal)
-    return _badge(request, await tickets.unread_count(user, tenant_id=request.state.tenant.id))
+    return _badge(request, await tickets.unread_count(user))
 
 
 routes = [

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from tenant_app.simple_pdf import text_pdf
+from tenant_app.demo.pdf import text_pdf
 from tests.conftest import LINK_RE, SmtpServer, free_port, text_of
 
 REPO = Path(__file__).resolve().parents[2]

@@ -174,7 +174,7 @@ async def test_link_secrets_stay_out_of_the_access_log(client, caplog) -> None:
 
 
 async def test_login_limit_counts_username_and_email_together(client, tenant) -> None:
-    from tenant_app.services import ratelimit
+    from tenant_app.security import ratelimit
 
     for number in range(ratelimit.LOGIN_PER_ACCOUNT.attempts):
         name = "alpha-admin" if number % 2 else "chef@alpha.example"

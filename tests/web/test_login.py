@@ -8,7 +8,7 @@ import pytest
 
 from tenant_app.models.accounts import Session, User
 from tenant_app.models.scoping import tenant_scope
-from tenant_app.services import ratelimit
+from tenant_app.security import ratelimit
 from tests.conftest import ADMIN_PASSWORD
 
 WRONG = "Der Benutzername/die E-Mail-Adresse oder das Passwort ist nicht korrekt."

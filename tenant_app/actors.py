@@ -1,0 +1,56 @@
+"""Who acts: the logged-in staff member or customer, as loaded with their session.
+
+Every use case takes one as its first parameter (`verb(actor, *, ...)`); the rules in
+`permissions.py` read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tenant_app.permissions import CustomerRights
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: int
+    kind: str  # staff | customer
+    role: str
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+    language: str | None
+    session_id: str
+    csrf_token: str
+    contact_id: int | None = None
+    access_insurance: str = "none"
+    access_finance: str = "none"
+    access_other: str = "none"
+    access_emergency: str = "none"
+    sees_all_contacts: bool = False
+    handles_tickets: bool = False
+    manages_contacts: bool = False
+    manages_users: bool = False
+    manages_settings: bool = False
+    # A customer's permissions, loaded with the session (all off if never set); None for staff.
+    access: CustomerRights | None = None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind == "staff"
+
+    @property
+    def is_customer(self) -> bool:
+        return self.kind == "customer"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_staff and self.role == "admin"
+
+
+Actor = CurrentUser

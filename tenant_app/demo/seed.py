@@ -1,0 +1,402 @@
+"""The demo tenant: branding, staff with different rights, customers for the interesting
+permission combinations, contracts with real PDF documents, open and closed tickets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from tenant_app.demo.pdf import text_pdf
+from tenant_app.files.storage import Storage, new_key
+from tenant_app.models.accounts import User
+from tenant_app.models.contacts import Contact, ContactResponsible
+from tenant_app.models.conversations import (
+    Conversation,
+    ConversationEntry,
+    ConversationEvent,
+    ConversationParticipant,
+)
+from tenant_app.models.folders import Contract, CustomerAccess, Document, Insurer
+from tenant_app.models.scoping import tenant_scope
+from tenant_app.models.tenancy import Tenant
+from tenant_app.security.passwords import PasswordService
+from tenant_app.services.branding import replace_asset
+from tenant_app.tenancy import tenant_cache
+
+DEMO_SLUG = "demo"
+ADMIN = ("admin", "demo-admin-2026")
+STAFF_PASSWORD = "demo-team-2026"  # noqa: S105 - published demo login
+CUSTOMER_PASSWORD = "demo-kunde-2026"  # noqa: S105 - published demo login
+
+IMPRINT = (
+    "<p><strong>Muster &amp; Partner Versicherungsmakler GmbH</strong><br>Beispielstraße 12<br>"
+    "50667 Köln</p><p>Geschäftsführerin: Anna Admin<br>"
+    "Registergericht: Amtsgericht Köln, HRB 000000</p>"
+    "<p>Vermittlerregister: D-XXXX-XXXXX-XX (www.vermittlerregister.info)<br>"
+    "Erlaubnis nach § 34d Abs. 1 GewO, IHK Köln</p>"
+    '<p><a href="https://www.vermittlerregister.info" target="_blank" rel="noopener noreferrer">'
+    "Vermittlerregister öffnen</a></p>"
+)
+SIGNATURE = (
+    "<p>Mit freundlichen Grüßen<br><strong>Ihr Team von Muster &amp; Partner</strong></p>"
+    '<p>Telefon 0221 123456 · <a href="mailto:service@muster-partner.example">'
+    "service@muster-partner.example</a></p>"
+)
+
+
+@dataclass(frozen=True)
+class DemoCustomer:
+    first_name: str
+    last_name: str
+    username: str
+    story: str  # what this login shows, for the README and the demo output
+    access: dict[str, Any]
+
+
+CUSTOMERS = (
+    DemoCustomer(
+        "Dana",
+        "Datenfrei",
+        "dana",
+        "Versicherungen mit Datenfreigabe: sieht und ändert alles; "
+        "Finanzen freigeschaltet + nur lesen; Profil bearbeitbar; Kommunikation",
+        {
+            "insurance_share": True,
+            "finance_unlock": True,
+            "finance_readonly": True,
+            "profile_visible": True,
+            "profile_editable": True,
+            "communication": True,
+        },
+    ),
+    DemoCustomer(
+        "Lena",
+        "Leser",
+        "lena",
+        "Versicherungen und Notfall-Ordner nur lesen; Profil sichtbar",
+        {"insurance_readonly": True, "emergency_readonly": True, "profile_visible": True},
+    ),
+    DemoCustomer(
+        "Felix",
+        "Freigeschaltet",
+        "felix",
+        "Versicherungen nur freigeschaltet: sieht nur eigene "
+        "Verträge und kann welche erfassen; Sonstige Verträge mit Datenfreigabe; Kommunikation",
+        {"insurance_unlock": True, "other_share": True, "communication": True},
+    ),
+    DemoCustomer(
+        "Karla",
+        "Kontakt",
+        "karla",
+        "Nur Kommunikation: schreibt dem Makler, sieht keine Ordner",
+        {"communication": True},
+    ),
+)
+
+
+async def ensure_demo(passwords: PasswordService, store: Storage, *, base_domain: str) -> bool:
+    """Create the demo tenant with everything in it; False (and nothing changed) if it exists."""
+    from tenant_app.services.tenants import create_tenant
+
+    if await Tenant.filter(slug=DEMO_SLUG).exists():
+        return False
+    created = await create_tenant(
+        passwords,
+        slug=DEMO_SLUG,
+        name="Muster & Partner Versicherungsmakler",
+        base_domain=base_domain,
+        admin_email="admin@demo.example",
+        admin_first_name="Anna",
+        admin_last_name="Admin",
+        admin_username=ADMIN[0],
+        admin_password=ADMIN[1],
+        admin_birthdate=date(1980, 5, 17),
+    )
+    tenant = created.tenant
+    await Tenant.filter(id=tenant.id).update(
+        primary_color="#0f5e9c",
+        secondary_color="#f5a524",
+        text_color="#1b2733",
+        imprint_html=IMPRINT,
+        signature_html=SIGNATURE,
+    )
+    with tenant_scope(tenant.id):
+        await replace_asset(created.admin, kind="logo", data=_logo_png())
+        await replace_asset(created.admin, kind="favicon", data=_logo_png(square=True))
+        staff = await _staff(passwords)
+        for number, person in enumerate(CUSTOMERS):
+            await _customer(passwords, store, person, number, staff, tenant.id)
+    tenant_cache.invalidate()
+    return True
+
+
+def _logo_png(*, square: bool = False) -> bytes:
+    """A generated logo (the firm's initials on its main colour), uploaded like a real one."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    size = (128, 128) if square else (480, 128)
+    image = Image.new("RGBA", size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((0, 0, 127, 127), radius=28, fill="#0f5e9c")
+    font = ImageFont.load_default(size=56)
+    draw.text((64, 64), "M&P", font=font, fill="#ffffff", anchor="mm")
+    if not square:
+        draw.rectangle((150, 92, 470, 100), fill="#f5a524")
+        draw.text(
+            (150, 64),
+            "Muster & Partner",
+            font=ImageFont.load_default(size=40),
+            fill="#1b2733",
+            anchor="lm",
+        )
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+async def _staff(passwords: PasswordService) -> dict[str, User]:
+    password_hash = await passwords.hash(STAFF_PASSWORD)
+    mia = await User.create(
+        kind="staff",
+        role="mitarbeiter",
+        username="mia",
+        email="mia@demo.example",
+        first_name="Mia",
+        last_name="Mitarbeiterin",
+        birthdate=date(1988, 3, 4),
+        password_hash=password_hash,
+        access_insurance="write",
+        access_finance="write",
+        access_other="write",
+        access_emergency="write",
+        sees_all_contacts=True,
+        handles_tickets=True,
+        manages_contacts=True,
+    )
+    paul = await User.create(
+        kind="staff",
+        role="netzwerkpartner",
+        username="paul",
+        email="paul@demo.example",
+        first_name="Paul",
+        last_name="Partner",
+        birthdate=date(1975, 11, 30),
+        password_hash=password_hash,
+        access_insurance="read",
+        handles_tickets=True,
+    )
+    return {"mia": mia, "paul": paul}
+
+
+CONTRACTS = (
+    (
+        "insurance",
+        "Privathaftpflicht",
+        "Condor Allgemeine Versicherungs-AG",
+        "PH-4711",
+        "7.90",
+        "monthly",
+    ),
+    ("insurance", "Hausrat", "Allianz Versicherungs-AG", "HR-2023-88", "129.00", "yearly"),
+    (
+        "insurance",
+        "Kfz",
+        "HUK-COBURG Allgemeine Versicherung AG",
+        "KFZ-K-AB-123",
+        "54.20",
+        "monthly",
+    ),
+    ("finance", "Bausparen", "Württembergische Versicherung AG", "BS-90210", "50.00", "monthly"),
+    ("other", "Strom", "Stadtwerke Köln", "SW-5566", "78.00", "monthly"),
+    ("emergency", "Patientenverfügung", "—", "PV-2022", "", ""),
+)
+
+
+async def _customer(
+    passwords: PasswordService,
+    store: Storage,
+    person: DemoCustomer,
+    number: int,
+    staff: dict[str, User],
+    tenant_id: int,
+) -> None:
+    contact = await Contact.create(
+        first_name=person.first_name,
+        last_name=person.last_name,
+        birthdate=date(1970 + number * 5, 4, 3),
+        email=f"{person.username}@kunde.example",
+        street=f"Lindenallee {number + 3}",
+        postal_code="50667",
+        city="Köln",
+        phone=f"0221 55{number}0{number}",
+        customer_number=f"K-{1001 + number}",
+    )
+    account = await User.create(
+        kind="customer",
+        role="kunde",
+        username=person.username,
+        email=contact.email,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        birthdate=contact.birthdate,
+        contact_id=contact.id,
+        password_hash=await passwords.hash(CUSTOMER_PASSWORD),
+    )
+    await CustomerAccess.create(contact_id=contact.id, **person.access)
+    await ContactResponsible.create(contact_id=contact.id, user_id=staff["mia"].id)
+    if person.username == "karla":
+        await _tickets(contact, account, staff)
+        return
+    for folder, line, insurer_name, policy, premium, frequency in CONTRACTS:
+        insurer = await Insurer.get_or_none(name=insurer_name)
+        contract = await Contract.create(
+            contact_id=contact.id,
+            folder=folder,
+            status="active",
+            product_line=line,
+            insurer_id=insurer.id if insurer else None,
+            insurer_name=insurer_name,
+            insurance_number=policy,
+            payment_method="direct_debit" if premium else "",
+            payment_frequency=frequency,
+            gross_premium=Decimal(premium) if premium else None,
+            created_by_id=staff["mia"].id,
+        )
+        await _pdf(
+            store,
+            tenant_id,
+            contact,
+            contract,
+            f"{line} – Versicherungsschein",
+            [
+                f"Versicherungsnehmer: {person.first_name} {person.last_name}",
+                f"Versicherer: {insurer_name}",
+                f"Vertragsnummer: {policy}",
+                f"Beitrag: {premium.replace('.', ',')} €" if premium else "Beitragsfrei",
+                "Dieses Dokument wurde für die Demo erzeugt.",
+            ],
+        )
+    own = await Contract.create(  # one contract the customer entered, still in status "Start"
+        contact_id=contact.id,
+        folder="insurance",
+        status="start",
+        product_line="Tierhalterhaftpflicht",
+        insurer_name="Uelzener Versicherungen",
+        insurance_number="TH-1",
+        gross_premium=Decimal("6.50"),
+        payment_frequency="monthly",
+        created_by_customer=True,
+        created_by_id=account.id,
+    )
+    await _pdf(
+        store,
+        tenant_id,
+        contact,
+        own,
+        "Tierhalterhaftpflicht – Police (vom Kunden)",
+        ["Selbst abgeschlossener Vertrag, vom Kunden im Portal erfasst."],
+        by_customer=True,
+    )
+    if person.access.get("communication"):
+        await _tickets(contact, account, staff)
+
+
+async def _pdf(
+    store: Storage,
+    tenant_id: int,
+    contact: Contact,
+    contract: Contract,
+    title: str,
+    lines: list[str],
+    *,
+    by_customer: bool = False,
+) -> None:
+    data = text_pdf(title, lines)
+    key = new_key(tenant_id)
+    await store.save(key, io.BytesIO(data))
+    await Document.create(
+        contact_id=contact.id,
+        contract_id=contract.id,
+        folder=contract.folder,
+        title=title,
+        category="policy",
+        document_date=date(2024, 1, 15),
+        filename=f"dokument-{contract.id}.pdf",
+        storage_key=key,
+        content_type="application/pdf",
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by_customer=by_customer,
+    )
+
+
+async def _tickets(contact: Contact, account: User, staff: dict[str, User]) -> None:
+    now = datetime.now(UTC)
+    for subject, closed, messages in (
+        (
+            "Frage zur Hausratversicherung",
+            False,
+            [
+                (account, "Guten Tag, ist mein neues Fahrrad in der Hausrat mitversichert?"),
+                (
+                    staff["mia"],
+                    "Hallo, ja – bis 1.000 € ist es mitversichert. Soll ich die Summe erhöhen?",
+                ),
+            ],
+        ),
+        (
+            "Adressänderung",
+            True,
+            [
+                (account, "Ich bin umgezogen: Lindenallee 9, 50667 Köln."),
+                (staff["mia"], "Danke, wir haben die Adresse bei allen Versicherern geändert."),
+            ],
+        ),
+    ):
+        async with in_transaction():
+            conversation = await Conversation.create(
+                contact_id=contact.id,
+                subject=subject,
+                status="closed" if closed else "open",
+                responsible_id=staff["mia"].id,
+                entry_count=len(messages),
+                last_entry_by_customer=messages[-1][0].kind == "customer",
+                last_entry_at=now,
+                closed_at=now if closed else None,
+            )
+            for author, body in messages:
+                await ConversationEntry.create(
+                    conversation_id=conversation.id,
+                    author_id=author.id,
+                    by_customer=author.kind == "customer",
+                    body=body,
+                )
+            for user, role in ((account, "customer"), (staff["mia"], "staff")):
+                await ConversationParticipant.create(
+                    conversation_id=conversation.id,
+                    user_id=user.id,
+                    role=role,
+                    read_count=len(messages) - (role == "customer"),
+                )
+            events: list[tuple[str, User]] = [
+                ("created", account),
+                ("read", staff["mia"]),
+                ("replied", staff["mia"]),
+            ]
+            if closed:
+                events.append(("closed", staff["mia"]))
+            for index, (kind, actor) in enumerate(events):
+                await ConversationEvent.create(
+                    conversation_id=conversation.id,
+                    kind=kind,
+                    actor_id=actor.id,
+                    actor_name=actor.full_name,
+                    created_at=now - timedelta(minutes=10 - index),
+                )

@@ -1,0 +1,11 @@
+"""The per-request state dict that the middleware fill and the handlers read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.types import Scope
+
+
+def state_of(scope: Scope) -> dict[str, Any]:
+    return scope.setdefault("state", {})  # type: ignore[no-any-return]

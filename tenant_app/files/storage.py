@@ -1,0 +1,81 @@
+"""File storage behind one small interface: a local directory now, S3-compatible later.
+
+Keys are generated (`<tenant id>/<random hex>`), never derived from a user's file name.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+import anyio
+
+from tenant_app.settings import Settings
+
+CHUNK = 64 * 1024  # bytes per write while storing: memory use does not grow with file size
+READ_CHUNK = 512 * 1024  # bytes per read while serving: each read is a trip to a thread
+
+
+class Storage(Protocol):
+    async def save(self, key: str, source: BinaryIO) -> int: ...
+
+    def open(self, key: str) -> AsyncIterator[bytes]: ...
+
+    async def read(self, key: str) -> bytes: ...
+
+    async def delete(self, key: str) -> None: ...
+
+
+def new_key(tenant_id: int) -> str:
+    return f"{tenant_id}/{secrets.token_hex(16)}"
+
+
+class LocalStorage:
+    """Files under STORAGE_DIR/<tenant id>/; writes go to a temp name, then an atomic rename."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        tenant_part, _, name = key.partition("/")
+        if not tenant_part.isdigit() or not name or not all(c in "0123456789abcdef" for c in name):
+            raise ValueError("malformed storage key")
+        return self.root / tenant_part / name
+
+    async def save(self, key: str, source: BinaryIO) -> int:
+        path = self._path(key)
+
+        def write() -> int:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(".part")
+            written = 0
+            with temporary.open("wb") as target:
+                while chunk := source.read(CHUNK):
+                    target.write(chunk)
+                    written += len(chunk)
+                target.flush()
+                os.fsync(target.fileno())
+            temporary.replace(path)
+            return written
+
+        return await anyio.to_thread.run_sync(write)
+
+    async def open(self, key: str) -> AsyncIterator[bytes]:
+        path = self._path(key)
+        async with await anyio.open_file(path, "rb") as handle:
+            while chunk := await handle.read(READ_CHUNK):
+                yield chunk
+
+    async def read(self, key: str) -> bytes:
+        return await anyio.Path(self._path(key)).read_bytes()
+
+    async def delete(self, key: str) -> None:
+        path = self._path(key)
+        await anyio.to_thread.run_sync(lambda: path.unlink(missing_ok=True))
+
+
+def storage_for(settings: Settings) -> Storage:
+    return LocalStorage(settings.storage_dir)

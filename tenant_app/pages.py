@@ -1,0 +1,133 @@
+"""The one `render()` for pages, fragments and error pages, and the links templates build."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import BaseRoute
+from starlette.types import Scope
+
+from tenant_app.htmx import is_fragment_request
+from tenant_app.permissions import visible_folders
+from tenant_app.templating import templates
+from tenant_app.theming import brand_css_url
+
+_URL_CACHE_LIMIT = 10_000
+ERROR_TITLES = {
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Request too large",
+    429: "Too Many Requests",
+    500: "Server Error",
+}
+
+
+class RouteIndex:
+    """Route name -> route, so building a link asks one route instead of walking all of them."""
+
+    def __init__(self, routes: list[BaseRoute]) -> None:
+        self._routes: dict[str, BaseRoute] = {}
+        for route in routes:
+            name = getattr(route, "name", None)
+            if name and name not in self._routes:
+                self._routes[name] = route
+        self._cache: dict[tuple[Any, ...], str] = {}
+
+    def path(self, name: str, /, **params: Any) -> str:
+        key = (name, *sorted(params.items()))
+        found = self._cache.get(key)
+        if found is None:
+            route = self._routes.get(name)
+            if route is None:
+                raise KeyError(f"no route named {name!r}")
+            if len(self._cache) > _URL_CACHE_LIMIT:
+                self._cache.clear()
+            found = self._cache[key] = str(route.url_path_for(name, **params))
+        return found
+
+
+def route_index(app: Any) -> RouteIndex:
+    index: RouteIndex | None = getattr(app.state, "route_index", None)
+    if index is None:
+        index = app.state.route_index = RouteIndex(app.routes)
+    return index
+
+
+def url_for(request: Request, name: str, /, **params: Any) -> str:
+    """The path of a named route (what handlers redirect to and templates link to)."""
+    return route_index(request.app).path(name, **params)
+
+
+def _csrf_field(token: str) -> Callable[[], Markup]:
+    field = Markup('<input type="hidden" name="csrf_token" value="{}">').format(token)
+    return lambda: field
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    state = request.scope.get("state", {})
+    tenant = state.get("tenant")
+    user = state.get("user")
+    csrf_token = state.get("csrf_token", "")
+    # A customer's rights came with the session; the portal navigation shows what is shared.
+    rights = getattr(user, "access", None)
+    return {
+        "request": request,
+        "tenant": tenant,
+        "user": user,
+        "permissions": rights,
+        "visible_folders": visible_folders(rights),
+        "csrf_token": csrf_token,
+        "csrf_field": _csrf_field(csrf_token),
+        "locale": state.get("locale", "de"),
+        "brand_css": brand_css_url(tenant) if tenant else None,
+        "url": route_index(request.app).path,
+        "path": request.url.path,
+    }
+
+
+def render(
+    request: Request,
+    template_name: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Render the page, or only `block` when HTMX asks for a fragment."""
+    template = templates.get_template(template_name)
+    full_context = base_context(request) | dict(context or {})
+    if block and is_fragment_request(request):
+        ctx = template.new_context(full_context)
+        html = "".join(template.blocks[block](ctx))
+    else:
+        html = template.render(full_context)
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
+    response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"
+    return response
+
+
+def plain_response(status: int, title: str) -> HTMLResponse:
+    """A page with nothing of any tenant on it (unknown hosts, malformed requests)."""
+    html = templates.get_template("errors/plain.html").render(status=status, title=title)
+    return HTMLResponse(html, status_code=status)
+
+
+def render_error(scope: Scope, status: int, *, reason: str = "") -> HTMLResponse:
+    """A branded error page when the tenant is known, a bare one when it is not."""
+    state: dict[str, Any] = scope.get("state", {})
+    if state.get("tenant") is None:
+        return plain_response(status, ERROR_TITLES.get(status, "Error"))
+    request = Request(scope)
+    context = base_context(request) | {"status": status, "reason": reason}
+    try:
+        html = templates.get_template("errors/error.html").render(context)
+    except Exception:  # noqa: BLE001 - an error page must never fail in turn
+        return plain_response(status, ERROR_TITLES.get(status, "Error"))
+    return HTMLResponse(html, status_code=status)

@@ -1,0 +1,97 @@
+"""What one folder of one contact holds, read for display in one hand-written query.
+
+Rows come back as small frozen records instead of ORM objects: the folder pages are hot
+(every customer opens them), and building models for 20 contracts and their documents cost
+more than the database work. Writes stay on the ORM (services/contracts.py, documents.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from tenant_app.queries.sql import as_date, fetch_all
+
+
+@dataclass(frozen=True, slots=True)
+class ContractRow:
+    id: int
+    status: str
+    product_line: str
+    insurer_name: str
+    insurance_number: str
+    payment_frequency: str
+    gross_premium: Decimal | None
+    note: str
+    created_by_customer: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRow:
+    id: int
+    contract_id: int | None
+    title: str
+    category: str
+    document_date: date | None
+    size: int
+    shared_with_customer: bool
+    uploaded_by_customer: bool
+
+
+# Contracts and documents of one folder in one statement: hot pages need few round trips.
+_FOLDER_SQL = (
+    "SELECT 'c' AS kind, id, NULL AS contract_id, status, product_line, insurer_name,"
+    " insurance_number, payment_frequency, gross_premium, note,"
+    " created_by_customer AS by_customer, NULL AS title, NULL AS category,"
+    " NULL AS document_date, NULL AS size, NULL AS shared, created_at FROM contract"
+    " WHERE tenant_id = :tenant_id AND contact_id = :contact_id AND folder = :folder"
+    " AND deleted_at IS NULL"
+    " UNION ALL"
+    " SELECT 'd', id, contract_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+    " uploaded_by_customer, title, category, document_date, size, shared_with_customer,"
+    " created_at FROM document"
+    " WHERE tenant_id = :tenant_id AND contact_id = :contact_id AND folder = :folder"
+    " ORDER BY kind, created_at DESC, id DESC"
+)
+
+
+def _money(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))  # SQLite answers text or float
+
+
+async def folder_rows(contact_id: int, folder: str) -> tuple[list[ContractRow], list[DocumentRow]]:
+    """The folder's contracts that are not deleted and every document filed in it (on a
+    contract or on the folder itself), each newest first."""
+    rows = await fetch_all(_FOLDER_SQL, contact_id=contact_id, folder=folder)
+    contracts = [
+        ContractRow(
+            id=row["id"],
+            status=row["status"],
+            product_line=row["product_line"],
+            insurer_name=row["insurer_name"],
+            insurance_number=row["insurance_number"],
+            payment_frequency=row["payment_frequency"],
+            gross_premium=_money(row["gross_premium"]),
+            note=row["note"],
+            created_by_customer=bool(row["by_customer"]),
+        )
+        for row in rows
+        if row["kind"] == "c"
+    ]
+    documents = [
+        DocumentRow(
+            id=row["id"],
+            contract_id=row["contract_id"],
+            title=row["title"],
+            category=row["category"],
+            document_date=as_date(row["document_date"]),
+            size=int(row["size"]),
+            shared_with_customer=bool(row["shared"]),
+            uploaded_by_customer=bool(row["by_customer"]),
+        )
+        for row in rows
+        if row["kind"] == "d"
+    ]
+    return contracts, documents

@@ -1,0 +1,123 @@
+"""Hand-written SQL, portable between SQLite and PostgreSQL, with the tenant bound for you.
+
+Statements name their parameters (`:contact_id`) and are turned into `?` or `$n` once per
+dialect; values are always bound, never formatted into the SQL. A scoped statement must
+name `:tenant_id`, and the helper binds it from the current tenant scope, the same scope
+the ORM's manager reads: outside a tenant scope it raises `ScopeError`, and a caller cannot
+pass a tenant of its own. `:tenant_literal` is the same tenant written into the SQL as an
+integer, for the few statements whose plans must see the tenant's own statistics.
+Statements that truly span tenants (host lookup, outbox, housekeeping) say so with
+`unscoped`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from typing import Any
+
+from tortoise import connections
+
+from tenant_app.models.scoping import current_tenant_id
+
+_NAME = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
+_TENANT_NAMES = ("tenant_id", "tenant_literal")
+
+
+class UnscopedStatement(ValueError):
+    """A scoped statement that does not filter by the tenant."""
+
+
+def _client() -> Any:
+    return connections.get("default")
+
+
+@lru_cache(maxsize=1024)
+def _compile(sql: str, dialect: str) -> tuple[str, tuple[str, ...]]:
+    """`:name` -> `$n` (one number per name) on PostgreSQL, `?` per occurrence on SQLite."""
+    order: list[str] = []
+
+    def mark(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if dialect == "postgres":
+            if name not in order:
+                order.append(name)
+            return f"${order.index(name) + 1}"
+        order.append(name)
+        return "?"
+
+    return _NAME.sub(mark, sql), tuple(order)
+
+
+def _prepare(sql: str, params: dict[str, Any]) -> tuple[str, list[Any]]:
+    compiled, order = _compile(sql, str(_client().capabilities.dialect))
+    try:
+        return compiled, [params[name] for name in order]
+    except KeyError as missing:
+        raise TypeError(f"no value for :{missing.args[0]}") from None
+
+
+def _scoped(sql: str, params: dict[str, Any]) -> tuple[str, list[Any]]:
+    if any(name in params for name in _TENANT_NAMES):
+        raise TypeError("the tenant is bound from the scope, never passed in")
+    tenant_id = current_tenant_id()  # raises ScopeError outside a tenant scope
+    if ":tenant_literal" in sql:
+        sql = sql.replace(":tenant_literal", str(int(tenant_id)))
+    elif ":tenant_id" not in sql:
+        raise UnscopedStatement("a scoped statement must filter by :tenant_id")
+    return _prepare(sql, {**params, "tenant_id": tenant_id})
+
+
+async def fetch_all(sql: str, **params: Any) -> list[dict[str, Any]]:
+    """Rows of a statement about the current tenant's data."""
+    compiled, values = _scoped(sql, params)
+    return list(await _client().execute_query_dict(compiled, values))
+
+
+async def fetch_one(sql: str, **params: Any) -> dict[str, Any] | None:
+    rows = await fetch_all(sql, **params)
+    return rows[0] if rows else None
+
+
+async def execute(sql: str, **params: Any) -> None:
+    compiled, values = _scoped(sql, params)
+    await _client().execute_query(compiled, values)
+
+
+class _Unscoped:
+    """Statements across tenants, or on tables no tenant owns. Named at every use."""
+
+    @staticmethod
+    async def fetch_all(sql: str, **params: Any) -> list[dict[str, Any]]:
+        compiled, values = _prepare(sql, params)
+        return list(await _client().execute_query_dict(compiled, values))
+
+    async def fetch_one(self, sql: str, **params: Any) -> dict[str, Any] | None:
+        rows = await self.fetch_all(sql, **params)
+        return rows[0] if rows else None
+
+    @staticmethod
+    async def execute(sql: str, **params: Any) -> None:
+        compiled, values = _prepare(sql, params)
+        await _client().execute_query(compiled, values)
+
+
+unscoped = _Unscoped()
+
+
+def as_datetime(value: Any) -> datetime:
+    """A timezone-aware datetime from a raw row (SQLite returns text, PostgreSQL datetimes)."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def as_date(value: Any) -> date | None:
+    """A date from a raw row (SQLite returns text, PostgreSQL dates), None for NULL."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def dialect_name() -> str:
+    return str(_client().capabilities.dialect)

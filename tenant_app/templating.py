@@ -1,0 +1,135 @@
+"""The Jinja2 environment shared by pages and mails, and where templates and static files live."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
+
+from jinja2 import Environment, FileSystemLoader, pass_eval_context, select_autoescape
+from markupsafe import Markup
+
+from tenant_app.settings import PROJECT_ROOT
+from tenant_app.text import formatting, i18n, labels
+from tenant_app.text.plain import plain_text_html
+
+if TYPE_CHECKING:
+    from jinja2.nodes import EvalContext
+
+TEMPLATE_DIR = PROJECT_ROOT / "templates"
+STATIC_DIR = PROJECT_ROOT / "static"
+THEMES_DIR = PROJECT_ROOT / "themes"
+
+
+def _static_version() -> str:
+    """Short hash of the static files, so their URLs change when they do."""
+    digest = hashlib.sha256()
+    for path in sorted(STATIC_DIR.rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+@cache
+def htmx_script() -> str:
+    found = sorted(STATIC_DIR.glob("js/htmx-*.min.js"))
+    return f"js/{found[-1].name}" if found else "js/htmx.min.js"
+
+
+def _template_reload() -> bool:
+    default = "1" if os.environ.get("APP_ENV", "development") == "development" else "0"
+    return os.environ.get("TEMPLATE_AUTO_RELOAD", default).strip().lower() in {
+        "1",
+        "true",
+        "yes",
+        "on",
+    }
+
+
+def build_templates() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader([str(TEMPLATE_DIR)]),
+        autoescape=select_autoescape(["html", "htm", "xml"], default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        # Checking every template file's mtime on each render is for editing, not for serving.
+        auto_reload=_template_reload(),
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
+        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
+    )
+    # Same result as the newstyle callables (translation trusted, variables escaped), minus two
+    # wrapper calls and the catalogue lookup: pages call `_()` a hundred times and more.
+    env.globals["_"] = env.globals["gettext"] = _template_gettext()
+    env.globals["_a"] = i18n.addressed
+    env.globals["role_labels"] = labels.ROLES
+    env.globals["folder_labels"] = labels.FOLDERS
+    env.globals["access_labels"] = labels.ACCESS
+    env.globals["right_labels"] = labels.RIGHTS
+    env.globals["account_state_labels"] = labels.ACCOUNT_STATES
+    env.globals["status_labels"] = labels.CONTRACT_STATUSES
+    env.globals["frequency_labels"] = labels.PAYMENT_FREQUENCIES
+    env.globals["method_labels"] = labels.PAYMENT_METHODS
+    env.globals["category_labels"] = labels.DOCUMENT_CATEGORIES
+    env.globals["folder_descriptions"] = labels.FOLDER_DESCRIPTIONS
+    env.globals["product_lines"] = labels.PRODUCT_LINES
+    env.globals["document_categories"] = (
+        "policy",
+        "application",
+        "invoice",
+        "correspondence",
+        "claim",
+        "identity",
+        "other",
+    )
+    env.filters["date"] = formatting.fmt_date
+    env.filters["datetime"] = formatting.fmt_datetime
+    env.filters["money"] = formatting.fmt_money
+    env.filters["plaintext"] = plain_text_html
+    static_version = _static_version()
+    env.globals["static_version"] = static_version
+    env.globals["htmx_script"] = htmx_script()
+    env.globals["icon_svg"] = _icon_builder(static_version)
+    return env
+
+
+def _template_gettext() -> Callable[..., str]:
+    """Jinja's newstyle gettext, minus two wrapper calls and the catalogue lookup per string.
+
+    As jinja's own: in autoescaped templates the translation is trusted (the catalogues are
+    ours) and the variables are escaped; in plain-text templates (mails) nothing is escaped.
+    """
+    translated: dict[tuple[str, str], tuple[str, Markup]] = {}
+
+    @pass_eval_context
+    def gettext(eval_ctx: EvalContext, message: str, **variables: object) -> str:
+        key = (i18n.get_locale(), message)
+        found = translated.get(key)
+        if found is None:
+            if len(translated) > 20_000:  # messages are literals; this only guards misuse
+                translated.clear()
+            text = i18n.translations(key[0]).gettext(message)
+            found = translated[key] = (text, Markup(text))  # noqa: S704 - our catalogues
+        return (found[1] if eval_ctx.autoescape else found[0]) % variables
+
+    return gettext
+
+
+def _icon_builder(version: str) -> Callable[[str], Markup]:
+    """`icon(name)`: the same few dozen SVG references on every page, built once each."""
+
+    @lru_cache(maxsize=128)
+    def icon(name: str) -> Markup:
+        return Markup(
+            '<svg class="icon" aria-hidden="true" focusable="false">'
+            '<use href="/static/img/icons.svg?v={}#i-{}"></use></svg>'
+        ).format(version, name)
+
+    return icon
+
+
+templates = build_templates()

@@ -1,0 +1,42 @@
+"""The product's fixed choices, defined once: models, rules, forms and templates read them here."""
+
+from __future__ import annotations
+
+import re
+
+FOLDERS = ("insurance", "finance", "other", "emergency")  # the four folders, in their order
+FOLDER_LEVELS = ("none", "read", "write")  # a staff member's access to one folder
+STAFF_ROLES = ("admin", "mitarbeiter", "netzwerkpartner", "experte")
+RIGHT_FLAGS = (  # a staff member's rights besides folders (the admin role has all of them)
+    "sees_all_contacts",
+    "handles_tickets",
+    "manages_contacts",
+    "manages_users",
+    "manages_settings",
+)
+# The customer's permission columns (CustomerAccess), in one place for the hand-written SQL.
+ACCESS_FIELDS = tuple(
+    f"{folder}_{flag}" for folder in FOLDERS for flag in ("unlock", "share", "readonly")
+) + ("profile_visible", "profile_editable", "communication")
+CONTRACT_STATUSES = ("active", "offer", "start", "cancelled", "ended")
+PAYMENT_FREQUENCIES = ("monthly", "quarterly", "half_yearly", "yearly", "single")
+PAYMENT_METHODS = ("direct_debit", "transfer", "invoice", "other")
+DOCUMENT_CATEGORIES = (
+    "policy",
+    "application",
+    "invoice",
+    "correspondence",
+    "claim",
+    "identity",
+    "other",
+)
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # the A-Z jump of the insurer lists
+EMAIL_RE = re.compile(r"^[^@\s<>\"',;]{1,64}@[a-z0-9.-]{1,189}\.[a-z]{2,}$", re.IGNORECASE)
+
+
+def company_display(name: str, legal_form: str) -> str:
+    """Company name with its legal form exactly once (never "GmbH GmbH")."""
+    name, form = name.strip(), legal_form.strip()
+    if form and not name.lower().endswith(form.lower()):
+        return f"{name} {form}".strip()
+    return name

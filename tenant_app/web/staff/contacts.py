@@ -1,0 +1,263 @@
+"""Contacts on the staff side: list, create, edit, overview, account steps, erasure, export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from tenant_app.errors import NotFound, ValidationFailed
+from tenant_app.pages import render
+from tenant_app.permissions import can_manage_contacts, can_use_staff_area, staff_may_read_folder
+from tenant_app.services import access, accounts, contacts, erasure
+from tenant_app.web import forms
+from tenant_app.web.guards import require
+
+
+def _store(request: Request) -> Any:
+    return request.app.state.storage
+
+
+async def contact_list(request: Request) -> Response:
+    actor = require(request, can_use_staff_area)
+    params = request.query_params
+    search, sort = params.get("q", "")[:100], params.get("sort", "name")
+    page_number = forms.optional_id(params.get("page", "")) or 1
+    page = await contacts.visible_contacts(actor, search=search, sort=sort, page=page_number)
+    context = {"page": page, "q": search, "sort": sort, "can_create": can_manage_contacts(actor)}
+    return render(request, "staff/contacts/list.html", context, block="results")
+
+
+async def _contact(request: Request) -> tuple[Any, Any]:
+    actor = require(request, can_use_staff_area)
+    return actor, await contacts.get_visible_contact(actor, request.path_params["contact_id"])
+
+
+def _form_context(values: dict[str, Any], errors: dict[str, str], **extra: Any) -> dict[str, Any]:
+    return {"values": values, "errors": errors, **extra}
+
+
+async def contact_create_form(request: Request) -> Response:
+    require(request, can_manage_contacts)
+    context = _form_context({}, {}, staff=await contacts.staff_choices(), responsible=[])
+    return render(request, "staff/contacts/form.html", context)
+
+
+def _responsible_from(form: Any) -> list[int]:
+    ids = (
+        forms.optional_id(value) for value in form.getlist("responsible") if isinstance(value, str)
+    )
+    return [staff_id for staff_id in ids if staff_id is not None]
+
+
+async def contact_create(request: Request) -> Response:
+    actor = require(request, can_manage_contacts)
+    form = await forms.read_form(request)
+    values: dict[str, str] = {}
+    responsible = _responsible_from(form)
+    try:
+        values = forms.texts(form, contacts.CONTACT_FIELDS, max_chars=254)
+        contact = await contacts.create_contact(actor, values=values, responsible=responsible)
+    except ValidationFailed as failed:
+        context = _form_context(
+            values, failed.errors, staff=await contacts.staff_choices(), responsible=responsible
+        )
+        return render(request, "staff/contacts/form.html", context, status_code=422)
+    return RedirectResponse(f"/staff/contacts/{contact.id}?created=1", status_code=303)
+
+
+async def contact_edit_form(request: Request) -> Response:
+    actor, contact = await _contact(request)
+    require(request, can_manage_contacts)
+    values = {name: getattr(contact, name) for name in contacts.CONTACT_FIELDS}
+    values["birthdate"] = contact.birthdate.isoformat()
+    context = _form_context(
+        values,
+        {},
+        contact=contact,
+        staff=await contacts.staff_choices(),
+        responsible=await contacts.responsible_ids(contact.id),
+    )
+    return render(request, "staff/contacts/form.html", context)
+
+
+async def contact_update(request: Request) -> Response:
+    actor, contact = await _contact(request)
+    require(request, can_manage_contacts)
+    form = await forms.read_form(request)
+    values: dict[str, str] = {}
+    responsible = _responsible_from(form)
+    try:
+        values = forms.texts(form, contacts.CONTACT_FIELDS, max_chars=254)
+        await contacts.update_contact(actor, contact, values=values, responsible=responsible)
+    except ValidationFailed as failed:
+        context = _form_context(
+            values,
+            failed.errors,
+            contact=contact,
+            staff=await contacts.staff_choices(),
+            responsible=responsible,
+        )
+        return render(request, "staff/contacts/form.html", context, status_code=422)
+    return RedirectResponse(f"/staff/contacts/{contact.id}?saved=1", status_code=303)
+
+
+async def contact_detail(request: Request) -> Response:
+    actor, contact = await _contact(request)
+    account, state = await accounts.customer_account(actor, contact_id=contact.id)
+    permissions = await access.access_of(contact.id)
+    counts = await access.folder_counts(contact.id, permissions)
+    context: dict[str, Any] = {
+        "contact": contact,
+        "account": account,
+        "permissions": permissions,
+        "folders": [c for c in counts if staff_may_read_folder(actor, c.folder)],
+        "account_state": state,
+        "can_manage": can_manage_contacts(actor),
+    }
+    return render(request, "staff/contacts/detail.html", context)
+
+
+async def contact_create_account(request: Request) -> Response:
+    actor, contact = await _contact(request)
+    try:
+        await accounts.create_customer_account(actor, contact_id=contact.id)
+    except ValidationFailed:
+        return RedirectResponse(f"/staff/contacts/{contact.id}?account_error=1", status_code=303)
+    return RedirectResponse(f"/staff/contacts/{contact.id}?account_created=1", status_code=303)
+
+
+async def contact_send_registration(request: Request) -> Response:
+    actor, contact = await _contact(request)
+    account, _state = await accounts.customer_account(actor, contact_id=contact.id)
+    if account is None:
+        raise NotFound
+    try:
+        await accounts.send_registration_mail(
+            actor, settings=request.app.state.settings, user_id=account.id
+        )
+    except ValidationFailed:
+        return RedirectResponse(f"/staff/contacts/{contact.id}?account_error=1", status_code=303)
+    return RedirectResponse(f"/staff/contacts/{contact.id}?mailed=1", status_code=303)
+
+
+async def contact_permissions_form(request: Request) -> Response:
+    actor, contact = await _contact(request)
+    require(request, can_manage_contacts)
+    permissions = await access.access_of(contact.id)
+    return render(
+        request, "staff/contacts/permissions.html", {"contact": contact, "permissions": permissions}
+    )
+
+
+async def contact_permissions_save(request: Request) -> Response:
+    actor, contact = await _contact(request)
+    form = await forms.read_form(request)
+    flags = {name: forms.checkbox(form, name) for name in access.ACCESS_FIELDS}
+    await access.save_access(actor, contact_id=contact.id, flags=flags)
+    return RedirectResponse(f"/staff/contacts/{contact.id}/permissions?saved=1", status_code=303)
+
+
+async def contact_delete_form(request: Request) -> Response:
+    actor, contact = await _contact(request)
+    require(request, can_manage_contacts)
+    return render(request, "staff/contacts/delete.html", {"contact": contact, "errors": {}})
+
+
+async def contact_delete(request: Request) -> Response:
+    actor, contact = await _contact(request)
+    form = await forms.read_form(request)
+    try:
+        confirmation = forms.text(form, "confirm_text", max_chars=200)
+        await erasure.delete_contact(actor, _store(request), contact, confirmation=confirmation)
+    except ValidationFailed as failed:
+        return render(
+            request,
+            "staff/contacts/delete.html",
+            {"contact": contact, "errors": failed.errors},
+            status_code=422,
+        )
+    return RedirectResponse("/staff/contacts?deleted=1", status_code=303)
+
+
+async def contact_export(request: Request) -> Response:
+    actor, contact = await _contact(request)
+    archive = await erasure.export_contact(actor, _store(request), contact)
+
+    def chunks():  # type: ignore[no-untyped-def]
+        with archive:
+            while chunk := archive.read(64 * 1024):
+                yield chunk
+
+    name = f"kontakt-{contact.id}-export.zip"
+    return StreamingResponse(
+        chunks(),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+routes = [
+    Route("/staff/contacts", contact_list, methods=["GET"], name="contact_list"),
+    Route("/staff/contacts/new", contact_create_form, methods=["GET"], name="contact_create_form"),
+    Route("/staff/contacts", contact_create, methods=["POST"], name="contact_create"),
+    Route(
+        "/staff/contacts/{contact_id:id}", contact_detail, methods=["GET"], name="contact_detail"
+    ),
+    Route(
+        "/staff/contacts/{contact_id:id}/edit",
+        contact_edit_form,
+        methods=["GET"],
+        name="contact_edit_form",
+    ),
+    Route(
+        "/staff/contacts/{contact_id:id}/edit",
+        contact_update,
+        methods=["POST"],
+        name="contact_update",
+    ),
+    Route(
+        "/staff/contacts/{contact_id:id}/account",
+        contact_create_account,
+        methods=["POST"],
+        name="contact_create_account",
+    ),
+    Route(
+        "/staff/contacts/{contact_id:id}/registration-mail",
+        contact_send_registration,
+        methods=["POST"],
+        name="contact_send_registration",
+    ),
+    Route(
+        "/staff/contacts/{contact_id:id}/permissions",
+        contact_permissions_form,
+        methods=["GET"],
+        name="contact_permissions_form",
+    ),
+    Route(
+        "/staff/contacts/{contact_id:id}/permissions",
+        contact_permissions_save,
+        methods=["POST"],
+        name="contact_permissions_save",
+    ),
+    Route(
+        "/staff/contacts/{contact_id:id}/delete",
+        contact_delete_form,
+        methods=["GET"],
+        name="contact_delete_form",
+    ),
+    Route(
+        "/staff/contacts/{contact_id:id}/delete",
+        contact_delete,
+        methods=["POST"],
+        name="contact_delete",
+    ),
+    Route(
+        "/staff/contacts/{contact_id:id}/export",
+        contact_export,
+        methods=["GET"],
+        name="contact_export",
+    ),
+]

@@ -1,0 +1,84 @@
+"""The insurer catalogue: type-ahead options for contract forms, and the admin's list."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from tenant_app.errors import ValidationFailed
+from tenant_app.pages import render
+from tenant_app.permissions import is_admin
+from tenant_app.services import insurers
+from tenant_app.web import forms
+from tenant_app.web.guards import require
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+async def insurer_options(request: Request) -> Response:
+    """`<option>`s for the datalist (type-ahead) or buttons for the A-Z jump."""
+    require(request, lambda user: True)
+    params = request.query_params
+    text = params.get("insurer", params.get("q", ""))[:100]
+    letter = params.get("letter", "")[:1]
+    found = await insurers.matching(text, letter=letter)
+    template = "insurers/az_list.html" if letter else "insurers/options.html"
+    return render(request, template, {"insurers": found, "letter": letter})
+
+
+async def insurer_admin(request: Request) -> Response:
+    require(request, is_admin)
+    letter = request.query_params.get("letter", "A")[:1].upper() or "A"
+    found = await insurers.matching(letter=letter, limit=500)
+    return render(
+        request,
+        "staff/insurers.html",
+        {"insurers": found, "letter": letter, "letters": LETTERS, "errors": {}, "values": {}},
+    )
+
+
+async def insurer_add(request: Request) -> Response:
+    actor = require(request, is_admin)
+    form = await forms.read_form(request)
+    name = ""
+    try:
+        name = forms.text(form, "name", max_chars=250)
+        insurer = await insurers.add_insurer(actor, name=name)
+    except ValidationFailed as failed:
+        letter = (name[:1] or "A").upper()
+        found = await insurers.matching(letter=letter, limit=500)
+        return render(
+            request,
+            "staff/insurers.html",
+            {
+                "insurers": found,
+                "letter": letter,
+                "letters": LETTERS,
+                "errors": failed.errors,
+                "values": {"name": name},
+            },
+            status_code=422,
+        )
+    return RedirectResponse(
+        f"/staff/insurers?letter={insurer.name[:1].upper()}&added=1", status_code=303
+    )
+
+
+async def insurer_remove(request: Request) -> Response:
+    actor = require(request, is_admin)
+    await insurers.remove_insurer(actor, insurer_id=request.path_params["insurer_id"])
+    return RedirectResponse("/staff/insurers?removed=1", status_code=303)
+
+
+routes = [
+    Route("/insurers/options", insurer_options, methods=["GET"], name="insurer_options"),
+    Route("/staff/insurers", insurer_admin, methods=["GET"], name="insurer_admin"),
+    Route("/staff/insurers", insurer_add, methods=["POST"], name="insurer_add"),
+    Route(
+        "/staff/insurers/{insurer_id:id}/delete",
+        insurer_remove,
+        methods=["POST"],
+        name="insurer_remove",
+    ),
+]

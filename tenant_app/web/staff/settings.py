@@ -1,0 +1,285 @@
+"""White label settings (Einstellungen): theme, colours, texts, form of address, logo, favicon."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+from urllib.parse import urlencode
+
+from babel.numbers import format_decimal
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from tenant_app.errors import NotFound, ValidationFailed
+from tenant_app.files import images
+from tenant_app.htmx import is_fragment_request
+from tenant_app.pages import render
+from tenant_app.permissions import can_manage_settings
+from tenant_app.services import branding
+from tenant_app.tenancy import TenantInfo, load_tenant_info
+from tenant_app.text import i18n
+from tenant_app.text.i18n import gettext as _
+from tenant_app.theming import (
+    Palette,
+    available_themes,
+    contrast_checks,
+    css_variables,
+    palette_for,
+    theme,
+)
+from tenant_app.web import forms
+from tenant_app.web.guards import require
+
+TEMPLATE = "staff/settings/form.html"
+PREVIEW_SELECTOR = ".brand-preview, .contrast__sample"  # where preview colours apply
+UPLOAD_SLACK = 64 * 1024  # bytes of multipart framing and fields around the file
+SHORT_FIELD_CHARS = 100  # theme, colours, form of address: longer is never valid
+_THEME_NAME = re.compile(r"^[a-z0-9-]{1,40}$")
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the live preview shows for a set of (not yet saved) values."""
+
+    theme: str
+    address_form: str
+    colors: Palette
+    defaults: Palette  # the theme's own colours, used where a field is empty
+    checks: list[dict[str, Any]]
+    css_url: str
+
+
+def _ratio_text(ratio: float) -> str:
+    # Rounded down: a ratio shown as 4.5 must really reach 4.5 (WCAG allows no rounding up).
+    return format_decimal(math.floor(ratio * 10) / 10, format="0.0", locale=i18n.get_locale())
+
+
+def _preview(request: Request, values: dict[str, str]) -> Preview:
+    theme_name = theme(values.get("theme", "")).name
+    colors = palette_for(
+        theme_name,
+        branding.parse_color(values.get("primary_color", "")),
+        branding.parse_color(values.get("secondary_color", "")),
+        branding.parse_color(values.get("text_color", "")),
+    )
+    query = urlencode(
+        {
+            "theme": theme_name,
+            "primary": colors.primary,
+            "secondary": colors.secondary,
+            "text": colors.text,
+        }
+    )
+    checks = [
+        {"name": check.name, "ratio": _ratio_text(check.ratio), "passes": check.passes}
+        for check in contrast_checks(theme_name, colors)
+    ]
+    address_form = values.get("address_form", "")
+    return Preview(
+        theme=theme_name,
+        address_form=address_form if address_form in i18n.ADDRESS_FORMS else "sie",
+        colors=colors,
+        defaults=palette_for(theme_name, None, None, None),
+        checks=checks,
+        css_url=f"{request.app.url_path_for('branding_preview_css')}?{query}",
+    )
+
+
+def _page(
+    request: Request,
+    values: dict[str, str],
+    errors: dict[str, str],
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    **extra: Any,
+) -> Response:
+    if extra.get("asset_done") is None:  # after a plain (non-HTMX) upload: ?uploaded=logo
+        query = request.query_params
+        extra["asset_done"] = {
+            query[done]: done for done in ("uploaded", "removed") if done in query
+        }
+    context = {
+        "values": values,
+        "errors": errors,
+        "themes": list(available_themes().values()),
+        "preview": _preview(request, values),
+        "themes_css": _themes_css_url(request),
+        "limits": {
+            "logo_mb": images.LOGO_MAX_BYTES // (1024 * 1024),
+            "favicon_mb": images.FAVICON_MAX_BYTES // (1024 * 1024),
+            "side": images.MAX_INPUT_SIDE,
+            "logo_box": images.LOGO_BOX,
+            "favicon_side": images.FAVICON_SIDE,
+        },
+        **extra,
+    }
+    return render(request, TEMPLATE, context, block=block, status_code=status_code)
+
+
+def _field(form: FormData, name: str) -> str:
+    values = form.getlist(name)
+    if len(values) > 1 or (values and not isinstance(values[0], str)):
+        raise ValidationFailed({name: _("Invalid input.")})
+    value = str(values[0]) if values else ""
+    return value if name in branding.RICH_TEXT_FIELDS else value[:SHORT_FIELD_CHARS]
+
+
+async def branding_form(request: Request) -> Response:
+    require(request, can_manage_settings)
+    return _page(request, branding.current_values(), {})
+
+
+async def branding_save(request: Request) -> Response:
+    actor = require(request, can_manage_settings)
+    form = await forms.read_form(request, max_fields=20)
+    values = {name: "" for name in branding.FIELDS}
+    try:
+        values = {name: _field(form, name) for name in branding.FIELDS}
+        if _field(form, "reset_colors"):
+            # Without JavaScript: show the theme's colours in the form; saving stays a choice.
+            values |= {name: "" for name in branding.COLOR_FIELDS}
+            return _page(request, values, {}, colors_reset=True)
+        await branding.save_branding(actor, values=values)
+    except ValidationFailed as failed:
+        return _page(request, values, failed.errors, status_code=422)
+    return RedirectResponse(f"{request.app.url_path_for('branding_form')}?saved=1", 303)
+
+
+async def branding_preview(request: Request) -> Response:
+    """The preview fragment for unsaved values (HTMX, on every change of the look)."""
+    require(request, can_manage_settings)
+    names = ("theme", *branding.COLOR_FIELDS, "address_form")
+    values = {name: request.query_params.get(name, "")[:SHORT_FIELD_CHARS] for name in names}
+    preview = _preview(request, values)
+    with i18n.using(i18n.get_locale(), preview.address_form):
+        return render(request, "staff/settings/preview.html", {"preview": preview})
+
+
+async def branding_preview_css(request: Request) -> Response:
+    """Validated colours as custom properties for the preview: nothing else gets through."""
+    require(request, can_manage_settings)
+    query = request.query_params
+    theme_name = theme(query.get("theme", "")).name
+    colors = palette_for(
+        theme_name, query.get("primary"), query.get("secondary"), query.get("text")
+    )
+    css = css_variables(theme_name, colors, selector=PREVIEW_SELECTOR)
+    return Response(css, media_type="text/css", headers={"Cache-Control": "private, max-age=86400"})
+
+
+@cache
+def _themes_css() -> str:
+    """One rule per built-in theme with its colours, for the swatches of the theme choice."""
+    rules = []
+    for name, built_in in available_themes().items():
+        if _THEME_NAME.fullmatch(name):
+            tokens = dict(built_in.tokens)
+            rules.append(
+                f".theme-option--{name} {{ --swatch-primary: {built_in.primary}; "
+                f"--swatch-secondary: {built_in.secondary}; --swatch-text: {built_in.text}; "
+                f"--swatch-bg: {tokens['bg']}; --swatch-radius: {tokens['radius-md']}; }}"
+            )
+    return "\n".join(rules) + "\n"
+
+
+def _themes_css_url(request: Request) -> str:
+    version = hashlib.sha256(_themes_css().encode()).hexdigest()[:12]
+    return f"{request.app.url_path_for('branding_themes_css')}?v={version}"
+
+
+async def branding_themes_css(request: Request) -> Response:
+    require(request, can_manage_settings)
+    return Response(
+        _themes_css(), media_type="text/css", headers={"Cache-Control": "private, max-age=86400"}
+    )
+
+
+def _asset_kind(request: Request) -> str:
+    kind = str(request.path_params["kind"])
+    if kind not in branding.ASSET_KINDS:
+        raise NotFound
+    return kind
+
+
+async def _read_upload(request: Request, kind: str) -> bytes:
+    """The uploaded file's bytes (at most the limit plus one, so oversize is still seen)."""
+    limit = branding.max_upload_bytes(kind)
+    too_large = _("The file is too large: at most %(mb)s MB.", mb=limit // (1024 * 1024))
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit + UPLOAD_SLACK:
+        raise ValidationFailed({kind: too_large})  # refused before reading the body
+    async with request.form(max_files=1, max_fields=20, max_part_size=64 * 1024) as form:
+        files = form.getlist(kind)
+        if len(files) != 1 or not isinstance(files[0], UploadFile):
+            raise ValidationFailed({kind: _("Please choose an image file.")})
+        upload = files[0]
+        data = await upload.read(limit + 1)
+        if not data and not upload.filename:
+            raise ValidationFailed({kind: _("Please choose an image file.")})
+        return data
+
+
+async def _asset_result(
+    request: Request, kind: str, done: str, errors: dict[str, str] | None = None
+) -> Response:
+    """A full page (or a redirect) without HTMX; with HTMX only the asset's panel."""
+    if not errors and not is_fragment_request(request):
+        url = request.app.url_path_for("branding_form")
+        return RedirectResponse(f"{url}?{done}={kind}", status_code=303)
+    tenant: TenantInfo = await load_tenant_info(request.state.tenant.id)
+    return _page(
+        request,
+        branding.current_values(tenant),
+        errors or {},
+        block=f"{kind}_panel",
+        status_code=422 if errors else 200,
+        tenant=tenant,
+        asset_done={} if errors else {kind: done},
+        refresh_brand=not errors,
+    )
+
+
+async def asset_upload(request: Request) -> Response:
+    actor = require(request, can_manage_settings)
+    kind = _asset_kind(request)
+    try:
+        data = await _read_upload(request, kind)
+        await branding.replace_asset(actor, kind=kind, data=data)
+    except ValidationFailed as failed:
+        return await _asset_result(request, kind, "uploaded", failed.errors)
+    return await _asset_result(request, kind, "uploaded")
+
+
+async def asset_remove(request: Request) -> Response:
+    actor = require(request, can_manage_settings)
+    kind = _asset_kind(request)
+    await branding.remove_asset(actor, kind=kind)
+    return await _asset_result(request, kind, "removed")
+
+
+routes: list[BaseRoute] = [
+    Route("/staff/settings", branding_form, methods=["GET"], name="branding_form"),
+    Route("/staff/settings", branding_save, methods=["POST"], name="branding_save"),
+    Route("/staff/settings/preview", branding_preview, methods=["GET"], name="branding_preview"),
+    Route(
+        "/staff/settings/preview.css",
+        branding_preview_css,
+        methods=["GET"],
+        name="branding_preview_css",
+    ),
+    Route(
+        "/staff/settings/themes.css",
+        branding_themes_css,
+        methods=["GET"],
+        name="branding_themes_css",
+    ),
+    Route("/staff/settings/{kind}", asset_upload, methods=["POST"], name="asset_upload"),
+    Route("/staff/settings/{kind}/remove", asset_remove, methods=["POST"], name="asset_remove"),
+]

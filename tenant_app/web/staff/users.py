@@ -1,0 +1,167 @@
+"""Staff users (Benutzer): list, create, edit, deactivate, resend the password mail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from tenant_app.errors import ValidationFailed
+from tenant_app.pages import render
+from tenant_app.permissions import can_manage_users
+from tenant_app.services import accounts
+from tenant_app.vocabulary import FOLDERS, RIGHT_FLAGS, STAFF_ROLES
+from tenant_app.web import forms
+from tenant_app.web.guards import require
+
+PERSON_FIELDS = ("first_name", "last_name", "email", "birthdate", "role")
+
+
+def _read_staff_form(form: FormData) -> tuple[dict[str, str], dict[str, Any]]:
+    values = {name: forms.text(form, name, max_chars=254) for name in PERSON_FIELDS}
+    rights: dict[str, Any] = {
+        f"access_{f}": forms.text(form, f"access_{f}", max_chars=5) for f in FOLDERS
+    }
+    rights |= {flag: forms.checkbox(form, flag) for flag in RIGHT_FLAGS}
+    return values, rights
+
+
+def _form_context(
+    values: dict[str, Any], rights: dict[str, Any], errors: dict[str, str], **extra: Any
+) -> dict[str, Any]:
+    return {
+        "values": values,
+        "rights": rights,
+        "errors": errors,
+        "roles": STAFF_ROLES,
+        "folders": FOLDERS,
+        "right_flags": RIGHT_FLAGS,
+        **extra,
+    }
+
+
+async def user_list(request: Request) -> Response:
+    actor = require(request, can_manage_users)
+    users = await accounts.staff_users(actor)
+    return render(request, "staff/users/list.html", {"users": users})
+
+
+async def user_create_form(request: Request) -> Response:
+    require(request, can_manage_users)
+    return render(request, "staff/users/form.html", _form_context({"role": "mitarbeiter"}, {}, {}))
+
+
+async def user_create(request: Request) -> Response:
+    actor = require(request, can_manage_users)
+    form = await forms.read_form(request)
+    values: dict[str, str] = {}
+    rights: dict[str, Any] = {}
+    try:
+        values, rights = _read_staff_form(form)
+        user = await accounts.create_staff_user(
+            actor, settings=request.app.state.settings, values=values, rights=rights
+        )
+    except ValidationFailed as failed:
+        return render(
+            request,
+            "staff/users/form.html",
+            _form_context(values, rights, failed.errors),
+            status_code=422,
+        )
+    return RedirectResponse(f"/staff/users/{user.id}?created=1", status_code=303)
+
+
+async def _staff_user(request: Request) -> Any:
+    actor = require(request, can_manage_users)
+    return await accounts.staff_user_for(actor, request.path_params["user_id"])
+
+
+def _user_values(user: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    values = {
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "birthdate": user.birthdate.isoformat() if user.birthdate else "",
+        "role": user.role,
+    }
+    rights = {f"access_{f}": getattr(user, f"access_{f}") for f in FOLDERS}
+    rights |= {flag: getattr(user, flag) for flag in RIGHT_FLAGS}
+    return values, rights
+
+
+async def user_detail(request: Request) -> Response:
+    require(request, can_manage_users)
+    user = await _staff_user(request)
+    values, rights = _user_values(user)
+    return render(request, "staff/users/form.html", _form_context(values, rights, {}, account=user))
+
+
+async def user_update(request: Request) -> Response:
+    actor = require(request, can_manage_users)
+    user = await _staff_user(request)
+    form = await forms.read_form(request)
+    values: dict[str, str] = {}
+    rights: dict[str, Any] = {}
+    try:
+        values, rights = _read_staff_form(form)
+        await accounts.update_staff_user(actor, user_id=user.id, values=values, rights=rights)
+    except ValidationFailed as failed:
+        return render(
+            request,
+            "staff/users/form.html",
+            _form_context(values, rights, failed.errors, account=user),
+            status_code=422,
+        )
+    return RedirectResponse(f"/staff/users/{user.id}?saved=1", status_code=303)
+
+
+async def user_set_active(request: Request) -> Response:
+    actor = require(request, can_manage_users)
+    user = await _staff_user(request)
+    active = request.url.path.endswith("/activate")
+    await accounts.set_user_active(actor, user_id=user.id, active=active)
+    return RedirectResponse(
+        f"/staff/users/{user.id}?{'activated' if active else 'deactivated'}=1", status_code=303
+    )
+
+
+async def user_send_link(request: Request) -> Response:
+    actor = require(request, can_manage_users)
+    user = await _staff_user(request)
+    try:
+        await accounts.send_registration_mail(
+            actor, settings=request.app.state.settings, user_id=user.id
+        )
+    except ValidationFailed:
+        return RedirectResponse(f"/staff/users/{user.id}", status_code=303)
+    return RedirectResponse(f"/staff/users/{user.id}?mailed=1", status_code=303)
+
+
+routes = [
+    Route("/staff/users", user_list, methods=["GET"], name="user_list"),
+    Route("/staff/users/new", user_create_form, methods=["GET"], name="user_create_form"),
+    Route("/staff/users", user_create, methods=["POST"], name="user_create"),
+    Route("/staff/users/{user_id:id}", user_detail, methods=["GET"], name="user_detail"),
+    Route("/staff/users/{user_id:id}", user_update, methods=["POST"], name="user_update"),
+    Route(
+        "/staff/users/{user_id:id}/deactivate",
+        user_set_active,
+        methods=["POST"],
+        name="user_deactivate",
+    ),
+    Route(
+        "/staff/users/{user_id:id}/activate",
+        user_set_active,
+        methods=["POST"],
+        name="user_activate",
+    ),
+    Route(
+        "/staff/users/{user_id:id}/send-link",
+        user_send_link,
+        methods=["POST"],
+        name="user_send_link",
+    ),
+]
