@@ -20,7 +20,7 @@ from tenant_app.edge.locale import LocaleMiddleware
 from tenant_app.edge.session import SessionMiddleware
 from tenant_app.edge.tenant import TenantMiddleware
 from tenant_app.files.storage import storage_for
-from tenant_app.jobs.outbox import MailWorker
+from tenant_app.jobs.runner import JobRunner
 from tenant_app.logs import configure_logging
 from tenant_app.security.passwords import PasswordService
 from tenant_app.settings import Settings, load_settings
@@ -55,7 +55,7 @@ def build_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_db:
             await db.init_db(settings)
-        worker = asyncio.create_task(MailWorker(settings).run_forever()) if run_worker else None
+        worker = asyncio.create_task(JobRunner(settings).run_forever()) if run_worker else None
         try:
             yield
         finally:

@@ -91,14 +91,14 @@ async def _ensure_demo(settings: Settings) -> str:
 
 
 async def _run_worker(settings: Settings) -> None:
-    from tenant_app.jobs.outbox import MailWorker
+    from tenant_app.jobs.runner import JobRunner
     from tenant_app.logs import configure_logging
 
     configure_logging(settings.log_level)
     await db.apply_migrations(settings)
     await db.init_db(settings)
     try:
-        await MailWorker(settings).run_forever()
+        await JobRunner(settings).run_forever()
     finally:
         await db.close_db()
 

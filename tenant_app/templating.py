@@ -14,6 +14,7 @@ from markupsafe import Markup
 from tenant_app.settings import PROJECT_ROOT
 from tenant_app.text import formatting, i18n, labels
 from tenant_app.text.plain import plain_text_html
+from tenant_app.vocabulary import DOCUMENT_CATEGORIES
 
 if TYPE_CHECKING:
     from jinja2.nodes import EvalContext
@@ -77,15 +78,7 @@ def build_templates() -> Environment:
     env.globals["category_labels"] = labels.DOCUMENT_CATEGORIES
     env.globals["folder_descriptions"] = labels.FOLDER_DESCRIPTIONS
     env.globals["product_lines"] = labels.PRODUCT_LINES
-    env.globals["document_categories"] = (
-        "policy",
-        "application",
-        "invoice",
-        "correspondence",
-        "claim",
-        "identity",
-        "other",
-    )
+    env.globals["document_categories"] = DOCUMENT_CATEGORIES
     env.filters["date"] = formatting.fmt_date
     env.filters["datetime"] = formatting.fmt_datetime
     env.filters["money"] = formatting.fmt_money

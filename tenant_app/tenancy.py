@@ -6,7 +6,7 @@ import contextlib
 import re
 import time
 from collections.abc import Iterator
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import Any
 
@@ -158,15 +158,18 @@ def current_tenant() -> TenantInfo:
     return tenant
 
 
-def enter_tenant(tenant: TenantInfo) -> tuple[object, object]:
+TenantTokens = tuple[Token[TenantInfo | None], Token[int | None]]
+
+
+def enter_tenant(tenant: TenantInfo) -> TenantTokens:
     """For middleware: this task runs as `tenant` until `leave_tenant`."""
     return _current_tenant.set(tenant), enter_tenant_scope(tenant.id)
 
 
-def leave_tenant(tokens: tuple[object, object]) -> None:
+def leave_tenant(tokens: TenantTokens) -> None:
     info_token, scope_token = tokens
     leave_tenant_scope(scope_token)
-    _current_tenant.reset(info_token)  # type: ignore[arg-type]
+    _current_tenant.reset(info_token)
 
 
 @contextlib.contextmanager

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from starlette.types import Scope
 
 
 def state_of(scope: Scope) -> dict[str, Any]:
-    return scope.setdefault("state", {})  # type: ignore[no-any-return]
+    return cast(dict[str, Any], scope.setdefault("state", {}))

@@ -7,16 +7,12 @@ so a worker that died mid-send does not strand its mail.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 import uuid
 from datetime import UTC, datetime
 
-from tenant_app.jobs.housekeeping import purge_expired
 from tenant_app.logs import log
-from tenant_app.mail import outbox
 from tenant_app.mail.sender import build_message, deliver
 from tenant_app.models.mail import OutboxMail
 from tenant_app.queries.sql import dialect_name, unscoped
@@ -26,9 +22,7 @@ logger = logging.getLogger("tenant_app.mail")
 
 BATCH = 20
 CLAIM_SECONDS = 120
-POLL_SECONDS = 2.0
 MAX_BACKOFF = 3600  # seconds between attempts, at most
-CLEANUP_SECONDS = 600  # how often expired sessions and rate-limit rows are removed
 
 _CLAIM_PG = (
     "UPDATE outbox_mail SET locked_until = :until, locked_by = :worker WHERE id IN ("
@@ -102,19 +96,3 @@ class MailWorker:
         )
         log(logger, logging.INFO, "mail sent", mail_id=row["id"])
         return True
-
-    async def run_forever(self) -> None:
-        last_cleanup = 0.0
-        while True:
-            try:
-                await self.run_once()
-                if time.monotonic() - last_cleanup > CLEANUP_SECONDS:
-                    # The worker is the one background task every process has; it also
-                    # removes expired sessions and stale rate-limit rows now and then.
-                    await purge_expired(self.settings)
-                    last_cleanup = time.monotonic()
-            except Exception:  # noqa: BLE001 - a database hiccup must not stop the worker
-                logger.exception("mail worker round failed")
-            outbox.wakeup.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(outbox.wakeup.wait(), timeout=POLL_SECONDS)

@@ -7,12 +7,10 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 
 from tenant_app.models.scoping import TenantModel
+from tenant_app.vocabulary import FOLDER_LEVELS, STAFF_ROLES  # noqa: F401 - the column values
 
 if TYPE_CHECKING:
     from tenant_app.models.contacts import Contact
-
-FOLDER_LEVELS = ("none", "read", "write")
-STAFF_ROLES = ("admin", "mitarbeiter", "netzwerkpartner", "experte")
 
 
 class User(TenantModel):

@@ -7,15 +7,16 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 
 from tenant_app.models.scoping import TenantModel
+from tenant_app.vocabulary import (  # noqa: F401 - the column values, defined once
+    CONTRACT_STATUSES,
+    PAYMENT_FREQUENCIES,
+    PAYMENT_METHODS,
+)
+from tenant_app.vocabulary import FOLDERS as FOLDER_KEYS  # noqa: F401
 
 if TYPE_CHECKING:
     from tenant_app.models.accounts import User
     from tenant_app.models.contacts import Contact
-
-FOLDER_KEYS = ("insurance", "finance", "other", "emergency")
-CONTRACT_STATUSES = ("active", "offer", "start", "cancelled", "ended")
-PAYMENT_FREQUENCIES = ("monthly", "quarterly", "half_yearly", "yearly", "single")
-PAYMENT_METHODS = ("direct_debit", "transfer", "invoice", "other")
 
 
 class CustomerAccess(TenantModel):

@@ -8,27 +8,31 @@ from typing import Any
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
+from tenant_app.actors import CurrentUser
 from tenant_app.errors import PermissionDenied
-from tenant_app.models.folders import FOLDER_KEYS, Contract, CustomerAccess, Document
+from tenant_app.models.folders import Contract, CustomerAccess, Document
 from tenant_app.permissions import CustomerRights, FolderFlags, can_manage_contacts, folder_flags
 from tenant_app.vocabulary import ACCESS_FIELDS
+from tenant_app.vocabulary import FOLDERS as FOLDER_KEYS
 
 __all__ = ["ACCESS_FIELDS", "access_of", "folder_counts", "save_access"]
 
 
-async def access_of(contact_id: int, actor: Any = None) -> CustomerRights:
+async def access_of(contact_id: int, actor: CurrentUser | None = None) -> CustomerRights:
     """The contact's permissions; all off when none were ever set.
 
     A customer's own permissions came with their session (same request, no second query).
     """
-    own = getattr(actor, "access", None)
-    if own is not None and actor.contact_id == contact_id:
-        return own  # type: ignore[no-any-return]
+    own: CustomerRights | None = getattr(actor, "access", None)
+    if own is not None and actor is not None and actor.contact_id == contact_id:
+        return own
     row = await CustomerAccess.filter(contact_id=contact_id).values(*ACCESS_FIELDS)
     return CustomerRights.from_values(contact_id, row[0] if row else {})
 
 
-async def save_access(actor: Any, *, contact_id: int, flags: dict[str, bool]) -> CustomerRights:
+async def save_access(
+    actor: CurrentUser, *, contact_id: int, flags: dict[str, bool]
+) -> CustomerRights:
     """Replace all flags at once (one row, one statement): the next request sees the change."""
     if not can_manage_contacts(actor):
         raise PermissionDenied

@@ -8,6 +8,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.mail.notify import notify
 from tenant_app.models.accounts import AccountLink, User
@@ -61,7 +62,7 @@ async def _email_taken(email: str, *, except_user: int | None = None) -> bool:
 
 
 async def create_staff_user(
-    actor: Any, *, settings: Settings, values: dict[str, str], rights: dict[str, Any]
+    actor: CurrentUser, *, settings: Settings, values: dict[str, str], rights: dict[str, Any]
 ) -> User:
     """Create a staff user and, in the same transaction, queue password mail #1."""
     if not can_manage_users(actor):
@@ -81,7 +82,7 @@ async def create_staff_user(
 
 
 async def update_staff_user(
-    actor: Any, *, user_id: int, values: dict[str, str], rights: dict[str, Any]
+    actor: CurrentUser, *, user_id: int, values: dict[str, str], rights: dict[str, Any]
 ) -> User:
     if not can_manage_users(actor):
         raise PermissionDenied
@@ -101,7 +102,7 @@ async def update_staff_user(
     return await User.get(id=user.id)
 
 
-async def set_user_active(actor: Any, *, user_id: int, active: bool) -> User:
+async def set_user_active(actor: CurrentUser, *, user_id: int, active: bool) -> User:
     """Deactivate (sessions end at once, history stays) or reactivate a staff user."""
     if not can_manage_users(actor):
         raise PermissionDenied
@@ -117,7 +118,7 @@ async def set_user_active(actor: Any, *, user_id: int, active: bool) -> User:
     return await User.get(id=user.id)
 
 
-async def create_customer_account(actor: Any, *, contact_id: int) -> User:
+async def create_customer_account(actor: CurrentUser, *, contact_id: int) -> User:
     """Step 1 for a customer: the account exists, no mail is sent yet."""
     if not can_manage_contacts(actor):
         raise PermissionDenied
@@ -144,7 +145,7 @@ async def create_customer_account(actor: Any, *, contact_id: int) -> User:
         )
 
 
-async def send_registration_mail(actor: Any, *, settings: Settings, user_id: int) -> None:
+async def send_registration_mail(actor: CurrentUser, *, settings: Settings, user_id: int) -> None:
     """(Re)send password mail #1; older links of the account stop working."""
     user = await User.get_or_none(id=user_id)
     if user is None:
@@ -197,7 +198,7 @@ def account_state(user: User | None, *, link_sent: bool) -> str:
     return "mail_sent" if link_sent else "created"
 
 
-async def set_language(actor: Any, *, language: str) -> None:
+async def set_language(actor: CurrentUser, *, language: str) -> None:
     """The actor's own language for pages and mails."""
     from tenant_app.text.i18n import LOCALES
 
@@ -206,7 +207,7 @@ async def set_language(actor: Any, *, language: str) -> None:
     await User.filter(id=actor.id).update(language=language)
 
 
-async def customer_account(actor: Any, *, contact_id: int) -> tuple[User | None, str]:
+async def customer_account(actor: CurrentUser, *, contact_id: int) -> tuple[User | None, str]:
     """A visible contact's customer account (if any) and its state as staff see it."""
     if not is_staff(actor):
         raise PermissionDenied
@@ -215,13 +216,13 @@ async def customer_account(actor: Any, *, contact_id: int) -> tuple[User | None,
     return account, account_state(account, link_sent=link_sent)
 
 
-async def staff_users(actor: Any) -> list[User]:
+async def staff_users(actor: CurrentUser) -> list[User]:
     if not can_manage_users(actor):
         raise PermissionDenied
     return list(await User.filter(kind="staff").order_by("last_name", "first_name"))
 
 
-async def staff_user_for(actor: Any, user_id: int) -> User:
+async def staff_user_for(actor: CurrentUser, user_id: int) -> User:
     if not can_manage_users(actor):
         raise PermissionDenied
     user = await User.get_or_none(id=user_id, kind="staff")

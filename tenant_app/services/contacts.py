@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.models.accounts import User
 from tenant_app.models.contacts import Contact, ContactResponsible
@@ -31,14 +33,14 @@ CONTACT_FIELDS = (
 )
 
 
-def _scope_for(actor: Any) -> Any:
+def _scope_for(actor: CurrentUser) -> QuerySet[Contact]:
     """Contacts the actor may see: all of them, or those they are responsible for."""
     if can_see_all_contacts(actor):
         return Contact.all()
     return Contact.filter(responsibles__user_id=actor.id)
 
 
-async def get_visible_contact(actor: Any, contact_id: int) -> Contact:
+async def get_visible_contact(actor: CurrentUser, contact_id: int) -> Contact:
     """404 whether the contact does not exist, is another tenant's or not the actor's."""
     contact = await _scope_for(actor).filter(id=contact_id).first()
     if contact is None:
@@ -76,7 +78,7 @@ async def _clean(values: dict[str, str], *, except_contact: int | None = None) -
 
 
 async def create_contact(
-    actor: Any, *, values: dict[str, str], responsible: list[int] | None = None
+    actor: CurrentUser, *, values: dict[str, str], responsible: list[int] | None = None
 ) -> Contact:
     if not can_manage_contacts(actor):
         raise PermissionDenied
@@ -90,7 +92,7 @@ async def create_contact(
 
 
 async def update_contact(
-    actor: Any, contact: Contact, *, values: dict[str, str], responsible: list[int]
+    actor: CurrentUser, contact: Contact, *, values: dict[str, str], responsible: list[int]
 ) -> Contact:
     if not can_manage_contacts(actor):
         raise PermissionDenied
@@ -129,7 +131,7 @@ async def staff_choices() -> list[User]:
 
 
 async def visible_contacts(
-    actor: Any, *, search: str = "", sort: str = "name", page: int = 1
+    actor: CurrentUser, *, search: str = "", sort: str = "name", page: int = 1
 ) -> ContactPage:
     """One page of the contacts the actor may see: all, or those they are responsible for."""
     if not can_use_staff_area(actor):
@@ -137,7 +139,7 @@ async def visible_contacts(
     return await contact_reads.visible_contacts(actor, search=search, sort=sort, page=page)
 
 
-async def overview(actor: Any) -> Overview:
+async def overview(actor: CurrentUser) -> Overview:
     """The staff home: how many contacts, and customer-made contracts to check."""
     if not can_use_staff_area(actor):
         raise PermissionDenied

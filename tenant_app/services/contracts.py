@@ -5,22 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.files.cleanup import remove_files
 from tenant_app.files.storage import Storage
-from tenant_app.models.folders import (
-    CONTRACT_STATUSES,
-    FOLDER_KEYS,
-    PAYMENT_FREQUENCIES,
-    PAYMENT_METHODS,
-    Contract,
-    Document,
-    Insurer,
-)
+from tenant_app.models.folders import Contract, Document, Insurer
 from tenant_app.permissions import customer_may, folder_flags, staff_may_edit_folder
 from tenant_app.services import validation
 from tenant_app.services.access import access_of
 from tenant_app.text.i18n import gettext as _
+from tenant_app.vocabulary import CONTRACT_STATUSES, PAYMENT_FREQUENCIES, PAYMENT_METHODS
+from tenant_app.vocabulary import FOLDERS as FOLDER_KEYS
 
 CONTRACT_FIELDS = (
     "status",
@@ -94,7 +89,7 @@ def _check_folder(folder: str) -> None:
 
 
 async def create_contract(
-    actor: Any, *, contact_id: int, folder: str, values: dict[str, str]
+    actor: CurrentUser, *, contact_id: int, folder: str, values: dict[str, str]
 ) -> Contract:
     """Staff with write access, or the customer where the folder allows creating."""
     _check_folder(folder)
@@ -116,7 +111,9 @@ async def create_contract(
     )
 
 
-async def contract_for(actor: Any, *, contact_id: int, contract_id: int, action: str) -> Contract:
+async def contract_for(
+    actor: CurrentUser, *, contact_id: int, contract_id: int, action: str
+) -> Contract:
     """The contract if the actor may `view`, `edit` or `delete` it (else NotFound or Denied)."""
     contract = await Contract.get_or_none(id=contract_id, contact_id=contact_id)
     if contract is None:
@@ -135,7 +132,9 @@ async def contract_for(actor: Any, *, contact_id: int, contract_id: int, action:
     return contract
 
 
-async def update_contract(actor: Any, contract: Contract, *, values: dict[str, str]) -> Contract:
+async def update_contract(
+    actor: CurrentUser, contract: Contract, *, values: dict[str, str]
+) -> Contract:
     by_customer = actor.kind == "customer"
     clean = await _clean_contract(values, by_customer=by_customer)
     if by_customer:
@@ -144,7 +143,7 @@ async def update_contract(actor: Any, contract: Contract, *, values: dict[str, s
     return await Contract.get(id=contract.id)
 
 
-async def delete_contract(actor: Any, contract: Contract, store: Storage) -> None:
+async def delete_contract(actor: CurrentUser, contract: Contract, store: Storage) -> None:
     """Staff delete for real; a customer's delete is a soft delete that staff can undo.
 
     Soft also for the customer's own contracts: the broker may have filed documents there.
@@ -159,7 +158,7 @@ async def delete_contract(actor: Any, contract: Contract, store: Storage) -> Non
     await remove_files(store, [str(key) for key in keys])
 
 
-async def restore_contract(actor: Any, contract: Contract) -> None:
+async def restore_contract(actor: CurrentUser, contract: Contract) -> None:
     if actor.kind != "staff" or not staff_may_edit_folder(actor, contract.folder):
         raise PermissionDenied
     await Contract.filter(id=contract.id).update(deleted_at=None)

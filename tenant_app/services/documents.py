@@ -9,11 +9,12 @@ from typing import Any, BinaryIO
 
 import anyio
 
+from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.files.cleanup import remove_files
 from tenant_app.files.storage import Storage, new_key
 from tenant_app.files.uploads import clean_filename, sniff
-from tenant_app.models.folders import FOLDER_KEYS, Contract, Document
+from tenant_app.models.folders import Contract, Document
 from tenant_app.models.scoping import current_tenant_id
 from tenant_app.permissions import (
     can_handle_tickets,
@@ -26,8 +27,10 @@ from tenant_app.permissions import (
 from tenant_app.services import validation
 from tenant_app.services.access import access_of
 from tenant_app.text.i18n import gettext as _
+from tenant_app.vocabulary import DOCUMENT_CATEGORIES
+from tenant_app.vocabulary import FOLDERS as FOLDER_KEYS
 
-CATEGORIES = ("policy", "application", "invoice", "correspondence", "claim", "identity", "other")
+CATEGORIES = DOCUMENT_CATEGORIES
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,9 @@ def _clean_meta(values: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]
     return clean, errors
 
 
-async def _may_add(actor: Any, *, contact_id: int, folder: str, contract: Contract | None) -> None:
+async def _may_add(
+    actor: CurrentUser, *, contact_id: int, folder: str, contract: Contract | None
+) -> None:
     if actor.kind == "customer":
         if actor.contact_id != contact_id or not folder:
             raise NotFound
@@ -90,7 +95,7 @@ async def _may_add(actor: Any, *, contact_id: int, folder: str, contract: Contra
 
 
 async def add_document(
-    actor: Any,
+    actor: CurrentUser,
     store: Storage,
     *,
     contact_id: int,
@@ -162,7 +167,7 @@ async def add_document(
         raise
 
 
-async def document_for(actor: Any, document_id: int, *, action: str = "view") -> Document:
+async def document_for(actor: CurrentUser, document_id: int, *, action: str = "view") -> Document:
     """The document if the actor may `view` or `edit` it; NotFound hides what they may not see."""
     # the contract comes in the same query: customers may see a document only with its contract
     document = await Document.filter(id=document_id).select_related("contract").first()
@@ -184,7 +189,7 @@ async def document_for(actor: Any, document_id: int, *, action: str = "view") ->
     return document
 
 
-async def _customer_check(actor: Any, document: Document, action: str) -> None:
+async def _customer_check(actor: CurrentUser, document: Document, action: str) -> None:
     if actor.contact_id != document.contact_id:
         raise NotFound
     if not document.folder:  # only attachments of the customer's own tickets, while they may write
@@ -219,18 +224,20 @@ async def _customer_check(actor: Any, document: Document, action: str) -> None:
         raise PermissionDenied
 
 
-async def delete_document(actor: Any, store: Storage, document: Document) -> None:
+async def delete_document(actor: CurrentUser, store: Storage, document: Document) -> None:
     await document.delete()
     await remove_files(store, [document.storage_key])
 
 
-async def set_shared(actor: Any, document: Document, *, shared: bool) -> None:
+async def set_shared(actor: CurrentUser, document: Document, *, shared: bool) -> None:
     if actor.kind != "staff":
         raise PermissionDenied
     await Document.filter(id=document.id).update(shared_with_customer=shared)
 
 
-async def file_into_contract(actor: Any, document: Document, *, contract_id: int) -> Contract:
+async def file_into_contract(
+    actor: CurrentUser, document: Document, *, contract_id: int
+) -> Contract:
     """Staff file a document (e.g. a ticket attachment) under one of the contact's contracts."""
     if actor.kind != "staff":
         raise PermissionDenied

@@ -12,21 +12,23 @@ from typing import IO, Any
 import anyio
 from tortoise.transactions import in_transaction
 
+from tenant_app.actors import CurrentUser
 from tenant_app.errors import PermissionDenied, ValidationFailed
 from tenant_app.files.cleanup import remove_files
 from tenant_app.files.storage import Storage
 from tenant_app.models.accounts import User
 from tenant_app.models.contacts import Contact
 from tenant_app.models.folders import AuditEntry, Contract, CustomerAccess, Document
-from tenant_app.permissions import FOLDERS, can_manage_contacts, staff_may_read_folder
+from tenant_app.permissions import can_manage_contacts, staff_may_read_folder
 from tenant_app.services.contacts import CONTACT_FIELDS
 from tenant_app.text.i18n import gettext as _
+from tenant_app.vocabulary import FOLDERS
 
 CONTACT_EXPORT_FIELDS = ("id", *CONTACT_FIELDS, "created_at", "updated_at")
 
 
 async def delete_contact(
-    actor: Any, store: Storage, contact: Contact, *, confirmation: str
+    actor: CurrentUser, store: Storage, contact: Contact, *, confirmation: str
 ) -> None:
     """Erase the contact with accounts, contracts, documents and files (audit entry stays)."""
     if not can_manage_contacts(actor):
@@ -65,7 +67,7 @@ def _row(model: Any, fields: tuple[str, ...] | None = None) -> dict[str, Any]:
     return {name: _jsonable(getattr(model, name)) for name in names if hasattr(model, name)}
 
 
-async def export_contact(actor: Any, store: Storage, contact: Contact) -> IO[bytes]:
+async def export_contact(actor: CurrentUser, store: Storage, contact: Contact) -> IO[bytes]:
     """One ZIP with all data as JSON and every file; spooled to disk beyond a few MB."""
     # Everything means every folder: only someone who may read all of them may export.
     if not can_manage_contacts(actor) or not all(staff_may_read_folder(actor, f) for f in FOLDERS):
@@ -101,4 +103,4 @@ async def export_contact(actor: Any, store: Storage, contact: Contact) -> IO[byt
             finally:
                 await anyio.to_thread.run_sync(target.close)
     archive_file.seek(0)
-    return archive_file  # type: ignore[return-value]
+    return archive_file

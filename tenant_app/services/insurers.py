@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import cast
 
+from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.models.folders import Insurer
 from tenant_app.models.scoping import current_tenant_id
@@ -25,7 +26,7 @@ def catalogue_names() -> list[str]:
 
 async def seed_insurers() -> int:
     """Add the shipped catalogue to the current tenant; names already there are left alone."""
-    existing = set(await Insurer.all().values_list("name", flat=True))
+    existing = set(cast(list[str], await Insurer.all().values_list("name", flat=True)))
     missing = [name for name in catalogue_names() if name not in existing]
     tenant_id = current_tenant_id()  # bulk_create bypasses save(), so the tenant is set here
     await Insurer.bulk_create(
@@ -43,7 +44,7 @@ async def matching(text: str = "", *, letter: str = "", limit: int = 40) -> list
     return list(await query.order_by("sort_key").limit(limit))
 
 
-async def add_insurer(actor: Any, *, name: str) -> Insurer:
+async def add_insurer(actor: CurrentUser, *, name: str) -> Insurer:
     if not is_admin(actor):
         raise PermissionDenied
     name = " ".join(name.split())
@@ -54,7 +55,7 @@ async def add_insurer(actor: Any, *, name: str) -> Insurer:
     return await Insurer.create(name=name, sort_key=sort_key(name))
 
 
-async def remove_insurer(actor: Any, *, insurer_id: int) -> None:
+async def remove_insurer(actor: CurrentUser, *, insurer_id: int) -> None:
     """Contracts keep the insurer's name as it was shown; only the catalogue entry goes."""
     if not is_admin(actor):
         raise PermissionDenied

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, ValidationFailed
 from tenant_app.models.contacts import Contact
 from tenant_app.services import validation
@@ -13,7 +12,9 @@ from tenant_app.text.i18n import gettext as _
 PROFILE_FIELDS = ("street", "postal_code", "city", "phone")
 
 
-async def update_profile(actor: Any, contact: Contact, *, values: dict[str, str]) -> Contact:
+async def update_profile(
+    actor: CurrentUser, contact: Contact, *, values: dict[str, str]
+) -> Contact:
     errors: dict[str, str] = {}
     validation.check_lengths(
         Contact, {name: values.get(name, "") for name in PROFILE_FIELDS}, errors
@@ -32,7 +33,7 @@ async def update_profile(actor: Any, contact: Contact, *, values: dict[str, str]
     return await Contact.get(id=contact.id)
 
 
-async def own_contact(actor: Any) -> Contact:
+async def own_contact(actor: CurrentUser) -> Contact:
     """The customer's own contact record (name, address) for the profile page."""
     if actor.contact_id is None:
         raise NotFound

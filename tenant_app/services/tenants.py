@@ -7,6 +7,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from tortoise.transactions import in_transaction
 
@@ -17,8 +18,7 @@ from tenant_app.models.tenancy import Tenant, TenantHost
 from tenant_app.security.passwords import PasswordService
 from tenant_app.services.insurers import seed_insurers
 from tenant_app.tenancy import slug_error, tenant_cache
-
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[a-z]{2,}$", re.IGNORECASE)
+from tenant_app.vocabulary import EMAIL_RE
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,12 @@ async def unique_username(first_name: str, last_name: str) -> str:
     """`vorname.nachname`, with a number appended when taken in this tenant."""
     base = ".".join(part for part in (_ascii(first_name), _ascii(last_name)) if part) or "user"
     base = base[:70]
-    taken = set(await User.filter(username__startswith=base).values_list("username", flat=True))
+    taken = set(
+        cast(
+            list[str],
+            await User.filter(username__startswith=base).values_list("username", flat=True),
+        )
+    )
     if base not in taken:
         return base
     number = 2

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import cast
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.files.storage import Storage
 from tenant_app.mail.notify import notify
@@ -36,6 +37,7 @@ from tenant_app.queries.tickets import (
 )
 from tenant_app.services import documents
 from tenant_app.services.access import access_of
+from tenant_app.services.documents import Upload
 from tenant_app.settings import Settings
 from tenant_app.text.i18n import gettext as _
 from tenant_app.vocabulary import FOLDERS
@@ -52,13 +54,13 @@ class Context:
     store: Storage
 
 
-def _name(user: Any) -> str:
+def _name(user: CurrentUser | User) -> str:
     return f"{user.first_name} {user.last_name}".strip()
 
 
 async def preferred_staff(contact_id: int) -> int | None:
     responsible = await ContactResponsible.filter(contact_id=contact_id).order_by("id").first()
-    return responsible.user_id if responsible else None  # type: ignore[attr-defined]
+    return responsible.user_id if responsible else None
 
 
 def _check_text(subject: str | None, body: str) -> None:
@@ -76,13 +78,13 @@ def _check_text(subject: str | None, body: str) -> None:
         raise ValidationFailed(errors)
 
 
-async def _customer_may_write(actor: Any) -> None:
+async def _customer_may_write(actor: CurrentUser) -> None:
     if actor.contact_id is None or not (await access_of(actor.contact_id, actor)).communication:
         raise PermissionDenied
 
 
 async def _attach(
-    ctx: Context, actor: Any, contact_id: int, upload: Any, subject: str
+    ctx: Context, actor: CurrentUser, contact_id: int, upload: Upload | None, subject: str
 ) -> int | None:
     if upload is None:
         return None
@@ -99,7 +101,7 @@ async def _attach(
 
 
 async def _add_entry(
-    conversation: Conversation, actor: Any, body: str, document_id: int | None
+    conversation: Conversation, actor: CurrentUser, body: str, document_id: int | None
 ) -> None:
     by_customer = actor.kind == "customer"
     await ConversationEntry.create(
@@ -117,7 +119,7 @@ async def _add_entry(
     await _seat(conversation.id, actor, read_all=True)
 
 
-async def _seat(conversation_id: int, user: Any, *, read_all: bool = False) -> None:
+async def _seat(conversation_id: int, user: CurrentUser | User, *, read_all: bool = False) -> None:
     """Make the user a participant; `read_all` marks everything up to now as read for them."""
     seat = await ConversationParticipant.get_or_none(
         conversation_id=conversation_id, user_id=user.id
@@ -134,7 +136,12 @@ async def _seat(conversation_id: int, user: Any, *, read_all: bool = False) -> N
 
 
 async def _event(
-    conversation_id: int, kind: str, actor: Any, *, target: Any = None, comment: str = ""
+    conversation_id: int,
+    kind: str,
+    actor: CurrentUser,
+    *,
+    target: User | None = None,
+    comment: str = "",
 ) -> None:
     await ConversationEvent.create(
         conversation_id=conversation_id,
@@ -147,7 +154,7 @@ async def _event(
 
 
 async def _notify(
-    ctx: Context, conversation: Conversation, recipient: User, kind: str, actor: Any
+    ctx: Context, conversation: Conversation, recipient: User, kind: str, actor: CurrentUser
 ) -> None:
     """A mail at once, through the outbox; it names the ticket but never carries its text."""
     area = "/portal/tickets" if recipient.kind == "customer" else "/staff/tickets"
@@ -169,19 +176,19 @@ async def _notify(
 
 async def open_ticket(
     ctx: Context,
-    actor: Any,
+    actor: CurrentUser,
     *,
     contact_id: int,
     staff_id: int | None,
     subject: str,
     body: str,
-    upload: Any = None,
+    upload: Upload | None = None,
 ) -> Conversation:
     """A customer writes to a staff member, or staff start a ticket to a customer."""
     _check_text(subject, body)
     if actor.kind == "customer":
         await _customer_may_write(actor)
-        contact_id = actor.contact_id
+        contact_id = cast(int, actor.contact_id)  # _customer_may_write checked it
         recipient = await User.get_or_none(id=staff_id or 0, kind="staff", is_active=True)
         if recipient is None or not can_handle_tickets(recipient):
             raise ValidationFailed({"staff_id": _("Please choose who you want to write to.")})
@@ -210,7 +217,7 @@ async def open_ticket(
     return conversation
 
 
-async def ticket_for(actor: Any, ticket_id: int) -> Conversation:
+async def ticket_for(actor: CurrentUser, ticket_id: int) -> Conversation:
     """The ticket if the actor may see it; otherwise NotFound, whoever owns it."""
     conversation = await Conversation.get_or_none(id=ticket_id, kind="ticket")
     if conversation is None:
@@ -233,7 +240,7 @@ async def ticket_for(actor: Any, ticket_id: int) -> Conversation:
     raise NotFound
 
 
-async def _others(conversation: Conversation, actor: Any) -> list[User]:
+async def _others(conversation: Conversation, actor: CurrentUser) -> list[User]:
     """Who should hear of a new entry: the customer, or the responsible staff member."""
     if actor.kind == "customer":
         responsible = await User.get_or_none(id=conversation.responsible_id or 0, is_active=True)
@@ -243,7 +250,12 @@ async def _others(conversation: Conversation, actor: Any) -> list[User]:
 
 
 async def reply(
-    ctx: Context, actor: Any, conversation: Conversation, *, body: str, upload: Any = None
+    ctx: Context,
+    actor: CurrentUser,
+    conversation: Conversation,
+    *,
+    body: str,
+    upload: Upload | None = None,
 ) -> None:
     if conversation.status != "open":
         raise ValidationFailed({"body": _("This ticket is closed. Please open a new one.")})
@@ -261,7 +273,7 @@ async def reply(
 
 
 async def forward(
-    ctx: Context, actor: Any, conversation: Conversation, *, to_user_id: int, comment: str
+    ctx: Context, actor: CurrentUser, conversation: Conversation, *, to_user_id: int, comment: str
 ) -> None:
     """Hand the ticket to a colleague, who becomes responsible and is told by mail."""
     if actor.kind != "staff":
@@ -282,7 +294,7 @@ async def forward(
         await _notify(ctx, conversation, colleague, "forward", actor)
 
 
-async def close(actor: Any, conversation: Conversation) -> None:
+async def close(actor: CurrentUser, conversation: Conversation) -> None:
     if actor.kind != "staff":
         raise PermissionDenied  # only staff close tickets
     if conversation.status == "closed":
@@ -294,7 +306,7 @@ async def close(actor: Any, conversation: Conversation) -> None:
         await _event(conversation.id, "closed", actor)
 
 
-async def mark_read(actor: Any, conversation: Conversation) -> None:
+async def mark_read(actor: CurrentUser, conversation: Conversation) -> None:
     """Opening a ticket reads it: the read counter catches up and, if anything was new, an event."""
     seat = await ConversationParticipant.get_or_none(
         conversation_id=conversation.id, user_id=actor.id
@@ -306,16 +318,16 @@ async def mark_read(actor: Any, conversation: Conversation) -> None:
         await _event(conversation.id, "read", actor)
 
 
-async def ticket_staff(actor: Any) -> list[StaffChoice]:
+async def ticket_staff(actor: CurrentUser) -> list[StaffChoice]:
     """Staff a customer may write to (and staff may forward to): active, handling tickets."""
     return await ticket_reads.ticket_staff()
 
 
-def _sees_all_tickets(actor: Any) -> bool:
+def _sees_all_tickets(actor: CurrentUser) -> bool:
     return is_admin(actor) or can_see_all_contacts(actor)
 
 
-async def staff_ticket_page(actor: Any, ticket_id: int) -> StaffTicketPage:
+async def staff_ticket_page(actor: CurrentUser, ticket_id: int) -> StaffTicketPage:
     """The rights of `ticket_for`: admins and members who see all contacts open every ticket,
     others only those they are responsible for or take part in; else NotFound."""
     if not can_handle_tickets(actor):
@@ -331,7 +343,7 @@ async def staff_ticket_page(actor: Any, ticket_id: int) -> StaffTicketPage:
     return page
 
 
-async def customer_ticket_page(actor: Any, ticket_id: int) -> CustomerTicketPage:
+async def customer_ticket_page(actor: CurrentUser, ticket_id: int) -> CustomerTicketPage:
     """The customer's own ticket while communication is on (the session brought the rights)."""
     if actor.contact_id is None or not (await access_of(actor.contact_id, actor)).communication:
         raise NotFound
@@ -342,7 +354,7 @@ async def customer_ticket_page(actor: Any, ticket_id: int) -> CustomerTicketPage
 
 
 async def staff_tickets(
-    actor: Any,
+    actor: CurrentUser,
     *,
     status: str = "open",
     scope: str = "own",
@@ -360,7 +372,7 @@ async def staff_tickets(
     )
 
 
-async def unread_count(actor: Any) -> int:
+async def unread_count(actor: CurrentUser) -> int:
     """Staff: their open tickets, unread or awaiting an answer. Customer: unread ones."""
     if actor.kind == "customer":
         if actor.contact_id is None:
@@ -371,7 +383,7 @@ async def unread_count(actor: Any) -> int:
     return await ticket_reads.staff_unread(actor.id)
 
 
-async def customer_tickets(actor: Any, *, status: str = "open") -> list[TicketRow]:
+async def customer_tickets(actor: CurrentUser, *, status: str = "open") -> list[TicketRow]:
     await _customer_may_write(actor)
     conversations = (
         await Conversation.filter(

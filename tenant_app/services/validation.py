@@ -11,8 +11,8 @@ from typing import Any
 from babel.numbers import NumberFormatError, parse_decimal
 
 from tenant_app.text.i18n import gettext as _
+from tenant_app.vocabulary import EMAIL_RE
 
-EMAIL_RE = re.compile(r"^[^@\s<>\"',;]{1,64}@[a-z0-9.-]{1,189}\.[a-z]{2,}$", re.IGNORECASE)
 _DATE_DE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 PASSWORD_MIN = 10

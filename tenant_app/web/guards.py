@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
-from tenant_app.security.sessions import CurrentUser
+from tenant_app.actors import CurrentUser
 
 
 class LoginRequired(Exception):
@@ -18,7 +18,8 @@ class LoginRequired(Exception):
 
 
 def current_user(request: Request) -> CurrentUser | None:
-    return request.scope.get("state", {}).get("user")
+    user: CurrentUser | None = request.scope.get("state", {}).get("user")
+    return user
 
 
 def require(request: Request, predicate: Callable[[Any], bool]) -> CurrentUser:

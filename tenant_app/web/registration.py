@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -26,7 +28,7 @@ def _problem_page(request: Request, problem: registration.LinkProblem) -> Respon
 
 
 async def link_form(request: Request) -> Response:
-    secret = request.path_params["token"]
+    secret = cast(str, request.path_params["token"])
     try:
         usable = await registration.check_link(secret)
     except registration.LinkProblem as problem:
@@ -36,7 +38,7 @@ async def link_form(request: Request) -> Response:
 
 
 async def link_submit(request: Request) -> Response:
-    secret = request.path_params["token"]
+    secret = cast(str, request.path_params["token"])
     form = await forms.read_form(request)
     purpose = "register"
     try:

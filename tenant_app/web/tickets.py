@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.pages import render
 from tenant_app.permissions import (
@@ -27,13 +28,13 @@ def _ctx(request: Request) -> tickets.Context:
     return tickets.Context(settings=state.settings, store=state.storage)
 
 
-def _area(actor: Any) -> str:
+def _area(actor: CurrentUser) -> str:
     return "/portal" if actor.kind == "customer" else "/staff"
 
 
 async def _open_ticket(
     request: Request,
-    actor: Any,
+    actor: CurrentUser,
     *,
     contact_id: int,
     failed: Callable[[dict[str, str], dict[str, str]], Awaitable[Response]],
@@ -60,7 +61,7 @@ async def _open_ticket(
 
 
 async def _reply(
-    request: Request, actor: Any, ticket: Any, *, detail: Callable[..., Awaitable[Response]]
+    request: Request, actor: CurrentUser, ticket: Any, *, detail: Callable[..., Awaitable[Response]]
 ) -> Response:
     """A new entry (neuer Eintrag); bad input shows the ticket again with the errors."""
     async with forms.multipart(request) as form:
@@ -101,16 +102,16 @@ async def staff_ticket_list(request: Request) -> Response:
     return render(request, "staff/tickets/list.html", context, block="results")
 
 
-async def _staff_ticket(request: Request) -> tuple[Any, Any]:
+async def _staff_ticket(request: Request) -> tuple[CurrentUser, Any]:
     actor = require(request, can_handle_tickets)
-    return actor, await tickets.ticket_for(actor, request.path_params["ticket_id"])
+    return actor, await tickets.ticket_for(actor, cast(int, request.path_params["ticket_id"]))
 
 
 async def staff_ticket_detail(
     request: Request, *, errors: dict[str, str] | None = None, status_code: int = 200
 ) -> Response:
     actor = require(request, can_handle_tickets)
-    page = await tickets.staff_ticket_page(actor, request.path_params["ticket_id"])
+    page = await tickets.staff_ticket_page(actor, cast(int, request.path_params["ticket_id"]))
     context = {
         "ticket": page.ticket,
         "thread": page.thread,
@@ -152,7 +153,9 @@ async def staff_ticket_close(request: Request) -> Response:
 
 async def staff_ticket_new_form(request: Request) -> Response:
     actor = require(request, can_handle_tickets)
-    contact = await contacts.get_visible_contact(actor, request.path_params["contact_id"])
+    contact = await contacts.get_visible_contact(
+        actor, cast(int, request.path_params["contact_id"])
+    )
     return render(
         request, "staff/tickets/new.html", {"contact": contact, "values": {}, "errors": {}}
     )
@@ -160,7 +163,9 @@ async def staff_ticket_new_form(request: Request) -> Response:
 
 async def staff_ticket_create(request: Request) -> Response:
     actor = require(request, can_handle_tickets)
-    contact = await contacts.get_visible_contact(actor, request.path_params["contact_id"])
+    contact = await contacts.get_visible_contact(
+        actor, cast(int, request.path_params["contact_id"])
+    )
 
     async def failed(values: dict[str, str], errors: dict[str, str]) -> Response:
         context = {"contact": contact, "values": values, "errors": errors}
@@ -171,13 +176,13 @@ async def staff_ticket_create(request: Request) -> Response:
 
 async def staff_attachment(request: Request) -> Response:
     actor, ticket = await _staff_ticket(request)
-    document = await _ticket_document(ticket, request.path_params["document_id"])
+    document = await _ticket_document(ticket, cast(int, request.path_params["document_id"]))
     return download_response(request.app.state.storage, document)
 
 
 async def staff_attachment_file(request: Request) -> Response:
     actor, ticket = await _staff_ticket(request)
-    document = await _ticket_document(ticket, request.path_params["document_id"])
+    document = await _ticket_document(ticket, cast(int, request.path_params["document_id"]))
     form = await forms.read_form(request)
     contract_id = forms.text(form, "contract_id", max_chars=12)
     try:
@@ -227,7 +232,7 @@ def _badge(request: Request, count: int) -> Response:
 # --- customer ----------------------------------------------------------------------------
 
 
-async def _customer(request: Request) -> Any:
+async def _customer(request: Request) -> CurrentUser:
     user = require(request, can_use_portal)
     if user.contact_id is None:
         raise NotFound
@@ -244,10 +249,10 @@ async def portal_ticket_list(request: Request) -> Response:
 
 
 async def _new_ticket_context(
-    request: Request, user: Any, values: dict[str, Any], errors: dict[str, str]
+    request: Request, user: CurrentUser, values: dict[str, Any], errors: dict[str, str]
 ) -> dict[str, Any]:
     staff = await tickets.ticket_staff(user)
-    preferred = await tickets.preferred_staff(user.contact_id)
+    preferred = await tickets.preferred_staff(cast(int, user.contact_id))
     values.setdefault("staff_id", str(preferred or (staff[0].id if staff else "")))
     return {"staff": staff, "values": values, "errors": errors}
 
@@ -266,27 +271,29 @@ async def portal_ticket_create(request: Request) -> Response:
         context = await _new_ticket_context(request, user, values, errors)
         return render(request, "portal/tickets/new.html", context, status_code=422)
 
-    return await _open_ticket(request, user, contact_id=user.contact_id, failed=failed)
+    return await _open_ticket(request, user, contact_id=cast(int, user.contact_id), failed=failed)
 
 
 async def portal_ticket_detail(
     request: Request, *, errors: dict[str, str] | None = None, status_code: int = 200
 ) -> Response:
     user = await _customer(request)
-    page = await tickets.customer_ticket_page(user, request.path_params["ticket_id"])
+    page = await tickets.customer_ticket_page(user, cast(int, request.path_params["ticket_id"]))
     context = {"ticket": page.ticket, "thread": page.thread, "errors": errors or {}}
     return render(request, "portal/tickets/detail.html", context, status_code=status_code)
 
 
 async def portal_ticket_read(request: Request) -> Response:
     user = await _customer(request)
-    await tickets.mark_read(user, await tickets.ticket_for(user, request.path_params["ticket_id"]))
+    await tickets.mark_read(
+        user, await tickets.ticket_for(user, cast(int, request.path_params["ticket_id"]))
+    )
     return _read_done()
 
 
 async def portal_ticket_reply(request: Request) -> Response:
     user = await _customer(request)
-    ticket = await tickets.ticket_for(user, request.path_params["ticket_id"])
+    ticket = await tickets.ticket_for(user, cast(int, request.path_params["ticket_id"]))
     return await _reply(request, user, ticket, detail=portal_ticket_detail)
 
 
@@ -296,8 +303,8 @@ async def portal_ticket_close(request: Request) -> Response:
 
 async def portal_attachment(request: Request) -> Response:
     user = await _customer(request)
-    ticket = await tickets.ticket_for(user, request.path_params["ticket_id"])
-    document = await _ticket_document(ticket, request.path_params["document_id"])
+    ticket = await tickets.ticket_for(user, cast(int, request.path_params["ticket_id"]))
+    document = await _ticket_document(ticket, cast(int, request.path_params["document_id"]))
     return download_response(request.app.state.storage, document)
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.pages import render
-from tenant_app.permissions import can_use_portal, customer_may, folder_flags
+from tenant_app.permissions import CustomerRights, can_use_portal, customer_may, folder_flags
 from tenant_app.services import access, contracts, documents, folders, profile
 from tenant_app.vocabulary import FOLDERS, LETTERS, PAYMENT_FREQUENCIES, PAYMENT_METHODS
 from tenant_app.web import forms
@@ -18,7 +19,7 @@ from tenant_app.web.downloads import download_response
 from tenant_app.web.guards import require
 
 
-async def _customer(request: Request) -> tuple[Any, Any]:
+async def _customer(request: Request) -> tuple[CurrentUser, CustomerRights]:
     user = require(request, can_use_portal)
     if user.contact_id is None:
         raise NotFound
@@ -28,7 +29,7 @@ async def _customer(request: Request) -> tuple[Any, Any]:
 
 async def portal_home(request: Request) -> Response:
     user, permissions = await _customer(request)
-    counts = await access.folder_counts(user.contact_id, permissions)
+    counts = await access.folder_counts(cast(int, user.contact_id), permissions)
     context = {
         "me": user,
         "permissions": permissions,
@@ -39,7 +40,7 @@ async def portal_home(request: Request) -> Response:
 
 async def portal_folder(request: Request) -> Response:
     user, permissions = await _customer(request)
-    context = await folders.customer_folder(user, request.path_params["folder"])
+    context = await folders.customer_folder(user, cast(str, request.path_params["folder"]))
     return render(request, "portal/folder.html", {**context, "errors": {}, "values": {}})
 
 
@@ -58,7 +59,7 @@ def _contract_context(
 
 async def portal_contract_form(request: Request) -> Response:
     user, permissions = await _customer(request)
-    folder = request.path_params["folder"]
+    folder = cast(str, request.path_params["folder"])
     if not customer_may(folder_flags(permissions, folder), "create"):
         raise NotFound
     return render(request, "portal/contract_form.html", _contract_context({}, {}, folder=folder))
@@ -66,13 +67,13 @@ async def portal_contract_form(request: Request) -> Response:
 
 async def portal_contract_create(request: Request) -> Response:
     user, _ = await _customer(request)
-    folder = request.path_params["folder"]
+    folder = cast(str, request.path_params["folder"])
     form = await forms.read_form(request)
     values: dict[str, str] = {}
     try:
         values = forms.texts(form, contracts.CONTRACT_FIELDS)
         await contracts.create_contract(
-            user, contact_id=user.contact_id, folder=folder, values=values
+            user, contact_id=cast(int, user.contact_id), folder=folder, values=values
         )
     except ValidationFailed as failed:
         return render(
@@ -84,12 +85,12 @@ async def portal_contract_create(request: Request) -> Response:
     return RedirectResponse(f"/portal/folders/{folder}?added=1", status_code=303)
 
 
-async def _own_contract(request: Request, action: str) -> tuple[Any, Any]:
+async def _own_contract(request: Request, action: str) -> tuple[CurrentUser, Any]:
     user, _ = await _customer(request)
     contract = await contracts.contract_for(
         user,
-        contact_id=user.contact_id,
-        contract_id=request.path_params["contract_id"],
+        contact_id=cast(int, user.contact_id),
+        contract_id=cast(int, request.path_params["contract_id"]),
         action=action,
     )
     return user, contract
@@ -126,7 +127,7 @@ async def portal_contract_delete(request: Request) -> Response:
 async def portal_upload_form(request: Request) -> Response:
     """The upload form for one contract or the folder: fetched when its button opens."""
     user, permissions = await _customer(request)
-    folder = request.path_params["folder"]
+    folder = cast(str, request.path_params["folder"])
     if folder not in FOLDERS or not customer_may(folder_flags(permissions, folder), "add_document"):
         raise NotFound
     contract = None
@@ -136,7 +137,7 @@ async def portal_upload_form(request: Request) -> Response:
         if contract_id is None:
             raise NotFound
         contract = await contracts.contract_for(
-            user, contact_id=user.contact_id, contract_id=contract_id, action="view"
+            user, contact_id=cast(int, user.contact_id), contract_id=contract_id, action="view"
         )
         if contract.folder != folder:
             raise NotFound
@@ -154,7 +155,7 @@ async def portal_upload(request: Request) -> Response:
             document = await documents.add_document(
                 user,
                 request.app.state.storage,
-                contact_id=user.contact_id,
+                contact_id=cast(int, user.contact_id),
                 upload=forms.upload_from(form),
                 values=values,
                 max_bytes=settings.max_upload_bytes,
@@ -179,14 +180,14 @@ async def portal_upload(request: Request) -> Response:
 
 async def portal_download(request: Request) -> Response:
     user, _ = await _customer(request)
-    document = await documents.document_for(user, request.path_params["document_id"])
+    document = await documents.document_for(user, cast(int, request.path_params["document_id"]))
     return download_response(request.app.state.storage, document)
 
 
 async def portal_document_delete(request: Request) -> Response:
     user, _ = await _customer(request)
     document = await documents.document_for(
-        user, request.path_params["document_id"], action="delete"
+        user, cast(int, request.path_params["document_id"]), action="delete"
     )
     await documents.delete_document(user, request.app.state.storage, document)
     return RedirectResponse(f"/portal/folders/{document.folder}?doc_deleted=1", status_code=303)

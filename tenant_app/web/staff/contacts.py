@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, cast
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, ValidationFailed
+from tenant_app.files.storage import Storage
 from tenant_app.pages import render
 from tenant_app.permissions import can_manage_contacts, can_use_staff_area, staff_may_read_folder
 from tenant_app.services import access, accounts, contacts, erasure
@@ -16,8 +20,9 @@ from tenant_app.web import forms
 from tenant_app.web.guards import require
 
 
-def _store(request: Request) -> Any:
-    return request.app.state.storage
+def _store(request: Request) -> Storage:
+    store: Storage = request.app.state.storage
+    return store
 
 
 async def contact_list(request: Request) -> Response:
@@ -30,9 +35,11 @@ async def contact_list(request: Request) -> Response:
     return render(request, "staff/contacts/list.html", context, block="results")
 
 
-async def _contact(request: Request) -> tuple[Any, Any]:
+async def _contact(request: Request) -> tuple[CurrentUser, Any]:
     actor = require(request, can_use_staff_area)
-    return actor, await contacts.get_visible_contact(actor, request.path_params["contact_id"])
+    return actor, await contacts.get_visible_contact(
+        actor, cast(int, request.path_params["contact_id"])
+    )
 
 
 def _form_context(values: dict[str, Any], errors: dict[str, str], **extra: Any) -> dict[str, Any]:
@@ -45,7 +52,7 @@ async def contact_create_form(request: Request) -> Response:
     return render(request, "staff/contacts/form.html", context)
 
 
-def _responsible_from(form: Any) -> list[int]:
+def _responsible_from(form: FormData) -> list[int]:
     ids = (
         forms.optional_id(value) for value in form.getlist("responsible") if isinstance(value, str)
     )
@@ -186,7 +193,7 @@ async def contact_export(request: Request) -> Response:
     actor, contact = await _contact(request)
     archive = await erasure.export_contact(actor, _store(request), contact)
 
-    def chunks():  # type: ignore[no-untyped-def]
+    def chunks() -> Iterator[bytes]:
         with archive:
             while chunk := archive.read(64 * 1024):
                 yield chunk

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, ValidationFailed
 from tenant_app.pages import render
 from tenant_app.permissions import (
@@ -28,16 +29,20 @@ from tenant_app.web.downloads import download_response
 from tenant_app.web.guards import require
 
 
-async def _folder(request: Request) -> tuple[Any, Any, str]:
+async def _folder(request: Request) -> tuple[CurrentUser, Any, str]:
     actor = require(request, can_use_staff_area)
-    contact = await contacts.get_visible_contact(actor, request.path_params["contact_id"])
-    folder = request.path_params.get("folder", "")
+    contact = await contacts.get_visible_contact(
+        actor, cast(int, request.path_params["contact_id"])
+    )
+    folder = cast(str, request.path_params.get("folder", ""))
     if folder and (folder not in FOLDERS or not staff_may_read_folder(actor, folder)):
         raise NotFound
     return actor, contact, folder
 
 
-async def _folder_context(actor: Any, contact: Any, folder: str, **form: Any) -> dict[str, Any]:
+async def _folder_context(
+    actor: CurrentUser, contact: Any, folder: str, **form: Any
+) -> dict[str, Any]:
     contract_rows, docs = await folders.folder_contents(actor, contact.id, folder)
     return {
         "contact": contact,
@@ -94,10 +99,13 @@ async def contract_create(request: Request) -> Response:
     )
 
 
-async def _contract(request: Request, action: str) -> tuple[Any, Any, Any]:
+async def _contract(request: Request, action: str) -> tuple[CurrentUser, Any, Any]:
     actor, contact, _ = await _folder(request)
     contract = await contracts.contract_for(
-        actor, contact_id=contact.id, contract_id=request.path_params["contract_id"], action=action
+        actor,
+        contact_id=contact.id,
+        contract_id=cast(int, request.path_params["contract_id"]),
+        action=action,
     )
     if not staff_may_read_folder(actor, contract.folder):
         raise NotFound
@@ -179,7 +187,11 @@ async def document_upload(request: Request) -> Response:
 
 
 async def _upload_failed(
-    request: Request, actor: Any, contact: Any, values: dict[str, str], errors: dict[str, str]
+    request: Request,
+    actor: CurrentUser,
+    contact: Any,
+    values: dict[str, str],
+    errors: dict[str, str],
 ) -> Response:
     """Show the page the upload came from again, with the errors next to its form."""
     folder = values.get("folder", "")
@@ -198,15 +210,15 @@ async def _upload_failed(
 
 async def document_download(request: Request) -> Response:
     actor = require(request, can_use_staff_area)
-    document = await documents.document_for(actor, request.path_params["document_id"])
+    document = await documents.document_for(actor, cast(int, request.path_params["document_id"]))
     await contacts.get_visible_contact(actor, document.contact_id)
     return download_response(request.app.state.storage, document)
 
 
-async def _document(request: Request, action: str) -> tuple[Any, Any]:
+async def _document(request: Request, action: str) -> tuple[CurrentUser, Any]:
     actor = require(request, can_use_staff_area)
     document = await documents.document_for(
-        actor, request.path_params["document_id"], action=action
+        actor, cast(int, request.path_params["document_id"]), action=action
     )
     await contacts.get_visible_contact(actor, document.contact_id)
     return actor, document

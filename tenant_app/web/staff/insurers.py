@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -67,7 +69,7 @@ async def insurer_add(request: Request) -> Response:
 
 async def insurer_remove(request: Request) -> Response:
     actor = require(request, is_admin)
-    await insurers.remove_insurer(actor, insurer_id=request.path_params["insurer_id"])
+    await insurers.remove_insurer(actor, insurer_id=cast(int, request.path_params["insurer_id"]))
     return RedirectResponse("/staff/insurers?removed=1", status_code=303)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -76,7 +76,7 @@ async def user_create(request: Request) -> Response:
 
 async def _staff_user(request: Request) -> Any:
     actor = require(request, can_manage_users)
-    return await accounts.staff_user_for(actor, request.path_params["user_id"])
+    return await accounts.staff_user_for(actor, cast(int, request.path_params["user_id"]))
 
 
 def _user_values(user: Any) -> tuple[dict[str, Any], dict[str, Any]]:
