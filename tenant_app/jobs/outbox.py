@@ -11,6 +11,7 @@ import logging
 import time
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from tenant_app.logs import log
 from tenant_app.mail.sender import build_message, deliver
@@ -58,7 +59,7 @@ class MailWorker:
                 sent += 1
         return sent
 
-    async def _send(self, row: dict, moment: int) -> bool:
+    async def _send(self, row: dict[str, Any], moment: int) -> bool:
         names = await unscoped.fetch_all(_SENDER_NAME_SQL, tenant=row["tenant_id"])
         sender_name = names[0]["name"] if names else ""
         message = build_message(

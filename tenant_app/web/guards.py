@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
@@ -22,7 +21,7 @@ def current_user(request: Request) -> CurrentUser | None:
     return user
 
 
-def require(request: Request, predicate: Callable[[Any], bool]) -> CurrentUser:
+def require(request: Request, predicate: Callable[[CurrentUser], bool]) -> CurrentUser:
     """The logged-in user if the predicate allows them; else login redirect or 403."""
     user = current_user(request)
     if user is None:
