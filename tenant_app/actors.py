@@ -51,6 +51,3 @@ class CurrentUser:
     @property
     def is_admin(self) -> bool:
         return self.is_staff and self.role == "admin"
-
-
-Actor = CurrentUser

@@ -40,6 +40,7 @@ async def _create_tenant(
     admin_last_name: str,
 ) -> int:
     from tenant_app.services.tenants import create_tenant
+    from tenant_app.tenancy import public_url
 
     await db.apply_migrations(settings)
     await db.init_db(settings)
@@ -59,18 +60,10 @@ async def _create_tenant(
         return 2
     finally:
         await db.close_db()
-    print(
-        f"Tenant {created.tenant.slug!r} created: {_public_url(settings, created.hostname)}/login"
-    )
+    print(f"Tenant {created.tenant.slug!r} created: {public_url(settings, created.hostname)}/login")
     print(f"Admin login: {created.admin.username}  (e-mail {created.admin.email})")
     print(f"Initial password: {created.admin_password}  (shown once; please change it)")
     return 0
-
-
-def _public_url(settings: Settings, hostname: str) -> str:
-    default_port = {"http": 80, "https": 443}.get(settings.public_scheme)
-    port = "" if settings.public_port in (0, default_port) else f":{settings.public_port}"
-    return f"{settings.public_scheme}://{hostname}{port}"
 
 
 async def _ensure_demo(settings: Settings) -> str:

@@ -6,11 +6,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 
+def is_htmx_request(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
 def is_fragment_request(request: Request) -> bool:
     """An HTMX swap that wants a part of the page (not a boosted link, not a history restore)."""
     headers = request.headers
     return (
-        headers.get("hx-request") == "true"
+        is_htmx_request(request)
         and headers.get("hx-boosted") != "true"
         and headers.get("hx-history-restore-request") != "true"
     )

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 import time
-from collections.abc import Iterator
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import Any
@@ -172,18 +170,13 @@ def leave_tenant(tokens: TenantTokens) -> None:
     _current_tenant.reset(info_token)
 
 
-@contextlib.contextmanager
-def tenant_context(tenant: TenantInfo) -> Iterator[None]:
-    """Run a block (script, job, test) as the given tenant."""
-    tokens = enter_tenant(tenant)
-    try:
-        yield
-    finally:
-        leave_tenant(tokens)
+def public_url(settings: Settings, hostname: str) -> str:
+    """A host's public address (scheme and port as configured), e.g. for links in mails."""
+    default_port = {"http": 80, "https": 443}.get(settings.public_scheme)
+    port = "" if settings.public_port in (0, default_port) else f":{settings.public_port}"
+    return f"{settings.public_scheme}://{hostname}{port}"
 
 
 def public_base_url(settings: Settings, tenant: TenantInfo) -> str:
     """The tenant's own address for links in mails: stored host name, never a request's Host."""
-    default_port = {"http": 80, "https": 443}.get(settings.public_scheme)
-    port = "" if settings.public_port in (0, default_port) else f":{settings.public_port}"
-    return f"{settings.public_scheme}://{tenant.primary_hostname or tenant.hostname}{port}"
+    return public_url(settings, tenant.primary_hostname or tenant.hostname)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 
 from tenant_app.models.scoping import TenantModel
+from tenant_app.vocabulary import company_display
 
 if TYPE_CHECKING:
     from tenant_app.models.accounts import User
@@ -47,12 +48,7 @@ class Contact(TenantModel):
 
     @property
     def company_display(self) -> str:
-        """Company name with its legal form exactly once (never "GmbH GmbH")."""
-        name = self.company_name.strip()
-        form = self.legal_form.strip()
-        if form and not name.lower().endswith(form.lower()):
-            return f"{name} {form}".strip()
-        return name
+        return company_display(self.company_name, self.legal_form)
 
 
 class ContactResponsible(TenantModel):

@@ -15,8 +15,6 @@ from tenant_app.permissions import CustomerRights, FolderFlags, can_manage_conta
 from tenant_app.vocabulary import ACCESS_FIELDS
 from tenant_app.vocabulary import FOLDERS as FOLDER_KEYS
 
-__all__ = ["ACCESS_FIELDS", "access_of", "folder_counts", "save_access"]
-
 
 async def access_of(contact_id: int, actor: CurrentUser | None = None) -> CustomerRights:
     """The contact's permissions; all off when none were ever set.

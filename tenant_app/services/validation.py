@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from typing import Any
 
-from babel.numbers import NumberFormatError, parse_decimal
+from babel.numbers import parse_decimal
 
 from tenant_app.text.i18n import gettext as _
 from tenant_app.vocabulary import EMAIL_RE
@@ -89,31 +89,26 @@ def password_errors(
     return errors
 
 
-_MONEY_SHAPE = re.compile(r"[0-9][0-9.]*(,[0-9]{1,2})?")
+# German grouping ("1.234,56") or none ("1234,5"); or a dot as the decimal separator ("89.90").
+_MONEY_DE = re.compile(r"[0-9]{1,3}(\.[0-9]{3})*(,[0-9]{1,2})?|[0-9]+(,[0-9]{1,2})?")
 _MONEY_DOT = re.compile(r"[0-9]+\.[0-9]{1,2}")
 MONEY_MAX = Decimal("9999999999.99")
 
 
 def parse_money(raw: str) -> Decimal | None:
-    """Euros as exact Decimal from German input ("1.234,56", "1234,5", "89") or "89.90"."""
+    """Euros as exact Decimal from German input ("1.234,56", "1234,5", "89") or "89.90".
+
+    The shapes decide what is accepted (no sign, exponent or third decimal, which Babel
+    alone would take); Babel reads the number.
+    """
     text = raw.strip().replace("\u00a0", "").replace(" ", "").removesuffix("€").removesuffix("EUR")
-    # Digits of any script count ("١٢", "１２"), as they always did; Babel compares with 0-9.
+    # Digits of any script count ("١٢", "１２"), as they always did; the shapes want 0-9.
     text = "".join(str(unicodedata.decimal(char, char)) for char in text)
-    # Babel alone would take signs, exponents, "NaN", "1_000", ",5", "5," and 3+ decimals.
-    if not _MONEY_SHAPE.fullmatch(text):
-        return None
-    if _MONEY_DOT.fullmatch(text):  # "89.90": a dot as the decimal separator
+    if _MONEY_DOT.fullmatch(text):
         text = text.replace(".", ",")
-    # Babel's strict check re-formats the number and so refuses leading zeros in a grouped
-    # one ("0.500", "01.234"); check the grouping with those zeros written as ones.
-    unpadded = text.lstrip("0")
-    probe = "1" * (len(text) - len(unpadded)) + unpadded
-    try:
-        with localcontext(prec=28 + len(probe)):  # Babel re-formats it: room for every digit
-            parse_decimal(probe, locale="de_DE", strict=True)
-        value = parse_decimal(text, locale="de_DE")
-    except NumberFormatError:
+    elif not _MONEY_DE.fullmatch(text):
         return None
+    value = parse_decimal(text, locale="de_DE")
     return value.quantize(Decimal("0.01")) if value <= MONEY_MAX else None
 
 

@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
+from tenant_app import htmx
 from tenant_app.actors import CurrentUser
 
 
@@ -36,6 +37,6 @@ async def login_required(request: Request, exc: Exception) -> RedirectResponse:
     if request.url.query:
         target += "?" + request.url.query
     response = RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
-    if request.headers.get("hx-request") == "true":
-        response.headers["HX-Redirect"] = "/login"
+    if htmx.is_htmx_request(request):
+        htmx.redirect_whole_page(response, "/login")
     return response

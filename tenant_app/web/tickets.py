@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from tenant_app import htmx
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.pages import render
@@ -200,7 +201,7 @@ async def _ticket_document(ticket: Any, document_id: int) -> Any:
 
 def _read_done() -> Response:
     # The badges listen for this event, so the count drops at once rather than at the next poll.
-    return Response(status_code=204, headers={"HX-Trigger": "unread-changed"})
+    return htmx.trigger(Response(status_code=204), "unread-changed")
 
 
 async def staff_ticket_read(request: Request) -> Response:

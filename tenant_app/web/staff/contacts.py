@@ -16,6 +16,7 @@ from tenant_app.files.storage import Storage
 from tenant_app.pages import render
 from tenant_app.permissions import can_manage_contacts, can_use_staff_area, staff_may_read_folder
 from tenant_app.services import access, accounts, contacts, erasure
+from tenant_app.vocabulary import ACCESS_FIELDS
 from tenant_app.web import forms
 from tenant_app.web.guards import require
 
@@ -162,7 +163,7 @@ async def contact_permissions_form(request: Request) -> Response:
 async def contact_permissions_save(request: Request) -> Response:
     actor, contact = await _contact(request)
     form = await forms.read_form(request)
-    flags = {name: forms.checkbox(form, name) for name in access.ACCESS_FIELDS}
+    flags = {name: forms.checkbox(form, name) for name in ACCESS_FIELDS}
     await access.save_access(actor, contact_id=contact.id, flags=flags)
     return RedirectResponse(f"/staff/contacts/{contact.id}/permissions?saved=1", status_code=303)
 
