@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from markupsafe import Markup
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.routing import BaseRoute
 from starlette.types import Scope
 
@@ -64,6 +65,24 @@ def url_for(request: Request, name: str, /, **params: Any) -> str:
     return route_index(request.app).path(name, **params)
 
 
+def redirect(
+    request: Request,
+    name: str,
+    /,
+    *,
+    flash: str | None = None,
+    query: Mapping[str, str] | None = None,
+    **params: Any,
+) -> RedirectResponse:
+    """303 to a named route. `flash` names the confirmation the next page shows (it travels as
+    `?key=1`, so it survives several app processes and needs no session)."""
+    values = dict(query or {})
+    if flash:
+        values[flash] = "1"
+    target = url_for(request, name, **params)
+    return RedirectResponse(f"{target}?{urlencode(values)}" if values else target, 303)
+
+
 def _csrf_field(token: str) -> Callable[[], Markup]:
     field = Markup('<input type="hidden" name="csrf_token" value="{}">').format(token)
     return lambda: field
@@ -88,6 +107,8 @@ def base_context(request: Request) -> dict[str, Any]:
         "brand_css": brand_css_url(tenant) if tenant else None,
         "url": route_index(request.app).path,
         "path": request.url.path,
+        # What a redirect reported (see `redirect`), shown by _partials/flash.html.
+        "flash": frozenset(key for key, value in request.query_params.items() if value),
     }
 
 

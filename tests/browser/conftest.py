@@ -42,7 +42,7 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = REPO / "docs" / "screenshots"
 TIMEOUT_MS = 10_000
 
-# The demo logins (tenant_app/services/demo.py). Logins are rate-limited per account (10 in
+# The demo logins (tenant_app/demo/seed.py). Logins are rate-limited per account (10 in
 # 15 minutes) and per client (30), so the journeys spread over several demo customers.
 ADMIN = ("admin", "demo-admin-2026")
 MIA = ("mia", "demo-team-2026")
