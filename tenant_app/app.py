@@ -25,13 +25,9 @@ from tenant_app.logs import configure_logging
 from tenant_app.security.passwords import PasswordService
 from tenant_app.settings import Settings, load_settings
 from tenant_app.templating import STATIC_DIR
-from tenant_app.web import auth, public, registration, tickets
+from tenant_app.web import routing
 from tenant_app.web.errors import exception_handlers
 from tenant_app.web.guards import LoginRequired, login_required
-from tenant_app.web.portal import home as portal
-from tenant_app.web.staff import contacts, folders, insurers, users
-from tenant_app.web.staff import home as staff
-from tenant_app.web.staff import settings as branding
 
 
 class CachedStatic(StaticFiles):
@@ -67,17 +63,7 @@ def build_app(
                 await db.close_db()
 
     routes = [
-        *public.routes,
-        *auth.routes,
-        *staff.routes,
-        *portal.routes,
-        *registration.routes,
-        *users.routes,
-        *contacts.routes,
-        *folders.routes,
-        *insurers.routes,
-        *tickets.routes,
-        *branding.routes,
+        *routing.routes(),
         Mount("/static", app=CachedStatic(directory=str(STATIC_DIR)), name="static"),
     ]
     middleware = [

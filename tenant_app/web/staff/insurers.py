@@ -1,4 +1,4 @@
-"""The insurer catalogue: type-ahead options for contract forms, and the admin's list."""
+"""The insurer catalogue as the admin keeps it: A-Z list, add, remove."""
 
 from __future__ import annotations
 
@@ -16,17 +16,6 @@ from tenant_app.web import forms
 from tenant_app.web.guards import require
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-async def insurer_options(request: Request) -> Response:
-    """`<option>`s for the datalist (type-ahead) or buttons for the A-Z jump."""
-    require(request, lambda user: True)
-    params = request.query_params
-    text = params.get("insurer", params.get("q", ""))[:100]
-    letter = params.get("letter", "")[:1]
-    found = await insurers.matching(text, letter=letter)
-    template = "insurers/az_list.html" if letter else "insurers/options.html"
-    return render(request, template, {"insurers": found, "letter": letter})
 
 
 async def insurer_admin(request: Request) -> Response:
@@ -74,7 +63,6 @@ async def insurer_remove(request: Request) -> Response:
 
 
 routes = [
-    Route("/insurers/options", insurer_options, methods=["GET"], name="insurer_options"),
     Route("/staff/insurers", insurer_admin, methods=["GET"], name="insurer_admin"),
     Route("/staff/insurers", insurer_add, methods=["POST"], name="insurer_add"),
     Route(

@@ -1,0 +1,90 @@
+"""What staff and customers do alike with tickets: write, reply, read, attachments, badge."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from tenant_app import htmx
+from tenant_app.actors import CurrentUser
+from tenant_app.errors import ValidationFailed
+from tenant_app.pages import render
+from tenant_app.services import tickets
+from tenant_app.web import forms
+
+
+def context(request: Request) -> tickets.Context:
+    state = request.app.state
+    return tickets.Context(settings=state.settings, store=state.storage)
+
+
+def area(actor: CurrentUser) -> str:
+    return "/portal" if actor.kind == "customer" else "/staff"
+
+
+async def open_ticket(
+    request: Request,
+    actor: CurrentUser,
+    *,
+    contact_id: int,
+    failed: Callable[[dict[str, str], dict[str, str]], Awaitable[Response]],
+) -> Response:
+    """Read the new-ticket form (customers also name the staff member) and open the ticket."""
+    async with forms.multipart(request) as form:
+        values: dict[str, str] = {}
+        try:
+            values = forms.texts(
+                form, ("staff_id", "subject", "body"), max_chars=tickets.MAX_BODY + 1000
+            )
+            ticket = await tickets.open_ticket(
+                context(request),
+                actor,
+                contact_id=contact_id,
+                staff_id=forms.optional_id(values["staff_id"]),
+                subject=values["subject"],
+                body=values["body"],
+                upload=forms.upload_from(form),
+            )
+        except ValidationFailed as invalid:
+            return await failed(values, invalid.errors)
+    return RedirectResponse(f"{area(actor)}/tickets/{ticket.id}?created=1", status_code=303)
+
+
+async def reply(
+    request: Request, actor: CurrentUser, ticket: Any, *, detail: Callable[..., Awaitable[Response]]
+) -> Response:
+    """A new entry (neuer Eintrag); bad input shows the ticket again with the errors."""
+    async with forms.multipart(request) as form:
+        try:
+            body = forms.text(form, "body", max_chars=tickets.MAX_BODY + 1000)
+            await tickets.reply(
+                context(request), actor, ticket, body=body, upload=forms.upload_from(form)
+            )
+        except ValidationFailed as invalid:
+            return await detail(request, errors=invalid.errors, status_code=422)
+    return RedirectResponse(f"{area(actor)}/tickets/{ticket.id}?replied=1", status_code=303)
+
+
+async def ticket_document(ticket: Any, document_id: int) -> Any:
+    return await tickets.attachment_of(ticket, document_id)
+
+
+def read_done() -> Response:
+    # The badges listen for this event, so the count drops at once rather than at the next poll.
+    return htmx.trigger(Response(status_code=204), "unread-changed")
+
+
+def badge(request: Request, count: int) -> Response:
+    top = request.query_params.get("slot") == "top"
+    context = {
+        "count": count,
+        "loaded": True,
+        "badge_id": "unread-count-top" if top else "unread-count",
+        "badge_url": request.url.path + ("?slot=top" if top else ""),
+    }
+    response = render(request, "_partials/badge.html", context)
+    response.headers["Cache-Control"] = "no-store"
+    return response

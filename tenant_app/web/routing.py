@@ -1,0 +1,36 @@
+"""Every handler module's routes, in one list (each module ends in `routes = [...]`)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from tenant_app.web import auth, insurers, public, registration
+from tenant_app.web.portal import folders as portal_folders
+from tenant_app.web.portal import home as portal_home
+from tenant_app.web.portal import profile as portal_profile
+from tenant_app.web.portal import tickets as portal_tickets
+from tenant_app.web.staff import contacts, folders, home, settings, users
+from tenant_app.web.staff import insurers as staff_insurers
+from tenant_app.web.staff import tickets as staff_tickets
+
+MODULES = (
+    public,
+    auth,
+    registration,
+    home,
+    portal_home,
+    portal_folders,
+    portal_profile,
+    users,
+    contacts,
+    folders,
+    insurers,
+    staff_insurers,
+    staff_tickets,
+    portal_tickets,
+    settings,
+)
+
+
+def routes() -> list[BaseRoute]:
+    return [route for module in MODULES for route in module.routes]
