@@ -13,6 +13,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from tenant_app.demo.logo import logo_png
 from tenant_app.demo.pdf import text_pdf
 from tenant_app.files.storage import Storage, new_key
 from tenant_app.models.accounts import User
@@ -128,37 +129,13 @@ async def ensure_demo(passwords: PasswordService, store: Storage, *, base_domain
         signature_html=SIGNATURE,
     )
     with tenant_scope(tenant.id):
-        await replace_asset(created.admin, kind="logo", data=_logo_png())
-        await replace_asset(created.admin, kind="favicon", data=_logo_png(square=True))
+        await replace_asset(created.admin, kind="logo", data=logo_png())
+        await replace_asset(created.admin, kind="favicon", data=logo_png(square=True))
         staff = await _staff(passwords)
         for number, person in enumerate(CUSTOMERS):
             await _customer(passwords, store, person, number, staff, tenant.id)
     tenant_cache.invalidate()
     return True
-
-
-def _logo_png(*, square: bool = False) -> bytes:
-    """A generated logo (the firm's initials on its main colour), uploaded like a real one."""
-    from PIL import Image, ImageDraw, ImageFont
-
-    size = (128, 128) if square else (480, 128)
-    image = Image.new("RGBA", size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(image)
-    draw.rounded_rectangle((0, 0, 127, 127), radius=28, fill="#0f5e9c")
-    font = ImageFont.load_default(size=56)
-    draw.text((64, 64), "M&P", font=font, fill="#ffffff", anchor="mm")
-    if not square:
-        draw.rectangle((150, 92, 470, 100), fill="#f5a524")
-        draw.text(
-            (150, 64),
-            "Muster & Partner",
-            font=ImageFont.load_default(size=40),
-            fill="#1b2733",
-            anchor="lm",
-        )
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 async def _staff(passwords: PasswordService) -> dict[str, User]:
