@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute
 from starlette.types import Scope
 
 from tenant_app.htmx import is_fragment_request
-from tenant_app.permissions import visible_folders
+from tenant_app.permissions import Can, visible_folders
 from tenant_app.templating import templates
 from tenant_app.theming import brand_css_url
 
@@ -100,6 +100,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "tenant": tenant,
         "user": user,
         "permissions": rights,
+        "can": Can(user),
         "visible_folders": visible_folders(rights),
         "csrf_token": csrf_token,
         "csrf_field": _csrf_field(csrf_token),

@@ -194,3 +194,42 @@ def visible_folders(access: object | None) -> tuple[str, ...]:
     if access is None:  # staff pages: no customer
         return ()
     return tuple(f for f in FOLDERS if customer_may(folder_flags(access, f), "view_folder"))
+
+
+@dataclass(frozen=True, slots=True)
+class Can:
+    """What templates ask (`can.handle_tickets`): the rules above, never restated in a page."""
+
+    actor: StaffActor | None
+
+    @property
+    def use_staff_area(self) -> bool:
+        return can_use_staff_area(self.actor)
+
+    @property
+    def handle_tickets(self) -> bool:
+        return can_handle_tickets(self.actor)
+
+    @property
+    def see_all_tickets(self) -> bool:
+        return can_see_all_contacts(self.actor)
+
+    @property
+    def manage_users(self) -> bool:
+        return can_manage_users(self.actor)
+
+    @property
+    def manage_contacts(self) -> bool:
+        return can_manage_contacts(self.actor)
+
+    @property
+    def manage_settings(self) -> bool:
+        return can_manage_settings(self.actor)
+
+    @property
+    def manage_insurers(self) -> bool:
+        return is_admin(self.actor)
+
+    @property
+    def appoint_admins(self) -> bool:
+        return is_admin(self.actor)

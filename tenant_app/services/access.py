@@ -9,11 +9,24 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from tenant_app.actors import CurrentUser
-from tenant_app.errors import PermissionDenied
+from tenant_app.errors import NotFound, PermissionDenied
 from tenant_app.models.folders import Contract, CustomerAccess, Document
-from tenant_app.permissions import CustomerRights, FolderFlags, can_manage_contacts, folder_flags
+from tenant_app.permissions import (
+    CustomerRights,
+    FolderFlags,
+    can_manage_contacts,
+    customer_may,
+    folder_flags,
+)
 from tenant_app.vocabulary import ACCESS_FIELDS
 from tenant_app.vocabulary import FOLDERS as FOLDER_KEYS
+
+
+def own_contact_id(actor: CurrentUser) -> int:
+    """The customer's own contact; an account without one finds nothing in the portal."""
+    if actor.contact_id is None:
+        raise NotFound
+    return actor.contact_id
 
 
 async def access_of(contact_id: int, actor: CurrentUser | None = None) -> CustomerRights:
@@ -77,3 +90,11 @@ async def folder_counts(contact_id: int, access: CustomerRights | None = None) -
         )
         for folder in FOLDER_KEYS
     ]
+
+
+async def shared_folders(actor: CurrentUser) -> tuple[CustomerRights, list[FolderCount]]:
+    """The customer's permissions and the folders they may open, with what each holds."""
+    contact_id = own_contact_id(actor)
+    rights = await access_of(contact_id, actor)  # came with the session
+    counts = await folder_counts(contact_id, rights)
+    return rights, [count for count in counts if customer_may(count.flags, "view_folder")]

@@ -15,7 +15,7 @@ from tenant_app.models.branding import TenantAsset
 from tenant_app.models.scoping import current_tenant_id
 from tenant_app.models.tenancy import Tenant
 from tenant_app.permissions import StaffActor, can_manage_settings
-from tenant_app.tenancy import TenantInfo, current_tenant, tenant_cache
+from tenant_app.tenancy import TenantInfo, current_tenant, load_tenant_info, tenant_cache
 from tenant_app.text.i18n import ADDRESS_FORMS
 from tenant_app.text.i18n import gettext as _
 from tenant_app.text.rich import has_text, sanitize_rich_text
@@ -94,6 +94,12 @@ def _check_rights(actor: StaffActor | None, kind: str | None = None) -> None:
         raise PermissionDenied
     if kind is not None and kind not in ASSET_KINDS:
         raise NotFound
+
+
+async def fresh_tenant(actor: StaffActor) -> TenantInfo:
+    """The request's tenant read again, so a page shows a change made in this very request."""
+    _check_rights(actor)
+    return await load_tenant_info(current_tenant_id())
 
 
 async def save_branding(actor: StaffActor, *, values: dict[str, str]) -> None:

@@ -48,6 +48,14 @@ async def get_visible_contact(actor: CurrentUser, contact_id: int) -> Contact:
     return contact
 
 
+async def contact_to_manage(actor: CurrentUser, contact_id: int) -> Contact:
+    """A visible contact the actor may change: 404 if it is not visible, 403 if only visible."""
+    contact = await get_visible_contact(actor, contact_id)
+    if not can_manage_contacts(actor):
+        raise PermissionDenied
+    return contact
+
+
 async def _clean(values: dict[str, str], *, except_contact: int | None = None) -> dict[str, Any]:
     errors: dict[str, str] = {}
     validation.required(values, errors, "first_name", "last_name")

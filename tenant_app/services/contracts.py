@@ -10,7 +10,12 @@ from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.files.cleanup import remove_files
 from tenant_app.files.storage import Storage
 from tenant_app.models.folders import Contract, Document, Insurer
-from tenant_app.permissions import customer_may, folder_flags, staff_may_edit_folder
+from tenant_app.permissions import (
+    customer_may,
+    folder_flags,
+    staff_may_edit_folder,
+    staff_may_read_folder,
+)
 from tenant_app.services import validation
 from tenant_app.services.access import access_of
 from tenant_app.text.i18n import gettext as _
@@ -99,6 +104,8 @@ async def create_contract(
             raise NotFound
         if not customer_may(folder_flags(await access_of(contact_id, actor), folder), "create"):
             raise PermissionDenied
+    elif not staff_may_read_folder(actor, folder):
+        raise NotFound
     elif not staff_may_edit_folder(actor, folder):
         raise PermissionDenied
     clean = await _clean_contract(values, by_customer=by_customer)
@@ -129,7 +136,19 @@ async def contract_for(
             raise PermissionDenied
     elif action != "view" and not staff_may_edit_folder(actor, contract.folder):
         raise PermissionDenied
+    elif not staff_may_read_folder(actor, contract.folder):
+        raise NotFound
     return contract
+
+
+async def ensure_may_create(actor: CurrentUser, *, contact_id: int, folder: str) -> None:
+    """NotFound unless the actor may add a contract to this folder (guards the empty form)."""
+    if actor.kind == "customer":
+        flags = folder_flags(await access_of(contact_id, actor), folder)
+        if actor.contact_id != contact_id or not customer_may(flags, "create"):
+            raise NotFound
+    elif folder not in FOLDER_KEYS or not staff_may_edit_folder(actor, folder):
+        raise NotFound
 
 
 async def update_contract(

@@ -18,13 +18,14 @@ from tenant_app.models.folders import Contract, Document
 from tenant_app.models.scoping import current_tenant_id
 from tenant_app.permissions import (
     can_handle_tickets,
+    can_see_all_contacts,
     customer_may,
     folder_flags,
     is_admin,
     staff_may_edit_folder,
     staff_may_read_folder,
 )
-from tenant_app.services import validation
+from tenant_app.services import contracts, validation
 from tenant_app.services.access import access_of
 from tenant_app.text.i18n import gettext as _
 from tenant_app.vocabulary import DOCUMENT_CATEGORIES
@@ -167,10 +168,35 @@ async def add_document(
         raise
 
 
+async def upload_target(
+    actor: CurrentUser, *, contact_id: int, folder: str, contract_id: int | None
+) -> Contract | None:
+    """Where a new document would go (a contract, or None for the folder itself), if the actor
+    may add one there: NotFound otherwise, so the upload form shows only where it can be used."""
+    if actor.kind == "customer":
+        flags = folder_flags(await access_of(contact_id, actor), folder)
+        if actor.contact_id != contact_id or not customer_may(flags, "add_document"):
+            raise NotFound
+    elif not staff_may_edit_folder(actor, folder):
+        raise NotFound
+    if contract_id is None:
+        return None
+    contract = await contracts.contract_for(
+        actor, contact_id=contact_id, contract_id=contract_id, action="view"
+    )
+    if contract.folder != folder:
+        raise NotFound
+    return contract
+
+
 async def document_for(actor: CurrentUser, document_id: int, *, action: str = "view") -> Document:
     """The document if the actor may `view` or `edit` it; NotFound hides what they may not see."""
     # the contract comes in the same query: customers may see a document only with its contract
-    document = await Document.filter(id=document_id).select_related("contract").first()
+    query = Document.filter(id=document_id)
+    if actor.kind != "customer" and not can_see_all_contacts(actor):
+        # staff who may not see the contact find none of its documents either
+        query = query.filter(contact__responsibles__user_id=actor.id)
+    document = await query.select_related("contract").first()
     if document is None:
         raise NotFound
     if actor.kind == "customer":

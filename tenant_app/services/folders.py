@@ -7,7 +7,12 @@ from typing import Any
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound
 from tenant_app.models.folders import Contract, Document
-from tenant_app.permissions import customer_may, folder_flags, staff_may_read_folder
+from tenant_app.permissions import (
+    customer_may,
+    folder_flags,
+    staff_may_edit_folder,
+    staff_may_read_folder,
+)
 from tenant_app.queries.folders import DocumentRow, folder_rows
 from tenant_app.vocabulary import FOLDERS
 
@@ -49,6 +54,24 @@ async def customer_folder(actor: CurrentUser, folder: str) -> dict[str, Any]:
             for c in visible
             if customer_may(flags, "edit", made_by_customer=c.created_by_customer)
         },
+    }
+
+
+def readable_folder(actor: CurrentUser, folder: str) -> str:
+    """The folder if this staff member may read it; NotFound for others and unknown ones."""
+    if folder not in FOLDERS or not staff_may_read_folder(actor, folder):
+        raise NotFound
+    return folder
+
+
+async def staff_folder(actor: CurrentUser, *, contact_id: int, folder: str) -> dict[str, Any]:
+    """A folder as the staff member sees it (NotFound if they may not): two queries."""
+    contract_rows, docs = await folder_contents(actor, contact_id, readable_folder(actor, folder))
+    return {
+        "folder": folder,
+        "contracts": contract_rows,
+        "documents": docs,
+        "can_edit": staff_may_edit_folder(actor, folder),
     }
 
 

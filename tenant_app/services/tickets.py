@@ -1,4 +1,6 @@
-"""Tickets: a customer and staff write to each other; forward, close, history, unread counts."""
+"""Tickets: a customer and staff write to each other; forward, close, read; who may see one.
+
+What the pages and lists read is in services/ticket_pages.py."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.files.storage import Storage
 from tenant_app.mail.notify import notify
 from tenant_app.models.accounts import User
-from tenant_app.models.contacts import Contact, ContactResponsible
+from tenant_app.models.contacts import Contact
 from tenant_app.models.conversations import (
     Conversation,
     ConversationEntry,
@@ -22,25 +24,12 @@ from tenant_app.models.conversations import (
     ConversationParticipant,
 )
 from tenant_app.models.folders import Document
-from tenant_app.permissions import (
-    can_handle_tickets,
-    can_see_all_contacts,
-    is_admin,
-    staff_may_edit_folder,
-)
-from tenant_app.queries import tickets as ticket_reads
-from tenant_app.queries.tickets import (
-    CustomerTicketPage,
-    StaffChoice,
-    StaffTicketPage,
-    TicketRow,
-)
+from tenant_app.permissions import can_handle_tickets, can_see_all_contacts, is_admin
 from tenant_app.services import documents
 from tenant_app.services.access import access_of
 from tenant_app.services.documents import Upload
 from tenant_app.settings import Settings
 from tenant_app.text.i18n import gettext as _
-from tenant_app.vocabulary import FOLDERS
 
 MAX_SUBJECT = 200  # characters
 MAX_BODY = 10_000  # characters
@@ -58,11 +47,6 @@ def _name(user: CurrentUser | User) -> str:
     return f"{user.first_name} {user.last_name}".strip()
 
 
-async def preferred_staff(contact_id: int) -> int | None:
-    responsible = await ContactResponsible.filter(contact_id=contact_id).order_by("id").first()
-    return responsible.user_id if responsible else None
-
-
 def _check_text(subject: str | None, body: str) -> None:
     errors: dict[str, str] = {}
     if subject is not None:
@@ -78,8 +62,25 @@ def _check_text(subject: str | None, body: str) -> None:
         raise ValidationFailed(errors)
 
 
+async def may_use_tickets(actor: CurrentUser) -> bool:
+    """A customer writes and reads tickets while communication is on (the session brought it)."""
+    return actor.contact_id is not None and (await access_of(actor.contact_id, actor)).communication
+
+
+async def own_contact_id(actor: CurrentUser) -> int:
+    """The customer's contact, whose tickets they use; NotFound while communication is off."""
+    if actor.contact_id is None or not await may_use_tickets(actor):
+        raise NotFound
+    return actor.contact_id
+
+
+def sees_all_tickets(actor: CurrentUser) -> bool:
+    """Admins and members who see all contacts open every ticket; others their own."""
+    return is_admin(actor) or can_see_all_contacts(actor)
+
+
 async def _customer_may_write(actor: CurrentUser) -> None:
-    if actor.contact_id is None or not (await access_of(actor.contact_id, actor)).communication:
+    if not await may_use_tickets(actor):
         raise PermissionDenied
 
 
@@ -223,15 +224,12 @@ async def ticket_for(actor: CurrentUser, ticket_id: int) -> Conversation:
     if conversation is None:
         raise NotFound
     if actor.kind == "customer":
-        if (
-            conversation.contact_id != actor.contact_id
-            or not (await access_of(actor.contact_id, actor)).communication
-        ):
+        if conversation.contact_id != actor.contact_id or not await may_use_tickets(actor):
             raise NotFound
         return conversation
     if not can_handle_tickets(actor):
         raise PermissionDenied
-    if is_admin(actor) or can_see_all_contacts(actor) or conversation.responsible_id == actor.id:
+    if sees_all_tickets(actor) or conversation.responsible_id == actor.id:
         return conversation
     if await ConversationParticipant.filter(
         conversation_id=conversation.id, user_id=actor.id
@@ -316,101 +314,6 @@ async def mark_read(actor: CurrentUser, conversation: Conversation) -> None:
     async with in_transaction():
         await _seat(conversation.id, actor, read_all=True)
         await _event(conversation.id, "read", actor)
-
-
-async def ticket_staff(actor: CurrentUser) -> list[StaffChoice]:
-    """Staff a customer may write to (and staff may forward to): active, handling tickets."""
-    return await ticket_reads.ticket_staff()
-
-
-def _sees_all_tickets(actor: CurrentUser) -> bool:
-    return is_admin(actor) or can_see_all_contacts(actor)
-
-
-async def staff_ticket_page(actor: CurrentUser, ticket_id: int) -> StaffTicketPage:
-    """The rights of `ticket_for`: admins and members who see all contacts open every ticket,
-    others only those they are responsible for or take part in; else NotFound."""
-    if not can_handle_tickets(actor):
-        raise PermissionDenied
-    page = await ticket_reads.staff_ticket_page(
-        ticket_id,
-        user_id=actor.id,
-        sees_all=_sees_all_tickets(actor),
-        folders=[folder if staff_may_edit_folder(actor, folder) else None for folder in FOLDERS],
-    )
-    if page is None:
-        raise NotFound
-    return page
-
-
-async def customer_ticket_page(actor: CurrentUser, ticket_id: int) -> CustomerTicketPage:
-    """The customer's own ticket while communication is on (the session brought the rights)."""
-    if actor.contact_id is None or not (await access_of(actor.contact_id, actor)).communication:
-        raise NotFound
-    page = await ticket_reads.customer_ticket_page(ticket_id, contact_id=actor.contact_id)
-    if page is None:
-        raise NotFound
-    return page
-
-
-async def staff_tickets(
-    actor: CurrentUser,
-    *,
-    status: str = "open",
-    scope: str = "own",
-    newest_first: bool = True,
-    search: str = "",
-) -> list[TicketRow]:
-    if not can_handle_tickets(actor):
-        raise PermissionDenied
-    return await ticket_reads.staff_tickets(
-        user_id=actor.id,
-        status="closed" if status == "closed" else "open",
-        only_own=scope != "all" or not _sees_all_tickets(actor),
-        newest_first=newest_first,
-        search=search,
-    )
-
-
-async def unread_count(actor: CurrentUser) -> int:
-    """Staff: their open tickets, unread or awaiting an answer. Customer: unread ones."""
-    if actor.kind == "customer":
-        if actor.contact_id is None:
-            return 0
-        return await ticket_reads.customer_unread(actor.id, actor.contact_id)
-    if not can_handle_tickets(actor):
-        return 0
-    return await ticket_reads.staff_unread(actor.id)
-
-
-async def customer_tickets(actor: CurrentUser, *, status: str = "open") -> list[TicketRow]:
-    await _customer_may_write(actor)
-    conversations = (
-        await Conversation.filter(
-            contact_id=actor.contact_id,
-            kind="ticket",
-            status="closed" if status == "closed" else "open",
-        )
-        .order_by("-last_entry_at")
-        .prefetch_related("responsible")
-    )
-    seats = {
-        s.conversation_id: s.read_count
-        for s in await ConversationParticipant.filter(user_id=actor.id)
-    }
-    return [
-        TicketRow(
-            id=c.id,
-            subject=c.subject,
-            status=c.status,
-            contact_name="",
-            responsible_name=c.responsible.full_name if c.responsible else "",
-            last_entry_at=c.last_entry_at,
-            unread=seats.get(c.id, 0) < c.entry_count,
-            waiting=False,
-        )
-        for c in conversations
-    ]
 
 
 async def attachment_of(conversation: Conversation, document_id: int) -> Document:

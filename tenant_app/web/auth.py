@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from tenant_app.errors import ValidationFailed
-from tenant_app.pages import render
+from tenant_app.pages import redirect, render
 from tenant_app.permissions import home_path_for
 from tenant_app.security import cookies, sessions
 from tenant_app.services import accounts, auth
@@ -26,30 +27,57 @@ async def login_form(request: Request) -> Response:
     return render(request, "auth/login.html", {"next": next_path, "values": {}, "errors": {}})
 
 
-async def login_submit(request: Request) -> Response:
+def _login_values(form: FormData) -> dict[str, str]:
+    return {
+        "identifier": forms.text(form, "identifier", max_chars=254),
+        "next": forms.text(form, "next", max_chars=500),
+    }
+
+
+def _checked_password(form: FormData, values: dict[str, str]) -> str:
+    """The password; ValidationFailed if it or the identifier is missing."""
+    password = forms.text(form, "password", max_chars=1024)
+    errors = {}
+    if not values["identifier"].strip():
+        errors["identifier"] = _("Please enter your username or e-mail address.")
+    if not password:
+        errors["password"] = _("Please enter your password.")
+    if errors:
+        raise ValidationFailed(errors)
+    return password
+
+
+async def _log_in(request: Request, values: dict[str, str], password: str) -> auth.LoginResult:
+    return await auth.log_in(
+        request.app.state.passwords,
+        identifier=values["identifier"],
+        password=password,
+        client=forms.client_address(request),
+        user_agent=request.headers.get("user-agent", ""),
+    )
+
+
+def _with_session(request: Request, response: Response, cookie_secret: str) -> Response:
     settings = request.app.state.settings
+    response.set_cookie(
+        cookies.cookie_name(settings, "session"),
+        cookies.sign(settings, "session", request.state.tenant.id, cookie_secret),
+        max_age=settings.session_max_hours * 3600,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )
+    return response
+
+
+async def login_submit(request: Request) -> Response:
     form = await forms.read_form(request)
     values: dict[str, str] = {}
     try:
-        values = {
-            "identifier": forms.text(form, "identifier", max_chars=254),
-            "next": forms.text(form, "next", max_chars=500),
-        }
-        password = forms.text(form, "password", max_chars=1024)
-        errors = {}
-        if not values["identifier"].strip():
-            errors["identifier"] = _("Please enter your username or e-mail address.")
-        if not password:
-            errors["password"] = _("Please enter your password.")
-        if errors:
-            raise ValidationFailed(errors)
-        result = await auth.log_in(
-            request.app.state.passwords,
-            identifier=values["identifier"],
-            password=password,
-            client=forms.client_address(request),
-            user_agent=request.headers.get("user-agent", ""),
-        )
+        values = _login_values(form)
+        password = _checked_password(form, values)
+        result = await _log_in(request, values, password)
     except ValidationFailed as failed:
         return _login_page(request, values, failed.errors, status=422)
     except auth.LoginThrottled:
@@ -59,17 +87,7 @@ async def login_submit(request: Request) -> Response:
         message = _("The username/e-mail or password is not correct.")
         return _login_page(request, values, {"form": message}, status=401)
     target = forms.safe_next(values.get("next"), home_path_for(result.user))
-    response = RedirectResponse(target, status_code=303)
-    response.set_cookie(
-        cookies.cookie_name(settings, "session"),
-        cookies.sign(settings, "session", request.state.tenant.id, result.cookie_secret),
-        max_age=settings.session_max_hours * 3600,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=settings.secure_cookies,
-    )
-    return response
+    return _with_session(request, RedirectResponse(target, status_code=303), result.cookie_secret)
 
 
 def _login_page(
@@ -84,7 +102,7 @@ async def logout(request: Request) -> Response:
     user = current_user(request)
     if user is not None:
         await sessions.end_session(user.session_id)
-    response = RedirectResponse("/login?bye=1", status_code=303)
+    response = redirect(request, "login_form", flash="bye")
     response.delete_cookie(
         cookies.cookie_name(settings, "session"),
         path="/",
@@ -99,7 +117,7 @@ async def language_save(request: Request) -> Response:
     """The user's own language for pages and mails (until then: the browser's)."""
     user = current_user(request)
     if user is None:
-        return RedirectResponse("/login", status_code=303)
+        return redirect(request, "login_form")
     form = await forms.read_form(request)
     await accounts.set_language(user, language=forms.text(form, "language", max_chars=5))
     back = urlsplit(request.headers.get("referer", "")).path  # the page the user was on

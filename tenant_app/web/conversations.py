@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from tenant_app import htmx
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import ValidationFailed
-from tenant_app.pages import render
+from tenant_app.pages import redirect, render
 from tenant_app.services import tickets
 from tenant_app.web import forms
+
+_NEW_TICKET_FIELDS = ("staff_id", "subject", "body")
 
 
 def context(request: Request) -> tickets.Context:
@@ -21,8 +24,24 @@ def context(request: Request) -> tickets.Context:
     return tickets.Context(settings=state.settings, store=state.storage)
 
 
-def area(actor: CurrentUser) -> str:
-    return "/portal" if actor.kind == "customer" else "/staff"
+def _detail_route(actor: CurrentUser) -> str:
+    """The ticket page of the actor's own area (the staff's or the portal's)."""
+    return "portal_ticket_detail" if actor.is_customer else "staff_ticket_detail"
+
+
+async def _open_from(
+    request: Request, actor: CurrentUser, contact_id: int, form: FormData, values: dict[str, str]
+) -> Any:
+    """Open the ticket the new-ticket form describes (the values were read from `form`)."""
+    return await tickets.open_ticket(
+        context(request),
+        actor,
+        contact_id=contact_id,
+        staff_id=forms.optional_id(values["staff_id"]),
+        subject=values["subject"],
+        body=values["body"],
+        upload=forms.upload_from(form),
+    )
 
 
 async def open_ticket(
@@ -36,21 +55,11 @@ async def open_ticket(
     async with forms.multipart(request) as form:
         values: dict[str, str] = {}
         try:
-            values = forms.texts(
-                form, ("staff_id", "subject", "body"), max_chars=tickets.MAX_BODY + 1000
-            )
-            ticket = await tickets.open_ticket(
-                context(request),
-                actor,
-                contact_id=contact_id,
-                staff_id=forms.optional_id(values["staff_id"]),
-                subject=values["subject"],
-                body=values["body"],
-                upload=forms.upload_from(form),
-            )
+            values = forms.texts(form, _NEW_TICKET_FIELDS, max_chars=tickets.MAX_BODY + 1000)
+            ticket = await _open_from(request, actor, contact_id, form, values)
         except ValidationFailed as invalid:
             return await failed(values, invalid.errors)
-    return RedirectResponse(f"{area(actor)}/tickets/{ticket.id}?created=1", status_code=303)
+    return redirect(request, _detail_route(actor), flash="created", ticket_id=ticket.id)
 
 
 async def reply(
@@ -65,7 +74,7 @@ async def reply(
             )
         except ValidationFailed as invalid:
             return await detail(request, errors=invalid.errors, status_code=422)
-    return RedirectResponse(f"{area(actor)}/tickets/{ticket.id}?replied=1", status_code=303)
+    return redirect(request, _detail_route(actor), flash="replied", ticket_id=ticket.id)
 
 
 async def ticket_document(ticket: Any, document_id: int) -> Any:

@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from tenant_app import db
 from tenant_app.errors import NotFound
-from tenant_app.pages import render
+from tenant_app.pages import redirect, render
 from tenant_app.permissions import can_manage_settings, home_path_for
 from tenant_app.services import branding
 from tenant_app.text.rich import has_text, sanitize_rich_text
@@ -40,7 +40,9 @@ async def brand_stylesheet(request: Request) -> Response:
 
 async def front_door(request: Request) -> RedirectResponse:
     user = current_user(request)
-    return RedirectResponse(home_path_for(user) if user else "/login", status_code=303)
+    if user is None:
+        return redirect(request, "login_form")
+    return RedirectResponse(home_path_for(user), status_code=303)
 
 
 async def imprint(request: Request) -> Response:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -27,14 +28,43 @@ def _problem_page(request: Request, problem: registration.LinkProblem) -> Respon
     )
 
 
+def _password_page(
+    request: Request, purpose: str, secret: str, errors: dict[str, str], *, status_code: int = 200
+) -> Response:
+    context = {"purpose": purpose, "errors": errors, "token": secret}
+    return render(
+        request, "auth/set_password.html", context, status_code=status_code, headers=NO_REFERRER
+    )
+
+
 async def link_form(request: Request) -> Response:
     secret = cast(str, request.path_params["token"])
     try:
         usable = await registration.check_link(secret)
     except registration.LinkProblem as problem:
         return _problem_page(request, problem)
-    context = {"purpose": usable.link.purpose, "errors": {}, "token": secret}
-    return render(request, "auth/set_password.html", context, headers=NO_REFERRER)
+    return _password_page(request, usable.link.purpose, secret, {})
+
+
+def _link_fields(form: FormData) -> dict[str, str]:
+    return {
+        "password": forms.text(form, "password", max_chars=1024),
+        "password2": forms.text(form, "password2", max_chars=1024),
+        "pin": forms.text(form, "pin", max_chars=20),
+    }
+
+
+async def _complete(request: Request, secret: str, fields: dict[str, str]) -> Any:
+    """Set the password through the link; the account it belongs to."""
+    return await registration.complete_link(
+        request.app.state.settings,
+        request.app.state.passwords,
+        secret=secret,
+        password=fields["password"],
+        password2=fields["password2"],
+        pin=fields["pin"],
+        client=forms.client_address(request),
+    )
 
 
 async def link_submit(request: Request) -> Response:
@@ -42,31 +72,15 @@ async def link_submit(request: Request) -> Response:
     form = await forms.read_form(request)
     purpose = "register"
     try:
-        password = forms.text(form, "password", max_chars=1024)
-        password2 = forms.text(form, "password2", max_chars=1024)
-        pin = forms.text(form, "pin", max_chars=20)
+        fields = _link_fields(form)
         purpose = (await registration.check_link(secret)).link.purpose
-        user = await registration.complete_link(
-            request.app.state.settings,
-            request.app.state.passwords,
-            secret=secret,
-            password=password,
-            password2=password2,
-            pin=pin,
-            client=forms.client_address(request),
-        )
+        user = await _complete(request, secret, fields)
     except registration.LinkProblem as problem:
         return _problem_page(request, problem)
     except registration.TooManyAttempts:
-        context = {"purpose": purpose, "token": secret, "errors": {"form": _too_many()}}
-        return render(
-            request, "auth/set_password.html", context, status_code=429, headers=NO_REFERRER
-        )
+        return _password_page(request, purpose, secret, {"form": _too_many()}, status_code=429)
     except ValidationFailed as failed:
-        context = {"purpose": purpose, "token": secret, "errors": failed.errors}
-        return render(
-            request, "auth/set_password.html", context, status_code=422, headers=NO_REFERRER
-        )
+        return _password_page(request, purpose, secret, failed.errors, status_code=422)
     return render(request, "auth/password_set.html", {"account": user}, headers=NO_REFERRER)
 
 

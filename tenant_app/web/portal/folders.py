@@ -5,72 +5,70 @@ from __future__ import annotations
 from typing import Any, cast
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from tenant_app.actors import CurrentUser
-from tenant_app.errors import NotFound, ValidationFailed
-from tenant_app.pages import render
-from tenant_app.permissions import customer_may, folder_flags
+from tenant_app.errors import NotFound
+from tenant_app.pages import redirect, render
 from tenant_app.services import contracts, documents, folders
-from tenant_app.vocabulary import FOLDERS, LETTERS, PAYMENT_FREQUENCIES, PAYMENT_METHODS
-from tenant_app.web import forms
+from tenant_app.web import folder_forms, forms
 from tenant_app.web.downloads import download_response
-from tenant_app.web.portal.home import customer_with_rights
+from tenant_app.web.portal.home import portal_customer
+
+FOLDER_PAGE = "portal/folder.html"
+CONTRACT_FORM = "portal/contract_form.html"
+
+
+async def _folder_page(
+    request: Request,
+    user: CurrentUser,
+    folder: str,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    """The folder page; after a failed upload with its errors next to the form it came from."""
+    page = await folders.customer_folder(user, folder)
+    return folder_forms.render_folder(request, FOLDER_PAGE, page, values, errors)
 
 
 async def portal_folder(request: Request) -> Response:
-    user, permissions = await customer_with_rights(request)
-    context = await folders.customer_folder(user, cast(str, request.path_params["folder"]))
-    return render(request, "portal/folder.html", {**context, "errors": {}, "values": {}})
+    user, _ = portal_customer(request)
+    return await _folder_page(request, user, cast(str, request.path_params["folder"]))
 
 
-def _contract_context(
-    values: dict[str, Any], errors: dict[str, str], **extra: Any
-) -> dict[str, Any]:
-    return {
-        "values": values,
-        "errors": errors,
-        "frequencies": PAYMENT_FREQUENCIES,
-        "methods": PAYMENT_METHODS,
-        "letters": LETTERS,
-        **extra,
-    }
+def _to_folder(request: Request, folder: str, flash: str) -> Response:
+    return redirect(request, "portal_folder", flash=flash, folder=folder)
 
 
 async def portal_contract_form(request: Request) -> Response:
-    user, permissions = await customer_with_rights(request)
+    user, contact_id = portal_customer(request)
     folder = cast(str, request.path_params["folder"])
-    if not customer_may(folder_flags(permissions, folder), "create"):
-        raise NotFound
-    return render(request, "portal/contract_form.html", _contract_context({}, {}, folder=folder))
+    await contracts.ensure_may_create(user, contact_id=contact_id, folder=folder)
+    context = folder_forms.contract_form_context({}, {}, with_status=False, folder=folder)
+    return render(request, CONTRACT_FORM, context)
 
 
 async def portal_contract_create(request: Request) -> Response:
-    user, _ = await customer_with_rights(request)
+    user, contact_id = portal_customer(request)
     folder = cast(str, request.path_params["folder"])
-    form = await forms.read_form(request)
-    values: dict[str, str] = {}
-    try:
-        values = forms.texts(form, contracts.CONTRACT_FIELDS)
-        await contracts.create_contract(
-            user, contact_id=cast(int, user.contact_id), folder=folder, values=values
+
+    async def save(values: dict[str, str]) -> object:
+        return await contracts.create_contract(
+            user, contact_id=contact_id, folder=folder, values=values
         )
-    except ValidationFailed as failed:
-        return render(
-            request,
-            "portal/contract_form.html",
-            _contract_context(values, failed.errors, folder=folder),
-            status_code=422,
-        )
-    return RedirectResponse(f"/portal/folders/{folder}?added=1", status_code=303)
+
+    failed = await folder_forms.save_contract(
+        request, save, template=CONTRACT_FORM, with_status=False, folder=folder
+    )
+    return failed or _to_folder(request, folder, "added")
 
 
 async def _own_contract(request: Request, action: str) -> tuple[CurrentUser, Any]:
-    user, _ = await customer_with_rights(request)
+    user, contact_id = portal_customer(request)
     contract = await contracts.contract_for(
         user,
-        contact_id=cast(int, user.contact_id),
+        contact_id=contact_id,
         contract_id=cast(int, request.path_params["contract_id"]),
         action=action,
     )
@@ -80,98 +78,85 @@ async def _own_contract(request: Request, action: str) -> tuple[CurrentUser, Any
 async def portal_contract_edit_form(request: Request) -> Response:
     user, contract = await _own_contract(request, "edit")
     values = contracts.form_values(contract)
-    context = _contract_context(values, {}, folder=contract.folder, contract=contract)
-    return render(request, "portal/contract_form.html", context)
+    context = folder_forms.contract_form_context(
+        values, {}, with_status=False, folder=contract.folder, contract=contract
+    )
+    return render(request, CONTRACT_FORM, context)
 
 
 async def portal_contract_update(request: Request) -> Response:
     user, contract = await _own_contract(request, "edit")
-    form = await forms.read_form(request)
-    values: dict[str, str] = {}
-    try:
-        values = forms.texts(form, contracts.CONTRACT_FIELDS)
-        await contracts.update_contract(user, contract, values=values)
-    except ValidationFailed as failed:
-        context = _contract_context(
-            values, failed.errors, folder=contract.folder, contract=contract
-        )
-        return render(request, "portal/contract_form.html", context, status_code=422)
-    return RedirectResponse(f"/portal/folders/{contract.folder}?saved=1", status_code=303)
+
+    async def save(values: dict[str, str]) -> object:
+        return await contracts.update_contract(user, contract, values=values)
+
+    failed = await folder_forms.save_contract(
+        request,
+        save,
+        template=CONTRACT_FORM,
+        with_status=False,
+        folder=contract.folder,
+        contract=contract,
+    )
+    return failed or _to_folder(request, contract.folder, "saved")
 
 
 async def portal_contract_delete(request: Request) -> Response:
     user, contract = await _own_contract(request, "delete")
     await contracts.delete_contract(user, contract, request.app.state.storage)
-    return RedirectResponse(f"/portal/folders/{contract.folder}?deleted=1", status_code=303)
+    return _to_folder(request, contract.folder, "deleted")
+
+
+def _contract_param(request: Request) -> int | None:
+    """The `?contract_id=` the upload form is for (None: the folder); NotFound if malformed."""
+    raw = request.query_params.get("contract_id", "")
+    if not raw:
+        return None
+    contract_id = forms.optional_id(raw)
+    if contract_id is None:
+        raise NotFound
+    return contract_id
 
 
 async def portal_upload_form(request: Request) -> Response:
     """The upload form for one contract or the folder: fetched when its button opens."""
-    user, permissions = await customer_with_rights(request)
+    user, contact_id = portal_customer(request)
     folder = cast(str, request.path_params["folder"])
-    if folder not in FOLDERS or not customer_may(folder_flags(permissions, folder), "add_document"):
-        raise NotFound
-    contract = None
-    raw = request.query_params.get("contract_id", "")
-    if raw:
-        contract_id = forms.optional_id(raw)
-        if contract_id is None:
-            raise NotFound
-        contract = await contracts.contract_for(
-            user, contact_id=cast(int, user.contact_id), contract_id=contract_id, action="view"
-        )
-        if contract.folder != folder:
-            raise NotFound
+    contract = await documents.upload_target(
+        user, contact_id=contact_id, folder=folder, contract_id=_contract_param(request)
+    )
     context = {"folder": folder, "contract": contract}
     return render(request, "portal/upload.html", context, block="upload")
 
 
 async def portal_upload(request: Request) -> Response:
-    user, permissions = await customer_with_rights(request)
-    settings = request.app.state.settings
-    async with forms.multipart(request) as form:
-        values: dict[str, str] = {}
-        try:
-            values, contract_id = forms.document_fields(form)
-            document = await documents.add_document(
-                user,
-                request.app.state.storage,
-                contact_id=cast(int, user.contact_id),
-                upload=forms.upload_from(form),
-                values=values,
-                max_bytes=settings.max_upload_bytes,
-                contract_id=contract_id,
-                folder=values["folder"],
-            )
-        except ValidationFailed as failed:
-            context = await folders.customer_folder(user, values.get("folder", ""))
-            return render(
-                request,
-                "portal/folder.html",
-                {
-                    **context,
-                    "errors": failed.errors,
-                    "values": values,
-                    "failed_contract": values.get("contract_id", ""),
-                },
-                status_code=422,
-            )
-    return RedirectResponse(f"/portal/folders/{document.folder}?uploaded=1", status_code=303)
+    user, contact_id = portal_customer(request)
+
+    async def failed(values: dict[str, str], errors: dict[str, str]) -> Response:
+        return await _folder_page(request, user, values.get("folder", ""), values, errors)
+
+    return await folder_forms.upload_document(
+        request,
+        user,
+        contact_id=contact_id,
+        done=lambda document: _to_folder(request, document.folder, "uploaded"),
+        failed=failed,
+    )
 
 
 async def portal_download(request: Request) -> Response:
-    user, _ = await customer_with_rights(request)
+    user, _ = portal_customer(request)
     document = await documents.document_for(user, cast(int, request.path_params["document_id"]))
     return download_response(request.app.state.storage, document)
 
 
 async def portal_document_delete(request: Request) -> Response:
-    user, _ = await customer_with_rights(request)
+    user, _ = portal_customer(request)
     document = await documents.document_for(
         user, cast(int, request.path_params["document_id"]), action="delete"
     )
     await documents.delete_document(user, request.app.state.storage, document)
-    return RedirectResponse(f"/portal/folders/{document.folder}?doc_deleted=1", status_code=303)
+    return _to_folder(request, document.folder, "doc_deleted")
 
 
 routes = [

@@ -2,36 +2,27 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from tenant_app.actors import CurrentUser
-from tenant_app.errors import NotFound
 from tenant_app.pages import render
-from tenant_app.permissions import CustomerRights, can_use_portal, customer_may
+from tenant_app.permissions import can_use_portal
 from tenant_app.services import access
 from tenant_app.web.guards import require
 
 
-async def customer_with_rights(request: Request) -> tuple[CurrentUser, CustomerRights]:
+def portal_customer(request: Request) -> tuple[CurrentUser, int]:
+    """The logged-in customer and their contact (an account without one finds nothing: 404)."""
     user = require(request, can_use_portal)
-    if user.contact_id is None:
-        raise NotFound
-    permissions = await access.access_of(user.contact_id, user)  # came with the session
-    return user, permissions
+    return user, access.own_contact_id(user)
 
 
 async def portal_home(request: Request) -> Response:
-    user, permissions = await customer_with_rights(request)
-    counts = await access.folder_counts(cast(int, user.contact_id), permissions)
-    context = {
-        "me": user,
-        "permissions": permissions,
-        "folders": [c for c in counts if customer_may(c.flags, "view_folder")],
-    }
+    user, _ = portal_customer(request)
+    permissions, folders = await access.shared_folders(user)
+    context = {"me": user, "permissions": permissions, "folders": folders}
     return render(request, "portal/home.html", context)
 
 

@@ -9,81 +9,73 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tenant_app.actors import CurrentUser
-from tenant_app.errors import NotFound, PermissionDenied
+from tenant_app.errors import PermissionDenied
 from tenant_app.pages import render
 from tenant_app.permissions import (
     can_use_portal,
 )
-from tenant_app.services import tickets
+from tenant_app.services import ticket_pages, tickets
 from tenant_app.web import conversations
 from tenant_app.web.downloads import download_response
 from tenant_app.web.guards import require
 
 
-async def _customer(request: Request) -> CurrentUser:
-    user = require(request, can_use_portal)
-    if user.contact_id is None:
-        raise NotFound
-    if user.access is None or not user.access.communication:  # came with the session
-        raise NotFound
-    return user
+def _ticket_id(request: Request) -> int:
+    return cast(int, request.path_params["ticket_id"])
 
 
 async def portal_ticket_list(request: Request) -> Response:
-    user = await _customer(request)
+    """The customer's tickets (NotFound from the service while communication is off)."""
+    user = require(request, can_use_portal)
     status = "closed" if request.query_params.get("status") == "closed" else "open"
-    rows = await tickets.customer_tickets(user, status=status)
+    rows = await ticket_pages.customer_tickets(user, status=status)
     return render(request, "portal/tickets/list.html", {"tickets": rows, "status": status})
 
 
 async def _new_ticket_context(
-    request: Request, user: CurrentUser, values: dict[str, Any], errors: dict[str, str]
+    user: CurrentUser, values: dict[str, Any], errors: dict[str, str]
 ) -> dict[str, Any]:
-    staff = await tickets.ticket_staff(user)
-    preferred = await tickets.preferred_staff(cast(int, user.contact_id))
-    values.setdefault("staff_id", str(preferred or (staff[0].id if staff else "")))
-    return {"staff": staff, "values": values, "errors": errors}
+    form = await ticket_pages.new_ticket_form(user)
+    first = form.staff[0].id if form.staff else ""
+    values.setdefault("staff_id", str(form.preferred_staff_id or first))
+    return {"staff": form.staff, "values": values, "errors": errors}
 
 
 async def portal_ticket_new(request: Request) -> Response:
-    user = await _customer(request)
-    return render(
-        request, "portal/tickets/new.html", await _new_ticket_context(request, user, {}, {})
-    )
+    user = require(request, can_use_portal)
+    context = await _new_ticket_context(user, {}, {})
+    return render(request, "portal/tickets/new.html", context)
 
 
 async def portal_ticket_create(request: Request) -> Response:
-    user = await _customer(request)
+    user = require(request, can_use_portal)
+    contact_id = await tickets.own_contact_id(user)  # NotFound while communication is off
 
     async def failed(values: dict[str, str], errors: dict[str, str]) -> Response:
-        context = await _new_ticket_context(request, user, values, errors)
+        context = await _new_ticket_context(user, values, errors)
         return render(request, "portal/tickets/new.html", context, status_code=422)
 
-    return await conversations.open_ticket(
-        request, user, contact_id=cast(int, user.contact_id), failed=failed
-    )
+    return await conversations.open_ticket(request, user, contact_id=contact_id, failed=failed)
 
 
 async def portal_ticket_detail(
     request: Request, *, errors: dict[str, str] | None = None, status_code: int = 200
 ) -> Response:
-    user = await _customer(request)
-    page = await tickets.customer_ticket_page(user, cast(int, request.path_params["ticket_id"]))
+    user = require(request, can_use_portal)
+    page = await ticket_pages.customer_ticket_page(user, _ticket_id(request))
     context = {"ticket": page.ticket, "thread": page.thread, "errors": errors or {}}
     return render(request, "portal/tickets/detail.html", context, status_code=status_code)
 
 
 async def portal_ticket_read(request: Request) -> Response:
-    user = await _customer(request)
-    await tickets.mark_read(
-        user, await tickets.ticket_for(user, cast(int, request.path_params["ticket_id"]))
-    )
+    user = require(request, can_use_portal)
+    await tickets.mark_read(user, await tickets.ticket_for(user, _ticket_id(request)))
     return conversations.read_done()
 
 
 async def portal_ticket_reply(request: Request) -> Response:
-    user = await _customer(request)
-    ticket = await tickets.ticket_for(user, cast(int, request.path_params["ticket_id"]))
+    user = require(request, can_use_portal)
+    ticket = await tickets.ticket_for(user, _ticket_id(request))
     return await conversations.reply(request, user, ticket, detail=portal_ticket_detail)
 
 
@@ -92,8 +84,8 @@ async def portal_ticket_close(request: Request) -> Response:
 
 
 async def portal_attachment(request: Request) -> Response:
-    user = await _customer(request)
-    ticket = await tickets.ticket_for(user, cast(int, request.path_params["ticket_id"]))
+    user = require(request, can_use_portal)
+    ticket = await tickets.ticket_for(user, _ticket_id(request))
     document = await conversations.ticket_document(
         ticket, cast(int, request.path_params["document_id"])
     )
@@ -102,7 +94,7 @@ async def portal_attachment(request: Request) -> Response:
 
 async def portal_badge(request: Request) -> Response:
     user = require(request, can_use_portal)
-    return conversations.badge(request, await tickets.unread_count(user))
+    return conversations.badge(request, await ticket_pages.unread_count(user))
 
 
 routes = [

@@ -7,13 +7,13 @@ from typing import Any, cast
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, ValidationFailed
 from tenant_app.files.storage import Storage
-from tenant_app.pages import render
+from tenant_app.pages import redirect, render
 from tenant_app.permissions import can_manage_contacts, can_use_staff_area, staff_may_read_folder
 from tenant_app.services import access, accounts, contacts, erasure
 from tenant_app.vocabulary import ACCESS_FIELDS
@@ -47,10 +47,31 @@ def _form_context(values: dict[str, Any], errors: dict[str, str], **extra: Any) 
     return {"values": values, "errors": errors, **extra}
 
 
+async def _form_page(
+    request: Request,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    responsible: list[int],
+    *,
+    status_code: int = 200,
+    **extra: Any,
+) -> Response:
+    """The contact form (new, or `contact=` when editing) with the staff to choose from."""
+    staff = await contacts.staff_choices()
+    context = _form_context(values, errors, **extra, staff=staff, responsible=responsible)
+    return render(request, "staff/contacts/form.html", context, status_code=status_code)
+
+
+async def _managed_contact(request: Request) -> tuple[CurrentUser, Any]:
+    """The contact of the path, if the user may see it (else 404) and change it (else 403)."""
+    actor = require(request, can_use_staff_area)
+    contact_id = cast(int, request.path_params["contact_id"])
+    return actor, await contacts.contact_to_manage(actor, contact_id)
+
+
 async def contact_create_form(request: Request) -> Response:
     require(request, can_manage_contacts)
-    context = _form_context({}, {}, staff=await contacts.staff_choices(), responsible=[])
-    return render(request, "staff/contacts/form.html", context)
+    return await _form_page(request, {}, {}, [])
 
 
 def _responsible_from(form: FormData) -> list[int]:
@@ -69,31 +90,24 @@ async def contact_create(request: Request) -> Response:
         values = forms.texts(form, contacts.CONTACT_FIELDS, max_chars=254)
         contact = await contacts.create_contact(actor, values=values, responsible=responsible)
     except ValidationFailed as failed:
-        context = _form_context(
-            values, failed.errors, staff=await contacts.staff_choices(), responsible=responsible
-        )
-        return render(request, "staff/contacts/form.html", context, status_code=422)
-    return RedirectResponse(f"/staff/contacts/{contact.id}?created=1", status_code=303)
+        return await _form_page(request, values, failed.errors, responsible, status_code=422)
+    return redirect(request, "contact_detail", flash="created", contact_id=contact.id)
+
+
+def _contact_values(contact: Any) -> dict[str, Any]:
+    values = {name: getattr(contact, name) for name in contacts.CONTACT_FIELDS}
+    values["birthdate"] = contact.birthdate.isoformat()
+    return values
 
 
 async def contact_edit_form(request: Request) -> Response:
-    actor, contact = await _contact(request)
-    require(request, can_manage_contacts)
-    values = {name: getattr(contact, name) for name in contacts.CONTACT_FIELDS}
-    values["birthdate"] = contact.birthdate.isoformat()
-    context = _form_context(
-        values,
-        {},
-        contact=contact,
-        staff=await contacts.staff_choices(),
-        responsible=await contacts.responsible_ids(contact.id),
-    )
-    return render(request, "staff/contacts/form.html", context)
+    _actor, contact = await _managed_contact(request)
+    responsible = await contacts.responsible_ids(contact.id)
+    return await _form_page(request, _contact_values(contact), {}, responsible, contact=contact)
 
 
 async def contact_update(request: Request) -> Response:
-    actor, contact = await _contact(request)
-    require(request, can_manage_contacts)
+    actor, contact = await _managed_contact(request)
     form = await forms.read_form(request)
     values: dict[str, str] = {}
     responsible = _responsible_from(form)
@@ -101,15 +115,10 @@ async def contact_update(request: Request) -> Response:
         values = forms.texts(form, contacts.CONTACT_FIELDS, max_chars=254)
         await contacts.update_contact(actor, contact, values=values, responsible=responsible)
     except ValidationFailed as failed:
-        context = _form_context(
-            values,
-            failed.errors,
-            contact=contact,
-            staff=await contacts.staff_choices(),
-            responsible=responsible,
+        return await _form_page(
+            request, values, failed.errors, responsible, status_code=422, contact=contact
         )
-        return render(request, "staff/contacts/form.html", context, status_code=422)
-    return RedirectResponse(f"/staff/contacts/{contact.id}?saved=1", status_code=303)
+    return redirect(request, "contact_detail", flash="saved", contact_id=contact.id)
 
 
 async def contact_detail(request: Request) -> Response:
@@ -133,8 +142,8 @@ async def contact_create_account(request: Request) -> Response:
     try:
         await accounts.create_customer_account(actor, contact_id=contact.id)
     except ValidationFailed:
-        return RedirectResponse(f"/staff/contacts/{contact.id}?account_error=1", status_code=303)
-    return RedirectResponse(f"/staff/contacts/{contact.id}?account_created=1", status_code=303)
+        return redirect(request, "contact_detail", flash="account_error", contact_id=contact.id)
+    return redirect(request, "contact_detail", flash="account_created", contact_id=contact.id)
 
 
 async def contact_send_registration(request: Request) -> Response:
@@ -147,13 +156,12 @@ async def contact_send_registration(request: Request) -> Response:
             actor, settings=request.app.state.settings, user_id=account.id
         )
     except ValidationFailed:
-        return RedirectResponse(f"/staff/contacts/{contact.id}?account_error=1", status_code=303)
-    return RedirectResponse(f"/staff/contacts/{contact.id}?mailed=1", status_code=303)
+        return redirect(request, "contact_detail", flash="account_error", contact_id=contact.id)
+    return redirect(request, "contact_detail", flash="mailed", contact_id=contact.id)
 
 
 async def contact_permissions_form(request: Request) -> Response:
-    actor, contact = await _contact(request)
-    require(request, can_manage_contacts)
+    _actor, contact = await _managed_contact(request)
     permissions = await access.access_of(contact.id)
     return render(
         request, "staff/contacts/permissions.html", {"contact": contact, "permissions": permissions}
@@ -165,12 +173,11 @@ async def contact_permissions_save(request: Request) -> Response:
     form = await forms.read_form(request)
     flags = {name: forms.checkbox(form, name) for name in ACCESS_FIELDS}
     await access.save_access(actor, contact_id=contact.id, flags=flags)
-    return RedirectResponse(f"/staff/contacts/{contact.id}/permissions?saved=1", status_code=303)
+    return redirect(request, "contact_permissions_form", flash="saved", contact_id=contact.id)
 
 
 async def contact_delete_form(request: Request) -> Response:
-    actor, contact = await _contact(request)
-    require(request, can_manage_contacts)
+    _actor, contact = await _managed_contact(request)
     return render(request, "staff/contacts/delete.html", {"contact": contact, "errors": {}})
 
 
@@ -187,7 +194,7 @@ async def contact_delete(request: Request) -> Response:
             {"contact": contact, "errors": failed.errors},
             status_code=422,
         )
-    return RedirectResponse("/staff/contacts?deleted=1", status_code=303)
+    return redirect(request, "contact_list", flash="deleted")
 
 
 async def contact_export(request: Request) -> Response:

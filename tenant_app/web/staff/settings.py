@@ -13,16 +13,16 @@ from urllib.parse import urlencode
 from babel.numbers import format_decimal
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, ValidationFailed
 from tenant_app.files import images
 from tenant_app.htmx import is_fragment_request
-from tenant_app.pages import render
+from tenant_app.pages import redirect, render, url_for
 from tenant_app.permissions import can_manage_settings
 from tenant_app.services import branding
-from tenant_app.tenancy import TenantInfo, load_tenant_info
 from tenant_app.text import i18n
 from tenant_app.text.i18n import gettext as _
 from tenant_app.theming import (
@@ -87,7 +87,7 @@ def _preview(request: Request, values: dict[str, str]) -> Preview:
         colors=colors,
         defaults=palette_for(theme_name, None, None, None),
         checks=checks,
-        css_url=f"{request.app.url_path_for('branding_preview_css')}?{query}",
+        css_url=f"{url_for(request, 'branding_preview_css')}?{query}",
     )
 
 
@@ -149,7 +149,7 @@ async def branding_save(request: Request) -> Response:
         await branding.save_branding(actor, values=values)
     except ValidationFailed as failed:
         return _page(request, values, failed.errors, status_code=422)
-    return RedirectResponse(f"{request.app.url_path_for('branding_form')}?saved=1", 303)
+    return redirect(request, "branding_form", flash="saved")
 
 
 async def branding_preview(request: Request) -> Response:
@@ -191,7 +191,7 @@ def _themes_css() -> str:
 
 def _themes_css_url(request: Request) -> str:
     version = hashlib.sha256(_themes_css().encode()).hexdigest()[:12]
-    return f"{request.app.url_path_for('branding_themes_css')}?v={version}"
+    return f"{url_for(request, 'branding_themes_css')}?v={version}"
 
 
 async def branding_themes_css(request: Request) -> Response:
@@ -227,13 +227,12 @@ async def _read_upload(request: Request, kind: str) -> bytes:
 
 
 async def _asset_result(
-    request: Request, kind: str, done: str, errors: dict[str, str] | None = None
+    request: Request, actor: CurrentUser, kind: str, done: str, errors: dict[str, str] | None = None
 ) -> Response:
     """A full page (or a redirect) without HTMX; with HTMX only the asset's panel."""
     if not errors and not is_fragment_request(request):
-        url = request.app.url_path_for("branding_form")
-        return RedirectResponse(f"{url}?{done}={kind}", status_code=303)
-    tenant: TenantInfo = await load_tenant_info(request.state.tenant.id)
+        return redirect(request, "branding_form", query={done: kind})
+    tenant = await branding.fresh_tenant(actor)  # the page shows the asset just changed
     return _page(
         request,
         branding.current_values(tenant),
@@ -253,15 +252,15 @@ async def asset_upload(request: Request) -> Response:
         data = await _read_upload(request, kind)
         await branding.replace_asset(actor, kind=kind, data=data)
     except ValidationFailed as failed:
-        return await _asset_result(request, kind, "uploaded", failed.errors)
-    return await _asset_result(request, kind, "uploaded")
+        return await _asset_result(request, actor, kind, "uploaded", failed.errors)
+    return await _asset_result(request, actor, kind, "uploaded")
 
 
 async def asset_remove(request: Request) -> Response:
     actor = require(request, can_manage_settings)
     kind = _asset_kind(request)
     await branding.remove_asset(actor, kind=kind)
-    return await _asset_result(request, kind, "removed")
+    return await _asset_result(request, actor, kind, "removed")
 
 
 routes: list[BaseRoute] = [

@@ -5,43 +5,44 @@ from __future__ import annotations
 from typing import Any, cast
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import ValidationFailed
-from tenant_app.pages import render
+from tenant_app.pages import redirect, render
 from tenant_app.permissions import (
     can_handle_tickets,
     can_use_staff_area,
 )
-from tenant_app.services import contacts, documents, tickets
+from tenant_app.services import contacts, documents, ticket_pages, tickets
 from tenant_app.web import conversations, forms
 from tenant_app.web.downloads import download_response
 from tenant_app.web.guards import require
 
 
+def _list_filters(request: Request) -> dict[str, str]:
+    """The list's filters from the query string, each with its default."""
+    params = request.query_params
+    return {
+        "status": "closed" if params.get("status") == "closed" else "open",
+        "scope": "all" if params.get("scope") == "all" else "own",
+        "sort": "old" if params.get("sort") == "old" else "new",
+        "q": params.get("q", "")[:100],
+    }
+
+
 async def staff_ticket_list(request: Request) -> Response:
     actor = require(request, can_handle_tickets)
-    params = request.query_params
-    status = "closed" if params.get("status") == "closed" else "open"
-    scope = "all" if params.get("scope") == "all" else "own"
-    newest = params.get("sort") != "old"
-    search = params.get("q", "")[:100]
-    rows = await tickets.staff_tickets(
+    filters = _list_filters(request)
+    rows = await ticket_pages.staff_tickets(
         actor,
-        status=status,
-        scope=scope,
-        newest_first=newest,
-        search=search,
+        status=filters["status"],
+        scope=filters["scope"],
+        newest_first=filters["sort"] == "new",
+        search=filters["q"],
     )
-    context = {
-        "tickets": rows,
-        "status": status,
-        "scope": scope,
-        "sort": "new" if newest else "old",
-        "q": search,
-    }
+    context = {"tickets": rows, **filters}
     return render(request, "staff/tickets/list.html", context, block="results")
 
 
@@ -54,7 +55,7 @@ async def staff_ticket_detail(
     request: Request, *, errors: dict[str, str] | None = None, status_code: int = 200
 ) -> Response:
     actor = require(request, can_handle_tickets)
-    page = await tickets.staff_ticket_page(actor, cast(int, request.path_params["ticket_id"]))
+    page = await ticket_pages.staff_ticket_page(actor, cast(int, request.path_params["ticket_id"]))
     context = {
         "ticket": page.ticket,
         "thread": page.thread,
@@ -74,24 +75,22 @@ async def staff_ticket_forward(request: Request) -> Response:
     actor, ticket = await _staff_ticket(request)
     form = await forms.read_form(request)
     try:
-        target = forms.text(form, "to_user_id", max_chars=12)
-        comment = forms.text(form, "comment", max_chars=tickets.MAX_BODY + 1000)
         await tickets.forward(
             conversations.context(request),
             actor,
             ticket,
-            to_user_id=forms.optional_id(target) or 0,
-            comment=comment,
+            to_user_id=forms.optional_id(forms.text(form, "to_user_id", max_chars=12)) or 0,
+            comment=forms.text(form, "comment", max_chars=tickets.MAX_BODY + 1000),
         )
     except ValidationFailed as failed:
         return await staff_ticket_detail(request, errors=failed.errors, status_code=422)
-    return RedirectResponse("/staff/tickets?forwarded=1", status_code=303)
+    return redirect(request, "staff_ticket_list", flash="forwarded")
 
 
 async def staff_ticket_close(request: Request) -> Response:
     actor, ticket = await _staff_ticket(request)
     await tickets.close(actor, ticket)
-    return RedirectResponse("/staff/tickets?closed=1", status_code=303)
+    return redirect(request, "staff_ticket_list", flash="closed")
 
 
 async def staff_ticket_new_form(request: Request) -> Response:
@@ -117,19 +116,20 @@ async def staff_ticket_create(request: Request) -> Response:
     return await conversations.open_ticket(request, actor, contact_id=contact.id, failed=failed)
 
 
-async def staff_attachment(request: Request) -> Response:
+async def _staff_attachment(request: Request) -> tuple[CurrentUser, Any, Any]:
+    """The ticket (checked for the actor) and the attachment of it the path names."""
     actor, ticket = await _staff_ticket(request)
-    document = await conversations.ticket_document(
-        ticket, cast(int, request.path_params["document_id"])
-    )
+    document_id = cast(int, request.path_params["document_id"])
+    return actor, ticket, await conversations.ticket_document(ticket, document_id)
+
+
+async def staff_attachment(request: Request) -> Response:
+    actor, ticket, document = await _staff_attachment(request)
     return download_response(request.app.state.storage, document)
 
 
 async def staff_attachment_file(request: Request) -> Response:
-    actor, ticket = await _staff_ticket(request)
-    document = await conversations.ticket_document(
-        ticket, cast(int, request.path_params["document_id"])
-    )
+    actor, ticket, document = await _staff_attachment(request)
     form = await forms.read_form(request)
     contract_id = forms.text(form, "contract_id", max_chars=12)
     try:
@@ -138,7 +138,7 @@ async def staff_attachment_file(request: Request) -> Response:
         )
     except ValidationFailed as failed:
         return await staff_ticket_detail(request, errors=failed.errors, status_code=422)
-    return RedirectResponse(f"/staff/tickets/{ticket.id}?filed=1", status_code=303)
+    return redirect(request, "staff_ticket_detail", flash="filed", ticket_id=ticket.id)
 
 
 async def staff_ticket_read(request: Request) -> Response:
@@ -151,7 +151,7 @@ async def staff_ticket_read(request: Request) -> Response:
 async def staff_badge(request: Request) -> Response:
     """The sidebar's unread count, polled by HTMX: one small query."""
     actor = require(request, can_use_staff_area)
-    return conversations.badge(request, await tickets.unread_count(actor))
+    return conversations.badge(request, await ticket_pages.unread_count(actor))
 
 
 routes = [

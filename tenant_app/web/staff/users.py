@@ -6,11 +6,11 @@ from typing import Any, cast
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from tenant_app.errors import ValidationFailed
-from tenant_app.pages import render
+from tenant_app.pages import redirect, render
 from tenant_app.permissions import can_manage_users
 from tenant_app.services import accounts
 from tenant_app.vocabulary import FOLDERS, RIGHT_FLAGS, STAFF_ROLES
@@ -54,6 +54,17 @@ async def user_create_form(request: Request) -> Response:
     return render(request, "staff/users/form.html", _form_context({"role": "mitarbeiter"}, {}, {}))
 
 
+def _invalid_form(
+    request: Request,
+    values: dict[str, Any],
+    rights: dict[str, Any],
+    errors: dict[str, str],
+    **extra: Any,
+) -> Response:
+    context = _form_context(values, rights, errors, **extra)
+    return render(request, "staff/users/form.html", context, status_code=422)
+
+
 async def user_create(request: Request) -> Response:
     actor = require(request, can_manage_users)
     form = await forms.read_form(request)
@@ -65,13 +76,8 @@ async def user_create(request: Request) -> Response:
             actor, settings=request.app.state.settings, values=values, rights=rights
         )
     except ValidationFailed as failed:
-        return render(
-            request,
-            "staff/users/form.html",
-            _form_context(values, rights, failed.errors),
-            status_code=422,
-        )
-    return RedirectResponse(f"/staff/users/{user.id}?created=1", status_code=303)
+        return _invalid_form(request, values, rights, failed.errors)
+    return redirect(request, "user_detail", flash="created", user_id=user.id)
 
 
 async def _staff_user(request: Request) -> Any:
@@ -109,23 +115,24 @@ async def user_update(request: Request) -> Response:
         values, rights = _read_staff_form(form)
         await accounts.update_staff_user(actor, user_id=user.id, values=values, rights=rights)
     except ValidationFailed as failed:
-        return render(
-            request,
-            "staff/users/form.html",
-            _form_context(values, rights, failed.errors, account=user),
-            status_code=422,
-        )
-    return RedirectResponse(f"/staff/users/{user.id}?saved=1", status_code=303)
+        return _invalid_form(request, values, rights, failed.errors, account=user)
+    return redirect(request, "user_detail", flash="saved", user_id=user.id)
 
 
-async def user_set_active(request: Request) -> Response:
+async def _set_active(request: Request, *, active: bool) -> Response:
     actor = require(request, can_manage_users)
     user = await _staff_user(request)
-    active = request.url.path.endswith("/activate")
     await accounts.set_user_active(actor, user_id=user.id, active=active)
-    return RedirectResponse(
-        f"/staff/users/{user.id}?{'activated' if active else 'deactivated'}=1", status_code=303
-    )
+    flash = "activated" if active else "deactivated"
+    return redirect(request, "user_detail", flash=flash, user_id=user.id)
+
+
+async def user_activate(request: Request) -> Response:
+    return await _set_active(request, active=True)
+
+
+async def user_deactivate(request: Request) -> Response:
+    return await _set_active(request, active=False)
 
 
 async def user_send_link(request: Request) -> Response:
@@ -136,8 +143,8 @@ async def user_send_link(request: Request) -> Response:
             actor, settings=request.app.state.settings, user_id=user.id
         )
     except ValidationFailed:
-        return RedirectResponse(f"/staff/users/{user.id}", status_code=303)
-    return RedirectResponse(f"/staff/users/{user.id}?mailed=1", status_code=303)
+        return redirect(request, "user_detail", user_id=user.id)
+    return redirect(request, "user_detail", flash="mailed", user_id=user.id)
 
 
 routes = [
@@ -148,13 +155,13 @@ routes = [
     Route("/staff/users/{user_id:id}", user_update, methods=["POST"], name="user_update"),
     Route(
         "/staff/users/{user_id:id}/deactivate",
-        user_set_active,
+        user_deactivate,
         methods=["POST"],
         name="user_deactivate",
     ),
     Route(
         "/staff/users/{user_id:id}/activate",
-        user_set_active,
+        user_activate,
         methods=["POST"],
         name="user_activate",
     ),

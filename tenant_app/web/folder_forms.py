@@ -1,0 +1,116 @@
+"""What the staff and the portal folder pages share: the folder page, the contract form and
+the upload form. Each actor keeps its own URLs, templates and rights; the steps are written once."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tenant_app.actors import CurrentUser
+from tenant_app.errors import ValidationFailed
+from tenant_app.pages import render
+from tenant_app.services import contracts, documents
+from tenant_app.vocabulary import CONTRACT_STATUSES, LETTERS, PAYMENT_FREQUENCIES, PAYMENT_METHODS
+from tenant_app.web import forms
+
+Save = Callable[[dict[str, str]], Awaitable[object]]
+Failed = Callable[[dict[str, str], dict[str, str]], Awaitable[Response]]
+
+
+def render_folder(
+    request: Request,
+    template: str,
+    page: dict[str, Any],
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    """A folder page; after a failed upload, with the errors next to the form it came from."""
+    if values is None:
+        return render(request, template, {**page, "errors": {}, "values": {}})
+    failed_contract = values.get("contract_id", "")
+    context = {**page, "errors": errors or {}, "values": values, "failed_contract": failed_contract}
+    return render(request, template, context, status_code=422)
+
+
+def contract_form_context(
+    values: dict[str, Any], errors: dict[str, str], *, with_status: bool, **extra: Any
+) -> dict[str, Any]:
+    """The contract form's context; staff also choose the status (a customer's is `start`)."""
+    context: dict[str, Any] = {
+        "values": values,
+        "errors": errors,
+        "frequencies": PAYMENT_FREQUENCIES,
+        "methods": PAYMENT_METHODS,
+        "letters": LETTERS,
+    }
+    if with_status:
+        context["statuses"] = CONTRACT_STATUSES
+    return context | extra
+
+
+async def save_contract(
+    request: Request, save: Save, *, template: str, with_status: bool, **extra: Any
+) -> Response | None:
+    """Read the contract form and save it: None when saved, else the form again with errors."""
+    form = await forms.read_form(request)
+    values: dict[str, str] = {}
+    try:
+        values = forms.texts(form, contracts.CONTRACT_FIELDS)
+        await save(values)
+    except ValidationFailed as failed:
+        context = contract_form_context(values, failed.errors, with_status=with_status, **extra)
+        return render(request, template, context, status_code=422)
+    return None
+
+
+def _shared(form: FormData) -> bool | None:
+    """The staff form's sharing checkbox (None: the form had none, the default applies)."""
+    return forms.checkbox(form, "shared") if "shared_present" in form else None
+
+
+async def _add(
+    actor: CurrentUser,
+    state: Any,
+    form: FormData,
+    values: dict[str, str],
+    contact_id: int,
+    contract_id: int | None,
+    sharing: bool,
+) -> Any:
+    """Add the uploaded document (ValidationFailed says what is wrong with it)."""
+    return await documents.add_document(
+        actor,
+        state.storage,
+        contact_id=contact_id,
+        upload=forms.upload_from(form),
+        values=values,
+        max_bytes=state.settings.max_upload_bytes,
+        contract_id=contract_id,
+        folder=values["folder"],
+        shared=_shared(form) if sharing else None,
+    )
+
+
+async def upload_document(
+    request: Request,
+    actor: CurrentUser,
+    *,
+    contact_id: int,
+    done: Callable[[Any], Response],
+    failed: Failed,
+    sharing: bool = False,
+) -> Response:
+    """Read the multipart upload form and add the document: `done(document)`, or `failed`."""
+    state = request.app.state
+    async with forms.multipart(request) as form:
+        values: dict[str, str] = {}
+        try:
+            values, contract_id = forms.document_fields(form)
+            document = await _add(actor, state, form, values, contact_id, contract_id, sharing)
+        except ValidationFailed as error:
+            return await failed(values, error.errors)
+    return done(document)
