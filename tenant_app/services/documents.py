@@ -106,12 +106,9 @@ async def add_document(
     contract_id: int | None = None,
     folder: str = "",
     shared: bool | None = None,
-    rights_checked: bool = False,
 ) -> Document:
-    """Check the file by content and size, stream it to storage, then record it.
-
-    `rights_checked` is for callers that decided themselves (a ticket attachment).
-    """
+    """A document in one of the contact's folders (or on a contract there), if the actor may
+    add one: checked by content and size, streamed to storage, then recorded."""
     contract = None
     if contract_id is not None:
         contract = await Contract.get_or_none(
@@ -122,8 +119,63 @@ async def add_document(
         folder = contract.folder
     if folder and folder not in FOLDER_KEYS:
         raise NotFound
-    if not rights_checked:
-        await _may_add(actor, contact_id=contact_id, folder=folder, contract=contract)
+    await _may_add(actor, contact_id=contact_id, folder=folder, contract=contract)
+    return await _store_document(
+        actor,
+        store,
+        contact_id=contact_id,
+        contract=contract,
+        folder=folder,
+        upload=upload,
+        values=values,
+        max_bytes=max_bytes,
+        shared=shared,
+    )
+
+
+async def add_attachment(
+    actor: CurrentUser,
+    store: Storage,
+    *,
+    contact_id: int,
+    upload: Upload | None,
+    title: str,
+    max_bytes: int,
+) -> Document:
+    """A file on a ticket entry. It stays outside the folders until staff file it into a
+    contract; the customer's own tickets need communication switched on."""
+    if actor.kind == "customer":
+        if actor.contact_id != contact_id or not (await access_of(contact_id, actor)).communication:
+            raise NotFound
+    elif not can_handle_tickets(actor):
+        raise PermissionDenied
+    return await _store_document(
+        actor,
+        store,
+        contact_id=contact_id,
+        contract=None,
+        folder="",
+        upload=upload,
+        values={"title": title},
+        max_bytes=max_bytes,
+        shared=None,
+    )
+
+
+async def _store_document(
+    actor: CurrentUser,
+    store: Storage,
+    *,
+    contact_id: int,
+    contract: Contract | None,
+    folder: str,
+    upload: Upload | None,
+    values: dict[str, str],
+    max_bytes: int,
+    shared: bool | None,
+) -> Document:
+    """Check the file by content and size, stream it to storage, then record it (the caller
+    has decided the actor may)."""
     clean, errors = _clean_meta(values)
     kind = None
     if upload is None or upload.size == 0:

@@ -89,14 +89,13 @@ async def _attach(
 ) -> int | None:
     if upload is None:
         return None
-    document = await documents.add_document(
+    document = await documents.add_attachment(
         actor,
         ctx.store,
         contact_id=contact_id,
         upload=upload,
-        values={"title": subject[:200] or "Anhang"},
+        title=subject[:200] or "Anhang",
         max_bytes=ctx.settings.max_upload_bytes,
-        rights_checked=True,
     )
     return document.id
 

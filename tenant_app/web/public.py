@@ -12,7 +12,7 @@ from starlette.routing import Route
 from tenant_app import db
 from tenant_app.errors import NotFound
 from tenant_app.pages import redirect, render
-from tenant_app.permissions import can_manage_settings, home_path_for
+from tenant_app.permissions import home_path_for
 from tenant_app.services import branding
 from tenant_app.text.rich import has_text, sanitize_rich_text
 from tenant_app.theming import brand_css
@@ -50,7 +50,6 @@ async def imprint(request: Request) -> Response:
     cleaned = sanitize_rich_text(request.state.tenant.imprint_html)
     context = {
         "imprint_html": Markup(cleaned) if has_text(cleaned) else "",  # noqa: S704 - sanitized
-        "can_edit_imprint": can_manage_settings(current_user(request)),
     }
     return render(request, "public/imprint.html", context)
 

@@ -32,7 +32,7 @@ async def contact_list(request: Request) -> Response:
     search, sort = params.get("q", "")[:100], params.get("sort", "name")
     page_number = forms.optional_id(params.get("page", "")) or 1
     page = await contacts.visible_contacts(actor, search=search, sort=sort, page=page_number)
-    context = {"page": page, "q": search, "sort": sort, "can_create": can_manage_contacts(actor)}
+    context = {"page": page, "q": search, "sort": sort}
     return render(request, "staff/contacts/list.html", context, block="results")
 
 
@@ -132,7 +132,6 @@ async def contact_detail(request: Request) -> Response:
         "permissions": permissions,
         "folders": [c for c in counts if staff_may_read_folder(actor, c.folder)],
         "account_state": state,
-        "can_manage": can_manage_contacts(actor),
     }
     return render(request, "staff/contacts/detail.html", context)
 
