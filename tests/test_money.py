@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from tenant_app.services.validation import MONEY_MAX, parse_money
+from tenant_app.schemas.rules import MONEY_MAX, parse_money
 
 CASES: list[tuple[str, str | None]] = [
     # German notation

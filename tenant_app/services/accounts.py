@@ -14,9 +14,9 @@ from tenant_app.mail.notify import notify
 from tenant_app.models.accounts import AccountLink, User
 from tenant_app.models.contacts import Contact
 from tenant_app.permissions import can_manage_contacts, can_manage_users, is_admin, is_staff
+from tenant_app.schemas import rules
 from tenant_app.security import sessions
 from tenant_app.security.cookies import token_digest
-from tenant_app.services import validation
 from tenant_app.services.tenants import unique_username
 from tenant_app.settings import Settings
 from tenant_app.text.i18n import gettext as _
@@ -27,13 +27,13 @@ def _staff_values(
     form_values: dict[str, str], rights: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, str]]:
     errors: dict[str, str] = {}
-    validation.required(form_values, errors, "first_name", "last_name")
-    validation.check_lengths(
+    rules.required(form_values, errors, "first_name", "last_name")
+    rules.check_lengths(
         User, {k: form_values.get(k, "") for k in ("first_name", "last_name")}, errors
     )
-    if message := validation.email_error(form_values.get("email", "")):
+    if message := rules.email_error(form_values.get("email", "")):
         errors["email"] = message
-    birthdate, message = validation.birthdate_error(form_values.get("birthdate", ""))
+    birthdate, message = rules.birthdate_error(form_values.get("birthdate", ""))
     if message:
         errors["birthdate"] = message
     role = form_values.get("role", "mitarbeiter")

@@ -15,22 +15,10 @@ from tenant_app.models.contacts import Contact, ContactResponsible
 from tenant_app.permissions import can_manage_contacts, can_see_all_contacts, can_use_staff_area
 from tenant_app.queries import contacts as contact_reads
 from tenant_app.queries.contacts import ContactPage, Overview
-from tenant_app.services import validation
+from tenant_app.schemas import rules
+from tenant_app.schemas.base import checked
+from tenant_app.schemas.people import ContactInput
 from tenant_app.text.i18n import gettext as _
-
-CONTACT_FIELDS = (
-    "first_name",
-    "last_name",
-    "birthdate",
-    "email",
-    "company_name",
-    "legal_form",
-    "street",
-    "postal_code",
-    "city",
-    "phone",
-    "customer_number",
-)
 
 
 def _scope_for(actor: CurrentUser) -> QuerySet[Contact]:
@@ -57,32 +45,26 @@ async def contact_to_manage(actor: CurrentUser, contact_id: int) -> Contact:
 
 
 async def _clean(values: dict[str, str], *, except_contact: int | None = None) -> dict[str, Any]:
-    errors: dict[str, str] = {}
-    validation.required(values, errors, "first_name", "last_name")
-    if message := validation.email_error(values.get("email", "")):
-        errors["email"] = message
-    birthdate, message = validation.birthdate_error(values.get("birthdate", ""))
-    if message:
-        errors["birthdate"] = message
-    email = values.get("email", "").strip().lower()
-    if "email" not in errors:
-        same_contact = Contact.filter(email=email)
-        same_user = User.filter(email=email)
-        if except_contact is not None:
-            same_contact = same_contact.exclude(id=except_contact)
-            # Staff accounts have no contact (NULL), so a plain exclude() would skip them.
-            same_user = same_user.filter(
-                Q(contact_id__isnull=True) | Q(contact_id__not=except_contact)
-            )
-        if await same_contact.exists() or await same_user.exists():
+    """The contact's columns from the form, or ValidationFailed with a message per field."""
+    contact, errors = checked(ContactInput, values)
+    if contact is not None or "email" not in errors:
+        email = contact.email if contact else values.get("email", "").strip().lower()
+        if await _email_taken(email, except_contact=except_contact):
             errors["email"] = _("There is already a contact or user with this e-mail address.")
-    validation.check_lengths(Contact, values, errors)
-    if errors:
+    rules.check_lengths(Contact, values, errors)
+    if errors or contact is None:
         raise ValidationFailed(errors)
-    clean: dict[str, Any] = {name: values.get(name, "").strip() for name in CONTACT_FIELDS}
-    clean["email"] = email
-    clean["birthdate"] = birthdate
-    return clean
+    return contact.model_dump()
+
+
+async def _email_taken(email: str, *, except_contact: int | None) -> bool:
+    same_contact = Contact.filter(email=email)
+    same_user = User.filter(email=email)
+    if except_contact is not None:
+        same_contact = same_contact.exclude(id=except_contact)
+        # Staff accounts have no contact (NULL), so a plain exclude() would skip them.
+        same_user = same_user.filter(Q(contact_id__isnull=True) | Q(contact_id__not=except_contact))
+    return await same_contact.exists() or await same_user.exists()
 
 
 async def create_contact(

@@ -16,7 +16,7 @@ from tenant_app.permissions import (
     staff_may_edit_folder,
     staff_may_read_folder,
 )
-from tenant_app.services import validation
+from tenant_app.schemas import rules
 from tenant_app.services.access import access_of
 from tenant_app.text.i18n import gettext as _
 from tenant_app.vocabulary import CONTRACT_STATUSES, PAYMENT_FREQUENCIES, PAYMENT_METHODS
@@ -36,7 +36,7 @@ CONTRACT_FIELDS = (
 
 async def _clean_contract(values: dict[str, str], *, by_customer: bool) -> dict[str, Any]:
     errors: dict[str, str] = {}
-    validation.required(values, errors, "product_line", "insurer", "insurance_number")
+    rules.required(values, errors, "product_line", "insurer", "insurance_number")
     status = "start" if by_customer else values.get("status", "")
     if status not in CONTRACT_STATUSES:
         errors["status"] = _("Please choose a status.")
@@ -57,7 +57,7 @@ async def _clean_contract(values: dict[str, str], *, by_customer: bool) -> dict[
         errors["payment_frequency"] = _("Please choose a payment frequency.")
     premium = None
     if values.get("gross_premium", "").strip():
-        premium = validation.parse_money(values["gross_premium"])
+        premium = rules.parse_money(values["gross_premium"])
         if premium is None:
             errors["gross_premium"] = _("Please enter an amount in euros, e.g. 1.234,56.")
     if len(values.get("note", "")) > 2000:

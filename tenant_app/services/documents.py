@@ -25,7 +25,8 @@ from tenant_app.permissions import (
     staff_may_edit_folder,
     staff_may_read_folder,
 )
-from tenant_app.services import contracts, validation
+from tenant_app.schemas import rules
+from tenant_app.services import contracts
 from tenant_app.services.access import access_of
 from tenant_app.text.i18n import gettext as _
 from tenant_app.vocabulary import DOCUMENT_CATEGORIES
@@ -54,13 +55,13 @@ def _digest(source: BinaryIO) -> str:
 
 def _clean_meta(values: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     errors: dict[str, str] = {}
-    validation.required(values, errors, "title")
+    rules.required(values, errors, "title")
     category = values.get("category", "") or "other"
     if category not in CATEGORIES:
         errors["category"] = _("Please choose a category.")
     document_date = None
     if values.get("document_date", "").strip():
-        document_date = validation.parse_date(values["document_date"])
+        document_date = rules.parse_date(values["document_date"])
         if document_date is None:
             errors["document_date"] = _("Please enter a valid date, e.g. 03.04.1985.")
         elif document_date > date(2100, 1, 1):

@@ -20,7 +20,7 @@ from tenant_app.models.accounts import User
 from tenant_app.models.contacts import Contact
 from tenant_app.models.folders import AuditEntry, Contract, CustomerAccess, Document
 from tenant_app.permissions import can_manage_contacts, staff_may_read_folder
-from tenant_app.services.contacts import CONTACT_FIELDS
+from tenant_app.schemas.people import CONTACT_FIELDS
 from tenant_app.text.i18n import gettext as _
 from tenant_app.vocabulary import FOLDERS
 

@@ -8,7 +8,7 @@ from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.models.contacts import Contact
 from tenant_app.permissions import CustomerRights
-from tenant_app.services import validation
+from tenant_app.schemas import rules
 from tenant_app.services.access import access_of, own_contact_id
 from tenant_app.text.i18n import gettext as _
 
@@ -45,9 +45,7 @@ async def update_profile(
     if contact.id != actor.contact_id:
         raise NotFound
     errors: dict[str, str] = {}
-    validation.check_lengths(
-        Contact, {name: values.get(name, "") for name in PROFILE_FIELDS}, errors
-    )
+    rules.check_lengths(Contact, {name: values.get(name, "") for name in PROFILE_FIELDS}, errors)
     code = values.get("postal_code", "").strip()
     if code and not (code.isdigit() and len(code) == 5):
         errors["postal_code"] = _("Please enter a postal code with five digits.")

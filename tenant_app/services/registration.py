@@ -22,10 +22,10 @@ from tenant_app.logs import log
 from tenant_app.mail.notify import notify
 from tenant_app.models.accounts import AccountLink, User
 from tenant_app.models.scoping import current_tenant_id
+from tenant_app.schemas import rules
 from tenant_app.security import ratelimit, sessions
 from tenant_app.security.cookies import token_digest
 from tenant_app.security.passwords import PasswordService
-from tenant_app.services import validation
 from tenant_app.services.accounts import queue_link_mail
 from tenant_app.settings import Settings
 from tenant_app.text.i18n import gettext as _
@@ -97,9 +97,7 @@ async def complete_link(
         log(logger, logging.WARNING, "pin attempts throttled", user_id=user.id)
         raise TooManyAttempts
     assert user.birthdate is not None
-    if not secrets.compare_digest(
-        pin.strip().encode(), validation.pin_for(user.birthdate).encode()
-    ):
+    if not secrets.compare_digest(pin.strip().encode(), rules.pin_for(user.birthdate).encode()):
         await AccountLink.filter(id=link.id).update(wrong_pins=F("wrong_pins") + 1)
         left = MAX_WRONG_PINS - link.wrong_pins - 1
         log(logger, logging.WARNING, "wrong pin", user_id=user.id, link_id=link.id, left=left)
@@ -114,7 +112,7 @@ async def complete_link(
                 )
             }
         )
-    errors = validation.password_errors(
+    errors = rules.password_errors(
         password, password2, birthdate=user.birthdate, username=user.username, email=user.email
     )
     if errors:

@@ -15,6 +15,7 @@ from tenant_app.errors import NotFound, ValidationFailed
 from tenant_app.files.storage import Storage
 from tenant_app.pages import redirect, render
 from tenant_app.permissions import can_manage_contacts, can_use_staff_area, staff_may_read_folder
+from tenant_app.schemas.people import CONTACT_FIELDS
 from tenant_app.services import access, accounts, contacts, erasure
 from tenant_app.vocabulary import ACCESS_FIELDS
 from tenant_app.web import forms
@@ -87,7 +88,7 @@ async def contact_create(request: Request) -> Response:
     values: dict[str, str] = {}
     responsible = _responsible_from(form)
     try:
-        values = forms.texts(form, contacts.CONTACT_FIELDS, max_chars=254)
+        values = forms.texts(form, CONTACT_FIELDS, max_chars=254)
         contact = await contacts.create_contact(actor, values=values, responsible=responsible)
     except ValidationFailed as failed:
         return await _form_page(request, values, failed.errors, responsible, status_code=422)
@@ -95,7 +96,7 @@ async def contact_create(request: Request) -> Response:
 
 
 def _contact_values(contact: Any) -> dict[str, Any]:
-    values = {name: getattr(contact, name) for name in contacts.CONTACT_FIELDS}
+    values = {name: getattr(contact, name) for name in CONTACT_FIELDS}
     values["birthdate"] = contact.birthdate.isoformat()
     return values
 
@@ -112,7 +113,7 @@ async def contact_update(request: Request) -> Response:
     values: dict[str, str] = {}
     responsible = _responsible_from(form)
     try:
-        values = forms.texts(form, contacts.CONTACT_FIELDS, max_chars=254)
+        values = forms.texts(form, CONTACT_FIELDS, max_chars=254)
         await contacts.update_contact(actor, contact, values=values, responsible=responsible)
     except ValidationFailed as failed:
         return await _form_page(

@@ -1,4 +1,4 @@
-"""Field checks shared by every form that takes people's data. Messages are for the user."""
+"""Field rules shared by the form models and the use cases. Messages are for the user."""
 
 from __future__ import annotations
 
