@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date
 from typing import Annotated, TypeVar
 
@@ -35,7 +35,11 @@ def checked(model: type[M], values: Mapping[str, object]) -> tuple[M | None, dic
         for error in invalid.errors():
             field = str(error["loc"][0]) if error["loc"] else "form"
             ctx = error.get("ctx") or {}
-            errors.setdefault(field, str(ctx.get("message") or _("Invalid input.")))
+            if error["type"] == "missing":
+                message = _("This field is required.")
+            else:
+                message = str(ctx.get("message") or _("Invalid input."))
+            errors.setdefault(field, message)
         return None, errors
 
 
@@ -63,7 +67,47 @@ def _stripped(value: object) -> str:
     return str(value or "").strip()
 
 
+def one_of(
+    options: Collection[object], message: Callable[[], str], *, blank: str | None = None
+) -> BeforeValidator:
+    """A choice taken exactly as sent (not stripped); `message()` next to the field if it is
+    none of `options` (a callable, so the message is in the language of the request). With
+    `blank`, an empty value becomes `blank` instead of failing."""
+
+    def choose(value: object) -> object:
+        if blank is not None and not value:
+            return blank
+        if value not in options:
+            raise fail(message())
+        return value
+
+    return BeforeValidator(choose)
+
+
+def at_most(limit: int) -> BeforeValidator:
+    """Refuse text longer than `limit` characters as typed (surrounding spaces count)."""
+
+    def check(value: object) -> object:
+        if len(str(value or "")) > limit:
+            raise fail(_("Please enter at most %(n)s characters.", n=limit))
+        return value
+
+    return BeforeValidator(check)
+
+
+def filled(message: Callable[[], str]) -> BeforeValidator:
+    """Refuse a blank value with `message()` (for fields that say what is missing)."""
+
+    def check(value: object) -> object:
+        if not str(value or "").strip():
+            raise fail(message())
+        return value
+
+    return BeforeValidator(check)
+
+
 Required = Annotated[str, BeforeValidator(_required)]  # not blank, stripped
 Text = Annotated[str, BeforeValidator(_stripped)]  # may be blank, stripped
 Email = Annotated[str, BeforeValidator(_email)]  # a valid address, lower-case
 Birthdate = Annotated[date, BeforeValidator(_birthdate)]  # a real date, not future, from 1900
+Flag = Annotated[bool, BeforeValidator(bool)]  # a checkbox as read (forms.checkbox), any truthy

@@ -15,43 +15,34 @@ from tenant_app.models.accounts import AccountLink, User
 from tenant_app.models.contacts import Contact
 from tenant_app.permissions import can_manage_contacts, can_manage_users, is_admin, is_staff
 from tenant_app.schemas import rules
+from tenant_app.schemas.base import checked
+from tenant_app.schemas.people import StaffUserInput
+from tenant_app.schemas.settings import LanguageInput
 from tenant_app.security import sessions
 from tenant_app.security.cookies import token_digest
 from tenant_app.services.tenants import unique_username
 from tenant_app.settings import Settings
 from tenant_app.text.i18n import gettext as _
-from tenant_app.vocabulary import FOLDER_LEVELS, FOLDERS, RIGHT_FLAGS, STAFF_ROLES
 
 
 def _staff_values(
     form_values: dict[str, str], rights: dict[str, Any]
-) -> tuple[dict[str, Any], dict[str, str]]:
-    errors: dict[str, str] = {}
-    rules.required(form_values, errors, "first_name", "last_name")
-    rules.check_lengths(
-        User, {k: form_values.get(k, "") for k in ("first_name", "last_name")}, errors
-    )
-    if message := rules.email_error(form_values.get("email", "")):
-        errors["email"] = message
-    birthdate, message = rules.birthdate_error(form_values.get("birthdate", ""))
-    if message:
-        errors["birthdate"] = message
-    role = form_values.get("role", "mitarbeiter")
-    if role not in STAFF_ROLES:
-        errors["role"] = _("Please choose a role.")
-    clean: dict[str, Any] = {
-        "first_name": form_values.get("first_name", "").strip(),
-        "last_name": form_values.get("last_name", "").strip(),
-        "email": form_values.get("email", "").strip().lower(),
-        "birthdate": birthdate,
-        "role": role,
-    }
-    for folder in FOLDERS:
-        level = rights.get(f"access_{folder}", "none")
-        clean[f"access_{folder}"] = level if level in FOLDER_LEVELS else "none"
-    for flag in RIGHT_FLAGS:
-        clean[flag] = bool(rights.get(flag))
-    return clean, errors
+) -> tuple[StaffUserInput | None, dict[str, str]]:
+    """The staff user's columns from the form, and a message per failing field."""
+    staff, errors = checked(StaffUserInput, {**form_values, **rights})
+    names = {name: form_values.get(name, "") for name in ("first_name", "last_name")}
+    rules.check_lengths(User, names, errors)
+    return staff, errors
+
+
+def _role(values: dict[str, str]) -> str:
+    """The role asked for, valid or not: who may ask for it is decided on it either way."""
+    return values.get("role", "mitarbeiter")
+
+
+def _email(values: dict[str, str]) -> str:
+    """The address as stored (only looked up once the form model found it valid)."""
+    return values.get("email", "").strip().lower()
 
 
 async def _email_taken(email: str, *, except_user: int | None = None) -> bool:
@@ -67,16 +58,16 @@ async def create_staff_user(
     """Create a staff user and, in the same transaction, queue password mail #1."""
     if not can_manage_users(actor):
         raise PermissionDenied
-    clean, errors = _staff_values(values, rights)
-    if clean["role"] == "admin" and not is_admin(actor):
+    staff, errors = _staff_values(values, rights)
+    if _role(values) == "admin" and not is_admin(actor):
         errors["role"] = _("Only an administrator can create administrators.")
-    if "email" not in errors and await _email_taken(clean["email"]):
+    if "email" not in errors and await _email_taken(_email(values)):
         errors["email"] = _("There is already an account with this e-mail address.")
-    if errors:
+    if errors or staff is None:
         raise ValidationFailed(errors)
     async with in_transaction():
-        username = await unique_username(clean["first_name"], clean["last_name"])
-        user = await User.create(kind="staff", username=username, **clean)
+        username = await unique_username(staff.first_name, staff.last_name)
+        user = await User.create(kind="staff", username=username, **staff.model_dump())
         await queue_link_mail(settings, user, purpose="register")
     return user
 
@@ -89,16 +80,17 @@ async def update_staff_user(
     user = await User.get_or_none(id=user_id, kind="staff")
     if user is None:
         raise NotFound
-    clean, errors = _staff_values(values, rights)
-    if (user.role == "admin" or clean["role"] == "admin") and not is_admin(actor):
+    staff, errors = _staff_values(values, rights)
+    role = _role(values)
+    if (user.role == "admin" or role == "admin") and not is_admin(actor):
         raise PermissionDenied
-    if user.id == actor.id and clean["role"] != "admin" and user.role == "admin":
+    if user.id == actor.id and role != "admin" and user.role == "admin":
         errors["role"] = _("You cannot take away your own administrator role.")
-    if "email" not in errors and await _email_taken(clean["email"], except_user=user.id):
+    if "email" not in errors and await _email_taken(_email(values), except_user=user.id):
         errors["email"] = _("There is already an account with this e-mail address.")
-    if errors:
+    if errors or staff is None:
         raise ValidationFailed(errors)
-    await User.filter(id=user.id).update(**clean)
+    await User.filter(id=user.id).update(**staff.model_dump())
     return await User.get(id=user.id)
 
 
@@ -200,11 +192,10 @@ def account_state(user: User | None, *, link_sent: bool) -> str:
 
 async def set_language(actor: CurrentUser, *, language: str) -> None:
     """The actor's own language for pages and mails."""
-    from tenant_app.text.i18n import LOCALES
-
-    if language not in LOCALES:
-        raise ValidationFailed({"language": _("Please choose a language.")})
-    await User.filter(id=actor.id).update(language=language)
+    choice, errors = checked(LanguageInput, {"language": language})
+    if choice is None:
+        raise ValidationFailed(errors)
+    await User.filter(id=actor.id).update(language=choice.language)
 
 
 async def customer_account(actor: CurrentUser, *, contact_id: int) -> tuple[User | None, str]:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tenant_app.errors import ValidationFailed
 from tenant_app.models.accounts import User
 from tenant_app.models.scoping import current_tenant_id
+from tenant_app.schemas.auth import LoginInput
+from tenant_app.schemas.base import checked
 from tenant_app.security import ratelimit, sessions
 from tenant_app.security.passwords import PasswordService
 
@@ -32,14 +35,16 @@ async def log_in(
     client: str,
     user_agent: str = "",
 ) -> LoginResult:
-    identifier = identifier.strip().lower()
+    """ValidationFailed if a field is blank (nothing counted then), else the session or why not."""
+    login, errors = checked(LoginInput, {"identifier": identifier, "password": password})
+    if login is None:
+        raise ValidationFailed(errors)
+    identifier = login.identifier  # stripped, lower-case
     if not await ratelimit.hit(ratelimit.LOGIN_PER_CLIENT, client):
         raise LoginThrottled
-    user = None
-    if identifier:
-        by_email = "@" in identifier
-        query = User.filter(email=identifier) if by_email else User.filter(username=identifier)
-        user = await query.first()
+    by_email = "@" in identifier
+    query = User.filter(email=identifier) if by_email else User.filter(username=identifier)
+    user = await query.first()
     # Per account, whether named by username or e-mail; unknown names count under the name.
     tenant_id = current_tenant_id()
     account_key = f"{tenant_id}:user:{user.id}" if user else f"{tenant_id}:name:{identifier}"

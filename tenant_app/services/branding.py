@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,18 +14,18 @@ from tenant_app.models.branding import TenantAsset
 from tenant_app.models.scoping import current_tenant_id
 from tenant_app.models.tenancy import Tenant
 from tenant_app.permissions import StaffActor, can_manage_settings
+from tenant_app.schemas.base import checked
+from tenant_app.schemas.settings import BrandingInput
+from tenant_app.schemas.settings import parse_color as parse_color  # the preview reads colours
 from tenant_app.tenancy import TenantInfo, current_tenant, load_tenant_info, tenant_cache
-from tenant_app.text.i18n import ADDRESS_FORMS
 from tenant_app.text.i18n import gettext as _
-from tenant_app.text.rich import has_text, sanitize_rich_text
+from tenant_app.text.rich import sanitize_rich_text
 from tenant_app.theming import available_themes
 
 ASSET_KINDS = ("logo", "favicon")
 COLOR_FIELDS = ("primary_color", "secondary_color", "text_color")
 RICH_TEXT_FIELDS = ("imprint_html", "signature_html")
-FIELDS = ("theme", *COLOR_FIELDS, "address_form", *RICH_TEXT_FIELDS)
-RICH_TEXT_MAX_CHARS = 20_000
-_HEX = re.compile(r"^#?([0-9a-fA-F]{6})$")
+FIELDS = tuple(BrandingInput.model_fields)  # theme, colours, address_form, rich texts
 _PROCESSORS = {"logo": images.process_logo, "favicon": images.process_favicon}
 _MAX_BYTES = {"logo": images.LOGO_MAX_BYTES, "favicon": images.FAVICON_MAX_BYTES}
 # Decoding a 4000 x 4000 picture takes some 100 MB for a moment: a few at a time per process.
@@ -52,41 +51,14 @@ def current_values(tenant: TenantInfo | None = None) -> dict[str, str]:
     }
 
 
-def parse_color(raw: str) -> str | None:
-    """`#rrggbb` (the `#` may be left out, any case) as lower-case `#rrggbb`; None if invalid."""
-    match = _HEX.fullmatch(raw.strip())
-    return f"#{match.group(1).lower()}" if match else None
-
-
 def clean_branding(values: dict[str, str]) -> dict[str, Any]:
     """Validated, sanitized column values; ValidationFailed with a message per bad field."""
-    errors: dict[str, str] = {}
-    clean: dict[str, Any] = {}
-    theme = values.get("theme", "")
-    if theme not in available_themes():
-        errors["theme"] = _("Please choose one of the themes.")
-    clean["theme"] = theme
-    for field in COLOR_FIELDS:
-        raw = values.get(field, "").strip()
-        clean[field] = parse_color(raw) if raw else None
-        if raw and clean[field] is None:
-            errors[field] = _("Please enter a colour as #rrggbb, e.g. #0b5cab.")
-    address_form = values.get("address_form", "")
-    if address_form not in ADDRESS_FORMS:
-        errors["address_form"] = _("Please choose Sie or Du.")
-    clean["address_form"] = address_form
-    for field in RICH_TEXT_FIELDS:
-        raw = values.get(field, "")
-        if len(raw) > RICH_TEXT_MAX_CHARS:
-            errors[field] = _(
-                "This text is too long (at most %(n)s characters of formatting and text).",
-                n=RICH_TEXT_MAX_CHARS,
-            )
-        cleaned = sanitize_rich_text(raw)
-        clean[field] = cleaned if has_text(cleaned) else ""
-    if errors:
+    branding, errors = checked(BrandingInput, values)
+    if values.get("theme", "") not in available_themes():
+        errors = {"theme": _("Please choose one of the themes."), **errors}
+    if errors or branding is None:
         raise ValidationFailed(errors)
-    return clean
+    return branding.model_dump()
 
 
 def _check_rights(actor: StaffActor | None, kind: str | None = None) -> None:

@@ -16,67 +16,31 @@ from tenant_app.permissions import (
     staff_may_edit_folder,
     staff_may_read_folder,
 )
-from tenant_app.schemas import rules
+from tenant_app.schemas.base import checked
+from tenant_app.schemas.folders import ContractInput
 from tenant_app.services.access import access_of
 from tenant_app.text.i18n import gettext as _
-from tenant_app.vocabulary import CONTRACT_STATUSES, PAYMENT_FREQUENCIES, PAYMENT_METHODS
 from tenant_app.vocabulary import FOLDERS as FOLDER_KEYS
 
-CONTRACT_FIELDS = (
-    "status",
-    "product_line",
-    "insurer",
-    "insurance_number",
-    "payment_method",
-    "payment_frequency",
-    "gross_premium",
-    "note",
-)
+CONTRACT_FIELDS = tuple(ContractInput.model_fields)
 
 
 async def _clean_contract(values: dict[str, str], *, by_customer: bool) -> dict[str, Any]:
-    errors: dict[str, str] = {}
-    rules.required(values, errors, "product_line", "insurer", "insurance_number")
-    status = "start" if by_customer else values.get("status", "")
-    if status not in CONTRACT_STATUSES:
-        errors["status"] = _("Please choose a status.")
-    number = values.get("insurance_number", "").strip()
-    if number and (len(number) > 60 or not all(c.isalnum() or c in " -/._" for c in number)):
-        errors["insurance_number"] = _("Please use only letters, digits, spaces and - / . _")
+    """The contract's columns from the form, or ValidationFailed with a message per field."""
+    if by_customer:
+        values = {**values, "status": "start"}  # a customer's contract always starts so
+    contract, errors = checked(ContractInput, values)
     insurer = None
-    name = values.get("insurer", "").strip()
-    if name:
+    if name := values.get("insurer", "").strip():
         insurer = await Insurer.get_or_none(name=name)
         if insurer is None:
             errors["insurer"] = _("Please choose an insurer from the list.")
-    method = values.get("payment_method", "")
-    if method and method not in PAYMENT_METHODS:
-        errors["payment_method"] = _("Please choose a payment method.")
-    frequency = values.get("payment_frequency", "")
-    if frequency and frequency not in PAYMENT_FREQUENCIES:
-        errors["payment_frequency"] = _("Please choose a payment frequency.")
-    premium = None
-    if values.get("gross_premium", "").strip():
-        premium = rules.parse_money(values["gross_premium"])
-        if premium is None:
-            errors["gross_premium"] = _("Please enter an amount in euros, e.g. 1.234,56.")
-    if len(values.get("note", "")) > 2000:
-        errors["note"] = _("Please enter at most %(n)s characters.", n=2000)
-    if len(values.get("product_line", "")) > 100:
-        errors["product_line"] = _("Please enter at most %(n)s characters.", n=100)
-    if errors:
+    if errors or contract is None or insurer is None:
         raise ValidationFailed(errors)
-    return {
-        "status": status,
-        "product_line": values["product_line"].strip(),
-        "insurer_id": insurer.id if insurer else None,
-        "insurer_name": insurer.name if insurer else "",
-        "insurance_number": number,
-        "payment_method": method,
-        "payment_frequency": frequency,
-        "gross_premium": premium,
-        "note": values.get("note", "").strip(),
-    }
+    clean = contract.model_dump(exclude={"insurer"})
+    clean["insurer_id"] = insurer.id
+    clean["insurer_name"] = insurer.name
+    return clean
 
 
 def form_values(contract: Contract) -> dict[str, Any]:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import anyio
 
@@ -25,14 +24,12 @@ from tenant_app.permissions import (
     staff_may_edit_folder,
     staff_may_read_folder,
 )
-from tenant_app.schemas import rules
+from tenant_app.schemas.base import checked
+from tenant_app.schemas.folders import DocumentMetaInput
 from tenant_app.services import contracts
 from tenant_app.services.access import access_of
 from tenant_app.text.i18n import gettext as _
-from tenant_app.vocabulary import DOCUMENT_CATEGORIES
 from tenant_app.vocabulary import FOLDERS as FOLDER_KEYS
-
-CATEGORIES = DOCUMENT_CATEGORIES
 
 
 @dataclass(frozen=True)
@@ -51,30 +48,6 @@ def _digest(source: BinaryIO) -> str:
         digest.update(chunk)
     source.seek(0)
     return digest.hexdigest()
-
-
-def _clean_meta(values: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
-    errors: dict[str, str] = {}
-    rules.required(values, errors, "title")
-    category = values.get("category", "") or "other"
-    if category not in CATEGORIES:
-        errors["category"] = _("Please choose a category.")
-    document_date = None
-    if values.get("document_date", "").strip():
-        document_date = rules.parse_date(values["document_date"])
-        if document_date is None:
-            errors["document_date"] = _("Please enter a valid date, e.g. 03.04.1985.")
-        elif document_date > date(2100, 1, 1):
-            errors["document_date"] = _("Please enter a valid date, e.g. 03.04.1985.")
-    if len(values.get("note", "")) > 2000:
-        errors["note"] = _("Please enter at most %(n)s characters.", n=2000)
-    clean = {
-        "title": values.get("title", "").strip()[:200],
-        "category": category,
-        "document_date": document_date,
-        "note": values.get("note", "").strip(),
-    }
-    return clean, errors
 
 
 async def _may_add(
@@ -177,7 +150,7 @@ async def _store_document(
 ) -> Document:
     """Check the file by content and size, stream it to storage, then record it (the caller
     has decided the actor may)."""
-    clean, errors = _clean_meta(values)
+    meta, errors = checked(DocumentMetaInput, values)
     kind = None
     if upload is None or upload.size == 0:
         errors["file"] = _("Please choose a file. Empty files cannot be uploaded.")
@@ -191,7 +164,7 @@ async def _store_document(
             errors["file"] = _(
                 "This file type is not allowed. Allowed are PDF, images and office documents."
             )
-    if errors or upload is None or kind is None:
+    if errors or meta is None or upload is None or kind is None:
         raise ValidationFailed(errors)
     by_customer = actor.kind == "customer"
     key = new_key(current_tenant_id())
@@ -214,7 +187,7 @@ async def _store_document(
             else (folder != "" if shared is None else shared),
             uploaded_by_customer=by_customer,
             uploaded_by_id=actor.id,
-            **clean,
+            **meta.model_dump(),
         )
     except Exception:
         await remove_files(store, [key])  # no orphan file when the row could not be written

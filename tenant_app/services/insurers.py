@@ -10,6 +10,8 @@ from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.models.folders import Insurer
 from tenant_app.models.scoping import current_tenant_id
 from tenant_app.permissions import is_admin
+from tenant_app.schemas.base import checked
+from tenant_app.schemas.settings import InsurerInput
 from tenant_app.text.i18n import gettext as _
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "data" / "insurers.txt"
@@ -47,12 +49,12 @@ async def matching(text: str = "", *, letter: str = "", limit: int = 40) -> list
 async def add_insurer(actor: CurrentUser, *, name: str) -> Insurer:
     if not is_admin(actor):
         raise PermissionDenied
-    name = " ".join(name.split())
-    if not name or len(name) > 200:
-        raise ValidationFailed({"name": _("Please enter a name (at most 200 characters).")})
-    if await Insurer.filter(name=name).exists():
+    insurer, errors = checked(InsurerInput, {"name": name})
+    if insurer is None:
+        raise ValidationFailed(errors)
+    if await Insurer.filter(name=insurer.name).exists():
         raise ValidationFailed({"name": _("This insurer is already in the list.")})
-    return await Insurer.create(name=name, sort_key=sort_key(name))
+    return await Insurer.create(name=insurer.name, sort_key=sort_key(insurer.name))
 
 
 async def remove_insurer(actor: CurrentUser, *, insurer_id: int) -> None:

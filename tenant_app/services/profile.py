@@ -9,11 +9,12 @@ from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.models.contacts import Contact
 from tenant_app.permissions import CustomerRights
 from tenant_app.schemas import rules
+from tenant_app.schemas.base import checked
+from tenant_app.schemas.people import ProfileInput
 from tenant_app.services.access import access_of, own_contact_id
-from tenant_app.text.i18n import gettext as _
 
 # Name, birthdate and e-mail stay with the broker: they identify the account.
-PROFILE_FIELDS = ("street", "postal_code", "city", "phone")
+PROFILE_FIELDS = tuple(ProfileInput.model_fields)  # street, postal_code, city, phone
 
 
 async def _rights(actor: CurrentUser, action: str) -> CustomerRights:
@@ -44,19 +45,12 @@ async def update_profile(
     await _rights(actor, "edit")
     if contact.id != actor.contact_id:
         raise NotFound
-    errors: dict[str, str] = {}
+    profile, errors = checked(ProfileInput, values)
+    # A format message wins over the column's length (setdefault), as the form always showed.
     rules.check_lengths(Contact, {name: values.get(name, "") for name in PROFILE_FIELDS}, errors)
-    code = values.get("postal_code", "").strip()
-    if code and not (code.isdigit() and len(code) == 5):
-        errors["postal_code"] = _("Please enter a postal code with five digits.")
-    phone = values.get("phone", "").strip()
-    if phone and not all(c.isdigit() or c in " +-/()" for c in phone):
-        errors["phone"] = _("Please enter a phone number using digits, spaces and + - / ( ).")
-    if errors:
+    if errors or profile is None:
         raise ValidationFailed(errors)
-    await Contact.filter(id=contact.id).update(
-        **{name: values.get(name, "").strip() for name in PROFILE_FIELDS}
-    )
+    await Contact.filter(id=contact.id).update(**profile.model_dump())
     return await Contact.get(id=contact.id)
 
 

@@ -25,14 +25,14 @@ from tenant_app.models.conversations import (
 )
 from tenant_app.models.folders import Document
 from tenant_app.permissions import can_handle_tickets, can_see_all_contacts, is_admin
+from tenant_app.schemas.base import checked
+from tenant_app.schemas.tickets import MAX_BODY as MAX_BODY  # the handlers' bound on input
+from tenant_app.schemas.tickets import ForwardInput, NewTicketInput, ReplyInput
 from tenant_app.services import documents
 from tenant_app.services.access import access_of
 from tenant_app.services.documents import Upload
 from tenant_app.settings import Settings
 from tenant_app.text.i18n import gettext as _
-
-MAX_SUBJECT = 200  # characters
-MAX_BODY = 10_000  # characters
 
 
 @dataclass(frozen=True)
@@ -45,21 +45,6 @@ class Context:
 
 def _name(user: CurrentUser | User) -> str:
     return f"{user.first_name} {user.last_name}".strip()
-
-
-def _check_text(subject: str | None, body: str) -> None:
-    errors: dict[str, str] = {}
-    if subject is not None:
-        if not subject.strip():
-            errors["subject"] = _("Please enter a subject.")
-        elif len(subject) > MAX_SUBJECT:
-            errors["subject"] = _("Please enter at most %(n)s characters.", n=MAX_SUBJECT)
-    if not body.strip():
-        errors["body"] = _("Please enter a message.")
-    elif len(body) > MAX_BODY:
-        errors["body"] = _("Please enter at most %(n)s characters.", n=MAX_BODY)
-    if errors:
-        raise ValidationFailed(errors)
 
 
 async def may_use_tickets(actor: CurrentUser) -> bool:
@@ -185,7 +170,9 @@ async def open_ticket(
     upload: Upload | None = None,
 ) -> Conversation:
     """A customer writes to a staff member, or staff start a ticket to a customer."""
-    _check_text(subject, body)
+    text, errors = checked(NewTicketInput, {"subject": subject, "body": body})
+    if text is None:
+        raise ValidationFailed(errors)
     if actor.kind == "customer":
         await _customer_may_write(actor)
         contact_id = cast(int, actor.contact_id)  # _customer_may_write checked it
@@ -206,12 +193,12 @@ async def open_ticket(
     async with in_transaction():
         conversation = await Conversation.create(
             contact_id=contact_id,
-            subject=subject.strip(),
+            subject=text.subject,
             responsible_id=recipient.id if actor.kind == "customer" else actor.id,
         )
-        document_id = await _attach(ctx, actor, contact_id, upload, subject)
+        document_id = await _attach(ctx, actor, contact_id, upload, text.subject)
         await _seat(conversation.id, recipient)
-        await _add_entry(conversation, actor, body, document_id)
+        await _add_entry(conversation, actor, text.body, document_id)
         await _event(conversation.id, "created", actor)
         await _notify(ctx, conversation, recipient, "new", actor)
     return conversation
@@ -258,12 +245,14 @@ async def reply(
         raise ValidationFailed({"body": _("This ticket is closed. Please open a new one.")})
     if actor.kind == "customer":
         await _customer_may_write(actor)
-    _check_text(None, body)
+    text, errors = checked(ReplyInput, {"body": body})
+    if text is None:
+        raise ValidationFailed(errors)
     async with in_transaction():
         document_id = await _attach(
             ctx, actor, conversation.contact_id, upload, conversation.subject
         )
-        await _add_entry(conversation, actor, body, document_id)
+        await _add_entry(conversation, actor, text.body, document_id)
         await _event(conversation.id, "replied", actor)
         for recipient in await _others(conversation, actor):
             await _notify(ctx, conversation, recipient, "reply", actor)
@@ -282,12 +271,13 @@ async def forward(
         or colleague.id == conversation.responsible_id
     ):
         raise ValidationFailed({"to_user_id": _("Please choose a colleague who handles tickets.")})
-    if len(comment) > MAX_BODY:
-        raise ValidationFailed({"comment": _("Please enter at most %(n)s characters.", n=MAX_BODY)})
+    note, errors = checked(ForwardInput, {"comment": comment})
+    if note is None:
+        raise ValidationFailed(errors)
     async with in_transaction():
         await Conversation.filter(id=conversation.id).update(responsible_id=colleague.id)
         await _seat(conversation.id, colleague)
-        await _event(conversation.id, "forwarded", actor, target=colleague, comment=comment.strip())
+        await _event(conversation.id, "forwarded", actor, target=colleague, comment=note.comment)
         await _notify(ctx, conversation, colleague, "forward", actor)
 
 

@@ -34,19 +34,6 @@ def _login_values(form: FormData) -> dict[str, str]:
     }
 
 
-def _checked_password(form: FormData, values: dict[str, str]) -> str:
-    """The password; ValidationFailed if it or the identifier is missing."""
-    password = forms.text(form, "password", max_chars=1024)
-    errors = {}
-    if not values["identifier"].strip():
-        errors["identifier"] = _("Please enter your username or e-mail address.")
-    if not password:
-        errors["password"] = _("Please enter your password.")
-    if errors:
-        raise ValidationFailed(errors)
-    return password
-
-
 async def _log_in(request: Request, values: dict[str, str], password: str) -> auth.LoginResult:
     return await auth.log_in(
         request.app.state.passwords,
@@ -76,7 +63,7 @@ async def login_submit(request: Request) -> Response:
     values: dict[str, str] = {}
     try:
         values = _login_values(form)
-        password = _checked_password(form, values)
+        password = forms.text(form, "password", max_chars=1024)
         result = await _log_in(request, values, password)
     except ValidationFailed as failed:
         return _login_page(request, values, failed.errors, status=422)
