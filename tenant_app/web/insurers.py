@@ -10,8 +10,6 @@ from tenant_app.pages import render
 from tenant_app.services import insurers
 from tenant_app.web.guards import require
 
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
 
 async def insurer_options(request: Request) -> Response:
     """`<option>`s for the datalist (type-ahead) or buttons for the A-Z jump."""

@@ -12,10 +12,9 @@ from tenant_app.errors import ValidationFailed
 from tenant_app.pages import redirect, render
 from tenant_app.permissions import is_admin
 from tenant_app.services import insurers
+from tenant_app.vocabulary import LETTERS
 from tenant_app.web import forms
 from tenant_app.web.guards import require
-
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 async def _admin_page(
