@@ -40,6 +40,9 @@ class User(TenantModel):
     manages_users = fields.BooleanField(default=False, db_default=False)
     manages_settings = fields.BooleanField(default=False, db_default=False)
     registration_sent_at = fields.DatetimeField(null=True)
+    must_change_password = fields.BooleanField(default=False, db_default=False)  # CLI's first admin
+    last_login_at = fields.DatetimeField(null=True)
+    version = fields.IntField(default=1, db_default=1)  # optimistic lock of the edit forms
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -74,6 +77,23 @@ class Session(TenantModel):
     class Meta:
         table = "login_session"
         indexes = (("tenant_id", "user_id"),)
+
+
+class LoginRecord(TenantModel):
+    """A successful login, kept for the user's own history and the data export."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="login_records", on_delete=fields.CASCADE
+    )
+    user_id: int
+    client = fields.CharField(max_length=64, default="", db_default="")  # the client address
+    user_agent = fields.CharField(max_length=200, default="", db_default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "login_record"
+        indexes = (("tenant_id", "user_id", "created_at"),)
 
 
 class AccountLink(TenantModel):

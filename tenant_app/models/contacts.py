@@ -26,8 +26,10 @@ class Contact(TenantModel):
     street = fields.CharField(max_length=200, default="", db_default="")
     postal_code = fields.CharField(max_length=10, default="", db_default="")
     city = fields.CharField(max_length=100, default="", db_default="")
+    country = fields.CharField(max_length=2, default="DE", db_default="DE")  # ISO 3166-1 alpha-2
     phone = fields.CharField(max_length=40, default="", db_default="")
     customer_number = fields.CharField(max_length=40, default="", db_default="")
+    version = fields.IntField(default=1, db_default=1)  # optimistic lock of the edit forms
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -71,3 +73,21 @@ class ContactResponsible(TenantModel):
         table = "contact_responsible"
         unique_together = (("contact", "user"),)
         indexes = (("tenant_id", "user_id", "contact_id"),)  # "only my contacts", index-only
+
+
+class ContactNotice(TenantModel):
+    """Something staff must act on for a contact: a link died from wrong PINs, a mail bounced."""
+
+    id = fields.IntField(primary_key=True)
+    contact: fields.ForeignKeyRelation[Contact] = fields.ForeignKeyField(
+        "models.Contact", related_name="notices", on_delete=fields.CASCADE
+    )
+    contact_id: int
+    kind = fields.CharField(max_length=30)  # link_locked | mail_failed
+    details = fields.CharField(max_length=300, default="", db_default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    resolved_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "contact_notice"
+        indexes = (("tenant_id", "contact_id"),)

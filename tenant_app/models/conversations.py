@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from tenant_app.models.folders import Document
 
 CONVERSATION_KINDS = ("ticket",)  # later: chat, tender
-EVENT_KINDS = ("created", "replied", "forwarded", "read", "closed")
+EVENT_KINDS = ("created", "replied", "forwarded", "read", "closed", "note")
 
 
 class Conversation(TenantModel):
@@ -110,6 +110,7 @@ class ConversationEvent(TenantModel):
     actor_name = fields.CharField(max_length=200)  # kept as it was when it happened
     target_name = fields.CharField(max_length=200, default="", db_default="")  # forwarded to
     comment = fields.TextField(default="", db_default="")
+    internal = fields.BooleanField(default=False, db_default=False)  # staff only, never customers
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

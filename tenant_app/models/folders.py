@@ -42,6 +42,7 @@ class CustomerAccess(TenantModel):
     profile_visible = fields.BooleanField(default=False, db_default=False)
     profile_editable = fields.BooleanField(default=False, db_default=False)
     communication = fields.BooleanField(default=False, db_default=False)
+    version = fields.IntField(default=1, db_default=1)  # optimistic lock of the edit forms
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
@@ -88,6 +89,7 @@ class Contract(TenantModel):
     )
     created_by_id: int | None
     deleted_at = fields.DatetimeField(null=True)  # soft delete by a customer, staff can undo
+    version = fields.IntField(default=1, db_default=1)  # optimistic lock of the edit forms
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -124,6 +126,7 @@ class Document(TenantModel):
         "models.User", related_name="uploaded_documents", null=True, on_delete=fields.SET_NULL
     )
     uploaded_by_id: int | None
+    version = fields.IntField(default=1, db_default=1)  # optimistic lock of the edit forms
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

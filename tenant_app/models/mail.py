@@ -13,7 +13,10 @@ class OutboxMail(TenantModel):
     subject = fields.CharField(max_length=250)
     text_body = fields.TextField()
     html_body = fields.TextField()
-    status = fields.CharField(max_length=10, default="pending", db_default="pending")  # or sent
+    status = fields.CharField(max_length=10, default="pending", db_default="pending")  # sent|failed
+    kind = fields.CharField(max_length=40, default="", db_default="")  # the mail template
+    contact_id = fields.IntField(null=True)  # the customer it concerns (export, erasure, bounces)
+    user_id = fields.IntField(null=True)  # the account it was sent to, if any
     attempts = fields.IntField(default=0, db_default=0)
     next_attempt_at = fields.BigIntField(default=0, db_default=0)  # unix seconds
     locked_until = fields.BigIntField(default=0, db_default=0)  # unix seconds, claim of a worker
@@ -24,4 +27,4 @@ class OutboxMail(TenantModel):
 
     class Meta:
         table = "outbox_mail"
-        indexes = (("status", "next_attempt_at"),)
+        indexes = (("status", "next_attempt_at"), ("tenant_id", "contact_id"))
