@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from tenant_app.queries.sql import as_datetime, fetch_all, fetch_one
 
@@ -58,6 +58,8 @@ class EntryView:
     document_id: int | None  # the attachment, if any
     filename: str
 
+    is_note: ClassVar[bool] = False
+
 
 @dataclass(frozen=True)
 class EventView:
@@ -66,12 +68,18 @@ class EventView:
     actor_name: str
     target_name: str
     comment: str
+    internal: bool  # staff only
+
+    @property
+    def is_note(self) -> bool:
+        return self.kind == "note"
 
 
 @dataclass(frozen=True)
 class Thread:
     entries: list[EntryView]
     events: list[EventView]
+    timeline: list[EntryView | EventView]  # entries and internal notes, oldest first
 
 
 @dataclass(frozen=True)
@@ -102,7 +110,7 @@ class CustomerTicketPage:
 _THREAD_SQL = (
     "SELECT 'entry' AS part, e.id, e.created_at, e.by_customer, e.body, e.author_id,"
     " u.id AS author_found, u.first_name, u.last_name, d.id AS document_id, d.filename,"
-    " NULL AS kind, NULL AS actor_name, NULL AS target_name"
+    " NULL AS kind, NULL AS actor_name, NULL AS target_name, NULL AS internal"
     " FROM conversation_entry e"
     " LEFT JOIN user_account u ON u.id = e.author_id AND u.tenant_id = e.tenant_id"
     " LEFT JOIN document d ON d.id = e.document_id AND d.tenant_id = e.tenant_id"
@@ -110,41 +118,48 @@ _THREAD_SQL = (
     " UNION ALL"
     " SELECT 'event', v.id, v.created_at, NULL, v.comment, NULL,"
     " NULL, NULL, NULL, NULL, NULL,"
-    " v.kind, v.actor_name, v.target_name"
+    " v.kind, v.actor_name, v.target_name, v.internal"
     " FROM conversation_event v"
     " WHERE v.tenant_id = :tenant_id AND v.conversation_id = :ticket_id"
-    " ORDER BY created_at, id"
 )
+_ORDER = " ORDER BY created_at, id"
+# What concerns the customer, and only that: a list of kinds as well as the flag, so that no
+# event (a forward from before the flag existed, a read by staff, a note) slips through.
+_CUSTOMER_EVENTS = " AND v.internal = :no AND v.kind IN ('created', 'replied', 'closed')"
 
 
-async def _thread(ticket_id: int) -> Thread:
+async def _thread(ticket_id: int, *, for_customer: bool) -> Thread:
+    sql = _THREAD_SQL + (_CUSTOMER_EVENTS if for_customer else "") + _ORDER
     entries: list[EntryView] = []
     events: list[EventView] = []
-    for row in await fetch_all(_THREAD_SQL, ticket_id=ticket_id):
+    timeline: list[EntryView | EventView] = []
+    for row in await fetch_all(sql, ticket_id=ticket_id, no=False):
         if row["part"] == "entry":
-            entries.append(
-                EntryView(
-                    id=row["id"],
-                    created_at=as_datetime(row["created_at"]),
-                    by_customer=bool(row["by_customer"]),
-                    body=row["body"],
-                    author_id=row["author_id"],
-                    author_name=_row_name(row) if row["author_found"] is not None else None,
-                    document_id=row["document_id"],
-                    filename=row["filename"] or "",
-                )
+            entry = EntryView(
+                id=row["id"],
+                created_at=as_datetime(row["created_at"]),
+                by_customer=bool(row["by_customer"]),
+                body=row["body"],
+                author_id=row["author_id"],
+                author_name=_row_name(row) if row["author_found"] is not None else None,
+                document_id=row["document_id"],
+                filename=row["filename"] or "",
             )
-        else:
-            events.append(
-                EventView(
-                    kind=row["kind"],
-                    created_at=as_datetime(row["created_at"]),
-                    actor_name=row["actor_name"],
-                    target_name=row["target_name"],
-                    comment=row["body"],
-                )
-            )
-    return Thread(entries=entries, events=events)
+            entries.append(entry)
+            timeline.append(entry)
+            continue
+        event = EventView(
+            kind=row["kind"],
+            created_at=as_datetime(row["created_at"]),
+            actor_name=row["actor_name"],
+            target_name=row["target_name"],
+            comment=row["body"],
+            internal=bool(row["internal"]),
+        )
+        events.append(event)
+        if event.is_note:
+            timeline.append(event)
+    return Thread(entries=entries, events=events, timeline=timeline)
 
 
 # The ticket, its contact and the contact's contracts in the given folders: one row per
@@ -198,7 +213,7 @@ async def staff_ticket_page(
         for row in rows
         if row["contract_id"] is not None
     ]
-    thread = await _thread(ticket.id)
+    thread = await _thread(ticket.id, for_customer=False)
     colleagues = [member for member in await ticket_staff() if member.id != ticket.responsible_id]
     return StaffTicketPage(ticket, thread, colleagues, contracts)
 
@@ -224,7 +239,7 @@ async def customer_ticket_page(ticket_id: int, *, contact_id: int) -> CustomerTi
         contact_name="",
         responsible_id=row["responsible_id"],
     )
-    return CustomerTicketPage(ticket, await _thread(ticket.id))
+    return CustomerTicketPage(ticket, await _thread(ticket.id, for_customer=True))
 
 
 @dataclass(frozen=True)
@@ -233,6 +248,7 @@ class TicketRow:
     subject: str
     status: str
     contact_name: str
+    # Staff: who holds the ticket. Customers: their contact person, never a forward's target.
     responsible_name: str
     last_entry_at: datetime | None
     unread: bool
@@ -285,12 +301,6 @@ _STAFF_UNREAD_SQL = (
     " AND (p.read_count IS NULL OR p.read_count < c.entry_count"
     " OR c.last_entry_by_customer = :yes)"
 )
-_CUSTOMER_UNREAD_SQL = (
-    "SELECT COUNT(*) AS n FROM conversation c JOIN conversation_participant p"
-    " ON p.conversation_id = c.id AND p.user_id = :user_id"
-    " WHERE c.tenant_id = :tenant_id AND c.contact_id = :contact_id"
-    " AND p.read_count < c.entry_count"
-)
 
 
 async def staff_unread(user_id: int) -> int:
@@ -299,6 +309,57 @@ async def staff_unread(user_id: int) -> int:
     return int(row["n"]) if row else 0
 
 
+# The customer's tickets of one status. The list and the badge share it (and what counts as
+# unread), so the badge never counts a ticket the list it leads to does not show.
+_CUSTOMER_TICKETS = (
+    " FROM conversation c LEFT JOIN conversation_participant p"
+    " ON p.conversation_id = c.id AND p.user_id = :user_id"
+    " WHERE c.tenant_id = :tenant_id AND c.contact_id = :contact_id AND c.kind = 'ticket'"
+    " AND c.status = :status"
+)
+_CUSTOMER_UNREAD = "COALESCE(p.read_count, 0) < c.entry_count"
+_CUSTOMER_UNREAD_SQL = "SELECT COUNT(*) AS n" + _CUSTOMER_TICKETS + " AND " + _CUSTOMER_UNREAD
+# The contact person a customer sees: the staff member who last wrote to them, else the one
+# they wrote to (or who wrote first): the first staff seat. Never `responsible_id`, which a
+# forward changes behind the customer's back.
+_CUSTOMER_LIST_SQL = (
+    "SELECT t.*, u.first_name, u.last_name FROM ("  # noqa: S608 - constants, values bound
+    "SELECT c.id, c.subject, c.status, c.last_entry_at, c.entry_count, p.read_count,"
+    " COALESCE("
+    "(SELECT e.author_id FROM conversation_entry e WHERE e.tenant_id = c.tenant_id"
+    " AND e.conversation_id = c.id AND e.by_customer = :no AND e.author_id IS NOT NULL"
+    " ORDER BY e.id DESC LIMIT 1),"
+    " (SELECT s.user_id FROM conversation_participant s WHERE s.tenant_id = c.tenant_id"
+    " AND s.conversation_id = c.id AND s.role = 'staff' ORDER BY s.id LIMIT 1)"
+    ") AS person_id" + _CUSTOMER_TICKETS + ") t"
+    " LEFT JOIN user_account u ON u.id = t.person_id AND u.tenant_id = :tenant_id"
+    " ORDER BY t.last_entry_at DESC, t.id DESC"
+)
+
+
+async def customer_tickets(*, user_id: int, contact_id: int, status: str) -> list[TicketRow]:
+    """The customer's own tickets of one status in one query."""
+    rows = await fetch_all(
+        _CUSTOMER_LIST_SQL, user_id=user_id, contact_id=contact_id, status=status, no=False
+    )
+    return [
+        TicketRow(
+            id=row["id"],
+            subject=row["subject"],
+            status=row["status"],
+            contact_name="",
+            responsible_name=_row_name(row),
+            last_entry_at=as_datetime(row["last_entry_at"]) if row["last_entry_at"] else None,
+            unread=(row["read_count"] or 0) < row["entry_count"],
+            waiting=False,
+        )
+        for row in rows
+    ]
+
+
 async def customer_unread(user_id: int, contact_id: int) -> int:
-    row = await fetch_one(_CUSTOMER_UNREAD_SQL, user_id=user_id, contact_id=contact_id)
+    """Open tickets with an entry the customer has not read: what the list marks as new."""
+    row = await fetch_one(
+        _CUSTOMER_UNREAD_SQL, user_id=user_id, contact_id=contact_id, status="open"
+    )
     return int(row["n"]) if row else 0

@@ -1,36 +1,87 @@
-"""The data-protection rights on a contact: erasure (delete everything) and access (export)."""
+"""The data-protection rights on a contact: erasure (delete everything) and access (export).
+
+"Everything" is what the database holds about the contact: the contact and its permissions,
+responsibles and notices; its accounts with their sessions, links and login history; its
+contracts and documents (ticket attachments included) with their files; its tickets with
+messages, history and seats; and every mail to them or about them in the outbox.
+"""
 
 from __future__ import annotations
 
 import json
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 from typing import IO, Any
 
 import anyio
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import PermissionDenied, ValidationFailed
 from tenant_app.files.cleanup import remove_files
 from tenant_app.files.storage import Storage
-from tenant_app.models.accounts import User
-from tenant_app.models.contacts import Contact
+from tenant_app.models.accounts import AccountLink, LoginRecord, Session, User
+from tenant_app.models.contacts import Contact, ContactNotice, ContactResponsible
+from tenant_app.models.conversations import (
+    Conversation,
+    ConversationEntry,
+    ConversationEvent,
+    ConversationParticipant,
+)
 from tenant_app.models.folders import AuditEntry, Contract, CustomerAccess, Document
+from tenant_app.models.mail import OutboxMail
 from tenant_app.permissions import can_manage_contacts, staff_may_read_folder
 from tenant_app.schemas.people import CONTACT_FIELDS
 from tenant_app.text.i18n import gettext as _
 from tenant_app.vocabulary import FOLDERS
 
 CONTACT_EXPORT_FIELDS = ("id", *CONTACT_FIELDS, "created_at", "updated_at")
+ACCOUNT_EXPORT_FIELDS = (
+    "id",
+    "username",
+    "email",
+    "first_name",
+    "last_name",
+    "birthdate",
+    "language",
+    "is_active",
+    "registration_sent_at",
+    "last_login_at",
+    "created_at",
+)  # never the password hash
+LINK_EXPORT_FIELDS = ("purpose", "created_at", "expires_at", "used_at", "revoked_at")  # no hash
+MAIL_EXPORT_FIELDS = (
+    "to_address",
+    "subject",
+    "kind",
+    "status",
+    "created_at",
+    "sent_at",
+    "text_body",
+)
+
+
+def _mails_of(contact: Contact, accounts: Iterable[User]) -> Q:
+    """Mail about the contact (also staff's copies), to its accounts, or to its addresses:
+    rows written before mails named their contact and account are found by address."""
+    accounts = list(accounts)
+    addresses = {contact.email.strip().lower(), *(a.email.strip().lower() for a in accounts)}
+    conditions = [Q(contact_id=contact.id), *(Q(to_address__iexact=a) for a in addresses if a)]
+    if accounts:
+        conditions.append(Q(user_id__in=[account.id for account in accounts]))
+    return reduce(or_, conditions)
 
 
 async def delete_contact(
     actor: CurrentUser, store: Storage, contact: Contact, *, confirmation: str
 ) -> None:
-    """Erase the contact with accounts, contracts, documents and files (audit entry stays)."""
+    """Erase the contact and all data about it; an audit entry without personal data stays."""
     if not can_manage_contacts(actor):
         raise PermissionDenied
     if confirmation.strip() != contact.last_name.strip():
@@ -39,17 +90,22 @@ async def delete_contact(
         str(k)
         for k in await Document.filter(contact_id=contact.id).values_list("storage_key", flat=True)
     ]
+    accounts = await User.filter(contact_id=contact.id)
     counts = {
         "contracts": await Contract.filter(contact_id=contact.id).count(),
         "documents": len(keys),
+        "tickets": await Conversation.filter(contact_id=contact.id).count(),
     }
     async with in_transaction():
-        await contact.delete()  # accounts, sessions, links, access, contracts, documents cascade
+        counts["mails"] = await OutboxMail.filter(_mails_of(contact, accounts)).delete()
+        # The rest cascades: accounts (sessions, links, login history), responsibles, notices,
+        # permissions, contracts, documents, tickets (messages, history, seats).
+        await contact.delete()
         await AuditEntry.create(
             action="contact_deleted",
             actor_id=actor.id,
             subject_id=contact.id,
-            details=f"contracts={counts['contracts']} documents={counts['documents']}",
+            details=" ".join(f"{name}={count}" for name, count in counts.items()),
         )
     await remove_files(store, keys)
 
@@ -67,27 +123,122 @@ def _row(model: Any, fields: tuple[str, ...] | None = None) -> dict[str, Any]:
     return {name: _jsonable(getattr(model, name)) for name in names if hasattr(model, name)}
 
 
+def _archive_name(document: Document) -> str:
+    return f"files/{document.id}_{document.filename}"
+
+
+async def _names(user_ids: Iterable[int | None]) -> dict[int, str]:
+    """Display names of the staff and customers named in the data (deleted ones are missing)."""
+    wanted = {user_id for user_id in user_ids if user_id is not None}
+    users = await User.filter(id__in=wanted) if wanted else []
+    return {user.id: user.full_name for user in users}
+
+
+async def _account_data(accounts: list[User]) -> list[dict[str, Any]]:
+    """Each account with its login history, open sessions and e-mailed links."""
+    ids = [account.id for account in accounts]
+    logins = await LoginRecord.filter(user_id__in=ids).order_by("created_at", "id")
+    sessions = await Session.filter(user_id__in=ids).order_by("created_at")
+    links = await AccountLink.filter(user_id__in=ids).order_by("created_at", "id")
+    return [
+        {
+            **_row(account, ACCOUNT_EXPORT_FIELDS),
+            "login_history": [
+                _row(login, ("created_at", "client", "user_agent"))
+                for login in logins
+                if login.user_id == account.id
+            ],
+            "sessions": [
+                _row(session, ("created_at", "last_seen_at", "user_agent"))
+                for session in sessions
+                if session.user_id == account.id
+            ],
+            "links": [
+                _row(link, LINK_EXPORT_FIELDS) for link in links if link.user_id == account.id
+            ],
+        }
+        for account in accounts
+    ]
+
+
+async def _ticket_data(contact: Contact, attachments: dict[int, str]) -> list[dict[str, Any]]:
+    """Each ticket with its messages (and attachments in the archive), history and seats."""
+    tickets = await Conversation.filter(contact_id=contact.id).order_by("id")
+    ids = [ticket.id for ticket in tickets]
+    entries = await ConversationEntry.filter(conversation_id__in=ids).order_by("created_at", "id")
+    events = await ConversationEvent.filter(conversation_id__in=ids).order_by("created_at", "id")
+    seats = await ConversationParticipant.filter(conversation_id__in=ids).order_by("id")
+    names = await _names(
+        [t.responsible_id for t in tickets]
+        + [e.author_id for e in entries]
+        + [s.user_id for s in seats]
+    )
+    return [
+        {
+            **_row(ticket, ("id", "subject", "status", "created_at", "last_entry_at", "closed_at")),
+            "responsible": names.get(ticket.responsible_id or 0, ""),
+            "messages": [
+                {
+                    **_row(entry, ("created_at", "by_customer", "body")),
+                    "author": names.get(entry.author_id or 0, ""),
+                    "attachment": attachments.get(entry.document_id or 0),
+                }
+                for entry in entries
+                if entry.conversation_id == ticket.id
+            ],
+            "history": [
+                _row(
+                    event,
+                    ("created_at", "kind", "actor_name", "target_name", "comment", "internal"),
+                )
+                for event in events
+                if event.conversation_id == ticket.id
+            ],
+            "participants": [
+                {"name": names.get(seat.user_id, ""), "role": seat.role, "read": seat.read_count}
+                for seat in seats
+                if seat.conversation_id == ticket.id
+            ],
+        }
+        for ticket in tickets
+    ]
+
+
+async def _contact_data(contact: Contact, documents: list[Document]) -> dict[str, Any]:
+    access = await CustomerAccess.get_or_none(contact_id=contact.id)
+    accounts = await User.filter(contact_id=contact.id).order_by("id")
+    responsibles = await ContactResponsible.filter(contact_id=contact.id).order_by("id")
+    notices = await ContactNotice.filter(contact_id=contact.id).order_by("created_at", "id")
+    mails = await OutboxMail.filter(_mails_of(contact, accounts)).order_by("created_at", "id")
+    staff_names = await _names(r.user_id for r in responsibles)
+    attachments = {document.id: _archive_name(document) for document in documents}
+    return {
+        "contact": _row(contact, CONTACT_EXPORT_FIELDS),
+        "permissions": _row(access) if access else None,
+        "responsible_staff": [staff_names.get(r.user_id, "") for r in responsibles],
+        "notices": [
+            _row(notice, ("kind", "details", "created_at", "resolved_at")) for notice in notices
+        ],
+        "accounts": await _account_data(accounts),
+        "contracts": [
+            _row(contract)
+            for contract in await Contract.filter(contact_id=contact.id).order_by("id")
+        ],
+        "documents": [
+            {**_row(document), "file_in_archive": _archive_name(document)} for document in documents
+        ],
+        "tickets": await _ticket_data(contact, attachments),
+        "mails": [_row(mail, MAIL_EXPORT_FIELDS) for mail in mails],
+    }
+
+
 async def export_contact(actor: CurrentUser, store: Storage, contact: Contact) -> IO[bytes]:
     """One ZIP with all data as JSON and every file; spooled to disk beyond a few MB."""
     # Everything means every folder: only someone who may read all of them may export.
     if not can_manage_contacts(actor) or not all(staff_may_read_folder(actor, f) for f in FOLDERS):
         raise PermissionDenied
-    contracts = await Contract.filter(contact_id=contact.id).order_by("id")
     documents = await Document.filter(contact_id=contact.id).order_by("id")
-    access = await CustomerAccess.get_or_none(contact_id=contact.id)
-    accounts = await User.filter(contact_id=contact.id)
-    data = {
-        "contact": _row(contact, CONTACT_EXPORT_FIELDS),
-        "permissions": _row(access) if access else None,
-        "accounts": [
-            _row(user, ("username", "email", "created_at", "is_active")) for user in accounts
-        ],
-        "contracts": [_row(contract) for contract in contracts],
-        "documents": [
-            {**_row(document), "file_in_archive": f"files/{document.id}_{document.filename}"}
-            for document in documents
-        ],
-    }
+    data = await _contact_data(contact, documents)
     archive_file = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
     # Compressing and writing happen in worker threads: an archive of many documents takes
     # seconds, and the event loop serves everyone else meanwhile.
@@ -95,8 +246,7 @@ async def export_contact(actor: CurrentUser, store: Storage, contact: Contact) -
         text = json.dumps(data, ensure_ascii=False, indent=2)
         await anyio.to_thread.run_sync(archive.writestr, "data.json", text)
         for document in documents:
-            name = f"files/{document.id}_{document.filename}"
-            target = await anyio.to_thread.run_sync(archive.open, name, "w")
+            target = await anyio.to_thread.run_sync(archive.open, _archive_name(document), "w")
             try:
                 async for chunk in store.open(document.storage_key):
                     await anyio.to_thread.run_sync(target.write, chunk)

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied
 from tenant_app.models.contacts import ContactResponsible
-from tenant_app.models.conversations import Conversation, ConversationParticipant
 from tenant_app.permissions import can_handle_tickets, staff_may_edit_folder
 from tenant_app.queries import tickets as ticket_reads
 from tenant_app.queries.tickets import (
@@ -93,7 +92,8 @@ async def staff_tickets(
 
 
 async def unread_count(actor: CurrentUser) -> int:
-    """Staff: their open tickets, unread or awaiting an answer. Customer: unread ones."""
+    """Staff: their open tickets, unread or awaiting an answer. Customer: their open tickets
+    with an unread entry (the ones their open list marks as new)."""
     if actor.kind == "customer":
         if actor.contact_id is None:
             return 0
@@ -106,29 +106,8 @@ async def unread_count(actor: CurrentUser) -> int:
 async def customer_tickets(actor: CurrentUser, *, status: str = "open") -> list[TicketRow]:
     """The customer's own tickets; NotFound while communication is off."""
     contact_id = await own_contact_id(actor)
-    conversations = (
-        await Conversation.filter(
-            contact_id=contact_id,
-            kind="ticket",
-            status="closed" if status == "closed" else "open",
-        )
-        .order_by("-last_entry_at")
-        .prefetch_related("responsible")
+    return await ticket_reads.customer_tickets(
+        user_id=actor.id,
+        contact_id=contact_id,
+        status="closed" if status == "closed" else "open",
     )
-    seats = {
-        s.conversation_id: s.read_count
-        for s in await ConversationParticipant.filter(user_id=actor.id)
-    }
-    return [
-        TicketRow(
-            id=c.id,
-            subject=c.subject,
-            status=c.status,
-            contact_name="",
-            responsible_name=c.responsible.full_name if c.responsible else "",
-            last_entry_at=c.last_entry_at,
-            unread=seats.get(c.id, 0) < c.entry_count,
-            waiting=False,
-        )
-        for c in conversations
-    ]

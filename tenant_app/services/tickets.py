@@ -1,4 +1,7 @@
-"""Tickets: a customer and staff write to each other; forward, close, read; who may see one.
+"""Tickets: a customer and staff write to each other; forward, note, close, read; who may see one.
+
+Events marked `internal` (forwards, internal notes, staff reading) are for staff only: the
+customer's history never shows them and they never reach the customer by mail.
 
 What the pages and lists read is in services/ticket_pages.py."""
 
@@ -127,6 +130,7 @@ async def _event(
     *,
     target: User | None = None,
     comment: str = "",
+    internal: bool = False,
 ) -> None:
     await ConversationEvent.create(
         conversation_id=conversation_id,
@@ -135,6 +139,7 @@ async def _event(
         actor_name=_name(actor),
         target_name=_name(target) if target else "",
         comment=comment,
+        internal=internal,
     )
 
 
@@ -156,6 +161,8 @@ async def _notify(
             "for_customer": recipient.kind == "customer",
         },
         links={"link": f"{area}/{conversation.id}"},
+        contact_id=conversation.contact_id,  # also on staff's copy: it names the customer
+        user_id=recipient.id,
     )
 
 
@@ -277,8 +284,26 @@ async def forward(
     async with in_transaction():
         await Conversation.filter(id=conversation.id).update(responsible_id=colleague.id)
         await _seat(conversation.id, colleague)
-        await _event(conversation.id, "forwarded", actor, target=colleague, comment=note.comment)
+        await _event(
+            conversation.id,
+            "forwarded",
+            actor,
+            target=colleague,
+            comment=note.comment,
+            internal=True,  # whom it went to and why is the office's business
+        )
         await _notify(ctx, conversation, colleague, "forward", actor)
+
+
+async def add_note(actor: CurrentUser, conversation: Conversation, *, body: str) -> None:
+    """An internal note on any ticket, open or closed: staff read it, the customer never does
+    (no entry, so no unread count and no mail)."""
+    if actor.kind != "staff" or not can_handle_tickets(actor):
+        raise PermissionDenied
+    text, errors = checked(ReplyInput, {"body": body})
+    if text is None:
+        raise ValidationFailed({"note": errors.get("body", _("Please enter a message."))})
+    await _event(conversation.id, "note", actor, comment=text.body, internal=True)
 
 
 async def close(actor: CurrentUser, conversation: Conversation) -> None:
@@ -302,7 +327,7 @@ async def mark_read(actor: CurrentUser, conversation: Conversation) -> None:
         return
     async with in_transaction():
         await _seat(conversation.id, actor, read_all=True)
-        await _event(conversation.id, "read", actor)
+        await _event(conversation.id, "read", actor, internal=actor.kind != "customer")
 
 
 async def attachment_of(conversation: Conversation, document_id: int) -> Document:

@@ -1,4 +1,5 @@
-"""Tickets on the staff side: list, thread, reply, forward, close, file attachments."""
+"""Tickets on the staff side: list, thread, reply, forward, internal note, close, file
+attachments."""
 
 from __future__ import annotations
 
@@ -52,7 +53,11 @@ async def _staff_ticket(request: Request) -> tuple[CurrentUser, Any]:
 
 
 async def staff_ticket_detail(
-    request: Request, *, errors: dict[str, str] | None = None, status_code: int = 200
+    request: Request,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
 ) -> Response:
     actor = require(request, can_handle_tickets)
     page = await ticket_pages.staff_ticket_page(actor, cast(int, request.path_params["ticket_id"]))
@@ -62,6 +67,7 @@ async def staff_ticket_detail(
         "colleagues": page.colleagues,
         "contracts": page.contracts,  # where an attachment may be filed
         "errors": errors or {},
+        "values": values or {},  # what was typed into a form that failed
     }
     return render(request, "staff/tickets/detail.html", context, status_code=status_code)
 
@@ -85,6 +91,20 @@ async def staff_ticket_forward(request: Request) -> Response:
     except ValidationFailed as failed:
         return await staff_ticket_detail(request, errors=failed.errors, status_code=422)
     return redirect(request, "staff_ticket_list", flash="forwarded")
+
+
+async def staff_ticket_note(request: Request) -> Response:
+    """An internal note, for staff only (never shown or mailed to the customer)."""
+    actor, ticket = await _staff_ticket(request)
+    form = await forms.read_form(request)
+    values: dict[str, str] = {}
+    try:
+        values["note"] = forms.text(form, "note", max_chars=tickets.MAX_BODY + 1000)
+        await tickets.add_note(actor, ticket, body=values["note"])
+    except ValidationFailed as failed:
+        errors = {"note": next(iter(failed.errors.values()))}
+        return await staff_ticket_detail(request, errors=errors, values=values, status_code=422)
+    return redirect(request, "staff_ticket_detail", flash="noted", ticket_id=ticket.id)
 
 
 async def staff_ticket_close(request: Request) -> Response:
@@ -131,13 +151,13 @@ async def staff_attachment(request: Request) -> Response:
 async def staff_attachment_file(request: Request) -> Response:
     actor, ticket, document = await _staff_attachment(request)
     form = await forms.read_form(request)
-    contract_id = forms.text(form, "contract_id", max_chars=12)
     try:
-        await documents.file_into_contract(
-            actor, document, contract_id=forms.optional_id(contract_id) or 0
-        )
+        contract_id = forms.optional_id(forms.text(form, "contract_id", max_chars=12))
+        # No choice files nothing: the service refuses a missing contract.
+        await documents.file_into_contract(actor, document, contract_id=contract_id or 0)
     except ValidationFailed as failed:
-        return await staff_ticket_detail(request, errors=failed.errors, status_code=422)
+        errors = {f"file-{document.id}": next(iter(failed.errors.values()))}
+        return await staff_ticket_detail(request, errors=errors, status_code=422)
     return redirect(request, "staff_ticket_detail", flash="filed", ticket_id=ticket.id)
 
 
@@ -173,6 +193,12 @@ routes = [
         staff_ticket_forward,
         methods=["POST"],
         name="staff_ticket_forward",
+    ),
+    Route(
+        "/staff/tickets/{ticket_id:id}/note",
+        staff_ticket_note,
+        methods=["POST"],
+        name="staff_ticket_note",
     ),
     Route(
         "/staff/tickets/{ticket_id:id}/close",

@@ -1,0 +1,297 @@
+"""The rights of access and erasure, judged on the whole database: the export holds every row
+about a contact, and after the erasure the database is as before the contact existed (but for
+one anonymous audit entry), with no trace of their name or address in any text column."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from tortoise import Tortoise, connections
+
+from tenant_app.models.accounts import AccountLink, LoginRecord, User
+from tenant_app.models.contacts import Contact, ContactResponsible
+from tenant_app.models.conversations import Conversation, ConversationEntry
+from tenant_app.models.folders import Contract, Document
+from tenant_app.models.mail import OutboxMail
+from tenant_app.models.scoping import tenant_scope
+from tenant_app.services import notices
+from tenant_app.tenancy import enter_tenant, leave_tenant, load_tenant_info
+from tests.conftest import CUSTOMER_PASSWORD, make_customer
+from tests.folder_helpers import PDF_BYTES, add_contract, add_document
+from tests.web.test_tickets import make_staff
+
+ORIGIN = {"Origin": "http://alpha.localhost"}
+EMAIL = "zoltan.quittenbaum@kunde.example"
+# Whatever identifies the contact; none of it may survive the erasure anywhere.
+TRACES = (
+    "quittenbaum",
+    "zoltan",
+    "Mühlweg 77",
+    "0171 9988776",
+    "Q-4242",
+    "Beule am Lieferwagen",
+    "Delle in der Heckklappe",
+    "Zoltans Telefon",
+)
+# Columns that change by themselves (a session is touched at most once a minute).
+VOLATILE = {"last_seen_at"}
+# Attempt counters keyed by client address and account id, not the tenant's rows; they
+# expire within the hour and hold no name or address (the text search below still reads them).
+NOT_COMPARED = {"rate_counter"}
+# Every table that can hold a row about a contact, and so must appear in the export.
+ABOUT_A_CONTACT = {
+    "contact",
+    "customer_access",
+    "contact_responsible",
+    "contact_notice",
+    "user_account",
+    "login_session",
+    "login_record",
+    "account_link",
+    "contract",
+    "document",
+    "conversation",
+    "conversation_participant",
+    "conversation_entry",
+    "conversation_event",
+    "outbox_mail",
+}
+
+
+def _value(value: Any) -> str:
+    return value.hex() if isinstance(value, bytes | bytearray | memoryview) else str(value)
+
+
+async def dump_database() -> dict[str, Counter[tuple[tuple[str, str], ...]]]:
+    """Every row of every table the ORM knows, as comparable values (volatile columns left out)."""
+    client = connections.get("default")
+    tables: dict[str, Counter[tuple[tuple[str, str], ...]]] = {}
+    for app in Tortoise.apps.values():
+        for model in app.values():
+            table = model._meta.db_table
+            rows = await client.execute_query_dict(f"SELECT * FROM {table}")  # noqa: S608
+            tables[table] = Counter(
+                tuple(sorted((k, _value(v)) for k, v in row.items() if k not in VOLATILE))
+                for row in rows
+            )
+    return tables
+
+
+def changed_tables(before: dict[str, Counter], after: dict[str, Counter]) -> dict[str, Any]:
+    """Per table, the rows only before (`-`) and only after (`+`)."""
+    changes: dict[str, Any] = {}
+    for table in before.keys() | after.keys():
+        gone, new = before[table] - after[table], after[table] - before[table]
+        if gone or new:
+            changes[table] = {"-": list(gone), "+": list(new)}
+    return changes
+
+
+def traces_in(tables: dict[str, Counter]) -> list[tuple[str, str]]:
+    """(table, trace) for every text value anywhere that still names the contact."""
+    found = []
+    for table, rows in tables.items():
+        for row in rows:
+            for _column, value in row:
+                found += [(table, t) for t in TRACES if t.lower() in value.lower()]
+    return found
+
+
+def stored_files(root: Path) -> set[Path]:
+    return {path for path in root.rglob("*") if path.is_file()} if root.exists() else set()
+
+
+@pytest.fixture
+async def office(tenant, passwords, client_for) -> SimpleNamespace:
+    """Staff before the contact exists: Anna (tickets, insurance) and the admin, logged in."""
+    anna = await make_staff(
+        tenant, passwords, "anna", "Anna", handles_tickets=True, access_insurance="write"
+    )
+    admin, a = client_for(tenant.hostname), client_for(tenant.hostname)
+    await admin.log_in("alpha-admin")
+    await a.log_in("anna")
+    return SimpleNamespace(anna=anna, admin=admin, a=a)
+
+
+async def _open_ticket(customer, anna_id: int) -> int:
+    token = await customer.csrf("/portal/tickets/new")
+    created = await customer.post(
+        "/portal/tickets",
+        files={
+            "csrf_token": (None, token),
+            "staff_id": (None, str(anna_id)),
+            "subject": (None, "Beule am Lieferwagen"),
+            "body": (None, "Delle in der Heckklappe, Foto anbei."),
+            "file": ("heckklappe.pdf", PDF_BYTES, "application/pdf"),
+        },
+        headers=ORIGIN,
+    )
+    assert created.status_code == 303
+    return int(created.headers["location"].split("?")[0].rsplit("/", 1)[1])
+
+
+async def make_rich_contact(tenant, passwords, settings, client_for, office, deliver) -> Any:
+    """A contact with a row in every table that can refer to one, mostly made as users would."""
+    contact = await make_customer(
+        tenant,
+        passwords,
+        email=EMAIL,
+        first_name="Zoltan",
+        last_name="Quittenbaum",
+        communication=True,
+        insurance_unlock=True,
+    )
+    tenant_id = tenant.tenant.id
+    with tenant_scope(tenant_id):
+        await Contact.filter(id=contact.id).update(
+            street="Mühlweg 77", phone="0171 9988776", customer_number="Q-4242"
+        )
+        await ContactResponsible.create(contact_id=contact.id, user_id=office.anna.id)
+    tokens = enter_tenant(await load_tenant_info(tenant_id))  # a notice mails Anna, naming him
+    try:
+        await notices.record(
+            contact_id=contact.id, kind="mail_failed", details=f"550 {EMAIL}", settings=settings
+        )
+    finally:
+        leave_tenant(tokens)
+    contract = await add_contract(tenant, contact, number="VN-QB-1")
+    await add_document(tenant, settings, contact, contract=contract, title="Police Lieferwagen")
+    customer = client_for(tenant.hostname)
+    await customer.log_in("zoltan.quittenbaum", CUSTOMER_PASSWORD)
+    ticket_id = await _open_ticket(customer, office.anna.id)
+    path = f"/staff/tickets/{ticket_id}"
+    await office.a.submit(f"{path}/read", form_page=path)
+    noted = await office.a.submit(
+        f"{path}/note", {"note": "Quittenbaum will Kulanz"}, form_page=path
+    )
+    assert noted.status_code == 303
+    token = await office.a.csrf(path)
+    replied = await office.a.post(
+        f"{path}/reply",
+        files={"csrf_token": (None, token), "body": (None, "Herr Quittenbaum, wir prüfen das.")},
+        headers=ORIGIN,
+    )
+    assert replied.status_code == 303
+    await deliver()  # the notices to Anna (naming him) and to him go out: "sent" rows stay
+    with tenant_scope(tenant_id):
+        account = await User.get(contact_id=contact.id)
+        await User.filter(id=account.id).update(
+            last_login_at=datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+        )
+        await LoginRecord.create(
+            user_id=account.id, client="203.0.113.7", user_agent="Zoltans Telefon"
+        )
+        await AccountLink.create(
+            user_id=account.id,
+            token_hash="ab" * 32,
+            purpose="reset",
+            expires_at=datetime.now(UTC) + timedelta(days=1),
+        )
+        # Rows from before mails named their contact and account: found by address alone.
+        await OutboxMail.create(
+            to_address=EMAIL.upper(), subject="Ihr Zugang", text_body="Hallo", html_body=""
+        )
+        await OutboxMail.create(
+            to_address="alte-adresse@kunde.example",
+            user_id=account.id,
+            subject="Zugang für Zoltan",
+            text_body="",
+            html_body="",
+        )
+    return SimpleNamespace(contact=contact, account=account, ticket_id=ticket_id)
+
+
+async def test_erasure_leaves_the_database_as_before_but_for_an_anonymous_audit_entry(
+    tenant, passwords, settings, client_for, office, deliver
+) -> None:
+    before, files_before = await dump_database(), stored_files(settings.storage_dir)
+    rich = await make_rich_contact(tenant, passwords, settings, client_for, office, deliver)
+    filled = await dump_database()
+    assert set(changed_tables(before, filled)) - NOT_COMPARED == ABOUT_A_CONTACT
+    assert stored_files(settings.storage_dir) - files_before  # the policy and the attachment
+
+    erased = await office.admin.submit(
+        f"/staff/contacts/{rich.contact.id}/delete",
+        {"confirm_text": "Quittenbaum"},
+        form_page=f"/staff/contacts/{rich.contact.id}/delete",
+    )
+    assert erased.status_code == 303
+    after = await dump_database()
+    changes = {t: c for t, c in changed_tables(before, after).items() if t not in NOT_COMPARED}
+    assert list(changes) == ["audit_entry"], changes
+    assert changes["audit_entry"]["-"] == [] and len(changes["audit_entry"]["+"]) == 1
+    assert traces_in(after) == []
+    assert stored_files(settings.storage_dir) == files_before
+
+
+async def test_export_holds_every_row_about_the_contact(
+    tenant, passwords, settings, client_for, office, deliver
+) -> None:
+    rich = await make_rich_contact(tenant, passwords, settings, client_for, office, deliver)
+    response = await office.admin.get(f"/staff/contacts/{rich.contact.id}/export")
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    data = json.loads(archive.read("data.json"))
+    text = json.dumps(data, ensure_ascii=False)
+    tenant_id = tenant.tenant.id
+    with tenant_scope(tenant_id):
+        documents = await Document.filter(contact_id=rich.contact.id)
+        entries = await ConversationEntry.filter(conversation__contact_id=rich.contact.id)
+        mails = await OutboxMail.all()
+        contracts = await Contract.filter(contact_id=rich.contact.id)
+        ticket = await Conversation.get(id=rich.ticket_id)
+    assert data["contact"]["street"] == "Mühlweg 77" and data["contact"]["email"] == EMAIL
+    assert data["permissions"]["communication"] is True
+    assert data["responsible_staff"] == ["Anna Team"]
+    assert data["notices"][0]["details"] == f"550 {EMAIL}"
+    [account] = data["accounts"]
+    assert account["username"] == "zoltan.quittenbaum" and "password_hash" not in account
+    assert account["last_login_at"].startswith("2026-03-01")
+    assert {"client": "203.0.113.7", "user_agent": "Zoltans Telefon"}.items() <= (
+        account["login_history"][-1].items()
+    )
+    assert account["sessions"] and account["links"][0]["purpose"] == "reset"
+    assert "ab" * 32 not in text  # never a link's secret
+    assert {c["insurance_number"] for c in data["contracts"]} == {
+        c.insurance_number for c in contracts
+    }
+    assert len(documents) == 2  # the policy and the ticket's attachment, each with its file
+    for document in documents:
+        [exported] = [d for d in data["documents"] if d["id"] == document.id]
+        assert archive.read(exported["file_in_archive"]) == PDF_BYTES
+    [exported_ticket] = data["tickets"]
+    assert exported_ticket["subject"] == ticket.subject
+    assert [m["body"] for m in exported_ticket["messages"]] == [e.body for e in entries]
+    assert exported_ticket["messages"][0]["attachment"].endswith("heckklappe.pdf")
+    history = {(e["kind"], e["comment"]) for e in exported_ticket["history"]}
+    assert {("created", ""), ("read", ""), ("note", "Quittenbaum will Kulanz")} <= history
+    assert ("replied", "") in history
+    assert {p["name"] for p in exported_ticket["participants"]} == {
+        "Anna Team",
+        "Zoltan Quittenbaum",
+    }
+    # Every mail of the outbox concerns him here: the notice and his new ticket to Anna, the
+    # reply notice to him, two rows from before mails named their contact.
+    assert len(mails) == 5
+    assert sorted(m["subject"] for m in data["mails"]) == sorted(m.subject for m in mails)
+
+
+def test_every_table_that_refers_to_a_contact_is_covered() -> None:
+    """A new table pointing at a contact, its accounts or tickets must join the export."""
+    referring = {"Contact", "User", "Conversation", "Contract", "Document"}
+    for app in Tortoise.apps.values():
+        for model in app.values():
+            targets = {
+                model._meta.fields_map[name].related_model.__name__
+                for name in model._meta.fk_fields | model._meta.o2o_fields
+            }
+            if targets & referring:
+                assert model._meta.db_table in ABOUT_A_CONTACT, model.__name__
