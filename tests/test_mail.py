@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 from tenant_app.jobs.outbox import MailWorker, backoff
 from tenant_app.mail.render import render_email, strip_header
@@ -11,6 +12,7 @@ from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
 from tenant_app.tenancy import load_tenant_info
 from tests.conftest import html_of, text_of
+from tests.mail_helpers import invite_customer
 from tests.web.test_registration import create_staff
 
 
@@ -18,19 +20,36 @@ async def test_mail_carries_branding_signature_and_form_of_address(client, tenan
     await Tenant.filter(id=tenant.tenant.id).update(
         primary_color="#aa3300",
         address_form="du",
-        signature_html='<p>Viele Grüße<br>Ihr Alpha-Team</p><p><a href="https://alpha.example">Web</a></p>'
+        signature_html='<p>Viele Grüße<br>Dein Alpha-Team</p><p><a href="https://alpha.example">Web</a></p>'
         "<script>alert(1)</script>",
     )
-    await create_staff(client)
-    mail = (await deliver())[0]
-    html, text = html_of(mail), text_of(mail).replace("\r\n", "\n")
+    await create_staff(client)  # logs the admin in, queues the staff member's mail
+    await invite_customer(client, tenant)
+    mails = await deliver()
+    customer = next(m for m in mails if m["To"] == "jana@kunde.example")
+    html, text = html_of(customer), text_of(customer).replace("\r\n", "\n")
     assert "#aa3300" in html
-    assert "Viele Grüße<br>Ihr Alpha-Team" in html and "<script" not in html
-    assert "Viele Grüße\nIhr Alpha-Team" in text and "Web (https://alpha.example)" in text
-    assert "Hallo Bernd," in text  # Du
+    assert "Viele Grüße<br>Dein Alpha-Team" in html and "<script" not in html
+    assert "Viele Grüße\nDein Alpha-Team" in text and "Web (https://alpha.example)" in text
+    assert "Hallo Jana," in text  # Du
     assert 'href="http://alpha.localhost/impressum"' in html
     assert "Impressum: http://alpha.localhost/impressum" in text
-    assert mail.get_content_type() == "multipart/alternative"
+    assert customer.get_content_type() == "multipart/alternative"
+
+
+async def test_staff_get_the_internal_form_without_the_customer_signature(
+    client, tenant, deliver
+) -> None:
+    await Tenant.filter(id=tenant.tenant.id).update(
+        address_form="du", signature_html="<p>Viele Grüße<br>Dein Alpha-Team</p>"
+    )
+    await create_staff(client)
+    staff_mail = (await deliver())[0]
+    html, text = html_of(staff_mail), text_of(staff_mail)
+    assert "Guten Tag Bernd," in text and "Sie" in text  # the formal form, as in every staff mail
+    assert not re.search(r"\b(du|dein|dir|dich)\b", text, re.IGNORECASE)
+    assert "Alpha-Team" not in text and "Alpha-Team" not in html
+    assert "Impressum: http://alpha.localhost/impressum" in text
 
 
 async def test_smtp_down_delays_mail_but_loses_nothing(
@@ -44,12 +63,14 @@ async def test_smtp_down_delays_mail_but_loses_nothing(
     assert (row.status, row.attempts) == ("pending", 1) and row.last_error
     smtp.start()
     assert await MailWorker(settings).run_once() == 0  # not due yet: back-off
-    sent = await deliver(now=row.next_attempt_at + 1)
+    with tenant_scope(tenant.tenant.id):  # the back-off has passed
+        await OutboxMail.all().update(next_attempt_at=row.next_attempt_at - 10_000)
+    sent = await deliver()
     assert [m["To"] for m in sent] == ["bernd@alpha.example"]
     with tenant_scope(tenant.tenant.id):
         row = await OutboxMail.get()
     assert (row.status, row.attempts) == ("sent", 2)
-    assert await MailWorker(settings).run_once(now=row.next_attempt_at + 10_000) == 0
+    assert await MailWorker(settings).run_once() == 0
     assert len(smtp.messages) == 1
 
 
@@ -103,6 +124,7 @@ async def test_plain_text_parts_are_not_html_escaped(tenant) -> None:
         tenant=info,
         base_url="https://alpha.example",
         locale="de",
+        for_staff=True,
     )
     assert mail.subject == 'Ticket an Sie weitergeleitet: Kfz & "Haftpflicht"'
     assert "O'Brien & Co" in mail.text and "Anna <A>" in mail.text and "&amp;" not in mail.text

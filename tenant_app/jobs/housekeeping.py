@@ -1,11 +1,15 @@
-"""Periodic clean-up across all tenants: expired sessions and old rate-limit windows."""
+"""Periodic clean-up across all tenants: expired sessions, old rate-limit windows, old mail."""
 
 from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
 
+from tortoise.expressions import Q
+
+from tenant_app.mail.outbox import scrub
 from tenant_app.models.accounts import Session
+from tenant_app.models.mail import OutboxMail
 from tenant_app.queries.sql import unscoped
 from tenant_app.settings import Settings
 
@@ -22,3 +26,25 @@ async def purge_expired(settings: Settings) -> None:
         "DELETE FROM rate_counter WHERE window_start < :before",
         before=int(time.time()) - RATE_WINDOW_MAX,
     )
+
+
+SCRUB_CHUNK = 200  # mails rewritten per statement batch
+
+
+async def purge_mail(settings: Settings) -> None:
+    """Done mails lose their links (a safety net: the worker scrubs as it finishes them) and
+    leave the outbox after MAIL_RETENTION_DAYS."""
+    before = datetime.now(UTC) - timedelta(days=settings.mail_retention_days)
+    await OutboxMail.unscoped.filter(
+        Q(status="sent", sent_at__lt=before) | Q(status="failed", created_at__lt=before)
+    ).delete()
+    while (
+        rows := await OutboxMail.unscoped.filter(status__in=("sent", "failed"))
+        .exclude(html_body="")
+        .limit(SCRUB_CHUNK)
+        .values("id", "text_body")
+    ):
+        for row in rows:
+            await OutboxMail.unscoped.filter(id=row["id"]).update(
+                text_body=scrub(row["text_body"]), html_body=""
+            )

@@ -13,15 +13,16 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from tenant_app.jobs.housekeeping import purge_expired
+from tenant_app.jobs.housekeeping import purge_expired, purge_mail
 from tenant_app.jobs.outbox import MailWorker
 from tenant_app.mail import outbox
+from tenant_app.mail.outbox import FailureHook
 from tenant_app.settings import Settings
 
 logger = logging.getLogger("tenant_app.jobs")
 
 POLL_SECONDS = 2.0  # an idle loop looks for due mail this often (new mail wakes it at once)
-CLEANUP_SECONDS = 600  # how often expired sessions and rate-limit rows are removed
+CLEANUP_SECONDS = 600  # how often expired sessions, rate-limit rows and old mail are removed
 
 
 @dataclass
@@ -33,11 +34,13 @@ class Job:
 
 
 class JobRunner:
-    def __init__(self, settings: Settings) -> None:
-        mail = MailWorker(settings)
+    def __init__(self, settings: Settings, *, on_mail_failed: FailureHook | None = None) -> None:
+        """`on_mail_failed` tells staff of a mail the outbox gave up on (a use case)."""
+        mail = MailWorker(settings, on_failed=on_mail_failed)
         self.jobs = [
             Job("outbox", 0, mail.run_once),
             Job("housekeeping", CLEANUP_SECONDS, lambda: purge_expired(settings)),
+            Job("mail retention", CLEANUP_SECONDS, lambda: purge_mail(settings)),
         ]
 
     async def run_round(self) -> None:

@@ -29,22 +29,35 @@ def strip_header(value: str) -> str:
 
 
 def render_email(
-    name: str, context: dict[str, Any], *, tenant: TenantInfo, base_url: str, locale: str
+    name: str,
+    context: dict[str, Any],
+    *,
+    tenant: TenantInfo,
+    base_url: str,
+    locale: str,
+    for_staff: bool = False,
 ) -> RenderedMail:
-    """Render in the recipient's language and the tenant's form of address, with branding."""
-    with i18n.using(locale, tenant.address_form):
+    """Render in the recipient's language, with branding.
+
+    Customers get the tenant's form of address (Sie or Du) and its signature. Staff get one
+    internal form whatever the tenant chose for its customers: the formal Sie, and no
+    signature (it is the firm's greeting to customers, not to its own people).
+    """
+    with i18n.using(locale, "sie" if for_staff else tenant.address_form):
         colors = palette(tenant)
+        signature = "" if for_staff else tenant.signature_html
         full = {
             **context,
             "tenant": tenant,
             "base_url": base_url,
             "colors": colors,
             "locale": locale,
+            "for_staff": for_staff,
             "logo_url": f"{base_url}/branding/logo?v={tenant.logo_key[-12:]}"
             if tenant.logo_key
             else "",
-            "signature_html": Markup(sanitize_rich_text(tenant.signature_html)),  # noqa: S704
-            "signature_text": rich_text_to_plain(tenant.signature_html),
+            "signature_html": Markup(sanitize_rich_text(signature)),  # noqa: S704
+            "signature_text": rich_text_to_plain(signature),
         }
         subject = strip_header(templates.get_template(f"email/{name}.subject.txt").render(full))
         text = templates.get_template(f"email/{name}.txt").render(full)

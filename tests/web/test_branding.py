@@ -15,7 +15,7 @@ from tenant_app.models.branding import TenantAsset
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
 from tests.conftest import ADMIN_PASSWORD, CUSTOMER_PASSWORD, html_of, make_customer, text_of
-from tests.web.test_registration import create_staff
+from tests.mail_helpers import invite_customer
 
 SETTINGS = "/staff/settings"
 LOOK = {
@@ -479,7 +479,7 @@ async def test_mails_carry_colours_logo_signature_and_the_form_of_address(
     )
     await upload(client, "logo", "logo.png", image_bytes("PNG"), "image/png")
     key = (await stored(tenant)).logo_key
-    await create_staff(client_for(tenant.hostname))  # sends the registration mail
+    await invite_customer(client, tenant)  # a customer's mail: staff get no signature, no Du
     mail = (await deliver())[0]
     html, text = html_of(mail), text_of(mail).replace("\r\n", "\n")
     assert "#aa3300" in html
@@ -487,7 +487,7 @@ async def test_mails_carry_colours_logo_signature_and_the_form_of_address(
     assert "Viele Grüße<br>Dein Alpha-Team" in html and "onmouseover" not in html
     assert 'href="https://alpha.example" target="_blank" rel="noopener noreferrer"' in html
     assert "Viele Grüße\nDein Alpha-Team" in text and "Web (https://alpha.example)" in text
-    assert "Hallo Bernd," in text  # Du
+    assert "Hallo Jana," in text  # Du
 
 
 # --- tenant isolation ------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from tenant_app.pages import render
 from tenant_app.permissions import can_use_staff_area, has_any_folder_access
-from tenant_app.services import contacts
+from tenant_app.services import contacts, notices
 from tenant_app.text import labels
 from tenant_app.web.guards import require
 
@@ -20,6 +20,7 @@ async def staff_home(request: Request) -> Response:
         "overview": await contacts.overview(user),
         "has_folder_access": has_any_folder_access(user),
         "role_label": labels.ROLES[user.role],
+        "notices": await notices.open_summary(user),
     }
     return render(request, "staff/home.html", context)
 

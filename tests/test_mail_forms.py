@@ -1,0 +1,91 @@
+"""Every mail in one form of address: customers of a Du tenant read only Du, staff always read
+the formal Sie (and no customer signature), and no link sticks to the text before it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from tenant_app.mail.render import RenderedMail, render_email
+from tenant_app.tenancy import load_tenant_info
+
+EMAIL_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
+SIE = re.compile(r"\b(Sie|Ihnen|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihres)\b")
+DU = re.compile(r"\b(du|dich|dir|dein|deine|deinen|deinem|deiner|deines)\b", re.IGNORECASE)
+PERSON = SimpleNamespace(first_name="Eva", username="eva.e")
+LINK = "http://alpha.localhost/some/where"
+
+# Every variant of every mail, by who receives it.
+CUSTOMER_MAILS = [
+    ("password_link", {"user": PERSON, "purpose": "register", "hours": 72, "link": LINK}),
+    ("password_link", {"user": PERSON, "purpose": "reset", "hours": 72, "link": LINK}),
+    ("username", {"user": PERSON, "login_url": LINK}),
+    *(
+        ("ticket_notice", {"recipient": PERSON, "kind": kind, "link": LINK})
+        for kind in ("new", "reply")
+    ),
+]
+STAFF_MAILS = [
+    *CUSTOMER_MAILS,
+    ("ticket_notice", {"recipient": PERSON, "kind": "forward", "link": LINK}),
+    *(
+        ("staff_notice", {"recipient": PERSON, "kind": kind, "details": "550", "link": LINK})
+        for kind in ("link_locked", "mail_failed", "staff_mail_failed")
+    ),
+    ("storage_full", {"recipient": PERSON}),
+]
+COMMON = {"subject_line": "Kfz", "author": "Anna Berater", "name": "Kai Kunde"}
+
+
+async def render_all(tenant: Any, mails: list, *, for_staff: bool) -> list[RenderedMail]:
+    info = replace(
+        await load_tenant_info(tenant.tenant.id),
+        address_form="du",
+        signature_html="<p>Viele Grüße, dein Alpha-Team</p>",
+    )
+    return [
+        render_email(
+            name,
+            {**COMMON, **context},
+            tenant=info,
+            base_url="http://alpha.localhost",
+            locale="de",
+            for_staff=for_staff,
+        )
+        for name, context in mails
+    ]
+
+
+def words(mail: RenderedMail) -> str:
+    return "\n".join((mail.subject, mail.text, re.sub(r"<[^>]+>", " ", mail.html)))
+
+
+def test_every_mail_template_is_checked_here() -> None:
+    names = {
+        path.name.removesuffix(".subject.txt") for path in EMAIL_TEMPLATES.glob("*.subject.txt")
+    }
+    assert names == {name for name, _context in STAFF_MAILS}
+
+
+async def test_customers_of_a_du_tenant_read_only_du(tenant) -> None:
+    for mail in await render_all(tenant, CUSTOMER_MAILS, for_staff=False):
+        assert not SIE.findall(words(mail)), mail.text
+        assert DU.search(mail.text) and "dein Alpha-Team" in mail.text
+
+
+async def test_staff_read_the_formal_form_without_the_customer_signature(tenant) -> None:
+    for mail in await render_all(tenant, STAFF_MAILS, for_staff=True):
+        assert not DU.findall(words(mail)), mail.text
+        assert "Alpha-Team" not in mail.text + mail.html
+
+
+@pytest.mark.parametrize("for_staff", [False, True])
+async def test_no_link_sticks_to_the_text_before_it(tenant, for_staff) -> None:
+    mails = STAFF_MAILS if for_staff else CUSTOMER_MAILS
+    for mail in await render_all(tenant, mails, for_staff=for_staff):
+        assert not re.search(r"\Shttps?://", mail.text), mail.text
