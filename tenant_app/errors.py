@@ -14,6 +14,27 @@ class PermissionDenied(Exception):
 class ValidationFailed(Exception):
     """Input was rejected; `errors` maps field names to messages for the user."""
 
+    status_code = 422  # the form again, with a message next to each field
+
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__(", ".join(errors))
         self.errors = errors
+
+    def kept(self, values: dict[str, str]) -> dict[str, str]:
+        """What the form shows again: the user's input as typed."""
+        return values
+
+
+class EditConflict(ValidationFailed):
+    """Someone else saved the record after the form was loaded: nothing was saved. `errors`
+    say what is stored now; the form keeps the input and carries the stored `version`, so
+    saving again overwrites deliberately."""
+
+    status_code = 409
+
+    def __init__(self, errors: dict[str, str], *, version: int) -> None:
+        super().__init__(errors)
+        self.version = version
+
+    def kept(self, values: dict[str, str]) -> dict[str, str]:
+        return {**values, "version": str(self.version)}

@@ -77,11 +77,12 @@ def build_templates() -> Environment:
     env.globals["method_labels"] = labels.PAYMENT_METHODS
     env.globals["category_labels"] = labels.DOCUMENT_CATEGORIES
     env.globals["folder_descriptions"] = labels.FOLDER_DESCRIPTIONS
-    env.globals["product_lines"] = labels.PRODUCT_LINES
+    env.globals["country_labels"] = labels.COUNTRIES
     env.globals["document_categories"] = DOCUMENT_CATEGORIES
     env.filters["date"] = formatting.fmt_date
     env.filters["datetime"] = formatting.fmt_datetime
     env.filters["money"] = formatting.fmt_money
+    env.filters["filesize"] = formatting.fmt_filesize
     env.filters["plaintext"] = plain_text_html
     static_version = _static_version()
     env.globals["static_version"] = static_version

@@ -30,6 +30,9 @@ DOCUMENT_CATEGORIES = (
     "identity",
     "other",
 )
+# A contact's country (ISO 3166-1 alpha-2, DE first) and how many digits its postcodes have.
+POSTCODE_DIGITS = {"DE": 5, "AT": 4, "CH": 4}
+COUNTRIES = tuple(POSTCODE_DIGITS)
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # the A-Z jump of the insurer lists
 EMAIL_RE = re.compile(r"^[^@\s<>\"',;]{1,64}@[a-z0-9.-]{1,189}\.[a-z]{2,}$", re.IGNORECASE)
 

@@ -66,3 +66,14 @@ async def add_document(
             shared_with_customer=shared,
             uploaded_by_customer=by_customer,
         )
+
+
+async def attach_to_ticket(tenant: Any, contact: Any, document: Document) -> None:
+    """Make a folderless document a ticket attachment (an entry of a ticket refers to it)."""
+    from tenant_app.models.conversations import Conversation, ConversationEntry
+
+    with tenant_scope(tenant.tenant.id):
+        ticket = await Conversation.create(contact_id=contact.id, subject="Ausweis")
+        await ConversationEntry.create(
+            conversation_id=ticket.id, by_customer=True, body="Anbei", document_id=document.id
+        )

@@ -55,3 +55,27 @@ def test_dates_in_german_as_babel_writes_them(locale) -> None:
 def test_dates_in_english(locale) -> None:
     locale("en")
     assert formatting.fmt_date(date(1985, 4, 3)) == "Apr 3, 1985"
+
+
+@pytest.mark.parametrize(
+    ("size", "german", "english"),
+    [
+        (4, "4 Byte", "4 bytes"),
+        (511, "511 Byte", "511 bytes"),  # was "0 KB"
+        (512, "512 Byte", "512 bytes"),
+        (1023, "1023 Byte", "1023 bytes"),
+        (1024, "1\xa0KB", "1\xa0KB"),
+        (1536, "1,5\xa0KB", "1.5\xa0KB"),
+        (10 * 1024 - 1, "10\xa0KB", "10\xa0KB"),
+        (250 * 1024, "250\xa0KB", "250\xa0KB"),
+        (1024 * 1024 - 1, "1\xa0MB", "1\xa0MB"),  # not "1.024 KB"
+        (int(4.2 * 1024 * 1024), "4,2\xa0MB", "4.2\xa0MB"),
+        (25 * 1024 * 1024, "25\xa0MB", "25\xa0MB"),
+        (3 * 1024**3, "3\xa0GB", "3\xa0GB"),
+    ],
+)
+def test_file_sizes(locale, size: int, german: str, english: str) -> None:
+    locale("de")
+    assert formatting.fmt_filesize(size) == german
+    locale("en")
+    assert formatting.fmt_filesize(size) == english

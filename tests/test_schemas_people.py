@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from tenant_app.schemas.base import checked
-from tenant_app.schemas.people import ProfileInput, StaffUserInput
+from tenant_app.schemas.people import ContactInput, ProfileInput, StaffUserInput
 from tenant_app.text import i18n
 from tenant_app.vocabulary import FOLDERS, RIGHT_FLAGS
 
@@ -85,10 +85,20 @@ def test_staff_field_rules(field: str, value: str, message: str) -> None:
 @pytest.mark.parametrize(
     ("values", "expected"),
     [
-        ({}, {"street": "", "postal_code": "", "city": "", "phone": ""}),
+        ({}, {"street": "", "country": "DE", "postal_code": "", "city": "", "phone": ""}),
         (
             {"street": " Weg 1 ", "postal_code": " 12345 ", "city": " Ulm", "phone": "+49 30/1-2"},
-            {"street": "Weg 1", "postal_code": "12345", "city": "Ulm", "phone": "+49 30/1-2"},
+            {
+                "street": "Weg 1",
+                "country": "DE",
+                "postal_code": "12345",
+                "city": "Ulm",
+                "phone": "+49 30/1-2",
+            },
+        ),
+        (
+            {"country": "AT", "postal_code": "1010", "city": "Wien"},
+            {"street": "", "country": "AT", "postal_code": "1010", "city": "Wien", "phone": ""},
         ),
     ],
 )
@@ -101,9 +111,12 @@ def test_a_profile_is_stripped(values: dict[str, str], expected: dict[str, str])
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("postal_code", "1234", "Please enter a postal code with five digits."),
-        ("postal_code", "123456", "Please enter a postal code with five digits."),
-        ("postal_code", "12a45", "Please enter a postal code with five digits."),
+        ("postal_code", "1234", "Postal code for Germany: 5 digits, please."),
+        ("postal_code", "123456", "Postal code for Germany: 5 digits, please."),
+        ("postal_code", "12a45", "Postal code for Germany: 5 digits, please."),
+        ("postal_code", "１２３４５", "Postal code for Germany: 5 digits, please."),
+        ("country", "FR", "Please choose a country."),
+        ("country", " AT", "Please choose a country."),  # a choice is taken as sent
         ("phone", "030 123x", "Please enter a phone number using digits, spaces and + - / ( )."),
         ("phone", "030.123", "Please enter a phone number using digits, spaces and + - / ( )."),
     ],
@@ -112,3 +125,22 @@ def test_profile_field_rules(field: str, value: str, message: str) -> None:
     profile, errors = checked(ProfileInput, {field: value})
     assert profile is None
     assert errors == {field: message}
+
+
+@pytest.mark.parametrize(
+    ("country", "code", "message"),
+    [
+        ("DE", "50667", None),
+        ("AT", "1010", None),
+        ("CH", "8001", None),
+        ("", "50667", None),  # no country: Germany, the column's default
+        ("AT", "50667", "Postal code for Austria: 4 digits, please."),
+        ("CH", "80010", "Postal code for Switzerland: 4 digits, please."),
+        ("DE", "1010", "Postal code for Germany: 5 digits, please."),
+    ],
+)
+def test_the_postal_code_follows_the_country(country: str, code: str, message: str | None) -> None:
+    for model in (ProfileInput, ContactInput):
+        values = {**STAFF, "country": country, "postal_code": code}
+        _input, errors = checked(model, values)
+        assert errors.get("postal_code") == message

@@ -5,6 +5,7 @@ Keys are generated (`<tenant id>/<random hex>`), never derived from a user's fil
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 from collections.abc import AsyncIterator
@@ -19,6 +20,14 @@ CHUNK = 64 * 1024  # bytes per write while storing: memory use does not grow wit
 READ_CHUNK = 512 * 1024  # bytes per read while serving: each read is a trip to a thread
 
 
+class StorageFull(Exception):
+    """No space (or quota) left where files are written; nothing of the file was kept."""
+
+
+def disk_full(error: BaseException) -> bool:
+    return isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
 class Storage(Protocol):
     async def save(self, key: str, source: BinaryIO) -> int: ...
 
@@ -27,6 +36,15 @@ class Storage(Protocol):
     async def read(self, key: str) -> bytes: ...
 
     async def delete(self, key: str) -> None: ...
+
+
+def copy_chunks(source: BinaryIO, target: BinaryIO) -> int:
+    """Copy in CHUNK-sized pieces (memory stays small); the bytes copied."""
+    written = 0
+    while chunk := source.read(CHUNK):
+        target.write(chunk)
+        written += len(chunk)
+    return written
 
 
 def new_key(tenant_id: int) -> str:
@@ -46,22 +64,31 @@ class LocalStorage:
         return self.root / tenant_part / name
 
     async def save(self, key: str, source: BinaryIO) -> int:
+        """Store the file under `key`; bytes written. A failed save leaves nothing behind (not
+        even the partial `.part` file: a full disk must not stay full); StorageFull if the
+        disk or quota is full."""
         path = self._path(key)
 
         def write() -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             temporary = path.with_suffix(".part")
-            written = 0
-            with temporary.open("wb") as target:
-                while chunk := source.read(CHUNK):
-                    target.write(chunk)
-                    written += len(chunk)
-                target.flush()
-                os.fsync(target.fileno())
-            temporary.replace(path)
+            try:
+                with temporary.open("wb") as target:
+                    written = copy_chunks(source, target)
+                    target.flush()
+                    os.fsync(target.fileno())
+                temporary.replace(path)
+            except BaseException:
+                temporary.unlink(missing_ok=True)
+                raise
             return written
 
-        return await anyio.to_thread.run_sync(write)
+        try:
+            return await anyio.to_thread.run_sync(write)
+        except OSError as error:
+            if disk_full(error):
+                raise StorageFull(str(error)) from error
+            raise
 
     async def open(self, key: str) -> AsyncIterator[bytes]:
         path = self._path(key)

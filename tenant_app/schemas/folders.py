@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, ConfigDict
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, create_model
 
 from tenant_app.schemas import rules
 from tenant_app.schemas.base import FormInput, Required, Text, at_most, fail, one_of
 from tenant_app.text.i18n import gettext as _
+from tenant_app.text.labels import N_
 from tenant_app.vocabulary import (
     CONTRACT_STATUSES,
     DOCUMENT_CATEGORIES,
@@ -21,6 +23,7 @@ from tenant_app.vocabulary import (
 NOTE_MAX = 2000  # characters, as typed
 PRODUCT_LINE_MAX = 100  # characters, as typed
 INSURANCE_NUMBER_MAX = 60  # characters, without surrounding spaces
+PROVIDER_MAX = 200  # characters, as typed (the column insurer_name)
 INSURANCE_NUMBER_SIGNS = " -/._"  # besides letters and digits
 TITLE_MAX = 200  # a longer title is cut, not refused
 LATEST_DOCUMENT_DATE = date(2100, 1, 1)
@@ -60,6 +63,9 @@ def _document_date(value: object) -> date | None:
 Note = Annotated[Text, at_most(NOTE_MAX)]  # may be blank, stripped
 ProductLine = Annotated[Required, at_most(PRODUCT_LINE_MAX)]
 InsuranceNumber = Annotated[Required, BeforeValidator(_insurance_number)]
+ContractNumber = Annotated[Text, BeforeValidator(_insurance_number)]  # may be blank
+Provider = Annotated[Required, at_most(PROVIDER_MAX)]
+OptionalProvider = Annotated[Text, at_most(PROVIDER_MAX)]
 Status = Annotated[str, one_of(CONTRACT_STATUSES, lambda: _("Please choose a status."))]
 PaymentMethod = Annotated[
     str, one_of(PAYMENT_METHODS, lambda: _("Please choose a payment method."), blank="")
@@ -92,6 +98,150 @@ class ContractInput(_FolderForm):
     payment_frequency: PaymentFrequency = ""
     gross_premium: Money = None
     note: Note = ""
+
+
+@dataclass(frozen=True)
+class ContractKind:
+    """What a contract is in one folder, defined once: the form model that checks it, the
+    labels (msgids) of its fields, and the widget for the provider. Every folder stores the
+    same columns: `product_line` (product type, Sparte), `insurer_name` (the provider; with
+    `insurer_id` when it is from the catalogue) and `insurance_number` (the contract number).
+    """
+
+    folder: str
+    product_label: str
+    provider_label: str
+    number_label: str
+    amount_label: str  # "" = no payments in this folder (method, frequency and amount)
+    amount_short: str  # the amount's label where contracts are listed
+    catalogue: str  # "only": an insurer from the catalogue; "offer": suggested; "": free text
+    provider_required: bool
+    number_required: bool
+    product_lines: tuple[str, ...]  # suggestions, free text is fine
+    model: type[ContractInput] = ContractInput
+
+    @property
+    def payments(self) -> bool:
+        return bool(self.amount_label)
+
+
+def _kind(**facts: Any) -> ContractKind:
+    """A folder's kind with its form model: ContractInput (insurance), or one whose provider
+    and number are optional where the kind says so."""
+    kind = ContractKind(**facts)
+    if kind.provider_required and kind.number_required:
+        return kind
+    model = create_model(
+        f"{kind.folder.title()}ContractInput",
+        __base__=ContractInput,
+        insurer=(Provider if kind.provider_required else OptionalProvider, ""),
+        insurance_number=(InsuranceNumber if kind.number_required else ContractNumber, ""),
+    )
+    return ContractKind(**{**facts, "model": model})
+
+
+CONTRACT_KINDS = {
+    kind.folder: kind
+    for kind in (
+        _kind(
+            folder="insurance",
+            product_label=N_("Product line (Sparte)"),
+            provider_label=N_("Insurer"),
+            number_label=N_("Insurance number"),
+            amount_label=N_("Gross premium per period (€)"),
+            amount_short=N_("Gross premium"),
+            catalogue="only",
+            provider_required=True,
+            number_required=True,
+            product_lines=(
+                "Privathaftpflicht",
+                "Hausrat",
+                "Wohngebäude",
+                "Kfz",
+                "Rechtsschutz",
+                "Unfall",
+                "Berufsunfähigkeit",
+                "Risikolebensversicherung",
+                "Private Rentenversicherung",
+                "Private Krankenversicherung",
+                "Krankenzusatz",
+                "Pflege",
+                "Tierhalterhaftpflicht",
+                "Reise",
+                "Gewerbe",
+            ),
+        ),
+        _kind(
+            folder="finance",
+            product_label=N_("Product type"),
+            provider_label=N_("Provider (bank, building society, fund company)"),
+            number_label=N_("Contract number"),
+            amount_label=N_("Amount per period (€)"),
+            amount_short=N_("Amount"),
+            catalogue="offer",
+            provider_required=True,
+            number_required=False,
+            product_lines=(
+                "Bausparen",
+                "Fondssparplan",
+                "Depot",
+                "Tagesgeld",
+                "Festgeld",
+                "Baufinanzierung",
+                "Darlehen",
+                "Riester-Rente",
+                "Basisrente",
+                "Betriebliche Altersvorsorge",
+            ),
+        ),
+        _kind(
+            folder="other",
+            product_label=N_("Contract type"),
+            provider_label=N_("Provider"),
+            number_label=N_("Contract or customer number"),
+            amount_label=N_("Amount per period (€)"),
+            amount_short=N_("Amount"),
+            catalogue="",
+            provider_required=True,
+            number_required=False,
+            product_lines=(
+                "Strom",
+                "Gas",
+                "Wasser",
+                "Mobilfunk",
+                "Internet",
+                "Festnetz",
+                "Streaming",
+                "Zeitschrift",
+                "Fitnessstudio",
+                "Miete",
+                "Leasing",
+                "Mitgliedschaft",
+            ),
+        ),
+        _kind(
+            folder="emergency",
+            product_label=N_("Document type"),
+            provider_label=N_("Kept by or issued by"),
+            number_label=N_("Reference"),
+            amount_label="",
+            amount_short="",
+            catalogue="",
+            provider_required=False,
+            number_required=False,
+            product_lines=(
+                "Patientenverfügung",
+                "Vorsorgevollmacht",
+                "Betreuungsverfügung",
+                "Testament",
+                "Organspendeausweis",
+                "Sorgerechtsverfügung",
+                "Bestattungsverfügung",
+                "Notfallkontakte",
+            ),
+        ),
+    )
+}
 
 
 class DocumentMetaInput(_FolderForm):

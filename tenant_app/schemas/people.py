@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, ValidationInfo, field_validator
 
 from tenant_app.schemas.base import (
     Birthdate,
@@ -17,7 +17,29 @@ from tenant_app.schemas.base import (
     one_of,
 )
 from tenant_app.text.i18n import gettext as _
-from tenant_app.vocabulary import FOLDER_LEVELS, STAFF_ROLES
+from tenant_app.text.labels import COUNTRIES as COUNTRY_LABELS
+from tenant_app.vocabulary import COUNTRIES, FOLDER_LEVELS, POSTCODE_DIGITS, STAFF_ROLES
+
+# A blank country is Germany (the column's default); anything else must be one we know.
+Country = Annotated[str, one_of(COUNTRIES, lambda: _("Please choose a country."), blank="DE")]
+
+
+def postal_code_for(value: object, info: ValidationInfo) -> str:
+    """Blank, or as many digits as the country's postcodes have (DE 5, AT and CH 4). The
+    country field comes first in the model, so it is checked (and known) by now."""
+    code = str(value or "").strip()
+    country = info.data.get("country")
+    if code and country in POSTCODE_DIGITS:
+        digits = POSTCODE_DIGITS[country]
+        if not (code.isascii() and code.isdigit() and len(code) == digits):
+            raise fail(
+                _(
+                    "Postal code for %(country)s: %(n)s digits, please.",
+                    country=COUNTRY_LABELS[country],
+                    n=digits,
+                )
+            )
+    return code
 
 
 class ContactInput(FormInput):
@@ -30,20 +52,19 @@ class ContactInput(FormInput):
     company_name: Text = ""
     legal_form: Text = ""
     street: Text = ""
-    postal_code: Text = ""
+    country: Country = "DE"
+    postal_code: str = ""
     city: Text = ""
     phone: Text = ""
     customer_number: Text = ""
 
+    @field_validator("postal_code", mode="before")
+    @classmethod
+    def _check_postal_code(cls, value: object, info: ValidationInfo) -> str:
+        return postal_code_for(value, info)
+
 
 CONTACT_FIELDS = tuple(ContactInput.model_fields)
-
-
-def _postal_code(value: object) -> str:
-    code = str(value or "").strip()
-    if code and not (code.isdigit() and len(code) == 5):
-        raise fail(_("Please enter a postal code with five digits."))
-    return code
 
 
 def _phone(value: object) -> str:
@@ -53,7 +74,6 @@ def _phone(value: object) -> str:
     return phone
 
 
-PostalCode = Annotated[str, BeforeValidator(_postal_code)]  # blank or five digits, stripped
 Phone = Annotated[str, BeforeValidator(_phone)]  # blank or digits, spaces and + - / ( )
 
 
@@ -61,9 +81,15 @@ class ProfileInput(FormInput):
     """The customer's own address and phone (Mein Profil); name and e-mail stay with the broker."""
 
     street: Text = ""
-    postal_code: PostalCode = ""
+    country: Country = "DE"
+    postal_code: str = ""
     city: Text = ""
     phone: Phone = ""
+
+    @field_validator("postal_code", mode="before")
+    @classmethod
+    def _check_postal_code(cls, value: object, info: ValidationInfo) -> str:
+        return postal_code_for(value, info)
 
 
 def _folder_level(value: object) -> object:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
@@ -18,6 +19,8 @@ from tenant_app.permissions import (
     customer_may,
     folder_flags,
 )
+from tenant_app.services.versions import save_if_unchanged
+from tenant_app.text import labels
 from tenant_app.vocabulary import ACCESS_FIELDS
 from tenant_app.vocabulary import FOLDERS as FOLDER_KEYS
 
@@ -41,20 +44,53 @@ async def access_of(contact_id: int, actor: CurrentUser | None = None) -> Custom
     return CustomerRights.from_values(contact_id, row[0] if row else {})
 
 
+async def access_form(actor: CurrentUser, *, contact_id: int) -> tuple[CustomerRights, int]:
+    """The permissions as their form shows them, and the version it carries (0: never set)."""
+    if not can_manage_contacts(actor):
+        raise PermissionDenied
+    row = await CustomerAccess.filter(contact_id=contact_id).values(*ACCESS_FIELDS, "version")
+    values = row[0] if row else {}
+    return CustomerRights.from_values(contact_id, values), int(values.get("version", 0))
+
+
+def _flag_labels() -> dict[str, str]:
+    """Each permission column as the form names it ("Finances – Data share")."""
+    names = {
+        f"{folder}_{flag}": f"{labels.FOLDERS[folder]} – {label}"
+        for folder in FOLDER_KEYS
+        for flag, label in labels.ACCESS_FLAGS
+    }
+    return names | dict(labels.ACCESS_MODULES)
+
+
 async def save_access(
-    actor: CurrentUser, *, contact_id: int, flags: dict[str, bool]
+    actor: CurrentUser, *, contact_id: int, flags: dict[str, bool], version: int | None
 ) -> CustomerRights:
-    """Replace all flags at once (one row, one statement): the next request sees the change."""
+    """Replace all flags at once (one row, one statement): the next request sees the change.
+
+    `version` is the one the form was loaded with (0: no row yet); EditConflict if someone
+    saved since."""
     if not can_manage_contacts(actor):
         raise PermissionDenied
     values: dict[str, Any] = {name: bool(flags.get(name)) for name in ACCESS_FIELDS}
     if values["profile_editable"]:
         values["profile_visible"] = True  # editing implies seeing
-    async with in_transaction():
-        updated = await CustomerAccess.filter(contact_id=contact_id).update(**values)
-        if not updated:
-            await CustomerAccess.create(contact_id=contact_id, **values)
-    return CustomerRights.from_values(contact_id, values)
+    rights = CustomerRights.from_values(contact_id, values)
+    if version == 0:  # the first save makes the row; a second "first" save is a conflict
+        try:
+            async with in_transaction():
+                await CustomerAccess.create(contact_id=contact_id, **values)
+            return rights
+        except IntegrityError:
+            version = None
+    await save_if_unchanged(
+        CustomerAccess,
+        where={"contact_id": contact_id},
+        version=version,
+        changes=values,
+        labels=_flag_labels(),
+    )
+    return rights
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from tenant_app.queries.contacts import ContactPage, Overview
 from tenant_app.schemas import rules
 from tenant_app.schemas.base import checked
 from tenant_app.schemas.people import ContactInput
+from tenant_app.services.versions import save_if_unchanged, version_of
+from tenant_app.text import labels
 from tenant_app.text.i18n import gettext as _
 
 
@@ -88,7 +90,13 @@ async def update_contact(
         raise PermissionDenied
     clean = await _clean(values, except_contact=contact.id)
     async with in_transaction():  # contact, account and responsibles change together or not at all
-        await Contact.filter(id=contact.id).update(**clean)
+        await save_if_unchanged(
+            Contact,
+            where={"id": contact.id},
+            version=version_of(values),
+            changes=clean,
+            labels=dict(labels.CONTACT_FIELDS),
+        )
         await User.filter(contact_id=contact.id).update(  # the account follows name and e-mail
             first_name=clean["first_name"],
             last_name=clean["last_name"],

@@ -17,30 +17,67 @@ from tenant_app.permissions import (
     staff_may_read_folder,
 )
 from tenant_app.schemas.base import checked
-from tenant_app.schemas.folders import ContractInput
+from tenant_app.schemas.folders import CONTRACT_KINDS, ContractInput, ContractKind
 from tenant_app.services.access import access_of
+from tenant_app.services.versions import VERSION_FIELD, save_if_unchanged, version_of
+from tenant_app.text import labels
 from tenant_app.text.i18n import gettext as _
 from tenant_app.vocabulary import FOLDERS as FOLDER_KEYS
 
-CONTRACT_FIELDS = tuple(ContractInput.model_fields)
+CONTRACT_FIELDS = (*ContractInput.model_fields, VERSION_FIELD)  # what the contract form sends
+_NO_PAYMENTS = {"payment_method": "", "payment_frequency": "", "gross_premium": None}
 
 
-async def _clean_contract(values: dict[str, str], *, by_customer: bool) -> dict[str, Any]:
-    """The contract's columns from the form, or ValidationFailed with a message per field."""
-    if by_customer:
-        values = {**values, "status": "start"}  # a customer's contract always starts so
-    contract, errors = checked(ContractInput, values)
+def contract_kind(folder: str) -> ContractKind:
+    """The fields that fit the folder's contracts (NotFound for an unknown folder)."""
+    _check_folder(folder)
+    return CONTRACT_KINDS[folder]
+
+
+async def clean_contract(values: dict[str, str], *, folder: str) -> dict[str, Any]:
+    """The contract's columns from the form, by the rules of its folder (ValidationFailed
+    with a message per field). The provider is linked to the catalogue when it is in it; in
+    the insurance folder it must be."""
+    kind = contract_kind(folder)
+    contract, errors = checked(kind.model, values)
     insurer = None
-    if name := values.get("insurer", "").strip():
+    name = contract.insurer if contract else ""
+    if name:
         insurer = await Insurer.get_or_none(name=name)
-        if insurer is None:
+        if insurer is None and kind.catalogue == "only":
             errors["insurer"] = _("Please choose an insurer from the list.")
-    if errors or contract is None or insurer is None:
+    if errors or contract is None:
         raise ValidationFailed(errors)
     clean = contract.model_dump(exclude={"insurer"})
-    clean["insurer_id"] = insurer.id
-    clean["insurer_name"] = insurer.name
-    return clean
+    clean["insurer_id"] = insurer.id if insurer else None
+    clean["insurer_name"] = insurer.name if insurer else name
+    return clean if kind.payments else clean | _NO_PAYMENTS
+
+
+async def _clean_contract(
+    values: dict[str, str], *, folder: str, by_customer: bool
+) -> dict[str, Any]:
+    if by_customer:
+        values = {**values, "status": "start"}  # a customer's contract always starts so
+    return await clean_contract(values, folder=folder)
+
+
+def field_labels(folder: str) -> dict[str, str]:
+    """The contract's columns as the folder's form labels them (what a conflict names)."""
+    kind = contract_kind(folder)
+    named = {
+        "product_line": kind.product_label,
+        "insurer_name": kind.provider_label,
+        "insurance_number": kind.number_label,
+    }
+    if kind.payments:
+        named["gross_premium"] = kind.amount_label
+    shown = {column: _(label) for column, label in named.items()}
+    return shown | {
+        column: label
+        for column, label in labels.CONTRACT_FIELDS
+        if kind.payments or not column.startswith("payment_")
+    }
 
 
 def form_values(contract: Contract) -> dict[str, Any]:
@@ -72,7 +109,7 @@ async def create_contract(
         raise NotFound
     elif not staff_may_edit_folder(actor, folder):
         raise PermissionDenied
-    clean = await _clean_contract(values, by_customer=by_customer)
+    clean = await _clean_contract(values, folder=folder, by_customer=by_customer)
     return await Contract.create(
         contact_id=contact_id,
         folder=folder,
@@ -118,11 +155,19 @@ async def ensure_may_create(actor: CurrentUser, *, contact_id: int, folder: str)
 async def update_contract(
     actor: CurrentUser, contract: Contract, *, values: dict[str, str]
 ) -> Contract:
+    """Save the edit form if nobody saved the contract since it was loaded (EditConflict)."""
     by_customer = actor.kind == "customer"
-    clean = await _clean_contract(values, by_customer=by_customer)
+    clean = await _clean_contract(values, folder=contract.folder, by_customer=by_customer)
     if by_customer:
         clean["status"] = contract.status if not contract.created_by_customer else "start"
-    await Contract.filter(id=contract.id).update(**clean)
+    await save_if_unchanged(
+        Contract,
+        where={"id": contract.id},
+        version=version_of(values),
+        changes=clean,
+        labels=field_labels(contract.folder),
+        form_names={"insurer_name": "insurer"},
+    )
     return await Contract.get(id=contract.id)
 
 

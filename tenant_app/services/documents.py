@@ -7,16 +7,19 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 import anyio
+from tortoise.expressions import Subquery
 
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.files.cleanup import remove_files
 from tenant_app.files.storage import Storage, new_key
 from tenant_app.files.uploads import clean_filename, sniff
+from tenant_app.models.conversations import ConversationEntry
 from tenant_app.models.folders import Contract, Document
 from tenant_app.models.scoping import current_tenant_id
 from tenant_app.permissions import (
     can_handle_tickets,
+    can_manage_contacts,
     can_see_all_contacts,
     customer_may,
     folder_flags,
@@ -64,7 +67,8 @@ async def _may_add(
         if not customer_may(flags, "add_document"):
             raise PermissionDenied
     elif not folder:
-        raise NotFound  # documents outside folders only arrive as ticket attachments
+        if contract is not None or not can_manage_contacts(actor):
+            raise PermissionDenied  # on the contact itself: the broker contract, first information
     elif not staff_may_edit_folder(actor, folder):
         raise PermissionDenied
 
@@ -81,8 +85,9 @@ async def add_document(
     folder: str = "",
     shared: bool | None = None,
 ) -> Document:
-    """A document in one of the contact's folders (or on a contract there), if the actor may
-    add one: checked by content and size, streamed to storage, then recorded."""
+    """A document in one of the contact's folders (or on a contract there), or for staff who
+    manage contacts on the contact itself (`folder` ""), if the actor may add one: checked by
+    content and size, streamed to storage, then recorded."""
     contract = None
     if contract_id is not None:
         contract = await Contract.get_or_none(
@@ -171,8 +176,8 @@ async def _store_document(
     # Hashing a large file takes seconds: off the event loop, or every request on this
     # process waits.
     sha256 = await anyio.to_thread.run_sync(_digest, upload.file)
-    size = await store.save(key, upload.file)
     try:
+        size = await store.save(key, upload.file)
         return await Document.create(
             contact_id=contact_id,
             contract_id=contract.id if contract else None,
@@ -189,8 +194,11 @@ async def _store_document(
             uploaded_by_id=actor.id,
             **meta.model_dump(),
         )
-    except Exception:
-        await remove_files(store, [key])  # no orphan file when the row could not be written
+    except BaseException:
+        # No orphan file when the row could not be written, also when the request was
+        # cancelled (a client gone): the removal itself must not be cancelled then.
+        with anyio.CancelScope(shield=True):
+            await remove_files(store, [key])
         raise
 
 
@@ -228,12 +236,7 @@ async def document_for(actor: CurrentUser, document_id: int, *, action: str = "v
     if actor.kind == "customer":
         await _customer_check(actor, document, action)
     elif not document.folder:
-        # A ticket attachment not yet filed: for those who handle tickets; changing it is for
-        # the admin (staff file it into a contract, which moves it into that folder).
-        if not can_handle_tickets(actor):
-            raise NotFound
-        if action != "view" and not is_admin(actor):
-            raise PermissionDenied
+        await _staff_check_outside_folders(actor, document, action)
     elif not staff_may_read_folder(actor, document.folder):
         raise NotFound
     elif action != "view" and not staff_may_edit_folder(actor, document.folder):
@@ -241,12 +244,40 @@ async def document_for(actor: CurrentUser, document_id: int, *, action: str = "v
     return document
 
 
+async def _is_attachment(document: Document) -> bool:
+    return await ConversationEntry.filter(document_id=document.id).exists()
+
+
+async def _staff_check_outside_folders(actor: CurrentUser, document: Document, action: str) -> None:
+    """A ticket attachment not yet filed is for those who handle tickets; changing it is for
+    the admin (staff file it into a contract, which moves it into that folder). A document
+    filed on the contact itself is for those who manage contacts."""
+    if await _is_attachment(document):
+        if not can_handle_tickets(actor):
+            raise NotFound
+        if action != "view" and not is_admin(actor):
+            raise PermissionDenied
+    elif not can_manage_contacts(actor):
+        raise NotFound
+
+
+async def contact_documents(actor: CurrentUser, *, contact_id: int) -> list[Document]:
+    """The documents filed on the contact itself (not in a folder, not ticket attachments),
+    newest first: for staff who manage contacts, none for others. The caller has checked
+    that the actor sees the contact."""
+    if actor.kind != "staff" or not can_manage_contacts(actor):
+        return []
+    attachments = ConversationEntry.filter(
+        conversation__contact_id=contact_id, document_id__isnull=False
+    ).values("document_id")
+    query = Document.filter(contact_id=contact_id, folder="", contract_id=None)
+    return list(await query.exclude(id__in=Subquery(attachments)).order_by("-created_at", "-id"))
+
+
 async def _customer_check(actor: CurrentUser, document: Document, action: str) -> None:
     if actor.contact_id != document.contact_id:
         raise NotFound
     if not document.folder:  # only attachments of the customer's own tickets, while they may write
-        from tenant_app.models.conversations import ConversationEntry
-
         attached = await ConversationEntry.filter(document_id=document.id).exists()
         if (
             not attached

@@ -14,6 +14,7 @@ from tenant_app.permissions import (
     staff_may_read_folder,
 )
 from tenant_app.queries.folders import DocumentRow, folder_rows
+from tenant_app.schemas.folders import CONTRACT_KINDS
 from tenant_app.vocabulary import FOLDERS
 
 
@@ -44,6 +45,7 @@ async def customer_folder(actor: CurrentUser, folder: str) -> dict[str, Any]:
         docs.setdefault(document.contract_id, []).append(document)
     return {
         "folder": folder,
+        "kind": CONTRACT_KINDS[folder],
         "flags": flags,
         "contracts": visible,
         "documents": docs,
@@ -69,6 +71,7 @@ async def staff_folder(actor: CurrentUser, *, contact_id: int, folder: str) -> d
     contract_rows, docs = await folder_contents(actor, contact_id, readable_folder(actor, folder))
     return {
         "folder": folder,
+        "kind": CONTRACT_KINDS[folder],
         "contracts": contract_rows,
         "documents": docs,
         "can_edit": staff_may_edit_folder(actor, folder),

@@ -1,4 +1,4 @@
-"""German-first display formats: dates, times in Europe/Berlin, money."""
+"""German-first display formats: dates, times in Europe/Berlin, money, file sizes."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 
-from tenant_app.text.i18n import get_locale
+from tenant_app.text.i18n import get_locale, gettext
 
 DISPLAY_TZ = ZoneInfo("Europe/Berlin")
 # Parsed once: babel parses a locale given by name again at every call.
@@ -59,3 +59,24 @@ def fmt_money(value: Decimal | None) -> str:
     return format_currency(
         value, "EUR", locale=_MONEY_LOCALES["de" if get_locale() == "de" else "en"]
     )
+
+
+_SIZE_UNITS = ("KB", "MB", "GB", "TB")
+
+
+def fmt_filesize(size: int | None) -> str:
+    """512 Byte, 1,5 KB, 23 KB, 4,2 MB (de); 512 bytes, 1.5 KB (en). Never "0 KB".
+
+    Binary units (1 KB = 1,024 bytes); one decimal below 10, whole numbers from there.
+    """
+    if size is None:
+        return ""
+    if size < 1024:
+        return gettext("%(n)s bytes", n=size)  # stored files have 4 bytes at least
+    value = float(size)
+    for unit in _SIZE_UNITS:
+        value /= 1024
+        shown = round(value, 1) if value < 10 else round(value)
+        if shown < 1024 or unit == _SIZE_UNITS[-1]:
+            break
+    return f"{format_decimal(shown, format='#,##0.#', locale=_locale())}\xa0{unit}"

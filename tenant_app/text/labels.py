@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from datetime import date
+from decimal import Decimal
 
+from tenant_app.text.formatting import fmt_date, fmt_money
 from tenant_app.text.i18n import gettext
 
 
@@ -20,6 +23,12 @@ class Labels:
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         return ((key, gettext(message)) for key, message in self._pairs.items())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._pairs
+
+    def keys(self) -> tuple[str, ...]:
+        return tuple(self._pairs)
 
 
 ROLES = Labels(
@@ -55,6 +64,7 @@ ACCOUNT_STATES = Labels(
         "created": N_("Account created, no mail sent"),
         "mail_sent": N_("Registration mail sent"),
         "active": N_("Active"),
+        "deactivated": N_("Login deactivated"),
     }
 )
 CONTRACT_STATUSES = Labels(
@@ -102,30 +112,75 @@ FOLDER_DESCRIPTIONS = Labels(
         "emergency": N_("Important documents for emergencies"),
     }
 )
-PRODUCT_LINES = (
-    "Privathaftpflicht",
-    "Hausrat",
-    "Wohngebäude",
-    "Kfz",
-    "Rechtsschutz",
-    "Unfall",
-    "Berufsunfähigkeit",
-    "Risikolebensversicherung",
-    "Private Rentenversicherung",
-    "Private Krankenversicherung",
-    "Krankenzusatz",
-    "Pflege",
-    "Tierhalterhaftpflicht",
-    "Reise",
-    "Gewerbe",
-    "Bausparen",
-    "Fondssparplan",
-    "Baufinanzierung",
-    "Darlehen",
-    "Strom",
-    "Gas",
-    "Mobilfunk",
-    "Internet",
-    "Vorsorgevollmacht",
-    "Patientenverfügung",
+COUNTRIES = Labels({"DE": N_("Germany"), "AT": N_("Austria"), "CH": N_("Switzerland")})
+# The contact's fields as the contact form labels them (also what an edit conflict names).
+CONTACT_FIELDS = Labels(
+    {
+        "first_name": N_("First name"),
+        "last_name": N_("Last name"),
+        "birthdate": N_("Date of birth"),
+        "email": N_("E-mail"),
+        "company_name": N_("Company (without legal form)"),
+        "legal_form": N_("Legal form"),
+        "street": N_("Street and number"),
+        "postal_code": N_("Postal code"),
+        "city": N_("City"),
+        "country": N_("Country"),
+        "phone": N_("Phone"),
+        "customer_number": N_("Customer number"),
+    }
 )
+CONTRACT_FIELDS = Labels(  # besides the three whose label depends on the folder (ContractKind)
+    {
+        "status": N_("Status"),
+        "payment_method": N_("Payment method"),
+        "payment_frequency": N_("Payment frequency"),
+        "note": N_("Note"),
+    }
+)
+ACCESS_FLAGS = Labels(
+    {"unlock": N_("Unlock"), "share": N_("Data share"), "readonly": N_("Read-only")}
+)
+ACCESS_MODULES = Labels(
+    {
+        "profile_visible": N_("Customer can see their profile"),
+        "profile_editable": N_("Customer can edit address and phone"),
+        "communication": N_("Customer can write to us (tickets)"),
+    }
+)
+
+
+def staff_user_fields() -> dict[str, str]:
+    """A staff user's columns as the user form labels them (in the request's language)."""
+    named = {name: CONTACT_FIELDS[name] for name in ("first_name", "last_name", "email")}
+    named |= {"birthdate": CONTACT_FIELDS["birthdate"], "role": gettext("Role")}
+    named |= {f"access_{folder}": label for folder, label in FOLDERS}
+    return named | dict(RIGHTS)
+
+
+_CHOICES: Mapping[str, Labels] = {
+    "role": ROLES,
+    "access_insurance": ACCESS,
+    "access_finance": ACCESS,
+    "access_other": ACCESS,
+    "access_emergency": ACCESS,
+    "status": CONTRACT_STATUSES,
+    "payment_method": PAYMENT_METHODS,
+    "payment_frequency": PAYMENT_FREQUENCIES,
+    "country": COUNTRIES,
+}
+
+
+def shown_value(name: str, value: object) -> str:
+    """A stored value of field `name` as a page shows it (dates, money, choices by label)."""
+    if value is None or value == "":
+        return gettext("(empty)")
+    if isinstance(value, bool):
+        return gettext("on") if value else gettext("off")
+    if isinstance(value, Decimal):
+        return fmt_money(value)
+    if isinstance(value, date):
+        return fmt_date(value)
+    if name in _CHOICES:
+        return _CHOICES[name][str(value)]
+    return str(value)

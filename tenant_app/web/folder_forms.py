@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tenant_app.actors import CurrentUser
-from tenant_app.errors import ValidationFailed
+from tenant_app.errors import NotFound, ValidationFailed
 from tenant_app.pages import render
 from tenant_app.services import contracts, documents
 from tenant_app.vocabulary import CONTRACT_STATUSES, LETTERS, PAYMENT_FREQUENCIES, PAYMENT_METHODS
@@ -37,12 +37,15 @@ def render_folder(
 
 
 def contract_form_context(
-    values: dict[str, Any], errors: dict[str, str], *, with_status: bool, **extra: Any
+    values: dict[str, Any], errors: dict[str, str], *, folder: str, with_status: bool, **extra: Any
 ) -> dict[str, Any]:
-    """The contract form's context; staff also choose the status (a customer's is `start`)."""
+    """The contract form's context with the fields that fit the folder; staff also choose the
+    status (a customer's is `start`)."""
     context: dict[str, Any] = {
         "values": values,
         "errors": errors,
+        "folder": folder,
+        "kind": contracts.contract_kind(folder),
         "frequencies": PAYMENT_FREQUENCIES,
         "methods": PAYMENT_METHODS,
         "letters": LETTERS,
@@ -62,8 +65,10 @@ async def save_contract(
         values = forms.texts(form, contracts.CONTRACT_FIELDS)
         await save(values)
     except ValidationFailed as failed:
-        context = contract_form_context(values, failed.errors, with_status=with_status, **extra)
-        return render(request, template, context, status_code=422)
+        context = contract_form_context(
+            failed.kept(values), failed.errors, with_status=with_status, **extra
+        )
+        return render(request, template, context, status_code=failed.status_code)
     return None
 
 
@@ -95,6 +100,17 @@ async def _add(
     )
 
 
+def _destination(form: FormData, *, on_contact: bool) -> tuple[dict[str, str], int | None]:
+    """The upload's fields and the contract it is for: the folder or contract the form names,
+    or with `on_contact` the contact itself (whatever the form says), which no folder form is."""
+    values, contract_id = forms.document_fields(form)
+    if on_contact:
+        return {**values, "folder": "", "contract_id": ""}, None
+    if not values["folder"] and contract_id is None:
+        raise NotFound
+    return values, contract_id
+
+
 async def upload_document(
     request: Request,
     actor: CurrentUser,
@@ -103,13 +119,14 @@ async def upload_document(
     done: Callable[[Any], Response],
     failed: Failed,
     sharing: bool = False,
+    on_contact: bool = False,
 ) -> Response:
     """Read the multipart upload form and add the document: `done(document)`, or `failed`."""
     state = request.app.state
     async with forms.multipart(request) as form:
         values: dict[str, str] = {}
         try:
-            values, contract_id = forms.document_fields(form)
+            values, contract_id = _destination(form, on_contact=on_contact)
             document = await _add(actor, state, form, values, contact_id, contract_id, sharing)
         except ValidationFailed as error:
             return await failed(values, error.errors)

@@ -212,6 +212,7 @@ async def test_permissions_page_saves_all_flags_at_once(client, tenant, contact)
             "finance_share": "on",
             "emergency_readonly": "on",
             "profile_editable": "on",
+            "version": "1",  # the version the page was loaded with
         },
     )
     assert response.status_code == 303

@@ -11,7 +11,7 @@ from tenant_app.models.contacts import Contact, ContactResponsible
 from tenant_app.models.folders import Contract, Document
 from tenant_app.models.scoping import tenant_scope
 from tests.conftest import CUSTOMER_PASSWORD, make_customer
-from tests.folder_helpers import add_contract, add_document
+from tests.folder_helpers import add_contract, add_document, attach_to_ticket
 from tests.web.test_staff_users import _make_registered_staff
 
 
@@ -32,6 +32,7 @@ async def test_folderless_documents_are_not_for_staff_without_ticket_rights(
 ) -> None:
     contact = await make_customer(tenant, passwords)
     attachment = await add_document(tenant, settings, contact, folder="", title="Ausweis")
+    await attach_to_ticket(tenant, contact, attachment)  # a customer's ticket attachment
     staff = await _reader_for(tenant, passwords, client_for, contact)
     assert (await staff.get(f"/staff/documents/{attachment.id}/download")).status_code == 404
     deleted = await staff.submit(f"/staff/documents/{attachment.id}/delete", form_page="/staff")
@@ -126,6 +127,7 @@ async def test_unicode_digits_do_not_crash(client, tenant, passwords) -> None:
         "birthdate": "1990-01-02",
         "email": "kai@kunde.example",
         "responsible": "²",
+        "version": "1",
     }
     assert (await client.submit(f"/staff/contacts/{contact.id}/edit", form)).status_code == 303
 

@@ -123,10 +123,12 @@ async def test_customer_upload_appears_for_staff(client, client_for, tenant, pas
     )
 
 
-async def test_upload_form_offers_the_phone_camera(client_for, tenant, passwords) -> None:
+async def test_upload_form_offers_camera_and_files(client_for, tenant, passwords) -> None:
+    """No `capture`: on phones it opens only the camera, and an existing PDF cannot be chosen."""
     contact, customer = await _portal(client_for, tenant, passwords, finance_unlock=True)
     form = await customer.get("/portal/folders/finance/upload", headers={"HX-Request": "true"})
-    assert 'capture="environment"' in form.text and 'accept=".pdf' in form.text
+    assert 'type="file"' in form.text and "capture" not in form.text
+    assert 'accept=".pdf' in form.text and "image/*" in form.text and "application/pdf" in form.text
 
 
 async def test_internal_documents_stay_hidden(client_for, tenant, passwords, settings) -> None:
@@ -183,13 +185,23 @@ async def test_profile_as_permitted(client_for, tenant, passwords, visible, edit
         client_for, tenant, passwords, profile_visible=visible, profile_editable=editable
     )
     page = await customer.get("/portal/profile")
+    assert 'href="/account/password"' in page.text  # the login is always the customer's own
     if not visible:
-        assert page.status_code == 404
+        assert page.status_code == 200 and 'id="profile-data"' not in page.text
+        assert contact.email not in page.text
+        saved = await customer.submit("/portal/profile", {"street": "Hauptstr. 1"})
+        assert saved.status_code == 404
         return
     assert ('name="street"' in page.text) is editable
     saved = await customer.submit(
         "/portal/profile",
-        {"street": "Hauptstr. 1", "postal_code": "50667", "city": "Köln", "phone": "+49 221 123"},
+        {
+            "street": "Hauptstr. 1",
+            "postal_code": "50667",
+            "city": "Köln",
+            "phone": "+49 221 123",
+            "version": "1",  # as the form was loaded
+        },
     )
     assert saved.status_code == (303 if editable else 403)
     if editable:
