@@ -33,6 +33,7 @@ class CurrentUser:
     manages_contacts: bool = False
     manages_users: bool = False
     manages_settings: bool = False
+    must_change_password: bool = False  # a one-time password: every page leads to changing it
     # A customer's permissions, loaded with the session (all off if never set); None for staff.
     access: CustomerRights | None = None
 

@@ -10,13 +10,12 @@ from typing import Any
 
 from babel.numbers import parse_decimal
 
+from tenant_app.schemas import passwords
 from tenant_app.text.i18n import gettext as _
 from tenant_app.vocabulary import EMAIL_RE
 
 _DATE_DE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-PASSWORD_MIN = 10
-PASSWORD_MAX = 128
 
 
 def parse_date(raw: str) -> date | None:
@@ -68,25 +67,29 @@ def pin_for(birthdate: date) -> str:
 
 
 def password_errors(
-    password: str, repeat: str, *, birthdate: date | None, username: str, email: str
+    password: str,
+    repeat: str,
+    *,
+    birthdate: date | None,
+    username: str,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
 ) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if len(password) < PASSWORD_MIN:
-        errors["password"] = _("The password must have at least %(n)s characters.", n=PASSWORD_MIN)
-    elif len(password) > PASSWORD_MAX:
-        errors["password"] = _("The password may have at most %(n)s characters.", n=PASSWORD_MAX)
-    else:
-        lowered = password.strip().lower()
-        forbidden = {username.lower(), email.lower(), email.lower().partition("@")[0]}
-        if birthdate:
-            forbidden |= {pin_for(birthdate), birthdate.strftime("%d.%m.%Y"), birthdate.isoformat()}
-        if lowered in forbidden:
-            errors["password"] = _(
-                "The password must not be your date of birth, username or e-mail address."
-            )
-    if not errors and password != repeat:
-        errors["password2"] = _("The two passwords do not match.")
-    return errors
+    """The new password's rules (schemas/passwords.py) and its repetition, by field."""
+    problem = passwords.new_password_error(
+        password,
+        birthdate=birthdate,
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+    )
+    if problem:
+        return {"password": problem}
+    if password != repeat:
+        return {"password2": _("The two passwords do not match.")}
+    return {}
 
 
 # German grouping ("1.234,56") or none ("1234,5"); or a dot as the decimal separator ("89.90").

@@ -1,7 +1,13 @@
-"""Fixed-window rate limits kept in the database, so every app process sees one count."""
+"""Fixed-window rate limits kept in the database, so every app process sees one count.
+
+An attempt is claimed (counted) before the work it guards, in one atomic statement, so
+parallel requests cannot slip past the limit; one that turns out right is released again,
+so only failures add up.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 
@@ -15,8 +21,10 @@ class Limit:
     window: int  # seconds
 
 
+# Failed logins per account *from one client*: a stranger failing on someone's username
+# blocks only their own client, never the owner signing in from theirs.
 LOGIN_PER_ACCOUNT = Limit("login-account", 10, 15 * 60)
-LOGIN_PER_CLIENT = Limit("login-client", 30, 15 * 60)
+LOGIN_PER_CLIENT = Limit("login-client", 30, 15 * 60)  # failures only: an office shares one
 
 # Counters are no tenant's rows: keys embed the tenant id where they need one.
 _HIT_SQL = (
@@ -28,17 +36,38 @@ _HIT_SQL = (
     " ELSE rate_counter.window_start END"
     " RETURNING count"
 )
+_RELEASE_SQL = "UPDATE rate_counter SET count = count - 1 WHERE key = :key AND count > 0"
+KEY_CHARS = 200  # the column's size
+
+
+def _key(limit: Limit, subject: str) -> str:
+    """One key per subject; a long one is hashed rather than cut, so two never share a count."""
+    key = f"{limit.name}:{subject}"
+    if len(key) <= KEY_CHARS:
+        return key
+    return f"{limit.name}:sha256:{hashlib.sha256(subject.encode()).hexdigest()}"
 
 
 async def hit(limit: Limit, subject: str, *, now: float | None = None) -> bool:
     """Count one attempt; True while the subject stays within the limit."""
     moment = int(now if now is not None else time.time())
-    key = f"{limit.name}:{subject}"[:200]
-    row = await unscoped.fetch_one(_HIT_SQL, key=key, now=moment, expired=moment - limit.window)
+    row = await unscoped.fetch_one(
+        _HIT_SQL, key=_key(limit, subject), now=moment, expired=moment - limit.window
+    )
     return row is not None and int(row["count"]) <= limit.attempts
+
+
+async def release(limit: Limit, subject: str) -> None:
+    """Give back an attempt that `hit` counted and that turned out right."""
+    await unscoped.execute(_RELEASE_SQL, key=_key(limit, subject))
 
 
 async def all_allowed(*checks: tuple[Limit, str]) -> bool:
     """Count an attempt against every limit (all of them, so none can be dodged)."""
     results = [await hit(limit, subject) for limit, subject in checks]
     return all(results)
+
+
+async def release_all(*checks: tuple[Limit, str]) -> None:
+    for limit, subject in checks:
+        await release(limit, subject)

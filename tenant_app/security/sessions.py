@@ -39,7 +39,8 @@ _LOAD_SQL = (
     " u.id, u.kind, u.role, u.username, u.email, u.first_name, u.last_name, u.language,"
     " u.contact_id, u.access_insurance, u.access_finance, u.access_other, u.access_emergency,"
     " u.sees_all_contacts, u.handles_tickets, u.manages_contacts, u.manages_users,"
-    f" u.manages_settings, a.id AS access_id, {_ACCESS_COLUMNS}"  # noqa: S608 - constants
+    " u.manages_settings, u.must_change_password,"
+    f" a.id AS access_id, {_ACCESS_COLUMNS}"  # noqa: S608 - constants
     " FROM login_session s JOIN user_account u ON u.id = s.user_id AND u.tenant_id = s.tenant_id"
     " LEFT JOIN customer_access a ON a.contact_id = u.contact_id AND a.tenant_id = u.tenant_id"
     # `+ 0`: the tenant is checked, but not offered as an index. A generic plan (reused for
@@ -70,7 +71,7 @@ async def load_session(secret: str, *, idle: timedelta, absolute: timedelta) -> 
     if now - last_seen > TOUCH_EVERY:
         await Session.filter(id=session_id).update(last_seen_at=now)
     fields = {k: row[k] for k in CurrentUser.__dataclass_fields__ if k != "access"}
-    for flag in RIGHT_FLAGS:
+    for flag in (*RIGHT_FLAGS, "must_change_password"):
         fields[flag] = bool(fields[flag])  # SQLite answers 0/1
     return CurrentUser(**fields, access=_rights(row))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from tortoise.transactions import in_transaction
 
@@ -21,8 +21,12 @@ from tenant_app.schemas.settings import LanguageInput
 from tenant_app.security import sessions
 from tenant_app.security.cookies import token_digest
 from tenant_app.services.tenants import unique_username
+from tenant_app.services.versions import save_if_unchanged, version_of
 from tenant_app.settings import Settings
+from tenant_app.text import labels
 from tenant_app.text.i18n import gettext as _
+
+MAX_WRONG_PINS = 5  # a password link dies after this many wrong PINs
 
 
 def _staff_values(
@@ -90,7 +94,13 @@ async def update_staff_user(
         errors["email"] = _("There is already an account with this e-mail address.")
     if errors or staff is None:
         raise ValidationFailed(errors)
-    await User.filter(id=user.id).update(**staff.model_dump())
+    await save_if_unchanged(  # EditConflict if someone saved the user since the form was loaded
+        User,
+        where={"id": user.id},
+        version=version_of(values),
+        changes=staff.model_dump(),
+        labels=labels.staff_user_fields(),
+    )
     return await User.get(id=user.id)
 
 
@@ -107,6 +117,27 @@ async def set_user_active(actor: CurrentUser, *, user_id: int, active: bool) -> 
         await User.filter(id=user.id).update(is_active=active)
         if not active:
             await sessions.end_all_sessions(user.id)
+    return await User.get(id=user.id)
+
+
+async def set_customer_active(actor: CurrentUser, *, contact_id: int, active: bool) -> User:
+    """Lock a customer's login (lost phone, ended mandate) or unlock it; the contact stays.
+
+    Locking ends their sessions and revokes open links at once; unlocking restores the login
+    with the password they had.
+    """
+    if not can_manage_contacts(actor):
+        raise PermissionDenied
+    user = await User.get_or_none(contact_id=contact_id, kind="customer")
+    if user is None:
+        raise NotFound
+    async with in_transaction():
+        await User.filter(id=user.id).update(is_active=active)
+        if not active:
+            await sessions.end_all_sessions(user.id)
+            await AccountLink.filter(user_id=user.id, used_at=None, revoked_at=None).update(
+                revoked_at=datetime.now(UTC)
+            )
     return await User.get(id=user.id)
 
 
@@ -177,14 +208,18 @@ async def queue_link_mail(settings: Settings, user: User, *, purpose: str) -> No
             "hours": settings.link_valid_hours,
         },
         links={"link": f"/passwort/{secret}"},
+        contact_id=user.contact_id,
+        user_id=user.id,
     )
     await User.filter(id=user.id).update(registration_sent_at=now)
 
 
 def account_state(user: User | None, *, link_sent: bool) -> str:
-    """none / created / mail_sent / active: what staff see on a contact."""
+    """none / created / mail_sent / active / deactivated: what staff see on a contact."""
     if user is None:
         return "none"
+    if not user.is_active:
+        return "deactivated"
     if user.password_hash:
         return "active"
     return "mail_sent" if link_sent else "created"
@@ -211,6 +246,17 @@ async def staff_users(actor: CurrentUser) -> list[User]:
     if not can_manage_users(actor):
         raise PermissionDenied
     return list(await User.filter(kind="staff").order_by("last_name", "first_name"))
+
+
+async def locked_links(actor: CurrentUser) -> set[int]:
+    """Staff users whose password link died from wrong PINs (customers' show on the contact):
+    an admin should call them and send a new link."""
+    if not can_manage_users(actor):
+        raise PermissionDenied
+    user_ids = await AccountLink.filter(
+        user__kind="staff", used_at=None, revoked_at=None, wrong_pins__gte=MAX_WRONG_PINS
+    ).values_list("user_id", flat=True)
+    return {int(user_id) for user_id in cast(list[int], user_ids)}
 
 
 async def staff_user_for(actor: CurrentUser, user_id: int) -> User:

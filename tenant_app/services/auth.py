@@ -1,16 +1,31 @@
-"""Logging in: rate limits first, then one Argon2id check, no hint whether an account exists."""
+"""Logging in and changing one's own password: limits first, then one Argon2id check.
+
+Login never hints whether an account exists. Attempts are claimed before the hash is
+checked (so parallel guesses cannot overrun a limit, nor burn CPU past it) and released
+when the password was right, so only failures count.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from tortoise.transactions import in_transaction
+
+from tenant_app.actors import CurrentUser
 from tenant_app.errors import ValidationFailed
-from tenant_app.models.accounts import User
+from tenant_app.models.accounts import LoginRecord, User
 from tenant_app.models.scoping import current_tenant_id
+from tenant_app.schemas import rules
 from tenant_app.schemas.auth import LoginInput
 from tenant_app.schemas.base import checked
 from tenant_app.security import ratelimit, sessions
 from tenant_app.security.passwords import PasswordService
+from tenant_app.text.i18n import gettext as _
+
+# Wrong current passwords on the change form, per account: a session left open on a shared
+# computer must not become a way to guess the password it was opened with.
+CHANGE_PER_ACCOUNT = ratelimit.Limit("password-change", 5, 15 * 60)
 
 
 class LoginFailed(Exception):
@@ -18,13 +33,19 @@ class LoginFailed(Exception):
 
 
 class LoginThrottled(Exception):
-    """Too many attempts for this account or from this client."""
+    """Too many failed attempts for this account from this client, or from this client."""
 
 
 @dataclass(frozen=True)
 class LoginResult:
     user: User
     cookie_secret: str
+
+
+async def _account(identifier: str) -> User | None:
+    by_email = "@" in identifier
+    query = User.filter(email=identifier) if by_email else User.filter(username=identifier)
+    return await query.first()
 
 
 async def log_in(
@@ -40,21 +61,77 @@ async def log_in(
     if login is None:
         raise ValidationFailed(errors)
     identifier = login.identifier  # stripped, lower-case
-    if not await ratelimit.hit(ratelimit.LOGIN_PER_CLIENT, client):
+    by_client = (ratelimit.LOGIN_PER_CLIENT, client)
+    if not await ratelimit.hit(*by_client):
         raise LoginThrottled
-    by_email = "@" in identifier
-    query = User.filter(email=identifier) if by_email else User.filter(username=identifier)
-    user = await query.first()
-    # Per account, whether named by username or e-mail; unknown names count under the name.
-    tenant_id = current_tenant_id()
-    account_key = f"{tenant_id}:user:{user.id}" if user else f"{tenant_id}:name:{identifier}"
-    if not await ratelimit.hit(ratelimit.LOGIN_PER_ACCOUNT, account_key):
+    user = await _account(identifier)
+    # Per account (named by username or e-mail; unknown names under the name) and client.
+    account = f"user:{user.id}" if user else f"name:{identifier}"
+    by_account = (ratelimit.LOGIN_PER_ACCOUNT, f"{current_tenant_id()}:{client}:{account}")
+    if not await ratelimit.hit(*by_account):
         raise LoginThrottled  # checked before hashing, so login cannot be used to burn CPU
     stored_hash = user.password_hash if user and user.is_active else None
     if not await passwords.verify(stored_hash, password) or user is None:
         raise LoginFailed
+    await ratelimit.release_all(by_client, by_account)
     if passwords.needs_rehash(user.password_hash or ""):
         user.password_hash = await passwords.hash(password)
         await user.save(update_fields=["password_hash"])
-    secret = await sessions.start_session(tenant_id, user.id, user_agent=user_agent)
+    secret = await _record_login(user, client=client, user_agent=user_agent)
     return LoginResult(user=user, cookie_secret=secret)
+
+
+async def _record_login(user: User, *, client: str, user_agent: str) -> str:
+    """Start the session and keep the login in the user's history; the cookie secret."""
+    now = datetime.now(UTC)
+    async with in_transaction():
+        secret = await sessions.start_session(current_tenant_id(), user.id, user_agent=user_agent)
+        await User.filter(id=user.id).update(last_login_at=now)
+        await LoginRecord.create(user_id=user.id, client=client[:64], user_agent=user_agent[:200])
+    user.last_login_at = now
+    return secret
+
+
+async def change_password(
+    actor: CurrentUser,
+    passwords: PasswordService,
+    *,
+    current: str,
+    new: str,
+    repeat: str,
+) -> None:
+    """The actor's own password: the current one proves it is them; other sessions end."""
+    user = await User.get(id=actor.id)
+    errors = rules.password_errors(
+        new,
+        repeat,
+        birthdate=user.birthdate,
+        username=user.username,
+        email=user.email,
+        first_name=user.first_name,
+        last_name=user.last_name,
+    )
+    if not current:
+        errors["current_password"] = _("Please enter the current password.")
+    elif new and new == current:
+        errors["password"] = _("The new password must differ from the current one.")
+    if errors:
+        raise ValidationFailed(errors)  # nothing counted: the current one was not checked
+    await _check_current(passwords, user, current)
+    password_hash = await passwords.hash(new)
+    async with in_transaction():
+        await User.filter(id=user.id).update(
+            password_hash=password_hash, must_change_password=False
+        )
+        await sessions.end_all_sessions(user.id, keep=actor.session_id)
+
+
+async def _check_current(passwords: PasswordService, user: User, current: str) -> None:
+    attempt = (CHANGE_PER_ACCOUNT, f"{current_tenant_id()}:{user.id}")
+    if not await ratelimit.hit(*attempt):
+        raise ValidationFailed(
+            {"current_password": _("Too many attempts. Please wait a few minutes and try again.")}
+        )
+    if not await passwords.verify(user.password_hash, current):
+        raise ValidationFailed({"current_password": _("The current password is not correct.")})
+    await ratelimit.release(*attempt)

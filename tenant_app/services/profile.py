@@ -12,9 +12,13 @@ from tenant_app.schemas import rules
 from tenant_app.schemas.base import checked
 from tenant_app.schemas.people import ProfileInput
 from tenant_app.services.access import access_of, own_contact_id
+from tenant_app.services.versions import VERSION_FIELD, save_if_unchanged, version_of
+from tenant_app.text import labels
 
 # Name, birthdate and e-mail stay with the broker: they identify the account.
-PROFILE_FIELDS = tuple(ProfileInput.model_fields)  # street, postal_code, city, phone
+PROFILE_FIELDS = tuple(ProfileInput.model_fields)  # street, country, postal_code, city, phone
+# The form also carries the contact's version: staff may change the same contact meanwhile.
+PROFILE_FORM_FIELDS = (*PROFILE_FIELDS, VERSION_FIELD)
 
 
 async def _rights(actor: CurrentUser, action: str) -> CustomerRights:
@@ -33,9 +37,18 @@ async def profile_for(actor: CurrentUser, *, action: str = "view") -> tuple[Cont
     return await own_contact(actor), rights.profile_editable
 
 
+async def profile_page(actor: CurrentUser) -> tuple[Contact | None, bool]:
+    """The profile page: the customer's contact if the broker shows it (else None: the page
+    then holds only their login, which is always theirs), and whether it is editable."""
+    rights = await access_of(own_contact_id(actor), actor)  # came with the session
+    if not rights.profile_visible:
+        return None, False
+    return await own_contact(actor), rights.profile_editable
+
+
 def form_values(contact: Contact) -> dict[str, Any]:
     """The profile as its form shows it."""
-    return {name: getattr(contact, name) for name in PROFILE_FIELDS}
+    return {name: getattr(contact, name) for name in PROFILE_FORM_FIELDS}
 
 
 async def update_profile(
@@ -50,7 +63,13 @@ async def update_profile(
     rules.check_lengths(Contact, {name: values.get(name, "") for name in PROFILE_FIELDS}, errors)
     if errors or profile is None:
         raise ValidationFailed(errors)
-    await Contact.filter(id=contact.id).update(**profile.model_dump())
+    await save_if_unchanged(
+        Contact,
+        where={"id": contact.id},
+        version=version_of(values),
+        changes=profile.model_dump(),
+        labels={name: labels.CONTACT_FIELDS[name] for name in PROFILE_FIELDS},
+    )
     return await Contact.get(id=contact.id)
 
 

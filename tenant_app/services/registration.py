@@ -14,7 +14,6 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from tenant_app.errors import ValidationFailed
@@ -22,17 +21,18 @@ from tenant_app.logs import log
 from tenant_app.mail.notify import notify
 from tenant_app.models.accounts import AccountLink, User
 from tenant_app.models.scoping import current_tenant_id
+from tenant_app.queries import sql
 from tenant_app.schemas import rules
 from tenant_app.security import ratelimit, sessions
 from tenant_app.security.cookies import token_digest
 from tenant_app.security.passwords import PasswordService
-from tenant_app.services.accounts import queue_link_mail
+from tenant_app.services import notices
+from tenant_app.services.accounts import MAX_WRONG_PINS, queue_link_mail
 from tenant_app.settings import Settings
-from tenant_app.text.i18n import gettext as _
+from tenant_app.text.i18n import addressed as _a
 
 logger = logging.getLogger("tenant_app.registration")
 
-MAX_WRONG_PINS = 5
 PIN_PER_ACCOUNT = ratelimit.Limit("pin-account", 10, 24 * 3600)
 PIN_PER_CLIENT = ratelimit.Limit("pin-client", 20, 3600)
 RESET_PER_CLIENT = ratelimit.Limit("reset-client", 10, 3600)
@@ -87,54 +87,109 @@ async def complete_link(
     pin: str,
     client: str,
 ) -> User:
-    """Set the password if the PIN is right; then queue mail #2 with the username."""
+    """Set the password if the PIN is right; after a registration, queue mail #2 (username).
+
+    The new password is judged first: a refused one spends none of the PIN attempts.
+    """
     usable = await check_link(secret)
     link, user = usable.link, usable.user
-    allowed = await ratelimit.all_allowed(
-        (PIN_PER_CLIENT, client), (PIN_PER_ACCOUNT, f"{current_tenant_id()}:{user.id}")
-    )
-    if not allowed:
-        log(logger, logging.WARNING, "pin attempts throttled", user_id=user.id)
-        raise TooManyAttempts
-    assert user.birthdate is not None
-    if not secrets.compare_digest(pin.strip().encode(), rules.pin_for(user.birthdate).encode()):
-        await AccountLink.filter(id=link.id).update(wrong_pins=F("wrong_pins") + 1)
-        left = MAX_WRONG_PINS - link.wrong_pins - 1
-        log(logger, logging.WARNING, "wrong pin", user_id=user.id, link_id=link.id, left=left)
-        if left <= 0:
-            raise LinkProblem("dead")
-        raise ValidationFailed(
-            {
-                "pin": _(
-                    "The PIN is not correct. Please enter your date of birth as DDMMYYYY "
-                    "(%(left)s attempts left).",
-                    left=left,
-                )
-            }
-        )
     errors = rules.password_errors(
-        password, password2, birthdate=user.birthdate, username=user.username, email=user.email
+        password,
+        password2,
+        birthdate=user.birthdate,
+        username=user.username,
+        email=user.email,
+        first_name=user.first_name,
+        last_name=user.last_name,
     )
+    if not pin.strip():
+        errors["pin"] = _a("Please enter your PIN: your date of birth as DDMMYYYY.")
     if errors:
         raise ValidationFailed(errors)
+    await _check_pin(settings, secret, usable, pin=pin, client=client)
     password_hash = await passwords.hash(password)
     now = datetime.now(UTC)
     async with in_transaction():
-        claimed = await AccountLink.filter(id=link.id, used_at=None).update(used_at=now)
-        if claimed != 1:  # the same link submitted twice at once
+        claimed = await AccountLink.filter(id=link.id, used_at=None, revoked_at=None).update(
+            used_at=now
+        )
+        if claimed != 1:  # the same link submitted twice at once, or revoked meanwhile
             raise LinkProblem("used")
         await User.filter(id=user.id).update(password_hash=password_hash)
         await sessions.end_all_sessions(user.id)
-        await notify(
-            settings,
-            to=user.email,
-            language=user.language,
-            template="username",
-            context={"user": user},
-            links={"login_url": "/login"},
-        )
+        if link.purpose == "register":  # a reset was asked for by name: no second mail
+            await notify(
+                settings,
+                to=user.email,
+                language=user.language,
+                template="username",
+                context={"user": user},
+                links={"login_url": "/login"},
+            )
     log(logger, logging.INFO, "password set through link", user_id=user.id, purpose=link.purpose)
     return user
+
+
+# One statement claims an attempt, so parallel requests cannot all pass a check made before:
+# the link dies after MAX_WRONG_PINS however many PINs arrive at once.
+_CLAIM_SQL = (
+    "UPDATE account_link SET wrong_pins = wrong_pins + 1"
+    " WHERE id = :link_id AND tenant_id = :tenant_id AND wrong_pins < :most"
+    " AND used_at IS NULL AND revoked_at IS NULL RETURNING wrong_pins"
+)
+_RELEASE_SQL = (
+    "UPDATE account_link SET wrong_pins = wrong_pins - 1"
+    " WHERE id = :link_id AND tenant_id = :tenant_id AND wrong_pins > 0"
+)
+
+
+async def _check_pin(
+    settings: Settings, secret: str, usable: UsableLink, *, pin: str, client: str
+) -> None:
+    """Claim an attempt (per client, account and link), then compare; a right PIN gives it back."""
+    link, user = usable.link, usable.user
+    limits = ((PIN_PER_CLIENT, client), (PIN_PER_ACCOUNT, f"{current_tenant_id()}:{user.id}"))
+    if not await ratelimit.all_allowed(*limits):
+        log(logger, logging.WARNING, "pin attempts throttled", user_id=user.id)
+        raise TooManyAttempts
+    row = await sql.fetch_one(_CLAIM_SQL, link_id=link.id, most=MAX_WRONG_PINS)
+    if row is None:  # dead, used or replaced since it was looked up: say which
+        await check_link(secret)
+        raise LinkProblem("dead")
+    assert user.birthdate is not None  # check_link lets no link without one through
+    if secrets.compare_digest(pin.strip().encode(), rules.pin_for(user.birthdate).encode()):
+        await sql.execute(_RELEASE_SQL, link_id=link.id)
+        await ratelimit.release_all(*limits)
+        return
+    left = MAX_WRONG_PINS - int(row["wrong_pins"])
+    log(logger, logging.WARNING, "wrong pin", user_id=user.id, link_id=link.id, left=left)
+    if left <= 0:
+        await _link_locked(settings, user)
+        raise LinkProblem("dead")
+    raise ValidationFailed(
+        {
+            "pin": _a(
+                "The PIN is not correct. Please enter your date of birth as DDMMYYYY "
+                "(%(left)s attempts left).",
+                left=left,
+            )
+        }
+    )
+
+
+async def _link_locked(settings: Settings, user: User) -> None:
+    """Someone must call the person: customers' staff learn it by a notice on the contact
+    (and its mail); a staff member's link shows as locked in the user list for the admins."""
+    log(logger, logging.WARNING, "link locked after wrong pins", user_id=user.id)
+    if user.contact_id is None:
+        return
+    async with in_transaction():
+        await notices.record(
+            contact_id=user.contact_id,
+            kind="link_locked",
+            details=f"{MAX_WRONG_PINS} wrong PINs for {user.username}",
+            settings=settings,
+        )
 
 
 async def request_password_reset(settings: Settings, *, identifier: str, client: str) -> None:

@@ -15,6 +15,7 @@ from tenant_app.errors import ValidationFailed
 from tenant_app.models.accounts import User
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant, TenantHost
+from tenant_app.schemas import passwords as passwords_rules
 from tenant_app.security.passwords import PasswordService
 from tenant_app.services.insurers import seed_insurers
 from tenant_app.tenancy import slug_error, tenant_cache
@@ -59,6 +60,22 @@ async def unique_username(first_name: str, last_name: str) -> str:
     return f"{base}{number}"
 
 
+def _one_time_password(email: str, first_name: str, last_name: str) -> str:
+    """16 random characters that also pass the password rules (all but never needs a retry)."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        problem = passwords_rules.new_password_error(
+            password,
+            birthdate=None,
+            username="",
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+        )
+        if problem is None:
+            return password
+
+
 async def create_tenant(
     passwords: PasswordService,
     *,
@@ -84,7 +101,9 @@ async def create_tenant(
         errors["slug"] = f"a tenant with slug {slug!r} already exists"
     if errors:
         raise ValidationFailed(errors)
-    password = admin_password or secrets.token_urlsafe(12)
+    # A generated password was printed for the operator, so it is one-time: the admin must
+    # choose their own at first login. One given here (demo, tests) is the admin's own.
+    password = admin_password or _one_time_password(admin_email, admin_first_name, admin_last_name)
     password_hash = await passwords.hash(password)
     hostname = hostname_for(slug, base_domain)
     async with in_transaction():
@@ -102,6 +121,7 @@ async def create_tenant(
                 last_name=admin_last_name,
                 birthdate=admin_birthdate,
                 password_hash=password_hash,
+                must_change_password=admin_password is None,
             )
             await seed_insurers()
     tenant_cache.invalidate(hostname)

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from tenant_app.actors import CurrentUser
 from tenant_app.errors import ValidationFailed
 from tenant_app.pages import redirect, render
 from tenant_app.permissions import home_path_for
@@ -16,7 +17,7 @@ from tenant_app.security import cookies, sessions
 from tenant_app.services import accounts, auth
 from tenant_app.text.i18n import gettext as _
 from tenant_app.web import forms
-from tenant_app.web.guards import current_user
+from tenant_app.web.guards import CHANGE_PASSWORD_PATH, LoginRequired, current_user
 
 
 async def login_form(request: Request) -> Response:
@@ -74,6 +75,8 @@ async def login_submit(request: Request) -> Response:
         message = _("The username/e-mail or password is not correct.")
         return _login_page(request, values, {"form": message}, status=401)
     target = forms.safe_next(values.get("next"), home_path_for(result.user))
+    if result.user.must_change_password:
+        target = CHANGE_PASSWORD_PATH
     return _with_session(request, RedirectResponse(target, status_code=303), result.cookie_secret)
 
 
@@ -111,8 +114,47 @@ async def language_save(request: Request) -> Response:
     return RedirectResponse(forms.safe_next(back, home_path_for(user)), status_code=303)
 
 
+def _signed_in(request: Request) -> CurrentUser:
+    """The logged-in user, also one who must still replace a one-time password."""
+    user = current_user(request)
+    if user is None:
+        raise LoginRequired
+    return user
+
+
+def _password_page(
+    request: Request, user: CurrentUser, errors: dict[str, str], *, status_code: int = 200
+) -> Response:
+    context = {"forced": user.must_change_password, "errors": errors}
+    return render(request, "auth/change_password.html", context, status_code=status_code)
+
+
+async def password_change_form(request: Request) -> Response:
+    return _password_page(request, _signed_in(request), {})
+
+
+async def password_change(request: Request) -> Response:
+    """A new password for the logged-in user; their other sessions end."""
+    user = _signed_in(request)
+    form = await forms.read_form(request)
+    try:
+        fields = forms.texts(form, ("current_password", "password", "password2"), max_chars=1024)
+        await auth.change_password(
+            user,
+            request.app.state.passwords,
+            current=fields["current_password"],
+            new=fields["password"],
+            repeat=fields["password2"],
+        )
+    except ValidationFailed as failed:
+        return _password_page(request, user, failed.errors, status_code=422)
+    return redirect(request, "password_change_form", flash="changed")
+
+
 routes = [
     Route("/account/language", language_save, methods=["POST"], name="language_save"),
+    Route(CHANGE_PASSWORD_PATH, password_change_form, methods=["GET"], name="password_change_form"),
+    Route(CHANGE_PASSWORD_PATH, password_change, methods=["POST"], name="password_change"),
     Route("/login", login_form, methods=["GET"], name="login_form"),
     Route("/login", login_submit, methods=["POST"], name="login_submit"),
     Route("/logout", logout, methods=["POST"], name="logout"),

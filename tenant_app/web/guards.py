@@ -17,6 +17,14 @@ class LoginRequired(Exception):
     pass
 
 
+class PasswordChangeRequired(LoginRequired):
+    """Logged in with a one-time password: the login completes once it has been replaced."""
+
+
+# Reachable then, as are logout and static files.
+CHANGE_PASSWORD_PATH = "/account/password"  # noqa: S105 - a path, not a password
+
+
 def current_user(request: Request) -> CurrentUser | None:
     user: CurrentUser | None = request.scope.get("state", {}).get("user")
     return user
@@ -27,16 +35,25 @@ def require(request: Request, predicate: Callable[[CurrentUser], bool]) -> Curre
     user = current_user(request)
     if user is None:
         raise LoginRequired
+    if user.must_change_password:
+        raise PasswordChangeRequired
     if not predicate(user):
         raise HTTPException(403)
     return user
 
 
 async def login_required(request: Request, exc: Exception) -> RedirectResponse:
+    if isinstance(exc, PasswordChangeRequired):
+        return _whole_page(request, CHANGE_PASSWORD_PATH)
     target = request.url.path
     if request.url.query:
         target += "?" + request.url.query
-    response = RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+    return _whole_page(request, f"/login?next={quote(target, safe='')}")
+
+
+def _whole_page(request: Request, target: str) -> RedirectResponse:
+    """A redirect that an htmx request follows with the whole page, not inside a fragment."""
+    response = RedirectResponse(target, status_code=303)
     if htmx.is_htmx_request(request):
-        htmx.redirect_whole_page(response, "/login")
+        htmx.redirect_whole_page(response, target.partition("?")[0])
     return response

@@ -29,9 +29,16 @@ def _problem_page(request: Request, problem: registration.LinkProblem) -> Respon
 
 
 def _password_page(
-    request: Request, purpose: str, secret: str, errors: dict[str, str], *, status_code: int = 200
+    request: Request,
+    purpose: str,
+    secret: str,
+    errors: dict[str, str],
+    *,
+    pin: str = "",
+    status_code: int = 200,
 ) -> Response:
-    context = {"purpose": purpose, "errors": errors, "token": secret}
+    """The form again with every message; the PIN as typed (passwords never go back out)."""
+    context = {"purpose": purpose, "errors": errors, "token": secret, "values": {"pin": pin}}
     return render(
         request, "auth/set_password.html", context, status_code=status_code, headers=NO_REFERRER
     )
@@ -70,18 +77,21 @@ async def _complete(request: Request, secret: str, fields: dict[str, str]) -> An
 async def link_submit(request: Request) -> Response:
     secret = cast(str, request.path_params["token"])
     form = await forms.read_form(request)
-    purpose = "register"
+    purpose, fields = "register", {"pin": ""}
     try:
-        fields = _link_fields(form)
         purpose = (await registration.check_link(secret)).link.purpose
+        fields = _link_fields(form)
         user = await _complete(request, secret, fields)
     except registration.LinkProblem as problem:
         return _problem_page(request, problem)
     except registration.TooManyAttempts:
-        return _password_page(request, purpose, secret, {"form": _too_many()}, status_code=429)
+        errors = {"form": _too_many()}
+        return _password_page(request, purpose, secret, errors, pin=fields["pin"], status_code=429)
     except ValidationFailed as failed:
-        return _password_page(request, purpose, secret, failed.errors, status_code=422)
-    return render(request, "auth/password_set.html", {"account": user}, headers=NO_REFERRER)
+        errors = failed.errors
+        return _password_page(request, purpose, secret, errors, pin=fields["pin"], status_code=422)
+    context = {"account": user, "purpose": purpose}
+    return render(request, "auth/password_set.html", context, headers=NO_REFERRER)
 
 
 def _too_many() -> str:

@@ -151,12 +151,12 @@ async def test_new_link_invalidates_older_ones(client, client_for, tenant, deliv
         (
             {"password": "bernd.boehm", "password2": "bernd.boehm"},
             "f-password-error",
-            "nicht das Geburtsdatum",
+            "weder den Namen noch den Benutzernamen",
         ),
         (
             {"password": "bernd@alpha.example", "password2": "bernd@alpha.example"},
             "f-password-error",
-            "nicht das Geburtsdatum",
+            "weder den Namen noch den Benutzernamen",
         ),
         (
             {"password": NEW_PASSWORD, "password2": NEW_PASSWORD + "x"},

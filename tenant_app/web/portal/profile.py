@@ -15,8 +15,8 @@ from tenant_app.web.portal.home import portal_customer
 
 async def portal_profile(request: Request) -> Response:
     user, _ = portal_customer(request)
-    contact, editable = await profile.profile_for(user)
-    values = profile.form_values(contact)
+    contact, editable = await profile.profile_page(user)
+    values = profile.form_values(contact) if contact else {}
     context = {"contact": contact, "values": values, "errors": {}, "editable": editable}
     return render(request, "portal/profile.html", context)
 
@@ -27,11 +27,12 @@ async def portal_profile_save(request: Request) -> Response:
     form = await forms.read_form(request)
     values: dict[str, str] = {}
     try:
-        values = forms.texts(form, profile.PROFILE_FIELDS, max_chars=254)
+        values = forms.texts(form, profile.PROFILE_FORM_FIELDS, max_chars=254)
         await profile.update_profile(user, contact, values=values)
     except ValidationFailed as failed:
-        context = {"contact": contact, "values": values, "errors": failed.errors, "editable": True}
-        return render(request, "portal/profile.html", context, status_code=422)
+        kept = failed.kept(values)
+        context = {"contact": contact, "values": kept, "errors": failed.errors, "editable": True}
+        return render(request, "portal/profile.html", context, status_code=failed.status_code)
     return redirect(request, "portal_profile", flash="saved")
 
 

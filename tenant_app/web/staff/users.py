@@ -17,7 +17,7 @@ from tenant_app.vocabulary import FOLDERS, RIGHT_FLAGS, STAFF_ROLES
 from tenant_app.web import forms
 from tenant_app.web.guards import require
 
-PERSON_FIELDS = ("first_name", "last_name", "email", "birthdate", "role")
+PERSON_FIELDS = ("first_name", "last_name", "email", "birthdate", "role", "version")  # + edit lock
 
 
 def _read_staff_form(form: FormData) -> tuple[dict[str, str], dict[str, Any]]:
@@ -46,7 +46,8 @@ def _form_context(
 async def user_list(request: Request) -> Response:
     actor = require(request, can_manage_users)
     users = await accounts.staff_users(actor)
-    return render(request, "staff/users/list.html", {"users": users})
+    locked = await accounts.locked_links(actor)
+    return render(request, "staff/users/list.html", {"users": users, "locked": locked})
 
 
 async def user_create_form(request: Request) -> Response:
@@ -59,10 +60,11 @@ def _invalid_form(
     values: dict[str, Any],
     rights: dict[str, Any],
     errors: dict[str, str],
+    status_code: int = 422,
     **extra: Any,
 ) -> Response:
     context = _form_context(values, rights, errors, **extra)
-    return render(request, "staff/users/form.html", context, status_code=422)
+    return render(request, "staff/users/form.html", context, status_code=status_code)
 
 
 async def user_create(request: Request) -> Response:
@@ -92,6 +94,7 @@ def _user_values(user: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         "email": user.email,
         "birthdate": user.birthdate.isoformat() if user.birthdate else "",
         "role": user.role,
+        "version": user.version,
     }
     rights = {f"access_{f}": getattr(user, f"access_{f}") for f in FOLDERS}
     rights |= {flag: getattr(user, flag) for flag in RIGHT_FLAGS}
@@ -99,10 +102,12 @@ def _user_values(user: Any) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 async def user_detail(request: Request) -> Response:
-    require(request, can_manage_users)
+    actor = require(request, can_manage_users)
     user = await _staff_user(request)
     values, rights = _user_values(user)
-    return render(request, "staff/users/form.html", _form_context(values, rights, {}, account=user))
+    locked = user.id in await accounts.locked_links(actor)
+    context = _form_context(values, rights, {}, account=user, link_locked=locked)
+    return render(request, "staff/users/form.html", context)
 
 
 async def user_update(request: Request) -> Response:
@@ -115,7 +120,8 @@ async def user_update(request: Request) -> Response:
         values, rights = _read_staff_form(form)
         await accounts.update_staff_user(actor, user_id=user.id, values=values, rights=rights)
     except ValidationFailed as failed:
-        return _invalid_form(request, values, rights, failed.errors, account=user)
+        kept, status = failed.kept(values), failed.status_code
+        return _invalid_form(request, kept, rights, failed.errors, status, account=user)
     return redirect(request, "user_detail", flash="saved", user_id=user.id)
 
 
