@@ -7,28 +7,21 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import date
 from typing import Any
-
-from tortoise.transactions import in_transaction
 
 from tenant_app.demo.logo import logo_png
 from tenant_app.demo.pdf import text_pdf
+from tenant_app.demo.tickets import add_demo_tickets
 from tenant_app.files.storage import Storage, new_key
 from tenant_app.models.accounts import User
 from tenant_app.models.contacts import Contact, ContactResponsible
-from tenant_app.models.conversations import (
-    Conversation,
-    ConversationEntry,
-    ConversationEvent,
-    ConversationParticipant,
-)
-from tenant_app.models.folders import Contract, CustomerAccess, Document, Insurer
+from tenant_app.models.folders import Contract, CustomerAccess, Document
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
 from tenant_app.security.passwords import PasswordService
 from tenant_app.services.branding import replace_asset
+from tenant_app.services.contracts import clean_contract
 from tenant_app.tenancy import tenant_cache
 
 DEMO_SLUG = "demo"
@@ -172,28 +165,94 @@ async def _staff(passwords: PasswordService) -> dict[str, User]:
     return {"mia": mia, "paul": paul}
 
 
-CONTRACTS = (
+# Each folder's contracts with the fields that fit it, entered as the contract form would send
+# them: `clean_contract` applies the folder's rules, so every demo contract can be saved again.
+CONTRACTS: tuple[tuple[str, str, dict[str, str]], ...] = (
     (
         "insurance",
-        "Privathaftpflicht",
-        "Condor Allgemeine Versicherungs-AG",
-        "PH-4711",
-        "7.90",
-        "monthly",
+        "Versicherungsschein",
+        {
+            "product_line": "Privathaftpflicht",
+            "insurer": "Condor Allgemeine Versicherungs-AG",
+            "insurance_number": "PH-4711",
+            "gross_premium": "7,90",
+            "payment_frequency": "monthly",
+        },
     ),
-    ("insurance", "Hausrat", "Allianz Versicherungs-AG", "HR-2023-88", "129.00", "yearly"),
     (
         "insurance",
-        "Kfz",
-        "HUK-COBURG Allgemeine Versicherung AG",
-        "KFZ-K-AB-123",
-        "54.20",
-        "monthly",
+        "Versicherungsschein",
+        {
+            "product_line": "Hausrat",
+            "insurer": "Allianz Versicherungs-AG",
+            "insurance_number": "HR-2023-88",
+            "gross_premium": "129,00",
+            "payment_frequency": "yearly",
+        },
     ),
-    ("finance", "Bausparen", "Württembergische Versicherung AG", "BS-90210", "50.00", "monthly"),
-    ("other", "Strom", "Stadtwerke Köln", "SW-5566", "78.00", "monthly"),
-    ("emergency", "Patientenverfügung", "—", "PV-2022", "", ""),
+    (
+        "insurance",
+        "Versicherungsschein",
+        {
+            "product_line": "Kfz",
+            "insurer": "HUK-COBURG Allgemeine Versicherung AG",
+            "insurance_number": "KFZ-K-AB-123",
+            "gross_premium": "54,20",
+            "payment_frequency": "monthly",
+        },
+    ),
+    (
+        "finance",
+        "Bausparvertrag",
+        {
+            "product_line": "Bausparen",
+            "insurer": "Wüstenrot Bausparkasse AG",  # not an insurer: free text
+            "insurance_number": "BS-90210",
+            "gross_premium": "50,00",
+            "payment_frequency": "monthly",
+        },
+    ),
+    (
+        "other",
+        "Stromvertrag",
+        {
+            "product_line": "Strom",
+            "insurer": "Stadtwerke Köln",
+            "insurance_number": "SW-5566",
+            "gross_premium": "78,00",
+            "payment_frequency": "monthly",
+        },
+    ),
+    (
+        "emergency",
+        "Dokument",
+        {"product_line": "Patientenverfügung", "insurance_number": "PV-2022"},
+    ),
 )
+OWN_CONTRACT = {  # one the customer entered in the portal, still in status "Start"
+    "product_line": "Tierhalterhaftpflicht",
+    "insurer": "Uelzener Allgemeine Versicherungs-Gesellschaft a.G.",
+    "insurance_number": "TH-1",
+    "gross_premium": "6,50",
+    "payment_frequency": "monthly",
+    "status": "start",
+}
+
+
+async def _contract(
+    contact: Contact, folder: str, fields: dict[str, str], *, created_by: User, own: bool = False
+) -> Contract:
+    """A demo contract, checked by the rules of its folder as if entered in the form."""
+    method = "direct_debit" if fields.get("gross_premium") and not own else ""
+    values = {"status": "active", "payment_method": method, **fields}
+    clean = await clean_contract(values, folder=folder)
+    return await Contract.create(
+        contact_id=contact.id,
+        folder=folder,
+        created_by_customer=own,
+        created_by_id=created_by.id,
+        **clean,
+    )
 
 
 async def _customer(
@@ -229,49 +288,26 @@ async def _customer(
     await CustomerAccess.create(contact_id=contact.id, **person.access)
     await ContactResponsible.create(contact_id=contact.id, user_id=staff["mia"].id)
     if person.username == "karla":
-        await _tickets(contact, account, staff)
+        await add_demo_tickets(contact, account, staff)
         return
-    for folder, line, insurer_name, policy, premium, frequency in CONTRACTS:
-        insurer = await Insurer.get_or_none(name=insurer_name)
-        contract = await Contract.create(
-            contact_id=contact.id,
-            folder=folder,
-            status="active",
-            product_line=line,
-            insurer_id=insurer.id if insurer else None,
-            insurer_name=insurer_name,
-            insurance_number=policy,
-            payment_method="direct_debit" if premium else "",
-            payment_frequency=frequency,
-            gross_premium=Decimal(premium) if premium else None,
-            created_by_id=staff["mia"].id,
-        )
+    for folder, paper, fields in CONTRACTS:
+        contract = await _contract(contact, folder, fields, created_by=staff["mia"])
+        premium = fields.get("gross_premium", "")
         await _pdf(
             store,
             tenant_id,
             contact,
             contract,
-            f"{line} – Versicherungsschein",
+            f"{contract.product_line} – {paper}",
             [
-                f"Versicherungsnehmer: {person.first_name} {person.last_name}",
-                f"Versicherer: {insurer_name}",
-                f"Vertragsnummer: {policy}",
-                f"Beitrag: {premium.replace('.', ',')} €" if premium else "Beitragsfrei",
+                f"Vertragspartner: {person.first_name} {person.last_name}",
+                f"Anbieter: {contract.insurer_name or '–'}",
+                f"Vertragsnummer: {contract.insurance_number}",
+                f"Beitrag: {premium} €" if premium else "Beitragsfrei",
                 "Dieses Dokument wurde für die Demo erzeugt.",
             ],
         )
-    own = await Contract.create(  # one contract the customer entered, still in status "Start"
-        contact_id=contact.id,
-        folder="insurance",
-        status="start",
-        product_line="Tierhalterhaftpflicht",
-        insurer_name="Uelzener Versicherungen",
-        insurance_number="TH-1",
-        gross_premium=Decimal("6.50"),
-        payment_frequency="monthly",
-        created_by_customer=True,
-        created_by_id=account.id,
-    )
+    own = await _contract(contact, "insurance", OWN_CONTRACT, created_by=account, own=True)
     await _pdf(
         store,
         tenant_id,
@@ -282,7 +318,7 @@ async def _customer(
         by_customer=True,
     )
     if person.access.get("communication"):
-        await _tickets(contact, account, staff)
+        await add_demo_tickets(contact, account, staff)
 
 
 async def _pdf(
@@ -312,68 +348,3 @@ async def _pdf(
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by_customer=by_customer,
     )
-
-
-async def _tickets(contact: Contact, account: User, staff: dict[str, User]) -> None:
-    now = datetime.now(UTC)
-    for subject, closed, messages in (
-        (
-            "Frage zur Hausratversicherung",
-            False,
-            [
-                (account, "Guten Tag, ist mein neues Fahrrad in der Hausrat mitversichert?"),
-                (
-                    staff["mia"],
-                    "Hallo, ja – bis 1.000 € ist es mitversichert. Soll ich die Summe erhöhen?",
-                ),
-            ],
-        ),
-        (
-            "Adressänderung",
-            True,
-            [
-                (account, "Ich bin umgezogen: Lindenallee 9, 50667 Köln."),
-                (staff["mia"], "Danke, wir haben die Adresse bei allen Versicherern geändert."),
-            ],
-        ),
-    ):
-        async with in_transaction():
-            conversation = await Conversation.create(
-                contact_id=contact.id,
-                subject=subject,
-                status="closed" if closed else "open",
-                responsible_id=staff["mia"].id,
-                entry_count=len(messages),
-                last_entry_by_customer=messages[-1][0].kind == "customer",
-                last_entry_at=now,
-                closed_at=now if closed else None,
-            )
-            for author, body in messages:
-                await ConversationEntry.create(
-                    conversation_id=conversation.id,
-                    author_id=author.id,
-                    by_customer=author.kind == "customer",
-                    body=body,
-                )
-            for user, role in ((account, "customer"), (staff["mia"], "staff")):
-                await ConversationParticipant.create(
-                    conversation_id=conversation.id,
-                    user_id=user.id,
-                    role=role,
-                    read_count=len(messages) - (role == "customer"),
-                )
-            events: list[tuple[str, User]] = [
-                ("created", account),
-                ("read", staff["mia"]),
-                ("replied", staff["mia"]),
-            ]
-            if closed:
-                events.append(("closed", staff["mia"]))
-            for index, (kind, actor) in enumerate(events):
-                await ConversationEvent.create(
-                    conversation_id=conversation.id,
-                    kind=kind,
-                    actor_id=actor.id,
-                    actor_name=actor.full_name,
-                    created_at=now - timedelta(minutes=10 - index),
-                )

@@ -77,9 +77,11 @@ async def test_staff_pages(contexts) -> None:
     await page.screenshot(path=screenshot_path("permissions.png"), full_page=True)
     problems += await axe_problems(page, "permissions")
 
-    await page.goto("/staff/tickets")  # an open ticket: thread, reply and forward forms
-    await page.get_by_role("link", name="Frage zur Hausratversicherung").first.click()
-    await expect(page.get_by_role("heading", level=1)).to_have_text("Frage zur Hausratversicherung")
+    await page.goto("/staff/tickets")  # an open ticket: thread, internal note, reply and forward
+    await page.get_by_role("link", name="E-Bike in der Hausratversicherung mitversichert?").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "E-Bike in der Hausratversicherung mitversichert?"
+    )
     problems += await axe_problems(page, "staff ticket")
     assert not problems, report(problems)
 
@@ -97,7 +99,8 @@ async def test_customer_pages(contexts) -> None:
     problems += await axe_problems(page, "customer folder")
 
     await page.goto("/portal/tickets")  # an open ticket: thread, reply form, history
-    await page.get_by_role("link", name="Frage zur Hausratversicherung").click()
-    await expect(page.get_by_role("heading", level=1)).to_have_text("Frage zur Hausratversicherung")
+    subject = "E-Bike in der Hausratversicherung mitversichert?"
+    await page.get_by_role("link", name=subject).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(subject)
     problems += await axe_problems(page, "customer ticket")
     assert not problems, report(problems)

@@ -83,7 +83,8 @@ async def test_admin_edits_a_user_but_the_username_stays(client, tenant, smtp) -
     with tenant_scope(tenant.tenant.id):
         bernd = await User.get(email="bernd@alpha.example")
     response = await client.submit(
-        f"/staff/users/{bernd.id}", {**STAFF, "last_name": "Berger", "username": "hacker"}
+        f"/staff/users/{bernd.id}",
+        {**STAFF, "last_name": "Berger", "username": "hacker", "version": "1"},
     )
     assert response.status_code == 303
     with tenant_scope(tenant.tenant.id):
