@@ -21,7 +21,12 @@ READ_CHUNK = 512 * 1024  # bytes per read while serving: each read is a trip to 
 
 
 class StorageFull(Exception):
-    """No space (or quota) left where files are written; nothing of the file was kept."""
+    """No space (or quota) left where files are written; nothing of the file was kept.
+    `reason` tells the error page what was refused: "" an upload, "export" an export."""
+
+    def __init__(self, message: str = "", *, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def disk_full(error: BaseException) -> bool:

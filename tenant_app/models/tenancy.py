@@ -20,6 +20,7 @@ class Tenant(Model):
     imprint_html = fields.TextField(default="", db_default="")  # sanitized on save and render
     signature_html = fields.TextField(default="", db_default="")
     is_active = fields.BooleanField(default=True, db_default=True)
+    version = fields.IntField(default=1, db_default=1)  # edit lock of the settings form
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -9,13 +9,13 @@ messages, history and seats; and every mail to them or about them in the outbox.
 from __future__ import annotations
 
 import json
-import tempfile
 import zipfile
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import reduce
 from operator import or_
+from tempfile import SpooledTemporaryFile
 from typing import IO, Any
 
 import anyio
@@ -25,7 +25,7 @@ from tortoise.transactions import in_transaction
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import PermissionDenied, ValidationFailed
 from tenant_app.files.cleanup import remove_files
-from tenant_app.files.storage import Storage
+from tenant_app.files.storage import Storage, StorageFull, disk_full
 from tenant_app.models.accounts import AccountLink, LoginRecord, Session, User
 from tenant_app.models.contacts import Contact, ContactNotice, ContactResponsible
 from tenant_app.models.conversations import (
@@ -232,14 +232,34 @@ async def _contact_data(contact: Contact, documents: list[Document]) -> dict[str
     }
 
 
+EXPORT_SPOOL_BYTES = 8 * 1024 * 1024  # an archive beyond this goes to a temporary file
+
+
 async def export_contact(actor: CurrentUser, store: Storage, contact: Contact) -> IO[bytes]:
-    """One ZIP with all data as JSON and every file; spooled to disk beyond a few MB."""
+    """One ZIP with all data as JSON and every file; spooled to disk beyond a few MB.
+
+    StorageFull (reason "export") if the disk cannot hold it; a failed export leaves no
+    temporary file behind (it is closed, and so removed, whatever failed)."""
     # Everything means every folder: only someone who may read all of them may export.
     if not can_manage_contacts(actor) or not all(staff_may_read_folder(actor, f) for f in FOLDERS):
         raise PermissionDenied
     documents = await Document.filter(contact_id=contact.id).order_by("id")
     data = await _contact_data(contact, documents)
-    archive_file = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    archive_file = SpooledTemporaryFile(max_size=EXPORT_SPOOL_BYTES)  # noqa: SIM115
+    try:
+        await _write_archive(archive_file, store, data, documents)
+    except BaseException as error:
+        archive_file.close()
+        if disk_full(error):
+            raise StorageFull(str(error), reason="export") from error
+        raise
+    archive_file.seek(0)
+    return archive_file
+
+
+async def _write_archive(
+    archive_file: IO[bytes], store: Storage, data: dict[str, Any], documents: list[Document]
+) -> None:
     # Compressing and writing happen in worker threads: an archive of many documents takes
     # seconds, and the event loop serves everyone else meanwhile.
     with zipfile.ZipFile(archive_file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -252,5 +272,3 @@ async def export_contact(actor: CurrentUser, store: Storage, contact: Contact) -
                     await anyio.to_thread.run_sync(target.write, chunk)
             finally:
                 await anyio.to_thread.run_sync(target.close)
-    archive_file.seek(0)
-    return archive_file

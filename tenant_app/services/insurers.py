@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import cast
 
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.models.folders import Insurer
@@ -46,15 +49,24 @@ async def matching(text: str = "", *, letter: str = "", limit: int = 40) -> list
     return list(await query.order_by("sort_key").limit(limit))
 
 
+async def is_listed(name: str) -> bool:
+    return await Insurer.filter(name=name).exists()
+
+
 async def add_insurer(actor: CurrentUser, *, name: str) -> Insurer:
     if not is_admin(actor):
         raise PermissionDenied
     insurer, errors = checked(InsurerInput, {"name": name})
     if insurer is None:
         raise ValidationFailed(errors)
-    if await Insurer.filter(name=insurer.name).exists():
-        raise ValidationFailed({"name": _("This insurer is already in the list.")})
-    return await Insurer.create(name=insurer.name, sort_key=sort_key(insurer.name))
+    listed = ValidationFailed({"name": _("This insurer is already in the list.")})
+    if await is_listed(insurer.name):
+        raise listed
+    try:
+        async with in_transaction():  # on its own: a refused insert must not spoil the rest
+            return await Insurer.create(name=insurer.name, sort_key=sort_key(insurer.name))
+    except IntegrityError:  # another admin added the same name a moment ago
+        raise listed from None
 
 
 async def remove_insurer(actor: CurrentUser, *, insurer_id: int) -> None:

@@ -15,6 +15,7 @@ from tenant_app.models.branding import TenantAsset
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
 from tests.conftest import ADMIN_PASSWORD, CUSTOMER_PASSWORD, html_of, make_customer, text_of
+from tests.html_forms import form_fields
 from tests.mail_helpers import invite_customer
 
 SETTINGS = "/staff/settings"
@@ -71,7 +72,11 @@ async def upload(client, kind: str, filename: str, data: bytes, content_type: st
 
 
 async def save_look(client, **changes: str):
-    return await client.submit(SETTINGS, {**LOOK, **changes}, form_page=SETTINGS)
+    """Save the look as the form was just loaded (with its version), with `changes`."""
+    version = form_fields((await client.get(SETTINGS)).text, SETTINGS)["version"]
+    return await client.submit(
+        SETTINGS, {**LOOK, "version": version, **changes}, form_page=SETTINGS
+    )
 
 
 async def stored(tenant) -> Tenant:
@@ -507,7 +512,7 @@ async def test_another_tenants_branding_is_never_reachable(
     await beta.log_in("beta-admin")
     page = (await beta.get(SETTINGS)).text
     assert "#aa3300" not in page and "Alpha Impressum" not in page and alpha_key not in page
-    response = await beta.submit(SETTINGS, {**LOOK, "primary_color": "#003366"}, form_page=SETTINGS)
+    response = await save_look(beta, primary_color="#003366")
     assert response.status_code == 303
     await upload(beta, "logo", "beta.png", image_bytes("PNG", (400, 200)), "image/png")
     assert (await stored(tenant)).primary_color == "#aa3300"

@@ -19,12 +19,16 @@ from starlette.routing import BaseRoute, Route
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, ValidationFailed
 from tenant_app.files import images
+from tenant_app.files.storage import StorageFull
 from tenant_app.htmx import is_fragment_request
 from tenant_app.pages import redirect, render, url_for
 from tenant_app.permissions import can_manage_settings
 from tenant_app.services import branding
+from tenant_app.services.storage_alerts import report_storage_full
+from tenant_app.services.versions import VERSION_FIELD
 from tenant_app.text import i18n
 from tenant_app.text.i18n import gettext as _
+from tenant_app.text.labels import N_
 from tenant_app.theming import (
     Palette,
     available_themes,
@@ -41,6 +45,10 @@ PREVIEW_SELECTOR = ".brand-preview, .contrast__sample"  # where preview colours 
 UPLOAD_SLACK = 64 * 1024  # bytes of multipart framing and fields around the file
 SHORT_FIELD_CHARS = 100  # theme, colours, form of address: longer is never valid
 _THEME_NAME = re.compile(r"^[a-z0-9-]{1,40}$")
+STORAGE_FULL = N_(  # the words of the 507 page
+    "The file could not be saved because the storage is full. Nothing has been uploaded."
+    " The administration has been informed; please try again later."
+)
 
 
 @dataclass(frozen=True)
@@ -131,24 +139,27 @@ def _field(form: FormData, name: str) -> str:
     return value if name in branding.RICH_TEXT_FIELDS else value[:SHORT_FIELD_CHARS]
 
 
+FORM_FIELDS = (*branding.FIELDS, VERSION_FIELD)  # the form carries the version it shows
+
+
 async def branding_form(request: Request) -> Response:
-    require(request, can_manage_settings)
-    return _page(request, branding.current_values(), {})
+    actor = require(request, can_manage_settings)
+    return _page(request, await branding.settings_form(actor), {})
 
 
 async def branding_save(request: Request) -> Response:
     actor = require(request, can_manage_settings)
     form = await forms.read_form(request, max_fields=20)
-    values = {name: "" for name in branding.FIELDS}
+    values = {name: "" for name in FORM_FIELDS}
     try:
-        values = {name: _field(form, name) for name in branding.FIELDS}
+        values = {name: _field(form, name) for name in FORM_FIELDS}
         if _field(form, "reset_colors"):
             # Without JavaScript: show the theme's colours in the form; saving stays a choice.
             values |= {name: "" for name in branding.COLOR_FIELDS}
             return _page(request, values, {}, colors_reset=True)
         await branding.save_branding(actor, values=values)
     except ValidationFailed as failed:
-        return _page(request, values, failed.errors, status_code=422)
+        return _page(request, failed.kept(values), failed.errors, status_code=failed.status_code)
     return redirect(request, "branding_form", flash="saved")
 
 
@@ -209,13 +220,14 @@ def _asset_kind(request: Request) -> str:
 
 
 async def _read_upload(request: Request, kind: str) -> bytes:
-    """The uploaded file's bytes (at most the limit plus one, so oversize is still seen)."""
+    """The uploaded file's bytes (at most the limit plus one, so oversize is still seen);
+    StorageFull if the disk is too full to receive it."""
     limit = branding.max_upload_bytes(kind)
     too_large = _("The file is too large: at most %(mb)s MB.", mb=limit // (1024 * 1024))
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit + UPLOAD_SLACK:
         raise ValidationFailed({kind: too_large})  # refused before reading the body
-    async with request.form(max_files=1, max_fields=20, max_part_size=64 * 1024) as form:
+    async with forms.multipart(request) as form:
         files = form.getlist(kind)
         if len(files) != 1 or not isinstance(files[0], UploadFile):
             raise ValidationFailed({kind: _("Please choose an image file.")})
@@ -226,19 +238,23 @@ async def _read_upload(request: Request, kind: str) -> bytes:
         return data
 
 
+Refusal = tuple[dict[str, str], int]  # the errors next to the upload, and the status
+
+
 async def _asset_result(
-    request: Request, actor: CurrentUser, kind: str, done: str, errors: dict[str, str] | None = None
+    request: Request, actor: CurrentUser, kind: str, done: str, refused: Refusal | None = None
 ) -> Response:
     """A full page (or a redirect) without HTMX; with HTMX only the asset's panel."""
-    if not errors and not is_fragment_request(request):
+    if refused is None and not is_fragment_request(request):
         return redirect(request, "branding_form", query={done: kind})
+    errors, status_code = refused or ({}, 200)
     tenant = await branding.fresh_tenant(actor)  # the page shows the asset just changed
     return _page(
         request,
-        branding.current_values(tenant),
-        errors or {},
+        await branding.settings_form(actor),  # the settings form stays saveable
+        errors,
         block=f"{kind}_panel",
-        status_code=422 if errors else 200,
+        status_code=status_code,
         tenant=tenant,
         asset_done={} if errors else {kind: done},
         refresh_brand=not errors,
@@ -252,7 +268,11 @@ async def asset_upload(request: Request) -> Response:
         data = await _read_upload(request, kind)
         await branding.replace_asset(actor, kind=kind, data=data)
     except ValidationFailed as failed:
-        return await _asset_result(request, actor, kind, "uploaded", failed.errors)
+        return await _asset_result(request, actor, kind, "uploaded", (failed.errors, 422))
+    except StorageFull:  # the page stays, the message sits at the upload (also with HTMX)
+        await report_storage_full(actor, settings=request.app.state.settings)
+        refused = ({kind: _(STORAGE_FULL)}, 507)
+        return await _asset_result(request, actor, kind, "uploaded", refused)
     return await _asset_result(request, actor, kind, "uploaded")
 
 
