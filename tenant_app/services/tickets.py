@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import cast
+from functools import partial
+from typing import Any, cast
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -34,7 +35,9 @@ from tenant_app.schemas.tickets import ForwardInput, NewTicketInput, ReplyInput
 from tenant_app.services import documents
 from tenant_app.services.access import access_of
 from tenant_app.services.documents import Upload
+from tenant_app.services.unique import write_unless_taken
 from tenant_app.settings import Settings
+from tenant_app.text.i18n import addressed as _a
 from tenant_app.text.i18n import gettext as _
 
 
@@ -109,15 +112,12 @@ async def _add_entry(
 
 async def _seat(conversation_id: int, user: CurrentUser | User, *, read_all: bool = False) -> None:
     """Make the user a participant; `read_all` marks everything up to now as read for them."""
-    seat = await ConversationParticipant.get_or_none(
-        conversation_id=conversation_id, user_id=user.id
-    )
-    if seat is None:
-        seat = await ConversationParticipant.create(
-            conversation_id=conversation_id,
-            user_id=user.id,
-            role="customer" if user.kind == "customer" else "staff",
-        )
+    where: dict[str, Any] = {"conversation_id": conversation_id, "user_id": user.id}
+    seat = await ConversationParticipant.get_or_none(**where)
+    if seat is None:  # a simultaneous request (another tab) may seat them first: then take that
+        role = "customer" if user.kind == "customer" else "staff"
+        seat = await write_unless_taken(partial(ConversationParticipant.create, **where, role=role))
+        seat = seat or await ConversationParticipant.get(**where)
     if read_all:
         count = (await Conversation.get(id=conversation_id)).entry_count
         await ConversationParticipant.filter(id=seat.id).update(read_count=count)
@@ -185,7 +185,7 @@ async def open_ticket(
         contact_id = cast(int, actor.contact_id)  # _customer_may_write checked it
         recipient = await User.get_or_none(id=staff_id or 0, kind="staff", is_active=True)
         if recipient is None or not can_handle_tickets(recipient):
-            raise ValidationFailed({"staff_id": _("Please choose who you want to write to.")})
+            raise ValidationFailed({"staff_id": _a("Please choose who you want to write to.")})
     else:
         if not can_handle_tickets(actor):
             raise PermissionDenied
