@@ -12,6 +12,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from tenant_app import db
+from tenant_app.demo.seed import DEMO_SLUG
 from tenant_app.edge.context import RequestContextMiddleware
 from tenant_app.edge.csrf import CsrfMiddleware
 from tenant_app.edge.headers import SecurityHeadersMiddleware
@@ -23,6 +24,8 @@ from tenant_app.files.storage import storage_for
 from tenant_app.jobs.runner import JobRunner
 from tenant_app.logs import configure_logging
 from tenant_app.security.passwords import PasswordService
+from tenant_app.services.notices import mail_failed
+from tenant_app.services.tenants import hostname_for
 from tenant_app.settings import Settings, load_settings
 from tenant_app.templating import STATIC_DIR
 from tenant_app.web import routing
@@ -51,7 +54,8 @@ def build_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_db:
             await db.init_db(settings)
-        worker = asyncio.create_task(JobRunner(settings).run_forever()) if run_worker else None
+        runner = JobRunner(settings, on_mail_failed=mail_failed)
+        worker = asyncio.create_task(runner.run_forever()) if run_worker else None
         try:
             yield
         finally:
@@ -70,7 +74,11 @@ def build_app(
         Middleware(SecurityHeadersMiddleware, settings=settings),
         Middleware(RequestContextMiddleware, settings=settings),
         Middleware(BodyLimitMiddleware, settings=settings),
-        Middleware(TenantMiddleware, settings=settings),
+        Middleware(
+            TenantMiddleware,
+            settings=settings,
+            demo_host=hostname_for(DEMO_SLUG, settings.base_domain),
+        ),
         Middleware(SessionMiddleware, settings=settings),
         Middleware(LocaleMiddleware, settings=settings),
         Middleware(CsrfMiddleware, settings=settings),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from typing import IO, Any
@@ -15,9 +16,18 @@ from tenant_app.security.passwords import PasswordService
 from tenant_app.settings import ConfigError, Settings, load_settings
 
 
+def follow_served_port(settings: Settings, port: int) -> None:
+    """In development, links in mails point at the port being served unless PUBLIC_PORT says
+    otherwise. uvicorn imports the app by name (in its worker and reload processes too), so
+    the choice reaches the app's settings through the environment."""
+    if settings.is_development and not os.environ.get("PUBLIC_PORT", "").strip():
+        os.environ["PUBLIC_PORT"] = str(port)
+
+
 def _serve(settings: Settings, host: str, port: int, workers: int, reload: bool) -> None:
     import uvicorn
 
+    follow_served_port(settings, port)
     uvicorn.run(
         "tenant_app.asgi:app",
         host=host,
@@ -62,7 +72,7 @@ async def _create_tenant(
         await db.close_db()
     print(f"Tenant {created.tenant.slug!r} created: {public_url(settings, created.hostname)}/login")
     print(f"Admin login: {created.admin.username}  (e-mail {created.admin.email})")
-    print(f"Initial password: {created.admin_password}  (shown once; please change it)")
+    print(f"Initial password: {created.admin_password}  (one-time: changed at first login)")
     return 0
 
 
@@ -86,12 +96,13 @@ async def _ensure_demo(settings: Settings) -> str:
 async def _run_worker(settings: Settings) -> None:
     from tenant_app.jobs.runner import JobRunner
     from tenant_app.logs import configure_logging
+    from tenant_app.services.notices import mail_failed
 
     configure_logging(settings.log_level)
     await db.apply_migrations(settings)
     await db.init_db(settings)
     try:
-        await JobRunner(settings).run_forever()
+        await JobRunner(settings, on_mail_failed=mail_failed).run_forever()
     finally:
         await db.close_db()
 

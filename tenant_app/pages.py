@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from markupsafe import Markup
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.routing import BaseRoute
@@ -15,18 +16,10 @@ from starlette.types import Scope
 from tenant_app.htmx import is_fragment_request
 from tenant_app.permissions import Can, visible_folders
 from tenant_app.templating import templates
+from tenant_app.text import i18n
 from tenant_app.theming import brand_css_url
 
 _URL_CACHE_LIMIT = 10_000
-ERROR_TITLES = {
-    400: "Bad Request",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    413: "Request too large",
-    429: "Too Many Requests",
-    500: "Server Error",
-}
 
 
 class RouteIndex:
@@ -135,21 +128,30 @@ def render(
     return response
 
 
-def plain_response(status: int, title: str) -> HTMLResponse:
-    """A page with nothing of any tenant on it (unknown hosts, malformed requests)."""
-    html = templates.get_template("errors/plain.html").render(status=status, title=title)
+def plain_response(scope: Scope, status: int, *, demo_url: str = "") -> HTMLResponse:
+    """A page with nothing of any tenant on it (unknown hosts, malformed requests), in the
+    browser's language. `demo_url`: in development, where the demo portal is."""
+    locale = i18n.negotiate(Headers(scope=scope).get("accept-language"))
+    with i18n.using(locale):
+        html = templates.get_template("errors/plain.html").render(
+            status=status, locale=locale, demo_url=demo_url
+        )
     return HTMLResponse(html, status_code=status)
 
 
 def render_error(scope: Scope, status: int, *, reason: str = "") -> HTMLResponse:
     """A branded error page when the tenant is known, a bare one when it is not."""
     state: dict[str, Any] = scope.get("state", {})
-    if state.get("tenant") is None:
-        return plain_response(status, ERROR_TITLES.get(status, "Error"))
+    tenant = state.get("tenant")
+    if tenant is None:
+        return plain_response(scope, status)
     request = Request(scope)
     context = base_context(request) | {"status": status, "reason": reason}
+    # Also outside LocaleMiddleware (errors of the edge itself): the language it had chosen.
+    locale = state.get("locale") or i18n.negotiate(request.headers.get("accept-language"))
     try:
-        html = templates.get_template("errors/error.html").render(context)
+        with i18n.using(locale, tenant.address_form):
+            html = templates.get_template("errors/error.html").render(context)
     except Exception:  # noqa: BLE001 - an error page must never fail in turn
-        return plain_response(status, ERROR_TITLES.get(status, "Error"))
+        return plain_response(scope, status)
     return HTMLResponse(html, status_code=status)

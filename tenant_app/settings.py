@@ -56,9 +56,15 @@ class Settings:
     link_valid_hours: int = 72
     max_body_bytes: int = 30 * 1024 * 1024  # whole request, uploads included
     max_upload_bytes: int = 25 * 1024 * 1024
+    body_timeout_seconds: int = 120  # a request body must arrive within this, start to end
+    body_idle_seconds: int = 30  # and never stall longer than this between two reads
+    db_connect_timeout_seconds: int = 5  # PostgreSQL: opening a connection
+    db_query_timeout_seconds: int = 10  # PostgreSQL: one statement (and cancelling it)
+    db_pool_timeout_seconds: int = 5  # PostgreSQL: waiting for a free pooled connection
     argon2_profile: str = "default"  # default | fast (tests only)
     hash_concurrency: int = 2
     log_level: str = "INFO"
+    mail_retention_days: int = 30  # sent and failed mails are deleted from the outbox after
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -84,7 +90,18 @@ class Settings:
             raise ConfigError("MAIL_BACKEND must be smtp or file")
         if self.smtp_tls not in {"none", "starttls", "tls"}:
             raise ConfigError("SMTP_TLS must be none, starttls or tls")
+        if min(self.timeouts()) < 1:
+            raise ConfigError("BODY_*_SECONDS and DB_*_TIMEOUT_SECONDS must be at least 1")
         return self
+
+    def timeouts(self) -> tuple[int, ...]:
+        return (
+            self.body_timeout_seconds,
+            self.body_idle_seconds,
+            self.db_connect_timeout_seconds,
+            self.db_query_timeout_seconds,
+            self.db_pool_timeout_seconds,
+        )
 
 
 def load_settings() -> Settings:
@@ -112,7 +129,19 @@ def load_settings() -> Settings:
         link_valid_hours=_env_int("LINK_VALID_HOURS", defaults.link_valid_hours),
         max_body_bytes=_env_int("MAX_BODY_BYTES", defaults.max_body_bytes),
         max_upload_bytes=_env_int("MAX_UPLOAD_BYTES", defaults.max_upload_bytes),
+        body_timeout_seconds=_env_int("BODY_TIMEOUT_SECONDS", defaults.body_timeout_seconds),
+        body_idle_seconds=_env_int("BODY_IDLE_SECONDS", defaults.body_idle_seconds),
+        db_connect_timeout_seconds=_env_int(
+            "DB_CONNECT_TIMEOUT_SECONDS", defaults.db_connect_timeout_seconds
+        ),
+        db_query_timeout_seconds=_env_int(
+            "DB_QUERY_TIMEOUT_SECONDS", defaults.db_query_timeout_seconds
+        ),
+        db_pool_timeout_seconds=_env_int(
+            "DB_POOL_TIMEOUT_SECONDS", defaults.db_pool_timeout_seconds
+        ),
         argon2_profile=_env("ARGON2_PROFILE", defaults.argon2_profile),
         hash_concurrency=_env_int("HASH_CONCURRENCY", defaults.hash_concurrency),
         log_level=_env("LOG_LEVEL", defaults.log_level).upper(),
+        mail_retention_days=_env_int("MAIL_RETENTION_DAYS", defaults.mail_retention_days),
     ).check()

@@ -1,4 +1,5 @@
-"""Request id, access log, and a last-resort 500 page."""
+"""Request id, access log, and the last resort: a 503 page while the database does not
+answer, a 500 page for anything else unexpected, a short line for a client that left."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import time
 import uuid
 
 from starlette.datastructures import MutableHeaders
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tenant_app import db
 from tenant_app.edge.state import state_of
 from tenant_app.logs import log, request_id_var
 from tenant_app.pages import render_error
@@ -18,6 +21,7 @@ from tenant_app.settings import Settings
 logger = logging.getLogger("tenant_app.request")
 
 _LINK_SECRET = re.compile(r"^(/passwort/)[^/]+")
+CLIENT_GONE = 499  # the access log's status when no answer could be sent (as nginx logs it)
 
 
 def loggable_path(path: str) -> str:
@@ -47,12 +51,23 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_wrapper)
-        except Exception:
-            logger.exception(
-                "unhandled error", extra={"fields": {"path": loggable_path(scope.get("path", ""))}}
-            )
+        except ClientDisconnect:
+            status["code"] = CLIENT_GONE
+            log(logger, logging.INFO, "client disconnected before its request was read")
+        except Exception as error:
+            unavailable = db.is_unavailable(error)
+            if unavailable:
+                # Expected while the database is frozen or down: one line, no traceback.
+                log(logger, logging.WARNING, "database unavailable", error=repr(error)[:200])
+            else:
+                logger.exception(
+                    "unhandled error",
+                    extra={"fields": {"path": loggable_path(scope.get("path", ""))}},
+                )
             if not status["sent"]:
-                response = render_error(scope, 500)
+                response = render_error(scope, 503 if unavailable else 500)
+                if unavailable:
+                    response.headers["Retry-After"] = "30"  # seconds
                 await response(scope, receive, send_wrapper)
         finally:
             tenant = state_of(scope).get("tenant")

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tenant_app.edge.limits import MAX_FIELDS, Malformed
 from tenant_app.edge.state import state_of
 from tenant_app.pages import render_error
 from tenant_app.settings import Settings
@@ -47,7 +48,7 @@ class CsrfMiddleware:
         replay: list[Message] = []
         if supplied is None:
             supplied, replay = await _token_from_body(headers, receive)
-        if not expected or not supplied or not secrets.compare_digest(supplied, expected):
+        if not expected or not supplied or not _same(supplied, expected):
             await render_error(scope, 403, reason="csrf")(scope, receive, send)
             return
         await self.app(scope, _replaying(replay, receive), send)
@@ -63,7 +64,10 @@ def _origin_matches(scope: Scope, headers: Headers) -> bool:
             # browsers send `Origin: null` and no Referer. Then only the browser's own
             # Sec-Fetch-Site header (which scripts cannot set) can vouch for the origin.
             return origin == "null" and headers.get("sec-fetch-site") == "same-origin"
-        parts = urlsplit(referer)
+        try:
+            parts = urlsplit(referer)
+        except ValueError:  # e.g. an unclosed "[" of an IPv6 host
+            return False
         origin = f"{parts.scheme}://{parts.netloc}"
     return origin.lower() == expected
 
@@ -88,8 +92,17 @@ async def _token_from_body(headers: Headers, receive: Receive) -> tuple[str | No
             break
     if multipart:
         return None, buffered
-    values = parse_qs(body.decode("latin-1"), max_num_fields=1000).get("csrf_token")
+    try:
+        fields = parse_qs(body.decode("latin-1"), max_num_fields=MAX_FIELDS)
+    except ValueError as error:  # more fields than that
+        raise Malformed(f"form: {error}") from None
+    values = fields.get("csrf_token")
     return (values[0] if values else None), buffered
+
+
+def _same(supplied: str, expected: str) -> bool:
+    # compare_digest refuses str with non-ASCII characters, which a client may well send
+    return secrets.compare_digest(supplied.encode(), expected.encode())
 
 
 def _replaying(buffered: list[Message], receive: Receive) -> Callable[[], Awaitable[Message]]:

@@ -20,21 +20,25 @@ TENANTLESS_PREFIXES = ("/healthz", "/static/")
 
 
 class TenantMiddleware:
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings, demo_host: str = "") -> None:
         self.app = app
+        # In development, the page of an unknown host (e.g. bare `localhost`) points here.
+        self.demo_host = demo_host if settings.is_development else ""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(TENANTLESS_PREFIXES):
             await self.app(scope, receive, send)
             return
+        raw_host = Headers(scope=scope).get("host")
         try:
-            hostname = normalize_host(Headers(scope=scope).get("host"))
+            hostname = normalize_host(raw_host)
         except MalformedHost:
-            await plain_response(400, "Bad Request")(scope, receive, send)
+            await plain_response(scope, 400)(scope, receive, send)
             return
         tenant = await tenant_cache.lookup(hostname)
         if tenant is None:
-            await plain_response(404, "Not Found")(scope, receive, send)
+            demo_url = self.demo_url(scope, hostname, raw_host or "")
+            await plain_response(scope, 404, demo_url=demo_url)(scope, receive, send)
             return
         state_of(scope)["tenant"] = tenant
         token = enter_tenant(tenant)
@@ -42,3 +46,10 @@ class TenantMiddleware:
             await self.app(scope, receive, send)
         finally:
             leave_tenant(token)
+
+    def demo_url(self, scope: Scope, hostname: str, raw_host: str) -> str:
+        """The demo portal on the port this request came to, unless this is the demo host."""
+        if not self.demo_host or hostname == self.demo_host:
+            return ""
+        port = raw_host.rpartition(":")[2] if ":" in raw_host else ""
+        return f"{scope.get('scheme', 'http')}://{self.demo_host}{':' + port if port else ''}/"

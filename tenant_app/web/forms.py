@@ -8,9 +8,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from tenant_app.errors import ValidationFailed
+from tenant_app.files.storage import StorageFull, disk_full
 from tenant_app.services.documents import Upload
 from tenant_app.text.i18n import gettext as _
 
@@ -34,7 +36,17 @@ async def read_form(request: Request, **limits: Any) -> FormData:
     async with request.form(
         max_files=limits.get("max_files", 0), max_fields=limits.get("max_fields", 100)
     ) as form:
-        return form
+        return _well_formed(form)
+
+
+def _well_formed(form: FormData) -> FormData:
+    """The form, unless a field or file name holds NUL (which no browser sends and PostgreSQL
+    cannot store): a 400 like any other malformed body (the edge checked url-encoded ones)."""
+    for _name, value in form.multi_items():
+        content = value if isinstance(value, str) else value.filename or ""
+        if "\x00" in content:
+            raise HTTPException(400, "NUL character in a form field")
+    return form
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -60,9 +72,16 @@ def checkbox(form: FormData, name: str) -> bool:
 
 @contextlib.asynccontextmanager
 async def multipart(request: Request, *, max_files: int = 1) -> AsyncIterator[FormData]:
-    """A multipart form whose files stay readable (spooled to disk) until the block ends."""
-    async with request.form(max_files=max_files, max_fields=50) as form:
-        yield form
+    """A multipart form whose files stay readable (spooled to disk) until the block ends.
+
+    A disk too full to spool the upload is StorageFull (507), not a server error."""
+    try:
+        async with request.form(max_files=max_files, max_fields=50) as form:
+            yield _well_formed(form)
+    except OSError as error:
+        if disk_full(error):
+            raise StorageFull(str(error)) from error
+        raise
 
 
 def upload_from(form: FormData, name: str = "file") -> Upload | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -23,7 +21,7 @@ HEALTH_TIMEOUT = 2.0  # seconds
 
 async def healthz(request: Request) -> JSONResponse:
     try:
-        await asyncio.wait_for(db.ping(), timeout=HEALTH_TIMEOUT)
+        await db.ping(within=HEALTH_TIMEOUT)
     except Exception:  # noqa: BLE001 - any failure means "not ready"
         return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
     return JSONResponse({"status": "ok", "database": "up"})

@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
@@ -314,5 +315,10 @@ def field(scope: Any, label: str) -> Any:
 
 
 def screenshot_path(name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS / name
+    """Where a journey saves a screenshot: the tracked docs/screenshots/ only when asked
+    (`WRITE_SCREENSHOTS=1`), else a scratch folder, so that a test run leaves the checkout
+    as it was (the shots are still taken: a page that cannot be drawn fails either way)."""
+    asked = os.environ.get("WRITE_SCREENSHOTS", "").strip() not in ("", "0")
+    folder = SCREENSHOTS if asked else Path(tempfile.gettempdir()) / "tenant-app-screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name

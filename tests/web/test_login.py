@@ -72,8 +72,9 @@ async def test_next_only_redirects_to_a_local_path(client) -> None:
     assert response.headers["location"] == "/staff?tab=1"
 
 
+# (a NUL never gets this far: the edge refuses the whole form, see test_edge_abuse.py)
 @pytest.mark.parametrize(
-    "target", ["//evil.test/x", "https://evil.test/", "/\\evil.test", "evil", "/\x00x"]
+    "target", ["//evil.test/x", "https://evil.test/", "/\\evil.test", "evil", "/\x01x"]
 )
 async def test_next_to_another_host_is_ignored(client, target) -> None:
     response = await client.submit(
@@ -176,14 +177,6 @@ async def test_login_is_rate_limited_per_client(client) -> None:
         "/login", {"identifier": "alpha-admin", "password": ADMIN_PASSWORD}
     )
     assert response.status_code == 429
-
-
-async def test_rate_window_resets() -> None:
-    limit = ratelimit.Limit("test", 2, 60)
-    assert await ratelimit.hit(limit, "k", now=1000)
-    assert await ratelimit.hit(limit, "k", now=1001)
-    assert not await ratelimit.hit(limit, "k", now=1002)
-    assert await ratelimit.hit(limit, "k", now=1061)
 
 
 async def test_english_when_the_browser_asks(client) -> None:
