@@ -67,13 +67,14 @@ async def reply(
 ) -> Response:
     """A new entry (neuer Eintrag); bad input shows the ticket again with the errors."""
     async with forms.multipart(request) as form:
+        values: dict[str, str] = {}
         try:
-            body = forms.text(form, "body", max_chars=tickets.MAX_BODY + 1000)
+            values["body"] = forms.text(form, "body", max_chars=tickets.MAX_BODY + 1000)
             await tickets.reply(
-                context(request), actor, ticket, body=body, upload=forms.upload_from(form)
+                context(request), actor, ticket, body=values["body"], upload=forms.upload_from(form)
             )
-        except ValidationFailed as invalid:
-            return await detail(request, errors=invalid.errors, status_code=422)
+        except ValidationFailed as invalid:  # what was typed stays in the form
+            return await detail(request, errors=invalid.errors, values=values, status_code=422)
     return redirect(request, _detail_route(actor), flash="replied", ticket_id=ticket.id)
 
 

@@ -356,6 +356,13 @@ async def _tickets(walk: Walk, kai: Any, staff: Any) -> None:
     await walk.post(
         kai, f"{ticket}/reply", 422, {"body": "Und noch was."}, files={}, form_page=ticket
     )
+    await walk.post(
+        kai,
+        "/portal/tickets/new",
+        200,
+        {"subject": "Auto", "body": "Und noch was."},
+        form_page=ticket,
+    )
     await walk.post(kai, f"{ticket}/close", 403, form_page=ticket)
     for path in (ticket, "/portal/tickets", "/portal/tickets?status=closed", "/portal/badge"):
         await walk.get(kai, path)

@@ -284,3 +284,27 @@ async def test_upload_form_does_not_reach_another_customers_contract(
     foreign = await add_contract(tenant, other, number="LEA-1")
     response = await customer.get(f"/portal/folders/insurance/upload?contract_id={foreign.id}")
     assert response.status_code == 404 and "LEA-1" not in response.text
+
+
+async def test_customer_deletes_own_upload_but_never_a_brokers_file(
+    client_for, tenant, passwords, settings
+) -> None:
+    contact, customer = await _portal(client_for, tenant, passwords, finance_unlock=True)
+    with tenant_scope(tenant.tenant.id):
+        own = await add_document(
+            tenant, settings, contact, folder="finance", title="Eigener Beleg", by_customer=True
+        )
+        broker = await add_document(tenant, settings, contact, folder="finance", title="Depot")
+    page = await customer.get("/portal/folders/finance")
+    assert f"/portal/documents/{own.id}/delete" in page.text
+    assert f"/portal/documents/{broker.id}/delete" not in page.text
+    token = await customer.csrf("/portal/folders/finance")
+    gone = await customer.post(
+        f"/portal/documents/{own.id}/delete",
+        data={"csrf_token": token},
+        headers={"Origin": "http://alpha.localhost"},
+    )
+    assert gone.status_code == 303
+    with tenant_scope(tenant.tenant.id):
+        assert await Document.filter(id=own.id).count() == 0
+        assert await Document.filter(id=broker.id).count() == 1

@@ -358,3 +358,58 @@ async def test_ticket_list_query_count_stays_constant(people, tenant) -> None:
     await tickets(150)
     assert await queries() == few
     assert few <= 3
+
+
+async def test_what_was_typed_survives_a_failed_reply_or_forward(people) -> None:
+    customer, a, anna = people["customer"], people["a"], people["anna"]
+    ticket_path = (
+        (await _open_ticket(customer, anna, attachment=False)).headers["location"].split("?")[0]
+    )
+    ticket_id = int(ticket_path.rstrip("/").split("/")[-1])
+    staff_path = f"/staff/tickets/{ticket_id}"
+    token = await a.csrf(staff_path)
+    bad_file = await a.post(
+        f"{staff_path}/reply",
+        files={
+            "csrf_token": (None, token),
+            "body": (None, "Lange Antwort, die nicht verloren gehen darf"),
+            "file": ("virus.exe", b"MZ\x90\x00" * 20, "application/octet-stream"),
+        },
+        headers={"Origin": "http://alpha.localhost"},
+    )
+    assert bad_file.status_code == 422
+    assert "Lange Antwort, die nicht verloren gehen darf</textarea>" in bad_file.text
+    forward = await a.submit(
+        f"{staff_path}/forward",
+        {"to_user_id": "999999", "comment": "Bitte übernehmen"},
+        form_page=staff_path,
+    )
+    assert forward.status_code == 422 and "Bitte übernehmen</textarea>" in forward.text
+
+
+async def test_a_reply_to_a_ticket_closed_meanwhile_goes_on_as_a_new_message(people) -> None:
+    customer, a, anna = people["customer"], people["a"], people["anna"]
+    ticket_path = (
+        (await _open_ticket(customer, anna, attachment=False)).headers["location"].split("?")[0]
+    )
+    token = await customer.csrf(ticket_path)  # the customer starts writing ...
+    ticket_id = int(ticket_path.rstrip("/").split("/")[-1])
+    closed = await a.submit(
+        f"/staff/tickets/{ticket_id}/close", form_page=f"/staff/tickets/{ticket_id}"
+    )
+    assert closed.status_code == 303  # ... while staff close the ticket
+    late = await customer.post(
+        f"{ticket_path}/reply",
+        files={"csrf_token": (None, token), "body": (None, "Noch eine Frage zur Police")},
+        headers={"Origin": "http://alpha.localhost"},
+    )
+    assert late.status_code == 422
+    assert "geschlossen" in late.text and "Noch eine Frage zur Police</textarea>" in late.text
+    carried = await customer.submit(
+        "/portal/tickets/new",
+        {"subject": "Schaden am Auto", "body": "Noch eine Frage zur Police"},
+        form_page=ticket_path,
+    )
+    assert carried.status_code == 200
+    assert 'value="Schaden am Auto"' in carried.text
+    assert "Noch eine Frage zur Police</textarea>" in carried.text

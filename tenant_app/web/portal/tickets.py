@@ -15,7 +15,7 @@ from tenant_app.permissions import (
     can_use_portal,
 )
 from tenant_app.services import ticket_pages, tickets
-from tenant_app.web import conversations
+from tenant_app.web import conversations, forms
 from tenant_app.web.downloads import download_response
 from tenant_app.web.guards import require
 
@@ -42,8 +42,13 @@ async def _new_ticket_context(
 
 
 async def portal_ticket_new(request: Request) -> Response:
+    """The empty form; posted to, it comes back filled (a reply to a ticket closed meanwhile)."""
     user = require(request, can_use_portal)
-    context = await _new_ticket_context(user, {}, {})
+    values: dict[str, Any] = {}
+    if request.method == "POST":
+        form = await forms.read_form(request)
+        values = {name: forms.text(form, name, max_chars=20000) for name in ("subject", "body")}
+    context = await _new_ticket_context(user, values, {})
     return render(request, "portal/tickets/new.html", context)
 
 
@@ -59,11 +64,16 @@ async def portal_ticket_create(request: Request) -> Response:
 
 
 async def portal_ticket_detail(
-    request: Request, *, errors: dict[str, str] | None = None, status_code: int = 200
+    request: Request,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
 ) -> Response:
     user = require(request, can_use_portal)
     page = await ticket_pages.customer_ticket_page(user, _ticket_id(request))
     context = {"ticket": page.ticket, "thread": page.thread, "errors": errors or {}}
+    context["values"] = values or {}  # what was typed into a reply that failed
     return render(request, "portal/tickets/detail.html", context, status_code=status_code)
 
 
@@ -105,7 +115,9 @@ routes = [
         name="portal_ticket_read",
     ),
     Route("/portal/tickets", portal_ticket_list, methods=["GET"], name="portal_ticket_list"),
-    Route("/portal/tickets/new", portal_ticket_new, methods=["GET"], name="portal_ticket_new"),
+    Route(
+        "/portal/tickets/new", portal_ticket_new, methods=["GET", "POST"], name="portal_ticket_new"
+    ),
     Route("/portal/tickets", portal_ticket_create, methods=["POST"], name="portal_ticket_create"),
     Route(
         "/portal/tickets/{ticket_id:id}",

@@ -80,16 +80,22 @@ async def staff_ticket_reply(request: Request) -> Response:
 async def staff_ticket_forward(request: Request) -> Response:
     actor, ticket = await _staff_ticket(request)
     form = await forms.read_form(request)
+    values = {
+        "to_user_id": forms.text(form, "to_user_id", max_chars=12),
+        "comment": forms.text(form, "comment", max_chars=tickets.MAX_BODY + 1000),
+    }
     try:
         await tickets.forward(
             conversations.context(request),
             actor,
             ticket,
-            to_user_id=forms.optional_id(forms.text(form, "to_user_id", max_chars=12)) or 0,
-            comment=forms.text(form, "comment", max_chars=tickets.MAX_BODY + 1000),
+            to_user_id=forms.optional_id(values["to_user_id"]) or 0,
+            comment=values["comment"],
         )
     except ValidationFailed as failed:
-        return await staff_ticket_detail(request, errors=failed.errors, status_code=422)
+        return await staff_ticket_detail(
+            request, errors=failed.errors, values=values, status_code=422
+        )
     return redirect(request, "staff_ticket_list", flash="forwarded")
 
 
