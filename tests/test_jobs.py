@@ -33,3 +33,19 @@ async def test_a_periodic_job_runs_once_per_period(settings) -> None:
     await runner.run_round()
     await runner.run_round()
     assert ran == ["cleanup"]
+
+
+async def test_a_database_that_does_not_answer_gives_one_line_not_a_traceback(
+    settings, caplog
+) -> None:
+    async def frozen() -> None:
+        raise TimeoutError  # what asyncpg raises when its statement timeout runs out
+
+    runner = JobRunner(settings)
+    runner.jobs = [Job("outbox", 0, frozen)]
+    caplog.set_level("INFO", logger="tenant_app.jobs")
+    await runner.run_round()
+    records = [r for r in caplog.records if r.name == "tenant_app.jobs"]
+    assert [(r.levelname, r.getMessage(), r.exc_info) for r in records] == [
+        ("WARNING", "background job waits for the database", None)
+    ]

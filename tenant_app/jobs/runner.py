@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from tenant_app.db import is_unavailable
 from tenant_app.jobs.housekeeping import purge_expired, purge_mail
 from tenant_app.jobs.outbox import MailWorker
 from tenant_app.mail import outbox
@@ -50,8 +51,14 @@ class JobRunner:
                 continue
             try:
                 await job.run()
-            except Exception:  # noqa: BLE001 - a database hiccup must not stop the loop
-                logger.exception("background job failed", extra={"fields": {"job": job.name}})
+            except Exception as error:  # noqa: BLE001 - a database hiccup must not stop the loop
+                if is_unavailable(error):  # one line a round while the database does not answer
+                    fields = {"job": job.name, "error": type(error).__name__}
+                    logger.warning(
+                        "background job waits for the database", extra={"fields": fields}
+                    )
+                else:
+                    logger.exception("background job failed", extra={"fields": {"job": job.name}})
             job.last_run = now
 
     async def run_forever(self) -> None:
