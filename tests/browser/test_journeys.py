@@ -154,20 +154,30 @@ async def test_admin_creates_staff_user_who_registers_and_logs_in(contexts, live
 
 
 async def add_contract(page, folder: str, line: str, number: str) -> None:
-    """From the contact page: open the folder tile → Vertrag hinzufügen → save."""
+    """From the contact page: open the folder tile → Vertrag hinzufügen → save.
+
+    Insurance takes its insurer from the catalogue; a finance contract names any provider."""
     await page.get_by_role("link", name=re.compile(rf"^{folder}\b")).click()
     await expect(page.get_by_role("heading", level=1, name=folder)).to_be_visible()
     await page.get_by_role("main").get_by_role("link", name="Vertrag hinzufügen").first.click()
     await expect(page.get_by_role("heading", level=1, name="Vertrag hinzufügen")).to_be_visible()
-    await field(page, "Sparte").fill(line)
-    insurer = field(page, "Versicherer")
-    await insurer.press_sequentially("Condor")
-    # The type-ahead fills the datalist; the person then picks the full name.
-    condor = "Condor Allgemeine Versicherungs-AG"
-    await expect(page.locator(f'#insurer-options option[value="{condor}"]')).to_be_attached()
-    await insurer.fill(condor)
-    await field(page, "Versicherungsnummer").fill(number)
-    await field(page, "Bruttobeitrag je Zahlungsperiode (€)").fill("1.234,56")
+    if folder == "Versicherungen":
+        await field(page, "Sparte").fill(line)
+        insurer = field(page, "Versicherer")
+        await insurer.press_sequentially("Condor")
+        # The type-ahead fills the datalist; the person then picks the full name.
+        condor = "Condor Allgemeine Versicherungs-AG"
+        await expect(page.locator(f'#insurer-options option[value="{condor}"]')).to_be_attached()
+        await insurer.fill(condor)
+        await field(page, "Versicherungsnummer").fill(number)
+        await field(page, "Bruttobeitrag je Zahlungsperiode (€)").fill("1.234,56")
+    else:
+        await field(page, "Produktart").fill(line)
+        await field(page, "Anbieter (Bank, Bausparkasse, Fondsgesellschaft)").fill(
+            "Wüstenrot Bausparkasse AG"
+        )
+        await field(page, "Vertragsnummer").fill(number)
+        await field(page, "Betrag pro Zahlung (€)").fill("1.234,56")
     await field(page, "Zahlweise").select_option(label="monatlich")
     await page.get_by_role("button", name="Vertrag speichern").click()
     await expect(page.get_by_role("status")).to_contain_text("Der Vertrag wurde hinzugefügt")
