@@ -36,7 +36,7 @@ from tenant_app.mail.sender import (
     is_permanent,
 )
 from tenant_app.models.mail import OutboxMail
-from tenant_app.queries.sql import dialect_name, unscoped
+from tenant_app.queries.sql import db_now, dialect_name, unscoped
 from tenant_app.settings import Settings
 
 logger = logging.getLogger("tenant_app.mail")
@@ -46,11 +46,6 @@ SEND_TIMEOUT = 3 * SMTP_TIMEOUT  # seconds: the whole SMTP conversation for one 
 MAX_BACKOFF = 3600  # seconds between attempts, at most
 MAX_ATTEMPTS = 55  # temporary failures over about two days, then the mail is given up
 
-# The database's clock in unix seconds. SQLite's 'now' is fixed for one statement.
-_DB_NOW = {
-    "postgres": "CAST(FLOOR(EXTRACT(EPOCH FROM clock_timestamp())) AS BIGINT)",
-    "sqlite": "CAST(strftime('%s', 'now') AS INTEGER)",
-}
 _CLAIM = (
     "UPDATE outbox_mail SET locked_until = {now} + :claim, locked_by = :worker WHERE id IN ("
     " SELECT id FROM outbox_mail WHERE status = 'pending' AND next_attempt_at <= {now}"
@@ -70,10 +65,9 @@ _SENDER_NAME_SQL = "SELECT name FROM tenant WHERE id = :tenant"
 
 def _sql(template: str) -> str:
     dialect = dialect_name()
-    now = _DB_NOW["postgres" if dialect == "postgres" else "sqlite"]
     # SQLite runs one writer at a time, so the claim is atomic there without row locks.
     lock = " FOR UPDATE SKIP LOCKED" if dialect == "postgres" else ""
-    return template.format(now=now, lock=lock)
+    return template.format(now=db_now(), lock=lock)
 
 
 def backoff(attempts: int) -> int:

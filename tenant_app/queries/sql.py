@@ -121,3 +121,25 @@ def as_date(value: Any) -> date | None:
 
 def dialect_name() -> str:
     return str(_client().capabilities.dialect)
+
+
+# The database's clock in whole unix seconds. Several hosts share claims, rate windows and
+# sessions, so whatever they decide together is timed by this one clock, never by a host's:
+# a host whose clock runs ahead would otherwise see live claims, windows or sessions as
+# expired. PostgreSQL's clock_timestamp() is the real time even late in a long transaction;
+# SQLite's 'now' is fixed for one statement.
+_DB_NOW = {
+    "postgres": "CAST(FLOOR(EXTRACT(EPOCH FROM clock_timestamp())) AS BIGINT)",
+    "sqlite": "CAST(strftime('%s', 'now') AS INTEGER)",
+}
+
+
+def db_now() -> str:
+    """SQL for the database's clock (whole unix seconds) in the current dialect."""
+    return _DB_NOW["postgres" if dialect_name() == "postgres" else "sqlite"]
+
+
+async def database_time() -> datetime:
+    """The database's clock, for a timestamp that another host will compare with it."""
+    rows = await unscoped.fetch_all(f"SELECT {db_now()} AS now")  # noqa: S608 - a constant
+    return datetime.fromtimestamp(int(rows[0]["now"]), UTC)

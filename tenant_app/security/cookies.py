@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from http.cookies import SimpleCookie
 from typing import Any
 
@@ -25,12 +26,20 @@ def sign(settings: Settings, purpose: str, tenant_id: int, value: str) -> str:
 def unsign(
     settings: Settings, purpose: str, tenant_id: int, raw: str | None, max_age: int
 ) -> str | None:
-    """The value inside a signed cookie, or None if forged, expired or of another tenant."""
+    """The value inside a signed cookie, or None if forged, expired or of another tenant.
+
+    Only a cookie older than `max_age` (seconds) is expired. One that seems signed in the
+    future was signed by a host whose clock runs ahead of this one's; itsdangerous would
+    refuse it, and the user would be logged out at every request this host answers.
+    """
     if not raw:
         return None
     try:
-        payload: Any = signer(settings, purpose).loads(raw, max_age=max_age)
+        payload: Any
+        payload, signed_at = signer(settings, purpose).loads(raw, return_timestamp=True)
     except BadSignature:
+        return None
+    if (datetime.now(UTC) - signed_at).total_seconds() > max_age:
         return None
     if not isinstance(payload, dict) or payload.get("t") != tenant_id:
         return None

@@ -2,16 +2,17 @@
 
 An attempt is claimed (counted) before the work it guards, in one atomic statement, so
 parallel requests cannot slip past the limit; one that turns out right is released again,
-so only failures add up.
+so only failures add up. Windows are timed by the database's clock, the one every host
+shares: a host whose clock ran ahead by more than a window would otherwise start a fresh
+count at each of its requests, and the limit would do nothing there.
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
 from dataclasses import dataclass
 
-from tenant_app.queries.sql import unscoped
+from tenant_app.queries.sql import db_now, unscoped
 
 
 @dataclass(frozen=True)
@@ -26,14 +27,15 @@ class Limit:
 LOGIN_PER_ACCOUNT = Limit("login-account", 10, 15 * 60)
 LOGIN_PER_CLIENT = Limit("login-client", 30, 15 * 60)  # failures only: an office shares one
 
-# Counters are no tenant's rows: keys embed the tenant id where they need one.
+# Counters are no tenant's rows: keys embed the tenant id where they need one. The clock is
+# read once, for the row offered (`excluded`), so both columns decide on the same moment.
 _HIT_SQL = (
-    "INSERT INTO rate_counter (key, count, window_start) VALUES (:key, 1, :now)"
+    "INSERT INTO rate_counter (key, count, window_start) VALUES (:key, 1, {now})"
     " ON CONFLICT (key) DO UPDATE SET"
-    " count = CASE WHEN rate_counter.window_start <= :expired THEN 1"
+    " count = CASE WHEN rate_counter.window_start <= excluded.window_start - :window THEN 1"
     " ELSE rate_counter.count + 1 END,"
-    " window_start = CASE WHEN rate_counter.window_start <= :expired THEN :now"
-    " ELSE rate_counter.window_start END"
+    " window_start = CASE WHEN rate_counter.window_start <= excluded.window_start - :window"
+    " THEN excluded.window_start ELSE rate_counter.window_start END"
     " RETURNING count"
 )
 _RELEASE_SQL = "UPDATE rate_counter SET count = count - 1 WHERE key = :key AND count > 0"
@@ -48,11 +50,10 @@ def _key(limit: Limit, subject: str) -> str:
     return f"{limit.name}:sha256:{hashlib.sha256(subject.encode()).hexdigest()}"
 
 
-async def hit(limit: Limit, subject: str, *, now: float | None = None) -> bool:
+async def hit(limit: Limit, subject: str) -> bool:
     """Count one attempt; True while the subject stays within the limit."""
-    moment = int(now if now is not None else time.time())
     row = await unscoped.fetch_one(
-        _HIT_SQL, key=_key(limit, subject), now=moment, expired=moment - limit.window
+        _HIT_SQL.format(now=db_now()), key=_key(limit, subject), window=limit.window
     )
     return row is not None and int(row["count"]) <= limit.attempts
 

@@ -1,4 +1,9 @@
-"""Server-side login sessions: created at login, checked on every request, ended for real."""
+"""Server-side login sessions: created at login, checked on every request, ended for real.
+
+A session is started on one host and checked on others, so its times are the database's
+clock, written and compared alike: a host whose clock ran ahead by more than the idle
+timeout would otherwise end every session it saw.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from typing import Any
 from tenant_app.actors import CurrentUser
 from tenant_app.models.accounts import Session
 from tenant_app.permissions import CustomerRights
-from tenant_app.queries.sql import as_datetime, execute, fetch_one
+from tenant_app.queries.sql import as_datetime, database_time, db_now, execute, fetch_one
 from tenant_app.security.cookies import token_digest
 from tenant_app.vocabulary import ACCESS_FIELDS, RIGHT_FLAGS
 
@@ -20,7 +25,7 @@ async def start_session(tenant_id: int, user_id: int, *, user_agent: str = "") -
     """Create a fresh session (a new id at every login) in the user's tenant; returns the
     cookie secret. The tenant is named because a login may start before any scope exists."""
     secret = secrets.token_urlsafe(32)
-    now = datetime.now(UTC)
+    now = await database_time()
     await Session.create(
         id=token_digest(secret),
         tenant_id=tenant_id,
@@ -35,7 +40,8 @@ async def start_session(tenant_id: int, user_id: int, *, user_agent: str = "") -
 
 _ACCESS_COLUMNS = ", ".join(f"a.{name} AS a_{name}" for name in ACCESS_FIELDS)
 _LOAD_SQL = (
-    "SELECT s.id AS session_id, s.csrf_token, s.created_at, s.last_seen_at,"  # noqa: S608 - constants
+    "SELECT {now} AS db_now,"  # noqa: S608 - constants; {now}: the database's clock
+    " s.id AS session_id, s.csrf_token, s.created_at, s.last_seen_at,"
     " u.id, u.kind, u.role, u.username, u.email, u.first_name, u.last_name, u.language,"
     " u.contact_id, u.access_insurance, u.access_finance, u.access_other, u.access_emergency,"
     " u.sees_all_contacts, u.handles_tickets, u.manages_contacts, u.manages_users,"
@@ -60,10 +66,10 @@ def _rights(row: dict[str, Any]) -> CustomerRights | None:
 async def load_session(secret: str, *, idle: timedelta, absolute: timedelta) -> CurrentUser | None:
     """The user behind a cookie secret, or None when unknown, expired or deactivated."""
     session_id = token_digest(secret)
-    row = await fetch_one(_LOAD_SQL, session_id=session_id, active=True)
+    row = await fetch_one(_LOAD_SQL.format(now=db_now()), session_id=session_id, active=True)
     if row is None:
         return None
-    now = datetime.now(UTC)
+    now = datetime.fromtimestamp(int(row["db_now"]), UTC)
     last_seen = as_datetime(row["last_seen_at"])
     if now - last_seen > idle or now - as_datetime(row["created_at"]) > absolute:
         await end_session(session_id)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
-from tortoise.transactions import in_transaction
 
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied
@@ -19,6 +18,7 @@ from tenant_app.permissions import (
     customer_may,
     folder_flags,
 )
+from tenant_app.services.unique import write_unless_taken
 from tenant_app.services.versions import save_if_unchanged
 from tenant_app.text import labels
 from tenant_app.vocabulary import ACCESS_FIELDS
@@ -77,12 +77,10 @@ async def save_access(
         values["profile_visible"] = True  # editing implies seeing
     rights = CustomerRights.from_values(contact_id, values)
     if version == 0:  # the first save makes the row; a second "first" save is a conflict
-        try:
-            async with in_transaction():
-                await CustomerAccess.create(contact_id=contact_id, **values)
+        first = partial(CustomerAccess.create, contact_id=contact_id, **values)
+        if await write_unless_taken(first):
             return rights
-        except IntegrityError:
-            version = None
+        version = None
     await save_if_unchanged(
         CustomerAccess,
         where={"contact_id": contact_id},

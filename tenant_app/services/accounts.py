@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from tenant_app.actors import CurrentUser
@@ -14,6 +16,7 @@ from tenant_app.mail.notify import notify
 from tenant_app.models.accounts import AccountLink, User
 from tenant_app.models.contacts import Contact
 from tenant_app.permissions import can_manage_contacts, can_manage_users, is_admin, is_staff
+from tenant_app.queries.sql import database_time
 from tenant_app.schemas import rules
 from tenant_app.schemas.base import checked
 from tenant_app.schemas.people import StaffUserInput
@@ -21,12 +24,14 @@ from tenant_app.schemas.settings import LanguageInput
 from tenant_app.security import sessions
 from tenant_app.security.cookies import token_digest
 from tenant_app.services.tenants import unique_username
+from tenant_app.services.unique import write_unless_taken
 from tenant_app.services.versions import save_if_unchanged, version_of
 from tenant_app.settings import Settings
 from tenant_app.text import labels
 from tenant_app.text.i18n import gettext as _
 
 MAX_WRONG_PINS = 5  # a password link dies after this many wrong PINs
+USERNAME_TRIES = 5  # a username taken meanwhile moves on to the next number, this often
 
 
 def _staff_values(
@@ -56,6 +61,47 @@ async def _email_taken(email: str, *, except_user: int | None = None) -> bool:
     return await query.exists()
 
 
+def _email_in_use(field: str = "email") -> dict[str, str]:
+    return {field: _("There is already an account with this e-mail address.")}
+
+
+async def _staff_email_taken(
+    values: dict[str, str], *, except_user: int | None = None
+) -> dict[str, str]:
+    """The e-mail field's error if another account has the address, else nothing."""
+    return _email_in_use() if await _email_taken(_email(values), except_user=except_user) else {}
+
+
+async def _account_taken(contact: Contact) -> dict[str, str]:
+    """Why the contact cannot get an account (another one came first), if it cannot."""
+    if await User.filter(contact_id=contact.id).exists():
+        return {"account": _("This contact already has a user account.")}
+    return _email_in_use("account") if await _email_taken(contact.email) else {}
+
+
+async def _insert_user(
+    columns: dict[str, Any], *, taken: Callable[[], Awaitable[dict[str, str]]]
+) -> User:
+    """Insert a user under the next free username of their name.
+
+    The checks before ran unlocked, so an identical creation may have come first: then the
+    unique constraints (username, e-mail per tenant) refuse this insert, and `taken` (those
+    checks, asked again) names the field that lost. If none did, only the username was
+    taken meanwhile, and the next number is tried.
+    """
+    for attempt in range(1, USERNAME_TRIES + 1):
+        username = await unique_username(columns["first_name"], columns["last_name"])
+        try:
+            async with in_transaction():  # a savepoint: a refusal keeps the caller's transaction
+                return await User.create(username=username, **columns)
+        except IntegrityError:
+            if errors := await taken():
+                raise ValidationFailed(errors) from None
+            if attempt == USERNAME_TRIES:
+                raise
+    raise AssertionError("unreachable")
+
+
 async def create_staff_user(
     actor: CurrentUser, *, settings: Settings, values: dict[str, str], rights: dict[str, Any]
 ) -> User:
@@ -65,13 +111,14 @@ async def create_staff_user(
     staff, errors = _staff_values(values, rights)
     if _role(values) == "admin" and not is_admin(actor):
         errors["role"] = _("Only an administrator can create administrators.")
-    if "email" not in errors and await _email_taken(_email(values)):
-        errors["email"] = _("There is already an account with this e-mail address.")
+    if "email" not in errors:
+        errors |= await _staff_email_taken(values)
     if errors or staff is None:
         raise ValidationFailed(errors)
     async with in_transaction():
-        username = await unique_username(staff.first_name, staff.last_name)
-        user = await User.create(kind="staff", username=username, **staff.model_dump())
+        user = await _insert_user(
+            {"kind": "staff", **staff.model_dump()}, taken=lambda: _staff_email_taken(values)
+        )
         await queue_link_mail(settings, user, purpose="register")
     return user
 
@@ -90,17 +137,21 @@ async def update_staff_user(
         raise PermissionDenied
     if user.id == actor.id and role != "admin" and user.role == "admin":
         errors["role"] = _("You cannot take away your own administrator role.")
-    if "email" not in errors and await _email_taken(_email(values), except_user=user.id):
-        errors["email"] = _("There is already an account with this e-mail address.")
+    if "email" not in errors:
+        errors |= await _staff_email_taken(values, except_user=user.id)
     if errors or staff is None:
         raise ValidationFailed(errors)
-    await save_if_unchanged(  # EditConflict if someone saved the user since the form was loaded
-        User,
-        where={"id": user.id},
-        version=version_of(values),
-        changes=staff.model_dump(),
-        labels=labels.staff_user_fields(),
+    saved = await write_unless_taken(  # EditConflict if someone saved the user meanwhile
+        lambda: save_if_unchanged(
+            User,
+            where={"id": user.id},
+            version=version_of(values),
+            changes=staff.model_dump(),
+            labels=labels.staff_user_fields(),
+        )
     )
+    if saved is None:  # another account took the address since the check
+        raise ValidationFailed(_email_in_use())
     return await User.get(id=user.id)
 
 
@@ -148,24 +199,18 @@ async def create_customer_account(actor: CurrentUser, *, contact_id: int) -> Use
     contact = await Contact.get_or_none(id=contact_id)
     if contact is None:
         raise NotFound
-    if await User.filter(contact_id=contact.id).exists():
-        raise ValidationFailed({"account": _("This contact already has a user account.")})
-    if await _email_taken(contact.email):
-        raise ValidationFailed(
-            {"account": _("There is already an account with this e-mail address.")}
-        )
-    async with in_transaction():
-        username = await unique_username(contact.first_name, contact.last_name)
-        return await User.create(
-            kind="customer",
-            role="kunde",
-            username=username,
-            email=contact.email,
-            first_name=contact.first_name,
-            last_name=contact.last_name,
-            birthdate=contact.birthdate,
-            contact_id=contact.id,
-        )
+    if errors := await _account_taken(contact):
+        raise ValidationFailed(errors)
+    columns = {
+        "kind": "customer",
+        "role": "kunde",
+        "email": contact.email,
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "birthdate": contact.birthdate,
+        "contact_id": contact.id,
+    }
+    return await _insert_user(columns, taken=lambda: _account_taken(contact))
 
 
 async def send_registration_mail(actor: CurrentUser, *, settings: Settings, user_id: int) -> None:
@@ -187,9 +232,10 @@ async def send_registration_mail(actor: CurrentUser, *, settings: Settings, user
 async def queue_link_mail(settings: Settings, user: User, *, purpose: str) -> None:
     """Revoke older links, store a new one as a hash, queue the mail.
 
-    Runs inside the caller's transaction.
+    Runs inside the caller's transaction. The link expires by the database's clock, the one
+    every host checks it against.
     """
-    now = datetime.now(UTC)
+    now = await database_time()
     await AccountLink.filter(user_id=user.id, used_at=None, revoked_at=None).update(revoked_at=now)
     secret = secrets.token_urlsafe(32)  # 256 random bits
     expires_at = now + timedelta(hours=settings.link_valid_hours)

@@ -69,7 +69,7 @@ async def check_link(secret: str) -> UsableLink:
         raise LinkProblem("used")
     if link.wrong_pins >= MAX_WRONG_PINS:
         raise LinkProblem("dead")
-    if link.expires_at <= datetime.now(UTC):
+    if link.expires_at <= await sql.database_time():  # the clock it was written by
         raise LinkProblem("expired")
     user = await User.get_or_none(id=link.user_id, is_active=True)
     if user is None or user.birthdate is None:

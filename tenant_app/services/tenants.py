@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import cast
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from tenant_app.errors import ValidationFailed
@@ -76,6 +77,15 @@ def _one_time_password(email: str, first_name: str, last_name: str) -> str:
             return password
 
 
+async def _taken(slug: str, hostname: str) -> dict[str, str]:
+    """The slug's error if a tenant (or its host name) exists already, else nothing."""
+    if await Tenant.filter(slug=slug).exists():
+        return {"slug": f"a tenant with slug {slug!r} already exists"}
+    if await TenantHost.filter(hostname=hostname).exists():
+        return {"slug": f"the host name {hostname!r} already leads to a tenant"}
+    return {}
+
+
 async def create_tenant(
     passwords: PasswordService,
     *,
@@ -97,32 +107,39 @@ async def create_tenant(
         errors["name"] = "name is required"
     if not EMAIL_RE.fullmatch(admin_email.strip()):
         errors["admin_email"] = "a valid e-mail address is required"
-    if not errors and await Tenant.filter(slug=slug).exists():
-        errors["slug"] = f"a tenant with slug {slug!r} already exists"
+    hostname = hostname_for(slug, base_domain)
+    if not errors:
+        errors = await _taken(slug, hostname)
     if errors:
         raise ValidationFailed(errors)
     # A generated password was printed for the operator, so it is one-time: the admin must
     # choose their own at first login. One given here (demo, tests) is the admin's own.
     password = admin_password or _one_time_password(admin_email, admin_first_name, admin_last_name)
     password_hash = await passwords.hash(password)
-    hostname = hostname_for(slug, base_domain)
-    async with in_transaction():
-        tenant = await Tenant.create(slug=slug, name=name.strip())
-        await TenantHost.create(hostname=hostname, tenant=tenant)
-        with tenant_scope(tenant.id):
-            username = admin_username or await unique_username(admin_first_name, admin_last_name)
-            admin = await User.create(
-                tenant_id=tenant.id,
-                kind="staff",
-                role="admin",
-                username=username,
-                email=admin_email.strip().lower(),
-                first_name=admin_first_name,
-                last_name=admin_last_name,
-                birthdate=admin_birthdate,
-                password_hash=password_hash,
-                must_change_password=admin_password is None,
-            )
-            await seed_insurers()
+    try:
+        async with in_transaction():
+            tenant = await Tenant.create(slug=slug, name=name.strip())
+            await TenantHost.create(hostname=hostname, tenant=tenant)
+            with tenant_scope(tenant.id):
+                username = admin_username or await unique_username(
+                    admin_first_name, admin_last_name
+                )
+                admin = await User.create(
+                    tenant_id=tenant.id,
+                    kind="staff",
+                    role="admin",
+                    username=username,
+                    email=admin_email.strip().lower(),
+                    first_name=admin_first_name,
+                    last_name=admin_last_name,
+                    birthdate=admin_birthdate,
+                    password_hash=password_hash,
+                    must_change_password=admin_password is None,
+                )
+                await seed_insurers()
+    except IntegrityError:  # an identical creation came first: the check above ran unlocked
+        if taken := await _taken(slug, hostname):
+            raise ValidationFailed(taken) from None
+        raise
     tenant_cache.invalidate(hostname)
     return NewTenant(tenant=tenant, hostname=hostname, admin=admin, admin_password=password)

@@ -11,14 +11,15 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from tenant_app.actors import CurrentUser
-from tenant_app.errors import NotFound, ValidationFailed
+from tenant_app.errors import EditConflict, NotFound, ValidationFailed
 from tenant_app.files.storage import Storage
 from tenant_app.pages import redirect, render
 from tenant_app.permissions import can_manage_contacts, can_use_staff_area, staff_may_read_folder
 from tenant_app.schemas.people import CONTACT_FIELDS
-from tenant_app.services import access, accounts, contacts, erasure
+from tenant_app.services import access, accounts, contacts, documents, erasure, notices, versions
+from tenant_app.services.versions import VERSION_FIELD
 from tenant_app.vocabulary import ACCESS_FIELDS
-from tenant_app.web import forms
+from tenant_app.web import folder_forms, forms
 from tenant_app.web.guards import require
 
 
@@ -95,8 +96,11 @@ async def contact_create(request: Request) -> Response:
     return redirect(request, "contact_detail", flash="created", contact_id=contact.id)
 
 
+EDIT_FIELDS = (*CONTACT_FIELDS, VERSION_FIELD)  # the edit form carries the version it shows
+
+
 def _contact_values(contact: Any) -> dict[str, Any]:
-    values = {name: getattr(contact, name) for name in CONTACT_FIELDS}
+    values = {name: getattr(contact, name) for name in EDIT_FIELDS}
     values["birthdate"] = contact.birthdate.isoformat()
     return values
 
@@ -113,17 +117,54 @@ async def contact_update(request: Request) -> Response:
     values: dict[str, str] = {}
     responsible = _responsible_from(form)
     try:
-        values = forms.texts(form, CONTACT_FIELDS, max_chars=254)
+        values = forms.texts(form, EDIT_FIELDS, max_chars=254)
         await contacts.update_contact(actor, contact, values=values, responsible=responsible)
     except ValidationFailed as failed:
         return await _form_page(
-            request, values, failed.errors, responsible, status_code=422, contact=contact
+            request,
+            failed.kept(values),
+            failed.errors,
+            responsible,
+            status_code=failed.status_code,
+            contact=contact,
         )
     return redirect(request, "contact_detail", flash="saved", contact_id=contact.id)
 
 
 async def contact_detail(request: Request) -> Response:
     actor, contact = await _contact(request)
+    return await _detail_page(request, actor, contact)
+
+
+async def contact_document_upload(request: Request) -> Response:
+    """A document filed on the contact itself (broker contract, first information)."""
+    actor, contact = await _contact(request)
+
+    async def failed(values: dict[str, str], errors: dict[str, str]) -> Response:
+        return await _detail_page(request, actor, contact, upload=(values, errors))
+
+    return await folder_forms.upload_document(
+        request,
+        actor,
+        contact_id=contact.id,
+        done=lambda _document: _to_detail(request, contact.id, "uploaded"),
+        failed=failed,
+        on_contact=True,
+    )
+
+
+def _to_detail(request: Request, contact_id: int, flash: str) -> Response:
+    return redirect(request, "contact_detail", flash=flash, contact_id=contact_id)
+
+
+DETAIL_PAGE = "staff/contacts/detail.html"
+FailedUpload = tuple[dict[str, str], dict[str, str]]  # the form's values, the errors
+
+
+async def _detail_page(
+    request: Request, actor: CurrentUser, contact: Any, *, upload: FailedUpload | None = None
+) -> Response:
+    """The contact's page; after a failed upload with its errors next to the upload form."""
     account, state = await accounts.customer_account(actor, contact_id=contact.id)
     permissions = await access.access_of(contact.id)
     counts = await access.folder_counts(contact.id, permissions)
@@ -133,8 +174,19 @@ async def contact_detail(request: Request) -> Response:
         "permissions": permissions,
         "folders": [c for c in counts if staff_may_read_folder(actor, c.folder)],
         "account_state": state,
+        "notices": await notices.open_for_contact(actor, contact_id=contact.id),
+        "documents": await documents.contact_documents(actor, contact_id=contact.id),
+        "upload_values": upload[0] if upload else {},
+        "upload_errors": upload[1] if upload else {},
     }
-    return render(request, "staff/contacts/detail.html", context)
+    return render(request, DETAIL_PAGE, context, status_code=422 if upload else 200)
+
+
+async def contact_notice_done(request: Request) -> Response:
+    actor, contact = await _contact(request)
+    notice_id = cast(int, request.path_params["notice_id"])
+    await notices.resolve(actor, contact_id=contact.id, notice_id=notice_id)
+    return redirect(request, "contact_detail", flash="notice_done", contact_id=contact.id)
 
 
 async def contact_create_account(request: Request) -> Response:
@@ -160,19 +212,42 @@ async def contact_send_registration(request: Request) -> Response:
     return redirect(request, "contact_detail", flash="mailed", contact_id=contact.id)
 
 
+PERMISSIONS_PAGE = "staff/contacts/permissions.html"
+
+
+async def _set_login_active(request: Request, *, active: bool) -> Response:
+    actor, contact = await _contact(request)
+    await accounts.set_customer_active(actor, contact_id=contact.id, active=active)
+    flash = "login_activated" if active else "login_deactivated"
+    return redirect(request, "contact_detail", flash=flash, contact_id=contact.id)
+
+
+async def contact_login_deactivate(request: Request) -> Response:
+    return await _set_login_active(request, active=False)
+
+
+async def contact_login_activate(request: Request) -> Response:
+    return await _set_login_active(request, active=True)
+
+
 async def contact_permissions_form(request: Request) -> Response:
-    _actor, contact = await _managed_contact(request)
-    permissions = await access.access_of(contact.id)
-    return render(
-        request, "staff/contacts/permissions.html", {"contact": contact, "permissions": permissions}
-    )
+    actor, contact = await _managed_contact(request)
+    permissions, version = await access.access_form(actor, contact_id=contact.id)
+    context = {"contact": contact, "permissions": permissions, "version": version, "errors": {}}
+    return render(request, PERMISSIONS_PAGE, context)
 
 
 async def contact_permissions_save(request: Request) -> Response:
     actor, contact = await _contact(request)
     form = await forms.read_form(request)
     flags = {name: forms.checkbox(form, name) for name in ACCESS_FIELDS}
-    await access.save_access(actor, contact_id=contact.id, flags=flags)
+    version = versions.version_of({VERSION_FIELD: forms.text(form, VERSION_FIELD, max_chars=12)})
+    try:
+        await access.save_access(actor, contact_id=contact.id, flags=flags, version=version)
+    except EditConflict as conflict:  # the ticks as sent, next to what is stored now
+        context = {"contact": contact, "permissions": flags, "errors": conflict.errors}
+        context["version"] = conflict.version
+        return render(request, PERMISSIONS_PAGE, context, status_code=conflict.status_code)
     return redirect(request, "contact_permissions_form", flash="saved", contact_id=contact.id)
 
 
@@ -222,6 +297,12 @@ routes = [
         "/staff/contacts/{contact_id:id}", contact_detail, methods=["GET"], name="contact_detail"
     ),
     Route(
+        "/staff/contacts/{contact_id:id}/notices/{notice_id:id}/done",
+        contact_notice_done,
+        methods=["POST"],
+        name="contact_notice_done",
+    ),
+    Route(
         "/staff/contacts/{contact_id:id}/edit",
         contact_edit_form,
         methods=["GET"],
@@ -234,10 +315,28 @@ routes = [
         name="contact_update",
     ),
     Route(
+        "/staff/contacts/{contact_id:id}/documents/on-contact",
+        contact_document_upload,
+        methods=["POST"],
+        name="contact_document_upload",
+    ),
+    Route(
         "/staff/contacts/{contact_id:id}/account",
         contact_create_account,
         methods=["POST"],
         name="contact_create_account",
+    ),
+    Route(
+        "/staff/contacts/{contact_id:id}/login/deactivate",
+        contact_login_deactivate,
+        methods=["POST"],
+        name="contact_login_deactivate",
+    ),
+    Route(
+        "/staff/contacts/{contact_id:id}/login/activate",
+        contact_login_activate,
+        methods=["POST"],
+        name="contact_login_activate",
     ),
     Route(
         "/staff/contacts/{contact_id:id}/registration-mail",
