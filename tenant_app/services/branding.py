@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import anyio
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from tenant_app.errors import EditConflict, NotFound, PermissionDenied, ValidationFailed
@@ -170,6 +171,20 @@ async def replace_asset(actor: StaffActor, *, kind: str, data: bytes) -> images.
         image = await anyio.to_thread.run_sync(_PROCESSORS[kind], data, limiter=_IMAGE_WORK)
     except images.ImageRejected as rejected:
         raise ValidationFailed({kind: rejected.message}) from rejected
+    # Two uploads at once: the later insert waits for the earlier one's unique row, then
+    # fails; run again it replaces that row, so the last upload wins instead of a 500.
+    for attempt in range(3):
+        try:
+            await _store_asset(kind, image)
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    tenant_cache.invalidate()
+    return image
+
+
+async def _store_asset(kind: str, image: images.ProcessedImage) -> None:
     async with in_transaction():
         await TenantAsset.filter(kind=kind).delete()
         await TenantAsset.create(
@@ -183,8 +198,6 @@ async def replace_asset(actor: StaffActor, *, kind: str, data: bytes) -> images.
         await Tenant.filter(id=current_tenant_id()).update(
             **{f"{kind}_key": image.sha256}, updated_at=datetime.now(UTC)
         )
-    tenant_cache.invalidate()
-    return image
 
 
 async def remove_asset(actor: StaffActor, *, kind: str) -> None:

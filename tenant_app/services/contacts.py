@@ -18,9 +18,11 @@ from tenant_app.queries.contacts import ContactPage, Overview
 from tenant_app.schemas import rules
 from tenant_app.schemas.base import checked
 from tenant_app.schemas.people import ContactInput
+from tenant_app.services.unique import write_unless_taken
 from tenant_app.services.versions import save_if_unchanged, version_of
 from tenant_app.text import labels
 from tenant_app.text.i18n import gettext as _
+from tenant_app.text.labels import N_
 
 
 def _scope_for(actor: CurrentUser) -> QuerySet[Contact]:
@@ -46,13 +48,16 @@ async def contact_to_manage(actor: CurrentUser, contact_id: int) -> Contact:
     return contact
 
 
+EMAIL_TAKEN = N_("There is already a contact or user with this e-mail address.")
+
+
 async def _clean(values: dict[str, str], *, except_contact: int | None = None) -> dict[str, Any]:
     """The contact's columns from the form, or ValidationFailed with a message per field."""
     contact, errors = checked(ContactInput, values)
     if contact is not None or "email" not in errors:
         email = contact.email if contact else values.get("email", "").strip().lower()
         if await _email_taken(email, except_contact=except_contact):
-            errors["email"] = _("There is already a contact or user with this e-mail address.")
+            errors["email"] = _(EMAIL_TAKEN)
     rules.check_lengths(Contact, values, errors)
     if errors or contact is None:
         raise ValidationFailed(errors)
@@ -97,12 +102,16 @@ async def update_contact(
             changes=clean,
             labels=dict(labels.CONTACT_FIELDS),
         )
-        await User.filter(contact_id=contact.id).update(  # the account follows name and e-mail
-            first_name=clean["first_name"],
-            last_name=clean["last_name"],
-            email=clean["email"],
-            birthdate=clean["birthdate"],
+        followed = await write_unless_taken(  # the account follows name and e-mail
+            lambda: User.filter(contact_id=contact.id).update(
+                first_name=clean["first_name"],
+                last_name=clean["last_name"],
+                email=clean["email"],
+                birthdate=clean["birthdate"],
+            )
         )
+        if followed is None:  # a login took the address after the check: nothing is saved
+            raise ValidationFailed({"email": _(EMAIL_TAKEN)})
         await set_responsible(contact, set(responsible))
     return await Contact.get(id=contact.id)
 

@@ -245,3 +245,59 @@ async def test_a_seat_taken_between_look_up_and_insert(
     assert response.status_code == 204
     with tenant_scope(tenant.tenant.id):
         assert await ConversationParticipant.filter(user_id=tenant.admin.id).count() == 1
+
+
+async def test_a_login_takes_the_address_while_its_contact_is_edited(
+    client, tenant, passwords, monkeypatch
+) -> None:
+    from tenant_app.services import contacts
+    from tests.html_forms import form_fields
+
+    kai = await make_customer(tenant, passwords)  # has a login that follows the contact
+    await create_staff(client)  # bernd@alpha.example
+    path = f"/staff/contacts/{kai.id}/edit"
+    form = form_fields((await client.get(path)).text, path)
+    stale(monkeypatch, contacts, "_email_taken", False)  # the check ran before Bernd existed
+    response = await client.submit(path, {**form, "email": "bernd@alpha.example"})
+    assert _email_error(response)
+    with tenant_scope(tenant.tenant.id):
+        assert (await Contact.get(id=kai.id)).email == "kai@kunde.example"
+        assert await User.filter(email="bernd@alpha.example").count() == 1
+
+
+async def test_a_logo_stored_by_another_upload_meanwhile_is_replaced(tenant, monkeypatch) -> None:
+    from tortoise.exceptions import IntegrityError
+
+    from tenant_app.actors import CurrentUser
+    from tenant_app.demo.logo import logo_png
+    from tenant_app.models.branding import TenantAsset
+    from tenant_app.services import branding
+
+    real_create = TenantAsset.create
+    calls: list[int] = []
+
+    async def create(**fields: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:  # what PostgreSQL answers when a parallel upload's row landed first
+            raise IntegrityError("duplicate key value violates unique constraint")
+        return await real_create(**fields)
+
+    monkeypatch.setattr(TenantAsset, "create", create)
+    with tenant_scope(tenant.tenant.id):
+        admin = await User.get(username="alpha-admin")
+        actor = CurrentUser(
+            id=admin.id,
+            kind="staff",
+            role="admin",
+            username=admin.username,
+            email=admin.email,
+            first_name=admin.first_name,
+            last_name=admin.last_name,
+            language=None,
+            session_id="test",
+            csrf_token="test",
+        )
+        image = await branding.replace_asset(actor, kind="logo", data=logo_png())
+        stored = await TenantAsset.filter(kind="logo").values_list("sha256", flat=True)
+        current = await Tenant.get(id=tenant.tenant.id)
+    assert stored == [image.sha256] and current.logo_key == image.sha256
