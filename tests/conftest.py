@@ -361,3 +361,23 @@ async def make_customer(
         )
         await CustomerAccess.create(contact_id=contact.id, **access)
     return contact
+
+
+async def actor_of(username: str) -> Any:
+    """The staff member `username` as a use case sees them (call inside the tenant's scope)."""
+    from tenant_app.actors import CurrentUser
+    from tenant_app.models.accounts import User
+
+    user = await User.get(username=username)
+    return CurrentUser(
+        id=user.id,
+        kind=user.kind,
+        role=user.role,
+        username=user.username,
+        email=user.email,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        language=None,
+        session_id="test",
+        csrf_token="test",
+    )

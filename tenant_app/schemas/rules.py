@@ -6,7 +6,7 @@ import re
 import unicodedata
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from babel.numbers import parse_decimal
 
@@ -64,6 +64,29 @@ def email_error(raw: str) -> str | None:
 def pin_for(birthdate: date) -> str:
     """The registration PIN: the birthdate as TTMMJJJJ."""
     return birthdate.strftime("%d%m%Y")
+
+
+class PasswordOwner(Protocol):
+    """What the password rules read of an account (a User row)."""
+
+    birthdate: date | None
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+
+
+def password_errors_of(owner: PasswordOwner, password: str, repeat: str) -> dict[str, str]:
+    """`password_errors` for an existing account, judged against its own personal data."""
+    return password_errors(
+        password,
+        repeat,
+        birthdate=owner.birthdate,
+        username=owner.username,
+        email=owner.email,
+        first_name=owner.first_name,
+        last_name=owner.last_name,
+    )
 
 
 def password_errors(

@@ -102,15 +102,7 @@ async def change_password(
 ) -> None:
     """The actor's own password: the current one proves it is them; other sessions end."""
     user = await User.get(id=actor.id)
-    errors = rules.password_errors(
-        new,
-        repeat,
-        birthdate=user.birthdate,
-        username=user.username,
-        email=user.email,
-        first_name=user.first_name,
-        last_name=user.last_name,
-    )
+    errors = rules.password_errors_of(user, new, repeat)
     if not current:
         errors["current_password"] = _("Please enter the current password.")
     elif new and new == current:

@@ -93,15 +93,7 @@ async def complete_link(
     """
     usable = await check_link(secret)
     link, user = usable.link, usable.user
-    errors = rules.password_errors(
-        password,
-        password2,
-        birthdate=user.birthdate,
-        username=user.username,
-        email=user.email,
-        first_name=user.first_name,
-        last_name=user.last_name,
-    )
+    errors = rules.password_errors_of(user, password, password2)
     if not pin.strip():
         errors["pin"] = _a("Please enter your PIN: your date of birth as DDMMYYYY.")
     if errors:

@@ -24,7 +24,7 @@ from tenant_app.models.mail import OutboxMail
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
 from tenant_app.services import accounts, tenants
-from tests.conftest import CUSTOMER_PASSWORD, make_customer
+from tests.conftest import CUSTOMER_PASSWORD, actor_of, make_customer
 from tests.web.test_registration import STAFF, create_staff
 from tests.web.test_tickets import _open_ticket, make_staff
 
@@ -268,7 +268,6 @@ async def test_a_login_takes_the_address_while_its_contact_is_edited(
 async def test_a_logo_stored_by_another_upload_meanwhile_is_replaced(tenant, monkeypatch) -> None:
     from tortoise.exceptions import IntegrityError
 
-    from tenant_app.actors import CurrentUser
     from tenant_app.demo.logo import logo_png
     from tenant_app.models.branding import TenantAsset
     from tenant_app.services import branding
@@ -284,19 +283,7 @@ async def test_a_logo_stored_by_another_upload_meanwhile_is_replaced(tenant, mon
 
     monkeypatch.setattr(TenantAsset, "create", create)
     with tenant_scope(tenant.tenant.id):
-        admin = await User.get(username="alpha-admin")
-        actor = CurrentUser(
-            id=admin.id,
-            kind="staff",
-            role="admin",
-            username=admin.username,
-            email=admin.email,
-            first_name=admin.first_name,
-            last_name=admin.last_name,
-            language=None,
-            session_id="test",
-            csrf_token="test",
-        )
+        actor = await actor_of("alpha-admin")
         image = await branding.replace_asset(actor, kind="logo", data=logo_png())
         stored = await TenantAsset.filter(kind="logo").values_list("sha256", flat=True)
         current = await Tenant.get(id=tenant.tenant.id)

@@ -12,15 +12,13 @@ from typing import Any, BinaryIO
 
 import pytest
 
-from tenant_app.actors import CurrentUser
 from tenant_app.files import storage
 from tenant_app.files.storage import LocalStorage, StorageFull, new_key
-from tenant_app.models.accounts import User
 from tenant_app.models.folders import Document
 from tenant_app.models.mail import OutboxMail
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.services import documents
-from tests.conftest import make_customer
+from tests.conftest import actor_of, make_customer
 from tests.folder_helpers import PDF_BYTES
 
 BIG_PDF = PDF_BYTES + b"%" + b"x" * (3 * storage.CHUNK)  # several chunks: a partial write exists
@@ -152,24 +150,12 @@ async def test_a_cancelled_upload_removes_the_stored_file(
     file goes too (the removal itself is shielded from the cancellation)."""
     contact = await make_customer(tenant, passwords)
     with tenant_scope(tenant.tenant.id):
-        admin = await User.get(username="alpha-admin")
 
         async def cancelled(*args: Any, **kwargs: Any) -> None:
             raise asyncio.CancelledError
 
         monkeypatch.setattr(Document, "create", cancelled)
-        actor = CurrentUser(
-            id=admin.id,
-            kind="staff",
-            role="admin",
-            username=admin.username,
-            email=admin.email,
-            first_name=admin.first_name,
-            last_name=admin.last_name,
-            language=None,
-            session_id="test",
-            csrf_token="test",
-        )
+        actor = await actor_of("alpha-admin")
         with pytest.raises(asyncio.CancelledError):
             await documents.add_document(
                 actor,
