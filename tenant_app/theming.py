@@ -117,6 +117,7 @@ class Palette:
     secondary: str
     text: str
     on_primary: str
+    on_secondary: str
 
 
 def palette_for(
@@ -125,11 +126,13 @@ def palette_for(
     """Colours over a theme: each valid override wins, anything else falls back to the theme."""
     base = theme(theme_name)
     main = valid_color(primary) or base.primary
+    accent = valid_color(secondary) or base.secondary
     return Palette(
         primary=main,
-        secondary=valid_color(secondary) or base.secondary,
+        secondary=accent,
         text=valid_color(text) or base.text,
         on_primary=readable_on(main),
+        on_secondary=readable_on(accent),
     )
 
 
@@ -161,6 +164,7 @@ def css_variables(theme_name: str, colors: Palette, selector: str = ":root") -> 
         f"  --brand-secondary: {colors.secondary};",
         f"  --brand-text: {colors.text};",
         f"  --brand-on-primary: {colors.on_primary};",
+        f"  --brand-on-secondary: {colors.on_secondary};",
         "}",
     ]
     return "\n".join(lines) + "\n"

@@ -10,14 +10,18 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from tenant_app.actors import CurrentUser
+from tenant_app.edge.locale import LANGUAGE_COOKIE
 from tenant_app.errors import ValidationFailed
-from tenant_app.pages import redirect, render
+from tenant_app.pages import redirect, render, url_for
 from tenant_app.permissions import home_path_for
 from tenant_app.security import cookies, sessions
 from tenant_app.services import accounts, auth
+from tenant_app.text import i18n
 from tenant_app.text.i18n import gettext as _
 from tenant_app.web import forms
 from tenant_app.web.guards import CHANGE_PASSWORD_PATH, LoginRequired, current_user
+
+LANGUAGE_COOKIE_SECONDS = 400 * 24 * 3600  # the longest browsers keep a cookie
 
 
 async def login_form(request: Request) -> Response:
@@ -103,15 +107,36 @@ async def logout(request: Request) -> Response:
     return response
 
 
+def _with_language(request: Request, response: Response, choice: str) -> Response:
+    settings = request.app.state.settings
+    response.set_cookie(
+        cookies.cookie_name(settings, LANGUAGE_COOKIE),
+        choice,
+        max_age=LANGUAGE_COOKIE_SECONDS,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )
+    return response
+
+
 async def language_save(request: Request) -> Response:
-    """The user's own language for pages and mails (until then: the browser's)."""
-    user = current_user(request)
-    if user is None:
-        return redirect(request, "login_form")
+    """The language of pages (and of a user's mails): the user's own setting, and a cookie
+    so that the login and link pages speak it too, before and after a session."""
     form = await forms.read_form(request)
-    await accounts.set_language(user, language=forms.text(form, "language", max_chars=5))
-    back = urlsplit(request.headers.get("referer", "")).path  # the page the user was on
-    return RedirectResponse(forms.safe_next(back, home_path_for(user)), status_code=303)
+    choice = forms.text(form, "language", max_chars=5)
+    user = current_user(request)
+    if user is not None:
+        await accounts.set_language(user, language=choice)
+    elif choice not in i18n.LOCALES:
+        raise ValidationFailed({"language": _("Please choose a language.")})
+    # The form names the page it sits on; the Referer is the fallback of older pages.
+    referer = urlsplit(request.headers.get("referer", "")).path
+    back = forms.text(form, "next", max_chars=500) or referer
+    home = home_path_for(user) if user is not None else url_for(request, "login_form")
+    response = RedirectResponse(forms.safe_next(back, home), status_code=303)
+    return _with_language(request, response, choice)
 
 
 def _signed_in(request: Request) -> CurrentUser:

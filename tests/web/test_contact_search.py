@@ -176,7 +176,7 @@ async def test_more_than_a_thousand_are_not_counted_to_the_end(client, tenant) -
     assert await _names(client, "?page=42") == [f"Muster{n:04d}, Eva" for n in range(1025, 1030)]
     assert 'page=43"' not in (await client.get("/staff/contacts?page=42")).text
     middle = await client.get("/staff/contacts?page=20")
-    shown = re.findall(r'page=(\d+)"', middle.text)
+    shown = re.findall(r'href="[^"]*[?&;]page=(\d+)"', middle.text)  # the pager's links
     assert shown == ["1", "18", "19", "20", "21", "22", "40"]  # first, around, last
     # a search with more matches than are counted is still sorted over all of them
     broad = await client.get("/staff/contacts?q=muster&sort=-name")
