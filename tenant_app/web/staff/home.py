@@ -1,4 +1,4 @@
-"""The staff area's home."""
+"""The staff area's home: a dashboard of what needs attention."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from tenant_app.pages import render
 from tenant_app.permissions import can_use_staff_area, has_any_folder_access
-from tenant_app.services import contacts, notices
+from tenant_app.services import dashboard
 from tenant_app.text import labels
 from tenant_app.web.guards import require
 
@@ -17,10 +17,9 @@ async def staff_home(request: Request) -> Response:
     user = require(request, can_use_staff_area)
     context = {
         "me": user,
-        "overview": await contacts.overview(user),
+        "board": await dashboard.for_staff(user),
         "has_folder_access": has_any_folder_access(user),
         "role_label": labels.ROLES[user.role],
-        "notices": await notices.open_summary(user),
     }
     return render(request, "staff/home.html", context)
 
