@@ -83,24 +83,48 @@
   /* ------------------------------------------------------------------ *
    * (b) Confirmations
    * ------------------------------------------------------------------ */
-  // data-confirm="text" on a form or on its submit button: ask before submitting.
+  // data-confirm="text" on a form or on its submit button: ask before submitting, in the
+  // product's dialog (dialog.js). data-confirm-object names what the action touches.
+  // The first submit is stopped; a confirmed dialog submits again, which passes once.
+  function askFirst(trigger, holder, text, proceed) {
+    var button = trigger && trigger.matches && trigger.matches("button, input[type=submit]") ? trigger :
+      (holder.querySelector && holder.querySelector("button[type=submit], button:not([type])"));
+    if (!window.AppDialog || !window.AppDialog.supported) {
+      if (window.confirm(text)) { proceed(); }
+      return;
+    }
+    window.AppDialog.confirm({
+      message: text,
+      action: button ? (button.textContent || button.value || "").trim() : "",
+      object: (trigger && trigger.getAttribute("data-confirm-object")) || holder.getAttribute("data-confirm-object") || "",
+      danger: !!(button && (button.classList.contains("btn--danger") || button.hasAttribute("data-confirm-danger"))),
+      returnTo: button || trigger
+    }, proceed);
+  }
+
+  function stop(evt) {
+    // Capture phase on document: stopping here keeps htmx's own listeners from seeing it.
+    evt.preventDefault();
+    evt.stopImmediatePropagation();
+  }
+
   document.addEventListener("submit", function (evt) {
     var form = evt.target;
     if (!(form instanceof HTMLFormElement)) { return; }
     var submitter = evt.submitter || null;
     var text = (submitter && submitter.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
-    var blocked = false;
-    if (form.hasAttribute("data-confirm-typed") && !typedMatches(form)) {
-      blocked = true;
-    } else if (text && !window.confirm(text)) {
-      blocked = true;
-    }
-    if (blocked) {
-      // Capture phase on document: stopping here keeps htmx's own submit
-      // listener on the form from ever seeing the event.
-      evt.preventDefault();
-      evt.stopImmediatePropagation();
-    }
+    if (form.hasAttribute("data-confirm-typed") && !typedMatches(form)) { stop(evt); return; }
+    if (!text) { return; }
+    if (form._appConfirmed) { form._appConfirmed = false; return; }
+    stop(evt);
+    askFirst(submitter, form, text, function () {
+      form._appConfirmed = true;
+      if (form.requestSubmit) {
+        form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+      } else {
+        form.submit();
+      }
+    });
   }, true);
 
   // data-confirm on a button or link that is not a plain form submit (e.g. hx-delete).
@@ -113,10 +137,12 @@
     var isSubmit = el.form && (el.type === "submit" || el.type === "image");
     var ownRequest = el.matches(HX_VERBS);
     if (isSubmit && !ownRequest) { return; } // handled by the submit listener above
-    if (!window.confirm(el.getAttribute("data-confirm"))) {
-      evt.preventDefault();
-      evt.stopImmediatePropagation();
-    }
+    if (el._appConfirmed) { el._appConfirmed = false; return; }
+    stop(evt);
+    askFirst(el, el, el.getAttribute("data-confirm"), function () {
+      el._appConfirmed = true;
+      el.click();
+    });
   }, true);
 
   // form[data-confirm-typed="WORD"]: submit stays disabled until confirm_text equals WORD.

@@ -9,6 +9,7 @@ it, or without /usr/bin/chromium, every browser test is skipped with the reason.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import os
@@ -294,9 +295,27 @@ def pdf_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+# Presses the confirm button of the product's dialog (static/js/dialog.js) as soon as it opens.
+_AUTO_CONFIRM_JS = """() => {
+  if (window.__autoConfirm) { return; }
+  window.__autoConfirm = true;
+  new MutationObserver(() => {
+    const dialog = document.querySelector("dialog.confirm-dialog[open]");
+    if (dialog) { dialog.querySelector("[data-dialog-confirm]").click(); }
+  }).observe(document.documentElement, { subtree: true, childList: true, attributes: true });
+}"""
+
+
+async def _auto_confirm(page: Any) -> None:
+    with contextlib.suppress(Exception):  # navigated on meanwhile: the next load retries
+        await page.evaluate(_AUTO_CONFIRM_JS)
+
+
 def accept_dialogs(page: Any) -> None:
-    """Answer every window.confirm (data-confirm forms) with OK."""
+    """Answer every confirmation (data-confirm forms) with OK: the product's dialog, and the
+    browser's confirm() it falls back to."""
     page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    page.on("domcontentloaded", lambda _: asyncio.ensure_future(_auto_confirm(page)))
 
 
 async def log_in(page: Any, username: str, password: str) -> None:

@@ -188,7 +188,10 @@ async def test_filing_an_attachment_needs_an_explicit_contract(office, tenant) -
 
 
 async def test_customer_can_attach_an_existing_file_on_a_phone(office) -> None:
-    """No `capture` on the reply's file input: it would open only the camera on phones."""
+    """No `capture` on the reply's file input: it would open only the camera on phones. The
+    camera is a second, nameless input ("Foto aufnehmen") beside it."""
     page = (await office.kai.get(f"/portal/tickets/{await _open(office)}")).text
     form = page.split('id="reply-form"')[1].split("</form>")[0]
-    assert 'type="file"' in form and "capture" not in form
+    files = re.findall(r'<input[^>]*name="file"[^>]*>', form)
+    assert len(files) == 1 and "capture" not in files[0]
+    assert 'capture="environment"' in form and "Foto aufnehmen" in form
