@@ -255,3 +255,41 @@ def _encode_png(image: Image.Image) -> ProcessedImage:
         height=clean.height,
         sha256=hashlib.sha256(data).hexdigest(),
     )
+
+
+# Thumbnails of uploaded documents: made on each request from the stored file (nothing extra
+# to erase with the document), so the limits below bound what one request may cost.
+THUMB_SIDE = 160  # pixels of the longer side: a 80 px CSS box on a 2x screen
+THUMB_MAX_BYTES = 25 * 1024 * 1024
+THUMB_MAX_PIXELS = 64_000_000  # JPEG, decoded at 1/2..1/8 scale by Pillow's draft mode
+THUMB_MAX_FULL_PIXELS = 4096 * 4096  # formats that must be decoded at full size first
+THUMB_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WEBP"}
+
+
+class NoThumbnail(Exception):
+    """This file gets no thumbnail: not a picture we decode, too large, or broken."""
+
+
+def thumbnail(data: bytes, content_type: str) -> bytes:
+    """A small JPEG of a stored picture (THUMB_SIDE on its longer side), upright, on white."""
+    fmt = THUMB_FORMATS.get(content_type)
+    announced = "GIF" if data.startswith((b"GIF87a", b"GIF89a")) else sniff(data)
+    if fmt is None or announced != fmt or len(data) > THUMB_MAX_BYTES:
+        raise NoThumbnail(content_type)
+    try:
+        with Image.open(io.BytesIO(data), formats=[fmt]) as image:
+            width, height = image.size  # from the header: nothing decoded yet
+            limit = THUMB_MAX_PIXELS if fmt == "JPEG" else THUMB_MAX_FULL_PIXELS
+            if not 0 < width * height <= limit:
+                raise NoThumbnail("dimensions")
+            image.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
+            upright = ImageOps.exif_transpose(image).convert("RGBA")
+    except Image.DecompressionBombError as exc:
+        raise NoThumbnail("bomb") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise NoThumbnail("broken") from exc
+    ground = Image.new("RGB", upright.size, (255, 255, 255))
+    ground.paste(upright, mask=upright.getchannel("A"))
+    buffer = io.BytesIO()
+    ground.save(buffer, format="JPEG", quality=80)  # a fresh image: no metadata goes along
+    return buffer.getvalue()

@@ -38,6 +38,7 @@ class DocumentRow:
     size: int
     shared_with_customer: bool
     uploaded_by_customer: bool
+    content_type: str  # decides thumbnail and preview in the list
 
 
 # Contracts and documents of one folder in one statement: hot pages need few round trips.
@@ -45,13 +46,14 @@ _FOLDER_SQL = (
     "SELECT 'c' AS kind, id, NULL AS contract_id, status, product_line, insurer_name,"
     " insurance_number, payment_frequency, gross_premium, note,"
     " created_by_customer AS by_customer, NULL AS title, NULL AS category,"
-    " NULL AS document_date, NULL AS size, NULL AS shared, created_at FROM contract"
+    " NULL AS document_date, NULL AS size, NULL AS shared, NULL AS content_type, created_at"
+    " FROM contract"
     " WHERE tenant_id = :tenant_id AND contact_id = :contact_id AND folder = :folder"
     " AND deleted_at IS NULL"
     " UNION ALL"
     " SELECT 'd', id, contract_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
     " uploaded_by_customer, title, category, document_date, size, shared_with_customer,"
-    " created_at FROM document"
+    " content_type, created_at FROM document"
     " WHERE tenant_id = :tenant_id AND contact_id = :contact_id AND folder = :folder"
     " ORDER BY kind, created_at DESC, id DESC"
 )
@@ -90,6 +92,7 @@ async def folder_rows(contact_id: int, folder: str) -> tuple[list[ContractRow], 
             size=int(row["size"]),
             shared_with_customer=bool(row["shared"]),
             uploaded_by_customer=bool(row["by_customer"]),
+            content_type=row["content_type"],
         )
         for row in rows
         if row["kind"] == "d"

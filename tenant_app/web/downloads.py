@@ -1,13 +1,24 @@
-"""Streaming a stored document as an attachment, never rendered inline."""
+"""Streaming a stored document: as an attachment, or inline only for a picture or a PDF.
+
+Every response is sandboxed (no script, no same origin) and never sniffed; inline is granted
+only when the stored type is one a browser shows by itself and the file's own first bytes
+agree, so nothing that could be HTML or SVG is ever rendered in the page's origin.
+"""
 
 from __future__ import annotations
 
+import io
+from collections.abc import AsyncIterator
 from typing import Protocol
 from urllib.parse import quote
 
-from starlette.responses import StreamingResponse
+from starlette.responses import Response, StreamingResponse
 
+from tenant_app.files import uploads
 from tenant_app.files.storage import Storage
+
+INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"})
+SANDBOX_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'; form-action 'none'"
 
 
 class StoredDocument(Protocol):
@@ -17,19 +28,54 @@ class StoredDocument(Protocol):
     size: int
 
 
+def _headers(disposition: str) -> dict[str, str]:
+    return {
+        "Content-Disposition": disposition,
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": SANDBOX_CSP,
+        "Cache-Control": "private, no-store",
+    }
+
+
+def _disposition(kind: str, filename: str) -> str:
+    ascii_name = filename.encode("ascii", "ignore").decode() or "dokument"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def _stream(body: AsyncIterator[bytes], document: StoredDocument, *, inline: bool) -> Response:
+    headers = _headers(_disposition("inline" if inline else "attachment", document.filename))
+    headers["Content-Length"] = str(document.size)
+    # anything not shown inline goes out as bytes: the browser saves it and never renders it
+    media_type = document.content_type if inline else "application/octet-stream"
+    return StreamingResponse(body, media_type=media_type, headers=headers)
+
+
 def download_response(store: Storage, document: StoredDocument) -> StreamingResponse:
-    ascii_name = document.filename.encode("ascii", "ignore").decode() or "dokument"
-    disposition = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(document.filename)}"
-    )
+    headers = _headers(_disposition("attachment", document.filename))
+    headers["Content-Length"] = str(document.size)
     return StreamingResponse(
-        store.open(document.storage_key),
-        media_type=document.content_type,
-        headers={
-            "Content-Disposition": disposition,
-            "Content-Length": str(document.size),
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "sandbox; default-src 'none'",
-            "Cache-Control": "private, no-store",
-        },
+        store.open(document.storage_key), media_type=document.content_type, headers=headers
     )
+
+
+def shown_inline(content_type: str, head: bytes) -> bool:
+    """A picture or PDF whose leading bytes say the same as its stored type."""
+    found = uploads.sniff(io.BytesIO(head[: uploads.SNIFF_BYTES]))
+    return content_type in INLINE_TYPES and found is not None and found.content_type == content_type
+
+
+async def preview_response(store: Storage, document: StoredDocument) -> Response:
+    """The document for the browser's own viewer when it is a picture or a PDF, else a download."""
+    chunks = store.open(document.storage_key)
+    head = await anext(chunks, b"")
+
+    async def body() -> AsyncIterator[bytes]:
+        yield head
+        async for chunk in chunks:
+            yield chunk
+
+    return _stream(body(), document, inline=shown_inline(document.content_type, head))
+
+
+def thumbnail_response(data: bytes) -> Response:
+    return Response(data, media_type="image/jpeg", headers=_headers("inline"))
