@@ -36,10 +36,17 @@ class CurrentUser:
     must_change_password: bool = False  # a one-time password: every page leads to changing it
     # A customer's permissions, loaded with the session (all off if never set); None for staff.
     access: CustomerRights | None = None
+    # Set while a staff member views the portal as this customer ("Als Kunde ansehen"): the
+    # rights are the customer's, the request is theirs only to read (the edge refuses changes).
+    viewing_staff_id: int | None = None
 
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def read_only(self) -> bool:
+        return self.viewing_staff_id is not None
 
     @property
     def is_staff(self) -> bool:

@@ -94,6 +94,8 @@ def base_context(request: Request) -> dict[str, Any]:
         "user": user,
         "permissions": rights,
         "can": Can(user),
+        # Set while staff view the portal as a customer: the banner, and controls disabled.
+        "viewing_as": state.get("view_as"),
         "visible_folders": visible_folders(rights),
         "csrf_token": csrf_token,
         "csrf_field": _csrf_field(csrf_token),

@@ -233,3 +233,20 @@ class Can:
     @property
     def appoint_admins(self) -> bool:
         return is_admin(self.actor)
+
+    def view_as(self, rights: CustomerRights | None) -> bool:
+        """View as customer ("Als Kunde ansehen") of the contact with these rights."""
+        return rights is not None and can_view_as_customer(self.actor, rights)
+
+
+def can_view_as_customer(actor: StaffActor | None, rights: CustomerRights) -> bool:
+    """View as customer ("Als Kunde ansehen"): managing contacts (the right that sets what a
+    customer may see), and reading everything that view shows, so it never reveals a folder
+    or a ticket the staff member could not open on the staff side. Seeing the contact is
+    checked by its query.
+    """
+    if not can_manage_contacts(actor):
+        return False
+    if any(not staff_may_read_folder(actor, folder) for folder in visible_folders(rights)):
+        return False
+    return not rights.communication or can_handle_tickets(actor)

@@ -8,8 +8,10 @@ from datetime import timedelta
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tenant_app.edge import view_as
 from tenant_app.edge.state import state_of
 from tenant_app.security import cookies, sessions
+from tenant_app.security import view_as as security_view_as
 from tenant_app.settings import Settings
 
 ANON_CSRF_MAX_AGE = 12 * 3600  # seconds
@@ -23,6 +25,7 @@ class SessionMiddleware:
         self.absolute = timedelta(hours=settings.session_max_hours)
         self.session_cookie = cookies.cookie_name(settings, "session")
         self.csrf_cookie = cookies.cookie_name(settings, "csrf")
+        self.view_as_cookie = security_view_as.cookie_name(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = state_of(scope)
@@ -45,6 +48,11 @@ class SessionMiddleware:
         if secret and user is None or (jar.get(self.session_cookie) and not secret):
             extra_cookies.append(
                 cookies.set_cookie_header(self.settings, self.session_cookie, "", max_age=0)
+            )
+        user, stale_view = await view_as.apply(scope, self.settings, user, jar)
+        if stale_view:
+            extra_cookies.append(
+                cookies.set_cookie_header(self.settings, self.view_as_cookie, "", max_age=0)
             )
         if user is not None:
             csrf_token = user.csrf_token
@@ -69,6 +77,10 @@ class SessionMiddleware:
                 )
         state["user"] = user
         state["csrf_token"] = csrf_token
+        refused = view_as.refusal(scope)
+        if refused is not None:
+            await refused(scope, receive, send)
+            return
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start" and extra_cookies:

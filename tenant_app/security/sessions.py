@@ -76,7 +76,7 @@ async def load_session(secret: str, *, idle: timedelta, absolute: timedelta) -> 
         return None
     if now - last_seen > TOUCH_EVERY:
         await Session.filter(id=session_id).update(last_seen_at=now)
-    fields = {k: row[k] for k in CurrentUser.__dataclass_fields__ if k != "access"}
+    fields = {k: row[k] for k in CurrentUser.__dataclass_fields__ if k in row}
     for flag in (*RIGHT_FLAGS, "must_change_password"):
         fields[flag] = bool(fields[flag])  # SQLite answers 0/1
     return CurrentUser(**fields, access=_rights(row))

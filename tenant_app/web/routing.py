@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from tenant_app.web import auth, insurers, public, registration
+from tenant_app.web import auth, insurers, previews, public, registration
 from tenant_app.web.portal import folders as portal_folders
 from tenant_app.web.portal import home as portal_home
 from tenant_app.web.portal import profile as portal_profile
@@ -12,6 +12,7 @@ from tenant_app.web.portal import tickets as portal_tickets
 from tenant_app.web.staff import contacts, folders, home, settings, users
 from tenant_app.web.staff import insurers as staff_insurers
 from tenant_app.web.staff import tickets as staff_tickets
+from tenant_app.web.staff import view_as as staff_view_as
 
 MODULES = (
     public,
@@ -24,11 +25,13 @@ MODULES = (
     users,
     contacts,
     folders,
+    previews,
     insurers,
     staff_insurers,
     staff_tickets,
     portal_tickets,
     settings,
+    staff_view_as,
 )
 
 
