@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment, FileSystemLoader, pass_eval_context, select_autoescape
 from markupsafe import Markup
 
+from tenant_app.role_presets import ROLE_PRESETS
 from tenant_app.settings import PROJECT_ROOT
-from tenant_app.text import formatting, i18n, labels
+from tenant_app.text import folder_rights, formatting, i18n, labels
 from tenant_app.text.plain import plain_text_html
 from tenant_app.vocabulary import DOCUMENT_CATEGORIES
 
@@ -79,6 +80,9 @@ def build_templates() -> Environment:
     env.globals["folder_descriptions"] = labels.FOLDER_DESCRIPTIONS
     env.globals["country_labels"] = labels.COUNTRIES
     env.globals["document_categories"] = DOCUMENT_CATEGORIES
+    env.globals["explain_folder"] = folder_rights.explain_folder
+    env.globals["every_folder_explanation"] = folder_rights.every_explanation
+    env.globals["role_presets"] = ROLE_PRESETS
     env.filters["date"] = formatting.fmt_date
     env.filters["datetime"] = formatting.fmt_datetime
     env.filters["money"] = formatting.fmt_money

@@ -285,6 +285,8 @@ async def _folders(walk: Walk, kai: Any, contracts: list[int], monkeypatch: Any)
     with tenant_scope(walk.tenant_id):
         document_id = (await Document.get(title="Foto")).id
     await walk.get(kai, f"/portal/documents/{document_id}/download")
+    await walk.get(kai, f"/portal/documents/{document_id}/preview")
+    await walk.get(kai, f"/portal/documents/{document_id}/thumbnail", 404)  # a PDF: none
     await walk.post(kai, f"/portal/documents/{document_id}/delete", 303, form_page=folder_page)
 
 

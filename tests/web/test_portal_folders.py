@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 
@@ -124,10 +125,13 @@ async def test_customer_upload_appears_for_staff(client, client_for, tenant, pas
 
 
 async def test_upload_form_offers_camera_and_files(client_for, tenant, passwords) -> None:
-    """No `capture`: on phones it opens only the camera, and an existing PDF cannot be chosen."""
+    """No `capture` on the file input: on phones it opens only the camera, and an existing PDF
+    cannot be chosen. The camera is a second, nameless input ("Foto aufnehmen")."""
     contact, customer = await _portal(client_for, tenant, passwords, finance_unlock=True)
     form = await customer.get("/portal/folders/finance/upload", headers={"HX-Request": "true"})
-    assert 'type="file"' in form.text and "capture" not in form.text
+    files = re.findall(r'<input[^>]*name="file"[^>]*>', form.text)
+    assert len(files) == 1 and "capture" not in files[0]
+    assert 'capture="environment"' in form.text and "Foto aufnehmen" in form.text
     assert 'accept=".pdf' in form.text and "image/*" in form.text and "application/pdf" in form.text
 
 
