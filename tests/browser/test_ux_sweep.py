@@ -1,0 +1,275 @@
+"""Every page, at desktop and phone width (issue 24): axe-core finds nothing serious, and a
+keyboard alone reaches the whole main content, in order, with focus always visible.
+
+The pages come from the registered GET routes (tenant_app/web/routing.py), ids filled in
+from the demo data. A route that is no HTML page must be named in NOT_PAGES, and a page with
+a known problem in KNOWN_GAPS: a new page is swept as soon as it is registered, or the
+coverage test fails.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from starlette.routing import Route
+
+from tenant_app.web.routing import routes
+from tests.browser.conftest import ADMIN, DANA, log_in
+from tests.browser.test_accessibility import axe_problems
+
+async_api = pytest.importorskip("playwright.async_api")
+
+pytestmark = pytest.mark.browser
+
+# Reduced motion: a focus ring that fades in is read at its end, not half-way.
+VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}, "reduced_motion": "reduce"},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "is_mobile": True,
+        "has_touch": True,
+        "reduced_motion": "reduce",
+    },
+}
+
+# GET routes that answer with something other than a page a person tabs through.
+NOT_PAGES = {
+    "/healthz": "health check (JSON)",
+    "/": "front door: only redirects",
+    "/brand.css": "stylesheet",
+    "/branding/logo": "image",
+    "/branding/favicon": "image",
+    "/passwort/{token}": "needs a mailed token; the journeys walk it (test_journeys.py)",
+    "/portal/documents/{document_id:id}/download": "file download",
+    "/portal/documents/{document_id:id}/preview": "file preview",
+    "/portal/documents/{document_id:id}/thumbnail": "image",
+    "/staff/documents/{document_id:id}/download": "file download",
+    "/staff/documents/{document_id:id}/preview": "file preview",
+    "/staff/documents/{document_id:id}/thumbnail": "image",
+    "/staff/contacts/{contact_id:id}/export": "ZIP download",
+    "/staff/tickets/{ticket_id:id}/attachments/{document_id:id}": "file download",
+    "/portal/tickets/{ticket_id:id}/attachments/{document_id:id}": "file download",
+    "/insurers/options": "HTMX fragment (datalist options)",
+    "/staff/badge": "HTMX fragment (unread count)",
+    "/portal/badge": "HTMX fragment (unread count)",
+    "/staff/settings/preview": "HTMX fragment (branding preview)",
+    "/staff/settings/preview.css": "stylesheet",
+    "/staff/settings/themes.css": "stylesheet",
+}
+
+# Pages with a known problem nobody has fixed yet: ("staff"|"portal"|"public", path) -> why.
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
+
+PUBLIC = ("/login", "/passwort-vergessen", "/impressum")
+STAFF = (
+    "/staff",
+    "/account/password",
+    "/staff/users",
+    "/staff/users/new",
+    "/staff/users/{user_id:id}",
+    "/staff/contacts",
+    "/staff/contacts/new",
+    "/staff/contacts/{contact_id:id}",
+    "/staff/contacts/{contact_id:id}/edit",
+    "/staff/contacts/{contact_id:id}/permissions",
+    "/staff/contacts/{contact_id:id}/delete",
+    "/staff/contacts/{contact_id:id}/folders/{folder}",
+    "/staff/contacts/{contact_id:id}/folders/{folder}/contracts/new",
+    "/staff/contacts/{contact_id:id}/contracts/{contract_id:id}",
+    "/staff/contacts/{contact_id:id}/tickets/new",
+    "/staff/insurers",
+    "/staff/tickets",
+    "/staff/tickets/{ticket_id:id}",
+    "/staff/settings",
+)
+PORTAL = (
+    "/portal",
+    "/account/password",
+    "/portal/folders/{folder}",
+    "/portal/folders/{folder}/contracts/new",
+    "/portal/folders/{folder}/upload",
+    "/portal/contracts/{contract_id:id}",
+    "/portal/profile",
+    "/portal/tickets",
+    "/portal/tickets/new",
+    "/portal/tickets/{ticket_id:id}",
+)
+
+# Marks the main content's keyboard targets (a radio group counts once: Tab visits one of it).
+MARK_TARGETS = """() => {
+  const selector = 'a[href], button, input:not([type=hidden]), select, textarea, summary';
+  const main = document.querySelector('main');
+  const targets = [], groups = {};
+  for (const el of (main ? main.querySelectorAll(selector) : [])) {
+    // A link inside a rich-text editor is text being edited: the editor takes the focus.
+    if (el.disabled || el.closest('[inert], fieldset:disabled, [contenteditable]')) continue;
+    if (el.getAttribute('tabindex') === '-1') continue;
+    if (!el.checkVisibility({visibilityProperty: true})) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    const group = el.type === 'radio' ? `${el.form ? el.form.action : ''}|${el.name}` : null;
+    if (group && group in groups) { el.dataset.sweep = groups[group]; continue; }
+    const index = String(targets.length);
+    if (group) groups[group] = index;
+    el.dataset.sweep = index;
+    const text = (el.textContent || el.name || el.id || '').trim().replace(/\\s+/g, ' ');
+    targets.push(`<${el.tagName.toLowerCase()}> ${text.slice(0, 40)}`);
+  }
+  window.__sweepStep = 0;
+  window.__sweepLast = null;
+  return {targets, focusable: document.querySelectorAll(selector).length};
+}"""
+
+# Puts focus before everything (a page may autofocus a field): a focusable-by-script start.
+START_AT_TOP = """() => {
+  const start = document.createElement('span');
+  start.tabIndex = -1;
+  document.body.prepend(start);
+  start.focus();
+}"""
+
+# What Tab has just focused: its target index, whether it was focused before (a cycle), and
+# whether a focus indicator shows.
+FOCUSED = r"""() => {
+  const el = document.activeElement;
+  if (!el || el === document.body || el === document.documentElement) return null;
+  // A date field keeps the focus while Tab walks its day, month and year: not a cycle.
+  const seen = el.dataset.sweepVisit !== undefined && el !== window.__sweepLast;
+  if (!seen) el.dataset.sweepVisit = String(window.__sweepStep++);
+  window.__sweepLast = el;
+  const style = getComputedStyle(el);
+  const clear = (color) => color === 'transparent' || /(,\s*0|\/\s*0)\)$/.test(color.trim());
+  const ring = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0
+    && !clear(style.outlineColor);
+  const shadow = style.boxShadow !== 'none' && style.boxShadow.split(/,(?![^(]*\))/).some(
+    (part) => /[1-9][0-9.]*px/.test(part) && !clear(part.trim().split(/\)\s/)[0] + ')'));
+  const visible = el.tagName === 'IFRAME' || ring || shadow;
+  const text = (el.textContent || el.name || el.id || '').trim().replace(/\s+/g, ' ');
+  return {index: el.dataset.sweep ?? null, seen, visible,
+          label: `<${el.tagName.toLowerCase()}> ${text.slice(0, 40)}`};
+}"""
+
+
+def page_routes() -> set[str]:
+    return {
+        route.path
+        for route in routes()
+        if isinstance(route, Route) and route.methods and "GET" in route.methods
+    }
+
+
+def test_every_page_is_swept_or_named() -> None:
+    swept = set(PUBLIC) | set(STAFF) | set(PORTAL)
+    unknown = page_routes() - swept - set(NOT_PAGES)
+    assert not unknown, f"new GET routes: add them to a sweep list or NOT_PAGES: {unknown}"
+    stale = (swept | set(NOT_PAGES)) - page_routes()
+    assert not stale, f"listed routes that are no longer registered: {stale}"
+
+
+async def keyboard_problems(page: Any, name: str) -> list[str]:
+    """Tab from the top: every main-content target reached, in DOM order, focus visible."""
+    # The ring is judged as it ends up: a transition would be read at its start.
+    await page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
+    marked = await page.evaluate(MARK_TARGETS)
+    targets: list[str] = marked["targets"]
+    await page.evaluate(START_AT_TOP)
+    reached: list[int] = []
+    problems: list[str] = []
+    trail: list[str] = []  # what Tab focused, for the failure message
+    for _ in range(min(marked["focusable"] + 15, 400)):
+        await page.keyboard.press("Tab")
+        focused = await page.evaluate(FOCUSED)
+        if focused is None or focused["seen"]:  # left the document or went round: done
+            trail.append("(end)" if focused is None else f"(again {focused['label']})")
+            break
+        trail.append(focused["label"])
+        if not focused["visible"]:
+            problems.append(f"[{name}] no visible focus on {focused['label']}")
+        if focused["index"] is not None:
+            reached.append(int(focused["index"]))
+            if len(set(reached)) == len(targets):
+                break
+    order = [index for i, index in enumerate(reached) if i == 0 or index != reached[i - 1]]
+    if order != sorted(order):
+        problems.append(f"[{name}] Tab order is not DOM order: {[targets[i] for i in order]}")
+    missed = [target for i, target in enumerate(targets) if i not in set(reached)]
+    if missed:
+        problems.append(f"[{name}] Tab never reaches: {missed}; it went: {trail[-8:]}")
+    return problems
+
+
+async def href(page: Any, path: str, pattern: str, text: str | None = None) -> str:
+    """The first link on `path` whose href matches `pattern` (and whose text has `text`)."""
+    await page.goto(path)
+    links = page.locator("a[href]")
+    if text:
+        links = links.filter(has_text=text)
+    for link in await links.all():
+        value = await link.get_attribute("href") or ""
+        if match := re.search(pattern, value):
+            return match.group(1)
+    raise AssertionError(f"no link like {pattern!r} on {path}")
+
+
+async def staff_ids(page: Any) -> dict[str, str]:
+    contact = await href(page, "/staff/contacts", r"/staff/contacts/(\d+)$", "Datenfrei, Dana")
+    folder = f"/staff/contacts/{contact}/folders/insurance"
+    return {
+        "contact_id": contact,
+        "folder": "insurance",
+        "user_id": await href(page, "/staff/users", r"/staff/users/(\d+)$"),
+        "contract_id": await href(page, folder, r"/contracts/(\d+)$"),
+        "ticket_id": await href(page, "/staff/tickets?scope=all", r"/staff/tickets/(\d+)$"),
+    }
+
+
+async def portal_ids(page: Any) -> dict[str, str]:
+    return {
+        "folder": "insurance",
+        "contract_id": await href(page, "/portal/folders/insurance", r"/portal/contracts/(\d+)$"),
+        "ticket_id": await href(page, "/portal/tickets", r"/portal/tickets/(\d+)$"),
+    }
+
+
+def fill(template: str, ids: dict[str, str]) -> str:
+    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda match: ids[match.group(1)], template)
+
+
+async def sweep(page: Any, who: str, templates: tuple[str, ...], ids: dict[str, str]) -> list[str]:
+    problems: list[str] = []
+    for template in templates:
+        if (who.split("/")[0], template) in KNOWN_GAPS:
+            continue
+        path = fill(template, ids)
+        answer = await page.goto(path)
+        if answer is None or answer.status != 200:
+            problems.append(f"[{who} {path}] answered {answer and answer.status}")
+            continue
+        problems += await axe_problems(page, f"{who} {path}")
+        problems += await keyboard_problems(page, f"{who} {path}")
+    return problems
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+async def test_public_pages(contexts, viewport: str) -> None:
+    page = await contexts.page(bypass_csp=True, **VIEWPORTS[viewport])
+    problems = await sweep(page, f"public/{viewport}", PUBLIC, {})
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+async def test_staff_pages_as_admin(contexts, viewport: str) -> None:
+    page = await contexts.page(bypass_csp=True, **VIEWPORTS[viewport])
+    await log_in(page, *ADMIN)
+    problems = await sweep(page, f"staff/{viewport}", STAFF, await staff_ids(page))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+async def test_portal_pages_as_customer(contexts, viewport: str) -> None:
+    page = await contexts.page(bypass_csp=True, **VIEWPORTS[viewport])
+    await log_in(page, *DANA)
+    problems = await sweep(page, f"portal/{viewport}", PORTAL, await portal_ids(page))
+    assert not problems, "\n".join(problems)
