@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from tenant_app.actors import CurrentUser
-from tenant_app.permissions import can_see_all_contacts, staff_may_read_folder
-from tenant_app.queries.sql import as_date, as_datetime, fetch_all, fetch_one
-from tenant_app.vocabulary import FOLDERS, company_display
+from tenant_app.permissions import can_see_all_contacts
+from tenant_app.queries.sql import as_date, fetch_all, fetch_one
+from tenant_app.vocabulary import company_display
 
 PAGE_SIZE = 25
 COUNT_LIMIT = 1_000  # counted exactly up to here; beyond: "more than 1,000", pages go on
@@ -193,66 +193,3 @@ def _page(rows: list[dict[str, Any]], page: int, matched: int) -> ContactPage:
         total=min(matched, COUNT_LIMIT),
         has_more=matched > COUNT_LIMIT,
     )
-
-
-@dataclass(frozen=True)
-class EntryToCheck:
-    id: int
-    contact_id: int
-    contact_name: str
-    folder: str
-    product_line: str
-    insurer_name: str
-    status: str
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class Overview:
-    contacts: int
-    contracts_to_check: list[EntryToCheck]  # customer-made, in status "Start", newest first
-
-
-_OWN = (
-    " AND EXISTS (SELECT 1 FROM contact_responsible r"
-    " WHERE r.contact_id = k.id AND r.user_id = :user_id)"
-)
-_COUNT_SQL = "SELECT COUNT(*) AS n FROM contact k WHERE k.tenant_id = :tenant_id"
-_TO_CHECK_SQL = (
-    "SELECT c.id, c.contact_id, c.folder, c.product_line, c.insurer_name, c.status, c.created_at,"
-    " k.first_name, k.last_name FROM contract c"
-    " JOIN contact k ON k.id = c.contact_id AND k.tenant_id = c.tenant_id"
-    " WHERE c.tenant_id = :tenant_id"
-)
-
-
-async def overview(actor: CurrentUser) -> Overview:
-    """The staff home in two hand-written queries (it is the page everyone lands on)."""
-    own = "" if can_see_all_contacts(actor) else _OWN
-    scope: dict[str, Any] = {"user_id": actor.id} if own else {}
-    count = await fetch_one(_COUNT_SQL + own, **scope)
-    readable = [folder for folder in FOLDERS if staff_may_read_folder(actor, folder)]
-    entries: list[EntryToCheck] = []
-    if readable:
-        folders = {f"folder{index}": folder for index, folder in enumerate(readable)}
-        marks = ", ".join(f":{name}" for name in folders)
-        sql = (
-            f"{_TO_CHECK_SQL}{own} AND c.created_by_customer = :by_customer"
-            " AND c.status = :status AND c.deleted_at IS NULL"
-            f" AND c.folder IN ({marks}) ORDER BY c.created_at DESC LIMIT 10"
-        )
-        rows = await fetch_all(sql, **scope, **folders, by_customer=True, status="start")
-        entries = [
-            EntryToCheck(
-                id=row["id"],
-                contact_id=row["contact_id"],
-                contact_name=f"{row['first_name']} {row['last_name']}",
-                folder=row["folder"],
-                product_line=row["product_line"],
-                insurer_name=row["insurer_name"],
-                status=row["status"],
-                created_at=as_datetime(row["created_at"]),
-            )
-            for row in rows
-        ]
-    return Overview(contacts=int(count["n"]) if count else 0, contracts_to_check=entries)

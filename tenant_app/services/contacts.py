@@ -14,7 +14,7 @@ from tenant_app.models.accounts import User
 from tenant_app.models.contacts import Contact, ContactResponsible
 from tenant_app.permissions import can_manage_contacts, can_see_all_contacts, can_use_staff_area
 from tenant_app.queries import contacts as contact_reads
-from tenant_app.queries.contacts import ContactPage, Overview
+from tenant_app.queries.contacts import ContactPage
 from tenant_app.schemas import rules
 from tenant_app.schemas.base import checked
 from tenant_app.schemas.people import ContactInput
@@ -144,10 +144,3 @@ async def visible_contacts(
     if not can_use_staff_area(actor):
         raise PermissionDenied
     return await contact_reads.visible_contacts(actor, search=search, sort=sort, page=page)
-
-
-async def overview(actor: CurrentUser) -> Overview:
-    """The staff home: how many contacts, and customer-made contracts to check."""
-    if not can_use_staff_area(actor):
-        raise PermissionDenied
-    return await contact_reads.overview(actor)

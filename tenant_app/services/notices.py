@@ -13,15 +13,12 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from tenant_app.actors import CurrentUser
-from tenant_app.errors import NotFound, PermissionDenied
+from tenant_app.errors import NotFound
 from tenant_app.logs import log
 from tenant_app.mail.notify import notify
 from tenant_app.mail.outbox import FailedMail
 from tenant_app.models.accounts import User
 from tenant_app.models.contacts import Contact, ContactNotice
-from tenant_app.permissions import can_use_staff_area
-from tenant_app.queries import notices as notice_reads
-from tenant_app.queries.notices import NoticeSummary
 from tenant_app.services.contacts import get_visible_contact
 from tenant_app.settings import Settings, load_settings
 from tenant_app.tenancy import enter_tenant, leave_tenant, load_tenant_info
@@ -30,7 +27,6 @@ logger = logging.getLogger("tenant_app.notices")
 
 NOTICE_KINDS = ("link_locked", "mail_failed")
 STAFF_TEMPLATE = "staff_notice"  # the mail that tells staff; never itself the cause of one
-HOME_LIMIT = 10  # notices listed on the staff home
 
 
 async def record(
@@ -116,13 +112,6 @@ async def _tell_of_failure(settings: Settings, mail: FailedMail) -> None:
 async def open_for_contact(actor: CurrentUser, *, contact_id: int) -> list[ContactNotice]:
     contact = await get_visible_contact(actor, contact_id)
     return await ContactNotice.filter(contact_id=contact.id, resolved_at=None).order_by("id")
-
-
-async def open_summary(actor: CurrentUser) -> NoticeSummary:
-    """For the staff home: open notices on the contacts the actor sees."""
-    if not can_use_staff_area(actor):
-        raise PermissionDenied
-    return await notice_reads.open_summary(actor, limit=HOME_LIMIT)
 
 
 async def resolve(actor: CurrentUser, *, contact_id: int, notice_id: int) -> None:
