@@ -7,10 +7,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from markupsafe import Markup
+from starlette.convertors import Convertor
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, NoMatchFound
 from starlette.types import Scope
 
 from tenant_app.htmx import is_fragment_request
@@ -19,31 +20,31 @@ from tenant_app.templating import templates
 from tenant_app.text import i18n
 from tenant_app.theming import brand_css_url
 
-_URL_CACHE_LIMIT = 10_000
-
 
 class RouteIndex:
-    """Route name -> route, so building a link asks one route instead of walking all of them."""
+    """Route name -> a compiled path format, so building a link costs a dict lookup and a format.
+
+    No cache: links carry ids (one per customer, contract, document), so a cache keyed by them
+    would only thrash under real traffic.
+    """
 
     def __init__(self, routes: list[BaseRoute]) -> None:
-        self._routes: dict[str, BaseRoute] = {}
+        self._formats: dict[str, tuple[str, dict[str, Convertor[Any]]]] = {}
         for route in routes:
             name = getattr(route, "name", None)
-            if name and name not in self._routes:
-                self._routes[name] = route
-        self._cache: dict[tuple[Any, ...], str] = {}
+            if name and name not in self._formats:
+                self._formats[name] = (route.path_format, route.param_convertors)  # type: ignore[attr-defined]
 
     def path(self, name: str, /, **params: Any) -> str:
-        key = (name, *sorted(params.items()))
-        found = self._cache.get(key)
+        found = self._formats.get(name)
         if found is None:
-            route = self._routes.get(name)
-            if route is None:
-                raise KeyError(f"no route named {name!r}")
-            if len(self._cache) > _URL_CACHE_LIMIT:
-                self._cache.clear()
-            found = self._cache[key] = str(route.url_path_for(name, **params))
-        return found
+            raise KeyError(f"no route named {name!r}")
+        path_format, convertors = found
+        if params.keys() != convertors.keys():
+            raise NoMatchFound(name, params)
+        for key, convertor in convertors.items():
+            path_format = path_format.replace(f"{{{key}}}", convertor.to_string(params[key]))
+        return path_format
 
 
 def route_index(app: Any) -> RouteIndex:
