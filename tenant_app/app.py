@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -27,7 +28,7 @@ from tenant_app.security.passwords import PasswordService
 from tenant_app.services.notices import mail_failed
 from tenant_app.services.tenants import hostname_for
 from tenant_app.settings import Settings, load_settings
-from tenant_app.templating import STATIC_DIR
+from tenant_app.templating import STATIC_DIR, compile_all_templates
 from tenant_app.web import routing
 from tenant_app.web.errors import exception_handlers
 from tenant_app.web.guards import LoginRequired, login_required
@@ -43,6 +44,17 @@ class CachedStatic(StaticFiles):
         return response
 
 
+def settle_heap() -> None:
+    """Compile the templates, then move everything start-up built out of the collector's sight.
+
+    Otherwise every full collection walks those long-lived objects again, which showed as
+    15-56 ms pauses every few hundred requests; young garbage is still collected as before.
+    """
+    compile_all_templates()
+    gc.collect()
+    gc.freeze()
+
+
 def build_app(
     settings: Settings | None = None, *, manage_db: bool = True, run_worker: bool | None = None
 ) -> Starlette:
@@ -54,6 +66,7 @@ def build_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_db:
             await db.init_db(settings)
+        settle_heap()
         runner = JobRunner(settings, on_mail_failed=mail_failed)
         worker = asyncio.create_task(runner.run_forever()) if run_worker else None
         try:
