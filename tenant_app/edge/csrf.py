@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Awaitable, Callable
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tenant_app.edge.limits import MAX_FIELDS, Malformed
 from tenant_app.edge.state import state_of
 from tenant_app.pages import render_error
 from tenant_app.settings import Settings
@@ -92,12 +91,16 @@ async def _token_from_body(headers: Headers, receive: Receive) -> tuple[str | No
             break
     if multipart:
         return None, buffered
-    try:
-        fields = parse_qs(body.decode("latin-1"), max_num_fields=MAX_FIELDS)
-    except ValueError as error:  # more fields than that
-        raise Malformed(f"form: {error}") from None
-    values = fields.get("csrf_token")
-    return (values[0] if values else None), buffered
+    return _first_field(body, b"csrf_token="), buffered
+
+
+def _first_field(body: bytes, prefix: bytes) -> str | None:
+    """One field of a url-encoded form, found without parsing the whole form: the handler
+    parses it once, and the body limits have already checked its shape and field count."""
+    for field in body.split(b"&"):
+        if field.startswith(prefix):
+            return unquote_plus(field[len(prefix) :].decode("latin-1"))
+    return None
 
 
 def _same(supplied: str, expected: str) -> bool:

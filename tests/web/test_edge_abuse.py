@@ -299,3 +299,24 @@ def test_a_client_leaving_mid_body_is_one_short_line(slow_body_server) -> None:
         what="the server did not notice the client leaving",
     )
     assert not server_problems(slow_body_server.log)
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ("identifier={u}&password={p}&csrf_token={t}", 303),  # the token last
+        ("identifier={u}&csrf_token={t}&password={p}", 303),  # in the middle
+        ("csrf%5Ftoken={t}&identifier={u}&password={p}", 403),  # a name spelt another way
+        ("identifier={u}&password={p}&note=x%26csrf_token%3D{t}", 403),  # inside another value
+        ("identifier={u}&password={p}&xcsrf_token={t}", 403),  # a longer name ending alike
+    ],
+)
+async def test_the_csrf_token_is_read_from_its_own_field_only(client, tenant, body, status) -> None:
+    """The token is picked out of the raw form without parsing all of it: only the field
+    named exactly `csrf_token` counts, wherever it stands."""
+    token = await client.csrf()
+    payload = body.format(u="alpha-admin", p=ADMIN_PASSWORD, t=token)
+    response = await client.post(
+        "/login", content=payload, headers={**ORIGIN, "Content-Type": URLENCODED}
+    )
+    assert response.status_code == status
