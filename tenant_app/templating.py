@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment, FileSystemLoader, pass_eval_context, select_autoescape
 from markupsafe import Markup
 
+from tenant_app.fragments import cached
 from tenant_app.role_presets import ROLE_PRESETS
 from tenant_app.settings import PROJECT_ROOT
 from tenant_app.text import folder_rights, formatting, i18n, labels
@@ -68,6 +69,7 @@ def build_templates() -> Environment:
     # wrapper calls and the catalogue lookup: pages call `_()` a hundred times and more.
     env.globals["_"] = env.globals["gettext"] = _template_gettext()
     env.globals["_a"] = i18n.addressed
+    env.globals["cached"] = cached
     env.globals["role_labels"] = labels.ROLES
     env.globals["folder_labels"] = labels.FOLDERS
     env.globals["access_labels"] = labels.ACCESS

@@ -57,12 +57,12 @@ async def customer_folder(actor: CurrentUser, folder: str) -> dict[str, Any]:
             if customer_may(flags, "edit", made_by_customer=c.created_by_customer)
         },
         # the same rule as documents._customer_check: only their own uploads, a broker's never
-        "deletable": {
+        "deletable": frozenset(
             d.id
             for shown in docs.values()
             for d in shown
             if d.uploaded_by_customer and customer_may(flags, "delete", made_by_customer=True)
-        },
+        ),
     }
 
 

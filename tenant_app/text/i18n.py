@@ -63,6 +63,10 @@ def set_address_form(form: str) -> Token[str]:
     return _address_form.set(form if form in ADDRESS_FORMS else "sie")
 
 
+def get_address_form() -> str:
+    return _address_form.get()
+
+
 def addressed(message: str, **variables: object) -> str:
     """A customer-facing text in the tenant's form of address (formal Sie or informal Du).
 

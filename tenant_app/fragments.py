@@ -1,0 +1,100 @@
+"""Rendered cards kept by what they show, so a page re-renders only what changed.
+
+A card is stored under its own data (the frozen rows it displays, the viewer's rights that
+change it) plus the tenant, the language, the form of address and the static files' version. The key
+*is* the content's cause: an edit, a permission change or a new translation makes a new key,
+so nothing is ever invalidated, nothing goes stale, and every app process may keep its own
+cache. The one per-request value inside a card, the CSRF token, is stored as a placeholder
+and filled in on the way out.
+
+Templates use it as a call block:
+    {% call cached("portal-contract", contract, docs, contract.id in editable) %}…{% endcall %}
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
+from tortoise.models import Model
+
+from tenant_app.text import i18n
+
+_PLACEHOLDER = "\x00csrf\x00"  # NUL never reaches a page from data: the edge refuses it in input
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024  # per process; ~8,000 contract cards
+
+
+def _frozen(part: Any) -> Hashable:
+    if isinstance(part, Model):  # hashed by its id alone: an edit would not change the key
+        raise TypeError("key a card by its frozen display row, not by a model")
+    if isinstance(part, list | tuple):
+        return tuple(_frozen(item) for item in part)
+    if isinstance(part, set):
+        return frozenset(part)
+    return part  # type: ignore[no-any-return]
+
+
+class FragmentCache:
+    """Least recently used first out, bounded by the characters it holds."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.hits = 0
+        self.misses = 0
+        self._items: OrderedDict[Hashable, str] = OrderedDict()
+
+    def fetch(self, key: Hashable | None, token: str, render: Callable[[], str]) -> Markup:
+        """The stored card, or `render()`'s (kept unless `key` is None: not to be cached)."""
+        stored = None if key is None else self._items.get(key)
+        if stored is None:
+            self.misses += 1
+            html = render()
+            if key is not None and self.max_bytes > 0:
+                self._keep(key, html.replace(token, _PLACEHOLDER) if token else html)
+            return Markup(html)  # noqa: S704 - rendered by an autoescaping template
+        self.hits += 1
+        self._items.move_to_end(key)
+        return Markup(stored.replace(_PLACEHOLDER, token))  # noqa: S704 - as above
+
+    def _keep(self, key: Hashable, html: str) -> None:
+        self._items[key] = html
+        self.size += len(html)
+        while self.size > self.max_bytes and self._items:
+            _, dropped = self._items.popitem(last=False)
+            self.size -= len(dropped)
+
+    def clear(self) -> None:
+        self._items.clear()
+        self.size = 0
+
+
+def _max_bytes() -> int:
+    value = os.environ.get("FRAGMENT_CACHE_BYTES", "").strip()
+    return int(value) if value.isdigit() else DEFAULT_MAX_BYTES
+
+
+fragment_cache = FragmentCache(_max_bytes())
+
+
+@pass_context
+def cached(context: Context, name: str | None, *parts: Any, caller: Callable[[], str]) -> Markup:
+    """The card rendered by the block, from the cache when the same card was shown before.
+    `name` None renders without keeping (a card that shows a form's typed values)."""
+    if name is None:
+        return fragment_cache.fetch(None, "", caller)
+    tenant = context.get("tenant")
+    key = (
+        name,
+        tenant.id if tenant is not None else None,  # ids are global; this makes it plain
+        i18n.get_locale(),
+        i18n.get_address_form(),
+        context.get("static_version"),
+        *(_frozen(part) for part in parts),
+    )
+    return fragment_cache.fetch(key, context.get("csrf_token") or "", caller)

@@ -1,0 +1,122 @@
+"""Cached contract cards: the page is byte for byte what an uncached render gives, and every
+change (data, rights, language, branding, another viewer) shows on the very next request."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tenant_app.fragments import fragment_cache
+from tenant_app.models.accounts import User
+from tenant_app.models.folders import Contract, CustomerAccess
+from tenant_app.models.scoping import tenant_scope
+from tests.conftest import CUSTOMER_PASSWORD, make_customer
+from tests.folder_helpers import add_contract, add_document
+from tests.web.test_branding import save_look
+
+FOLDER = "/portal/folders/insurance"
+META_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    fragment_cache.clear()
+    limit = fragment_cache.max_bytes
+    yield
+    fragment_cache.max_bytes = limit
+    fragment_cache.clear()
+
+
+async def _customer(client_for, tenant, passwords, settings, **access):
+    contact = await make_customer(tenant, passwords, insurance_share=True, **access)
+    own = await add_contract(tenant, contact, by_customer=True, number="EIGEN-1")
+    broker = await add_contract(tenant, contact, number="MAKLER-2")
+    await add_document(tenant, settings, contact, contract=broker, title="Police 2026")
+    await add_document(tenant, settings, contact, contract=own, title="Foto", by_customer=True)
+    customer = client_for(tenant.hostname)
+    await customer.log_in("kai", CUSTOMER_PASSWORD)
+    return contact, own, customer
+
+
+async def test_cached_cards_give_the_same_page_as_an_uncached_render(
+    client_for, tenant, passwords, settings
+) -> None:
+    _, own, customer = await _customer(client_for, tenant, passwords, settings)
+    fragment_cache.max_bytes = 0  # nothing kept: every card rendered afresh
+    uncached = (await customer.get(FOLDER)).text
+    fragment_cache.max_bytes = 1 << 20
+    first = (await customer.get(FOLDER)).text
+    misses, hits = fragment_cache.misses, fragment_cache.hits
+    second = (await customer.get(FOLDER)).text
+    assert fragment_cache.hits == hits + 2 and fragment_cache.misses == misses  # both cards
+    assert uncached == first == second
+    assert "EIGEN-1" in second and "Police 2026" in second
+    assert f'action="/portal/contracts/{own.id}/delete"' in second
+
+
+async def test_each_session_gets_its_own_token_in_a_cached_card(
+    client_for, tenant, passwords, settings
+) -> None:
+    _, _, customer = await _customer(client_for, tenant, passwords, settings)
+    await customer.get(FOLDER)  # the cards are kept with this session's token
+    again = client_for(tenant.hostname)
+    await again.log_in("kai", CUSTOMER_PASSWORD)
+    for client in (customer, again):
+        tokens = set(META_TOKEN.findall((await client.get(FOLDER)).text))
+        assert len(tokens) == 1  # every form of the page, cached cards included
+    first = set(META_TOKEN.findall((await customer.get(FOLDER)).text))
+    second = set(META_TOKEN.findall((await again.get(FOLDER)).text))
+    assert first != second
+
+
+async def test_an_edit_shows_at_once(client_for, tenant, passwords, settings) -> None:
+    _, own, customer = await _customer(client_for, tenant, passwords, settings)
+    assert "EIGEN-1" in (await customer.get(FOLDER)).text
+    with tenant_scope(tenant.tenant.id):
+        await Contract.filter(id=own.id).update(insurance_number="NEU-7")
+    page = (await customer.get(FOLDER)).text
+    assert "NEU-7" in page and "EIGEN-1" not in page
+
+
+async def test_a_permission_change_shows_at_once(client_for, tenant, passwords, settings) -> None:
+    contact, own, customer = await _customer(client_for, tenant, passwords, settings)
+    edit_link = f'href="/portal/contracts/{own.id}"'
+    assert edit_link in (await customer.get(FOLDER)).text
+    with tenant_scope(tenant.tenant.id):
+        await CustomerAccess.filter(contact_id=contact.id).update(insurance_readonly=True)
+    assert edit_link not in (await customer.get(FOLDER)).text
+
+
+async def test_a_language_change_shows_at_once(client_for, tenant, passwords, settings) -> None:
+    _, _, customer = await _customer(client_for, tenant, passwords, settings)
+    assert "Herunterladen" in (await customer.get(FOLDER)).text
+    with tenant_scope(tenant.tenant.id):
+        await User.filter(username="kai").update(language="en")
+    page = (await customer.get(FOLDER)).text
+    assert "Download" in page and "Herunterladen" not in page
+
+
+async def test_a_branding_change_shows_at_once(
+    client, client_for, tenant, passwords, settings
+) -> None:
+    _, _, customer = await _customer(client_for, tenant, passwords, settings)
+    before = (await customer.get(FOLDER)).text
+    await client.log_in("alpha-admin")
+    assert (await save_look(client, primary_color="#aa3300")).status_code == 303
+    after = (await customer.get(FOLDER)).text
+    css = re.compile(r'href="(/brand\.css\?v=[0-9a-f]+)"')
+    assert css.search(before).group(1) != css.search(after).group(1)
+
+
+async def test_cards_are_never_shared_between_customers_or_tenants(
+    client_for, tenant, other_tenant, passwords, settings
+) -> None:
+    _, _, kai = await _customer(client_for, tenant, passwords, settings)
+    await kai.get(FOLDER)  # alpha's cards are kept
+    contact, _, namesake = await _customer(client_for, other_tenant, passwords, settings)
+    with tenant_scope(other_tenant.tenant.id):
+        theirs = {str(c.id) for c in await Contract.filter(contact_id=contact.id)}
+    page = (await namesake.get(FOLDER)).text
+    assert set(re.findall(r'id="contract-(\d+)"', page)) == theirs
+    assert other_tenant.tenant.name in page and tenant.tenant.name not in page
