@@ -14,6 +14,7 @@ from tenant_app.models.scoping import tenant_scope
 from tests.conftest import CUSTOMER_PASSWORD, make_customer
 from tests.folder_helpers import add_contract, add_document
 from tests.web.test_branding import save_look
+from tests.web.test_ticket_privacy import NOTE, _open, _reply, office  # noqa: F401
 
 FOLDER = "/portal/folders/insurance"
 META_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -120,3 +121,23 @@ async def test_cards_are_never_shared_between_customers_or_tenants(
     page = (await namesake.get(FOLDER)).text
     assert set(re.findall(r'id="contract-(\d+)"', page)) == theirs
     assert other_tenant.tenant.name in page and tenant.tenant.name not in page
+
+
+async def test_a_cached_thread_shows_a_reply_and_a_note_at_once_and_only_to_staff(
+    office,  # noqa: F811 - the fixture imported above
+    tenant,
+) -> None:
+    ticket_id = await _open(office)
+    staff_path, portal_path = f"/staff/tickets/{ticket_id}", f"/portal/tickets/{ticket_id}"
+    for client, path in ((office.a, staff_path), (office.kai, portal_path)):
+        assert "Mein Auto hat eine Beule." in (await client.get(path)).text  # now kept
+    await _reply(office.a, staff_path, "Ist versichert.")
+    noted = await office.a.submit(f"{staff_path}/note", {"note": NOTE}, form_page=staff_path)
+    assert noted.status_code in (200, 303)
+    staff_page, customer_page = (
+        (await office.a.get(staff_path)).text,
+        (await office.kai.get(portal_path)).text,
+    )
+    assert "Ist versichert." in staff_page and "Ist versichert." in customer_page
+    assert NOTE in staff_page and NOTE not in customer_page
+    assert "Anna" in customer_page  # the history shows the reply
