@@ -9,6 +9,7 @@ import pytest
 
 from tenant_app.fragments import fragment_cache
 from tenant_app.models.accounts import User
+from tenant_app.models.contacts import Contact
 from tenant_app.models.folders import Contract, CustomerAccess
 from tenant_app.models.scoping import tenant_scope
 from tests.conftest import CUSTOMER_PASSWORD, make_customer
@@ -141,3 +142,14 @@ async def test_a_cached_thread_shows_a_reply_and_a_note_at_once_and_only_to_staf
     assert "Ist versichert." in staff_page and "Ist versichert." in customer_page
     assert NOTE in staff_page and NOTE not in customer_page
     assert "Anna" in customer_page  # the history shows the reply
+
+
+async def test_the_contact_list_shows_an_edited_contact_at_once(client, tenant, passwords) -> None:
+    contact = await make_customer(tenant, passwords)
+    await client.log_in("alpha-admin")
+    assert "kai@kunde.example" in (await client.get("/staff/contacts")).text  # now kept
+    with tenant_scope(tenant.tenant.id):
+        await Contact.filter(id=contact.id).update(email="kai.neu@kunde.example")
+    page = (await client.get("/staff/contacts")).text
+    assert "kai.neu@kunde.example" in page and "kai@kunde.example" not in page
+    assert "kai.neu@kunde.example" in (await client.get("/staff/contacts?q=kai")).text
