@@ -188,7 +188,7 @@ def theme_token(theme_name: str, name: str) -> str:
 class ContrastCheck:
     """One text/background pair of a palette and whether it reaches WCAG AA."""
 
-    name: str  # on_primary | text_on_background | links
+    name: str  # on_primary | on_secondary | text_on_background | links
     foreground: str
     background: str
     ratio: float
@@ -199,7 +199,8 @@ class ContrastCheck:
 
 
 def contrast_checks(theme_name: str, colors: Palette) -> tuple[ContrastCheck, ...]:
-    """Text on the main colour, the font colour on the page and cards, links on cards."""
+    """Text on the main and the second colour (white or near-black, whichever reads better:
+    a mid-tone colour fails with both), the font colour on the page and cards, links on cards."""
     background, surface = theme_token(theme_name, "bg"), theme_token(theme_name, "surface")
     weaker_ground = min(
         (background, surface), key=lambda ground: contrast_ratio(colors.text, ground)
@@ -210,6 +211,7 @@ def contrast_checks(theme_name: str, colors: Palette) -> tuple[ContrastCheck, ..
 
     return (
         check("on_primary", colors.on_primary, colors.primary),
+        check("on_secondary", colors.on_secondary, colors.secondary),
         check("text_on_background", colors.text, weaker_ground),
         check("links", colors.primary, surface),
     )
