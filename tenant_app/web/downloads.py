@@ -1,8 +1,11 @@
 """Streaming a stored document: as an attachment, or inline only for a picture or a PDF.
 
-Every response is sandboxed (no script, no same origin) and never sniffed; inline is granted
-only when the stored type is one a browser shows by itself and the file's own first bytes
-agree, so nothing that could be HTML or SVG is ever rendered in the page's origin.
+Nothing is ever sniffed; inline is granted only when the stored type is one a browser shows by
+itself and the file's own first bytes agree, so nothing that could be HTML or SVG is ever
+rendered in the page's origin. Every response is sandboxed (no script, no same origin) except
+an inline PDF: Chrome's built-in PDF viewer has been seen to refuse to draw under `sandbox`, so
+a PDF its bytes confirm goes out under a policy as closed otherwise (nothing of ours may load,
+run or post in it; only our own pages may frame it).
 """
 
 from __future__ import annotations
@@ -17,8 +20,11 @@ from starlette.responses import Response, StreamingResponse
 from tenant_app.files import uploads
 from tenant_app.files.storage import Storage
 
-INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"})
+PDF = "application/pdf"
+INLINE_TYPES = frozenset({PDF, "image/png", "image/jpeg", "image/gif", "image/webp"})
 SANDBOX_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'; form-action 'none'"
+# Only for an inline PDF; framing by our own pages allowed (a preview beside the document list).
+PDF_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
 
 
 class StoredDocument(Protocol):
@@ -28,11 +34,11 @@ class StoredDocument(Protocol):
     size: int
 
 
-def _headers(disposition: str) -> dict[str, str]:
+def _headers(disposition: str, csp: str = SANDBOX_CSP) -> dict[str, str]:
     return {
         "Content-Disposition": disposition,
         "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": SANDBOX_CSP,
+        "Content-Security-Policy": csp,
         "Cache-Control": "private, no-store",
     }
 
@@ -43,7 +49,9 @@ def _disposition(kind: str, filename: str) -> str:
 
 
 def _stream(body: AsyncIterator[bytes], document: StoredDocument, *, inline: bool) -> Response:
-    headers = _headers(_disposition("inline" if inline else "attachment", document.filename))
+    disposition = _disposition("inline" if inline else "attachment", document.filename)
+    is_pdf = inline and document.content_type == PDF  # `inline`: its bytes confirmed the type
+    headers = _headers(disposition, PDF_CSP if is_pdf else SANDBOX_CSP)
     headers["Content-Length"] = str(document.size)
     # anything not shown inline goes out as bytes: the browser saves it and never renders it
     media_type = document.content_type if inline else "application/octet-stream"

@@ -1,6 +1,7 @@
 """Previews and thumbnails of documents: the same rights as the download (404 for whoever may not
 see the document, also across tenants), inline only for a picture or PDF that its bytes confirm,
-always sandboxed, never sniffed; and the document rows offer them with labelled actions."""
+sandboxed (an inline PDF: a strict policy without `sandbox`), never sniffed; and the document
+rows offer them with labelled actions."""
 
 from __future__ import annotations
 
@@ -65,9 +66,18 @@ def assert_sandboxed(response: Any) -> None:
     assert "no-store" in response.headers["cache-control"]
 
 
-async def test_a_pdf_and_a_picture_open_inline_in_a_sandbox(
-    client, tenant, passwords, settings
-) -> None:
+def assert_strict_pdf_policy(response: Any) -> None:
+    """An inline PDF: no `sandbox` (Chrome's viewer refuses to draw under it), all else closed."""
+    policy = [part.strip() for part in response.headers["content-security-policy"].split(";")]
+    assert "sandbox" not in policy
+    assert {"default-src 'none'", "frame-ancestors 'self'", "form-action 'none'"} <= set(policy)
+    assert not [part for part in policy if part.startswith("script-src")]  # none: default
+    assert response.headers["content-type"] == "application/pdf"  # never HTML
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "no-store" in response.headers["cache-control"]
+
+
+async def test_a_pdf_and_a_picture_open_inline(client, tenant, passwords, settings) -> None:
     contact = await make_customer(tenant, passwords)
     pdf = await add_document(tenant, settings, contact)
     picture = await add_file(tenant, settings, contact, png(), "image/png")
@@ -80,7 +90,20 @@ async def test_a_pdf_and_a_picture_open_inline_in_a_sandbox(
         assert response.status_code == 200 and response.content == data
         assert response.headers["content-type"].startswith(content_type)
         assert response.headers["content-disposition"].startswith("inline;")
-        assert_sandboxed(response)
+        if content_type == "application/pdf":
+            assert_strict_pdf_policy(response)
+        else:
+            assert_sandboxed(response)
+
+
+async def test_a_pdf_download_stays_sandboxed(client, tenant, passwords, settings) -> None:
+    """Only the inline preview of a PDF goes without the sandbox; its download keeps it."""
+    contact = await make_customer(tenant, passwords)
+    pdf = await add_document(tenant, settings, contact)
+    await client.log_in("alpha-admin")
+    response = await client.get(f"/staff/documents/{pdf.id}/download")
+    assert response.headers["content-disposition"].startswith("attachment;")
+    assert_sandboxed(response)
 
 
 @pytest.mark.parametrize(
