@@ -34,7 +34,7 @@ class SecurityHeadersMiddleware:
     def secure(self, headers: MutableHeaders) -> None:
         headers.setdefault("Content-Security-Policy", CSP)
         headers["X-Content-Type-Options"] = "nosniff"
-        headers["X-Frame-Options"] = "DENY"
+        headers.setdefault("X-Frame-Options", "DENY")  # a PDF preview may be framed by us
         headers.setdefault("Referrer-Policy", "same-origin")
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
         headers["Permissions-Policy"] = "camera=(self), microphone=(), geolocation=()"

@@ -52,6 +52,8 @@ def _stream(body: AsyncIterator[bytes], document: StoredDocument, *, inline: boo
     disposition = _disposition("inline" if inline else "attachment", document.filename)
     is_pdf = inline and document.content_type == PDF  # `inline`: its bytes confirmed the type
     headers = _headers(disposition, PDF_CSP if is_pdf else SANDBOX_CSP)
+    if is_pdf:  # the same rule for browsers that read only the older header
+        headers["X-Frame-Options"] = "SAMEORIGIN"
     headers["Content-Length"] = str(document.size)
     # anything not shown inline goes out as bytes: the browser saves it and never renders it
     media_type = document.content_type if inline else "application/octet-stream"

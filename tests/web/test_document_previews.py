@@ -63,6 +63,7 @@ def assert_sandboxed(response: Any) -> None:
     policy = response.headers["content-security-policy"]
     assert policy.startswith("sandbox;") and "default-src 'none'" in policy
     assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
     assert "no-store" in response.headers["cache-control"]
 
 
@@ -74,6 +75,7 @@ def assert_strict_pdf_policy(response: Any) -> None:
     assert not [part for part in policy if part.startswith("script-src")]  # none: default
     assert response.headers["content-type"] == "application/pdf"  # never HTML
     assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "SAMEORIGIN"  # as frame-ancestors, once
     assert "no-store" in response.headers["cache-control"]
 
 
