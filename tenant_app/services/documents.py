@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from typing import BinaryIO
 
 import anyio
 from tortoise.expressions import Subquery
+from tortoise.transactions import in_transaction
 
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.files.cleanup import remove_files
 from tenant_app.files.storage import Storage, new_key
-from tenant_app.files.uploads import clean_filename, sniff
+from tenant_app.files.uploads import clean_filename
 from tenant_app.models.conversations import ConversationEntry
 from tenant_app.models.folders import Contract, Document
 from tenant_app.models.scoping import current_tenant_id
@@ -27,21 +27,12 @@ from tenant_app.permissions import (
     staff_may_edit_folder,
     staff_may_read_folder,
 )
-from tenant_app.schemas.base import checked
-from tenant_app.schemas.folders import DocumentMetaInput
 from tenant_app.services import contracts
 from tenant_app.services.access import access_of
+from tenant_app.services.upload_checks import Upload as Upload
+from tenant_app.services.upload_checks import accepted
 from tenant_app.text.i18n import gettext as _
 from tenant_app.vocabulary import FOLDERS as FOLDER_KEYS
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A received file: a spooled temporary file (memory stays small) and its claimed name."""
-
-    file: BinaryIO
-    filename: str
-    size: int
 
 
 def _digest(source: BinaryIO) -> str:
@@ -73,6 +64,45 @@ async def _may_add(
         raise PermissionDenied
 
 
+async def add_documents(
+    actor: CurrentUser,
+    store: Storage,
+    *,
+    contact_id: int,
+    uploads: list[Upload],
+    values: dict[str, str],
+    max_bytes: int,
+    contract_id: int | None = None,
+    folder: str = "",
+    shared: bool | None = None,
+) -> list[Document]:
+    """Documents in one of the contact's folders (or on a contract there), or for staff who
+    manage contacts on the contact itself (`folder` ""), if the actor may add them: one per
+    file, all or none (see `_store_documents`), titled as `upload_checks.titles` says."""
+    contract = None
+    if contract_id is not None:
+        contract = await Contract.get_or_none(
+            id=contract_id, contact_id=contact_id, deleted_at=None
+        )
+        if contract is None:
+            raise NotFound
+        folder = contract.folder
+    if folder and folder not in FOLDER_KEYS:
+        raise NotFound
+    await _may_add(actor, contact_id=contact_id, folder=folder, contract=contract)
+    return await _store_documents(
+        actor,
+        store,
+        contact_id=contact_id,
+        contract=contract,
+        folder=folder,
+        uploads=uploads,
+        values=values,
+        max_bytes=max_bytes,
+        shared=shared,
+    )
+
+
 async def add_document(
     actor: CurrentUser,
     store: Storage,
@@ -85,31 +115,19 @@ async def add_document(
     folder: str = "",
     shared: bool | None = None,
 ) -> Document:
-    """A document in one of the contact's folders (or on a contract there), or for staff who
-    manage contacts on the contact itself (`folder` ""), if the actor may add one: checked by
-    content and size, streamed to storage, then recorded."""
-    contract = None
-    if contract_id is not None:
-        contract = await Contract.get_or_none(
-            id=contract_id, contact_id=contact_id, deleted_at=None
-        )
-        if contract is None:
-            raise NotFound
-        folder = contract.folder
-    if folder and folder not in FOLDER_KEYS:
-        raise NotFound
-    await _may_add(actor, contact_id=contact_id, folder=folder, contract=contract)
-    return await _store_document(
+    """One document from one file: `add_documents` with a single upload."""
+    added = await add_documents(
         actor,
         store,
         contact_id=contact_id,
-        contract=contract,
-        folder=folder,
-        upload=upload,
+        uploads=[upload] if upload else [],
         values=values,
         max_bytes=max_bytes,
+        contract_id=contract_id,
+        folder=folder,
         shared=shared,
     )
+    return added[0]
 
 
 async def add_attachment(
@@ -128,78 +146,82 @@ async def add_attachment(
             raise NotFound
     elif not can_handle_tickets(actor):
         raise PermissionDenied
-    return await _store_document(
+    stored = await _store_documents(
         actor,
         store,
         contact_id=contact_id,
         contract=None,
         folder="",
-        upload=upload,
+        uploads=[upload] if upload else [],
         values={"title": title},
         max_bytes=max_bytes,
         shared=None,
     )
+    return stored[0]
 
 
-async def _store_document(
+async def _store_documents(
     actor: CurrentUser,
     store: Storage,
     *,
     contact_id: int,
     contract: Contract | None,
     folder: str,
-    upload: Upload | None,
+    uploads: list[Upload],
     values: dict[str, str],
     max_bytes: int,
     shared: bool | None,
-) -> Document:
-    """Check the file by content and size, stream it to storage, then record it (the caller
-    has decided the actor may)."""
-    meta, errors = checked(DocumentMetaInput, values)
-    kind = None
-    if upload is None or upload.size == 0:
-        errors["file"] = _("Please choose a file. Empty files cannot be uploaded.")
-    elif upload.size > max_bytes:
-        errors["file"] = _(
-            "The file is too large (at most %(mb)s MB).", mb=max_bytes // (1024 * 1024)
-        )
-    else:
-        kind = sniff(upload.file)
-        if kind is None:
-            errors["file"] = _(
-                "This file type is not allowed. Allowed are PDF, images and office documents."
-            )
-    if errors or meta is None or upload is None or kind is None:
-        raise ValidationFailed(errors)
+) -> list[Document]:
+    """Check every file by content and size, stream them to storage, then record them in one
+    transaction (the caller has decided the actor may). All or none: a refused file stores
+    nothing, and a failure on the way (a full disk, the database, a client gone) removes the
+    files already written."""
+    found = accepted(uploads, values, max_bytes)
     by_customer = actor.kind == "customer"
-    key = new_key(current_tenant_id())
-    # Hashing a large file takes seconds: off the event loop, or every request on this
-    # process waits.
-    sha256 = await anyio.to_thread.run_sync(_digest, upload.file)
+    keys: list[str] = []
     try:
-        size = await store.save(key, upload.file)
-        return await Document.create(
-            contact_id=contact_id,
-            contract_id=contract.id if contract else None,
-            folder=folder,
-            filename=clean_filename(upload.filename, kind),
-            storage_key=key,
-            content_type=kind.content_type,
-            size=size,
-            sha256=sha256,
-            shared_with_customer=True
-            if by_customer
-            else (folder != "" if shared is None else shared),
-            uploaded_by_customer=by_customer,
-            uploaded_by_id=actor.id,
-            **meta.model_dump(),
-        )
+        rows = []
+        for upload, kind, meta in found:
+            # Hashing a large file takes seconds: off the event loop, or every request on this
+            # process waits.
+            sha256 = await anyio.to_thread.run_sync(_digest, upload.file)
+            keys.append(key := new_key(current_tenant_id()))
+            size = await store.save(key, upload.file)
+            rows.append(
+                {
+                    "filename": clean_filename(upload.filename, kind),
+                    "storage_key": key,
+                    "content_type": kind.content_type,
+                    "size": size,
+                    "sha256": sha256,
+                    **meta.model_dump(),
+                }
+            )
+        # A few inserts: shielded, so that a client gone meanwhile cannot cut the transaction
+        # (or its rollback) short; then all rows are written, or none.
+        with anyio.CancelScope(shield=True):
+            async with in_transaction():
+                added = [
+                    await Document.create(
+                        contact_id=contact_id,
+                        contract_id=contract.id if contract else None,
+                        folder=folder,
+                        shared_with_customer=True
+                        if by_customer
+                        else (folder != "" if shared is None else shared),
+                        uploaded_by_customer=by_customer,
+                        uploaded_by_id=actor.id,
+                        **row,
+                    )
+                    for row in rows
+                ]
     except BaseException:
-        # No orphan file when the row could not be written, also when the request was
+        # No orphan file when the rows could not be written, also when the request was
         # cancelled (a client gone): the removal itself must not be cancelled then.
         with anyio.CancelScope(shield=True):
-            await remove_files(store, [key])
+            await remove_files(store, keys)
         raise
+    return added
 
 
 async def upload_target(

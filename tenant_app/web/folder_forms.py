@@ -19,6 +19,9 @@ from tenant_app.web import forms
 
 Save = Callable[[dict[str, str]], Awaitable[object]]
 Failed = Callable[[dict[str, str], dict[str, str]], Awaitable[Response]]
+# After an upload: the first document added and the redirect's query, `uploaded=N` (the
+# page's confirmation says how many documents were added).
+Done = Callable[[Any, dict[str, str]], Response]
 
 
 def render_folder(
@@ -85,13 +88,13 @@ async def _add(
     contact_id: int,
     contract_id: int | None,
     sharing: bool,
-) -> Any:
-    """Add the uploaded document (ValidationFailed says what is wrong with it)."""
-    return await documents.add_document(
+) -> list[Any]:
+    """Add a document per uploaded file, all or none (ValidationFailed says what is wrong)."""
+    return await documents.add_documents(
         actor,
         state.storage,
         contact_id=contact_id,
-        upload=forms.upload_from(form),
+        uploads=forms.uploads_from(form),
         values=values,
         max_bytes=state.settings.max_upload_bytes,
         contract_id=contract_id,
@@ -116,18 +119,18 @@ async def upload_document(
     actor: CurrentUser,
     *,
     contact_id: int,
-    done: Callable[[Any], Response],
+    done: Done,
     failed: Failed,
     sharing: bool = False,
     on_contact: bool = False,
 ) -> Response:
-    """Read the multipart upload form and add the document: `done(document)`, or `failed`."""
+    """Read the multipart upload form, add a document per file: `done(...)`, or `failed`."""
     state = request.app.state
-    async with forms.multipart(request) as form:
+    async with forms.multipart(request, max_files=forms.MAX_FILE_PARTS) as form:
         values: dict[str, str] = {}
         try:
             values, contract_id = _destination(form, on_contact=on_contact)
-            document = await _add(actor, state, form, values, contact_id, contract_id, sharing)
+            added = await _add(actor, state, form, values, contact_id, contract_id, sharing)
         except ValidationFailed as error:
             return await failed(values, error.errors)
-    return done(document)
+    return done(added[0], {"uploaded": str(len(added))})

@@ -13,10 +13,14 @@ from starlette.requests import Request
 
 from tenant_app.errors import ValidationFailed
 from tenant_app.files.storage import StorageFull, disk_full
-from tenant_app.services.documents import Upload
+from tenant_app.services.upload_checks import Upload
 from tenant_app.text.i18n import gettext as _
 
 MAX_FIELD_CHARS = 20_000
+# File parts read from one form at all: more is a malformed request (400). Well above the
+# documents one upload may add (upload_checks.MAX_UPLOADS), so that choosing a few too many
+# gets the form again with a message, not an error page.
+MAX_FILE_PARTS = 100
 
 
 def text(form: FormData, name: str, *, max_chars: int = 500) -> str:
@@ -91,6 +95,17 @@ def upload_from(form: FormData, name: str = "file") -> Upload | None:
         return None
     received = values[0]
     return Upload(file=received.file, filename=received.filename or "", size=received.size or 0)
+
+
+def uploads_from(form: FormData, name: str = "file") -> list[Upload]:
+    """The files uploaded in field `name` (an input with `multiple`), in the order sent; parts
+    without a file name (nothing chosen) are left out. How many may be used is the service's
+    rule (ValidationFailed there)."""
+    return [
+        Upload(file=value.file, filename=value.filename, size=value.size or 0)
+        for value in form.getlist(name)
+        if isinstance(value, UploadFile) and value.filename
+    ]
 
 
 def texts(form: FormData, names: tuple[str, ...], *, max_chars: int = 2000) -> dict[str, str]:

@@ -139,7 +139,9 @@ async def portal_upload(request: Request) -> Response:
         request,
         user,
         contact_id=contact_id,
-        done=lambda document: _to_folder(request, document.folder, "uploaded"),
+        done=lambda document, query: redirect(
+            request, "portal_folder", query=query, folder=document.folder
+        ),
         failed=failed,
     )
 

@@ -147,14 +147,12 @@ async def contact_document_upload(request: Request) -> Response:
         request,
         actor,
         contact_id=contact.id,
-        done=lambda _document: _to_detail(request, contact.id, "uploaded"),
+        done=lambda _document, query: redirect(
+            request, "contact_detail", query=query, contact_id=contact.id
+        ),
         failed=failed,
         on_contact=True,
     )
-
-
-def _to_detail(request: Request, contact_id: int, flash: str) -> Response:
-    return redirect(request, "contact_detail", flash=flash, contact_id=contact_id)
 
 
 DETAIL_PAGE = "staff/contacts/detail.html"

@@ -141,7 +141,9 @@ async def document_upload(request: Request) -> Response:
         request,
         actor,
         contact_id=contact.id,
-        done=lambda document: _back(request, document, "uploaded"),
+        done=lambda document, query: redirect(
+            request, "folder_page", query=query, contact_id=contact.id, folder=document.folder
+        ),
         failed=failed,
         sharing=True,
     )
