@@ -41,6 +41,9 @@ class Settings:
     base_domain: str = "localhost"
     secret_key: str = DEV_SECRET
     storage_dir: Path = PROJECT_ROOT / "data" / "files"
+    # "" streams downloads from the app; a path such as "/_files/" hands them to nginx
+    # (X-Accel-Redirect to an internal location that serves STORAGE_DIR) after the checks.
+    download_offload: str = ""
     public_scheme: str = "http"  # scheme used in links inside e-mails
     public_port: int = 8000  # port used in links inside e-mails; 0 = default port
     mail_backend: str = "file"  # smtp | file
@@ -90,6 +93,9 @@ class Settings:
             raise ConfigError("MAIL_BACKEND must be smtp or file")
         if self.smtp_tls not in {"none", "starttls", "tls"}:
             raise ConfigError("SMTP_TLS must be none, starttls or tls")
+        offload = self.download_offload
+        if offload and not (offload.startswith("/") and offload.endswith("/") and offload != "/"):
+            raise ConfigError('DOWNLOAD_OFFLOAD must be empty or a path such as "/_files/"')
         if min(self.timeouts()) < 1:
             raise ConfigError("BODY_*_SECONDS and DB_*_TIMEOUT_SECONDS must be at least 1")
         return self
@@ -114,6 +120,7 @@ def load_settings() -> Settings:
         base_domain=_env("BASE_DOMAIN", defaults.base_domain).lower(),
         secret_key=_env("SECRET_KEY", defaults.secret_key if environment != "production" else ""),
         storage_dir=Path(_env("STORAGE_DIR", str(defaults.storage_dir))),
+        download_offload=_env("DOWNLOAD_OFFLOAD", defaults.download_offload),
         public_scheme=_env("PUBLIC_SCHEME", "https" if environment == "production" else "http"),
         public_port=_env_int("PUBLIC_PORT", 0 if environment == "production" else 8000),
         mail_backend=_env("MAIL_BACKEND", defaults.mail_backend).lower(),

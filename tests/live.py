@@ -39,7 +39,7 @@ class LiveServer:
         )
 
 
-def log_in(browser: httpx.Client, username: str, password: str) -> str:
+def log_in(browser: httpx.Client, username: str, password: str, *, home: str = "/staff") -> str:
     """Log in; the session's CSRF token (as the pages carry it)."""
     page = browser.get("/login")
     token = _csrf(page.text)
@@ -47,7 +47,7 @@ def log_in(browser: httpx.Client, username: str, password: str) -> str:
         "/login", data={"csrf_token": token, "identifier": username, "password": password}
     )
     assert answer.status_code == 303, answer.text[:300]
-    return _csrf(browser.get("/staff").text)
+    return _csrf(browser.get(home).text)
 
 
 def _csrf(html: str) -> str:

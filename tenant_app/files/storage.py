@@ -42,6 +42,10 @@ class Storage(Protocol):
 
     async def delete(self, key: str) -> None: ...
 
+    def offload_path(self, key: str) -> str | None:
+        """Where the front server serves the file itself (after the app's checks), or None."""
+        ...
+
 
 def copy_chunks(source: BinaryIO, target: BinaryIO) -> int:
     """Copy in CHUNK-sized pieces (memory stays small); the bytes copied."""
@@ -59,8 +63,9 @@ def new_key(tenant_id: int) -> str:
 class LocalStorage:
     """Files under STORAGE_DIR/<tenant id>/; writes go to a temp name, then an atomic rename."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, offload: str = "") -> None:
         self.root = root
+        self.offload = offload  # the front server's internal location for `root`, or ""
 
     def _path(self, key: str) -> Path:
         tenant_part, _, name = key.partition("/")
@@ -108,6 +113,12 @@ class LocalStorage:
         path = self._path(key)
         await anyio.to_thread.run_sync(lambda: path.unlink(missing_ok=True))
 
+    def offload_path(self, key: str) -> str | None:
+        if not self.offload:
+            return None
+        self._path(key)  # the same check of the key as for reading it here
+        return self.offload + key
+
 
 def storage_for(settings: Settings) -> Storage:
-    return LocalStorage(settings.storage_dir)
+    return LocalStorage(settings.storage_dir, settings.download_offload)
