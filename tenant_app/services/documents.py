@@ -27,6 +27,8 @@ from tenant_app.permissions import (
     staff_may_edit_folder,
     staff_may_read_folder,
 )
+from tenant_app.queries import documents as document_reads
+from tenant_app.queries.documents import DocumentRef
 from tenant_app.services import contracts
 from tenant_app.services.access import access_of
 from tenant_app.services.upload_checks import Upload as Upload
@@ -245,36 +247,42 @@ async def upload_target(
     return contract
 
 
+async def readable_document(actor: CurrentUser, document_id: int) -> DocumentRef:
+    """The document if the actor may see it, for sending it (download, preview, thumbnail):
+    one query, no ORM objects. NotFound hides what they may not see."""
+    return await _checked(actor, document_id, "view")
+
+
 async def document_for(actor: CurrentUser, document_id: int, *, action: str = "view") -> Document:
-    """The document if the actor may `view` or `edit` it; NotFound hides what they may not see."""
-    # the contract comes in the same query: customers may see a document only with its contract
-    query = Document.filter(id=document_id)
-    if actor.kind != "customer" and not can_see_all_contacts(actor):
-        # staff who may not see the contact find none of its documents either
-        query = query.filter(contact__responsibles__user_id=actor.id)
-    document = await query.select_related("contract").first()
-    if document is None:
+    """The document, to change it, if the actor may `view` or `edit` it (else NotFound or
+    PermissionDenied)."""
+    ref = await _checked(actor, document_id, action)
+    return await Document.get(id=ref.id)
+
+
+async def _checked(actor: CurrentUser, document_id: int, action: str) -> DocumentRef:
+    sees_all = actor.kind == "customer" or can_see_all_contacts(actor)  # customers: own contact
+    ref = await document_reads.document_ref(
+        document_id, responsible_user_id=None if sees_all else actor.id
+    )
+    if ref is None:
         raise NotFound
     if actor.kind == "customer":
-        await _customer_check(actor, document, action)
-    elif not document.folder:
-        await _staff_check_outside_folders(actor, document, action)
-    elif not staff_may_read_folder(actor, document.folder):
+        await _customer_check(actor, ref, action)
+    elif not ref.folder:
+        _staff_check_outside_folders(actor, ref, action)
+    elif not staff_may_read_folder(actor, ref.folder):
         raise NotFound
-    elif action != "view" and not staff_may_edit_folder(actor, document.folder):
+    elif action != "view" and not staff_may_edit_folder(actor, ref.folder):
         raise PermissionDenied
-    return document
+    return ref
 
 
-async def _is_attachment(document: Document) -> bool:
-    return await ConversationEntry.filter(document_id=document.id).exists()
-
-
-async def _staff_check_outside_folders(actor: CurrentUser, document: Document, action: str) -> None:
+def _staff_check_outside_folders(actor: CurrentUser, document: DocumentRef, action: str) -> None:
     """A ticket attachment not yet filed is for those who handle tickets; changing it is for
     the admin (staff file it into a contract, which moves it into that folder). A document
     filed on the contact itself is for those who manage contacts."""
-    if await _is_attachment(document):
+    if document.attached:
         if not can_handle_tickets(actor):
             raise NotFound
         if action != "view" and not is_admin(actor):
@@ -296,13 +304,12 @@ async def contact_documents(actor: CurrentUser, *, contact_id: int) -> list[Docu
     return list(await query.exclude(id__in=Subquery(attachments)).order_by("-created_at", "-id"))
 
 
-async def _customer_check(actor: CurrentUser, document: Document, action: str) -> None:
+async def _customer_check(actor: CurrentUser, document: DocumentRef, action: str) -> None:
     if actor.contact_id != document.contact_id:
         raise NotFound
     if not document.folder:  # only attachments of the customer's own tickets, while they may write
-        attached = await ConversationEntry.filter(document_id=document.id).exists()
         if (
-            not attached
+            not document.attached
             or action != "view"
             or not (await access_of(document.contact_id, actor)).communication
         ):
@@ -312,14 +319,11 @@ async def _customer_check(actor: CurrentUser, document: Document, action: str) -
         raise NotFound
     flags = folder_flags(await access_of(document.contact_id, actor), document.folder)
     made_by_customer = document.uploaded_by_customer
-    if document.contract_id is not None:
-        contract = document.contract
-        if (
-            contract is None
-            or contract.deleted_at is not None
-            or not customer_may(flags, "view", made_by_customer=contract.created_by_customer)
-        ):
-            raise NotFound
+    if document.contract_id is not None and (
+        document.contract_gone
+        or not customer_may(flags, "view", made_by_customer=document.contract_by_customer)
+    ):
+        raise NotFound
     if not customer_may(flags, "view", made_by_customer=made_by_customer):
         raise NotFound
     # Customers delete only what they uploaded themselves: a broker's file is never lost.

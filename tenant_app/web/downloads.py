@@ -28,10 +28,19 @@ PDF_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancest
 
 
 class StoredDocument(Protocol):
-    filename: str
-    storage_key: str
-    content_type: str
-    size: int
+    """A document model or the read-only row of queries/documents.py."""
+
+    @property
+    def filename(self) -> str: ...
+
+    @property
+    def storage_key(self) -> str: ...
+
+    @property
+    def content_type(self) -> str: ...
+
+    @property
+    def size(self) -> int: ...
 
 
 def _headers(disposition: str, csp: str = SANDBOX_CSP) -> dict[str, str]:

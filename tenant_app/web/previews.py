@@ -25,12 +25,12 @@ _DECODERS = anyio.CapacityLimiter(2)
 
 async def _staff_document(request: Request) -> StoredDocument:
     actor = require(request, can_use_staff_area)
-    return await documents.document_for(actor, cast(int, request.path_params["document_id"]))
+    return await documents.readable_document(actor, cast(int, request.path_params["document_id"]))
 
 
 async def _portal_document(request: Request) -> StoredDocument:
     user, _ = portal_customer(request)
-    return await documents.document_for(user, cast(int, request.path_params["document_id"]))
+    return await documents.readable_document(user, cast(int, request.path_params["document_id"]))
 
 
 async def _thumbnail(request: Request, document: StoredDocument) -> Response:

@@ -148,7 +148,9 @@ async def portal_upload(request: Request) -> Response:
 
 async def portal_download(request: Request) -> Response:
     user, _ = portal_customer(request)
-    document = await documents.document_for(user, cast(int, request.path_params["document_id"]))
+    document = await documents.readable_document(
+        user, cast(int, request.path_params["document_id"])
+    )
     return download_response(request.app.state.storage, document)
 
 

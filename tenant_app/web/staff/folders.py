@@ -165,7 +165,10 @@ async def _document(request: Request, action: str) -> tuple[CurrentUser, Any]:
 
 
 async def document_download(request: Request) -> Response:
-    actor, document = await _document(request, "view")
+    actor = require(request, can_use_staff_area)
+    document = await documents.readable_document(
+        actor, cast(int, request.path_params["document_id"])
+    )
     return download_response(request.app.state.storage, document)
 
 
