@@ -14,7 +14,7 @@ from markupsafe import Markup
 from tenant_app.fragments import cached
 from tenant_app.role_presets import ROLE_PRESETS
 from tenant_app.settings import PROJECT_ROOT
-from tenant_app.text import document_rows, folder_rights, formatting, i18n, labels
+from tenant_app.text import contract_cards, document_rows, folder_rights, formatting, i18n, labels
 from tenant_app.text.plain import plain_text_html
 from tenant_app.vocabulary import DOCUMENT_CATEGORIES
 
@@ -72,6 +72,7 @@ def build_templates() -> Environment:
     env.globals["cached"] = cached
     env.globals["document_views"] = document_rows.document_views
     env.globals["row_labels"] = document_rows.row_labels
+    env.globals["contract_card"] = contract_cards.contract_card
     env.globals["role_labels"] = labels.ROLES
     env.globals["folder_labels"] = labels.FOLDERS
     env.globals["access_labels"] = labels.ACCESS
