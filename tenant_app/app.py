@@ -24,11 +24,12 @@ from tenant_app.edge.tenant import TenantMiddleware
 from tenant_app.files.storage import storage_for
 from tenant_app.jobs.runner import JobRunner
 from tenant_app.logs import configure_logging
+from tenant_app.pages import route_index
 from tenant_app.security.passwords import PasswordService
 from tenant_app.services.notices import mail_failed
 from tenant_app.services.tenants import hostname_for
 from tenant_app.settings import Settings, load_settings
-from tenant_app.templating import STATIC_DIR, compile_all_templates
+from tenant_app.templating import STATIC_DIR, compile_all_templates, templates
 from tenant_app.web import routing
 from tenant_app.web.errors import exception_handlers
 from tenant_app.web.guards import LoginRequired, login_required
@@ -100,6 +101,9 @@ def build_app(
     app = Starlette(
         routes=routes, middleware=middleware, exception_handlers=handlers, lifespan=lifespan
     )
+    # Every app has the same routes: templates and macros imported without context build
+    # their links with this index (pages.base_context passes the same one to each page).
+    templates.globals["url"] = route_index(app).path
     app.state.settings = settings
     app.state.passwords = PasswordService(settings)
     app.state.storage = storage_for(settings)

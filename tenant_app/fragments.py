@@ -1,11 +1,11 @@
 """Rendered cards kept by what they show, so a page re-renders only what changed.
 
 A card is stored under its own data (the frozen rows it displays, the viewer's rights that
-change it) plus the tenant, the language, the form of address and the static files' version. The key
-*is* the content's cause: an edit, a permission change or a new translation makes a new key,
-so nothing is ever invalidated, nothing goes stale, and every app process may keep its own
-cache. The one per-request value inside a card, the CSRF token, is stored as a placeholder
-and filled in on the way out.
+change it) plus the tenant, the language, the form of address and the static files' version.
+The key *is* the content's cause: an edit, a permission change or a new translation makes a
+new key, so nothing is ever invalidated, nothing goes stale, and every app process may keep
+its own cache. The one per-request value inside a card, the CSRF token, is rendered as
+templating.CSRF_SLOT and put in by pages.render for the whole page.
 
 Templates use it as a call block:
     {% call cached("portal-contract", contract, docs, contract.id in editable) %}…{% endcall %}
@@ -25,7 +25,6 @@ from tortoise.models import Model
 
 from tenant_app.text import i18n
 
-_PLACEHOLDER = "\x00csrf\x00"  # NUL never reaches a page from data: the edge refuses it in input
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024  # per process; ~8,000 contract cards
 
 
@@ -49,18 +48,18 @@ class FragmentCache:
         self.misses = 0
         self._items: OrderedDict[Hashable, str] = OrderedDict()
 
-    def fetch(self, key: Hashable | None, token: str, render: Callable[[], str]) -> Markup:
+    def fetch(self, key: Hashable | None, render: Callable[[], str]) -> Markup:
         """The stored card, or `render()`'s (kept unless `key` is None: not to be cached)."""
         stored = None if key is None else self._items.get(key)
         if stored is None:
             self.misses += 1
             html = render()
             if key is not None and self.max_bytes > 0:
-                self._keep(key, html.replace(token, _PLACEHOLDER) if token else html)
+                self._keep(key, html)
             return Markup(html)  # noqa: S704 - rendered by an autoescaping template
         self.hits += 1
         self._items.move_to_end(key)
-        return Markup(stored.replace(_PLACEHOLDER, token))  # noqa: S704 - as above
+        return Markup(stored)  # noqa: S704 - as above
 
     def _keep(self, key: Hashable, html: str) -> None:
         self._items[key] = html
@@ -87,7 +86,7 @@ def cached(context: Context, name: str | None, *parts: Any, caller: Callable[[],
     """The card rendered by the block, from the cache when the same card was shown before.
     `name` None renders without keeping (a card that shows a form's typed values)."""
     if name is None:
-        return fragment_cache.fetch(None, "", caller)
+        return fragment_cache.fetch(None, caller)
     tenant = context.get("tenant")
     key = (
         name,
@@ -97,4 +96,4 @@ def cached(context: Context, name: str | None, *parts: Any, caller: Callable[[],
         context.get("static_version"),
         *(_frozen(part) for part in parts),
     )
-    return fragment_cache.fetch(key, context.get("csrf_token") or "", caller)
+    return fragment_cache.fetch(key, caller)

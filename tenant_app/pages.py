@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from markupsafe import Markup
 from starlette.convertors import Convertor
 from starlette.datastructures import Headers
 from starlette.requests import Request
@@ -16,7 +15,7 @@ from starlette.types import Scope
 
 from tenant_app.htmx import is_fragment_request
 from tenant_app.permissions import Can, visible_folders
-from tenant_app.templating import templates
+from tenant_app.templating import CSRF_SLOT, templates
 from tenant_app.text import i18n
 from tenant_app.theming import brand_css_url
 
@@ -77,16 +76,16 @@ def redirect(
     return RedirectResponse(f"{target}?{urlencode(values)}" if values else target, 303)
 
 
-def _csrf_field(token: str) -> Callable[[], Markup]:
-    field = Markup('<input type="hidden" name="csrf_token" value="{}">').format(token)
-    return lambda: field
+def with_token(html: str, scope: Scope) -> str:
+    """The page with the request's CSRF token where templates wrote CSRF_SLOT."""
+    token = scope.get("state", {}).get("csrf_token", "")
+    return html.replace(CSRF_SLOT, token)
 
 
 def base_context(request: Request) -> dict[str, Any]:
     state = request.scope.get("state", {})
     tenant = state.get("tenant")
     user = state.get("user")
-    csrf_token = state.get("csrf_token", "")
     # A customer's rights came with the session; the portal navigation shows what is shared.
     rights = getattr(user, "access", None)
     return {
@@ -98,8 +97,6 @@ def base_context(request: Request) -> dict[str, Any]:
         # Set while staff view the portal as a customer: the banner, and controls disabled.
         "viewing_as": state.get("view_as"),
         "visible_folders": visible_folders(rights),
-        "csrf_token": csrf_token,
-        "csrf_field": _csrf_field(csrf_token),
         "locale": state.get("locale", "de"),
         "brand_css": brand_css_url(tenant) if tenant else None,
         "url": route_index(request.app).path,
@@ -126,7 +123,9 @@ def render(
         html = "".join(template.blocks[block](ctx))
     else:
         html = template.render(full_context)
-    response = HTMLResponse(html, status_code=status_code, headers=headers)
+    response = HTMLResponse(
+        with_token(html, request.scope), status_code=status_code, headers=headers
+    )
     response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"
     return response
 
@@ -157,4 +156,4 @@ def render_error(scope: Scope, status: int, *, reason: str = "") -> HTMLResponse
             html = templates.get_template("errors/error.html").render(context)
     except Exception:  # noqa: BLE001 - an error page must never fail in turn
         return plain_response(scope, status)
-    return HTMLResponse(html, status_code=status)
+    return HTMLResponse(with_token(html, scope), status_code=status)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 from collections.abc import Callable
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
@@ -21,6 +22,10 @@ from tenant_app.vocabulary import DOCUMENT_CATEGORIES
 if TYPE_CHECKING:
     from jinja2.nodes import EvalContext
 
+# Pages are rendered with this stand-in for the request's CSRF token, which pages.render puts
+# in at the end: so macros imported without context, and cards kept by the fragment cache,
+# need no per-request value. Random per process: no text a user writes can contain it.
+CSRF_SLOT = f"csrf-{secrets.token_hex(16)}"
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = PROJECT_ROOT / "static"
 THEMES_DIR = PROJECT_ROOT / "themes"
@@ -70,6 +75,8 @@ def build_templates() -> Environment:
     env.globals["_"] = env.globals["gettext"] = _template_gettext()
     env.globals["_a"] = i18n.addressed
     env.globals["cached"] = cached
+    env.globals["csrf_token"] = CSRF_SLOT
+    env.globals["csrf_field"] = _csrf_field
     env.globals["document_views"] = document_rows.document_views
     env.globals["row_labels"] = document_rows.row_labels
     env.globals["contract_card"] = contract_cards.contract_card
@@ -98,6 +105,13 @@ def build_templates() -> Environment:
     env.globals["htmx_script"] = htmx_script()
     env.globals["icon_svg"] = _icon_builder(static_version)
     return env
+
+
+_CSRF_INPUT = Markup('<input type="hidden" name="csrf_token" value="{}">').format(CSRF_SLOT)
+
+
+def _csrf_field() -> Markup:
+    return _CSRF_INPUT
 
 
 def _template_gettext() -> Callable[..., str]:

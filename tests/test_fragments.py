@@ -1,4 +1,4 @@
-"""The fragment cache's own rules: bounded by size, least recently used out, token swapped."""
+"""The fragment cache's own rules: bounded by size, least recently used out."""
 
 from __future__ import annotations
 
@@ -11,37 +11,30 @@ from tenant_app.models.folders import Contract
 def test_the_oldest_unused_card_goes_first_when_the_limit_is_reached() -> None:
     cache = FragmentCache(max_bytes=30)
     for key in ("a", "b", "c"):
-        cache.fetch(key, "", lambda key=key: key * 10)
-    cache.fetch("a", "", lambda: "never rendered")  # used again: now the newest
-    cache.fetch("d", "", lambda: "d" * 10)  # over the limit: "b" is dropped
+        cache.fetch(key, lambda key=key: key * 10)
+    cache.fetch("a", lambda: "never rendered")  # used again: now the newest
+    cache.fetch("d", lambda: "d" * 10)  # over the limit: "b" is dropped
     assert cache.size == 30
     rendered: list[str] = []
-    assert cache.fetch("b", "", lambda: rendered.append("b") or "B" * 10) == "B" * 10
+    assert cache.fetch("b", lambda: rendered.append("b") or "B" * 10) == "B" * 10
     assert rendered == ["b"]
-    assert cache.fetch("a", "", lambda: "fresh") == "a" * 10
+    assert cache.fetch("a", lambda: "fresh") == "a" * 10
 
 
 def test_a_card_bigger_than_the_cache_is_shown_but_not_kept() -> None:
     cache = FragmentCache(max_bytes=5)
-    assert cache.fetch("big", "", lambda: "x" * 50) == "x" * 50
+    assert cache.fetch("big", lambda: "x" * 50) == "x" * 50
     assert cache.size == 0
-    assert cache.fetch("big", "", lambda: "again") == "again"
-
-
-def test_the_token_of_the_request_replaces_the_one_it_was_rendered_with() -> None:
-    cache = FragmentCache(max_bytes=1000)
-    first = cache.fetch("card", "TOKEN-A", lambda: '<input value="TOKEN-A">')
-    second = cache.fetch("card", "TOKEN-B", lambda: "never rendered")
-    assert (first, second) == ('<input value="TOKEN-A">', '<input value="TOKEN-B">')
+    assert cache.fetch("big", lambda: "again") == "again"
 
 
 def test_nothing_is_kept_without_a_key_or_without_room() -> None:
     cache = FragmentCache(max_bytes=0)
-    assert cache.fetch("card", "", lambda: "one") == "one"
-    assert cache.fetch("card", "", lambda: "two") == "two"
+    assert cache.fetch("card", lambda: "one") == "one"
+    assert cache.fetch("card", lambda: "two") == "two"
     keeping = FragmentCache(max_bytes=100)
-    assert keeping.fetch(None, "", lambda: "one") == "one"
-    assert keeping.fetch(None, "", lambda: "two") == "two"
+    assert keeping.fetch(None, lambda: "one") == "one"
+    assert keeping.fetch(None, lambda: "two") == "two"
 
 
 def test_a_model_cannot_be_part_of_a_key() -> None:

@@ -12,6 +12,7 @@ from tenant_app.models.accounts import User
 from tenant_app.models.contacts import Contact
 from tenant_app.models.folders import Contract, CustomerAccess
 from tenant_app.models.scoping import tenant_scope
+from tenant_app.templating import CSRF_SLOT
 from tests.conftest import CUSTOMER_PASSWORD, make_customer
 from tests.folder_helpers import add_contract, add_document
 from tests.web.test_branding import save_look
@@ -168,3 +169,25 @@ async def test_a_kept_navigation_marks_the_page_it_is_on(client_for, tenant, pas
             ("/portal/profile", "/portal/profile"),
         ):
             assert current.findall((await customer.get(path)).text) == [link]
+
+
+async def test_pages_carry_the_request_token_never_its_stand_in(
+    client, client_for, tenant, passwords, settings
+) -> None:
+    """Templates write CSRF_SLOT; every page, error page and fragment leaves with the token."""
+    _, _, customer = await _customer(client_for, tenant, passwords, settings)
+    await client.log_in("alpha-admin")
+    visitor = client_for(tenant.hostname)
+    header = re.compile(r'"X-CSRF-Token": "([^"]+)"')
+    for who, path, status in (
+        (visitor, "/login", 200),
+        (customer, FOLDER, 200),
+        (customer, "/portal/nowhere", 404),
+        (client, "/staff/contacts", 200),
+        (client, "/staff", 200),
+    ):
+        response = await who.get(path)
+        assert response.status_code == status
+        assert CSRF_SLOT not in response.text
+        tokens = set(META_TOKEN.findall(response.text)) | set(header.findall(response.text))
+        assert len(tokens) == 1 and tokens != {""}
