@@ -103,7 +103,7 @@ def build_templates() -> Environment:
     static_version = _static_version()
     env.globals["static_version"] = static_version
     env.globals["htmx_script"] = htmx_script()
-    env.globals["icon_svg"] = _icon_builder(static_version)
+    env.globals["icon"] = _icon_builder(static_version)
     return env
 
 
