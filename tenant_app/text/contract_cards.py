@@ -9,27 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cache
-from typing import Protocol
 
+from tenant_app.queries.folders import ContractRow
 from tenant_app.schemas.folders import CONTRACT_KINDS
 from tenant_app.text import i18n
 from tenant_app.text.formatting import fmt_money
 from tenant_app.text.labels import CONTRACT_STATUSES, PAYMENT_FREQUENCIES
 
 STATUS_CHIPS = frozenset({"active", "offer", "start", "cancelled", "ended"})
-
-
-class ShownContract(Protocol):
-    id: int
-    status: str
-    product_line: str
-    insurer_name: str
-    insurance_number: str
-    payment_frequency: str
-    gross_premium: Decimal | None
-    note: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +60,7 @@ def _labels(locale: str, folder: str) -> CardLabels:
         )
 
 
-def contract_card(url: Callable[..., str], folder: str, contract: ShownContract) -> ContractCard:
+def contract_card(url: Callable[..., str], folder: str, contract: ContractRow) -> ContractCard:
     """The card of one contract in the customer's folder. `url` builds a route's path."""
     premium = ""
     if contract.gross_premium is not None:
