@@ -6,11 +6,9 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from tortoise.functions import Count
-
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied
-from tenant_app.models.folders import Contract, CustomerAccess, Document
+from tenant_app.models.folders import CustomerAccess
 from tenant_app.permissions import (
     CustomerRights,
     FolderFlags,
@@ -18,6 +16,7 @@ from tenant_app.permissions import (
     customer_may,
     folder_flags,
 )
+from tenant_app.queries import folders as folder_reads
 from tenant_app.services.unique import write_unless_taken
 from tenant_app.services.versions import save_if_unchanged
 from tenant_app.text import labels
@@ -100,21 +99,8 @@ class FolderCount:
 
 
 async def folder_counts(contact_id: int, access: CustomerRights | None = None) -> list[FolderCount]:
-    """Contracts and documents per folder for one contact, in two grouped queries."""
-    contracts = await (
-        Contract.filter(contact_id=contact_id, deleted_at=None)
-        .annotate(n=Count("id"))
-        .group_by("folder")
-        .values("folder", "n")
-    )
-    documents = await (
-        Document.filter(contact_id=contact_id)
-        .annotate(n=Count("id"))
-        .group_by("folder")
-        .values("folder", "n")
-    )
-    by_contract = {row["folder"]: row["n"] for row in contracts}
-    by_document = {row["folder"]: row["n"] for row in documents}
+    """Contracts and documents per folder for one contact, in one grouped query."""
+    by_contract, by_document = await folder_reads.folder_totals(contact_id)
     return [
         FolderCount(
             folder,
@@ -126,9 +112,9 @@ async def folder_counts(contact_id: int, access: CustomerRights | None = None) -
     ]
 
 
-async def shared_folders(actor: CurrentUser) -> tuple[CustomerRights, list[FolderCount]]:
-    """The customer's permissions and the folders they may open, with what each holds."""
+async def shared_folders(actor: CurrentUser) -> tuple[CustomerRights, list[str]]:
+    """The customer's permissions and the folders they may open (no query: the permissions
+    came with the session)."""
     contact_id = own_contact_id(actor)
-    rights = await access_of(contact_id, actor)  # came with the session
-    counts = await folder_counts(contact_id, rights)
-    return rights, [count for count in counts if customer_may(count.flags, "view_folder")]
+    rights = await access_of(contact_id, actor)
+    return rights, [f for f in FOLDER_KEYS if customer_may(folder_flags(rights, f), "view_folder")]

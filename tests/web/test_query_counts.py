@@ -135,3 +135,16 @@ async def test_staff_home(client, tenant, passwords) -> None:
         await Contract.filter(created_by_customer=True).update(status="start")
     assert await page_queries(client, "/staff") == few
     assert few <= 2  # the session; every card of the dashboard and the contact count in one
+
+
+async def test_customer_home(client_for, tenant, passwords) -> None:
+    contact = await make_customer(tenant, passwords, insurance_share=True)
+    customer = client_for(tenant.hostname)
+    await customer.log_in("kai", CUSTOMER_PASSWORD)
+    await _fill(tenant, contact, 5)
+    few = await page_queries(customer, "/portal")
+    await _fill(tenant, contact, 200)
+    many = await page_queries(customer, "/portal")
+    assert few == many
+    assert many <= 1  # the session, which brings the permissions that decide the tiles
+    assert 'id="tile-insurance"' in (await customer.get("/portal")).text
