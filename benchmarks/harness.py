@@ -1,6 +1,6 @@
-"""Process and database plumbing for the benchmark: servers, throwaway databases, /proc.
+"""Process and database plumbing for the benchmark: servers, throwaway databases, facts.
 
-Used by run.py and upload_memory.py; nothing here measures anything by itself.
+Used by run.py; nothing here measures anything by itself.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from load import WorkerMap
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "benchmarks"
@@ -33,11 +32,19 @@ VENV_BIN = ROOT / ".venv" / "bin"
 READY_TIMEOUT = 40.0  # seconds for a server to answer after start
 STOP_TIMEOUT = 10.0  # seconds between SIGTERM and SIGKILL
 CLI_TIMEOUT = 600  # seconds for migrate (index builds on a loaded database take a while)
-REUSED_DB = "tapp_bench_reused"  # --reuse-db keeps the loaded dataset here between runs
+REUSED_DB = "tapp_bench_reused"  # --reuse-db keeps the loaded dataset here (+ "_quick")
+
+
+STARTED = time.monotonic()
 
 
 class BenchError(RuntimeError):
     pass
+
+
+def say(message: str) -> None:
+    """A progress line, with the seconds since the run started."""
+    print(f"[{time.monotonic() - STARTED:5.0f} s] {message}", flush=True)
 
 
 @dataclass
@@ -99,27 +106,27 @@ def pg_admin(server: str, sql: str) -> str | None:
 
 
 @contextlib.contextmanager
-def bench_database(server: str, *, reuse: bool = False) -> Iterator[str]:
-    """A throwaway database, dropped at the end; with `reuse`, a kept one (created once)."""
+def bench_database(server: str, *, reuse: str = "") -> Iterator[str]:
+    """A throwaway database, dropped at the end; with `reuse`, that kept one (created once)."""
     if reuse:
         exists = pg_admin(
             server,
-            f"SELECT count(*) FROM pg_database WHERE datname = '{REUSED_DB}'",  # noqa: S608
+            f"SELECT count(*) FROM pg_database WHERE datname = '{reuse}'",  # noqa: S608
         )
         if exists == "0":
-            pg_admin(server, f'CREATE DATABASE "{REUSED_DB}"')
-        print(f"using kept database {REUSED_DB}")
-        yield f"{server}/{REUSED_DB}"
+            pg_admin(server, f'CREATE DATABASE "{reuse}"')
+        say(f"using kept database {reuse}")
+        yield f"{server}/{reuse}"
         return
     name = f"tapp_bench_{int(time.time())}_{os.getpid()}_{secrets.token_hex(3)}"
     pg_admin(server, f'CREATE DATABASE "{name}"')
-    print(f"created database {name}")
+    say(f"created database {name}")
     try:
         yield f"{server}/{name}"
     finally:
         try:
             pg_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            print(f"dropped database {name}")
+            say(f"dropped database {name}")
         except Exception as exc:  # noqa: BLE001 - report, keep cleaning up
             print(f"warning: could not drop database {name}: {exc}", file=sys.stderr)
 
@@ -196,7 +203,7 @@ def wait_ready(server: Server, url: str, host: str) -> None:
 
 def check_page(
     port: int, path: str, host: str, cookie: str | None = None, expect_text: str = ""
-) -> None:
+) -> bytes:
     """One request before the load, so a wrong page fails loudly instead of as errors."""
     headers = {"Host": host}
     if cookie:
@@ -207,57 +214,7 @@ def check_page(
         raise BenchError(f"GET {path} on {host} answered {response.status_code} {where}")
     if expect_text and expect_text not in response.text:
         raise BenchError(f"GET {path} on {host} does not show {expect_text!r}")
-
-
-# --- which server process serves which connection (Linux /proc) -------------------------
-
-
-def _group_members(pgid: int) -> list[int]:
-    """Processes of a process group except its leader: uvicorn's workers."""
-    members = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == pgid:
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[-1].split()  # after "(comm)": state ppid pgrp ...
-        if len(fields) > 2 and fields[2] == str(pgid):
-            members.append(int(entry))
-    return members
-
-
-def worker_map_for(server: Server, port: int) -> WorkerMap | None:
-    """client port -> worker pid for established connections to `port`, or None off Linux."""
-    if not Path("/proc/net/tcp").exists():
-        return None
-    workers = _group_members(server.process.pid)
-
-    def owners() -> dict[int, int]:
-        socket_owner: dict[int, int] = {}
-        for pid in workers:
-            fd_dir = f"/proc/{pid}/fd"
-            with contextlib.suppress(OSError):
-                for fd in os.listdir(fd_dir):
-                    with contextlib.suppress(OSError):
-                        link = os.readlink(f"{fd_dir}/{fd}")
-                        if link.startswith("socket:["):
-                            socket_owner[int(link[8:-1])] = pid
-        found: dict[int, int] = {}
-        with open("/proc/net/tcp") as table:
-            next(table)
-            for line in table:
-                fields = line.split()
-                # local_address rem_address st ... inode; "01" = ESTABLISHED
-                if fields[3] != "01" or int(fields[1].rsplit(":", 1)[1], 16) != port:
-                    continue
-                owner = socket_owner.get(int(fields[9]))
-                if owner is not None:
-                    found[int(fields[2].rsplit(":", 1)[1], 16)] = owner
-        return found
-
-    return owners
+    return response.content
 
 
 # --- machine facts ----------------------------------------------------------------------
@@ -328,7 +285,8 @@ def machine_facts(pg_server: str) -> dict[str, str]:
     return facts
 
 
-def uvicorn_argv(app: str, port: int, workers: int, *extra: str) -> list[str]:
+def uvicorn_argv(app: str, port: int, *extra: str) -> list[str]:
+    """One uvicorn process (no supervisor) serving `app` on 127.0.0.1:`port`."""
     return [
         str(VENV_BIN / "uvicorn"),
         app,
@@ -337,7 +295,55 @@ def uvicorn_argv(app: str, port: int, workers: int, *extra: str) -> list[str]:
         "127.0.0.1",
         "--port",
         str(port),
-        "--workers",
-        str(workers),
         "--no-access-log",
     ]
+
+
+@dataclass
+class Group:
+    """A server as one process per core, each on its own port (see wrkload.py for why)."""
+
+    name: str
+    servers: list[Server]
+    ports: list[int]
+
+    def error_counts(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for server in self.servers:
+            counts.update(server.error_counts())
+        return counts
+
+    def check_alive(self) -> None:
+        for server in self.servers:
+            if server.process.poll() is not None:
+                raise BenchError(f"{server.name} died:\n{server.log_tail()}")
+
+    def stop(self) -> None:
+        for server in self.servers:
+            stop_server(server)
+
+
+def start_group(
+    name: str, app: str, ports: list[int], env: dict[str, str], logdir: Path, *extra: str
+) -> Group:
+    """A single-process server of `app` on each port (start, then `wait_group`)."""
+    servers = [
+        start_server(f"{name}-{n}", uvicorn_argv(app, port, *extra), env, logdir)
+        for n, port in enumerate(ports)
+    ]
+    return Group(name, servers, ports)
+
+
+def wait_group(group: Group, path: str, host: str = "") -> None:
+    for server, port in zip(group.servers, group.ports, strict=True):
+        wait_ready(server, f"http://127.0.0.1:{port}{path}", host or f"127.0.0.1:{port}")
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` different free ports (taken together, so no two servers get the same)."""
+    ports: list[int] = []
+    while len(ports) < count:
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
+    return ports

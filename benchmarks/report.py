@@ -1,149 +1,260 @@
-"""The benchmark's tables: console and benchmarks/RESULTS.md, from measured rows."""
+"""The benchmark's numbers as ratios, the targets, and the tables: console, RESULTS.md and
+results.json (page -> mode -> numbers and ratios)."""
 
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from load import Result, Target, merge
+from measure import MODES, Target
+from plan import Page
 from queries import PageQueries
 from upload_memory import UploadResult
 
-NOISY = 0.10  # single rounds differing by more than ±10 % of their mean: warn
-FOLDER_TARGET = 0.5  # × baseline requests/s at the top level, for the customer folder page
-OTHER_TARGET = 0.35  # for every other logged-in page
-P99_LIMIT = 3.0  # × the baseline's p99
-GROWTH_LIMIT = 1.5  # big / small tenant latency for the contact list and search
-UPLOAD_LIMIT_MB = 20.0  # peak RSS growth from the smallest to the largest upload
+LEAN_GOALS = {"repeat": 0.9, "rotating": 0.8}  # × the page's lean-render limit's req/s
+LEAN_PAGES = ("folder", "contacts", "search", "ticket", "ticket-staff")  # logged-in pages
+ZERO_GOAL = ("folder", "repeat", 0.35)  # the customer folder × its zero-render limit
+P99_GOAL = 4.0  # p99 ≤ this × the page's own p50, every page and mode
+FILE_GOAL = 0.9  # the download × a bare FileResponse of the same file
+GROWTH_GOAL = 1.5  # contact list and search: p50 at 20,000 contacts over at 10
+UPLOAD_GOAL_MB = 20.0  # peak RSS growth from the smallest to the largest upload
+NOISY = 0.10  # rounds whose ratios differ by more than ±10 % of their mean: warn
+REFERENCES = ("fortunes", "zero", "lean", "file")
 
 
-@dataclass(frozen=True)
-class Page:
-    """One measured page: where it is, who asks, what it must show."""
-
-    key: str  # folder, contacts, ... (the same key in every tenant)
-    tenant: str  # big | mid | small | "" for the baseline
-    target: Target
-    note: str
-    levels: tuple[int, ...]
-    logged_in: bool = True
-    expect_text: str = ""
-
-    @property
-    def name(self) -> str:
-        return self.target.name
-
-    @property
-    def cookie(self) -> str | None:
-        return dict(self.target.headers).get("Cookie")
+def _num(value: float, digits: int = 3) -> float | None:
+    return None if value is None or math.isnan(value) else round(value, digits)
 
 
-@dataclass
-class Row:
-    """One page at one connection level: a measurement per round, errors the servers logged."""
-
-    page: Page
-    connections: int
-    rounds: list[Result] = field(default_factory=list)
-    server_errors: Counter[str] = field(default_factory=Counter)
-
-    @property
-    def total(self) -> Result:
-        return merge(self.page.name, self.rounds)
-
-    @property
-    def spread(self) -> str:
-        return " ".join("/".join(map(str, r.per_worker)) or "?" for r in self.rounds)
+def _ratio(a: float, b: float) -> float:
+    return a / b if b and not math.isnan(b) else math.nan
 
 
-def share(row: Row, baseline: Row) -> float:
-    reference = baseline.total.rps
-    return row.total.rps / reference if reference else math.nan
+class Summary:
+    """The measured targets, by page, mode and kind."""
+
+    def __init__(self, targets: Sequence[Target], pages: Sequence[Page], connections: int):
+        self.targets = {(t.page, t.mode, t.kind): t for t in targets}
+        self.pages = list(pages)
+        self.connections = connections
+
+    def reference(self, page: Page, mode: str, kind: str) -> Target | None:
+        if kind == "fortunes":
+            return self.targets.get(("fortunes", mode, "fortunes"))
+        return self.targets.get((page.name, mode, kind))
+
+    def row(self, page: Page, mode: str) -> dict[str, Any] | None:
+        app = self.targets.get((page.name, mode, "app"))
+        if app is None:
+            return None
+        a = app.total
+        out: dict[str, Any] = {
+            "rps": _num(a.rps, 1),
+            "p50_ms": _num(a.p50_ms, 2),
+            "p99_ms": _num(a.p99_ms, 2),
+            "p99_over_p50": _num(_ratio(a.p99_ms, a.p50_ms), 2),
+            "requests": a.requests,
+            "errors": a.error_count,
+            "rotation": len(page.asks(mode)),  # requests in the list wrk goes through
+            "distinct_pages": page.distinct_pages(mode),
+        }
+        limits: dict[str, dict[str, Any]] = {}
+        for kind in REFERENCES:
+            ref = self.reference(page, mode, kind)
+            if ref is None:
+                continue
+            r = ref.total
+            out[f"x_{kind}"] = _num(_ratio(a.rps, r.rps))
+            out[f"p50_x_{kind}"] = _num(_ratio(a.p50_ms, r.p50_ms), 2)
+            out[f"p99_x_{kind}"] = _num(_ratio(a.p99_ms, r.p99_ms), 2)
+            if len(app.rounds) > 1:
+                out[f"x_{kind}_rounds"] = [
+                    _num(_ratio(x.rps, y.rps)) for x, y in zip(app.rounds, ref.rounds, strict=True)
+                ]
+            if kind != "fortunes":
+                limits[kind] = {
+                    "rps": _num(r.rps, 1),
+                    "p50_ms": _num(r.p50_ms, 2),
+                    "p99_ms": _num(r.p99_ms, 2),
+                    "errors": r.error_count,
+                }
+        if limits:
+            out["limits"] = limits
+        off = app.bytes_off()
+        if not math.isnan(off) and abs(off - 1) > 0.1:
+            out["bytes_per_response_vs_captured"] = _num(off, 2)
+        return out
+
+    def rows(self) -> dict[str, dict[str, dict[str, Any]]]:
+        found: dict[str, dict[str, dict[str, Any]]] = {}
+        for mode in MODES:
+            fortunes = self.targets.get(("fortunes", mode, "fortunes"))
+            if fortunes is not None:
+                f = fortunes.total
+                found.setdefault("fortunes", {})[mode] = {
+                    "rps": _num(f.rps, 1),
+                    "p50_ms": _num(f.p50_ms, 2),
+                    "p99_ms": _num(f.p99_ms, 2),
+                    "errors": f.error_count,
+                }
+            for page in self.pages:
+                row = self.row(page, mode)
+                if row is not None:
+                    found.setdefault(page.name, {})[mode] = row
+        return found
 
 
-def round_range(row: Row, baseline: Row) -> tuple[float, float]:
-    """Lowest and highest per-round ratio (each round against that round's baseline)."""
-    if row is baseline:
-        reference = baseline.total.rps
-        values = [r.rps / reference if reference else math.nan for r in row.rounds]
-    else:
-        values = [
-            r.rps / b.rps if b.rps else math.nan
-            for r, b in zip(row.rounds, baseline.rounds, strict=True)
-        ]
-    return min(values), max(values)
-
-
-def noisy_rows(levels: dict[int, list[Row]]) -> list[str]:
+def verdicts(summary: Summary) -> list[tuple[str, str, bool]]:
+    """(what, the numbers, met?) for every target of the issue that this run measured."""
     found = []
-    for connections, rows in levels.items():
-        baseline = rows[0]
-        for row in rows:
-            low, high = round_range(row, baseline)
-            middle = share(row, baseline)
-            if middle and (high - low) / middle > 2 * NOISY:
-                found.append(f"{row.page.name} @{connections} {low:.2f}-{high:.2f}")
+    rows = summary.rows()
+    for page in summary.pages:
+        if page.tenant != "big":
+            continue
+        for mode in MODES:
+            row = rows.get(page.name, {}).get(mode)
+            if row is None:
+                continue
+            if page.key in LEAN_PAGES and row.get("x_lean") is not None:
+                goal = LEAN_GOALS[mode]
+                found.append(
+                    (
+                        f"{page.name}, {mode}",
+                        f"{row['x_lean']:.2f}× its lean-render limit's req/s (goal ≥ {goal}×)",
+                        row["x_lean"] >= goal,
+                    )
+                )
+            if (page.key, mode) == ZERO_GOAL[:2] and row.get("x_zero") is not None:
+                goal = ZERO_GOAL[2]
+                found.append(
+                    (
+                        f"{page.name}, {mode}",
+                        f"{row['x_zero']:.2f}× its zero-render limit's req/s (goal ≥ {goal}×)",
+                        row["x_zero"] >= goal,
+                    )
+                )
+            if page.is_download and row.get("x_file") is not None:
+                found.append(
+                    (
+                        f"{page.name}, {mode}",
+                        f"{row['x_file']:.2f}× a bare FileResponse's req/s (goal ≥ {FILE_GOAL}×)",
+                        row["x_file"] >= FILE_GOAL,
+                    )
+                )
+            if row.get("p99_over_p50") is not None:
+                found.append(
+                    (
+                        f"{page.name}, {mode}",
+                        f"p99 {row['p99_ms']:.1f} ms = {row['p99_over_p50']:.2f}× its own p50 "
+                        f"(goal ≤ {P99_GOAL:g}×)",
+                        row["p99_over_p50"] <= P99_GOAL,
+                    )
+                )
+    errors = [t.label + f" ({t.mode})" for t in summary.targets.values() if t.total.error_count]
+    found.append(("no errors", ", ".join(errors) or "none in any target", not errors))
     return found
 
 
-def _ms(value: float) -> str:
-    return "–" if math.isnan(value) else f"{value:.1f}"
-
-
-def level_table(rows: Sequence[Row], queries: dict[str, int]) -> list[str]:
-    baseline = rows[0]
-    base_p99 = baseline.total.percentile(99)
-    lines = [
-        "| page | req/s | × baseline | per round | p50 ms | p99 ms | p99 × baseline | errors "
-        "| queries | conns/worker |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+def growth(summary: Summary) -> list[tuple[str, dict[str, float], float]]:
+    """(page key, p50 per tenant size, big/small) for pages measured in all sizes."""
+    by_key: dict[str, dict[str, float]] = {}
+    for page in summary.pages:
+        app = summary.targets.get((page.name, "repeat", "app"))
+        if app is not None and page.key in ("folder", "contacts", "search"):
+            by_key.setdefault(page.key, {})[page.tenant] = app.total.p50_ms
+    return [
+        (key, sizes, sizes["big"] / sizes["small"])
+        for key, sizes in by_key.items()
+        if {"big", "small"} <= sizes.keys()
     ]
-    for row in rows:
-        r = row.total
-        low, high = round_range(row, baseline)
-        p99 = r.percentile(99)
+
+
+def _x(row: dict[str, Any], key: str, bold: bool = False) -> str:
+    value = row.get(key)
+    if value is None:
+        return "–"
+    text = f"{value:.2f}×"
+    spread = row.get(f"{key}_rounds")
+    if spread and None not in spread:
+        text += f" ({min(spread):.2f}–{max(spread):.2f})"
+    return f"**{text}**" if bold else text
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def mode_tables(summary: Summary, mode: str, queries: dict[str, int]) -> list[str]:
+    rows = summary.rows()
+    lines = [
+        "| page | req/s | × fortunes | × zero-render | × lean-render | × bare file | errors "
+        "| queries | requests in rotation / distinct pages |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    fortunes = rows.get("fortunes", {}).get(mode)
+    if fortunes:
         lines.append(
-            f"| {r.name} | {r.rps:.0f} | **{share(row, baseline):.2f}×** | {low:.2f}–{high:.2f} "
-            f"| {_ms(r.percentile(50))} | {_ms(p99)} | {p99 / base_p99:.2f}× | {r.errors} "
-            f"| {queries.get(row.page.name, '–')} | {row.spread} |"
+            f"| fortunes | {fortunes['rps']:.0f} | 1.00× | | | | {fortunes['errors']} | 1 | 1 / 1 |"
         )
+    for page in summary.pages:
+        row = rows.get(page.name, {}).get(mode)
+        if row is None:
+            continue
+        lines.append(
+            f"| {page.name} | {row['rps']:.0f} | {_x(row, 'x_fortunes')} "
+            f"| {_x(row, 'x_zero', True)} | {_x(row, 'x_lean', True)} | {_x(row, 'x_file', True)} "
+            f"| {row['errors']} | {queries.get(page.name, '–')} "
+            f"| {row['rotation']:,} / {row['distinct_pages']:,} |"
+        )
+    lines += [
+        "",
+        "| page | p50 ms | p99 ms | p99 / own p50 | p50 × fortunes | p99 × fortunes "
+        "| p50 × zero | p99 × zero | p50 × lean | p99 × lean | p99 × file |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    if fortunes:
+        lines.append(
+            f"| fortunes | {_ms(fortunes['p50_ms'])} | {_ms(fortunes['p99_ms'])} | | | | | | | | |"
+        )
+    for page in summary.pages:
+        row = rows.get(page.name, {}).get(mode)
+        if row is None:
+            continue
+        cells = [_ms(row["p50_ms"]), _ms(row["p99_ms"]), _x(row, "p99_over_p50")]
+        cells += [
+            _x(row, key)
+            for key in ("p50_x_fortunes", "p99_x_fortunes", "p50_x_zero", "p99_x_zero")
+            + ("p50_x_lean", "p99_x_lean", "p99_x_file")
+        ]
+        lines.append(f"| {page.name} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "| page | limit | req/s | p50 ms | p99 ms | errors |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for page in summary.pages:
+        row = rows.get(page.name, {}).get(mode)
+        for kind, limit in (row or {}).get("limits", {}).items():
+            lines.append(
+                f"| {page.name} | {kind} | {limit['rps']:.0f} | {_ms(limit['p50_ms'])} "
+                f"| {_ms(limit['p99_ms'])} | {limit['errors']} |"
+            )
     return lines
 
 
-def verdicts(rows: Sequence[Row]) -> list[tuple[str, str, bool]]:
-    """(page, what was measured against what, met?) for the top connection level."""
-    baseline = rows[0]
-    base_p99 = baseline.total.percentile(99)
+def noisy(summary: Summary) -> list[str]:
     found = []
-    for row in rows[1:]:
-        if not row.page.logged_in or row.page.tenant != "big":
-            continue
-        goal = FOLDER_TARGET if row.page.key == "folder" else OTHER_TARGET
-        ratio = share(row, baseline)
-        p99 = row.total.percentile(99) / base_p99
-        errors = row.total.errors
-        text = (
-            f"{ratio:.2f}× baseline (goal ≥ {goal}×), p99 {p99:.2f}× baseline's "
-            f"(goal ≤ {P99_LIMIT:g}×), {errors} errors"
-        )
-        found.append((row.page.name, text, ratio >= goal and p99 <= P99_LIMIT and errors == 0))
-    return found
-
-
-def growth(levels: dict[int, list[Row]]) -> list[tuple[str, int, dict[str, float], float]]:
-    """(page key, connections, p50 per tenant, big/small) for pages measured in all sizes."""
-    found = []
-    for connections, rows in levels.items():
-        by_key: dict[str, dict[str, float]] = {}
-        for row in rows:
-            if row.page.tenant:
-                by_key.setdefault(row.page.key, {})[row.page.tenant] = row.total.percentile(50)
-        for key, sizes in by_key.items():
-            if {"big", "small"} <= sizes.keys():
-                found.append((key, connections, sizes, sizes["big"] / sizes["small"]))
+    for page_name, modes in summary.rows().items():
+        for mode, row in modes.items():
+            for kind in REFERENCES:
+                spread = row.get(f"x_{kind}_rounds") or []
+                middle = row.get(f"x_{kind}")
+                if middle and None not in spread and spread:
+                    if (max(spread) - min(spread)) / middle > 2 * NOISY:
+                        found.append(
+                            f"{page_name} {mode} × {kind} {min(spread):.2f}–{max(spread):.2f}"
+                        )
     return found
 
 
@@ -194,6 +305,8 @@ def explain_section(pages: Sequence[PageQueries]) -> list[str]:
 
 
 def upload_lines(results: Sequence[UploadResult]) -> list[str]:
+    if not results:
+        return []
     lines = [
         "| file | status | seconds | RSS before MB | peak RSS during upload MB | growth MB "
         "| VmHWM after MB | slowest /healthz meanwhile ms |",
@@ -213,136 +326,10 @@ def upload_verdict(results: Sequence[UploadResult]) -> tuple[str, bool] | None:
         return None
     small, large = results[0], results[-1]
     grew = (large.rss_peak_kb - small.rss_peak_kb) / 1024
-    ok = grew < UPLOAD_LIMIT_MB and all(r.status == 303 for r in results)
+    ok = grew < UPLOAD_GOAL_MB and all(r.status == 303 for r in results)
     text = (
         f"peak RSS {small.rss_peak_kb / 1024:.1f} MB at {small.megabytes} MB, "
         f"{large.rss_peak_kb / 1024:.1f} MB at {large.megabytes} MB: grew {grew:.1f} MB "
-        f"(goal < {UPLOAD_LIMIT_MB:g} MB)"
+        f"(goal < {UPLOAD_GOAL_MB:g} MB)"
     )
     return text, ok
-
-
-def markdown(
-    *,
-    levels: dict[int, list[Row]],
-    pages: Sequence[PageQueries],
-    uploads: Sequence[UploadResult],
-    facts: dict[str, str],
-    setup: Sequence[str],
-    notes: dict[str, str],
-) -> str:
-    top = max(levels)
-    query_counts = {page.name: page.count for page in pages}
-    lines = [
-        "# Benchmark results",
-        "",
-        "Written by `python benchmarks/run.py` (see README.md).",
-        "",
-    ]
-    lines += [f"- {item}" for item in setup]
-    lines += ["", "## Machine", "", "| | |", "|---|---|"]
-    lines += [f"| {key} | {value} |" for key, value in facts.items()]
-    lines += ["", f"## Goals at {top} connections", ""]
-    for name, text, ok in verdicts(levels[top]):
-        lines.append(f"- {'✅' if ok else '❌'} **{name}**: {text}")
-    for key, connections, _, ratio in growth(levels):
-        if key in ("contacts", "search") and connections == top:
-            ok = ratio <= GROWTH_LIMIT
-            lines.append(
-                f"- {'✅' if ok else '❌'} **{key} at 20,000 vs 10 contacts**: p50 latency "
-                f"{ratio:.2f}× the small tenant's (goal ≤ {GROWTH_LIMIT:g}×)"
-            )
-    upload = upload_verdict(uploads)
-    if upload:
-        lines.append(f"- {'✅' if upload[1] else '❌'} **upload memory**: {upload[0]}")
-    noisy = noisy_rows(levels)
-    if noisy:
-        lines += [
-            "",
-            f"> **⚠ noisy run**: single rounds differ by more than ±{NOISY:.0%} "
-            f"({', '.join(noisy)}). Take those ratios with care.",
-        ]
-    for connections, rows in levels.items():
-        lines += ["", f"## {connections} connection{'s' if connections > 1 else ''}", ""]
-        lines += level_table(rows, query_counts)
-    lines += [
-        "",
-        "*× baseline*: requests/s over the baseline's at the same connection count, same run. "
-        "*Per round*: lowest and highest ratio of single rounds (each against that round's "
-        "baseline). *Queries*: SQL statements the page sends (below). *Conns/worker*: how the "
-        "connections were spread over the server's processes in each round.",
-        "",
-        "## How cost grows with the tenant",
-        "",
-        "p50 latency in ms of the same page for the same kind of customer in tenants of "
-        "10, 1,000 and 20,000 contacts (100,000 contacts and ~1,000,000 contracts in the "
-        "database in all).",
-        "",
-        "| page | connections | 10 contacts | 1,000 | 20,000 | 20,000 / 10 |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for key, connections, sizes, ratio in growth(levels):
-        lines.append(
-            f"| {key} | {connections} | {_ms(sizes.get('small', math.nan))} "
-            f"| {_ms(sizes.get('mid', math.nan))} | {_ms(sizes.get('big', math.nan))} "
-            f"| **{ratio:.2f}×** |"
-        )
-    if uploads:
-        lines += ["", "## Upload memory", ""] + upload_lines(uploads)
-        lines += [
-            "",
-            "One uvicorn process; its resident memory sampled every 10 ms during each upload, "
-            "and its /healthz asked every 20 ms (the slowest answer shows how long the event "
-            "loop was blocked).",
-        ]
-    lines += ["", "## Queries per page", ""] + query_table(pages)
-    lines += ["", "## What each page does", ""]
-    lines += [f"- **{name}**: {note}" for name, note in notes.items()]
-    errors = [
-        (connections, row)
-        for connections, rows in levels.items()
-        for row in rows
-        if row.total.error_kinds or row.server_errors
-    ]
-    if errors:
-        lines += ["", "## Errors", ""]
-        for connections, row in errors:
-            lines.append(f"- {row.page.name} @{connections}: {dict(row.total.error_kinds)}")
-            lines += [f"  - server log: {n} × `{w}`" for w, n in row.server_errors.most_common()]
-    lines += ["", "## Plans of every statement (EXPLAIN ANALYZE on the loaded database)", ""]
-    lines += explain_section(pages)
-    return "\n".join(lines) + "\n"
-
-
-def console(levels: dict[int, list[Row]], pages: Sequence[PageQueries]) -> str:
-    counts = {page.name: page.count for page in pages}
-    out = []
-    for connections, rows in levels.items():
-        baseline = rows[0]
-        base_p99 = baseline.total.percentile(99)
-        out.append(f"\n{connections} connections")
-        out.append(
-            f"{'page':<26} {'req/s':>8} {'x base':>7} {'p50 ms':>8} {'p99 ms':>8} "
-            f"{'p99 x':>6} {'errors':>6} {'queries':>7}"
-        )
-        for row in rows:
-            r = row.total
-            out.append(
-                f"{r.name:<26} {r.rps:>8.0f} {share(row, baseline):>6.2f}x "
-                f"{r.percentile(50):>8.2f} {r.percentile(99):>8.2f} "
-                f"{r.percentile(99) / base_p99:>5.2f}x {r.errors:>6} "
-                f"{counts.get(r.name, '-')!s:>7}"
-            )
-    return "\n".join(out)
-
-
-def as_dict(levels: dict[int, list[Row]]) -> dict[str, Any]:
-    """Machine-readable summary (benchmarks/results.json) for comparing runs."""
-    out: dict[str, Any] = {}
-    for connections, rows in levels.items():
-        baseline = rows[0]
-        out[str(connections)] = {
-            row.page.name: {**row.total.summary(), "ratio": round(share(row, baseline), 3)}
-            for row in rows
-        }
-    return out

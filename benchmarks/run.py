@@ -1,18 +1,25 @@
-"""Load benchmark of the app against a bare baseline, in one run: `python benchmarks/run.py`.
+"""Load benchmark of the app's pages against fortunes and against each page's own limits, in
+one run: `python benchmarks/run.py` (full, ~8 minutes) or `--quick` (under 3 minutes).
 
 1. creates a throwaway PostgreSQL database (dropped at the end, also on failure or Ctrl-C),
-   migrates it and bulk-loads the dataset (dataset.py: 1,000 tenants, 100,000 contacts,
-   ~1,000,000 contracts and documents, a "big" tenant of 20,000 contacts, a "mid" one of
-   1,000 and a "small" one of 10),
-2. makes a fresh login session for each measured tenant's admin and bench customer,
-3. starts the app as in production (`APP_ENV=production`, uvicorn, one worker per core) and
-   the baseline (`baseline_app.py`, the same number of workers) on free loopback ports,
-4. records which SQL each page sends and EXPLAINs it (queries.py),
-5. loads each page at 1, 16 and 64 connections in interleaved rounds (ABBA), so drift hits
-   all pages alike; the contact list, search and customer folder also in the mid and small
-   tenants, to show how cost grows with the tenant,
-6. uploads 10 MB, 100 MB and 1 GB files into a single-process server and samples its memory,
-7. prints the tables and writes benchmarks/RESULTS.md (and results.json).
+   migrates it and bulk-loads the dataset (dataset.py), makes fresh sessions (logins.py)
+   and plans the requests of both modes (plan.py): repeat (one page over and over) and
+   rotating (a different customer, with its own session, each request);
+2. starts the app as in production (`APP_ENV=production`, uvicorn, one process per core),
+   the fortunes yardstick (baseline_app.py) likewise;
+3. serves every planned request once in this process and its helpers (capture.py): its
+   bytes, its SQL, and its bytes cut into literal markup and escaped values; checks a sample
+   against the server;
+4. starts the limits server (limits_app.py, one process per core): per page and request the
+   zero-render limit (the same SQL, then the captured bytes), the lean-render limit (the
+   same SQL, then one flat template renders the same bytes), and for the download a bare
+   FileResponse of the same file; checks that they answer the app's exact bytes;
+5. EXPLAINs each page's statements (queries.py);
+6. loads everything with wrk at 64 connections (wrkload.py, rotate.lua), in both modes, in
+   ABBA rounds, each page right before its limits;
+7. full run: uploads 10 MB, 100 MB and 1 GB files into a single-process server and samples
+   its memory (upload_memory.py);
+8. prints the tables and writes benchmarks/RESULTS.md and results.json (report.py).
 
 Timing goals live here, never in tests. See benchmarks/README.md for how to read the ratios.
 """
@@ -21,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import secrets
 import shutil
@@ -29,10 +35,9 @@ import signal
 import sys
 import tempfile
 import time
-from collections import Counter
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,193 +58,51 @@ import asyncpg  # noqa: E402
 
 sys.path.insert(0, str(BENCH_DIR))
 sys.path.insert(0, str(ROOT))
+import capture  # noqa: E402
+import checks  # noqa: E402
 import dataset  # noqa: E402
+import document  # noqa: E402
+import logins  # noqa: E402
+import measure  # noqa: E402
+import plan  # noqa: E402
 import queries  # noqa: E402
 import report  # noqa: E402
 import upload_memory  # noqa: E402
+import wrkload  # noqa: E402
 from harness import (  # noqa: E402
     REUSED_DB,
     BenchError,
-    Server,
+    Group,
     bench_database,
     check_page,
-    free_port,
+    free_ports,
     load_average,
     machine_facts,
     run_cli,
+    say,
+    start_group,
     start_server,
     stop_server,
     uvicorn_argv,
+    wait_group,
     wait_ready,
-    worker_map_for,
 )
-from load import Target, measure, run_async  # noqa: E402
-from report import Page, Row  # noqa: E402
 
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-LEVELS = (1, 16, 64)
-GROWTH_LEVELS = (1, 64)  # the mid and small tenants' pages are measured at these only
+CONNECTIONS = 64
 UPLOAD_MB = (10, 100, 1024)
-SESSION_COOKIE = "__Host-session"  # the cookie name with APP_ENV=production
+FULL = {"seconds": 3, "rounds": 2, "warmup": 2, "sample": 20}
+QUICK = {"seconds": 1, "rounds": 1, "warmup": 1, "sample": 5}
 
 
-def workers() -> int:
+def cores() -> int:
     return len(os.sched_getaffinity(0))
 
 
-def plan_pages(
-    data: dataset.Dataset, app_port: int, base_port: int, cookies: dict[tuple[str, str], str]
-) -> list[Page]:
-    """What to measure; the baseline comes first (the ratios divide by it)."""
-    pages = [
-        Page(
-            "baseline",
-            "",
-            Target("baseline /fortunes", f"http://127.0.0.1:{base_port}/fortunes"),
-            "bare Starlette + asyncpg pool + Jinja2: 12 rows (+1), sorted, autoescaped HTML",
-            LEVELS,
-            logged_in=False,
-            expect_text="Additional fortune",
-        )
-    ]
-    for key, tenant in data.tenants.items():
-        host = f"{tenant.slug}.localhost:{app_port}"
-        url = f"http://127.0.0.1:{app_port}"
-        levels = LEVELS if key == "big" else GROWTH_LEVELS
-
-        def page(
-            kind: str,
-            who: str | None,
-            path: str,
-            label: str,
-            note: str,
-            text: str,
-            key: str = key,
-            host: str = host,
-            url: str = url,
-            levels: tuple = levels,
-        ) -> Page:
-            headers = (("Cookie", f"{SESSION_COOKIE}={cookies[(key, who)]}"),) if who else ()
-            return Page(
-                kind,
-                key,
-                Target(f"{label} ({key})", url + path, host, headers),
-                note,
-                levels,
-                logged_in=who is not None,
-                expect_text=text,
-            )
-
-        if key == "big":
-            pages += [
-                page(
-                    "login",
-                    None,
-                    "/login",
-                    "login page",
-                    "anonymous first visit: tenant from the Host header (cached), a new signed "
-                    "CSRF cookie, the themed login page",
-                    "csrf_token",
-                ),
-            ]
-        pages += [
-            page(
-                "folder",
-                "customer",
-                "/portal/folders/insurance",
-                "customer folder",
-                "logged-in customer with data share: 20 contracts and 20 documents in the "
-                "insurance folder",
-                "VS-",
-            ),
-            page(
-                "contacts",
-                "staff",
-                "/staff/contacts",
-                "contact list",
-                "logged-in admin: page 1 of all contacts, sorted by name, 25 per page",
-                f"@{tenant.slug}.example",
-            ),
-            page(
-                "search",
-                "staff",
-                f"/staff/contacts?q={dataset.SEARCH_TERM}",
-                "contact search",
-                f"the contact list searched for {dataset.SEARCH_TERM!r} (~1 % of the contacts)",
-                'id="results"',
-            ),
-        ]
-        if key == "big":
-            pages += [
-                page(
-                    "ticket",
-                    "customer",
-                    f"/portal/tickets/{tenant.ticket_id}",
-                    "ticket (customer)",
-                    f"the customer's ticket with {dataset.TICKET_ENTRIES} entries and its history",
-                    f"Nachricht {dataset.TICKET_ENTRIES}",
-                ),
-                page(
-                    "ticket-staff",
-                    "staff",
-                    f"/staff/tickets/{tenant.ticket_id}",
-                    "ticket (staff)",
-                    "the same ticket as the admin sees it (reply, forward, close)",
-                    f"Nachricht {dataset.TICKET_ENTRIES}",
-                ),
-                page(
-                    "download",
-                    "customer",
-                    f"/portal/documents/{tenant.download_id}/download",
-                    "1 MB download",
-                    "the customer downloads a 1 MB PDF (streamed as an attachment)",
-                    "%PDF",
-                ),
-            ]
-    return pages
-
-
-def measure_level(
-    connections: int, pages: Sequence[Page], servers: dict[int, Server], args: argparse.Namespace
-) -> list[Row]:
-    """Measure every page of this level in rounds, in ABBA order (forwards, backwards, ...)."""
-    rows = [Row(page, connections) for page in pages if connections in page.levels]
-    per_round = args.duration / args.rounds
-    seen: Counter[str] = Counter()
-    for number in range(args.rounds):
-        for row in rows if number % 2 == 0 else reversed(rows):
-            print(
-                f"{connections:>3} conns, round {number + 1}/{args.rounds}: {row.page.name}",
-                flush=True,
-            )
-            port = row.page.target.address()[1]
-            row.rounds.append(
-                run_async(
-                    measure(
-                        row.page.target,
-                        connections=connections,
-                        duration=per_round,
-                        warmup=args.warmup,
-                        worker_map=worker_map_for(servers[port], port),
-                        workers=workers(),
-                    )
-                )
-            )
-            logged: Counter[str] = Counter()
-            for server in servers.values():
-                if server.process.poll() is not None:
-                    raise BenchError(f"{server.name} died:\n{server.log_tail()}")
-                for what, count in server.error_counts().items():
-                    logged[f"{server.name} {what}"] = count
-            row.server_errors.update({w: n - seen[w] for w, n in logged.items() if n > seen[w]})
-            seen = logged
-    return rows
-
-
 async def prepare(
-    database_url: str, storage: Path, env: dict[str, str], reuse: bool
-) -> tuple[dataset.Dataset, dict[tuple[str, str], str], dict[tuple[str, str], str]]:
-    """Load the dataset (or find the kept one) and make fresh sessions."""
+    database_url: str, storage: Path, env: dict[str, str], args: argparse.Namespace
+) -> tuple[dataset.Dataset, list[plan.Page], logins.Logins]:
+    """Load the dataset (or find the kept one), make fresh sessions, plan the requests."""
     from tenant_app.security import cookies as app_cookies
     from tenant_app.security.passwords import PasswordService
     from tenant_app.settings import load_settings
@@ -248,36 +111,37 @@ async def prepare(
     settings = load_settings()
     conn = await asyncpg.connect(database_url)
     try:
-        data = await dataset.existing(conn) if reuse else None
+        data = await dataset.existing(conn, args.scale) if args.reuse_db else None
         if data is None:
-            print("loading the dataset (about a minute) ...", flush=True)
+            say(f"loading the {args.scale.name} dataset ...")
             password_hash = PasswordService(settings).hasher.hash(secrets.token_urlsafe(16))
-            data = await dataset.load(conn, storage, password_hash)
-            print(f"loaded in {data.seconds:.0f} s: " + ", ".join(dataset.summary(data)))
+            data = await dataset.load(conn, storage, password_hash, args.scale)
+            say(f"loaded in {data.seconds:.0f} s: " + ", ".join(dataset.summary(data)))
         else:
-            print("reusing the loaded dataset: " + ", ".join(dataset.summary(data)))
-        await conn.execute("DELETE FROM login_session WHERE user_agent = 'benchmark'")
+            say("reusing the loaded dataset: " + ", ".join(dataset.summary(data)))
+            dataset.store_downloads(storage, data)  # the files may be gone meanwhile
 
         def sign(tenant_id: int, secret: str) -> str:
             return app_cookies.sign(settings, "session", tenant_id, secret)
 
-        cookies, csrf_tokens = await dataset.create_sessions(conn, data, sign)
+        made = await logins.create(conn, data, sign)
+        pages = await plan.plan_pages(conn, data, made, growth=not args.quick)
     finally:
         await conn.close()
-    return data, cookies, csrf_tokens
+    if args.only:
+        pages = [p for p in pages if p.key in args.only]
+    return data, pages, made
 
 
-async def record_queries(pages: Sequence[Page], database_url: str) -> list[queries.PageQueries]:
-    from tenant_app.app import build_app
-
-    app = build_app(run_worker=False)
-    wanted = []
+async def explain(
+    pages: list[plan.Page], captured: dict[tuple[str, str], Any], database_url: str
+) -> list[queries.PageQueries]:
+    found = []
     for page in pages:
-        if page.key == "baseline" or page.tenant not in ("big", "small"):
-            continue
-        _, _, path, host = page.target.address()
-        wanted.append((page.name, path, host, page.cookie))
-    found = await queries.capture(app, wanted)
+        if page.tenant in ("big", "small") and (page.name, "repeat") in captured:
+            first = captured[(page.name, "repeat")][0]
+            statements = [queries.Statement(s.sql, s.values) for s in first.statements]
+            found.append(queries.PageQueries(page.name, page.repeat.path, first.status, statements))
     await queries.explain(database_url, found)
     return found
 
@@ -287,12 +151,11 @@ def measure_uploads(
     env: dict[str, str],
     scratch: Path,
     data: dataset.Dataset,
-    cookie,
-    csrf,
+    staff: logins.Login,
 ) -> list[upload_memory.UploadResult]:
     if not args.upload_mb:
         return []
-    port = free_port()
+    port = free_ports(1)[0]
     largest = max(args.upload_mb) * upload_memory.CHUNK
     upload_env = {
         **env,
@@ -304,38 +167,53 @@ def measure_uploads(
     (scratch / "tmp").mkdir(exist_ok=True)
     big = data.tenants["big"]
     host = f"big.localhost:{port}"
-    server = start_server(
-        "upload", uvicorn_argv("tenant_app.asgi:app", port, 1), upload_env, scratch
-    )
+    server = start_server("upload", uvicorn_argv("tenant_app.asgi:app", port), upload_env, scratch)
     results = []
     try:
         wait_ready(server, f"http://127.0.0.1:{port}/healthz", host)
-        check_page(port, "/staff", host, f"{SESSION_COOKIE}={cookie}")
+        check_page(port, "/staff", host, staff.cookie)
         for mb in args.upload_mb:
-            print(f"uploading {mb} MB ...", flush=True)
+            say(f"uploading {mb} MB ...")
             results.append(
                 upload_memory.upload(
                     port=port,
                     host=host,
-                    cookie=f"{SESSION_COOKIE}={cookie}",
-                    csrf_token=csrf,
+                    cookie=staff.cookie,
+                    csrf_token=staff.csrf_token,
                     pid=server.process.pid,
-                    contact_id=big.customer_contact_id + 1,  # not the measured customer
+                    # a contact after the bench customers: no measured page changes
+                    contact_id=max(c.contact_id for c in big.customers) + 1,
                     mb=mb,
                 )
             )
-            print(f"  {results[-1]}", flush=True)
+            say(f"  {results[-1]}")
     finally:
         stop_server(server)
     return results
 
 
-def benchmark(args: argparse.Namespace, scratch: Path, servers: list[Server]) -> dict:
-    app_port, base_port = free_port(), free_port()
-    while base_port == app_port:
-        base_port = free_port()
-    with bench_database(args.pg_server, reuse=args.reuse_db) as database_url:
-        storage = Path(args.storage) if args.reuse_db else scratch / "files"
+def start_servers(
+    env: dict[str, str], ports: list[int], scratch: Path, groups: list[Group]
+) -> tuple[Group, Group]:
+    """The app and fortunes, one process per core each (`ports`: theirs, in this order)."""
+    n = cores()
+    say(f"starting the app and fortunes, {n} processes each ...")
+    app = start_group("app", "tenant_app.asgi:app", ports[:n], env, scratch)
+    groups.append(app)
+    fortunes = start_group(
+        "fortunes", "baseline_app:app", ports[n : 2 * n], env, scratch, "--app-dir", str(BENCH_DIR)
+    )
+    groups.append(fortunes)
+    wait_group(app, "/healthz", f"big.localhost:{ports[0]}")
+    wait_group(fortunes, "/fortunes")
+    return app, fortunes
+
+
+def benchmark(args: argparse.Namespace, scratch: Path, groups: list[Group]) -> dict[str, Any]:
+    reuse = "" if not args.reuse_db else REUSED_DB + ("_quick" if args.quick else "")
+    with bench_database(args.pg_server, reuse=reuse) as database_url:
+        storage = Path(args.storage) / args.scale.name if args.reuse_db else scratch / "files"
+        ports = free_ports(3 * cores())  # the app's, fortunes', the limits'
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
@@ -344,138 +222,167 @@ def benchmark(args: argparse.Namespace, scratch: Path, servers: list[Server]) ->
             "LOG_LEVEL": "WARNING",
             "BASE_DOMAIN": "localhost",
             "PUBLIC_SCHEME": "http",
-            "PUBLIC_PORT": str(app_port),
+            "PUBLIC_PORT": str(ports[0]),
             "STORAGE_DIR": str(storage),
             "MAIL_BACKEND": "file",
             "MAIL_DIR": str(scratch / "mail"),
         }
         try:
-            print("migrating ...", flush=True)
+            say("migrating ...")
             run_cli(["migrate"], env)
-            data, cookies, csrf = asyncio.run(prepare(database_url, storage, env, args.reuse_db))
-            print(f"starting app and baseline, {workers()} workers each ...", flush=True)
-            servers.append(
-                start_server(
-                    "app", uvicorn_argv("tenant_app.asgi:app", app_port, workers()), env, scratch
-                )
-            )
-            base_argv = uvicorn_argv(
-                "baseline_app:app", base_port, workers(), "--app-dir", str(BENCH_DIR)
-            )
-            servers.append(start_server("baseline", base_argv, env, scratch))
-            big_host = f"big.localhost:{app_port}"
-            wait_ready(servers[0], f"http://127.0.0.1:{app_port}/healthz", big_host)
-            base_host = f"127.0.0.1:{base_port}"
-            wait_ready(servers[1], f"http://{base_host}/fortunes", base_host)
-
-            pages = plan_pages(data, app_port, base_port, cookies)
-            if args.only:
-                pages = [p for p in pages if p.key == "baseline" or p.key in args.only]
+            data, pages, made = asyncio.run(prepare(database_url, storage, env, args))
+            planned = sum(len(p.asks(m)) for p in pages for m in measure.MODES)
+            say(f"sessions made, {planned:,} requests planned over {len(pages)} pages")
+            app, fortunes = start_servers(env, ports, scratch, groups)
             for page in pages:
-                _, port, path, host = page.target.address()
-                check_page(port, path, host, page.cookie, page.expect_text)
-            print("recording the queries of each page ...", flush=True)
-            found = asyncio.run(record_queries(pages, database_url))
-            servers_by_port = {app_port: servers[0], base_port: servers[1]}
-            levels = {
-                n: measure_level(n, pages, servers_by_port, args) for n in sorted(args.levels)
-            }
-            for server in servers:
-                stop_server(server)
-            uploads = measure_uploads(
-                args, env, scratch, data, cookies[("big", "staff")], csrf[("big", "staff")]
+                ask = page.repeat
+                cookie = ask.cookie or None
+                check_page(
+                    app.ports[0], ask.path, f"{ask.host}:{app.ports[0]}", cookie, page.expect_text
+                )
+            say(f"capturing every planned request here, in {cores()} processes ...")
+            clock = time.monotonic()
+            captured = capture.capture_all(pages, measure.MODES, app.ports[0], cores())
+            count = sum(len(found) for found in captured.values())
+            say(f"  {count} requests in {time.monotonic() - clock:.0f} s")
+            checked = checks.check_app(pages, captured, app.ports[0], args.sample)
+            say(f"  the app server answered the captured bytes ({checked} checked)")
+            big = data.tenants["big"]
+            spec = checks.write_spec(
+                scratch / "limits.pickle",
+                pages,
+                captured,
+                [storage / c.download_key for c in big.customers],
             )
-            return {"levels": levels, "pages": found, "uploads": uploads, "data": data}
+            say(f"starting the limits server, {cores()} processes ...")
+            limits = start_group(
+                "limits",
+                "limits_app:app",
+                ports[2 * cores() :],
+                {**env, "LIMITS_SPEC": str(spec)},
+                scratch,
+                "--app-dir",
+                str(BENCH_DIR),
+            )
+            groups.append(limits)
+            wait_group(limits, "/file/0")
+            checked = checks.check_limits(pages, captured, limits.ports[0], args.sample)
+            say(f"  zero and lean routes answer the app's bytes ({checked} checked)")
+            say("explaining the queries ...")
+            found = asyncio.run(explain(pages, captured, database_url))
+            servers = measure.Servers(app, limits, fortunes, app.ports[0])
+            targets = measure.build_targets(
+                pages, captured, servers, scratch, download_bytes=dataset.DOWNLOAD_BYTES
+            )
+            say(f"measuring {len(targets)} targets ...")
+            measure.run_rounds(
+                targets,
+                connections=args.connections,
+                seconds=args.seconds,
+                rounds=args.rounds,
+                warmup=args.warmup,
+                scratch=scratch,
+                before_each=lambda: asyncio.run(logins.refresh(database_url)),
+            )
+            for group in groups:
+                group.stop()
+            uploads = measure_uploads(args, env, scratch, data, made.staff["big"][0])
+            return {
+                "targets": targets,
+                "pages": pages,
+                "queries": found,
+                "uploads": uploads,
+                "data": data,
+            }
         except BenchError as exc:
             logged = [
-                f"\n  {server.name} logged {count} x {what}"
-                for server in servers
-                for what, count in server.error_counts().most_common(5)
+                f"\n  {group.name} logged {count} x {what}"
+                for group in groups
+                for what, count in group.error_counts().most_common(5)
             ]
             raise BenchError(str(exc) + "".join(logged)) from exc
         finally:
-            for server in servers:
-                stop_server(server)
+            for group in groups:
+                group.stop()
 
 
 def _sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--levels", type=int, nargs="+", default=list(LEVELS), help="connection counts"
+        "--quick",
+        action="store_true",
+        help="small dataset, 1 round of 1 s per target, no uploads, no growth table (<3 min)",
     )
-    parser.add_argument(
-        "--duration", "-d", type=float, default=6.0, help="measured seconds per page and level"
-    )
-    parser.add_argument("--rounds", "-r", type=int, default=2, help="split the duration in rounds")
-    parser.add_argument(
-        "--warmup", "-w", type=float, default=1.5, help="unmeasured seconds before each round"
-    )
-    parser.add_argument(
-        "--upload-mb", type=int, nargs="*", default=list(UPLOAD_MB), help="upload sizes; none: skip"
-    )
-    parser.add_argument("--only", nargs="+", help="page keys: folder contacts search ticket ...")
+    parser.add_argument("--connections", "-c", type=int, default=CONNECTIONS)
+    parser.add_argument("--seconds", "-d", type=int, help="measured seconds per round (whole)")
+    parser.add_argument("--rounds", "-r", type=int, help="rounds per target")
+    parser.add_argument("--warmup", "-w", type=int, help="unmeasured seconds before the first")
+    parser.add_argument("--sample", type=int, help="requests per page checked byte for byte")
+    parser.add_argument("--upload-mb", type=int, nargs="*", help="upload sizes; none: skip")
+    parser.add_argument("--only", nargs="+", help="page keys: login folder contacts search ...")
     parser.add_argument(
         "--reuse-db",
         action="store_true",
-        help=f"keep the loaded dataset in database {REUSED_DB} (and its files) between runs",
+        help=f"keep the loaded dataset in database {REUSED_DB}[_quick] (and its files)",
     )
     parser.add_argument("--storage", default=str(Path(tempfile.gettempdir()) / "tapp-bench-files"))
     parser.add_argument("--pg-server", default=PG_SERVER, help="postgres://user@host:port")
     parser.add_argument("--results", type=Path, default=BENCH_DIR / "RESULTS.md")
     args = parser.parse_args(argv)
+    defaults = QUICK if args.quick else FULL
+    for name, value in defaults.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    if args.upload_mb is None:
+        args.upload_mb = [] if args.quick else list(UPLOAD_MB)
+    args.scale = dataset.QUICK if args.quick else dataset.FULL
     if not 1 <= args.rounds <= 10:
         parser.error("--rounds must be 1..10")
     if urlsplit(args.pg_server).hostname not in ("127.0.0.1", "localhost"):
         parser.error("--pg-server must be on 127.0.0.1")
-    signal.signal(signal.SIGTERM, _sigterm)  # so the cleanup below runs on `kill` too
+    return args
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        wrkload.wrk_path()
+    except wrkload.WrkMissing as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    signal.signal(signal.SIGTERM, _sigterm)  # so the cleanup below runs on `kill` too
     started = datetime.now(UTC)
     clock = time.monotonic()
     load_before = load_average()
-    servers: list[Server] = []
+    groups: list[Group] = []
     scratch = Path(tempfile.mkdtemp(prefix="tapp-bench-"))
     try:
-        result = benchmark(args, scratch, servers)
+        result = benchmark(args, scratch, groups)
         facts = machine_facts(args.pg_server)
         facts["load average"] = f"{load_before} before the run, {load_average()} after (1/5/15 min)"
     except BenchError as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
         return 1
     finally:
-        for server in servers:
-            stop_server(server)
+        for group in groups:
+            group.stop()
         shutil.rmtree(scratch, ignore_errors=True)
-
-    levels, found, uploads = result["levels"], result["pages"], result["uploads"]
-    print(report.console(levels, found))
-    for line in report.upload_lines(uploads):
-        print(line)
     elapsed = time.monotonic() - clock
-    data = result["data"]
-    setup = [
-        f"**Date**: {started.strftime('%Y-%m-%d %H:%M UTC')} (the run took {elapsed:.0f} s)",
-        "**Data** (PostgreSQL, bulk-loaded by `benchmarks/dataset.py`): "
-        + ", ".join(dataset.summary(data)),
-        f"**Servers**: uvicorn, {workers()} workers each (one per core), app with "
-        "`APP_ENV=production`, `LOG_LEVEL=WARNING`, no access log; app and baseline on the "
-        "same database",
-        f"**Load**: `benchmarks/load.py` on the same machine, keep-alive connections; per page "
-        f"and level {args.rounds} rounds of {args.warmup:g} s warm-up + "
-        f"{args.duration / args.rounds:g} s measured, in ABBA order",
-    ]
-    notes = {page.name: page.note for rows in levels.values() for page in (r.page for r in rows)}
-    text = report.markdown(
-        levels=levels, pages=found, uploads=uploads, facts=facts, setup=setup, notes=notes
-    )
+    summary = report.Summary(result["targets"], result["pages"], args.connections)
+    print(document.console(summary))
+    for line in report.upload_lines(result["uploads"]):
+        print(line)
+    setup = document.setup_lines(args, result, started, elapsed, cores())
+    text = document.markdown(summary, result["queries"], result["uploads"], facts, setup)
+    args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(text, encoding="utf-8")
-    args.results.with_name("results.json").write_text(
-        json.dumps(report.as_dict(levels), indent=1), encoding="utf-8"
-    )
-    print(f"\nwrote {args.results}")
+    json_path = args.results.with_name("results.json")
+    json_path.write_text(document.as_json(summary), encoding="utf-8")
+    print(f"\nwrote {args.results} and {json_path.name} (the run took {elapsed:.0f} s)")
     return 0
 
 

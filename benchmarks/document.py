@@ -1,0 +1,186 @@
+"""What a run writes: the console table, benchmarks/RESULTS.md and results.json."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import dataset
+import report
+from measure import MODES
+from queries import PageQueries
+from report import Summary
+from upload_memory import UploadResult
+
+MODE_TEXT = {
+    "repeat": "the same request over and over (the bench customer; every cache warm)",
+    "rotating": "each request another of ≥ 1,000 customers (contacts, tickets, search terms), "
+    "each with its own session, so caches are cold as in production",
+}
+
+
+def setup_lines(
+    args: argparse.Namespace, result: dict[str, Any], started: datetime, elapsed: float, cores: int
+) -> list[str]:
+    data: dataset.Dataset = result["data"]
+    run = "`--quick`" if args.quick else "full"
+    return [
+        f"**Date**: {started.strftime('%Y-%m-%d %H:%M UTC')}; {run} run, it took {elapsed:.0f} s",
+        f"**Data** ({data.scale} dataset, PostgreSQL, bulk-loaded by `benchmarks/dataset.py`): "
+        + ", ".join(dataset.summary(data)),
+        f"**Servers**: each one uvicorn process per core ({cores}), each process on its own "
+        "port: the app with `APP_ENV=production`, `LOG_LEVEL=WARNING`, no access log; "
+        "fortunes (`baseline_app.py`); the limits (`limits_app.py`). All on the same database.",
+        f"**Load**: wrk, {args.connections} keep-alive connections (one wrk thread per server "
+        f"process, the connections split evenly); per target {args.warmup} s warm-up, then "
+        f"{args.rounds} round(s) of {args.seconds} s measured, in ABBA order, each page right "
+        "before its limits",
+        f"**Checked before the load**: the app server answered the captured bytes for a sample "
+        f"of {args.sample} requests per page and mode, and the zero- and lean-render routes "
+        "answered the app's exact bytes for the same sample",
+    ]
+
+
+def _targets_section(summary: Summary, uploads: Sequence[UploadResult]) -> list[str]:
+    lines = [f"## Targets ({summary.connections} connections)", ""]
+    for what, text, ok in report.verdicts(summary):
+        lines.append(f"- {'✅' if ok else '❌'} **{what}**: {text}")
+    for key, _, ratio in report.growth(summary):
+        if key in ("contacts", "search"):
+            ok = ratio <= report.GROWTH_GOAL
+            lines.append(
+                f"- {'✅' if ok else '❌'} **{key} at 20,000 vs 10 contacts**: p50 "
+                f"{ratio:.2f}× the small tenant's (goal ≤ {report.GROWTH_GOAL:g}×)"
+            )
+    upload = report.upload_verdict(uploads)
+    if upload:
+        lines.append(f"- {'✅' if upload[1] else '❌'} **upload memory**: {upload[0]}")
+    noisy = report.noisy(summary)
+    if noisy:
+        lines += [
+            "",
+            f"> **⚠ noisy run**: rounds differ by more than ±{report.NOISY:.0%} "
+            f"({', '.join(noisy)}). Take those ratios with care.",
+        ]
+    wrong = [
+        f"{name} ({mode}): {row['bytes_per_response_vs_captured']}×"
+        for name, modes in summary.rows().items()
+        for mode, row in modes.items()
+        if "bytes_per_response_vs_captured" in row
+    ]
+    if wrong:
+        lines += [
+            "",
+            "> **⚠ answers of another size than captured** (redirects? errors?): "
+            + ", ".join(wrong),
+        ]
+    return lines
+
+
+def _growth_section(summary: Summary) -> list[str]:
+    found = report.growth(summary)
+    if not found:
+        return []
+    lines = [
+        "",
+        "## How cost grows with the tenant",
+        "",
+        "p50 in ms of the same page (repeat mode) in tenants of 10, 1,000 and 20,000 contacts.",
+        "",
+        "| page | 10 contacts | 1,000 | 20,000 | 20,000 / 10 |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for key, sizes, ratio in found:
+        cells = [report._ms(sizes.get(size, math.nan)) for size in ("small", "mid", "big")]
+        lines.append(f"| {key} | " + " | ".join(cells) + f" | **{ratio:.2f}×** |")
+    return lines
+
+
+def markdown(
+    summary: Summary,
+    queries: Sequence[PageQueries],
+    uploads: Sequence[UploadResult],
+    facts: dict[str, str],
+    setup: Sequence[str],
+) -> str:
+    counts = {page.name: page.count for page in queries}
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `python benchmarks/run.py` (see README.md).",
+        "",
+    ]
+    lines += [f"- {item}" for item in setup]
+    lines += ["", "## Machine", "", "| | |", "|---|---|"]
+    lines += [f"| {key} | {value} |" for key, value in facts.items()]
+    lines += [""] + _targets_section(summary, uploads)
+    for mode in MODES:
+        lines += ["", f"## {mode.capitalize()} mode", "", MODE_TEXT[mode].capitalize() + ".", ""]
+        lines += report.mode_tables(summary, mode, counts)
+    lines += [
+        "",
+        "*× fortunes*, *× zero-render*, *× lean-render*, *× bare file*: the page's req/s over "
+        "the reference's, same mode, same run (in brackets: the lowest and highest round). "
+        "*p50 × …*, *p99 × …*: the page's latency over the reference's (above 1: slower). "
+        "*p99 / own p50*: the page's tail over its own median. *Queries*: SQL statements of "
+        "the repeat request (below).",
+    ]
+    lines += _growth_section(summary)
+    if uploads:
+        lines += ["", "## Upload memory", ""] + report.upload_lines(uploads)
+        lines += [
+            "",
+            "One uvicorn process; its resident memory sampled every 10 ms during each upload, "
+            "and its /healthz asked every 20 ms (the slowest answer shows how long the event "
+            "loop was blocked).",
+        ]
+    lines += ["", "## Queries per page", ""] + report.query_table(queries)
+    lines += ["", "## What each page does", ""]
+    lines += [f"- **{page.name}**: {page.note}" for page in summary.pages if page.note]
+    errors = [t for t in summary.targets.values() if t.total.errors or t.server_errors]
+    if errors:
+        lines += ["", "## Errors", ""]
+        for target in errors:
+            lines.append(f"- {target.label} ({target.mode}): {target.total.errors}")
+            lines += [f"  - server log: {n} × `{w}`" for w, n in target.server_errors.most_common()]
+    lines += ["", "## Plans of every statement (EXPLAIN ANALYZE on the loaded database)", ""]
+    lines += report.explain_section(queries)
+    return "\n".join(lines) + "\n"
+
+
+def console(summary: Summary) -> str:
+    rows = summary.rows()
+    out = []
+    for mode in MODES:
+        out.append(f"\n{mode} mode, {summary.connections} connections")
+        out.append(
+            f"{'page':<28} {'req/s':>7} {'x fort':>7} {'x zero':>7} {'x lean':>7} {'x file':>7}"
+            f" {'p50 ms':>8} {'p99 ms':>8} {'p99/p50':>7} {'errors':>6}"
+        )
+        for name, modes in rows.items():
+            row = modes.get(mode)
+            if row is None:
+                continue
+
+            def x(key: str, row: dict[str, Any] = row) -> str:
+                value = row.get(key)
+                return "-" if value is None else f"{value:.2f}"
+
+            out.append(
+                f"{name:<28} {row['rps']:>7.0f} {x('x_fortunes'):>7} {x('x_zero'):>7} "
+                f"{x('x_lean'):>7} {x('x_file'):>7} {row['p50_ms'] or 0:>8.1f} "
+                f"{row['p99_ms'] or 0:>8.1f} {x('p99_over_p50'):>7} {row['errors']:>6}"
+            )
+    out.append("")
+    for what, text, ok in report.verdicts(summary):
+        out.append(f"{'met ' if ok else 'MISS'} {what}: {text}")
+    return "\n".join(out)
+
+
+def as_json(summary: Summary) -> str:
+    """page -> mode -> numbers and ratios (see README.md for the keys)."""
+    return json.dumps(summary.rows(), indent=1, ensure_ascii=False) + "\n"
