@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from contextvars import ContextVar, Token
@@ -116,17 +117,41 @@ async def load_tenant_info(tenant_id: int) -> TenantInfo:
 
 
 class TenantCache:
-    """Per-process cache of host -> TenantInfo (or a remembered miss)."""
+    """Per-process cache of host -> TenantInfo (or a remembered miss).
+
+    When an entry expires, one lookup goes to the database and every request for the same
+    host that arrives meanwhile waits for that one: under load, all of them querying at once
+    queued on the pool and stalled the whole process for a moment every few seconds.
+    """
 
     def __init__(self, ttl: float = CACHE_SECONDS) -> None:
         self.ttl = ttl
         self._entries: dict[str, tuple[float, TenantInfo | None]] = {}
+        self._loading: dict[str, asyncio.Future[TenantInfo | None]] = {}
 
     async def lookup(self, hostname: str) -> TenantInfo | None:
-        now = time.monotonic()
         cached = self._entries.get(hostname)
-        if cached and now - cached[0] < self.ttl:
+        if cached and time.monotonic() - cached[0] < self.ttl:
             return cached[1]
+        loading = self._loading.get(hostname)
+        if loading is not None:
+            return await asyncio.shield(loading)
+        future: asyncio.Future[TenantInfo | None] = asyncio.get_running_loop().create_future()
+        self._loading[hostname] = future
+        try:
+            info = await self._load(hostname)
+        except BaseException as error:
+            future.set_exception(error)
+            future.exception()  # retrieved here: no "never retrieved" warning without waiters
+            raise
+        else:
+            future.set_result(info)
+            return info
+        finally:
+            del self._loading[hostname]
+
+    async def _load(self, hostname: str) -> TenantInfo | None:
+        now = time.monotonic()
         row = await unscoped.fetch_one(_TENANT_SQL, hostname=hostname, active=True)
         info = _info(row) if row is not None else None
         if len(self._entries) > 10_000:  # garbage hosts must not grow memory without bound

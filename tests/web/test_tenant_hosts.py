@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
+
+from tenant_app.tenancy import TenantCache
+from tests.conftest import count_queries
 
 
 async def _get(app, host: str, path: str = "/login") -> httpx.Response:
@@ -60,3 +65,16 @@ async def test_tenant_is_not_taken_from_the_url(app, tenant) -> None:
             "http://alpha.localhost/login", headers={"Host": "gamma.localhost"}
         )
     assert response.status_code == 404
+
+
+async def test_an_expired_host_is_looked_up_once_however_many_requests_wait(tenant) -> None:
+    """Requests that find the entry expired wait for one lookup instead of each asking."""
+    cache = TenantCache(ttl=0)  # every entry expired at once
+    with count_queries() as counter:
+        found = await asyncio.gather(*(cache.lookup(tenant.hostname) for _ in range(20)))
+    assert counter.count == 1
+    assert {info.id for info in found if info is not None} == {tenant.tenant.id}
+    assert len(found) == 20 and None not in found
+    with count_queries() as counter:
+        missing = await asyncio.gather(*(cache.lookup("nobody.localhost") for _ in range(5)))
+    assert counter.count == 1 and missing == [None] * 5
