@@ -151,6 +151,7 @@ async def test_one_bad_file_among_good_ones_stores_nothing_and_names_it(
     assert "„programm.exe“: Dieser Dateityp ist nicht erlaubt." in error[1]
     assert "Police" not in error[1] and "Schadenfoto" not in error[1]
     assert "Bitte prüfen</textarea>" in response.text  # what was typed is kept
+    assert "Es wurde nichts hochgeladen." in response.text  # the page's alert, for any count
 
 
 async def test_the_refusal_speaks_the_users_language(client, tenant, contact, settings) -> None:
