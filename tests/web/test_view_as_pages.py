@@ -49,8 +49,12 @@ async def test_an_error_page_in_the_view_shows_the_banner_and_the_way_out(
     assert viewed.status_code == status
     assert f'<h1 class="page-title">{heading}</h1>' in viewed.text  # errors/error.html
     assert BANNER in viewed.text and END_FORM.search(viewed.text), path
+    # the way home stays in the view: "/" would take staff to their own area
+    assert 'id="error-home" href="/portal"' in viewed.text
+    assert 'id="site-brand" href="/portal"' in viewed.text
     own = await customer.request(method, path, headers=origin)  # their own: no banner
     assert own.status_code == status and "view-as-banner" not in own.text
+    assert 'id="error-home" href="/portal"' in own.text  # the same for the customer
     found = re.search(r'name="csrf_token" value="([^"]+)"', viewed.text)
     assert found, "no CSRF token on the error page"
     token = found.group(1)
@@ -69,6 +73,7 @@ async def test_staff_error_pages_show_no_banner_while_viewing(viewing: dict[str,
     """The view is of /portal only: a staff page's error is the staff member's own."""
     response = await viewing["admin"].get("/staff/contacts/987654")
     assert response.status_code == 404 and "view-as-banner" not in response.text
+    assert 'id="error-home" href="/"' in response.text  # "/" leads staff to their area
 
 
 def _sidebar_footer(html: str) -> str:
