@@ -100,6 +100,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "locale": state.get("locale", "de"),
         "brand_css": brand_css_url(tenant) if tenant else None,
         "url": route_index(request.app).path,
+        "upload_limits": getattr(request.app.state, "upload_limits", {}),
         "path": request.url.path,
         # What a redirect reported (see `redirect`), shown by _partials/flash.html.
         "flash": frozenset(key for key, value in request.query_params.items() if value),
