@@ -28,7 +28,12 @@ from tenant_app.text import i18n
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024  # per process; ~8,000 contract cards
 
 
+_PLAIN = frozenset({int, str, bool, type(None)})
+
+
 def _frozen(part: Any) -> Hashable:
+    if type(part) in _PLAIN:  # most parts: ids, flags, names
+        return part  # type: ignore[no-any-return]
     if isinstance(part, Model):  # hashed by its id alone: an edit would not change the key
         raise TypeError("key a card by its frozen display row, not by a model")
     if isinstance(part, list | tuple):
