@@ -30,7 +30,7 @@ from tenant_app.services.notices import mail_failed
 from tenant_app.services.tenants import hostname_for
 from tenant_app.services.upload_checks import MAX_UPLOADS
 from tenant_app.settings import Settings, load_settings
-from tenant_app.templating import STATIC_DIR, compile_all_templates, templates
+from tenant_app.templating import STATIC_DIR, compile_all_templates, use_links
 from tenant_app.web import routing
 from tenant_app.web.errors import exception_handlers
 from tenant_app.web.guards import LoginRequired, login_required
@@ -102,9 +102,7 @@ def build_app(
     app = Starlette(
         routes=routes, middleware=middleware, exception_handlers=handlers, lifespan=lifespan
     )
-    # Every app has the same routes: macros imported without context build their links with
-    # this index (pages.base_context passes the same one to each page).
-    templates.globals["url"] = route_index(app).path
+    use_links(route_index(app).path)
     app.state.settings = settings
     app.state.upload_limits = {  # what the file pickers check before sending
         "files": MAX_UPLOADS,

@@ -10,6 +10,7 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from jinja2 import Environment, FileSystemLoader, pass_eval_context, select_autoescape
+from jinja2.runtime import Macro
 from markupsafe import Markup
 
 from tenant_app.fragments import cached
@@ -77,6 +78,7 @@ def build_templates() -> Environment:
     env.globals["cached"] = cached
     env.globals["csrf_token"] = CSRF_SLOT
     env.globals["csrf_field"] = _csrf_field
+    env.globals["url"] = _url  # also where macros are shared without a page's context
     env.globals["document_views"] = document_rows.document_views
     env.globals["row_labels"] = document_rows.row_labels
     env.globals["contract_card"] = contract_cards.contract_card
@@ -114,6 +116,18 @@ def _csrf_field() -> Markup:
     return _CSRF_INPUT
 
 
+_link_builder: list[Callable[..., str]] = []  # set by the app as it is built (app.py)
+
+
+def use_links(build: Callable[..., str]) -> None:
+    """Every app has the same routes: the one route index all templates build links with."""
+    _link_builder[:] = [build]
+
+
+def _url(name: str, /, **params: object) -> str:
+    return _link_builder[0](name, **params)
+
+
 def _template_gettext() -> Callable[..., str]:
     """Jinja's newstyle gettext, minus two wrapper calls and the catalogue lookup per string.
 
@@ -149,7 +163,38 @@ def _icon_builder(version: str) -> Callable[[str], Markup]:
     return icon
 
 
+# The shared macros, as globals of every template: an `{% from … import … %}` costs each
+# render a module lookup and a comparison of all globals, on every page that imports it.
+SHARED_MACROS = (
+    "_partials/flash.html",
+    "_partials/fields.html",
+    "_partials/empty.html",
+    "_partials/nav_link.html",
+    "_partials/document_list.html",
+    "_partials/upload_form.html",
+    "_partials/thread.html",
+)
+
+
+def _share_macros(env: Environment) -> None:
+    for name in SHARED_MACROS:
+        for key, value in vars(env.get_template(name).module).items():
+            if not key.startswith("_"):
+                reload = env.auto_reload and isinstance(value, Macro)
+                env.globals[key] = _reloading(env, name, key) if reload else value
+
+
+def _reloading(env: Environment, template: str, key: str) -> Callable[..., object]:
+    """While editing (auto-reload), a macro as of its template's current file."""
+
+    def call(*args: object, **kwargs: object) -> object:
+        return getattr(env.get_template(template).module, key)(*args, **kwargs)
+
+    return call
+
+
 templates = build_templates()
+_share_macros(templates)
 
 
 def compile_all_templates() -> None:
