@@ -11,7 +11,7 @@ Also writes the limits server's spec (limits_app.py reads it).
 from __future__ import annotations
 
 import pickle
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import httpx
@@ -41,6 +41,24 @@ def _difference(expected: bytes, got: bytes) -> str:
     )
 
 
+def _sampled(
+    pages: Sequence[Page],
+    captured: dict[tuple[str, str], list[Captured]],
+    size: int,
+    *,
+    big_only: bool,
+) -> Iterator[tuple[Page, str, int, Captured]]:
+    """A sample of each page's captured requests per mode (downloads have no bytes to check;
+    the limits serve the big tenant only)."""
+    for page in pages:
+        if page.is_download or (big_only and page.tenant != "big"):
+            continue
+        for mode in MODES:
+            found = captured.get((page.name, mode)) or []
+            for n in sample(len(found), size):
+                yield page, mode, n, found[n]
+
+
 def check_app(
     pages: Sequence[Page],
     captured: dict[tuple[str, str], list[Captured]],
@@ -50,29 +68,24 @@ def check_app(
     """The app server's bytes for a sample of each page and mode; returns how many."""
     checked = 0
     with httpx.Client(timeout=10.0) as client:
-        for page in pages:
-            for mode in MODES:
-                found = captured.get((page.name, mode))
-                if not found or page.is_download:
-                    continue
-                for n in sample(len(found), size):
-                    ask = page.asks(mode)[n]
-                    headers = {"Host": f"{ask.host}:{port}", "Accept-Encoding": "identity"}
-                    if ask.cookie:
-                        headers["Cookie"] = ask.cookie
-                    response = client.get(f"http://127.0.0.1:{port}{ask.path}", headers=headers)
-                    if response.status_code != found[n].status:
-                        raise BenchError(
-                            f"{page.name} {mode} #{n}: status {response.status_code}, "
-                            f"captured {found[n].status}"
-                        )
-                    if masked(response.content) != masked(found[n].body):
-                        raise BenchError(
-                            f"{page.name} {mode} #{n} ({ask.path}): the app server's bytes "
-                            "differ from the captured ones: "
-                            + _difference(masked(found[n].body), masked(response.content))
-                        )
-                    checked += 1
+        for page, mode, n, want in _sampled(pages, captured, size, big_only=False):
+            ask = page.asks(mode)[n]
+            headers = {"Host": f"{ask.host}:{port}", "Accept-Encoding": "identity"}
+            if ask.cookie:
+                headers["Cookie"] = ask.cookie
+            response = client.get(f"http://127.0.0.1:{port}{ask.path}", headers=headers)
+            if response.status_code != want.status:
+                raise BenchError(
+                    f"{page.name} {mode} #{n}: status {response.status_code}, "
+                    f"captured {want.status}"
+                )
+            if masked(response.content) != masked(want.body):
+                raise BenchError(
+                    f"{page.name} {mode} #{n} ({ask.path}): the app server's bytes "
+                    "differ from the captured ones: "
+                    + _difference(masked(want.body), masked(response.content))
+                )
+            checked += 1
     return checked
 
 
@@ -85,21 +98,16 @@ def check_limits(
     """The zero- and lean-render routes' bytes for a sample of each page and mode."""
     checked = 0
     with httpx.Client(timeout=10.0) as client:
-        for page in pages:
-            for mode in MODES:
-                found = captured.get((page.name, mode))
-                if not found or page.is_download or page.tenant != "big":
-                    continue
-                for n in sample(len(found), size):
-                    for kind in ("zero", "lean"):
-                        url = f"http://127.0.0.1:{port}/{kind}/{spec_key(page, mode)}/{n}"
-                        got = client.get(url).content
-                        if got != found[n].body:
-                            raise BenchError(
-                                f"{page.name} {mode} #{n}: the {kind} route's bytes differ "
-                                "from the app's: " + _difference(found[n].body, got)
-                            )
-                        checked += 1
+        for page, mode, n, want in _sampled(pages, captured, size, big_only=True):
+            for kind in ("zero", "lean"):
+                url = f"http://127.0.0.1:{port}/{kind}/{spec_key(page, mode)}/{n}"
+                got = client.get(url).content
+                if got != want.body:
+                    raise BenchError(
+                        f"{page.name} {mode} #{n}: the {kind} route's bytes differ "
+                        "from the app's: " + _difference(want.body, got)
+                    )
+                checked += 1
     return checked
 
 
