@@ -99,7 +99,6 @@ def base_context(request: Request) -> dict[str, Any]:
         "visible_folders": visible_folders(rights),
         "locale": state.get("locale", "de"),
         "brand_css": brand_css_url(tenant) if tenant else None,
-        "url": route_index(request.app).path,
         "upload_limits": getattr(request.app.state, "upload_limits", {}),
         "path": request.url.path,
         # What a redirect reported (see `redirect`), shown by _partials/flash.html.

@@ -78,7 +78,7 @@ def build_templates() -> Environment:
     env.globals["cached"] = cached
     env.globals["csrf_token"] = CSRF_SLOT
     env.globals["csrf_field"] = _csrf_field
-    env.globals["url"] = _url  # also where macros are shared without a page's context
+    env.globals["url"] = _url  # the one way templates and shared macros build links
     env.globals["document_views"] = document_rows.document_views
     env.globals["row_labels"] = document_rows.row_labels
     env.globals["contract_card"] = contract_cards.contract_card
