@@ -84,9 +84,14 @@ def _office_zip(source: BinaryIO) -> FileType | None:
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
+def base_name(raw: str) -> str:
+    """A file name as browsers send it, without any folders (Windows or POSIX)."""
+    return raw.replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def clean_filename(raw: str, kind: FileType) -> str:
     """A harmless download name: no path, no control or odd characters, the right extension."""
-    name = raw.replace("\\", "/").rsplit("/", 1)[-1]
+    name = base_name(raw)
     name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     stem = _UNSAFE.sub("_", name.rsplit(".", 1)[0]).strip(" ._")[:80] or "dokument"
     return f"{stem}.{kind.extension}"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from tenant_app.errors import ValidationFailed
-from tenant_app.files.uploads import FileType, sniff
+from tenant_app.files.uploads import FileType, base_name, sniff
 from tenant_app.schemas.base import checked
 from tenant_app.schemas.folders import TITLE_MAX, DocumentMetaInput
 from tenant_app.text.i18n import gettext as _
@@ -67,7 +67,7 @@ def titles(uploads: list[Upload], title: str) -> list[str]:
 
 def shown_name(filename: str) -> str:
     """The file's name as the user chose it: without folders and control characters."""
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    name = base_name(filename)
     return "".join(char for char in name if char.isprintable()).strip()[:TITLE_MAX]
 
 
