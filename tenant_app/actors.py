@@ -34,6 +34,12 @@ class CurrentUser:
     manages_users: bool = False
     manages_settings: bool = False
     must_change_password: bool = False  # a one-time password: every page leads to changing it
+    has_second_factor: bool = False
+    # Households: `contact_id` is the contact the portal shows (the login's own one unless the
+    # session chose a linked one); `own_contact_id` the login's own; `linked_contacts` how many
+    # other contacts it manages (0: no switcher).
+    own_contact_id: int | None = None
+    linked_contacts: int = 0
     # A customer's permissions, loaded with the session (all off if never set); None for staff.
     access: CustomerRights | None = None
     # Set while a staff member views the portal as this customer ("Als Kunde ansehen"): the

@@ -25,6 +25,7 @@ CUSTOMER_MAILS = [
     ("password_link", {"user": PERSON, "purpose": "register", "hours": 72, "link": LINK}),
     ("password_link", {"user": PERSON, "purpose": "reset", "hours": 72, "link": LINK}),
     ("username", {"user": PERSON, "login_url": LINK}),
+    ("new_device", {"client": "203.0.113.9", "user_agent": "Firefox", "devices_url": LINK}),
     *(
         ("ticket_notice", {"recipient": PERSON, "kind": kind, "link": LINK})
         for kind in ("new", "reply")

@@ -12,4 +12,6 @@ MODEL_MODULES = [
     "tenant_app.models.conversations",
     "tenant_app.models.mail",
     "tenant_app.models.security",
+    "tenant_app.models.factors",
+    "tenant_app.models.households",
 ]

@@ -42,6 +42,10 @@ class User(TenantModel):
     registration_sent_at = fields.DatetimeField(null=True)
     must_change_password = fields.BooleanField(default=False, db_default=False)  # CLI's first admin
     last_login_at = fields.DatetimeField(null=True)
+    # A confirmed authenticator app or a passkey: the login asks for it. Kept beside the
+    # factors so that the session and the login read it without another query.
+    has_second_factor = fields.BooleanField(default=False, db_default=False)
+    login_alerts = fields.BooleanField(default=True, db_default=True)  # mail on a new device
     version = fields.IntField(default=1, db_default=1)  # optimistic lock of the edit forms
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -73,6 +77,9 @@ class Session(TenantModel):
     created_at = fields.DatetimeField()
     last_seen_at = fields.DatetimeField()
     user_agent = fields.CharField(max_length=200, default="", db_default="")
+    client = fields.CharField(max_length=64, default="", db_default="")  # the client address
+    # The household contact the portal shows (None: the login's own contact).
+    contact_id = fields.IntField(null=True)
 
     class Meta:
         table = "login_session"
@@ -110,6 +117,8 @@ class AccountLink(TenantModel):
     used_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)  # a newer link was sent
     wrong_pins = fields.IntField(default=0, db_default=0)
+    # Sent by staff for a customer who lost their second factor: using it removes the factors.
+    clears_factors = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

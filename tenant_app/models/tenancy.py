@@ -20,6 +20,9 @@ class Tenant(Model):
     imprint_html = fields.TextField(default="", db_default="")  # sanitized on save and render
     signature_html = fields.TextField(default="", db_default="")
     is_active = fields.BooleanField(default=True, db_default=True)
+    # Every staff login needs a second factor from this moment on (None: staff choose).
+    staff_2fa_required_at = fields.DatetimeField(null=True)
+    staff_2fa_grace_days = fields.IntField(default=14, db_default=14)
     version = fields.IntField(default=1, db_default=1)  # edit lock of the settings form
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

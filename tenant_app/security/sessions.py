@@ -21,7 +21,9 @@ from tenant_app.vocabulary import ACCESS_FIELDS, RIGHT_FLAGS
 TOUCH_EVERY = timedelta(seconds=60)  # write last_seen_at at most this often
 
 
-async def start_session(tenant_id: int, user_id: int, *, user_agent: str = "") -> str:
+async def start_session(
+    tenant_id: int, user_id: int, *, user_agent: str = "", client: str = ""
+) -> str:
     """Create a fresh session (a new id at every login) in the user's tenant; returns the
     cookie secret. The tenant is named because a login may start before any scope exists."""
     secret = secrets.token_urlsafe(32)
@@ -34,6 +36,7 @@ async def start_session(tenant_id: int, user_id: int, *, user_agent: str = "") -
         created_at=now,
         last_seen_at=now,
         user_agent=user_agent[:200],
+        client=client[:64],
     )
     return secret
 
@@ -43,12 +46,20 @@ _LOAD_SQL = (
     "SELECT {now} AS db_now,"  # noqa: S608 - constants; {now}: the database's clock
     " s.id AS session_id, s.csrf_token, s.created_at, s.last_seen_at,"
     " u.id, u.kind, u.role, u.username, u.email, u.first_name, u.last_name, u.language,"
-    " u.contact_id, u.access_insurance, u.access_finance, u.access_other, u.access_emergency,"
+    " u.contact_id AS own_contact_id, COALESCE(l.contact_id, u.contact_id) AS contact_id,"
+    " u.has_second_factor,"
+    " u.access_insurance, u.access_finance, u.access_other, u.access_emergency,"
     " u.sees_all_contacts, u.handles_tickets, u.manages_contacts, u.manages_users,"
     " u.manages_settings, u.must_change_password,"
-    f" a.id AS access_id, {_ACCESS_COLUMNS}"  # noqa: S608 - constants
+    f" a.id AS access_id, {_ACCESS_COLUMNS},"  # noqa: S608 - constants
+    " (SELECT COUNT(*) FROM contact_link h WHERE h.user_id = u.id AND h.tenant_id = u.tenant_id)"
+    " AS linked_contacts"
     " FROM login_session s JOIN user_account u ON u.id = s.user_id AND u.tenant_id = s.tenant_id"
-    " LEFT JOIN customer_access a ON a.contact_id = u.contact_id AND a.tenant_id = u.tenant_id"
+    # The household contact the session chose, while the link stands: unlinked, it is gone.
+    " LEFT JOIN contact_link l ON l.user_id = u.id AND l.contact_id = s.contact_id"
+    " AND l.tenant_id = u.tenant_id"
+    " LEFT JOIN customer_access a ON a.contact_id = COALESCE(l.contact_id, u.contact_id)"
+    " AND a.tenant_id = u.tenant_id"
     # `+ 0`: the tenant is checked, but not offered as an index. A generic plan (reused for
     # the prepared statement) estimates a tenant by the average number of sessions, and then
     # looked the session up by tenant (2,000 rows in a big tenant) instead of by its key.
@@ -77,7 +88,7 @@ async def load_session(secret: str, *, idle: timedelta, absolute: timedelta) -> 
     if now - last_seen > TOUCH_EVERY:
         await Session.filter(id=session_id).update(last_seen_at=now)
     fields = {k: row[k] for k in CurrentUser.__dataclass_fields__ if k in row}
-    for flag in (*RIGHT_FLAGS, "must_change_password"):
+    for flag in (*RIGHT_FLAGS, "must_change_password", "has_second_factor"):
         fields[flag] = bool(fields[flag])  # SQLite answers 0/1
     return CurrentUser(**fields, access=_rights(row))
 

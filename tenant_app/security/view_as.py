@@ -115,6 +115,9 @@ async def viewed_customer(staff: CurrentUser, contact_id: int) -> tuple[CurrentU
         manages_users=False,
         manages_settings=False,
         must_change_password=False,
+        has_second_factor=False,
+        own_contact_id=contact_id,
+        linked_contacts=0,
         access=rights,
         viewing_staff_id=staff.id,
     )

@@ -21,6 +21,8 @@ from tenant_app.schemas.auth import LoginInput
 from tenant_app.schemas.base import checked
 from tenant_app.security import ratelimit, sessions
 from tenant_app.security.passwords import PasswordService
+from tenant_app.services import devices
+from tenant_app.settings import Settings
 from tenant_app.text.i18n import gettext as _
 
 # Wrong current passwords on the change form, per account: a session left open on a shared
@@ -39,7 +41,8 @@ class LoginThrottled(Exception):
 @dataclass(frozen=True)
 class LoginResult:
     user: User
-    cookie_secret: str
+    cookie_secret: str | None  # None: the password was right, the second factor is to come
+    device_secret: str | None = None  # a browser seen for the first time gets this cookie
 
 
 async def _account(identifier: str) -> User | None:
@@ -50,13 +53,17 @@ async def _account(identifier: str) -> User | None:
 
 async def log_in(
     passwords: PasswordService,
+    settings: Settings,
     *,
     identifier: str,
     password: str,
     client: str,
     user_agent: str = "",
+    device: str | None = None,
 ) -> LoginResult:
-    """ValidationFailed if a field is blank (nothing counted then), else the session or why not."""
+    """ValidationFailed if a field is blank (nothing counted then), else the session or why not.
+
+    `device` is the secret of the browser's device cookie, if it has one."""
     login, errors = checked(LoginInput, {"identifier": identifier, "password": password})
     if login is None:
         raise ValidationFailed(errors)
@@ -77,19 +84,29 @@ async def log_in(
     if passwords.needs_rehash(user.password_hash or ""):
         user.password_hash = await passwords.hash(password)
         await user.save(update_fields=["password_hash"])
-    secret = await _record_login(user, client=client, user_agent=user_agent)
-    return LoginResult(user=user, cookie_secret=secret)
+    if user.has_second_factor:
+        return LoginResult(user=user, cookie_secret=None)
+    return await start_login(settings, user, client=client, user_agent=user_agent, device=device)
 
 
-async def _record_login(user: User, *, client: str, user_agent: str) -> str:
-    """Start the session and keep the login in the user's history; the cookie secret."""
+async def start_login(
+    settings: Settings, user: User, *, client: str, user_agent: str, device: str | None
+) -> LoginResult:
+    """Every way in ends here once the user proved who they are: the session starts, the
+    login goes into the user's history, and a browser not seen before is remembered (and
+    told to the user by mail)."""
     now = datetime.now(UTC)
     async with in_transaction():
-        secret = await sessions.start_session(current_tenant_id(), user.id, user_agent=user_agent)
+        secret = await sessions.start_session(
+            current_tenant_id(), user.id, user_agent=user_agent, client=client
+        )
         await User.filter(id=user.id).update(last_login_at=now)
         await LoginRecord.create(user_id=user.id, client=client[:64], user_agent=user_agent[:200])
+        device_secret = await devices.remember(
+            settings, user, device=device, client=client, user_agent=user_agent
+        )
     user.last_login_at = now
-    return secret
+    return LoginResult(user=user, cookie_secret=secret, device_secret=device_secret)
 
 
 async def change_password(

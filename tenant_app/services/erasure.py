@@ -27,6 +27,7 @@ from tenant_app.errors import PermissionDenied, ValidationFailed
 from tenant_app.files.cleanup import remove_files
 from tenant_app.files.storage import Storage, StorageFull, disk_full
 from tenant_app.models.accounts import AccountLink, LoginRecord, Session, User
+from tenant_app.models.factors import KnownDevice
 from tenant_app.models.contacts import Contact, ContactNotice, ContactResponsible
 from tenant_app.models.conversations import (
     Conversation,
@@ -140,6 +141,7 @@ async def _account_data(accounts: list[User]) -> list[dict[str, Any]]:
     logins = await LoginRecord.filter(user_id__in=ids).order_by("created_at", "id")
     sessions = await Session.filter(user_id__in=ids).order_by("created_at")
     links = await AccountLink.filter(user_id__in=ids).order_by("created_at", "id")
+    devices = await KnownDevice.filter(user_id__in=ids).order_by("first_seen_at", "id")
     return [
         {
             **_row(account, ACCOUNT_EXPORT_FIELDS),
@@ -155,6 +157,11 @@ async def _account_data(accounts: list[User]) -> list[dict[str, Any]]:
             ],
             "links": [
                 _row(link, LINK_EXPORT_FIELDS) for link in links if link.user_id == account.id
+            ],
+            "known_devices": [
+                _row(device, ("first_seen_at", "last_seen_at", "user_agent"))
+                for device in devices
+                if device.user_id == account.id
             ],
         }
         for account in accounts

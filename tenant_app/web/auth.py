@@ -22,6 +22,11 @@ from tenant_app.web import forms
 from tenant_app.web.guards import CHANGE_PASSWORD_PATH, LoginRequired, current_user
 
 LANGUAGE_COOKIE_SECONDS = 400 * 24 * 3600  # the longest browsers keep a cookie
+DEVICE_COOKIE_SECONDS = LANGUAGE_COOKIE_SECONDS
+# Between the password and the second factor: who, and where to after. Short, so a
+# half-finished login on a shared computer cannot be completed by the next person later.
+PENDING_LOGIN_SECONDS = 10 * 60
+SECOND_FACTOR_PATH = "/login/second-factor"
 
 
 async def login_form(request: Request) -> Response:
@@ -42,25 +47,90 @@ def _login_values(form: FormData) -> dict[str, str]:
 async def _log_in(request: Request, values: dict[str, str], password: str) -> auth.LoginResult:
     return await auth.log_in(
         request.app.state.passwords,
+        request.app.state.settings,
         identifier=values["identifier"],
         password=password,
         client=forms.client_address(request),
         user_agent=request.headers.get("user-agent", ""),
+        device=device_secret(request),
     )
 
 
-def _with_session(request: Request, response: Response, cookie_secret: str) -> Response:
+def _set_signed(
+    request: Request, response: Response, purpose: str, value: str, *, max_age: int
+) -> None:
     settings = request.app.state.settings
     response.set_cookie(
-        cookies.cookie_name(settings, "session"),
-        cookies.sign(settings, "session", request.state.tenant.id, cookie_secret),
-        max_age=settings.session_max_hours * 3600,
+        cookies.cookie_name(settings, purpose),
+        cookies.sign(settings, purpose, request.state.tenant.id, value),
+        max_age=max_age,
         path="/",
         httponly=True,
         samesite="lax",
         secure=settings.secure_cookies,
     )
+
+
+def _read_signed(request: Request, purpose: str, *, max_age: int) -> str | None:
+    settings = request.app.state.settings
+    raw = request.cookies.get(cookies.cookie_name(settings, purpose))
+    return cookies.unsign(settings, purpose, request.state.tenant.id, raw, max_age=max_age)
+
+
+def _forget(request: Request, response: Response, purpose: str) -> None:
+    settings = request.app.state.settings
+    response.delete_cookie(
+        cookies.cookie_name(settings, purpose),
+        path="/",
+        secure=settings.secure_cookies,
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def device_secret(request: Request) -> str | None:
+    """The browser's own random id, set at its first login (see services/devices.py)."""
+    return _read_signed(request, "device", max_age=DEVICE_COOKIE_SECONDS)
+
+
+def finish_login(request: Request, result: auth.LoginResult, target: str) -> Response:
+    """The answer to every completed login: the session cookie (and a device cookie for a
+    browser seen the first time), then on to `target` or to the one-time password's change."""
+    if result.cookie_secret is None:
+        raise ValueError("the login is not complete")
+    settings = request.app.state.settings
+    if result.user.must_change_password:
+        target = CHANGE_PASSWORD_PATH
+    response = RedirectResponse(target, status_code=303)
+    _set_signed(
+        request,
+        response,
+        "session",
+        result.cookie_secret,
+        max_age=settings.session_max_hours * 3600,
+    )
+    if result.device_secret:
+        secret = result.device_secret
+        _set_signed(request, response, "device", secret, max_age=DEVICE_COOKIE_SECONDS)
+    _forget(request, response, "login2")
     return response
+
+
+def ask_second_factor(request: Request, user_id: int, target: str) -> Response:
+    """The password was right and the account has a second factor: remember who (signed,
+    bound to the tenant, for a few minutes) and ask for it."""
+    response = RedirectResponse(SECOND_FACTOR_PATH, status_code=303)
+    _set_signed(request, response, "login2", f"{user_id}|{target}", max_age=PENDING_LOGIN_SECONDS)
+    return response
+
+
+def pending_login(request: Request) -> tuple[int, str] | None:
+    """Who passed the password step in this browser, and where they were going; or None."""
+    value = _read_signed(request, "login2", max_age=PENDING_LOGIN_SECONDS)
+    user_id, _sep, target = (value or "").partition("|")
+    if not user_id.isdigit():
+        return None
+    return int(user_id), forms.safe_next(target, "")
 
 
 async def login_submit(request: Request) -> Response:
@@ -79,9 +149,9 @@ async def login_submit(request: Request) -> Response:
         message = _("The username/e-mail or password is not correct.")
         return _login_page(request, values, {"form": message}, status=401)
     target = forms.safe_next(values.get("next"), home_path_for(result.user))
-    if result.user.must_change_password:
-        target = CHANGE_PASSWORD_PATH
-    return _with_session(request, RedirectResponse(target, status_code=303), result.cookie_secret)
+    if result.cookie_secret is None:
+        return ask_second_factor(request, result.user.id, target)
+    return finish_login(request, result, target)
 
 
 def _login_page(
@@ -92,18 +162,11 @@ def _login_page(
 
 
 async def logout(request: Request) -> Response:
-    settings = request.app.state.settings
     user = current_user(request)
     if user is not None:
         await sessions.end_session(user.session_id)
     response = redirect(request, "login_form", flash="bye")
-    response.delete_cookie(
-        cookies.cookie_name(settings, "session"),
-        path="/",
-        secure=settings.secure_cookies,
-        httponly=True,
-        samesite="lax",
-    )
+    _forget(request, response, "session")
     return response
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from tenant_app.web import auth, insurers, previews, public, registration
+from tenant_app.web import account, auth, insurers, previews, public, registration
 from tenant_app.web.portal import folders as portal_folders
 from tenant_app.web.portal import home as portal_home
 from tenant_app.web.portal import profile as portal_profile
@@ -17,6 +17,7 @@ from tenant_app.web.staff import view_as as staff_view_as
 MODULES = (
     public,
     auth,
+    account,
     registration,
     home,
     portal_home,

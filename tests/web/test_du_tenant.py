@@ -294,6 +294,11 @@ def _disk_full(source: BinaryIO, target: BinaryIO) -> int:
     raise OSError(errno.ENOSPC, "No space left on device")
 
 
+async def _login_and_security(walk: Walk, kai: Any) -> None:
+    """The page "Anmeldung & Sicherheit" and every action on it."""
+    await walk.get(kai, "/account/security")
+
+
 async def _profile_and_password(walk: Walk, kai: Any) -> None:
     loaded = form_fields((await walk.get(kai, "/portal/profile")).text, "/portal/profile")
     wrong = {**loaded, "phone": "abc!", "postal_code": "12", "country": "DE"}
@@ -389,6 +394,7 @@ async def walk_customer_side(
         await walk.get(kai, path)
     await _folders(walk, kai, contracts, monkeypatch)
     await _profile_and_password(walk, kai)
+    await _login_and_security(walk, kai)
     await _tickets(walk, kai, staff)
     for path, status in (("/portal/gibt-es-nicht", 404), (f"/portal/contracts/{10**6}", 404)):
         await walk.get(kai, path, status)

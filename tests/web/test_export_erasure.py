@@ -55,6 +55,7 @@ ABOUT_A_CONTACT = {
     "user_account",
     "login_session",
     "login_record",
+    "known_device",
     "account_link",
     "contract",
     "document",
@@ -259,6 +260,7 @@ async def test_export_holds_every_row_about_the_contact(
         account["login_history"][-1].items()
     )
     assert account["sessions"] and account["links"][0]["purpose"] == "reset"
+    assert account["known_devices"][0]["user_agent"] == account["sessions"][0]["user_agent"]
     assert "ab" * 32 not in text  # never a link's secret
     assert {c["insurance_number"] for c in data["contracts"]} == {
         c.insurance_number for c in contracts
