@@ -27,7 +27,6 @@ from tenant_app.errors import PermissionDenied, ValidationFailed
 from tenant_app.files.cleanup import remove_files
 from tenant_app.files.storage import Storage, StorageFull, disk_full
 from tenant_app.models.accounts import AccountLink, LoginRecord, Session, User
-from tenant_app.models.factors import KnownDevice
 from tenant_app.models.contacts import Contact, ContactNotice, ContactResponsible
 from tenant_app.models.conversations import (
     Conversation,
@@ -35,6 +34,7 @@ from tenant_app.models.conversations import (
     ConversationEvent,
     ConversationParticipant,
 )
+from tenant_app.models.factors import KnownDevice
 from tenant_app.models.folders import AuditEntry, Contract, CustomerAccess, Document
 from tenant_app.models.mail import OutboxMail
 from tenant_app.permissions import can_manage_contacts, staff_may_read_folder
