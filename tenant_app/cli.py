@@ -115,6 +115,7 @@ def _print_demo_logins() -> None:
     print(f"  Staff (read):     paul / {demo.STAFF_PASSWORD}")
     for person in demo.CUSTOMERS:
         print(f"  Customer:         {person.username} / {demo.CUSTOMER_PASSWORD}  ({person.story})")
+    print(f"  Trusted person:   tom / {demo.CUSTOMER_PASSWORD}  ({demo.TRUSTED_STORY})")
 
 
 class _ConfigFailed(click.ClickException):

@@ -17,6 +17,7 @@ from tenant_app.files.storage import Storage, new_key
 from tenant_app.models.accounts import User
 from tenant_app.models.contacts import Contact, ContactResponsible
 from tenant_app.models.folders import Contract, CustomerAccess, Document
+from tenant_app.models.households import ContactLink, TrustedPerson, TrustEvent
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
 from tenant_app.security.passwords import PasswordService
@@ -60,7 +61,8 @@ CUSTOMERS = (
         "Datenfrei",
         "dana",
         "Versicherungen mit Datenfreigabe: sieht und ändert alles; "
-        "Finanzen freigeschaltet + nur lesen; Profil bearbeitbar; Kommunikation",
+        "Finanzen freigeschaltet + nur lesen; Profil bearbeitbar; Kommunikation; "
+        "Haushalt: verwaltet auch die Ordner ihrer Tochter Emma",
         {
             "insurance_share": True,
             "finance_unlock": True,
@@ -93,6 +95,8 @@ CUSTOMERS = (
         {"communication": True},
     ),
 )
+# Dana's login also serves her daughter Emma (Haushalt); Lena named Tom (Vertrauensperson).
+TRUSTED_STORY = "Vertrauensperson von Lena: kann ihren Notfall-Ordner anfragen (7 Tage Wartezeit)"
 
 
 async def ensure_demo(passwords: PasswordService, store: Storage, *, base_domain: str) -> bool:
@@ -127,6 +131,8 @@ async def ensure_demo(passwords: PasswordService, store: Storage, *, base_domain
         staff = await _staff(passwords)
         for number, person in enumerate(CUSTOMERS):
             await _customer(passwords, store, person, number, staff, tenant.id)
+        await _household(store, staff, tenant.id)
+        await _trusted_person(passwords, staff)
     tenant_cache.invalidate()
     return True
 
@@ -319,6 +325,77 @@ async def _customer(
     )
     if person.access.get("communication"):
         await add_demo_tickets(contact, account, staff)
+
+
+async def _household(store: Storage, staff: dict[str, User], tenant_id: int) -> None:
+    """Dana's login also manages her daughter Emma's folders (Haushalt): Emma has no login
+    of her own, and her permissions are her own (insurance read-only)."""
+    dana = await User.get(username="dana")
+    emma = await Contact.create(
+        first_name="Emma",
+        last_name="Datenfrei",
+        birthdate=date(2012, 9, 14),
+        email="emma@kunde.example",
+        street="Lindenallee 3",
+        postal_code="50667",
+        city="Köln",
+        customer_number="K-1005",
+    )
+    await CustomerAccess.create(contact_id=emma.id, insurance_readonly=True)
+    await ContactResponsible.create(contact_id=emma.id, user_id=staff["mia"].id)
+    await ContactLink.create(
+        user_id=dana.id,
+        contact_id=emma.id,
+        consent_note="Emma ist minderjährig; Dana ist sorgeberechtigt (Beratung am 02.12.2026).",
+        created_by_id=staff["mia"].id,
+    )
+    for product_line, number in (("Unfall", "UV-3344"), ("Privathaftpflicht (Kind)", "PH-77")):
+        fields = {
+            "product_line": product_line,
+            "insurer": "Condor Allgemeine Versicherungs-AG",
+            "insurance_number": number,
+            "gross_premium": "4,50",
+            "payment_frequency": "monthly",
+        }
+        contract = await _contract(emma, "insurance", fields, created_by=staff["mia"])
+        await _pdf(
+            store,
+            tenant_id,
+            emma,
+            contract,
+            f"{product_line} – Versicherungsschein",
+            ["Versicherte Person: Emma Datenfrei", f"Vertragsnummer: {number}"],
+        )
+
+
+async def _trusted_person(passwords: PasswordService, staff: dict[str, User]) -> None:
+    """Lena named Tom as her trusted person (Vertrauensperson): he has registered and may
+    ask for her emergency folder, which opens after the seven days Lena chose."""
+    lena = await User.get(username="lena")
+    tom = await User.create(
+        kind="customer",
+        role="kunde",
+        username="tom",
+        email="tom@vertrauen.example",
+        first_name="Tom",
+        last_name="Treu",
+        birthdate=date(1968, 2, 29),
+        password_hash=await passwords.hash(CUSTOMER_PASSWORD),
+    )
+    trusted = await TrustedPerson.create(
+        contact_id=lena.contact_id,
+        user_id=tom.id,
+        first_name="Tom",
+        last_name="Treu",
+        email=tom.email,
+        birthdate=tom.birthdate,
+        wait_days=7,
+        status="ready",
+    )
+    for kind, actor in (("named", lena), ("registered", tom)):
+        await TrustEvent.create(
+            trusted_person_id=trusted.id, kind=kind, actor_id=actor.id, actor_name=actor.full_name
+        )
 
 
 async def _pdf(
