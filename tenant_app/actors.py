@@ -40,6 +40,7 @@ class CurrentUser:
     # other contacts it manages (0: no switcher).
     own_contact_id: int | None = None
     linked_contacts: int = 0
+    shown_contact_name: str = ""  # the household contact shown, when not the login's own
     # A customer's permissions, loaded with the session (all off if never set); None for staff.
     access: CustomerRights | None = None
     # Set while a staff member views the portal as this customer ("Als Kunde ansehen"): the

@@ -28,12 +28,17 @@ from tenant_app.pages import route_index
 from tenant_app.security.passwords import PasswordService
 from tenant_app.services.notices import mail_failed
 from tenant_app.services.tenants import hostname_for
+from tenant_app.services.trust import open_due_everywhere
 from tenant_app.services.upload_checks import MAX_UPLOADS
 from tenant_app.settings import Settings, load_settings
 from tenant_app.templating import STATIC_DIR, compile_all_templates, use_links
 from tenant_app.web import routing
 from tenant_app.web.errors import exception_handlers
 from tenant_app.web.guards import LoginRequired, login_required
+
+# Run by the background loop with its clean-ups: waiting periods of trusted persons that have
+# passed open (and mail) even if nobody looks.
+PERIODIC_USE_CASES = (("trusted persons", open_due_everywhere),)
 
 
 class CachedStatic(StaticFiles):
@@ -69,7 +74,7 @@ def build_app(
         if manage_db:
             await db.init_db(settings)
         settle_heap()
-        runner = JobRunner(settings, on_mail_failed=mail_failed)
+        runner = JobRunner(settings, on_mail_failed=mail_failed, periodic=PERIODIC_USE_CASES)
         worker = asyncio.create_task(runner.run_forever()) if run_worker else None
         try:
             yield

@@ -94,6 +94,7 @@ async def _ensure_demo(settings: Settings) -> str:
 
 
 async def _run_worker(settings: Settings) -> None:
+    from tenant_app.app import PERIODIC_USE_CASES
     from tenant_app.jobs.runner import JobRunner
     from tenant_app.logs import configure_logging
     from tenant_app.services.notices import mail_failed
@@ -102,7 +103,8 @@ async def _run_worker(settings: Settings) -> None:
     await db.apply_migrations(settings)
     await db.init_db(settings)
     try:
-        await JobRunner(settings, on_mail_failed=mail_failed).run_forever()
+        runner = JobRunner(settings, on_mail_failed=mail_failed, periodic=PERIODIC_USE_CASES)
+        await runner.run_forever()
     finally:
         await db.close_db()
 

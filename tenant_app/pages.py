@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,7 +15,7 @@ from starlette.routing import BaseRoute, NoMatchFound
 from starlette.types import Scope
 
 from tenant_app.htmx import is_fragment_request
-from tenant_app.permissions import Can, visible_folders
+from tenant_app.permissions import Can, staff_factor_state, visible_folders
 from tenant_app.templating import CSRF_SLOT, templates
 from tenant_app.text import i18n
 from tenant_app.theming import brand_css_url
@@ -82,6 +83,18 @@ def with_token(html: str, scope: Scope) -> str:
     return html.replace(CSRF_SLOT, token)
 
 
+def second_factor_state(scope: Scope) -> str:
+    """The tenant's second-factor requirement for the request's user now: "" (none), "grace"
+    or "due" (the staff banner, and the guard that sends a due one to their security page)."""
+    state = scope.get("state", {})
+    tenant, user = state.get("tenant"), state.get("user")
+    deadline = getattr(tenant, "staff_2fa_deadline", None)
+    if user is None or deadline is None:
+        return ""
+    now = datetime.now(UTC)
+    return staff_factor_state(user, has_factor=user.has_second_factor, deadline=deadline, now=now)
+
+
 def base_context(request: Request) -> dict[str, Any]:
     state = request.scope.get("state", {})
     tenant = state.get("tenant")
@@ -103,6 +116,8 @@ def base_context(request: Request) -> dict[str, Any]:
         "path": request.url.path,
         # What a redirect reported (see `redirect`), shown by _partials/flash.html.
         "flash": frozenset(key for key, value in request.query_params.items() if value),
+        # Staff under the tenant's second-factor requirement: "grace" (banner) or "due".
+        "staff_factor": second_factor_state(request.scope),
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from tenant_app.vocabulary import ACCESS_FIELDS, FOLDERS
@@ -129,6 +130,16 @@ def has_any_folder_access(actor: StaffActor | None) -> bool:
 
 def home_path_for(actor: Actor) -> str:
     return "/staff" if is_staff(actor) else "/portal"
+
+
+def staff_factor_state(
+    actor: Actor | None, *, has_factor: bool, deadline: datetime | None, now: datetime
+) -> str:
+    """The tenant's second-factor requirement for one user: "" (none, met, or a customer),
+    "grace" (a banner names the deadline), "due" (only their own login pages are reachable)."""
+    if deadline is None or has_factor or not is_staff(actor):
+        return ""
+    return "due" if now >= deadline else "grace"
 
 
 # --- Customers: the per-folder rule engine (SPEC §5) ----------------------------------------

@@ -7,10 +7,11 @@ import re
 import time
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from tenant_app.models.scoping import ScopeError, enter_tenant_scope, leave_tenant_scope
-from tenant_app.queries.sql import unscoped
+from tenant_app.queries.sql import as_datetime, unscoped
 from tenant_app.settings import Settings
 
 _HOST_RE = re.compile(
@@ -65,6 +66,16 @@ class TenantInfo:
     signature_html: str
     updated_at: str
     primary_hostname: str = ""  # where links in mails point, whatever host a request used
+    # Staff must have a second factor once the grace period after this moment ends (None: no).
+    staff_2fa_required_at: datetime | None = None
+    staff_2fa_grace_days: int = 14
+
+    @property
+    def staff_2fa_deadline(self) -> datetime | None:
+        """From when a staff member without a second factor reaches only their security page."""
+        if self.staff_2fa_required_at is None:
+            return None
+        return self.staff_2fa_required_at + timedelta(days=self.staff_2fa_grace_days)
 
 
 def normalize_host(raw: str | None) -> str:
@@ -93,7 +104,7 @@ def slug_error(slug: str) -> str | None:
 _TENANT_COLUMNS = (
     "SELECT t.id, t.slug, t.name, h.hostname, t.theme, t.primary_color, t.secondary_color,"
     " t.text_color, t.logo_key, t.favicon_key, t.address_form, t.imprint_html, t.signature_html,"
-    " t.updated_at,"
+    " t.updated_at, t.staff_2fa_required_at, t.staff_2fa_grace_days,"
     " (SELECT p.hostname FROM tenant_host p WHERE p.tenant_id = t.id"
     " ORDER BY p.is_primary DESC, p.id LIMIT 1) AS primary_hostname"
     " FROM tenant_host h JOIN tenant t ON t.id = h.tenant_id"
@@ -105,6 +116,8 @@ _TENANT_BY_ID_SQL = _TENANT_COLUMNS + " WHERE t.id = :id ORDER BY h.is_primary D
 def _info(row: dict[str, Any]) -> TenantInfo:
     values = {k: row[k] for k in TenantInfo.__dataclass_fields__}
     values["updated_at"] = str(values["updated_at"])
+    required_at = values["staff_2fa_required_at"]  # SQLite answers text
+    values["staff_2fa_required_at"] = as_datetime(required_at) if required_at else None
     return TenantInfo(**values)
 
 

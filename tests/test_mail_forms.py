@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -13,22 +14,51 @@ import pytest
 
 from tenant_app.mail.render import RenderedMail, render_email
 from tenant_app.tenancy import load_tenant_info
+from tenant_app.text.user_agents import DeviceName
 
 EMAIL_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
 SIE = re.compile(r"\b(Sie|Ihnen|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihres)\b")
 DU = re.compile(r"\b(du|dich|dir|dein|deine|deinen|deinem|deiner|deines)\b", re.IGNORECASE)
 PERSON = SimpleNamespace(first_name="Eva", username="eva.e")
 LINK = "http://alpha.localhost/some/where"
+TRUST = {  # the trusted person's mails (services/trust_mail.py)
+    "name": "Eva",
+    "customer": "Kai Kunde",
+    "person": "Tom Treu",
+    "days": 7,
+    "opens_at": datetime(2026, 3, 8, 9, 30, tzinfo=UTC),
+    "link": LINK,
+}
 
 # Every variant of every mail, by who receives it.
 CUSTOMER_MAILS = [
     ("password_link", {"user": PERSON, "purpose": "register", "hours": 72, "link": LINK}),
     ("password_link", {"user": PERSON, "purpose": "reset", "hours": 72, "link": LINK}),
+    (  # staff reset the customer's second factor (services/factor_admin.py)
+        "password_link",
+        {"user": PERSON, "purpose": "reset", "hours": 72, "link": LINK, "clears_factors": True},
+    ),
     ("username", {"user": PERSON, "login_url": LINK}),
-    ("new_device", {"client": "203.0.113.9", "user_agent": "Firefox", "devices_url": LINK}),
+    (
+        "new_device",
+        {
+            "client": "203.0.113.9",
+            "device": DeviceName("Firefox", "Windows"),
+            "at": datetime(2026, 3, 1, 9, 30, tzinfo=UTC),
+            "devices_url": LINK,
+        },
+    ),
     *(
         ("ticket_notice", {"recipient": PERSON, "kind": kind, "link": LINK})
         for kind in ("new", "reply")
+    ),
+    *(("trust_named", {**TRUST, "with_link": with_link}) for with_link in (True, False)),
+    ("trust_requested", TRUST),
+    ("trust_vetoed", TRUST),
+    *(
+        ("trust_opened", {**TRUST, "mine": mine, "on_proof": on_proof})
+        for mine in (True, False)
+        for on_proof in (True, False)
     ),
 ]
 STAFF_MAILS = [

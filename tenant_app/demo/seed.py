@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from tenant_app.demo.households import add_household, add_trusted_person
 from tenant_app.demo.logo import logo_png
 from tenant_app.demo.pdf import text_pdf
 from tenant_app.demo.tickets import add_demo_tickets
@@ -17,7 +18,6 @@ from tenant_app.files.storage import Storage, new_key
 from tenant_app.models.accounts import User
 from tenant_app.models.contacts import Contact, ContactResponsible
 from tenant_app.models.folders import Contract, CustomerAccess, Document
-from tenant_app.models.households import ContactLink, TrustedPerson, TrustEvent
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
 from tenant_app.security.passwords import PasswordService
@@ -131,8 +131,8 @@ async def ensure_demo(passwords: PasswordService, store: Storage, *, base_domain
         staff = await _staff(passwords)
         for number, person in enumerate(CUSTOMERS):
             await _customer(passwords, store, person, number, staff, tenant.id)
-        await _household(store, staff, tenant.id)
-        await _trusted_person(passwords, staff)
+        await add_household(store, staff, tenant.id)
+        await add_trusted_person(passwords)
     tenant_cache.invalidate()
     return True
 
@@ -245,7 +245,7 @@ OWN_CONTRACT = {  # one the customer entered in the portal, still in status "Sta
 }
 
 
-async def _contract(
+async def demo_contract(
     contact: Contact, folder: str, fields: dict[str, str], *, created_by: User, own: bool = False
 ) -> Contract:
     """A demo contract, checked by the rules of its folder as if entered in the form."""
@@ -297,9 +297,9 @@ async def _customer(
         await add_demo_tickets(contact, account, staff)
         return
     for folder, paper, fields in CONTRACTS:
-        contract = await _contract(contact, folder, fields, created_by=staff["mia"])
+        contract = await demo_contract(contact, folder, fields, created_by=staff["mia"])
         premium = fields.get("gross_premium", "")
-        await _pdf(
+        await demo_pdf(
             store,
             tenant_id,
             contact,
@@ -313,8 +313,8 @@ async def _customer(
                 "Dieses Dokument wurde für die Demo erzeugt.",
             ],
         )
-    own = await _contract(contact, "insurance", OWN_CONTRACT, created_by=account, own=True)
-    await _pdf(
+    own = await demo_contract(contact, "insurance", OWN_CONTRACT, created_by=account, own=True)
+    await demo_pdf(
         store,
         tenant_id,
         contact,
@@ -327,78 +327,7 @@ async def _customer(
         await add_demo_tickets(contact, account, staff)
 
 
-async def _household(store: Storage, staff: dict[str, User], tenant_id: int) -> None:
-    """Dana's login also manages her daughter Emma's folders (Haushalt): Emma has no login
-    of her own, and her permissions are her own (insurance read-only)."""
-    dana = await User.get(username="dana")
-    emma = await Contact.create(
-        first_name="Emma",
-        last_name="Datenfrei",
-        birthdate=date(2012, 9, 14),
-        email="emma@kunde.example",
-        street="Lindenallee 3",
-        postal_code="50667",
-        city="Köln",
-        customer_number="K-1005",
-    )
-    await CustomerAccess.create(contact_id=emma.id, insurance_readonly=True)
-    await ContactResponsible.create(contact_id=emma.id, user_id=staff["mia"].id)
-    await ContactLink.create(
-        user_id=dana.id,
-        contact_id=emma.id,
-        consent_note="Emma ist minderjährig; Dana ist sorgeberechtigt (Beratung am 02.12.2026).",
-        created_by_id=staff["mia"].id,
-    )
-    for product_line, number in (("Unfall", "UV-3344"), ("Privathaftpflicht (Kind)", "PH-77")):
-        fields = {
-            "product_line": product_line,
-            "insurer": "Condor Allgemeine Versicherungs-AG",
-            "insurance_number": number,
-            "gross_premium": "4,50",
-            "payment_frequency": "monthly",
-        }
-        contract = await _contract(emma, "insurance", fields, created_by=staff["mia"])
-        await _pdf(
-            store,
-            tenant_id,
-            emma,
-            contract,
-            f"{product_line} – Versicherungsschein",
-            ["Versicherte Person: Emma Datenfrei", f"Vertragsnummer: {number}"],
-        )
-
-
-async def _trusted_person(passwords: PasswordService, staff: dict[str, User]) -> None:
-    """Lena named Tom as her trusted person (Vertrauensperson): he has registered and may
-    ask for her emergency folder, which opens after the seven days Lena chose."""
-    lena = await User.get(username="lena")
-    tom = await User.create(
-        kind="customer",
-        role="kunde",
-        username="tom",
-        email="tom@vertrauen.example",
-        first_name="Tom",
-        last_name="Treu",
-        birthdate=date(1968, 2, 29),
-        password_hash=await passwords.hash(CUSTOMER_PASSWORD),
-    )
-    trusted = await TrustedPerson.create(
-        contact_id=lena.contact_id,
-        user_id=tom.id,
-        first_name="Tom",
-        last_name="Treu",
-        email=tom.email,
-        birthdate=tom.birthdate,
-        wait_days=7,
-        status="ready",
-    )
-    for kind, actor in (("named", lena), ("registered", tom)):
-        await TrustEvent.create(
-            trusted_person_id=trusted.id, kind=kind, actor_id=actor.id, actor_name=actor.full_name
-        )
-
-
-async def _pdf(
+async def demo_pdf(
     store: Storage,
     tenant_id: int,
     contact: Contact,

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from tenant_app.db import is_unavailable
@@ -34,14 +34,25 @@ class Job:
     last_run: float = 0.0
 
 
+Periodic = Callable[[Settings], Awaitable[object]]  # a use case run with the clean-ups
+
+
 class JobRunner:
-    def __init__(self, settings: Settings, *, on_mail_failed: FailureHook | None = None) -> None:
-        """`on_mail_failed` tells staff of a mail the outbox gave up on (a use case)."""
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        on_mail_failed: FailureHook | None = None,
+        periodic: Sequence[tuple[str, Periodic]] = (),
+    ) -> None:
+        """`on_mail_failed` tells staff of a mail the outbox gave up on (a use case);
+        `periodic` are named use cases that run as often as the clean-ups."""
         mail = MailWorker(settings, on_failed=on_mail_failed)
         self.jobs = [
             Job("outbox", 0, mail.run_once),
             Job("housekeeping", CLEANUP_SECONDS, lambda: purge_expired(settings)),
             Job("mail retention", CLEANUP_SECONDS, lambda: purge_mail(settings)),
+            *(Job(name, CLEANUP_SECONDS, _bound(task, settings)) for name, task in periodic),
         ]
 
     async def run_round(self) -> None:
@@ -67,3 +78,7 @@ class JobRunner:
             outbox.wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(outbox.wakeup.wait(), timeout=POLL_SECONDS)
+
+
+def _bound(task: Periodic, settings: Settings) -> Callable[[], Awaitable[object]]:
+    return lambda: task(settings)

@@ -229,8 +229,11 @@ async def send_registration_mail(actor: CurrentUser, *, settings: Settings, user
         )
 
 
-async def queue_link_mail(settings: Settings, user: User, *, purpose: str) -> None:
-    """Revoke older links, store a new one as a hash, queue the mail.
+async def queue_link_mail(
+    settings: Settings, user: User, *, purpose: str, clears_factors: bool = False
+) -> None:
+    """Revoke older links, store a new one as a hash, queue the mail. `clears_factors`: staff
+    reset a customer's second factors, which go once the link is used.
 
     Runs inside the caller's transaction. The link expires by the database's clock, the one
     every host checks it against.
@@ -240,7 +243,11 @@ async def queue_link_mail(settings: Settings, user: User, *, purpose: str) -> No
     secret = secrets.token_urlsafe(32)  # 256 random bits
     expires_at = now + timedelta(hours=settings.link_valid_hours)
     await AccountLink.create(
-        user_id=user.id, token_hash=token_digest(secret), purpose=purpose, expires_at=expires_at
+        user_id=user.id,
+        token_hash=token_digest(secret),
+        purpose=purpose,
+        expires_at=expires_at,
+        clears_factors=clears_factors,
     )
     await notify(
         settings,
@@ -252,6 +259,7 @@ async def queue_link_mail(settings: Settings, user: User, *, purpose: str) -> No
             "expires_at": expires_at,
             "purpose": purpose,
             "hours": settings.link_valid_hours,
+            "clears_factors": clears_factors,
         },
         links={"link": f"/passwort/{secret}"},
         contact_id=user.contact_id,

@@ -42,7 +42,7 @@ class LoginThrottled(Exception):
 class LoginResult:
     user: User
     cookie_secret: str | None  # None: the password was right, the second factor is to come
-    device_secret: str | None = None  # a browser seen for the first time gets this cookie
+    device_secret: str | None = None  # the browser's device cookie, set (or renewed) at login
 
 
 async def _account(identifier: str) -> User | None:

@@ -1,41 +1,182 @@
-"""Browsers a login signed in from: a new one is remembered and told to the user by mail."""
+"""Where a login is signed in: its browsers (a new one is told to the user by mail), its
+sessions ("Angemeldete Geräte") ended by the user one by one or all others at once, and all of
+a user's sessions ended by staff who manage that user or customer.
+
+Forms name a session by a reference, never by its id: the id is the SHA-256 of the cookie's
+secret, so it must not reach a page, and the reference (an HMAC of the id under the app's
+secret) cannot be turned back into the id nor into a cookie.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
+from tenant_app.actors import CurrentUser
+from tenant_app.errors import NotFound, PermissionDenied
 from tenant_app.mail.notify import notify
-from tenant_app.models.accounts import LoginRecord, User
+from tenant_app.models.accounts import Session, User
 from tenant_app.models.factors import KnownDevice
+from tenant_app.permissions import can_manage_users, is_admin
+from tenant_app.queries.sql import database_time
+from tenant_app.security import sessions
 from tenant_app.security.cookies import token_digest
+from tenant_app.services import contacts
 from tenant_app.settings import Settings
+from tenant_app.text.formatting import fmt_ago
+from tenant_app.text.user_agents import DeviceName, device_name
+
+DEVICES_LINK = "/account/security#devices"
 
 
 async def remember(
     settings: Settings, user: User, *, device: str | None, client: str, user_agent: str
 ) -> str | None:
-    """Called inside the login's transaction. The browser's device secret (from its signed
-    cookie) if known; else a new secret for the cookie, and a mail unless this is the
-    account's first login or the user turned the alerts off."""
+    """Called inside the login's transaction: the secret for the browser's device cookie
+    (its own again, so the cookie's life starts anew, or a new one).
+
+    The cookie names the browser, not the user: several people may share one computer, and
+    each of them keeps it as a known device. A browser new to this user is told to them by
+    mail, unless it is the very first one they used or they turned these mails off."""
+    now = datetime.now(UTC)
     if device:
         known = KnownDevice.filter(user_id=user.id, device_hash=token_digest(device))
-        if await known.update(user_agent=user_agent[:200], last_seen_at=datetime.now(UTC)):
-            return None
-    secret = secrets.token_urlsafe(32)
+        if await known.update(user_agent=user_agent[:200], last_seen_at=now):
+            return device
+    had_devices = await KnownDevice.filter(user_id=user.id).exists()
+    secret = device or secrets.token_urlsafe(32)
     await KnownDevice.create(
         user_id=user.id, device_hash=token_digest(secret), user_agent=user_agent[:200]
     )
-    # The record of this very login exists already: more than one means logins before it.
-    earlier = await LoginRecord.filter(user_id=user.id).count() > 1
-    if earlier and user.login_alerts:
+    if had_devices and user.login_alerts:
         await notify(
             settings,
             to=user.email,
             language=user.language,
             template="new_device",
-            context={"name": user.full_name, "client": client, "user_agent": user_agent},
-            links={"devices_url": "/account/security"},
+            context={
+                "name": user.first_name,
+                "device": device_name(user_agent),
+                "client": client,
+                "at": now,
+            },
+            links={"devices_url": DEVICES_LINK},
             user_id=user.id,
         )
     return secret
+
+
+@dataclass(frozen=True)
+class SignedInDevice:
+    """One active session of the actor, as "Angemeldete Geräte" lists it."""
+
+    ref: str  # names the session in forms (see the module's docstring)
+    device: DeviceName
+    client: str  # the address it signed in from
+    signed_in_at: datetime
+    last_seen_at: datetime
+    last_seen: str  # "vor 5 Minuten"
+    is_current: bool
+
+
+@dataclass(frozen=True)
+class DevicesSection:
+    devices: list[SignedInDevice]  # the current session first, then by last activity
+    login_alerts: bool
+
+    @property
+    def has_others(self) -> bool:
+        return any(not device.is_current for device in self.devices)
+
+
+def session_ref(settings: Settings, session_id: str) -> str:
+    key = f"tenant-app.session-ref:{settings.secret_key}".encode()
+    return hmac.new(key, session_id.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _own(actor: CurrentUser) -> None:
+    if actor.read_only:  # staff viewing the portal as the customer: not theirs to end
+        raise PermissionDenied
+
+
+async def devices_section(actor: CurrentUser, *, settings: Settings) -> DevicesSection:
+    """The actor's sessions that are still valid (idle and absolute limits as at login)."""
+    _own(actor)
+    now = await database_time()
+    rows = await Session.filter(
+        user_id=actor.id,
+        last_seen_at__gte=now - timedelta(minutes=settings.session_idle_minutes),
+        created_at__gte=now - timedelta(hours=settings.session_max_hours),
+    ).order_by("-last_seen_at", "-created_at")
+    alerts = await User.filter(id=actor.id).values_list("login_alerts", flat=True)
+    devices = [
+        SignedInDevice(
+            ref=session_ref(settings, row.id),
+            device=device_name(row.user_agent),
+            client=row.client,
+            signed_in_at=row.created_at,
+            last_seen_at=row.last_seen_at,
+            last_seen=fmt_ago(row.last_seen_at, now),
+            is_current=row.id == actor.session_id,
+        )
+        for row in rows
+    ]
+    devices.sort(key=lambda device: not device.is_current)  # stable: the rest keep their order
+    return DevicesSection(devices=devices, login_alerts=bool(alerts and alerts[0]))
+
+
+async def end_device_session(actor: CurrentUser, *, settings: Settings, ref: str) -> None:
+    """End one other session of the actor's own; NotFound for any other reference (another
+    user's session, an ended one, the current one: logging out is the way to end that)."""
+    _own(actor)
+    ids = (
+        await Session.filter(user_id=actor.id)
+        .exclude(id=actor.session_id)
+        .values_list("id", flat=True)
+    )
+    for session_id in ids:
+        if hmac.compare_digest(session_ref(settings, str(session_id)), ref):
+            await sessions.end_session(str(session_id))
+            return
+    raise NotFound
+
+
+async def end_other_sessions(actor: CurrentUser) -> None:
+    """Log the actor out everywhere but here."""
+    _own(actor)
+    await sessions.end_all_sessions(actor.id, keep=actor.session_id)
+
+
+async def set_login_alerts(actor: CurrentUser, *, enabled: bool) -> None:
+    """Whether a sign-in from a new browser is told to the actor by mail."""
+    _own(actor)
+    await User.filter(id=actor.id).update(login_alerts=enabled)
+
+
+async def end_staff_user_sessions(actor: CurrentUser, *, user_id: int) -> bool:
+    """Staff who manage users log a colleague out everywhere (a lost laptop, a left job).
+    Admins only by admins, as for deactivation. On one's own account the session in use
+    stays; True if that was so."""
+    if not can_manage_users(actor):
+        raise PermissionDenied
+    user = await User.get_or_none(id=user_id, kind="staff")
+    if user is None:
+        raise NotFound
+    if user.role == "admin" and not is_admin(actor):
+        raise PermissionDenied
+    own = user.id == actor.id
+    await sessions.end_all_sessions(user.id, keep=actor.session_id if own else None)
+    return own
+
+
+async def end_customer_sessions(actor: CurrentUser, *, contact_id: int) -> None:
+    """Staff who manage contacts log a customer's account out everywhere (404 for a contact
+    they cannot see or without an account)."""
+    contact = await contacts.contact_to_manage(actor, contact_id)
+    user = await User.get_or_none(contact_id=contact.id, kind="customer")
+    if user is None:
+        raise NotFound
+    await sessions.end_all_sessions(user.id)

@@ -36,9 +36,11 @@ from tenant_app.models.conversations import (
 )
 from tenant_app.models.factors import KnownDevice
 from tenant_app.models.folders import AuditEntry, Contract, CustomerAccess, Document
+from tenant_app.models.households import ContactLink
 from tenant_app.models.mail import OutboxMail
 from tenant_app.permissions import can_manage_contacts, staff_may_read_folder
 from tenant_app.schemas.people import CONTACT_FIELDS
+from tenant_app.services import households, passkeys, second_factor, trust_records
 from tenant_app.text.i18n import gettext as _
 from tenant_app.vocabulary import FOLDERS
 
@@ -97,11 +99,18 @@ async def delete_contact(
         "documents": len(keys),
         "tickets": await Conversation.filter(contact_id=contact.id).count(),
     }
+    trusting = await trust_records.logins_only_trusting(contact.id)  # exist only for it
     async with in_transaction():
-        counts["mails"] = await OutboxMail.filter(_mails_of(contact, accounts)).delete()
+        mails = _mails_of(contact, [*accounts, *trusting])
+        counts["mails"] = await OutboxMail.filter(mails).delete()
+        await trust_records.forget_trusted([account.id for account in accounts])
         # The rest cascades: accounts (sessions, links, login history), responsibles, notices,
-        # permissions, contracts, documents, tickets (messages, history, seats).
+        # permissions, contracts, documents, tickets (messages, history, seats), household
+        # links to and from it, its trusted persons with their trail. Other logins' sessions
+        # showing it forget it; entries of others naming it as trusted person go (above).
+        await households.release_sessions(contact.id)
         await contact.delete()
+        await User.filter(id__in=[login.id for login in trusting]).delete()
         await AuditEntry.create(
             action="contact_deleted",
             actor_id=actor.id,
@@ -142,6 +151,9 @@ async def _account_data(accounts: list[User]) -> list[dict[str, Any]]:
     sessions = await Session.filter(user_id__in=ids).order_by("created_at")
     links = await AccountLink.filter(user_id__in=ids).order_by("created_at", "id")
     devices = await KnownDevice.filter(user_id__in=ids).order_by("first_seen_at", "id")
+    factors = await second_factor.export_of(ids)  # that they exist, never secrets or hashes
+    keys = await passkeys.export_of(ids)  # names and dates, never a key
+    manages = await ContactLink.filter(user_id__in=ids).prefetch_related("contact").order_by("id")
     return [
         {
             **_row(account, ACCOUNT_EXPORT_FIELDS),
@@ -162,6 +174,14 @@ async def _account_data(accounts: list[User]) -> list[dict[str, Any]]:
                 _row(device, ("first_seen_at", "last_seen_at", "user_agent"))
                 for device in devices
                 if device.user_id == account.id
+            ],
+            "second_factor": factors[account.id],
+            "passkeys": keys[account.id],
+            # Household: the other contacts whose folders this login manages.
+            "manages_contacts": [
+                {"contact": link.contact.full_name, **_row(link, ("consent_note", "created_at"))}
+                for link in manages
+                if link.user_id == account.id
             ],
         }
         for account in accounts
@@ -217,7 +237,12 @@ async def _contact_data(contact: Contact, documents: list[Document]) -> dict[str
     responsibles = await ContactResponsible.filter(contact_id=contact.id).order_by("id")
     notices = await ContactNotice.filter(contact_id=contact.id).order_by("created_at", "id")
     mails = await OutboxMail.filter(_mails_of(contact, accounts)).order_by("created_at", "id")
-    staff_names = await _names(r.user_id for r in responsibles)
+    managers = (
+        await ContactLink.filter(contact_id=contact.id).prefetch_related("user").order_by("id")
+    )
+    staff_names = await _names(
+        [r.user_id for r in responsibles] + [m.created_by_id for m in managers]
+    )
     attachments = {document.id: _archive_name(document) for document in documents}
     return {
         "contact": _row(contact, CONTACT_EXPORT_FIELDS),
@@ -227,6 +252,17 @@ async def _contact_data(contact: Contact, documents: list[Document]) -> dict[str
             _row(notice, ("kind", "details", "created_at", "resolved_at")) for notice in notices
         ],
         "accounts": await _account_data(accounts),
+        **await trust_records.export_of(contact.id, [a.id for a in accounts], attachments),
+        # Household: the logins of others that manage this contact's folders, and its consent.
+        "managed_by": [
+            {
+                "login": link.user.username,
+                "name": link.user.full_name,
+                "linked_by": staff_names.get(link.created_by_id or 0, ""),
+                **_row(link, ("consent_note", "created_at")),
+            }
+            for link in managers
+        ],
         "contracts": [
             _row(contract)
             for contract in await Contract.filter(contact_id=contact.id).order_by("id")

@@ -26,7 +26,7 @@ from tenant_app.schemas import rules
 from tenant_app.security import ratelimit, sessions
 from tenant_app.security.cookies import token_digest
 from tenant_app.security.passwords import PasswordService
-from tenant_app.services import notices
+from tenant_app.services import notices, second_factor
 from tenant_app.services.accounts import MAX_WRONG_PINS, queue_link_mail
 from tenant_app.settings import Settings
 from tenant_app.text.i18n import addressed as _a
@@ -109,6 +109,8 @@ async def complete_link(
             raise LinkProblem("used")
         await User.filter(id=user.id).update(password_hash=password_hash)
         await sessions.end_all_sessions(user.id)
+        if link.clears_factors:  # sent by staff for a customer who lost their second factor
+            await second_factor.clear_factors(user.id)
         if link.purpose == "register":  # a reset was asked for by name: no second mail
             await notify(
                 settings,
@@ -118,7 +120,14 @@ async def complete_link(
                 context={"user": user},
                 links={"login_url": "/login"},
             )
-    log(logger, logging.INFO, "password set through link", user_id=user.id, purpose=link.purpose)
+    log(
+        logger,
+        logging.INFO,
+        "password set through link",
+        user_id=user.id,
+        purpose=link.purpose,
+        cleared_factors=link.clears_factors,
+    )
     return user
 
 

@@ -32,7 +32,7 @@ from tenant_app.permissions import can_handle_tickets, can_see_all_contacts, is_
 from tenant_app.schemas.base import checked
 from tenant_app.schemas.tickets import MAX_BODY as MAX_BODY  # the handlers' bound on input
 from tenant_app.schemas.tickets import ForwardInput, NewTicketInput, ReplyInput
-from tenant_app.services import documents
+from tenant_app.services import documents, households
 from tenant_app.services.access import access_of
 from tenant_app.services.documents import Upload
 from tenant_app.services.unique import write_unless_taken
@@ -148,6 +148,9 @@ async def _notify(
 ) -> None:
     """A mail at once, through the outbox; it names the ticket but never carries its text."""
     area = "/portal/tickets" if recipient.kind == "customer" else "/staff/tickets"
+    path = f"{area}/{conversation.id}"
+    if recipient.kind == "customer":  # a household login first chooses the ticket's contact
+        path = households.portal_link(recipient, conversation.contact_id, path)
     await notify(
         ctx.settings,
         to=recipient.email,
@@ -160,7 +163,7 @@ async def _notify(
             "author": _name(actor),
             "for_customer": recipient.kind == "customer",
         },
-        links={"link": f"{area}/{conversation.id}"},
+        links={"link": path},
         contact_id=conversation.contact_id,  # also on staff's copy: it names the customer
         user_id=recipient.id,
     )
@@ -232,12 +235,12 @@ async def ticket_for(actor: CurrentUser, ticket_id: int) -> Conversation:
 
 
 async def _others(conversation: Conversation, actor: CurrentUser) -> list[User]:
-    """Who should hear of a new entry: the customer, or the responsible staff member."""
+    """Who should hear of a new entry: the customer (with the household logins that wrote for
+    them), or the responsible staff member."""
     if actor.kind == "customer":
         responsible = await User.get_or_none(id=conversation.responsible_id or 0, is_active=True)
         return [responsible] if responsible else []
-    customer = await User.get_or_none(contact_id=conversation.contact_id, is_active=True)
-    return [customer] if customer else []
+    return await households.ticket_customers(conversation.contact_id, conversation.id)
 
 
 async def reply(

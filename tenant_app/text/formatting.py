@@ -7,7 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_timedelta
 from babel.numbers import format_currency, format_decimal
 
 from tenant_app.text.i18n import get_locale, gettext
@@ -42,6 +42,14 @@ def fmt_datetime(value: datetime | None) -> str:
         return ""
     pattern = "dd.MM.yyyy HH:mm" if get_locale() == "de" else "medium"
     return format_datetime(as_local(value), pattern, tzinfo=DISPLAY_TZ, locale=_locale())
+
+
+def fmt_ago(value: datetime, now: datetime) -> str:
+    """How long ago, roughly: "gerade eben", "vor 5 Minuten", "vor 2 Stunden" (de)."""
+    elapsed = now - value
+    if elapsed.total_seconds() < 60:
+        return gettext("just now")
+    return format_timedelta(-elapsed, add_direction=True, locale=_locale())
 
 
 def fmt_money(value: Decimal | None) -> str:

@@ -15,7 +15,7 @@ SECURITY_PATH = "/account/security"
 
 async def security_page(request: Request) -> Response:
     user = require(request, lambda u: True)
-    context = await account_security.overview(user)
+    context = await account_security.overview(user, settings=request.app.state.settings)
     return render(request, "account/security.html", context)
 
 

@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse
 
 from tenant_app import htmx
 from tenant_app.actors import CurrentUser
+from tenant_app.pages import second_factor_state
 
 
 class LoginRequired(Exception):
@@ -21,8 +22,17 @@ class PasswordChangeRequired(LoginRequired):
     """Logged in with a one-time password: the login completes once it has been replaced."""
 
 
+class SecondFactorRequired(LoginRequired):
+    """A staff member past the tenant's deadline without a second factor: every page but
+    their own login's ones leads to setting one up."""
+
+
 # Reachable then, as are logout and static files.
 CHANGE_PASSWORD_PATH = "/account/password"  # noqa: S105 - a path, not a password
+SECURITY_PATH = "/account/security"
+# The user's own login (security page, its factor set-up, password, language) stays
+# reachable while the second factor is due: that is where it gets set up.
+OWN_ACCOUNT_PREFIX = "/account/"
 
 
 def current_user(request: Request) -> CurrentUser | None:
@@ -37,6 +47,10 @@ def require(request: Request, predicate: Callable[[CurrentUser], bool]) -> Curre
         raise LoginRequired
     if user.must_change_password:
         raise PasswordChangeRequired
+    if second_factor_state(request.scope) == "due" and not request.url.path.startswith(
+        OWN_ACCOUNT_PREFIX
+    ):
+        raise SecondFactorRequired
     if not predicate(user):
         raise HTTPException(403)
     return user
@@ -45,6 +59,8 @@ def require(request: Request, predicate: Callable[[CurrentUser], bool]) -> Curre
 async def login_required(request: Request, exc: Exception) -> RedirectResponse:
     if isinstance(exc, PasswordChangeRequired):
         return _whole_page(request, CHANGE_PASSWORD_PATH)
+    if isinstance(exc, SecondFactorRequired):
+        return _whole_page(request, SECURITY_PATH)
     target = request.url.path
     if request.url.query:
         target += "?" + request.url.query

@@ -4,35 +4,61 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from tenant_app.web import account, auth, insurers, previews, public, registration
+from tenant_app.web import (
+    account,
+    auth,
+    devices,
+    insurers,
+    passkeys,
+    previews,
+    public,
+    registration,
+    second_factor,
+)
 from tenant_app.web.portal import folders as portal_folders
 from tenant_app.web.portal import home as portal_home
+from tenant_app.web.portal import household as portal_household
 from tenant_app.web.portal import profile as portal_profile
 from tenant_app.web.portal import tickets as portal_tickets
-from tenant_app.web.staff import contacts, folders, home, settings, users
+from tenant_app.web.portal import trust as portal_trust
+from tenant_app.web.staff import contact_login, contacts, folders, home, settings, users
+from tenant_app.web.staff import household as staff_household
 from tenant_app.web.staff import insurers as staff_insurers
+from tenant_app.web.staff import second_factor as staff_second_factor
+from tenant_app.web.staff import sessions as staff_sessions
 from tenant_app.web.staff import tickets as staff_tickets
+from tenant_app.web.staff import trust as staff_trust
 from tenant_app.web.staff import view_as as staff_view_as
 
 MODULES = (
     public,
     auth,
     account,
+    devices,
+    passkeys,
+    second_factor,
     registration,
     home,
     portal_home,
     portal_folders,
     portal_profile,
+    portal_household,
     users,
     contacts,
+    contact_login,
+    staff_household,
     folders,
     previews,
     insurers,
     staff_insurers,
     staff_tickets,
     portal_tickets,
+    portal_trust,
+    staff_trust,
+    staff_second_factor,
     settings,
     staff_view_as,
+    staff_sessions,
 )
 
 

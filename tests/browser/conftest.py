@@ -324,7 +324,7 @@ async def log_in(page: Any, username: str, password: str) -> None:
     await page.goto("/login")
     await field(page, "Benutzername oder E-Mail").fill(username)
     await field(page, "Passwort").fill(password)
-    await page.get_by_role("button", name="Anmelden").click()
+    await page.get_by_role("button", name="Anmelden", exact=True).click()  # not "Mit Passkey …"
     await expect(page).not_to_have_url(re.compile(r"/login"))
 
 

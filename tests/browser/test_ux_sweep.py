@@ -57,6 +57,10 @@ NOT_PAGES = {
     "/staff/settings/preview": "HTMX fragment (branding preview)",
     "/staff/settings/preview.css": "stylesheet",
     "/staff/settings/themes.css": "stylesheet",
+    "/login/second-factor": "needs a pending login; axe-checked in test_totp.py",
+    "/portal/trust/{trust_id:id}/folder": "opens only after the waiting period (test_trust.py)",
+    "/portal/trust/{trust_id:id}/documents/{document_id:id}/download": "file download",
+    "/portal/trust/{trust_id:id}/documents/{document_id:id}/preview": "file preview",
 }
 
 # Pages with a known problem nobody has fixed yet: ("staff"|"portal"|"public", path) -> why.
@@ -83,6 +87,7 @@ STAFF = (
     "/staff/tickets",
     "/staff/tickets/{ticket_id:id}",
     "/staff/settings",
+    "/account/security",
 )
 PORTAL = (
     "/portal",
@@ -95,7 +100,18 @@ PORTAL = (
     "/portal/tickets",
     "/portal/tickets/new",
     "/portal/tickets/{ticket_id:id}",
+    "/account/security",
+    "/portal/household",  # Dana also manages her daughter Emma's folders
 )
+# The demo's trusted person: Lena named Tom for her emergency folder.
+LENA, TOM = ("lena", DANA[1]), ("tom", DANA[1])
+TRUSTING = (
+    "/portal/trust/persons",
+    "/portal/trust/persons/new",
+    "/portal/trust/persons/{trust_id:id}",
+)
+TRUSTED = ("/portal/trust", "/portal/trust/{trust_id:id}")
+STAFF_TRUST = ("/staff/contacts/{contact_id:id}/trusted/{trust_id:id}/open",)
 
 # Marks the main content's keyboard targets (a radio group counts once: Tab visits one of it).
 MARK_TARGETS = """() => {
@@ -161,7 +177,7 @@ def page_routes() -> set[str]:
 
 
 def test_every_page_is_swept_or_named() -> None:
-    swept = set(PUBLIC) | set(STAFF) | set(PORTAL)
+    swept = set(PUBLIC) | set(STAFF) | set(PORTAL) | set(TRUSTING) | set(TRUSTED) | set(STAFF_TRUST)
     unknown = page_routes() - swept - set(NOT_PAGES)
     assert not unknown, f"new GET routes: add them to a sweep list or NOT_PAGES: {unknown}"
     stale = (swept | set(NOT_PAGES)) - page_routes()
@@ -272,4 +288,21 @@ async def test_portal_pages_as_customer(contexts, viewport: str) -> None:
     page = await contexts.page(bypass_csp=True, **VIEWPORTS[viewport])
     await log_in(page, *DANA)
     problems = await sweep(page, f"portal/{viewport}", PORTAL, await portal_ids(page))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+async def test_trusted_person_pages(contexts, viewport: str) -> None:
+    """Lena's pages about her trusted persons, Tom's pages as one, the staff's proof form."""
+    lena = await contexts.page(bypass_csp=True, **VIEWPORTS[viewport])
+    await log_in(lena, *LENA)
+    ids = {"trust_id": await href(lena, TRUSTING[0], r"/portal/trust/persons/(\d+)$")}
+    problems = await sweep(lena, f"trusting/{viewport}", TRUSTING, ids)
+    tom = await contexts.page(bypass_csp=True, **VIEWPORTS[viewport])
+    await log_in(tom, *TOM)
+    problems += await sweep(tom, f"trusted/{viewport}", TRUSTED, ids)
+    staff = await contexts.page(bypass_csp=True, **VIEWPORTS[viewport])
+    await log_in(staff, *ADMIN)
+    contact = await href(staff, "/staff/contacts", r"/staff/contacts/(\d+)$", "Leser, Lena")
+    problems += await sweep(staff, f"staff/{viewport}", STAFF_TRUST, {**ids, "contact_id": contact})
     assert not problems, "\n".join(problems)

@@ -30,6 +30,8 @@ CASES = [
 
 async def _main_text(page: Any, path: str) -> str:
     await page.goto(path)
+    # The household switcher is the login's own (Dana also manages Emma); a view shows one.
+    await page.evaluate("() => document.getElementById('household-switcher')?.remove()")
     return re.sub(r"\s+", " ", await page.locator("main").inner_text()).strip()
 
 

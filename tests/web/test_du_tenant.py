@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
+from types import SimpleNamespace
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
@@ -25,16 +26,23 @@ from tenant_app.files import storage
 from tenant_app.models.accounts import AccountLink, User
 from tenant_app.models.contacts import Contact
 from tenant_app.models.folders import Document
+from tenant_app.models.households import ContactLink, TrustedPerson
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
-from tenant_app.security import ratelimit
-from tenant_app.services import registration
+from tenant_app.security import ratelimit, totp
+from tenant_app.services import factor_codes, registration
+from tenant_app.services.auth import CHANGE_PER_ACCOUNT
 from tenant_app.tenancy import tenant_cache
 from tenant_app.web import routing
 from tests.conftest import CUSTOMER_PASSWORD, html_of, link_in, make_customer, text_of
 from tests.folder_helpers import PDF_BYTES, add_contract, add_document
 from tests.html_forms import form_fields
 from tests.test_mail_forms import DU, SIE
+from tests.web.test_passkeys import post_json
+from tests.web.test_totp import CODE_RE as RECOVERY_CODE_RE
+from tests.web.test_totp import SECRET_RE as TOTP_SECRET_RE
+from tests.web.test_totp import Clock
+from tests.webauthn_authenticator import SoftAuthenticator
 
 NO_WORDS = {"healthz", "brand_css", "branding_logo", "branding_favicon"}  # no text for people
 SHOWN_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt", "data-confirm"}
@@ -294,9 +302,141 @@ def _disk_full(source: BinaryIO, target: BinaryIO) -> int:
     raise OSError(errno.ENOSPC, "No space left on device")
 
 
+async def _signed_in_devices(walk: Walk, kai: Any) -> None:
+    """A second login in the same browser leaves the first session as another device: log it
+    out, try again (gone), log out all others, turn the sign-in mails off and on."""
+    page = "/account/security"
+    login = {"identifier": "kai", "password": GOOD_PASSWORD}
+    await walk.post(kai, "/login", 303, login, form_page="/portal")
+    other = re.findall(r'name="session" value="([0-9a-f]+)"', (await walk.get(kai, page)).text)
+    end = "/account/security/sessions/end"
+    await walk.post(kai, end, 303, {"session": other[0]}, form_page=page)
+    await walk.post(kai, end, 404, {"session": other[0]}, form_page=page)
+    await walk.post(kai, "/account/security/sessions/end-others", 303, form_page=page)
+    alerts = "/account/security/sessions/alerts"
+    await walk.post(kai, alerts, 303, {}, form_page=page)
+    await walk.post(kai, alerts, 303, {"login_alerts": "on"}, form_page=page)
+
+
+async def _passkeys(walk: Walk, kai: Any) -> None:
+    """Add a passkey (first without a name), rename it, log in with it instead of the password
+    and after it, remove it (once the password form's failures before have expired)."""
+    device, page, login = SoftAuthenticator(f"http://{walk.host}"), "/account/security", "/login"
+
+    async def fetch(path: str, body: dict[str, Any], status: int, form_page: str = page) -> Any:
+        response = await post_json(kai, path, body, page=form_page)
+        walk.saw("POST", path, response)
+        assert response.status_code == status, (path, response.text[:300])
+        return response.json()
+
+    await fetch("/account/passkeys/options", {"name": ""}, 422)
+    options = await fetch("/account/passkeys/options", {"name": "Laptop"}, 200)
+    added = await fetch(
+        "/account/passkeys", {"credential": device.create(options["publicKey"])}, 200
+    )
+    walk.pages.append(("POST /account/passkeys -> 200", visible_text(added["html"])))
+    path = re.findall(r'action="(/account/passkeys/\d+)/name"', added["html"])[0]
+    await walk.post(kai, f"{path}/name", 422, {"name": ""}, form_page=page)
+    await walk.post(kai, f"{path}/name", 303, {"name": "Büro"}, form_page=page)
+    await walk.post(kai, "/logout", 303, form_page=page)
+    options = await fetch("/login/passkey/options", {}, 200, login)
+    credential = device.get(options["publicKey"])
+    await fetch("/login/passkey", {"credential": credential, "next": ""}, 200, login)
+    await walk.post(kai, "/logout", 303, form_page=page)
+    await kai.log_in("kai", GOOD_PASSWORD)  # on to the second factor
+    options = await fetch("/login/second-factor/passkey/options", {}, 200, login)
+    credential = device.get(options["publicKey"])
+    await fetch("/login/second-factor/passkey", {"credential": credential}, 200, login)
+    await walk.post(kai, f"{path}/delete", 422, {"current_password": ""}, form_page=page)
+    with tenant_scope(walk.tenant_id):
+        key = f"{walk.tenant_id}:{(await User.get(username='kai')).id}"
+    for _ in range(CHANGE_PER_ACCOUNT.attempts * 2):
+        await ratelimit.release(CHANGE_PER_ACCOUNT, key)
+    await walk.post(kai, f"{path}/delete", 303, {"current_password": GOOD_PASSWORD}, form_page=page)
+
+
+async def _household(walk: Walk, kai: Any) -> None:
+    """Kai also manages his daughter's folders (nothing shared with her yet): the switcher as
+    htmx loads it and as a page, a switch there and back (also as a mail's link offers it),
+    and a contact that is not his."""
+    with tenant_scope(walk.tenant_id):
+        kai_login = await User.get(username="kai")
+        child = await Contact.create(
+            first_name="Mia",
+            last_name="Kunde",
+            email="mia@kunde.example",
+            birthdate=date(2015, 3, 1),
+        )
+        await ContactLink.create(user_id=kai_login.id, contact_id=child.id, consent_note="Tochter")
+    fragment = await kai.get("/portal/household", headers={"HX-Request": "true"})
+    walk.saw("GET", "/portal/household", fragment)
+    await walk.get(kai, "/portal/household")
+    await walk.post(
+        kai, "/portal/household", 303, {"contact_id": str(child.id)}, form_page="/portal"
+    )
+    offer = f"/portal/household?contact={kai_login.contact_id}&next=/portal/tickets"
+    await walk.get(kai, offer)
+    back = {"contact_id": str(kai_login.contact_id), "next": "/portal/tickets"}
+    await walk.post(kai, "/portal/household", 303, back, form_page=offer)
+    await walk.post(kai, "/portal/household", 404, {"contact_id": str(10**6)}, form_page="/portal")
+
+
+async def _authenticator_app(walk: Walk, kai: Any, clock: Clock, patch: Any) -> None:
+    """Set the app up (cancelled once; a blank, a wrong, then the right first code: the codes
+    once), log in with a code and with a recovery code (and too many wrong ones), new recovery
+    codes, remove it with password and code."""
+    page, login2 = "/account/security", "/login/second-factor"
+    totp_path = f"{page}/totp"
+    await walk.post(kai, f"{totp_path}/start", 303, form_page=page)
+    await walk.post(kai, f"{totp_path}/cancel", 303, form_page=page)
+    await walk.post(kai, f"{totp_path}/start", 303, form_page=page)
+    secret = TOTP_SECRET_RE.findall((await walk.get(kai, page)).text)[0].replace(" ", "")
+    for wrong in ("", "000000" if clock.code(secret) != "000000" else "111111"):
+        await walk.post(kai, f"{totp_path}/confirm", 422, {"code": wrong}, form_page=page)
+    confirmed = await walk.post(
+        kai, f"{totp_path}/confirm", 200, {"code": clock.code(secret)}, form_page=page
+    )
+    codes = RECOVERY_CODE_RE.findall(confirmed.text)
+    await walk.post(kai, f"{totp_path}/start", 422, form_page=page)  # already on
+    await walk.post(kai, "/logout", 303, form_page=page)
+    await walk.get(kai, login2, 303)  # no password given: back to the login
+    await kai.log_in("kai", GOOD_PASSWORD)
+    await walk.get(kai, f"{login2}?recovery=1")
+    await walk.post(kai, login2, 422, {"code": ""})
+    await walk.post(kai, login2, 422, {"code": "nicht-echt"})
+    await walk.post(kai, login2, 422, {"code": clock.code(secret)})  # used to confirm
+    with pytest.MonkeyPatch.context() as limited:
+        limited.setattr(
+            factor_codes, "CODE_PER_CLIENT", ratelimit.Limit("factor-code-client", 0, 60)
+        )
+        await walk.post(kai, login2, 429, {"code": codes[0]})
+    await walk.post(kai, login2, 303, {"code": codes[0]})
+    await walk.post(kai, "/logout", 303, form_page=page)
+    await kai.log_in("kai", GOOD_PASSWORD)
+    clock.tick()
+    await walk.post(kai, login2, 303, {"code": clock.code(secret)})
+    renew = f"{totp_path}/recovery-codes"
+    await walk.post(kai, renew, 422, {"regenerate_code": ""}, form_page=page)
+    await walk.post(kai, renew, 422, {"regenerate_code": codes[0]}, form_page=page)  # used
+    renewed = await walk.post(kai, renew, 200, {"regenerate_code": codes[1]}, form_page=page)
+    codes = RECOVERY_CODE_RE.findall(renewed.text)
+    disable = f"{totp_path}/disable"
+    await walk.post(kai, disable, 422, {"disable_password": "", "disable_code": ""}, form_page=page)
+    wrong = {"disable_password": "falsch", "disable_code": codes[0]}
+    await walk.post(kai, disable, 422, wrong, form_page=page)
+    right = {"disable_password": GOOD_PASSWORD, "disable_code": codes[0]}
+    await walk.post(kai, disable, 303, right, form_page=page)
+
+
 async def _login_and_security(walk: Walk, kai: Any) -> None:
     """The page "Anmeldung & Sicherheit" and every action on it."""
     await walk.get(kai, "/account/security")
+    await _signed_in_devices(walk, kai)
+    await _passkeys(walk, kai)
+    with pytest.MonkeyPatch.context() as patch:
+        clock = Clock()
+        patch.setattr(totp, "current_time", lambda: clock.now)
+        await _authenticator_app(walk, kai, clock, patch)
 
 
 async def _profile_and_password(walk: Walk, kai: Any) -> None:
@@ -375,6 +515,40 @@ async def _tickets(walk: Walk, kai: Any, staff: Any) -> None:
         await walk.get(kai, path)
 
 
+async def _trusted_persons(walk: Walk, kai: Any, rita: Any, settings: Any) -> None:
+    """Kai names Rita for his emergency folder (errors first); she asks, he vetoes, she asks
+    again, the wait passes (moved in the database), she reads it; he removes her."""
+    with tenant_scope(walk.tenant_id):
+        contact = await Contact.get(email="kai@kunde.example")
+    tenant = SimpleNamespace(tenant=SimpleNamespace(id=walk.tenant_id))
+    card = await add_document(tenant, settings, contact, folder="emergency", by_customer=True)
+    persons = "/portal/trust/persons"
+    for path in (persons, f"{persons}/new"):
+        await walk.get(kai, path)
+    rita_named = {**RITA, "birthdate": "1977-08-17", "email": RITA_MAIL, "wait_days": "7"}
+    for wrong in ({}, {**rita_named, "email": "kai@kunde.example", "wait_days": "5"}):
+        await walk.post(kai, persons, 422, wrong, form_page=f"{persons}/new")
+    await walk.post(kai, persons, 303, rita_named, form_page=f"{persons}/new")
+    with tenant_scope(walk.tenant_id):
+        trust_id = (await TrustedPerson.get(email=RITA_MAIL)).id
+    mine, theirs = f"{persons}/{trust_id}", f"/portal/trust/{trust_id}"
+    await walk.post(rita, "/login", 303, {"identifier": RITA_MAIL, "password": GOOD_PASSWORD})
+    await walk.get(rita, "/portal/trust")
+    await walk.get(rita, f"{theirs}/folder", 404)
+    await walk.post(rita, f"{theirs}/request", 303, form_page=theirs)
+    for _ in range(2):  # the second time there is nothing left to veto
+        await walk.post(kai, f"{mine}/veto", 303, form_page=mine)
+    await walk.get(rita, "/portal/trust")
+    await walk.post(rita, f"{theirs}/request", 303, form_page=theirs)
+    with tenant_scope(walk.tenant_id):
+        await TrustedPerson.filter(id=trust_id).update(opens_at=datetime.now(UTC))
+    await walk.get(rita, f"{theirs}/folder")
+    for view in ("download", "preview"):
+        await walk.get(rita, f"{theirs}/documents/{card.id}/{view}")
+    await walk.post(kai, f"{mine}/remove", 303, form_page=mine)
+    await walk.get(rita, theirs, 404)
+
+
 async def walk_customer_side(
     tenant: Any,
     passwords: Any,
@@ -392,10 +566,12 @@ async def walk_customer_side(
     await walk.post(kai, "/login", 303, {"identifier": "kai", "password": CUSTOMER_PASSWORD})
     for path in ("/portal", "/impressum", "/insurers/options?q=Con", "/insurers/options?letter=C"):
         await walk.get(kai, path)
+    await _household(walk, kai)
     await _folders(walk, kai, contracts, monkeypatch)
     await _profile_and_password(walk, kai)
     await _login_and_security(walk, kai)
     await _tickets(walk, kai, staff)
+    await _trusted_persons(walk, kai, visitor, settings)
     for path, status in (("/portal/gibt-es-nicht", 404), (f"/portal/contracts/{10**6}", 404)):
         await walk.get(kai, path, status)
     refused = await kai.post("/portal/profile", data={"street": "x"})  # no token: 403

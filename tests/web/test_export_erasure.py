@@ -19,7 +19,9 @@ from tortoise import Tortoise, connections
 from tenant_app.models.accounts import AccountLink, LoginRecord, User
 from tenant_app.models.contacts import Contact, ContactResponsible
 from tenant_app.models.conversations import Conversation, ConversationEntry
+from tenant_app.models.factors import Passkey, RecoveryCode, TotpFactor
 from tenant_app.models.folders import Contract, Document
+from tenant_app.models.households import ContactLink, TrustedPerson
 from tenant_app.models.mail import OutboxMail
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.services import notices
@@ -27,6 +29,7 @@ from tenant_app.tenancy import enter_tenant, leave_tenant, load_tenant_info
 from tests.conftest import CUSTOMER_PASSWORD, make_customer
 from tests.folder_helpers import PDF_BYTES, add_contract, add_document
 from tests.web.test_tickets import make_staff
+from tests.web.test_totp import enrol_totp
 
 ORIGIN = {"Origin": "http://alpha.localhost"}
 EMAIL = "zoltan.quittenbaum@kunde.example"
@@ -56,7 +59,13 @@ ABOUT_A_CONTACT = {
     "login_session",
     "login_record",
     "known_device",
+    "passkey",
+    "totp_factor",
+    "recovery_code",
     "account_link",
+    "contact_link",
+    "trusted_person",
+    "trust_event",
     "contract",
     "document",
     "conversation",
@@ -112,14 +121,20 @@ def stored_files(root: Path) -> set[Path]:
 
 @pytest.fixture
 async def office(tenant, passwords, client_for) -> SimpleNamespace:
-    """Staff before the contact exists: Anna (tickets, insurance) and the admin, logged in."""
+    """Staff before the contact exists: Anna (tickets, insurance) and the admin, logged in;
+    and Nora, a neighbour of his with a login, who will manage his folders (household)."""
     anna = await make_staff(
         tenant, passwords, "anna", "Anna", handles_tickets=True, access_insurance="write"
     )
     admin, a = client_for(tenant.hostname), client_for(tenant.hostname)
     await admin.log_in("alpha-admin")
     await a.log_in("anna")
-    return SimpleNamespace(anna=anna, admin=admin, a=a)
+    nora = await make_customer(
+        tenant, passwords, email="nora@nachbar.example", first_name="Nora", last_name="Nachbar"
+    )
+    nora_client = client_for(tenant.hostname)
+    await nora_client.log_in("nora", CUSTOMER_PASSWORD)
+    return SimpleNamespace(anna=anna, admin=admin, a=a, nora=nora, nora_client=nora_client)
 
 
 async def _open_ticket(customer, anna_id: int) -> int:
@@ -139,6 +154,43 @@ async def _open_ticket(customer, anna_id: int) -> int:
     return int(created.headers["location"].split("?")[0].rsplit("/", 1)[1])
 
 
+TESSA = "tessa.treu@vertrauen.example"
+PROOF_NOTE = "Attest der Klinik, per Post"
+
+
+async def _trusted_person(tenant, passwords, customer, office, client_for) -> None:
+    """He names Tessa (a login of her own, only for him), she asks, he vetoes, staff open his
+    emergency folder on proof (filed on the contact)."""
+    person = {"first_name": "Tessa", "last_name": "Treu", "email": TESSA}
+    named = await customer.submit(
+        "/portal/trust/persons",
+        {**person, "birthdate": "1971-06-05", "wait_days": "7"},
+        form_page="/portal/trust/persons/new",
+    )
+    assert named.status_code == 303
+    with tenant_scope(tenant.tenant.id):
+        await User.filter(email=TESSA).update(password_hash=await passwords.hash("Leuchtturm-42"))
+        trust_id = (await TrustedPerson.get(email=TESSA)).id
+    tessa = client_for(tenant.hostname)
+    await tessa.log_in(TESSA, "Leuchtturm-42")
+    page = f"/portal/trust/{trust_id}"
+    assert (await tessa.submit(f"{page}/request", form_page=page)).status_code == 303
+    mine = f"/portal/trust/persons/{trust_id}"
+    assert (await customer.submit(f"{mine}/veto", form_page=mine)).status_code == 303
+    form = f"/staff/contacts/{(await TrustedPerson.unscoped.get(id=trust_id)).contact_id}"
+    form += f"/trusted/{trust_id}/open"
+    opened = await office.admin.post(
+        form,
+        files={
+            "csrf_token": (None, await office.admin.csrf(form)),
+            "note": (None, PROOF_NOTE),
+            "file": ("attest.pdf", PDF_BYTES, "application/pdf"),
+        },
+        headers=ORIGIN,
+    )
+    assert opened.status_code == 303
+
+
 async def make_rich_contact(tenant, passwords, settings, client_for, office, deliver) -> Any:
     """A contact with a row in every table that can refer to one, mostly made as users would."""
     contact = await make_customer(
@@ -149,6 +201,7 @@ async def make_rich_contact(tenant, passwords, settings, client_for, office, del
         last_name="Quittenbaum",
         communication=True,
         insurance_unlock=True,
+        emergency_readonly=True,
     )
     tenant_id = tenant.tenant.id
     with tenant_scope(tenant_id):
@@ -168,6 +221,8 @@ async def make_rich_contact(tenant, passwords, settings, client_for, office, del
     customer = client_for(tenant.hostname)
     await customer.log_in("zoltan.quittenbaum", CUSTOMER_PASSWORD)
     ticket_id = await _open_ticket(customer, office.anna.id)
+    await _trusted_person(tenant, passwords, customer, office, client_for)
+    await enrol_totp(customer)  # the authenticator app and its ten recovery codes
     path = f"/staff/tickets/{ticket_id}"
     await office.a.submit(f"{path}/read", form_page=path)
     noted = await office.a.submit(
@@ -190,11 +245,30 @@ async def make_rich_contact(tenant, passwords, settings, client_for, office, del
         await LoginRecord.create(
             user_id=account.id, client="203.0.113.7", user_agent="Zoltans Telefon"
         )
+        # Household: Nora's login manages his folders, his login manages hers.
+        nora_login = await User.get(contact_id=office.nora.id)
+        for user_id, contact_id, note in (
+            (nora_login.id, contact.id, "Quittenbaum hat zugestimmt"),
+            (account.id, office.nora.id, "Nora hat zugestimmt"),
+        ):
+            await ContactLink.create(
+                user_id=user_id,
+                contact_id=contact_id,
+                consent_note=note,
+                created_by_id=office.anna.id,
+            )
         await AccountLink.create(
             user_id=account.id,
             token_hash="ab" * 32,
             purpose="reset",
             expires_at=datetime.now(UTC) + timedelta(days=1),
+        )
+        await Passkey.create(  # names and dates go into the export, never the key
+            user_id=account.id,
+            credential_id="cred-of-zoltan",
+            public_key="key-of-zoltan",
+            name="Zoltans Laptop",
+            last_used_at=datetime(2026, 3, 2, 8, 0, tzinfo=UTC),
         )
         # Rows from before mails named their contact and account: found by address alone.
         await OutboxMail.create(
@@ -207,6 +281,13 @@ async def make_rich_contact(tenant, passwords, settings, client_for, office, del
             text_body="",
             html_body="",
         )
+    token = await office.nora_client.csrf("/portal")
+    chosen = await office.nora_client.post(
+        "/portal/household",
+        data={"csrf_token": token, "contact_id": str(contact.id)},
+        headers=ORIGIN,
+    )
+    assert chosen.status_code == 303  # Nora's session now shows his folders
     return SimpleNamespace(contact=contact, account=account, ticket_id=ticket_id)
 
 
@@ -246,7 +327,8 @@ async def test_export_holds_every_row_about_the_contact(
     with tenant_scope(tenant_id):
         documents = await Document.filter(contact_id=rich.contact.id)
         entries = await ConversationEntry.filter(conversation__contact_id=rich.contact.id)
-        mails = await OutboxMail.all()
+        # Tessa's own mails (the link to set her password) are hers, not about him.
+        mails = [m for m in await OutboxMail.all() if (m.to_address, m.contact_id) != (TESSA, None)]
         contracts = await Contract.filter(contact_id=rich.contact.id)
         ticket = await Conversation.get(id=rich.ticket_id)
     assert data["contact"]["street"] == "Mühlweg 77" and data["contact"]["email"] == EMAIL
@@ -262,10 +344,27 @@ async def test_export_holds_every_row_about_the_contact(
     assert account["sessions"] and account["links"][0]["purpose"] == "reset"
     assert account["known_devices"][0]["user_agent"] == account["sessions"][0]["user_agent"]
     assert "ab" * 32 not in text  # never a link's secret
+    [manages] = account["manages_contacts"]  # household, from both sides, with the consent
+    assert manages["contact"] == "Nora Nachbar" and manages["consent_note"] == "Nora hat zugestimmt"
+    [managed_by] = data["managed_by"]
+    assert {"login": "nora", "name": "Nora Nachbar", "linked_by": "Anna Team"}.items() <= (
+        managed_by.items()
+    )
+    assert managed_by["consent_note"] == "Quittenbaum hat zugestimmt"
+    [passkey] = account["passkeys"]
+    assert passkey["name"] == "Zoltans Laptop" and passkey["last_used_at"].startswith("2026-03-02")
+    assert "cred-of-zoltan" not in text and "key-of-zoltan" not in text
+    factor = account["second_factor"]  # that it exists, never its secret or the codes' hashes
+    assert factor["authenticator_app"]["confirmed_at"]
+    assert factor["recovery_codes"] == {"issued": 10, "unused": 10}
+    with tenant_scope(tenant_id):
+        app = await TotpFactor.get(user_id=rich.account.id)
+        hashes = await RecoveryCode.all().values_list("code_hash", flat=True)
+    assert app.secret not in text and not any(h in text for h in hashes)
     assert {c["insurance_number"] for c in data["contracts"]} == {
         c.insurance_number for c in contracts
     }
-    assert len(documents) == 2  # the policy and the ticket's attachment, each with its file
+    assert len(documents) == 3  # the policy, the ticket's attachment, a proof: each with its file
     for document in documents:
         [exported] = [d for d in data["documents"] if d["id"] == document.id]
         assert archive.read(exported["file_in_archive"]) == PDF_BYTES
@@ -281,8 +380,23 @@ async def test_export_holds_every_row_about_the_contact(
         "Zoltan Quittenbaum",
     }
     # Every mail of the outbox concerns him here: the notice and his new ticket to Anna, the
-    # reply notice to him, two rows from before mails named their contact.
-    assert len(mails) == 5
+    # reply notice to him, two rows from before mails named their contact; and about his
+    # trusted person: named (to her), asked (to him and Anna), vetoed (to her), opened on
+    # proof (to her and him).
+    assert len(mails) == 11
+    [trusted] = data["trusted_persons"]
+    assert (trusted["email"], trusted["status"], trusted["wait_days"]) == (TESSA, "open", 7)
+    steps = trusted["history"]
+    assert [s["kind"] for s in steps] == [
+        "named",
+        "registered",
+        "requested",
+        "vetoed",
+        "opened_proof",
+    ]
+    assert steps[0]["by"] == "Zoltan Quittenbaum" and steps[-1]["note"] == PROOF_NOTE
+    assert archive.read(steps[-1]["proof"]) == PDF_BYTES
+    assert data["trusted_person_of"] == []
     assert sorted(m["subject"] for m in data["mails"]) == sorted(m.subject for m in mails)
 
 

@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tenant_app.actors import CurrentUser
-from tenant_app.pages import render
+from tenant_app.pages import redirect, render
 from tenant_app.permissions import can_use_portal
 from tenant_app.services import access
 from tenant_app.web.guards import require
@@ -20,6 +20,10 @@ def portal_customer(request: Request) -> tuple[CurrentUser, int]:
 
 
 async def portal_home(request: Request) -> Response:
+    login = require(request, can_use_portal)
+    if login.contact_id is None and not login.linked_contacts:
+        # A login that is only someone's trusted person: its home is those emergency folders.
+        return redirect(request, "portal_trust_home")
     user, _ = portal_customer(request)
     permissions, folders = await access.shared_folders(user)
     context = {"me": user, "permissions": permissions, "folders": folders}

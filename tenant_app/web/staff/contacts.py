@@ -1,4 +1,5 @@
-"""Contacts on the staff side: list, create, edit, overview, account steps, erasure, export."""
+"""Contacts on the staff side: list, create, edit, overview, erasure, export (the
+contact's login: contact_login.py)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,24 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from tenant_app.actors import CurrentUser
-from tenant_app.errors import EditConflict, NotFound, ValidationFailed
+from tenant_app.errors import EditConflict, ValidationFailed
 from tenant_app.files.storage import Storage
 from tenant_app.pages import redirect, render
 from tenant_app.permissions import can_manage_contacts, can_use_staff_area, staff_may_read_folder
 from tenant_app.schemas.people import CONTACT_FIELDS
-from tenant_app.services import access, accounts, contacts, documents, erasure, notices, versions
+from tenant_app.services import (
+    access,
+    accounts,
+    contacts,
+    documents,
+    erasure,
+    households,
+    notices,
+    trust_staff,
+    versions,
+)
 from tenant_app.services.versions import VERSION_FIELD
+from tenant_app.settings import Settings
 from tenant_app.vocabulary import ACCESS_FIELDS
 from tenant_app.web import folder_forms, forms
 from tenant_app.web.guards import require
@@ -38,7 +50,7 @@ async def contact_list(request: Request) -> Response:
     return render(request, "staff/contacts/list.html", context, block="results")
 
 
-async def _contact(request: Request) -> tuple[CurrentUser, Any]:
+async def visible_contact(request: Request) -> tuple[CurrentUser, Any]:
     actor = require(request, can_use_staff_area)
     return actor, await contacts.get_visible_contact(
         actor, cast(int, request.path_params["contact_id"])
@@ -132,16 +144,16 @@ async def contact_update(request: Request) -> Response:
 
 
 async def contact_detail(request: Request) -> Response:
-    actor, contact = await _contact(request)
-    return await _detail_page(request, actor, contact)
+    actor, contact = await visible_contact(request)
+    return await detail_page(request, actor, contact)
 
 
 async def contact_document_upload(request: Request) -> Response:
     """A document filed on the contact itself (broker contract, first information)."""
-    actor, contact = await _contact(request)
+    actor, contact = await visible_contact(request)
 
     async def failed(values: dict[str, str], errors: dict[str, str]) -> Response:
-        return await _detail_page(request, actor, contact, upload=(values, errors))
+        return await detail_page(request, actor, contact, upload=(values, errors))
 
     return await folder_forms.upload_document(
         request,
@@ -159,14 +171,31 @@ DETAIL_PAGE = "staff/contacts/detail.html"
 FailedUpload = tuple[dict[str, str], dict[str, str]]  # the form's values, the errors
 
 
-async def _detail_page(
-    request: Request, actor: CurrentUser, contact: Any, *, upload: FailedUpload | None = None
+async def detail_page(
+    request: Request,
+    actor: CurrentUser,
+    contact: Any,
+    *,
+    upload: FailedUpload | None = None,
+    household_form: households.HouseholdForm | None = None,
 ) -> Response:
-    """The contact's page; after a failed upload with its errors next to the upload form."""
+    """The contact's page; after a failed upload (or household form) with its errors."""
+    context = await _sections(actor, contact, request.app.state.settings)
+    context |= {
+        "upload_values": upload[0] if upload else {},
+        "upload_errors": upload[1] if upload else {},
+        "household": await households.household_panel(actor, contact, form=household_form),
+    }
+    failed = upload or household_form
+    return render(request, DETAIL_PAGE, context, status_code=422 if failed else 200)
+
+
+async def _sections(actor: CurrentUser, contact: Any, settings: Settings) -> dict[str, Any]:
+    """What the contact's page shows whatever form failed: account, modules, documents."""
     account, state = await accounts.customer_account(actor, contact_id=contact.id)
     permissions = await access.access_of(contact.id)
     counts = await access.folder_counts(contact.id, permissions)
-    context: dict[str, Any] = {
+    return {
         "contact": contact,
         "account": account,
         "permissions": permissions,
@@ -174,58 +203,18 @@ async def _detail_page(
         "account_state": state,
         "notices": await notices.open_for_contact(actor, contact_id=contact.id),
         "documents": await documents.contact_documents(actor, contact_id=contact.id),
-        "upload_values": upload[0] if upload else {},
-        "upload_errors": upload[1] if upload else {},
+        "trusted": await trust_staff.contact_trust(actor, contact_id=contact.id, settings=settings),
     }
-    return render(request, DETAIL_PAGE, context, status_code=422 if upload else 200)
 
 
 async def contact_notice_done(request: Request) -> Response:
-    actor, contact = await _contact(request)
+    actor, contact = await visible_contact(request)
     notice_id = cast(int, request.path_params["notice_id"])
     await notices.resolve(actor, contact_id=contact.id, notice_id=notice_id)
     return redirect(request, "contact_detail", flash="notice_done", contact_id=contact.id)
 
 
-async def contact_create_account(request: Request) -> Response:
-    actor, contact = await _contact(request)
-    try:
-        await accounts.create_customer_account(actor, contact_id=contact.id)
-    except ValidationFailed:
-        return redirect(request, "contact_detail", flash="account_error", contact_id=contact.id)
-    return redirect(request, "contact_detail", flash="account_created", contact_id=contact.id)
-
-
-async def contact_send_registration(request: Request) -> Response:
-    actor, contact = await _contact(request)
-    account, _state = await accounts.customer_account(actor, contact_id=contact.id)
-    if account is None:
-        raise NotFound
-    try:
-        await accounts.send_registration_mail(
-            actor, settings=request.app.state.settings, user_id=account.id
-        )
-    except ValidationFailed:
-        return redirect(request, "contact_detail", flash="account_error", contact_id=contact.id)
-    return redirect(request, "contact_detail", flash="mailed", contact_id=contact.id)
-
-
 PERMISSIONS_PAGE = "staff/contacts/permissions.html"
-
-
-async def _set_login_active(request: Request, *, active: bool) -> Response:
-    actor, contact = await _contact(request)
-    await accounts.set_customer_active(actor, contact_id=contact.id, active=active)
-    flash = "login_activated" if active else "login_deactivated"
-    return redirect(request, "contact_detail", flash=flash, contact_id=contact.id)
-
-
-async def contact_login_deactivate(request: Request) -> Response:
-    return await _set_login_active(request, active=False)
-
-
-async def contact_login_activate(request: Request) -> Response:
-    return await _set_login_active(request, active=True)
 
 
 async def contact_permissions_form(request: Request) -> Response:
@@ -236,7 +225,7 @@ async def contact_permissions_form(request: Request) -> Response:
 
 
 async def contact_permissions_save(request: Request) -> Response:
-    actor, contact = await _contact(request)
+    actor, contact = await visible_contact(request)
     form = await forms.read_form(request)
     flags = {name: forms.checkbox(form, name) for name in ACCESS_FIELDS}
     version = versions.version_of({VERSION_FIELD: forms.text(form, VERSION_FIELD, max_chars=12)})
@@ -255,7 +244,7 @@ async def contact_delete_form(request: Request) -> Response:
 
 
 async def contact_delete(request: Request) -> Response:
-    actor, contact = await _contact(request)
+    actor, contact = await visible_contact(request)
     form = await forms.read_form(request)
     try:
         confirmation = forms.text(form, "confirm_text", max_chars=200)
@@ -271,7 +260,7 @@ async def contact_delete(request: Request) -> Response:
 
 
 async def contact_export(request: Request) -> Response:
-    actor, contact = await _contact(request)
+    actor, contact = await visible_contact(request)
     archive = await erasure.export_contact(actor, _store(request), contact)
 
     def chunks() -> Iterator[bytes]:
@@ -317,30 +306,6 @@ routes = [
         contact_document_upload,
         methods=["POST"],
         name="contact_document_upload",
-    ),
-    Route(
-        "/staff/contacts/{contact_id:id}/account",
-        contact_create_account,
-        methods=["POST"],
-        name="contact_create_account",
-    ),
-    Route(
-        "/staff/contacts/{contact_id:id}/login/deactivate",
-        contact_login_deactivate,
-        methods=["POST"],
-        name="contact_login_deactivate",
-    ),
-    Route(
-        "/staff/contacts/{contact_id:id}/login/activate",
-        contact_login_activate,
-        methods=["POST"],
-        name="contact_login_activate",
-    ),
-    Route(
-        "/staff/contacts/{contact_id:id}/registration-mail",
-        contact_send_registration,
-        methods=["POST"],
-        name="contact_send_registration",
     ),
     Route(
         "/staff/contacts/{contact_id:id}/permissions",

@@ -144,7 +144,16 @@ FORM_FIELDS = (*branding.FIELDS, VERSION_FIELD)  # the form carries the version 
 
 async def branding_form(request: Request) -> Response:
     actor = require(request, can_manage_settings)
-    return _page(request, await branding.settings_form(actor), {})
+    return await settings_page(request, actor)
+
+
+async def settings_page(
+    request: Request, actor: CurrentUser, *, status_code: int = 200, **extra: Any
+) -> Response:
+    """The page with the stored settings; `extra`: another section's state after its refused
+    form (the staff second factor, web/staff/second_factor.py)."""
+    values = await branding.settings_form(actor)
+    return _page(request, values, {}, status_code=status_code, **extra)
 
 
 async def branding_save(request: Request) -> Response:
