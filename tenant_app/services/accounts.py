@@ -72,6 +72,24 @@ async def _staff_email_taken(
     return _email_in_use() if await _email_taken(_email(values), except_user=except_user) else {}
 
 
+async def _adopt_trust_login(contact: Contact) -> User | None:
+    """The contact's address already has a login without a contact (someone named them as a
+    trusted person): the same address, so the same mailbox and person. That login becomes
+    the contact's own, with the broker's data (the birthdate is the PIN of its links)."""
+    if await User.filter(contact_id=contact.id).exists():
+        return None
+    login = await User.get_or_none(email=contact.email.lower(), kind="customer", contact_id=None)
+    if login is None:
+        return None
+    adopted = await User.filter(id=login.id, contact_id=None).update(
+        contact_id=contact.id,
+        first_name=contact.first_name,
+        last_name=contact.last_name,
+        birthdate=contact.birthdate,
+    )
+    return await User.get(id=login.id) if adopted else None
+
+
 async def _account_taken(contact: Contact) -> dict[str, str]:
     """Why the contact cannot get an account (another one came first), if it cannot."""
     if await User.filter(contact_id=contact.id).exists():
@@ -199,6 +217,8 @@ async def create_customer_account(actor: CurrentUser, *, contact_id: int) -> Use
     contact = await Contact.get_or_none(id=contact_id)
     if contact is None:
         raise NotFound
+    if adopted := await _adopt_trust_login(contact):
+        return adopted
     if errors := await _account_taken(contact):
         raise ValidationFailed(errors)
     columns = {

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -62,10 +61,13 @@ def status_at(person: TrustedPerson, now: datetime) -> str:
 
 
 def may_name(actor: CurrentUser) -> bool:
-    """A customer who sees their emergency folder manages its trusted persons."""
+    """A customer who sees their own emergency folder manages its trusted persons. Not a
+    household login for another contact: whom that contact trusts is theirs to decide, and
+    a person named by a manager would keep access after the household link ended."""
     return (
         is_customer(actor)
         and actor.contact_id is not None
+        and actor.contact_id == actor.own_contact_id
         and customer_may(folder_flags(actor.access, EMERGENCY), "view_folder")
     )
 
@@ -118,7 +120,10 @@ async def _open_after_wait(settings: Settings, person: TrustedPerson) -> None:
             await event(person, "opened", opens_at, actor_name=person.full_name)
             contact = await Contact.get(id=person.contact_id)
             await trust_mail.tell_opened(settings, person, contact, on_proof=False)
-    person.status, person.opened_at = "open", opens_at
+    if opened:
+        person.status, person.opened_at = "open", opens_at
+    else:  # revoked or vetoed meanwhile: what the row says now, not what time would say
+        await person.refresh_from_db(fields=["status", "opens_at", "opened_at", "version"])
 
 
 async def settle(settings: Settings, persons: list[TrustedPerson], now: datetime) -> None:
@@ -220,15 +225,15 @@ async def _naming_errors(actor: CurrentUser, contact: Contact, email: str) -> di
 
 
 async def _login_for(named: TrustedPersonInput) -> User:
-    """The customer login with this address; else a new one: for the broker's contact with
-    this address if there is one (as staff would create it: their data, no mail until the
-    broker sends the registration), or one without a contact, which can only reach what it
-    is trusted with. A login made meanwhile by someone else is used."""
+    """The customer login with this address; else a new one without a contact, which can
+    only reach what it is trusted with. Never one for a broker's contact found by the
+    address: a customer must not give another contact a portal login. A login made
+    meanwhile by someone else is used."""
     for attempt in range(1, USERNAME_TRIES + 1):
         found = await User.get_or_none(email=named.email)
         if found is not None:
             return found
-        person: Any = await Contact.filter(email=named.email).first() or named
+        person = named
         try:
             async with in_transaction():  # a savepoint: a refusal keeps the caller's transaction
                 return await User.create(
@@ -239,7 +244,7 @@ async def _login_for(named: TrustedPersonInput) -> User:
                     first_name=person.first_name,
                     last_name=person.last_name,
                     birthdate=person.birthdate,
-                    contact_id=person.id if isinstance(person, Contact) else None,
+                    contact_id=None,
                 )
         except IntegrityError:
             if attempt == USERNAME_TRIES:

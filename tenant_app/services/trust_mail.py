@@ -33,14 +33,10 @@ def _of(user: User) -> Recipient:
 
 
 async def customer_recipients(contact: Contact) -> list[Recipient]:
-    """The contact's own login and the household logins managing it; the contact's address
-    when no login exists."""
-    logins = User.filter(kind="customer", is_active=True)
-    own = await logins.filter(contact_id=contact.id)
-    managing = await logins.filter(contact_links__contact_id=contact.id).exclude(
-        id__in=[user.id for user in own]
-    )
-    found = [_of(user) for user in (*own, *managing)]
+    """The contact's own login (only the contact decides about its trusted persons, not a
+    household login managing it); the contact's address when no login exists."""
+    own = await User.filter(kind="customer", is_active=True, contact_id=contact.id)
+    found = [_of(user) for user in own]
     return found or [Recipient(contact.email, contact.first_name, None, None)]
 
 

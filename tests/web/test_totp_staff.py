@@ -248,3 +248,22 @@ async def test_the_user_list_shows_who_has_a_second_factor(tenant, passwords, cl
     await admin.submit(REQUIRE, {"grace_days": "10"}, form_page=SETTINGS)
     listing = (await admin.get("/staff/users")).text
     assert "Fehlt" in cell(listing, bert.id) and "Eingerichtet" in cell(listing, anna.id)
+
+
+async def test_a_view_as_customer_ends_when_the_second_factor_falls_due(
+    tenant, passwords, client_for
+) -> None:
+    """Staff who opened a customer's portal during the grace period do not keep browsing it
+    once the deadline passed: the view ends and the portal leads to the set-up."""
+    contact = await make_customer(tenant, passwords, communication=True)
+    admin = await _admin(tenant, client_for)
+    await admin.submit(REQUIRE, {"grace_days": "14"}, form_page=SETTINGS)
+    viewed = await admin.submit(f"/staff/contacts/{contact.id}/view-as", form_page="/staff")
+    assert viewed.status_code == 303 and (await admin.get("/portal")).status_code == 200
+    await _deadline_passed(tenant)
+    for path in ("/portal", "/portal/tickets", "/portal/profile"):
+        answer = await admin.get(path)
+        assert answer.status_code == 303 and answer.headers["location"] == SECURITY, path
+    await enrol_totp(admin)
+    assert (await admin.get("/staff")).status_code == 200
+    assert (await admin.get("/portal")).status_code == 403  # the view is over, not resumed

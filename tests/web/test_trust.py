@@ -230,11 +230,12 @@ async def test_naming_an_existing_customer_links_their_login_without_a_new_link(
     assert await _trail(tenant, person.id) == ["named", "registered"]
 
 
-async def test_naming_a_contact_without_a_login_prepares_the_brokers_account_for_it(
+async def test_naming_a_brokers_contact_gives_that_contact_no_portal_account(
     tenant, kai, client_for, deliver
 ) -> None:
-    """A new trust-only login would hold the address the contact's own account needs: the
-    contact's account is made instead, as staff would make it, and waits for their mail."""
+    """A customer cannot make the broker's contact a portal account: the named person gets
+    a login of their own that reaches only what they are trusted with. When staff later
+    make the contact's account, that login (same address: same person) becomes it."""
     admin = client_for(tenant.hostname)
     await admin.log_in("alpha-admin")
     ria = {"first_name": "Ria", "last_name": "Roth", "email": "ria@kunde.example"}
@@ -246,12 +247,17 @@ async def test_naming_a_contact_without_a_login_prepares_the_brokers_account_for
     with tenant_scope(tenant.tenant.id):
         contact = await Contact.get(email="ria@kunde.example")
         login = await User.get(email="ria@kunde.example")
-    assert (login.contact_id, login.password_hash) == (contact.id, None)
-    assert login.birthdate == contact.birthdate  # the broker's data: her PIN stays hers
+        assert not await User.exists(contact_id=contact.id)
+    assert login.contact_id is None and login.birthdate.isoformat() == "1980-02-02"
     mails = [m for m in await deliver() if m["To"] == "ria@kunde.example"]
-    assert len(mails) == 1 and "/passwort/" not in text_of(mails[0])
-    staff_page = (await admin.get(f"/staff/contacts/{contact.id}")).text
-    assert "Registrierungsmail senden" in staff_page  # the broker's step, as ever
+    assert any("/passwort/" in text_of(m) for m in mails)  # her link, as for anyone named
+    page = f"/staff/contacts/{contact.id}"
+    made = await admin.submit(f"{page}/account", form_page=page)
+    assert made.status_code == 303 and "account_created" in made.headers["location"]
+    with tenant_scope(tenant.tenant.id):
+        login = await User.get(email="ria@kunde.example")
+    assert login.contact_id == contact.id and login.birthdate == contact.birthdate
+    assert (await _person(tenant, "ria@kunde.example")).user_id == login.id
 
 
 async def test_a_customer_who_does_not_see_the_emergency_folder_names_nobody(
@@ -650,3 +656,39 @@ async def test_erasing_the_customer_takes_a_login_that_only_trusted_them(
         assert not await User.filter(email=TESSA["email"]).exists()
         assert not await TrustedPerson.exists()
         assert not await Contact.exists(id=kai.contact.id)
+
+
+def _customer(contact_id: int, own_contact_id: int) -> Any:
+    from tenant_app.actors import CurrentUser
+    from tenant_app.permissions import CustomerRights
+
+    rights = CustomerRights.from_values(contact_id, {"emergency_readonly": True})
+    return CurrentUser(
+        id=1, kind="customer", role="kunde", username="max", email="max@x.example",
+        first_name="Max", last_name="M", language=None, session_id="s", csrf_token="t",
+        contact_id=contact_id, own_contact_id=own_contact_id, linked_contacts=1, access=rights,
+    )  # fmt: skip
+
+
+def test_only_the_contact_itself_names_its_trusted_persons() -> None:
+    """A household login managing a child's folders names nobody for the child: a person it
+    named would keep the child's emergency folder after the household link ended."""
+    assert trust.may_name(_customer(4, own_contact_id=4))
+    assert not trust.may_name(_customer(5, own_contact_id=4))
+
+
+async def test_a_removal_racing_the_end_of_the_wait_wins(tenant, kai, settings) -> None:
+    """The customer removes the person just as the waiting period ends: a reader that saw
+    the period over must not open the folder for this one request."""
+    await _name_tessa(kai.client)
+    with tenant_scope(tenant.tenant.id):
+        person = await _person(tenant)
+        past = datetime.now(UTC) - timedelta(minutes=1)
+        await TrustedPerson.filter(id=person.id).update(
+            status="requested", requested_at=past - timedelta(days=7), opens_at=past
+        )
+        seen = await TrustedPerson.get(id=person.id)  # read before the removal
+        await TrustedPerson.filter(id=person.id).update(status="revoked")
+        await trust.settle(settings, [seen], datetime.now(UTC))
+        assert seen.status == "revoked" and seen.opened_at is None
+        assert (await TrustedPerson.get(id=person.id)).status == "revoked"
