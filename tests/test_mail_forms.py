@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tenant_app.mail.render import RenderedMail, render_email
+from tenant_app.services.security_mail import KINDS as SECURITY_CHANGES
 from tenant_app.tenancy import load_tenant_info
 from tenant_app.text.user_agents import DeviceName
 
@@ -47,6 +48,18 @@ CUSTOMER_MAILS = [
             "at": datetime(2026, 3, 1, 9, 30, tzinfo=UTC),
             "devices_url": LINK,
         },
+    ),
+    *(  # a change to the login's security, or wrong codes after the password
+        (
+            "security_change",
+            {
+                "kind": kind,
+                "passkey": "Laptop",
+                "at": datetime(2026, 3, 1, 9, 30, tzinfo=UTC),
+                "security_url": LINK,
+            },
+        )
+        for kind in sorted(SECURITY_CHANGES)
     ),
     *(
         ("ticket_notice", {"recipient": PERSON, "kind": kind, "link": LINK})

@@ -3,7 +3,8 @@
 
    The server sends the options as JSON with the binary values in base64url, and gets the
    browser's answer back the same way (web/passkeys.py), with the CSRF token in the
-   X-CSRF-Token header as htmx sends it. Every message shown comes from the data-msg-*
+   X-CSRF-Token header as htmx sends it. Adding one asks for the current password first: it
+   goes with the options request, and a refusal is shown at its field. Every message shown comes from the data-msg-*
    attributes of the page, so it is in the user's language. A browser without WebAuthn
    keeps the controls hidden (and is told so where passkeys are managed). No inline script,
    no eval, no dependencies. */
@@ -135,8 +136,10 @@
     slot.appendChild(alert);
   }
 
+  // The message below the field it is about (its slot: data-passkey-field-error="<name>"),
+  // or none; the input points at it, and back at its hint once it is gone.
   function showFieldError(form, input, text) {
-    var slot = form.querySelector("[data-passkey-field-error]");
+    var slot = form.querySelector('[data-passkey-field-error="' + input.name + '"]');
     if (slot) {
       slot.textContent = "";
       slot.hidden = !text;
@@ -145,7 +148,11 @@
     if (field) { field.classList.toggle("field--invalid", !!text); }
     if (!text) {
       input.removeAttribute("aria-invalid");
-      input.setAttribute("aria-describedby", input.id + "-hint");
+      if (document.getElementById(input.id + "-hint")) {
+        input.setAttribute("aria-describedby", input.id + "-hint");
+      } else {
+        input.removeAttribute("aria-describedby");
+      }
       return;
     }
     var error = document.createElement("p");
@@ -155,7 +162,6 @@
     if (slot) { slot.appendChild(error); }
     input.setAttribute("aria-invalid", "true");
     input.setAttribute("aria-describedby", error.id);
-    input.focus();
   }
 
   function busy(button, on) {
@@ -166,14 +172,21 @@
 
   /* ---- adding a passkey ------------------------------------------------------------- */
 
+  // The fields the server checks before the browser is asked (web/passkeys.py).
+  var REGISTER_FIELDS = ["name", "current_password"];
+
   function register(form) {
-    var input = form.elements.namedItem("name");
+    var inputs = REGISTER_FIELDS.map(function (name) { return form.elements.namedItem(name); });
     var button = form.querySelector("button[type=submit]");
     var token = form.getAttribute("data-csrf-token");
+    var body = {};
     showError(form, "");
-    showFieldError(form, input, "");
+    inputs.forEach(function (input) {
+      showFieldError(form, input, "");
+      body[input.name] = input.value;
+    });
     busy(button, true);
-    post(form.getAttribute("data-options-url"), token, { name: input.value })
+    post(form.getAttribute("data-options-url"), token, body)
       .then(function (answer) {
         return navigator.credentials.create({ publicKey: creationOptions(answer.publicKey) });
       })
@@ -185,11 +198,15 @@
       })
       .catch(function (error) {
         busy(button, false);
-        if (error instanceof Refusal && error.reason === "invalid" && error.errors.name) {
-          showFieldError(form, input, error.errors.name);
-        } else {
+        var invalid = error instanceof Refusal && error.reason === "invalid" ? inputs.filter(function (input) {
+          return error.errors[input.name];
+        }) : [];
+        if (!invalid.length) {
           showError(form, message(form, reasonOf(error)));
+          return;
         }
+        invalid.forEach(function (input) { showFieldError(form, input, error.errors[input.name]); });
+        invalid[0].focus();
       });
   }
 

@@ -39,6 +39,7 @@ _HIT_SQL = (
     " RETURNING count"
 )
 _RELEASE_SQL = "UPDATE rate_counter SET count = count - 1 WHERE key = :key AND count > 0"
+_RESET_SQL = "DELETE FROM rate_counter WHERE key = :key"
 KEY_CHARS = 200  # the column's size
 
 
@@ -52,10 +53,21 @@ def _key(limit: Limit, subject: str) -> str:
 
 async def hit(limit: Limit, subject: str) -> bool:
     """Count one attempt; True while the subject stays within the limit."""
+    return await counted(limit, subject) <= limit.attempts
+
+
+async def counted(limit: Limit, subject: str) -> int:
+    """Count one event; how many the subject has in the current window (for a warning at a
+    threshold rather than a refusal)."""
     row = await unscoped.fetch_one(
         _HIT_SQL.format(now=db_now()), key=_key(limit, subject), window=limit.window
     )
-    return row is not None and int(row["count"]) <= limit.attempts
+    return int(row["count"]) if row is not None else limit.attempts + 1  # none: refuse
+
+
+async def reset(limit: Limit, subject: str) -> None:
+    """Forget the subject's count (a run of failures ended by a success)."""
+    await unscoped.execute(_RESET_SQL, key=_key(limit, subject))
 
 
 async def release(limit: Limit, subject: str) -> None:

@@ -21,13 +21,10 @@ from tenant_app.schemas.auth import LoginInput
 from tenant_app.schemas.base import checked
 from tenant_app.security import ratelimit, sessions
 from tenant_app.security.passwords import PasswordService
-from tenant_app.services import devices
+from tenant_app.services import devices, security_mail
+from tenant_app.services.password_check import check_current_password
 from tenant_app.settings import Settings
 from tenant_app.text.i18n import gettext as _
-
-# Wrong current passwords on the change form, per account: a session left open on a shared
-# computer must not become a way to guess the password it was opened with.
-CHANGE_PER_ACCOUNT = ratelimit.Limit("password-change", 5, 15 * 60)
 
 
 class LoginFailed(Exception):
@@ -113,11 +110,13 @@ async def change_password(
     actor: CurrentUser,
     passwords: PasswordService,
     *,
+    settings: Settings,
     current: str,
     new: str,
     repeat: str,
 ) -> None:
-    """The actor's own password: the current one proves it is them; other sessions end."""
+    """The actor's own password: the current one proves it is them; other sessions end, and
+    the user is told by mail."""
     user = await User.get(id=actor.id)
     errors = rules.password_errors_of(user, new, repeat)
     if not current:
@@ -126,21 +125,11 @@ async def change_password(
         errors["password"] = _("The new password must differ from the current one.")
     if errors:
         raise ValidationFailed(errors)  # nothing counted: the current one was not checked
-    await _check_current(passwords, user, current)
+    await check_current_password(passwords, user.id, current)
     password_hash = await passwords.hash(new)
     async with in_transaction():
         await User.filter(id=user.id).update(
             password_hash=password_hash, must_change_password=False
         )
         await sessions.end_all_sessions(user.id, keep=actor.session_id)
-
-
-async def _check_current(passwords: PasswordService, user: User, current: str) -> None:
-    attempt = (CHANGE_PER_ACCOUNT, f"{current_tenant_id()}:{user.id}")
-    if not await ratelimit.hit(*attempt):
-        raise ValidationFailed(
-            {"current_password": _("Too many attempts. Please wait a few minutes and try again.")}
-        )
-    if not await passwords.verify(user.password_hash, current):
-        raise ValidationFailed({"current_password": _("The current password is not correct.")})
-    await ratelimit.release(*attempt)
+        await security_mail.tell(settings, user, kind="password_changed")

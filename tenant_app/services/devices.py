@@ -15,6 +15,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from tortoise.transactions import in_transaction
+
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied
 from tenant_app.mail.notify import notify
@@ -24,7 +26,9 @@ from tenant_app.permissions import can_manage_users, is_admin
 from tenant_app.queries.sql import database_time
 from tenant_app.security import sessions
 from tenant_app.security.cookies import token_digest
-from tenant_app.services import contacts
+from tenant_app.security.passwords import PasswordService
+from tenant_app.services import contacts, security_mail
+from tenant_app.services.password_check import check_current_password
 from tenant_app.settings import Settings
 from tenant_app.text.formatting import fmt_ago
 from tenant_app.text.user_agents import DeviceName, device_name
@@ -150,10 +154,27 @@ async def end_other_sessions(actor: CurrentUser) -> None:
     await sessions.end_all_sessions(actor.id, keep=actor.session_id)
 
 
-async def set_login_alerts(actor: CurrentUser, *, enabled: bool) -> None:
-    """Whether a sign-in from a new browser is told to the actor by mail."""
+async def set_login_alerts(
+    actor: CurrentUser,
+    passwords: PasswordService,
+    *,
+    settings: Settings,
+    enabled: bool,
+    password: str = "",
+) -> None:
+    """Whether a sign-in from a new browser is told to the actor by mail. Turning it off
+    takes the current password and is itself told by mail: whoever has only the session
+    must not silence the mails before they add a way in."""
     _own(actor)
-    await User.filter(id=actor.id).update(login_alerts=enabled)
+    if enabled:
+        await User.filter(id=actor.id).update(login_alerts=True)
+        return
+    if not await User.filter(id=actor.id, login_alerts=True).exists():
+        return  # off already: nothing changes, nothing to prove
+    await check_current_password(passwords, actor.id, password, field="alerts_password")
+    async with in_transaction():
+        if await User.filter(id=actor.id, login_alerts=True).update(login_alerts=False):
+            await security_mail.tell(settings, actor, kind="alerts_off")
 
 
 async def end_staff_user_sessions(actor: CurrentUser, *, user_id: int) -> bool:

@@ -15,15 +15,18 @@ from tenant_app.models.factors import RecoveryCode, TotpFactor
 from tenant_app.models.scoping import current_tenant_id
 from tenant_app.security import ratelimit, totp
 from tenant_app.security.cookies import token_digest
-from tenant_app.security.passwords import PasswordService
-from tenant_app.services.auth import CHANGE_PER_ACCOUNT
+from tenant_app.services import security_mail
+from tenant_app.settings import Settings
 from tenant_app.text.i18n import addressed as _a
-from tenant_app.text.i18n import gettext as _
 
 # Wrong codes (app or recovery) per account, and per client whatever account: like PINs. With
 # three codes valid at a time, 10 an hour leave a guesser about 1 in 4,000 a day.
 CODE_PER_ACCOUNT = ratelimit.Limit("factor-code-account", 10, 3600)
 CODE_PER_CLIENT = ratelimit.Limit("factor-code-client", 20, 3600)
+# Wrong codes in a row at the login's second step, per account: at the fifth the owner is
+# mailed (someone has their password), then again at most once an hour (WARNED_AT_LOGIN).
+WRONG_AT_LOGIN = ratelimit.Limit("factor-login-wrong", 5, 3600)
+WARNED_AT_LOGIN = ratelimit.Limit("factor-login-warned", 1, 3600)
 
 
 class TooManyAttempts(Exception):
@@ -120,15 +123,16 @@ async def use_recovery_code(user_id: int, code: str, *, now: datetime | None) ->
     return bool(used)
 
 
-async def check_password(passwords: PasswordService, user_id: int, password: str) -> None:
-    """The current password, counted with the password form's wrong ones (a session left open
-    must not become a way to guess it)."""
-    user = await User.get(id=user_id)
-    attempt = (CHANGE_PER_ACCOUNT, f"{current_tenant_id()}:{user.id}")
-    if not await ratelimit.hit(*attempt):
-        raise ValidationFailed(
-            {"disable_password": _("Too many attempts. Please wait a few minutes and try again.")}
-        )
-    if not await passwords.verify(user.password_hash, password):
-        raise ValidationFailed({"disable_password": _("The current password is not correct.")})
-    await ratelimit.release(*attempt)
+async def note_wrong_at_login(settings: Settings, user: User) -> None:
+    """A wrong code at the login's second step (the password was right): the fifth in a row
+    tells the owner that someone knows their password, at most once an hour."""
+    subject = f"{current_tenant_id()}:{user.id}"
+    if await ratelimit.counted(WRONG_AT_LOGIN, subject) < WRONG_AT_LOGIN.attempts:
+        return
+    if await ratelimit.hit(WARNED_AT_LOGIN, subject):
+        await security_mail.tell(settings, user, kind="factor_failed")
+
+
+async def right_at_login(user_id: int) -> None:
+    """The second step succeeded: wrong codes before it no longer add up."""
+    await ratelimit.reset(WRONG_AT_LOGIN, f"{current_tenant_id()}:{user_id}")

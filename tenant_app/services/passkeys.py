@@ -38,8 +38,9 @@ from tenant_app.security.webauthn_ceremony import (
     verify_authentication,
     verify_registration,
 )
-from tenant_app.services import second_factor
-from tenant_app.services.auth import CHANGE_PER_ACCOUNT
+from tenant_app.services import factor_codes, second_factor, security_mail
+from tenant_app.services.password_check import check_current_password
+from tenant_app.settings import Settings
 from tenant_app.tenancy import current_tenant
 from tenant_app.text.i18n import gettext as _
 
@@ -120,15 +121,28 @@ async def passkeys_of(actor: CurrentUser) -> list[PasskeyRow]:
 
 
 async def start_registration(
-    actor: CurrentUser, rp: RelyingParty, *, name: str
+    actor: CurrentUser,
+    rp: RelyingParty,
+    passwords: PasswordService,
+    *,
+    name: str,
+    current_password: str,
 ) -> tuple[dict[str, Any], Challenge]:
-    """Options for the browser and the challenge to keep, for a passkey named `name`."""
+    """Options for the browser and the challenge to keep, for a passkey named `name`. The
+    current password comes first (counted as on the password form): whoever has only the
+    session cannot give themselves a way in that outlives a new password."""
     _own(actor)
-    name = clean_name(name)
+    try:
+        name = clean_name(name)
+    except ValidationFailed as failed:  # both messages at once; no password checked yet
+        if not current_password:
+            failed.errors["current_password"] = _("Please enter the current password.")
+        raise
     existing = await Passkey.filter(user_id=actor.id)
     if len(existing) >= MAX_PER_USER:
         message = _("At most %(n)s passkeys per login.", n=MAX_PER_USER)
         raise ValidationFailed({"name": message})
+    await check_current_password(passwords, actor.id, current_password)
     options, value = registration_options(
         rp,
         handle=user_handle(current_tenant_id(), actor.id),
@@ -151,10 +165,16 @@ async def _claim(challenge: Challenge | None, kind: str, user_id: int = 0) -> Ch
 
 
 async def register(
-    actor: CurrentUser, rp: RelyingParty, *, challenge: Challenge | None, credential: Any
+    actor: CurrentUser,
+    rp: RelyingParty,
+    *,
+    settings: Settings,
+    challenge: Challenge | None,
+    credential: Any,
 ) -> Registered:
-    """Store the passkey the browser made for the challenge of `start_registration`. The
-    first factor of a login also brings its recovery codes (unless it still has unused ones)."""
+    """Store the passkey the browser made for the challenge of `start_registration` (and tell
+    the user by mail). The first factor of a login also brings its recovery codes (unless it
+    still has unused ones)."""
     _own(actor)
     claimed = await _claim(challenge, "register", actor.id)
     if not isinstance(credential, dict):
@@ -178,6 +198,7 @@ async def register(
             if not await RecoveryCode.filter(user_id=actor.id, used_at__isnull=True).exists():
                 codes = await second_factor.issue_recovery_codes(actor.id)
             await second_factor.sync_flag(actor.id)
+            await security_mail.tell(settings, actor, kind="passkey_added", passkey=passkey.name)
     except IntegrityError as duplicate:  # this authenticator's key is registered already
         raise PasskeyFailed("exists") from duplicate
     return Registered(passkey=_row(passkey), recovery_codes=codes)
@@ -197,11 +218,17 @@ async def rename(actor: CurrentUser, passkey_id: int, *, name: str) -> None:
 
 
 async def remove(
-    actor: CurrentUser, passwords: PasswordService, passkey_id: int, *, current_password: str
+    actor: CurrentUser,
+    passwords: PasswordService,
+    passkey_id: int,
+    *,
+    settings: Settings,
+    current_password: str,
 ) -> bool:
     """Remove one of the actor's passkeys; the current password proves it is them (wrong
-    ones are counted as on the password form). True while a second factor remains; without
-    one the recovery codes go too (they stand in for a factor that no longer exists)."""
+    ones are counted as on the password form), and a mail tells them. True while a second
+    factor remains; without one the recovery codes go too (they stand in for a factor that
+    no longer exists)."""
     passkey = await _own_passkey(actor, passkey_id)
     if actor.is_staff and current_tenant().staff_2fa_required_at and await _is_last_factor(actor):
         message = _(
@@ -209,12 +236,13 @@ async def remove(
             "authenticator app before you remove this passkey."
         )
         raise ValidationFailed({"current_password": message})
-    await _check_password(passwords, actor.id, current_password)
+    await check_current_password(passwords, actor.id, current_password)
     async with in_transaction():
         await Passkey.filter(id=passkey.id).delete()
         remaining = await second_factor.sync_flag(actor.id)
         if not remaining:
             await RecoveryCode.filter(user_id=actor.id).delete()
+        await security_mail.tell(settings, actor, kind="passkey_removed", passkey=passkey.name)
     return remaining
 
 
@@ -222,19 +250,6 @@ async def _is_last_factor(actor: CurrentUser) -> bool:
     if await TotpFactor.filter(user_id=actor.id, confirmed_at__isnull=False).exists():
         return False
     return await Passkey.filter(user_id=actor.id).count() <= 1
-
-
-async def _check_password(passwords: PasswordService, user_id: int, current: str) -> None:
-    if not current:
-        raise ValidationFailed({"current_password": _("Please enter the current password.")})
-    attempt = (CHANGE_PER_ACCOUNT, f"{current_tenant_id()}:{user_id}")
-    if not await ratelimit.hit(*attempt):
-        message = _("Too many attempts. Please wait a few minutes and try again.")
-        raise ValidationFailed({"current_password": message})
-    user = await User.get(id=user_id)
-    if not await passwords.verify(user.password_hash, current):
-        raise ValidationFailed({"current_password": _("The current password is not correct.")})
-    await ratelimit.release(*attempt)
 
 
 async def start_login(rp: RelyingParty, *, user_id: int | None) -> tuple[dict[str, Any], Challenge]:
@@ -266,6 +281,8 @@ async def authenticate(
         raise PasskeyThrottled
     user = await _authenticated(rp, challenge, credential, user_id)
     await ratelimit.release(*by_client)
+    if user_id is not None:  # the second step: wrong codes typed before no longer add up
+        await factor_codes.right_at_login(user.id)
     return user
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from markupsafe import Markup
@@ -23,14 +23,19 @@ from tenant_app.models.factors import Passkey, RecoveryCode, TotpFactor
 from tenant_app.models.scoping import current_tenant_id
 from tenant_app.security import totp
 from tenant_app.security.passwords import PasswordService
-from tenant_app.services import factor_codes
+from tenant_app.services import factor_codes, security_mail
 from tenant_app.services.factor_codes import TooManyAttempts as TooManyAttempts
 from tenant_app.services.factor_codes import recovery_digest as recovery_digest
+from tenant_app.services.password_check import check_current_password
+from tenant_app.settings import Settings
 from tenant_app.tenancy import current_tenant
 from tenant_app.text.i18n import addressed as _a
 from tenant_app.text.i18n import gettext as _
 
 RECOVERY_CODES = 10
+# A set-up is confirmed within this time after the password started it; later it is gone (a
+# session left open must not finish a set-up its owner began and left).
+SETUP_MINUTES = 30
 
 
 class LoginGone(Exception):
@@ -69,13 +74,15 @@ async def issue_recovery_codes(user_id: int) -> list[str]:
     return codes
 
 
-async def clear_factors(user_id: int) -> None:
+async def clear_factors(settings: Settings, user: User) -> None:
     """Remove every second factor of a login (app, recovery codes, passkeys): a reset by link.
-    Inside the caller's transaction."""
-    await TotpFactor.filter(user_id=user_id).delete()
-    await RecoveryCode.filter(user_id=user_id).delete()
-    await Passkey.filter(user_id=user_id).delete()
-    await sync_flag(user_id)
+    Inside the caller's transaction, which also queues the mail telling the user."""
+    removed = await TotpFactor.filter(user_id=user.id).delete()
+    await RecoveryCode.filter(user_id=user.id).delete()
+    removed += await Passkey.filter(user_id=user.id).delete()
+    await sync_flag(user.id)
+    if removed:
+        await security_mail.tell(settings, user, kind="factors_reset")
 
 
 # --- What the security page shows ------------------------------------------------------------
@@ -114,30 +121,38 @@ def _own(actor: CurrentUser) -> None:
         raise PermissionDenied
 
 
+def _setup_since() -> datetime:
+    """A set-up started before this moment has expired."""
+    return datetime.now(UTC) - timedelta(minutes=SETUP_MINUTES)
+
+
 async def totp_section(actor: CurrentUser) -> TotpSection:
     _own(actor)
     factor = await TotpFactor.get_or_none(user_id=actor.id)
     codes_left = await RecoveryCode.filter(user_id=actor.id, used_at=None).count()
     confirmed = factor is not None and factor.confirmed_at is not None
+    pending = factor is not None and not confirmed and factor.created_at >= _setup_since()
     return TotpSection(
         enabled=confirmed,
         confirmed_at=factor.confirmed_at if factor else None,
         codes_left=codes_left,
-        pending=_enrolment(actor, factor.secret) if factor and not confirmed else None,
+        pending=_enrolment(actor, factor.secret) if factor and pending else None,
     )
 
 
 # --- Setting it up, and taking it away -------------------------------------------------------
 
 
-async def start_totp(actor: CurrentUser) -> None:
-    """A fresh, unconfirmed secret (replacing one not yet confirmed)."""
+async def start_totp(actor: CurrentUser, passwords: PasswordService, *, password: str) -> None:
+    """A fresh, unconfirmed secret (replacing one not yet confirmed), for the current password:
+    whoever has only the session cannot put their own app on the login."""
     _own(actor)
     secret = totp.new_secret()
     if await TotpFactor.filter(user_id=actor.id, confirmed_at__isnull=False).exists():
         raise ValidationFailed({"form": _a("The authenticator app is already set up.")})
+    await check_current_password(passwords, actor.id, password, field="start_password")
     restarted = await TotpFactor.filter(user_id=actor.id, confirmed_at=None).update(
-        secret=secret, last_step=0
+        secret=secret, last_step=0, created_at=datetime.now(UTC)
     )
     if not restarted:
         try:
@@ -154,11 +169,19 @@ async def cancel_totp(actor: CurrentUser) -> None:
 
 
 async def confirm_totp(
-    actor: CurrentUser, *, code: str, client: str, now: datetime | None = None
+    actor: CurrentUser,
+    *,
+    settings: Settings,
+    code: str,
+    client: str,
+    now: datetime | None = None,
 ) -> list[str]:
-    """The first code proves the app holds the secret: on, and ten recovery codes to show."""
+    """The first code proves the app holds the secret: on, ten recovery codes to show, and
+    the user told by mail."""
     _own(actor)
-    factor = await TotpFactor.get_or_none(user_id=actor.id, confirmed_at=None)
+    factor = await TotpFactor.get_or_none(
+        user_id=actor.id, confirmed_at=None, created_at__gte=_setup_since()
+    )
     if factor is None:
         raise ValidationFailed({"form": _a("Please start the set-up again.")})
     factor_codes.required(code, "code")
@@ -174,6 +197,7 @@ async def confirm_totp(
             raise ValidationFailed({"code": factor_codes.used_code()})
         codes = await issue_recovery_codes(actor.id)
         await sync_flag(actor.id)
+        await security_mail.tell(settings, actor, kind="totp_on")
     return codes
 
 
@@ -181,6 +205,7 @@ async def disable_totp(
     actor: CurrentUser,
     passwords: PasswordService,
     *,
+    settings: Settings,
     password: str,
     code: str,
     client: str,
@@ -209,7 +234,7 @@ async def disable_totp(
                 )
             }
         )
-    await factor_codes.check_password(passwords, actor.id, password)
+    await check_current_password(passwords, actor.id, password, field="disable_password")
     await factor_codes.check_code(
         actor.id, factor, code, client=client, now=now, field="disable_code"
     )
@@ -218,10 +243,16 @@ async def disable_totp(
         if not has_passkey:
             await RecoveryCode.filter(user_id=actor.id).delete()
         await sync_flag(actor.id)
+        await security_mail.tell(settings, actor, kind="totp_off")
 
 
 async def regenerate_recovery_codes(
-    actor: CurrentUser, *, code: str, client: str, now: datetime | None = None
+    actor: CurrentUser,
+    *,
+    settings: Settings,
+    code: str,
+    client: str,
+    now: datetime | None = None,
 ) -> list[str]:
     """Ten new recovery codes (the old ones stop working), for a current code."""
     _own(actor)
@@ -233,7 +264,9 @@ async def regenerate_recovery_codes(
         actor.id, factor, code, client=client, now=now, field="regenerate_code"
     )
     async with in_transaction():
-        return await issue_recovery_codes(actor.id)
+        codes = await issue_recovery_codes(actor.id)
+        await security_mail.tell(settings, actor, kind="recovery_codes")
+    return codes
 
 
 # --- The second step of a login --------------------------------------------------------------
@@ -260,16 +293,22 @@ async def login_options(user_id: int) -> LoginOptions:
 
 
 async def verify_login(
-    *, user_id: int, code: str, client: str, now: datetime | None = None
+    *, settings: Settings, user_id: int, code: str, client: str, now: datetime | None = None
 ) -> User:
     """The user who passed the password step, once a code of their app or an unused recovery
-    code is right; the caller then starts the session (`auth.start_login`)."""
+    code is right; the caller then starts the session (`auth.start_login`). Wrong codes in a
+    row are told to the user (factor_codes.note_wrong_at_login)."""
     user = await User.get_or_none(id=user_id, is_active=True)
     if user is None or not user.has_second_factor:
         raise LoginGone
     factor_codes.required(code, "code")
     factor = await TotpFactor.get_or_none(user_id=user_id, confirmed_at__isnull=False)
-    await factor_codes.check_code(user_id, factor, code, client=client, now=now, field="code")
+    try:
+        await factor_codes.check_code(user_id, factor, code, client=client, now=now, field="code")
+    except ValidationFailed:
+        await factor_codes.note_wrong_at_login(settings, user)
+        raise
+    await factor_codes.right_at_login(user_id)
     return user
 
 

@@ -230,6 +230,7 @@ async def password_change(request: Request) -> Response:
         await auth.change_password(
             user,
             request.app.state.passwords,
+            settings=request.app.state.settings,
             current=fields["current_password"],
             new=fields["password"],
             repeat=fields["password2"],

@@ -124,12 +124,19 @@ def _invalid(failed: ValidationFailed) -> Response:
 
 
 async def passkey_register_options(request: Request) -> Response:
+    """A challenge for a new passkey, once its name is fine and the current password right
+    (else `{"error": "invalid", "errors": {field: message}}`, shown at the fields)."""
     user = require(request, lambda u: True)
     data = await _json_body(request)
     try:
         name = _text(data, "name", max_chars=1000)
+        password = _text(data, "current_password", max_chars=1024)
         options, challenge = await passkeys.start_registration(
-            user, relying_party(request), name=name
+            user,
+            relying_party(request),
+            request.app.state.passwords,
+            name=name,
+            current_password=password,
         )
     except ValidationFailed as failed:
         return _invalid(failed)
@@ -141,13 +148,23 @@ async def passkey_register(request: Request) -> Response:
     this was the login's first factor: shown this once)."""
     user = require(request, lambda u: True)
     credential = (await _json_body(request)).get("credential")
-    challenge = _challenge(request)
+    settings, challenge = request.app.state.settings, _challenge(request)
     try:
         registered = await passkeys.register(
-            user, relying_party(request), challenge=challenge, credential=credential
+            user,
+            relying_party(request),
+            settings=settings,
+            challenge=challenge,
+            credential=credential,
         )
     except passkeys.PasskeyFailed as failure:
         return _refused(request, failure.reason)
+    return await _added(request, user, registered)
+
+
+async def _added(request: Request, user: CurrentUser, registered: Any) -> Response:
+    """The section again, naming the new passkey (and the recovery codes when this was the
+    login's first factor: shown this once)."""
     context = {
         "passkeys": await passkeys.passkeys_of(user),
         "passkey_added": registered.passkey.name,
@@ -188,7 +205,11 @@ async def passkey_remove(request: Request) -> Response:
     try:
         password = forms.text(form, "current_password", max_chars=1024)
         await passkeys.remove(
-            user, request.app.state.passwords, passkey_id, current_password=password
+            user,
+            request.app.state.passwords,
+            passkey_id,
+            settings=request.app.state.settings,
+            current_password=password,
         )
     except ValidationFailed as failed:
         return await _security_page(request, user, passkey_id, failed)

@@ -67,7 +67,9 @@ async def second_factor_form(request: Request) -> Response:
 async def _verified(request: Request, user_id: int, form: FormData) -> Any:
     code = forms.text(form, "code", max_chars=CODE_CHARS)
     client = forms.client_address(request)
-    return await second_factor.verify_login(user_id=user_id, code=code, client=client)
+    return await second_factor.verify_login(
+        settings=request.app.state.settings, user_id=user_id, code=code, client=client
+    )
 
 
 async def _logged_in(request: Request, user: Any, target: str) -> Response:
@@ -125,8 +127,10 @@ def _codes_page(request: Request, codes: list[str], *, renewed: bool) -> Respons
 
 async def totp_start(request: Request) -> Response:
     user = _own_login(request)
+    form = await forms.read_form(request)
     try:
-        await second_factor.start_totp(user)
+        password = forms.text(form, "start_password", max_chars=1024)
+        await second_factor.start_totp(user, request.app.state.passwords, password=password)
     except ValidationFailed as failed:
         return await _security_page(request, user, failed.errors, status_code=422)
     return redirect(request, "account_security", flash="totp_started")
@@ -144,7 +148,10 @@ async def totp_confirm(request: Request) -> Response:
     try:
         code = forms.text(form, "code", max_chars=CODE_CHARS)
         codes = await second_factor.confirm_totp(
-            user, code=code, client=forms.client_address(request)
+            user,
+            settings=request.app.state.settings,
+            code=code,
+            client=forms.client_address(request),
         )
     except ValidationFailed as failed:
         return await _security_page(request, user, failed.errors, status_code=422)
@@ -162,6 +169,7 @@ async def totp_disable(request: Request) -> Response:
         await second_factor.disable_totp(
             user,
             request.app.state.passwords,
+            settings=request.app.state.settings,
             password=password,
             code=code,
             client=forms.client_address(request),
@@ -179,7 +187,10 @@ async def recovery_codes_renew(request: Request) -> Response:
     try:
         code = forms.text(form, "regenerate_code", max_chars=CODE_CHARS)
         codes = await second_factor.regenerate_recovery_codes(
-            user, code=code, client=forms.client_address(request)
+            user,
+            settings=request.app.state.settings,
+            code=code,
+            client=forms.client_address(request),
         )
     except ValidationFailed as failed:
         return await _security_page(request, user, failed.errors, status_code=422)

@@ -44,10 +44,12 @@ async def with_authenticator(contexts: Any, **options: Any) -> tuple[Any, Any, s
     return page, devtools, added["authenticatorId"]
 
 
-async def add_passkey(page: Any, name: str) -> Any:
+async def add_passkey(page: Any, name: str, password: str) -> Any:
     await page.goto("/account/security")
     section = page.locator("#passkeys")
-    await field(section, "Name des neuen Passkeys").fill(name)
+    form = page.locator("#passkey-add")
+    await field(form, "Name des neuen Passkeys").fill(name)
+    await field(form, "Aktuelles Passwort").fill(password)
     await section.get_by_role("button", name="Passkey hinzufügen").click()
     await expect(section.locator("#passkey-added")).to_contain_text(f"„{name}“ wurde hinzugefügt")
     return section
@@ -71,13 +73,29 @@ async def test_a_customer_adds_a_passkey_and_logs_in_without_a_password(contexts
     page, devtools, authenticator = await with_authenticator(contexts, bypass_csp=True)  # axe
     await log_in(page, *FELIX)
     await page.goto("/account/security")
-    await page.get_by_role("button", name="Passkey hinzufügen").click()  # without a name
-    name = field(page.locator("#passkeys"), "Name des neuen Passkeys")
+    await page.get_by_role("button", name="Passkey hinzufügen").click()  # nothing filled in
+    form = page.locator("#passkey-add")
+    name = field(form, "Name des neuen Passkeys")
     await expect(name).to_have_attribute("aria-invalid", "true")
     await expect(page.locator("#passkey-new-name-error")).to_have_text(
         "Bitte dem Passkey einen Namen geben."
     )
-    section = await add_passkey(page, "Laptop")
+    password = field(form, "Aktuelles Passwort")
+    await expect(password).to_have_attribute("aria-describedby", "passkey-new-password-error")
+    await expect(page.locator("#passkey-new-password-error")).to_have_text(
+        "Bitte das aktuelle Passwort eingeben."
+    )
+    await name.fill("Laptop")
+    await password.fill("falsch")  # a wrong password: the browser is not even asked
+    await page.get_by_role("button", name="Passkey hinzufügen").click()
+    await expect(page.locator("#passkey-new-password-error")).to_have_text(
+        "Das aktuelle Passwort ist nicht korrekt."
+    )
+    await expect(page.locator("#passkey-new-name-error")).to_have_count(0)
+    await expect(name).not_to_have_attribute("aria-invalid", "true")
+    held = await devtools.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
+    assert held["credentials"] == []
+    section = await add_passkey(page, "Laptop", FELIX[1])
     codes = section.locator("#passkey-recovery-codes li")
     await expect(codes).to_have_count(10)  # the login's first factor: shown this once
     await expect(section.locator("#passkey-table")).to_contain_text("Laptop")
@@ -108,7 +126,7 @@ async def test_a_customer_adds_a_passkey_and_logs_in_without_a_password(contexts
 async def test_a_staff_member_confirms_the_password_with_a_passkey(contexts) -> None:
     page, _devtools, _authenticator = await with_authenticator(contexts)
     await log_in(page, *PAUL)
-    await add_passkey(page, "Büro-PC")
+    await add_passkey(page, "Büro-PC", PAUL[1])
     await log_out(page)
     await field(page, "Benutzername oder E-Mail").fill(PAUL[0])
     await field(page, "Passwort").fill(PAUL[1])

@@ -34,10 +34,26 @@ def _code(secret: str, steps: int = 0) -> str:
     return pyotp.TOTP(secret).at(time.time() + 30 * steps)
 
 
-async def _set_up_app(page: Any) -> tuple[str, list[str]]:
-    """On "Anmeldung & Sicherheit": start, read the key, confirm; the recovery codes."""
+async def _start(page: Any, password: str) -> None:
+    """Start the set-up with the current password (a wrong one first: the message is at the
+    field, and nothing starts)."""
     section = page.locator("#totp")
+    await field(section, "Aktuelles Passwort").fill("falsch")
     await section.get_by_role("button", name="Authenticator-App einrichten").click()
+    error = page.locator("#f-start_password-error")
+    await expect(error).to_have_text("Das aktuelle Passwort ist nicht korrekt.")
+    password_field = field(page.locator("#totp"), "Aktuelles Passwort")
+    await expect(password_field).to_have_attribute("aria-describedby", "f-start_password-error")
+    await expect(page.locator("#totp-secret")).to_have_count(0)
+    await password_field.fill(password)
+    await page.locator("#totp").get_by_role("button", name="Authenticator-App einrichten").click()
+
+
+async def _set_up_app(page: Any, password: str) -> tuple[str, list[str]]:
+    """On "Anmeldung & Sicherheit": start with the password, read the key, confirm; the
+    recovery codes."""
+    await _start(page, password)
+    section = page.locator("#totp")
     await expect(
         section.get_by_role("img", name="QR-Code für die Authenticator-App")
     ).to_be_visible()
@@ -81,7 +97,7 @@ async def test_a_customer_sets_up_the_app_and_logs_in_with_it(contexts) -> None:
     accept_dialogs(page)
     await log_in(page, *LENA)
     await page.goto("/account/security")
-    secret, codes = await _set_up_app(page)
+    secret, codes = await _set_up_app(page, LENA[1])
     await _log_out(page)
 
     await page.goto("/login")
@@ -131,7 +147,7 @@ async def test_a_staff_wide_requirement_forces_the_set_up(contexts) -> None:
     await expect(page).to_have_url(re.compile(r"/account/security(#.*)?$"))
     await expect(page.get_by_role("link", name="Kontakte")).to_have_count(0)
 
-    _secret, codes = await _set_up_app(page)
+    _secret, codes = await _set_up_app(page, ADMIN[1])
     await page.goto("/staff/contacts")
     await expect(page).to_have_url(re.compile(r"/staff/contacts$"))
     await expect(page.locator("#staff-factor-banner")).to_have_count(0)
@@ -156,11 +172,15 @@ async def test_the_second_factor_pages_pass_axe(contexts) -> None:
     await page.goto("/account/security")
     section = page.locator("#totp")
     await section.get_by_role("button", name="Authenticator-App einrichten").click()
+    await expect(page.locator("#f-start_password-error")).to_be_visible()
+    problems = await axe_problems(page, "set-up start with an error")
+    await field(section, "Aktuelles Passwort").fill(LENA[1])
+    await section.get_by_role("button", name="Authenticator-App einrichten").click()
     secret = (await page.locator("#totp-secret").inner_text()).replace(" ", "")
     await field(section, "Code aus der App").fill("000000" if _code(secret) != "000000" else "1")
     await section.get_by_role("button", name="Aktivieren").click()
     await expect(page.locator("#f-code-error")).to_be_visible()
-    problems = await axe_problems(page, "set-up with an error")
+    problems += await axe_problems(page, "set-up with an error")
     await field(page.locator("#totp"), "Code aus der App").fill(_code(secret))
     await page.locator("#totp").get_by_role("button", name="Aktivieren").click()
     codes = await page.locator("#recovery-code-list li").all_inner_texts()

@@ -160,14 +160,38 @@ async def test_the_sign_in_mail_can_be_turned_off_and_on(client_for, tenant, kai
     here = await signed_in(client_for, tenant, FIREFOX)
     page = await here.get(SECURITY)
     assert re.search(r'id="f-login_alerts"[^>]* checked', page.text)
-    off = await here.submit(ALERTS, {}, form_page=SECURITY)
+    assert '<label for="f-alerts_password">Aktuelles Passwort' in page.text
+    off = await here.submit(ALERTS, {"alerts_password": CUSTOMER_PASSWORD}, form_page=SECURITY)
     assert off.status_code == 303
     page = await here.get(off.headers["location"])
     assert "E-Mails über Anmeldungen von neuen Geräten sind ausgeschaltet." in page.text
     assert not re.search(r'id="f-login_alerts"[^>]* checked', page.text)
     with tenant_scope(tenant.tenant.id):
         assert not (await User.get(contact_id=kai.id)).login_alerts
-    await here.submit(ALERTS, {"login_alerts": "on"}, form_page=SECURITY)
+    again = await here.submit(ALERTS, {}, form_page=SECURITY)  # off already: nothing to prove
+    assert again.status_code == 303
+    on = await here.submit(ALERTS, {"login_alerts": "on"}, form_page=SECURITY)  # no password
+    assert on.status_code == 303
+    with tenant_scope(tenant.tenant.id):
+        assert (await User.get(contact_id=kai.id)).login_alerts
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "Bitte das aktuelle Passwort eingeben."),
+        ("falsch", "Das aktuelle Passwort ist nicht korrekt."),
+    ],
+)
+async def test_turning_the_sign_in_mail_off_needs_the_current_password(
+    client_for, tenant, kai, typed, message
+) -> None:
+    """Whoever has only the session must not silence the mails before adding a way in."""
+    here = await signed_in(client_for, tenant, FIREFOX)
+    refused = await here.submit(ALERTS, {"alerts_password": typed}, form_page=SECURITY)
+    assert refused.status_code == 422
+    assert f'id="f-alerts_password-error">{message}</p>' in refused.text
+    assert not re.search(r'id="f-login_alerts"[^>]* checked', refused.text)  # as the user left it
     with tenant_scope(tenant.tenant.id):
         assert (await User.get(contact_id=kai.id)).login_alerts
 
@@ -205,7 +229,7 @@ async def test_a_new_browser_is_mailed_but_not_the_first_nor_a_known_one(
 
 async def test_no_mail_when_turned_off(client_for, tenant, kai, deliver) -> None:
     here = await signed_in(client_for, tenant, FIREFOX)
-    await here.submit(ALERTS, {}, form_page=SECURITY)
+    await here.submit(ALERTS, {"alerts_password": CUSTOMER_PASSWORD}, form_page=SECURITY)
     await signed_in(client_for, tenant, IPHONE)
     assert _device_mails(await deliver()) == []
 

@@ -31,7 +31,7 @@ from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
 from tenant_app.security import ratelimit, totp
 from tenant_app.services import factor_codes, registration
-from tenant_app.services.auth import CHANGE_PER_ACCOUNT
+from tenant_app.services.password_check import CHANGE_PER_ACCOUNT
 from tenant_app.tenancy import tenant_cache
 from tenant_app.web import routing
 from tests.conftest import CUSTOMER_PASSWORD, html_of, link_in, make_customer, text_of
@@ -314,7 +314,9 @@ async def _signed_in_devices(walk: Walk, kai: Any) -> None:
     await walk.post(kai, end, 404, {"session": other[0]}, form_page=page)
     await walk.post(kai, "/account/security/sessions/end-others", 303, form_page=page)
     alerts = "/account/security/sessions/alerts"
-    await walk.post(kai, alerts, 303, {}, form_page=page)
+    await walk.post(kai, alerts, 422, {"alerts_password": ""}, form_page=page)
+    await walk.post(kai, alerts, 422, {"alerts_password": "falsch"}, form_page=page)
+    await walk.post(kai, alerts, 303, {"alerts_password": GOOD_PASSWORD}, form_page=page)
     await walk.post(kai, alerts, 303, {"login_alerts": "on"}, form_page=page)
 
 
@@ -329,8 +331,10 @@ async def _passkeys(walk: Walk, kai: Any) -> None:
         assert response.status_code == status, (path, response.text[:300])
         return response.json()
 
-    await fetch("/account/passkeys/options", {"name": ""}, 422)
-    options = await fetch("/account/passkeys/options", {"name": "Laptop"}, 200)
+    await fetch("/account/passkeys/options", {"name": "", "current_password": ""}, 422)
+    await fetch("/account/passkeys/options", {"name": "Laptop", "current_password": "x"}, 422)
+    body = {"name": "Laptop", "current_password": GOOD_PASSWORD}
+    options = await fetch("/account/passkeys/options", body, 200)
     added = await fetch(
         "/account/passkeys", {"credential": device.create(options["publicKey"])}, 200
     )
@@ -348,11 +352,16 @@ async def _passkeys(walk: Walk, kai: Any) -> None:
     credential = device.get(options["publicKey"])
     await fetch("/login/second-factor/passkey", {"credential": credential}, 200, login)
     await walk.post(kai, f"{path}/delete", 422, {"current_password": ""}, form_page=page)
+    await _forgive_wrong_passwords(walk)
+    await walk.post(kai, f"{path}/delete", 303, {"current_password": GOOD_PASSWORD}, form_page=page)
+
+
+async def _forgive_wrong_passwords(walk: Walk) -> None:
+    """As if the quarter of an hour had passed since the wrong current passwords before."""
     with tenant_scope(walk.tenant_id):
         key = f"{walk.tenant_id}:{(await User.get(username='kai')).id}"
     for _ in range(CHANGE_PER_ACCOUNT.attempts * 2):
         await ratelimit.release(CHANGE_PER_ACCOUNT, key)
-    await walk.post(kai, f"{path}/delete", 303, {"current_password": GOOD_PASSWORD}, form_page=page)
 
 
 async def _household(walk: Walk, kai: Any) -> None:
@@ -387,9 +396,12 @@ async def _authenticator_app(walk: Walk, kai: Any, clock: Clock, patch: Any) -> 
     codes, remove it with password and code."""
     page, login2 = "/account/security", "/login/second-factor"
     totp_path = f"{page}/totp"
-    await walk.post(kai, f"{totp_path}/start", 303, form_page=page)
+    password = {"start_password": GOOD_PASSWORD}
+    await walk.post(kai, f"{totp_path}/start", 422, {"start_password": ""}, form_page=page)
+    await walk.post(kai, f"{totp_path}/start", 422, {"start_password": "x"}, form_page=page)
+    await walk.post(kai, f"{totp_path}/start", 303, password, form_page=page)
     await walk.post(kai, f"{totp_path}/cancel", 303, form_page=page)
-    await walk.post(kai, f"{totp_path}/start", 303, form_page=page)
+    await walk.post(kai, f"{totp_path}/start", 303, password, form_page=page)
     secret = TOTP_SECRET_RE.findall((await walk.get(kai, page)).text)[0].replace(" ", "")
     for wrong in ("", "000000" if clock.code(secret) != "000000" else "111111"):
         await walk.post(kai, f"{totp_path}/confirm", 422, {"code": wrong}, form_page=page)
@@ -397,7 +409,7 @@ async def _authenticator_app(walk: Walk, kai: Any, clock: Clock, patch: Any) -> 
         kai, f"{totp_path}/confirm", 200, {"code": clock.code(secret)}, form_page=page
     )
     codes = RECOVERY_CODE_RE.findall(confirmed.text)
-    await walk.post(kai, f"{totp_path}/start", 422, form_page=page)  # already on
+    await walk.post(kai, f"{totp_path}/start", 422, password, form_page=page)  # already on
     await walk.post(kai, "/logout", 303, form_page=page)
     await walk.get(kai, login2, 303)  # no password given: back to the login
     await kai.log_in("kai", GOOD_PASSWORD)
@@ -429,7 +441,9 @@ async def _authenticator_app(walk: Walk, kai: Any, clock: Clock, patch: Any) -> 
 
 
 async def _login_and_security(walk: Walk, kai: Any) -> None:
-    """The page "Anmeldung & Sicherheit" and every action on it."""
+    """The page "Anmeldung & Sicherheit" and every action on it (the wrong passwords of the
+    password page before forgiven)."""
+    await _forgive_wrong_passwords(walk)
     await walk.get(kai, "/account/security")
     await _signed_in_devices(walk, kai)
     await _passkeys(walk, kai)

@@ -380,10 +380,10 @@ async def test_export_holds_every_row_about_the_contact(
         "Zoltan Quittenbaum",
     }
     # Every mail of the outbox concerns him here: the notice and his new ticket to Anna, the
-    # reply notice to him, two rows from before mails named their contact; and about his
-    # trusted person: named (to her), asked (to him and Anna), vetoed (to her), opened on
-    # proof (to her and him).
-    assert len(mails) == 11
+    # reply notice to him, two rows from before mails named their contact, the mail telling
+    # him his authenticator app is on; and about his trusted person: named (to her), asked (to
+    # him and Anna), vetoed (to her), opened on proof (to her and him).
+    assert len(mails) == 12
     [trusted] = data["trusted_persons"]
     assert (trusted["email"], trusted["status"], trusted["wait_days"]) == (TESSA, "open", 7)
     steps = trusted["history"]

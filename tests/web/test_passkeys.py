@@ -35,8 +35,16 @@ async def post_json(
     return await client.post(path, json=body, headers=headers)
 
 
-async def add_passkey(client: Any, device: SoftAuthenticator, name: str = "Laptop") -> Any:
-    options = await post_json(client, "/account/passkeys/options", {"name": name})
+async def add_passkey(
+    client: Any,
+    device: SoftAuthenticator,
+    name: str = "Laptop",
+    *,
+    password: str = CUSTOMER_PASSWORD,
+) -> Any:
+    """As static/js/passkeys.js does it: name and current password, then the device's key."""
+    body = {"name": name, "current_password": password}
+    options = await post_json(client, "/account/passkeys/options", body)
     assert options.status_code == 200, options.text
     credential = device.create(options.json()["publicKey"])
     return await post_json(client, "/account/passkeys", {"credential": credential})
@@ -97,9 +105,38 @@ async def test_the_first_passkey_brings_recovery_codes_shown_once(kai, tenant) -
     ],
 )
 async def test_a_passkey_needs_a_name_of_at_most_80_characters(kai, name, message) -> None:
-    response = await post_json(kai, "/account/passkeys/options", {"name": name})
+    body = {"name": name, "current_password": CUSTOMER_PASSWORD}
+    response = await post_json(kai, "/account/passkeys/options", body)
     assert response.status_code == 422
     assert response.json() == {"error": "invalid", "errors": {"name": message}}
+
+
+@pytest.mark.parametrize(
+    ("body", "errors"),
+    [
+        ({"name": "Laptop"}, {"current_password": "Bitte das aktuelle Passwort eingeben."}),
+        (
+            {"name": "Laptop", "current_password": "falsch"},
+            {"current_password": "Das aktuelle Passwort ist nicht korrekt."},
+        ),
+        (
+            {"name": "", "current_password": ""},
+            {
+                "name": "Bitte dem Passkey einen Namen geben.",
+                "current_password": "Bitte das aktuelle Passwort eingeben.",
+            },
+        ),
+    ],
+)
+async def test_adding_a_passkey_needs_the_current_password(kai, tenant, body, errors) -> None:
+    """A session alone cannot give itself a way in that outlives a new password: without the
+    password there is no challenge to answer, and nothing is stored."""
+    response = await post_json(kai, "/account/passkeys/options", body)
+    assert response.status_code == 422
+    assert response.json() == {"error": "invalid", "errors": errors}
+    assert "passkey" not in response.cookies
+    with tenant_scope(tenant.tenant.id):
+        assert not await Passkey.exists()
 
 
 @pytest.mark.parametrize(
@@ -115,7 +152,8 @@ async def test_a_malformed_request_is_refused(kai, body) -> None:
 
 async def test_a_request_without_the_token_is_refused(kai) -> None:
     headers = {"Origin": f"http://{kai.host}"}
-    response = await kai.post("/account/passkeys/options", json={"name": "x"}, headers=headers)
+    body = {"name": "x", "current_password": CUSTOMER_PASSWORD}
+    response = await kai.post("/account/passkeys/options", json=body, headers=headers)
     assert response.status_code == 403
 
 
@@ -244,7 +282,8 @@ async def test_a_challenge_works_once(kai, tenant, client_for) -> None:
 
 
 async def test_a_registration_challenge_works_once_and_for_its_user(kai, tenant) -> None:
-    options = await post_json(kai, "/account/passkeys/options", {"name": "Laptop"})
+    body = {"name": "Laptop", "current_password": CUSTOMER_PASSWORD}
+    options = await post_json(kai, "/account/passkeys/options", body)
     credential = kai.device.create(options.json()["publicKey"])
     cookie = kai.cookies.get("passkey")
     assert (await post_json(kai, "/account/passkeys", {"credential": credential})).is_success
@@ -258,7 +297,8 @@ async def test_a_registration_challenge_works_once_and_for_its_user(kai, tenant)
 async def test_a_passkey_registered_twice_is_refused(kai, tenant) -> None:
     await add_passkey(kai, kai.device)
     [registered] = list(kai.device.keys)
-    options = await post_json(kai, "/account/passkeys/options", {"name": "Nochmal"})
+    body = {"name": "Nochmal", "current_password": CUSTOMER_PASSWORD}
+    options = await post_json(kai, "/account/passkeys/options", body)
     public_key = options.json()["publicKey"]
     assert [c["id"] for c in public_key["excludeCredentials"]] == [registered]
     credential = kai.device.create(public_key, credential_id=base64url_to_bytes(registered))
@@ -315,7 +355,7 @@ async def test_staff_cannot_remove_their_last_factor_while_the_firm_requires_one
 ) -> None:
     await client.log_in("alpha-admin")
     device = SoftAuthenticator(f"http://{tenant.hostname}")
-    assert (await add_passkey(client, device)).is_success
+    assert (await add_passkey(client, device, password=ADMIN_PASSWORD)).is_success
     await Tenant.filter(id=tenant.tenant.id).update(staff_2fa_required_at=datetime.now(UTC))
     tenant_cache.invalidate()
     with tenant_scope(tenant.tenant.id):
@@ -326,7 +366,8 @@ async def test_staff_cannot_remove_their_last_factor_while_the_firm_requires_one
         form_page=SECURITY,
     )
     assert refused.status_code == 422 and "zweiten Faktor" in refused.text
-    assert (await add_passkey(client, SoftAuthenticator(device.origin), "Zweiter")).is_success
+    second = SoftAuthenticator(device.origin)
+    assert (await add_passkey(client, second, "Zweiter", password=ADMIN_PASSWORD)).is_success
     removed = await client.submit(
         f"/account/passkeys/{passkey.id}/delete",
         {"current_password": ADMIN_PASSWORD},
@@ -344,3 +385,7 @@ async def test_the_pages_offer_passkeys_to_scripts_only(client, kai) -> None:
     page = (await kai.get(SECURITY)).text
     assert 'id="passkey-add-wrap" hidden' in page and 'id="no-passkeys"' in page
     assert 'data-msg-cancelled="' in page
+    form = page.split('id="passkey-add"')[1].split("</form>")[0]
+    assert '<label for="passkey-new-password">Aktuelles Passwort</label>' in form
+    assert 'name="current_password" type="password"' in form
+    assert 'data-passkey-field-error="current_password"' in form

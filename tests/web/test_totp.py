@@ -16,7 +16,8 @@ from tenant_app.models.accounts import User
 from tenant_app.models.factors import RecoveryCode, TotpFactor
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.security import totp
-from tests.conftest import CUSTOMER_PASSWORD, make_customer
+from tenant_app.services import second_factor
+from tests.conftest import ADMIN_PASSWORD, CUSTOMER_PASSWORD, make_customer
 
 SECURITY = "/account/security"
 SECOND_STEP = "/login/second-factor"
@@ -55,19 +56,25 @@ async def kai(tenant, passwords, client_for) -> Any:
     return client
 
 
-async def start_totp(client: Any) -> str:
-    """Start the set-up; the secret as the page shows it for typing into an app."""
-    started = await client.submit(f"{SECURITY}/totp/start", form_page=SECURITY)
-    assert started.status_code == 303
+async def start_totp(client: Any, password: str = CUSTOMER_PASSWORD) -> str:
+    """Start the set-up with the login's password; the secret as the page shows it for typing
+    into an app."""
+    started = await client.submit(
+        f"{SECURITY}/totp/start", {"start_password": password}, form_page=SECURITY
+    )
+    assert started.status_code == 303, started.text[:500]
     page = await client.get(SECURITY)
     match = SECRET_RE.search(page.text)
     assert match, page.text[:2000]
     return match.group(1).replace(" ", "")
 
 
-async def enrol_totp(client: Any, clock: Any = None) -> tuple[str, list[str]]:
-    """Set up the app as a user does: the secret, its current code, the codes shown once."""
-    secret = await start_totp(client)
+async def enrol_totp(
+    client: Any, clock: Any = None, *, password: str = CUSTOMER_PASSWORD
+) -> tuple[str, list[str]]:
+    """Set up the app as a user does: the password, the secret, its current code, the codes
+    shown once."""
+    secret = await start_totp(client, password)
     code = clock.code(secret) if clock else pyotp.TOTP(secret).now()
     confirmed = await client.submit(f"{SECURITY}/totp/confirm", {"code": code}, form_page=SECURITY)
     assert confirmed.status_code == 200, confirmed.text[:500]
@@ -115,8 +122,52 @@ async def test_set_up_with_a_wrong_then_the_right_code_and_see_the_codes_once(
     assert user.has_second_factor and factor.confirmed_at is not None
     assert not set(codes) & set(stored)  # kept as hashes only
     # Once on, setting it up again is refused, with the reason at the section.
-    again = await kai.submit(f"{SECURITY}/totp/start", form_page=SECURITY)
+    again = await kai.submit(
+        f"{SECURITY}/totp/start", {"start_password": CUSTOMER_PASSWORD}, form_page=SECURITY
+    )
     assert again.status_code == 422 and "bereits eingerichtet" in again.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "Bitte das aktuelle Passwort eingeben."),
+        ("falsch", "Das aktuelle Passwort ist nicht korrekt."),
+    ],
+)
+async def test_the_set_up_starts_only_with_the_current_password(
+    tenant, kai, typed, message
+) -> None:
+    """A session alone (a computer left logged in) cannot put another app on the login."""
+    refused = await kai.submit(
+        f"{SECURITY}/totp/start", {"start_password": typed}, form_page=SECURITY
+    )
+    assert refused.status_code == 422
+    assert f'id="f-start_password-error">{message}</p>' in refused.text
+    assert 'id="totp-secret"' not in refused.text and 'id="totp-start-form"' in refused.text
+    with tenant_scope(tenant.tenant.id):
+        assert not await TotpFactor.exists()
+
+
+async def test_a_set_up_left_open_expires(tenant, kai, clock) -> None:
+    """A set-up its owner started and left is not there for the next person at the screen."""
+    secret = await start_totp(kai)
+    with tenant_scope(tenant.tenant.id):
+        await TotpFactor.all().update(
+            created_at=datetime.now(UTC) - timedelta(minutes=second_factor.SETUP_MINUTES + 1)
+        )
+    page = await kai.get(SECURITY)
+    assert 'id="totp-secret"' not in page.text and 'id="f-start_password"' in page.text
+    late = await kai.submit(
+        f"{SECURITY}/totp/confirm", {"code": clock.code(secret)}, form_page=SECURITY
+    )
+    assert late.status_code == 422 and "Bitte starten Sie die Einrichtung neu." in late.text
+    restarted = await start_totp(kai)  # the password again: a fresh secret, a fresh half hour
+    assert restarted != secret
+    confirmed = await kai.submit(
+        f"{SECURITY}/totp/confirm", {"code": clock.code(restarted)}, form_page=SECURITY
+    )
+    assert confirmed.status_code == 200 and 'id="totp-enabled"' in confirmed.text
 
 
 async def test_a_restarted_set_up_has_a_new_secret_and_can_be_cancelled(kai) -> None:
@@ -294,7 +345,7 @@ async def test_staff_viewing_as_a_customer_reach_only_their_own_factor(
     page = f"/staff/contacts/{contact.id}"
     started = await admin.submit(f"{page}/view-as", form_page=page)
     assert started.status_code == 303
-    await start_totp(admin)
+    await start_totp(admin, ADMIN_PASSWORD)
     with tenant_scope(tenant.tenant.id):
         owners = set(await TotpFactor.all().values_list("user_id", flat=True))
         assert owners == {tenant.admin.id}

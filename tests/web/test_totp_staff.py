@@ -12,7 +12,7 @@ from tenant_app.models.factors import RecoveryCode, TotpFactor
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
 from tenant_app.tenancy import tenant_cache
-from tests.conftest import CUSTOMER_PASSWORD, link_in, make_customer
+from tests.conftest import ADMIN_PASSWORD, CUSTOMER_PASSWORD, link_in, make_customer, text_of
 from tests.web.test_tickets import make_staff
 from tests.web.test_totp import SECOND_STEP, SECURITY, enrol_totp, password_step, second_step
 
@@ -114,7 +114,7 @@ async def test_after_the_deadline_staff_reach_only_the_set_up(
     assert "alert--danger" in page.text.split('id="staff-factor-banner"')[0][-200:]
     assert "/staff/badge" not in page.text  # nothing on the page polls what it cannot reach
     assert 'href="/staff/contacts"' not in page.text
-    await enrol_totp(anna)
+    await enrol_totp(anna, password=ADMIN_PASSWORD)
     assert (await anna.get("/staff")).status_code == 200
     assert 'id="staff-factor-banner"' not in (await anna.get("/staff")).text
     # Customers choose for themselves: no requirement, no banner.
@@ -132,7 +132,7 @@ async def test_while_required_the_last_factor_cannot_be_removed(
     tenant, passwords, client_for
 ) -> None:
     admin = await _admin(tenant, client_for)
-    _secret, codes = await enrol_totp(admin)
+    _secret, codes = await enrol_totp(admin, password=ADMIN_PASSWORD)
     await admin.submit(REQUIRE, {"grace_days": "0"}, form_page=SETTINGS)
     answer = await admin.submit(
         f"{SECURITY}/totp/disable",
@@ -161,8 +161,8 @@ async def test_staff_reset_a_customers_factor_only_by_link_and_pin(
     assert 'id="factor-reset-sent"' in (await admin.get(sent.headers["location"])).text
     with tenant_scope(tenant.tenant.id):
         assert (await User.get(username="kai")).has_second_factor  # nothing happens before
-    [mail] = [m for m in await deliver() if m["To"] == "kai@kunde.example"]
-    assert "zweiter Faktor" in str(mail["Subject"])
+    [mail] = [m for m in await deliver() if "zweiter Faktor" in str(m["Subject"])]
+    assert mail["To"] == "kai@kunde.example"
     link = urlsplit(link_in(mail)).path
     visitor = client_for(tenant.hostname)
     wrong_pin = {"password": NEW_PASSWORD, "password2": NEW_PASSWORD, "pin": "01011990"}
@@ -193,7 +193,7 @@ async def test_a_forgotten_password_link_keeps_the_factor(
     visitor = client_for(tenant.hostname)
     asked = await visitor.submit("/passwort-vergessen", {"identifier": "kai"})
     assert asked.status_code == 200
-    [mail] = [m for m in await deliver() if m["To"] == "kai@kunde.example"]
+    [mail] = [m for m in await deliver() if "/passwort/" in text_of(m)]
     link = urlsplit(link_in(mail)).path
     new = {"password": NEW_PASSWORD, "password2": NEW_PASSWORD, "pin": KAI_PIN}
     assert (await visitor.submit(link, new)).status_code == 200
@@ -264,6 +264,6 @@ async def test_a_view_as_customer_ends_when_the_second_factor_falls_due(
     for path in ("/portal", "/portal/tickets", "/portal/profile"):
         answer = await admin.get(path)
         assert answer.status_code == 303 and answer.headers["location"] == SECURITY, path
-    await enrol_totp(admin)
+    await enrol_totp(admin, password=ADMIN_PASSWORD)
     assert (await admin.get("/staff")).status_code == 200
     assert (await admin.get("/portal")).status_code == 403  # the view is over, not resumed
