@@ -16,7 +16,7 @@ from typing import Any
 import pyotp
 import pytest
 
-from tests.browser.conftest import ADMIN, LENA, accept_dialogs, field, log_in
+from tests.browser.conftest import ADMIN, LENA, accept_dialogs, field, log_in, screenshot_path
 from tests.browser.test_accessibility import axe_problems, report
 
 async_api = pytest.importorskip("playwright.async_api")
@@ -58,6 +58,7 @@ async def _set_up_app(page: Any, password: str) -> tuple[str, list[str]]:
         section.get_by_role("img", name="QR-Code für die Authenticator-App")
     ).to_be_visible()
     secret = (await page.locator("#totp-secret").inner_text()).replace(" ", "")
+    await section.screenshot(path=screenshot_path("totp-setup.png"))
     await field(section, "Code aus der App").fill("000000" if _code(secret) != "000000" else "1")
     await section.get_by_role("button", name="Aktivieren").click()
     await expect(page.locator("#f-code-error")).to_contain_text("Der Code stimmt nicht")
