@@ -1,6 +1,6 @@
 """What staff decide about other people's second factors: the tenant-wide requirement for
-staff, and a customer's lost factor reset through the same link-and-PIN flow as a forgotten
-password (the link removes the factors once the customer used it with their PIN)."""
+staff, and a lost factor (a customer's or a colleague's) reset through the same link-and-PIN
+flow as a forgotten password (the link removes the factors once used with the PIN)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,12 @@ from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.models.accounts import User
 from tenant_app.models.scoping import current_tenant_id
 from tenant_app.models.tenancy import Tenant
-from tenant_app.permissions import can_manage_contacts, can_manage_settings
+from tenant_app.permissions import (
+    can_manage_contacts,
+    can_manage_settings,
+    can_manage_users,
+    is_admin,
+)
 from tenant_app.services.accounts import queue_link_mail
 from tenant_app.settings import Settings
 from tenant_app.tenancy import tenant_cache
@@ -62,12 +67,30 @@ async def send_factor_reset(actor: CurrentUser, *, settings: Settings, contact_i
     user = await User.get_or_none(contact_id=contact_id, kind="customer")
     if user is None:
         raise NotFound
+    await _send_reset(settings, user)
+    return user
+
+
+async def send_staff_factor_reset(actor: CurrentUser, *, settings: Settings, user_id: int) -> User:
+    """The same for a colleague who lost their phone and recovery codes, by who manages
+    users (an admin's only by an admin; one's own factors are on one's security page)."""
+    if not can_manage_users(actor):
+        raise PermissionDenied
+    user = await User.get_or_none(id=user_id, kind="staff")
+    if user is None:
+        raise NotFound
+    if user.id == actor.id or (user.role == "admin" and not is_admin(actor)):
+        raise PermissionDenied
+    await _send_reset(settings, user)
+    return user
+
+
+async def _send_reset(settings: Settings, user: User) -> None:
     if not user.has_second_factor:
-        raise ValidationFailed({"account": _("The customer has no second factor.")})
+        raise ValidationFailed({"account": _("The account has no second factor.")})
     if not user.is_active:
         raise ValidationFailed({"account": _("The account is deactivated.")})
     if user.birthdate is None:  # the link's PIN is the date of birth
-        raise ValidationFailed({"account": _("The customer's date of birth is missing.")})
+        raise ValidationFailed({"account": _("The date of birth (the link's PIN) is missing.")})
     async with in_transaction():
         await queue_link_mail(settings, user, purpose="reset", clears_factors=True)
-    return user

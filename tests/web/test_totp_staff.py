@@ -267,3 +267,42 @@ async def test_a_view_as_customer_ends_when_the_second_factor_falls_due(
     await enrol_totp(admin, password=ADMIN_PASSWORD)
     assert (await admin.get("/staff")).status_code == 200
     assert (await admin.get("/portal")).status_code == 403  # the view is over, not resumed
+
+
+async def test_a_colleague_who_lost_the_factor_gets_it_reset_by_link_and_pin(
+    tenant, passwords, client_for, deliver
+) -> None:
+    """Staff have no broker to call: who manages users sends the same link as for a
+    customer; only the colleague, with their PIN and a new password, removes the factor."""
+    anna = await make_staff(tenant, passwords, "anna", "Anna", birthdate=date(1985, 6, 7))
+    plain = await make_staff(tenant, passwords, "otto", "Otto", handles_tickets=True)
+    colleague = client_for(tenant.hostname)
+    await colleague.log_in("anna")
+    await enrol_totp(colleague, password=ADMIN_PASSWORD)
+    page = f"/staff/users/{anna.id}"
+    otto = client_for(tenant.hostname)
+    await otto.log_in("otto")
+    refused = await otto.submit(f"{page}/second-factor/reset", form_page="/staff")
+    assert refused.status_code in (403, 404)  # no right to manage users
+    admin = await _admin(tenant, client_for)
+    detail = await admin.get(page)
+    assert 'id="factor-reset"' in detail.text
+    assert 'id="factor-reset"' not in (await admin.get(f"/staff/users/{plain.id}")).text
+    sent = await admin.submit(f"{page}/second-factor/reset", form_page=page)
+    assert sent.status_code == 303 and "factor_reset_sent" in sent.headers["location"]
+    [mail] = [
+        m for m in await deliver() if m["To"] == "anna@alpha.example" and "/passwort/" in text_of(m)
+    ]
+    with tenant_scope(tenant.tenant.id):
+        assert (await User.get(id=anna.id)).has_second_factor  # nothing before the link is used
+    visitor = client_for(tenant.hostname)
+    done = await visitor.submit(
+        urlsplit(link_in(mail)).path,
+        {"password": NEW_PASSWORD, "password2": NEW_PASSWORD, "pin": "07061985"},
+    )
+    assert done.status_code == 200
+    with tenant_scope(tenant.tenant.id):
+        assert not (await User.get(id=anna.id)).has_second_factor
+        assert not await TotpFactor.filter(user_id=anna.id).exists()
+    answer = await password_step(visitor, "anna", NEW_PASSWORD)
+    assert answer.headers["location"] == "/staff"  # straight in: no factor left

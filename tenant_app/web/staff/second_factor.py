@@ -53,6 +53,19 @@ async def contact_factor_reset(request: Request) -> Response:
     return redirect(request, "contact_detail", flash="factor_reset_sent", contact_id=contact.id)
 
 
+async def user_factor_reset(request: Request) -> Response:
+    """The same for a staff user, from their page in the user administration."""
+    actor = require(request, can_use_staff_area)
+    user_id = cast(int, request.path_params["user_id"])
+    try:
+        await factor_admin.send_staff_factor_reset(
+            actor, settings=request.app.state.settings, user_id=user_id
+        )
+    except ValidationFailed:
+        return redirect(request, "user_detail", flash="factor_error", user_id=user_id)
+    return redirect(request, "user_detail", flash="factor_reset_sent", user_id=user_id)
+
+
 routes = [
     Route(
         "/staff/settings/second-factor/require",
@@ -71,5 +84,11 @@ routes = [
         contact_factor_reset,
         methods=["POST"],
         name="contact_factor_reset",
+    ),
+    Route(
+        "/staff/users/{user_id:id}/second-factor/reset",
+        user_factor_reset,
+        methods=["POST"],
+        name="user_factor_reset",
     ),
 ]
