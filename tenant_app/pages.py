@@ -83,16 +83,21 @@ def with_token(html: str, scope: Scope) -> str:
     return html.replace(CSRF_SLOT, token)
 
 
-def second_factor_state(scope: Scope) -> str:
-    """The tenant's second-factor requirement for the request's user now: "" (none), "grace"
-    or "due" (the staff banner, and the guard that sends a due one to their security page)."""
-    state = scope.get("state", {})
-    tenant, user = state.get("tenant"), state.get("user")
+def factor_state_of(tenant: Any, user: Any) -> str:
+    """The tenant's second-factor requirement for this user now: "" (none), "grace" or "due"
+    (the staff banner, the guard that sends a due one to their security page, the end of a
+    view as customer)."""
     deadline = getattr(tenant, "staff_2fa_deadline", None)
     if user is None or deadline is None:
         return ""
     now = datetime.now(UTC)
     return staff_factor_state(user, has_factor=user.has_second_factor, deadline=deadline, now=now)
+
+
+def second_factor_state(scope: Scope) -> str:
+    """`factor_state_of` for the request's tenant and user."""
+    state = scope.get("state", {})
+    return factor_state_of(state.get("tenant"), state.get("user"))
 
 
 def base_context(request: Request) -> dict[str, Any]:

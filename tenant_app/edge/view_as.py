@@ -7,9 +7,6 @@ but that is a courtesy, not the protection).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
@@ -17,8 +14,7 @@ from starlette.types import Scope
 
 from tenant_app.actors import CurrentUser
 from tenant_app.edge.state import state_of
-from tenant_app.pages import render
-from tenant_app.permissions import staff_factor_state
+from tenant_app.pages import factor_state_of, render
 from tenant_app.security import view_as
 from tenant_app.settings import Settings
 from tenant_app.text import i18n
@@ -36,7 +32,7 @@ async def apply(
         return user, False
     tenant = state_of(scope)["tenant"]
     contact_id = view_as.marked_contact(settings, tenant.id, user, raw)
-    if contact_id is None or _factor_due(tenant, user):
+    if contact_id is None or factor_state_of(tenant, user) == "due":
         # A staff member whose second factor fell due sees no customer's portal either:
         # the view ends, and their own pages lead them to set one up.
         return user, True
@@ -47,14 +43,6 @@ async def apply(
         return user, True
     state_of(scope)["view_as"] = viewed[1]
     return viewed[0], False
-
-
-def _factor_due(tenant: Any, staff: CurrentUser) -> bool:
-    deadline = getattr(tenant, "staff_2fa_deadline", None)
-    state = staff_factor_state(
-        staff, has_factor=staff.has_second_factor, deadline=deadline, now=datetime.now(UTC)
-    )
-    return state == "due"
 
 
 def refusal(scope: Scope) -> Response | None:

@@ -97,7 +97,7 @@ async def _account_taken(contact: Contact) -> dict[str, str]:
     return _email_in_use("account") if await _email_taken(contact.email) else {}
 
 
-async def _insert_user(
+async def insert_user(
     columns: dict[str, Any], *, taken: Callable[[], Awaitable[dict[str, str]]]
 ) -> User:
     """Insert a user under the next free username of their name.
@@ -134,7 +134,7 @@ async def create_staff_user(
     if errors or staff is None:
         raise ValidationFailed(errors)
     async with in_transaction():
-        user = await _insert_user(
+        user = await insert_user(
             {"kind": "staff", **staff.model_dump()}, taken=lambda: _staff_email_taken(values)
         )
         await queue_link_mail(settings, user, purpose="register")
@@ -175,13 +175,7 @@ async def update_staff_user(
 
 async def set_user_active(actor: CurrentUser, *, user_id: int, active: bool) -> User:
     """Deactivate (sessions end at once, history stays) or reactivate a staff user."""
-    if not can_manage_users(actor):
-        raise PermissionDenied
-    user = await User.get_or_none(id=user_id, kind="staff")
-    if user is None:
-        raise NotFound
-    if user.id == actor.id or (user.role == "admin" and not is_admin(actor)):
-        raise PermissionDenied
+    user = await colleague_for(actor, user_id)
     async with in_transaction():
         await User.filter(id=user.id).update(is_active=active)
         if not active:
@@ -230,7 +224,7 @@ async def create_customer_account(actor: CurrentUser, *, contact_id: int) -> Use
         "birthdate": contact.birthdate,
         "contact_id": contact.id,
     }
-    return await _insert_user(columns, taken=lambda: _account_taken(contact))
+    return await insert_user(columns, taken=lambda: _account_taken(contact))
 
 
 async def send_registration_mail(actor: CurrentUser, *, settings: Settings, user_id: int) -> None:
@@ -339,4 +333,13 @@ async def staff_user_for(actor: CurrentUser, user_id: int) -> User:
     user = await User.get_or_none(id=user_id, kind="staff")
     if user is None:
         raise NotFound
+    return user
+
+
+async def colleague_for(actor: CurrentUser, user_id: int, *, itself: bool = False) -> User:
+    """A staff user the actor may act on (deactivate, log out, reset a factor): for who
+    manages users; an admin only for an admin; oneself only where `itself` allows it."""
+    user = await staff_user_for(actor, user_id)
+    if (user.id == actor.id and not itself) or (user.role == "admin" and not is_admin(actor)):
+        raise PermissionDenied
     return user

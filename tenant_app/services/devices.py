@@ -18,17 +18,16 @@ from datetime import UTC, datetime, timedelta
 from tortoise.transactions import in_transaction
 
 from tenant_app.actors import CurrentUser
-from tenant_app.errors import NotFound, PermissionDenied
+from tenant_app.errors import NotFound
 from tenant_app.mail.notify import notify
 from tenant_app.models.accounts import Session, User
 from tenant_app.models.factors import KnownDevice
-from tenant_app.permissions import can_manage_users, is_admin
 from tenant_app.queries.sql import database_time
 from tenant_app.security import sessions
 from tenant_app.security.cookies import token_digest
 from tenant_app.security.passwords import PasswordService
-from tenant_app.services import contacts, security_mail
-from tenant_app.services.password_check import check_current_password
+from tenant_app.services import accounts, contacts, security_mail
+from tenant_app.services.password_check import check_current_password, ensure_own_login
 from tenant_app.settings import Settings
 from tenant_app.text.formatting import fmt_ago
 from tenant_app.text.user_agents import DeviceName, device_name
@@ -101,14 +100,9 @@ def session_ref(settings: Settings, session_id: str) -> str:
     return hmac.new(key, session_id.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _own(actor: CurrentUser) -> None:
-    if actor.read_only:  # staff viewing the portal as the customer: not theirs to end
-        raise PermissionDenied
-
-
 async def devices_section(actor: CurrentUser, *, settings: Settings) -> DevicesSection:
     """The actor's sessions that are still valid (idle and absolute limits as at login)."""
-    _own(actor)
+    ensure_own_login(actor)
     now = await database_time()
     rows = await Session.filter(
         user_id=actor.id,
@@ -135,7 +129,7 @@ async def devices_section(actor: CurrentUser, *, settings: Settings) -> DevicesS
 async def end_device_session(actor: CurrentUser, *, settings: Settings, ref: str) -> None:
     """End one other session of the actor's own; NotFound for any other reference (another
     user's session, an ended one, the current one: logging out is the way to end that)."""
-    _own(actor)
+    ensure_own_login(actor)
     ids = (
         await Session.filter(user_id=actor.id)
         .exclude(id=actor.session_id)
@@ -150,7 +144,7 @@ async def end_device_session(actor: CurrentUser, *, settings: Settings, ref: str
 
 async def end_other_sessions(actor: CurrentUser) -> None:
     """Log the actor out everywhere but here."""
-    _own(actor)
+    ensure_own_login(actor)
     await sessions.end_all_sessions(actor.id, keep=actor.session_id)
 
 
@@ -165,7 +159,7 @@ async def set_login_alerts(
     """Whether a sign-in from a new browser is told to the actor by mail. Turning it off
     takes the current password and is itself told by mail: whoever has only the session
     must not silence the mails before they add a way in."""
-    _own(actor)
+    ensure_own_login(actor)
     if enabled:
         await User.filter(id=actor.id).update(login_alerts=True)
         return
@@ -181,13 +175,7 @@ async def end_staff_user_sessions(actor: CurrentUser, *, user_id: int) -> bool:
     """Staff who manage users log a colleague out everywhere (a lost laptop, a left job).
     Admins only by admins, as for deactivation. On one's own account the session in use
     stays; True if that was so."""
-    if not can_manage_users(actor):
-        raise PermissionDenied
-    user = await User.get_or_none(id=user_id, kind="staff")
-    if user is None:
-        raise NotFound
-    if user.role == "admin" and not is_admin(actor):
-        raise PermissionDenied
+    user = await accounts.colleague_for(actor, user_id, itself=True)
     own = user.id == actor.id
     await sessions.end_all_sessions(user.id, keep=actor.session_id if own else None)
     return own

@@ -16,10 +16,8 @@ from tenant_app.models.tenancy import Tenant
 from tenant_app.permissions import (
     can_manage_contacts,
     can_manage_settings,
-    can_manage_users,
-    is_admin,
 )
-from tenant_app.services.accounts import queue_link_mail
+from tenant_app.services.accounts import colleague_for, queue_link_mail
 from tenant_app.settings import Settings
 from tenant_app.tenancy import tenant_cache
 from tenant_app.text.i18n import gettext as _
@@ -74,13 +72,7 @@ async def send_factor_reset(actor: CurrentUser, *, settings: Settings, contact_i
 async def send_staff_factor_reset(actor: CurrentUser, *, settings: Settings, user_id: int) -> User:
     """The same for a colleague who lost their phone and recovery codes, by who manages
     users (an admin's only by an admin; one's own factors are on one's security page)."""
-    if not can_manage_users(actor):
-        raise PermissionDenied
-    user = await User.get_or_none(id=user_id, kind="staff")
-    if user is None:
-        raise NotFound
-    if user.id == actor.id or (user.role == "admin" and not is_admin(actor)):
-        raise PermissionDenied
+    user = await colleague_for(actor, user_id)
     await _send_reset(settings, user)
     return user
 

@@ -18,7 +18,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from tenant_app.actors import CurrentUser
-from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
+from tenant_app.errors import NotFound, ValidationFailed
 from tenant_app.logs import log
 from tenant_app.models.accounts import User
 from tenant_app.models.factors import Passkey, RecoveryCode, TotpFactor
@@ -39,7 +39,7 @@ from tenant_app.security.webauthn_ceremony import (
     verify_registration,
 )
 from tenant_app.services import factor_codes, second_factor, security_mail
-from tenant_app.services.password_check import check_current_password
+from tenant_app.services.password_check import check_current_password, ensure_own_login
 from tenant_app.settings import Settings
 from tenant_app.tenancy import current_tenant
 from tenant_app.text.i18n import gettext as _
@@ -95,11 +95,6 @@ def clean_name(raw: str) -> str:
     return name
 
 
-def _own(actor: CurrentUser) -> None:
-    if actor.read_only:  # staff viewing as the customer: not theirs to change
-        raise PermissionDenied
-
-
 def _stored(passkey: Passkey) -> StoredCredential:
     return StoredCredential(
         credential_id=passkey.credential_id,
@@ -115,7 +110,7 @@ def _row(passkey: Passkey) -> PasskeyRow:
 
 async def passkeys_of(actor: CurrentUser) -> list[PasskeyRow]:
     """The actor's passkeys, oldest first (the section of "Anmeldung & Sicherheit")."""
-    _own(actor)
+    ensure_own_login(actor)
     rows = await Passkey.filter(user_id=actor.id).order_by("created_at", "id")
     return [_row(passkey) for passkey in rows]
 
@@ -131,7 +126,7 @@ async def start_registration(
     """Options for the browser and the challenge to keep, for a passkey named `name`. The
     current password comes first (counted as on the password form): whoever has only the
     session cannot give themselves a way in that outlives a new password."""
-    _own(actor)
+    ensure_own_login(actor)
     try:
         name = clean_name(name)
     except ValidationFailed as failed:  # both messages at once; no password checked yet
@@ -175,7 +170,7 @@ async def register(
     """Store the passkey the browser made for the challenge of `start_registration` (and tell
     the user by mail). The first factor of a login also brings its recovery codes (unless it
     still has unused ones)."""
-    _own(actor)
+    ensure_own_login(actor)
     claimed = await _claim(challenge, "register", actor.id)
     if not isinstance(credential, dict):
         raise PasskeyFailed
@@ -205,7 +200,7 @@ async def register(
 
 
 async def _own_passkey(actor: CurrentUser, passkey_id: int) -> Passkey:
-    _own(actor)
+    ensure_own_login(actor)
     passkey = await Passkey.get_or_none(id=passkey_id, user_id=actor.id)
     if passkey is None:  # another user's, another tenant's (scoped away), or gone
         raise NotFound
@@ -239,9 +234,7 @@ async def remove(
     await check_current_password(passwords, actor.id, current_password)
     async with in_transaction():
         await Passkey.filter(id=passkey.id).delete()
-        remaining = await second_factor.sync_flag(actor.id)
-        if not remaining:
-            await RecoveryCode.filter(user_id=actor.id).delete()
+        remaining = await second_factor.after_removal(actor.id)
         await security_mail.tell(settings, actor, kind="passkey_removed", passkey=passkey.name)
     return remaining
 

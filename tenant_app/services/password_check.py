@@ -1,9 +1,11 @@
-"""The current password, asked again before a change to the login's security: a new
-password, adding or removing a second factor, turning the sign-in mails off."""
+"""Changes to one's own login: only by the user themselves (never by staff viewing the
+portal as them), and with the current password asked again before a change to its security:
+a new password, adding or removing a second factor, turning the sign-in mails off."""
 
 from __future__ import annotations
 
-from tenant_app.errors import ValidationFailed
+from tenant_app.actors import CurrentUser
+from tenant_app.errors import PermissionDenied, ValidationFailed
 from tenant_app.models.accounts import User
 from tenant_app.models.scoping import current_tenant_id
 from tenant_app.security import ratelimit
@@ -14,6 +16,13 @@ from tenant_app.text.i18n import gettext as _
 # left open on a shared computer must not become a way to guess the password it was opened
 # with. Attempts are claimed before the hash is checked; a right one gives its attempt back.
 CHANGE_PER_ACCOUNT = ratelimit.Limit("password-change", 5, 15 * 60)
+
+
+def ensure_own_login(actor: CurrentUser) -> None:
+    """PermissionDenied while staff view the portal as this customer: the login is not theirs
+    to look into or change."""
+    if actor.read_only:
+        raise PermissionDenied
 
 
 async def check_current_password(

@@ -17,7 +17,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from tenant_app.actors import CurrentUser
-from tenant_app.errors import PermissionDenied, ValidationFailed
+from tenant_app.errors import ValidationFailed
 from tenant_app.models.accounts import User
 from tenant_app.models.factors import Passkey, RecoveryCode, TotpFactor
 from tenant_app.models.scoping import current_tenant_id
@@ -26,7 +26,7 @@ from tenant_app.security.passwords import PasswordService
 from tenant_app.services import factor_codes, security_mail
 from tenant_app.services.factor_codes import TooManyAttempts as TooManyAttempts
 from tenant_app.services.factor_codes import recovery_digest as recovery_digest
-from tenant_app.services.password_check import check_current_password
+from tenant_app.services.password_check import check_current_password, ensure_own_login
 from tenant_app.settings import Settings
 from tenant_app.tenancy import current_tenant
 from tenant_app.text.i18n import addressed as _a
@@ -51,6 +51,16 @@ async def sync_flag(user_id: int) -> bool:
     )
     await User.filter(id=user_id).update(has_second_factor=has)
     return has
+
+
+async def after_removal(user_id: int) -> bool:
+    """A factor went (inside its transaction): the flag follows, and with no factor left the
+    recovery codes go too (they stand in for a factor that no longer exists). Whether one
+    remains."""
+    remaining = await sync_flag(user_id)
+    if not remaining:
+        await RecoveryCode.filter(user_id=user_id).delete()
+    return remaining
 
 
 def _recovery_code() -> str:
@@ -115,19 +125,13 @@ def _enrolment(actor: CurrentUser, secret: str) -> Enrolment:
     return Enrolment(secret=totp.grouped(secret), qr=totp.qr_svg(uri, label=label))
 
 
-def _own(actor: CurrentUser) -> None:
-    """Only the user's own login, never while staff look at the portal as this customer."""
-    if actor.read_only:
-        raise PermissionDenied
-
-
 def _setup_since() -> datetime:
     """A set-up started before this moment has expired."""
     return datetime.now(UTC) - timedelta(minutes=SETUP_MINUTES)
 
 
 async def totp_section(actor: CurrentUser) -> TotpSection:
-    _own(actor)
+    ensure_own_login(actor)
     factor = await TotpFactor.get_or_none(user_id=actor.id)
     codes_left = await RecoveryCode.filter(user_id=actor.id, used_at=None).count()
     confirmed = factor is not None and factor.confirmed_at is not None
@@ -146,7 +150,7 @@ async def totp_section(actor: CurrentUser) -> TotpSection:
 async def start_totp(actor: CurrentUser, passwords: PasswordService, *, password: str) -> None:
     """A fresh, unconfirmed secret (replacing one not yet confirmed), for the current password:
     whoever has only the session cannot put their own app on the login."""
-    _own(actor)
+    ensure_own_login(actor)
     secret = totp.new_secret()
     if await TotpFactor.filter(user_id=actor.id, confirmed_at__isnull=False).exists():
         raise ValidationFailed({"form": _a("The authenticator app is already set up.")})
@@ -164,7 +168,7 @@ async def start_totp(actor: CurrentUser, passwords: PasswordService, *, password
 
 async def cancel_totp(actor: CurrentUser) -> None:
     """Drop a set-up that was not confirmed (a confirmed app is removed by `disable_totp`)."""
-    _own(actor)
+    ensure_own_login(actor)
     await TotpFactor.filter(user_id=actor.id, confirmed_at=None).delete()
 
 
@@ -178,7 +182,7 @@ async def confirm_totp(
 ) -> list[str]:
     """The first code proves the app holds the secret: on, ten recovery codes to show, and
     the user told by mail."""
-    _own(actor)
+    ensure_own_login(actor)
     factor = await TotpFactor.get_or_none(
         user_id=actor.id, confirmed_at=None, created_at__gte=_setup_since()
     )
@@ -213,7 +217,7 @@ async def disable_totp(
 ) -> None:
     """Remove the app with the current password and a code (or a recovery code); without a
     passkey left, the recovery codes go too."""
-    _own(actor)
+    ensure_own_login(actor)
     factor = await TotpFactor.get_or_none(user_id=actor.id, confirmed_at__isnull=False)
     if factor is None:
         raise ValidationFailed({"form": _a("The authenticator app is not set up.")})
@@ -240,9 +244,7 @@ async def disable_totp(
     )
     async with in_transaction():
         await TotpFactor.filter(id=factor.id).delete()
-        if not has_passkey:
-            await RecoveryCode.filter(user_id=actor.id).delete()
-        await sync_flag(actor.id)
+        await after_removal(actor.id)
         await security_mail.tell(settings, actor, kind="totp_off")
 
 
@@ -255,7 +257,7 @@ async def regenerate_recovery_codes(
     now: datetime | None = None,
 ) -> list[str]:
     """Ten new recovery codes (the old ones stop working), for a current code."""
-    _own(actor)
+    ensure_own_login(actor)
     factor = await TotpFactor.get_or_none(user_id=actor.id, confirmed_at__isnull=False)
     if factor is None:
         raise ValidationFailed({"form": _a("The authenticator app is not set up.")})

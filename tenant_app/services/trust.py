@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
@@ -35,9 +34,8 @@ from tenant_app.schemas.base import checked
 from tenant_app.schemas.trust import TrustedPersonInput
 from tenant_app.security import ratelimit
 from tenant_app.services import trust_mail
-from tenant_app.services.accounts import queue_link_mail
+from tenant_app.services.accounts import insert_user, queue_link_mail
 from tenant_app.services.contacts import get_visible_contact
-from tenant_app.services.tenants import unique_username
 from tenant_app.settings import Settings
 from tenant_app.tenancy import enter_tenant, leave_tenant, load_tenant_info
 from tenant_app.text.i18n import addressed as _a
@@ -46,7 +44,6 @@ EMERGENCY = "emergency"
 ACTIVE = ("invited", "ready", "requested", "open")  # all but revoked
 MAX_TRUSTED = 5  # trusted persons a contact may have at once
 NAMINGS_PER_DAY = ratelimit.Limit("trust-name", 10, 24 * 3600)  # per contact: mails to strangers
-USERNAME_TRIES = 5
 
 
 def now_or(now: datetime | None) -> datetime:
@@ -229,27 +226,26 @@ async def _login_for(named: TrustedPersonInput) -> User:
     only reach what it is trusted with. Never one for a broker's contact found by the
     address: a customer must not give another contact a portal login. A login made
     meanwhile by someone else is used."""
-    for attempt in range(1, USERNAME_TRIES + 1):
-        found = await User.get_or_none(email=named.email)
-        if found is not None:
-            return found
-        person = named
-        try:
-            async with in_transaction():  # a savepoint: a refusal keeps the caller's transaction
-                return await User.create(
-                    kind="customer",
-                    role="kunde",
-                    username=await unique_username(person.first_name, person.last_name),
-                    email=named.email,
-                    first_name=person.first_name,
-                    last_name=person.last_name,
-                    birthdate=person.birthdate,
-                    contact_id=None,
-                )
-        except IntegrityError:
-            if attempt == USERNAME_TRIES:
-                raise
-    raise AssertionError("unreachable")
+    found = await User.get_or_none(email=named.email)
+    if found is not None:
+        return found
+
+    async def taken() -> dict[str, str]:
+        return {"email": "taken"} if await User.exists(email=named.email) else {}
+
+    columns = {
+        "kind": "customer",
+        "role": "kunde",
+        "email": named.email,
+        "first_name": named.first_name,
+        "last_name": named.last_name,
+        "birthdate": named.birthdate,
+        "contact_id": None,
+    }
+    try:
+        return await insert_user(columns, taken=taken)
+    except ValidationFailed:  # the address got its login meanwhile: that one
+        return await User.get(email=named.email)
 
 
 async def name_trusted_person(

@@ -8,9 +8,7 @@ from starlette.routing import Route
 
 from tenant_app.pages import render
 from tenant_app.services import account_security
-from tenant_app.web.guards import require
-
-SECURITY_PATH = "/account/security"
+from tenant_app.web.guards import SECURITY_PATH, require
 
 
 async def security_page(request: Request) -> Response:

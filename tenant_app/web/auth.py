@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.datastructures import FormData
@@ -114,6 +115,19 @@ def finish_login(request: Request, result: auth.LoginResult, target: str) -> Res
         _set_signed(request, response, "device", secret, max_age=DEVICE_COOKIE_SECONDS)
     _forget(request, response, "login2")
     return response
+
+
+async def complete_login(request: Request, user: Any, target: str) -> Response:
+    """A user proven after the password (a code, a recovery code, a passkey): the session
+    starts as after every login (services/auth.start_login), then `finish_login`."""
+    result = await auth.start_login(
+        request.app.state.settings,
+        user,
+        client=forms.client_address(request),
+        user_agent=request.headers.get("user-agent", ""),
+        device=device_secret(request),
+    )
+    return finish_login(request, result, target)
 
 
 def ask_second_factor(request: Request, user_id: int, target: str) -> Response:

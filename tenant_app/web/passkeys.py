@@ -28,7 +28,7 @@ from tenant_app.security.webauthn_ceremony import (
     Challenge,
     RelyingParty,
 )
-from tenant_app.services import account_security, auth, passkeys
+from tenant_app.services import account_security, passkeys
 from tenant_app.tenancy import normalize_host
 from tenant_app.web import auth as web_auth
 from tenant_app.web import forms
@@ -271,14 +271,7 @@ async def _log_in(
 
 
 async def _logged_in(request: Request, user: Any, target: str) -> Response:
-    result = await auth.start_login(
-        request.app.state.settings,
-        user,
-        client=forms.client_address(request),
-        user_agent=request.headers.get("user-agent", ""),
-        device=web_auth.device_secret(request),
-    )
-    finished = web_auth.finish_login(request, result, target)
+    finished = await web_auth.complete_login(request, user, target)
     # The same cookies as a password login's redirect, with the target for the script.
     answer = _answer(request, {"redirect": finished.headers["location"]})
     answer.raw_headers += [(k, v) for k, v in finished.raw_headers if k == b"set-cookie"]

@@ -17,10 +17,10 @@ from tenant_app.actors import CurrentUser
 from tenant_app.errors import ValidationFailed
 from tenant_app.pages import redirect, render
 from tenant_app.permissions import home_path_for
-from tenant_app.services import account_security, auth, second_factor
+from tenant_app.services import account_security, second_factor
 from tenant_app.text.i18n import addressed as _a
 from tenant_app.web import forms
-from tenant_app.web.auth import SECOND_FACTOR_PATH, device_secret, finish_login, pending_login
+from tenant_app.web.auth import SECOND_FACTOR_PATH, complete_login, pending_login
 from tenant_app.web.guards import require
 
 CODE_CHARS = 64  # far above any code; longer input is refused before anything is counted
@@ -72,18 +72,6 @@ async def _verified(request: Request, user_id: int, form: FormData) -> Any:
     )
 
 
-async def _logged_in(request: Request, user: Any, target: str) -> Response:
-    """The session starts as after any login (services/auth.start_login)."""
-    result = await auth.start_login(
-        request.app.state.settings,
-        user,
-        client=forms.client_address(request),
-        user_agent=request.headers.get("user-agent", ""),
-        device=device_secret(request),
-    )
-    return finish_login(request, result, target or home_path_for(user))
-
-
 async def second_factor_submit(request: Request) -> Response:
     pending = pending_login(request)
     if pending is None:
@@ -98,7 +86,7 @@ async def second_factor_submit(request: Request) -> Response:
         return _login_page(request, options, failed.errors, status_code=422)
     except second_factor.TooManyAttempts:
         return _login_page(request, options, {"form": _too_many()}, status_code=429)
-    return await _logged_in(request, user, pending[1])
+    return await complete_login(request, user, pending[1] or home_path_for(user))
 
 
 # --- Set-up and management on the security page ------------------------------------------------
