@@ -53,12 +53,12 @@ _LOAD_SQL = (
     " u.manages_settings, u.must_change_password,"
     f" a.id AS access_id, {_ACCESS_COLUMNS},"  # noqa: S608 - constants
     " (SELECT COUNT(*) FROM contact_link h WHERE h.user_id = u.id AND h.tenant_id = u.tenant_id)"
-    " AS linked_contacts, h.first_name AS shown_first_name, h.last_name AS shown_last_name"
+    " AS linked_contacts, hc.first_name AS shown_first_name, hc.last_name AS shown_last_name"
     " FROM login_session s JOIN user_account u ON u.id = s.user_id AND u.tenant_id = s.tenant_id"
     # The household contact the session chose, while the link stands: unlinked, it is gone.
     " LEFT JOIN contact_link l ON l.user_id = u.id AND l.contact_id = s.contact_id"
     " AND l.tenant_id = u.tenant_id"
-    " LEFT JOIN contact h ON h.id = l.contact_id AND h.tenant_id = l.tenant_id"
+    " LEFT JOIN contact hc ON hc.id = l.contact_id AND hc.tenant_id = l.tenant_id"
     " LEFT JOIN customer_access a ON a.contact_id = COALESCE(l.contact_id, u.contact_id)"
     " AND a.tenant_id = u.tenant_id"
     # `+ 0`: the tenant is checked, but not offered as an index. A generic plan (reused for

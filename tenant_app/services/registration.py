@@ -109,7 +109,7 @@ async def complete_link(
             raise LinkProblem("used")
         await User.filter(id=user.id).update(password_hash=password_hash)
         await sessions.end_all_sessions(user.id)
-        if link.clears_factors:  # sent by staff for a customer who lost their second factor
+        if link.clears_factors:  # sent by staff for someone who lost their second factor
             await second_factor.clear_factors(settings, user)
         if link.purpose == "register":  # a reset was asked for by name: no second mail
             await notify(
