@@ -41,6 +41,10 @@ class CurrentUser:
     own_contact_id: int | None = None
     linked_contacts: int = 0
     shown_contact_name: str = ""  # the household contact shown, when not the login's own
+    # Unread notifications (the bell) and, for staff, unchecked customer actions told to them
+    # (the activity feed), both counted up to security.sessions.COUNT_CAP.
+    unread_notifications: int = 0
+    unchecked_activity: int = 0
     # A customer's permissions, loaded with the session (all off if never set); None for staff.
     access: CustomerRights | None = None
     # Set while a staff member views the portal as this customer ("Als Kunde ansehen"): the

@@ -22,7 +22,9 @@ from tenant_app.edge.locale import LocaleMiddleware
 from tenant_app.edge.session import SessionMiddleware
 from tenant_app.edge.tenant import TenantMiddleware
 from tenant_app.files.storage import storage_for
-from tenant_app.jobs.runner import JobRunner
+from tenant_app.jobs.runner import CLEANUP_SECONDS, JobRunner
+from tenant_app.live.broker import broker
+from tenant_app.live.postgres import listen
 from tenant_app.logs import configure_logging
 from tenant_app.pages import route_index
 from tenant_app.security.passwords import PasswordService
@@ -38,7 +40,7 @@ from tenant_app.web.guards import LoginRequired, login_required
 
 # Run by the background loop with its clean-ups: waiting periods of trusted persons that have
 # passed open (and mail) even if nobody looks.
-PERIODIC_USE_CASES = (("trusted persons", open_due_everywhere),)
+PERIODIC_USE_CASES = (("trusted persons", open_due_everywhere, CLEANUP_SECONDS),)
 
 
 class CachedStatic(StaticFiles):
@@ -76,13 +78,19 @@ def build_app(
         settle_heap()
         runner = JobRunner(settings, on_mail_failed=mail_failed, periodic=PERIODIC_USE_CASES)
         worker = asyncio.create_task(runner.run_forever()) if run_worker else None
+        listener = (
+            asyncio.create_task(listen(settings.database_url, broker))
+            if manage_db and db.is_postgres(settings.database_url)
+            else None
+        )
         try:
             yield
         finally:
-            if worker is not None:
-                worker.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await worker
+            for task in (worker, listener):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             if manage_db:
                 await db.close_db()
 

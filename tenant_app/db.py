@@ -58,6 +58,10 @@ class PostgresClient(AsyncpgDBClient):
 client_class = PostgresClient
 
 
+def is_postgres(database_url: str) -> bool:
+    return database_url.startswith(("postgres://", "postgresql://", "asyncpg://"))
+
+
 def _connection(database_url: str, settings: Settings | None) -> str | dict[str, Any]:
     """The connection config. On PostgreSQL the pool skips asyncpg's reset query on release.
 
@@ -72,7 +76,7 @@ def _connection(database_url: str, settings: Settings | None) -> str | dict[str,
     network partition) fails requests within seconds instead of holding them. Without
     (migrations: an index on a large table may take long) nothing is bounded.
     """
-    if not database_url.startswith(("postgres://", "postgresql://", "asyncpg://")):
+    if not is_postgres(database_url):
         return database_url
     config = expand_db_url(database_url)
     config["credentials"]["reset"] = _keep_session

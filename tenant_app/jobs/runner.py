@@ -43,16 +43,16 @@ class JobRunner:
         settings: Settings,
         *,
         on_mail_failed: FailureHook | None = None,
-        periodic: Sequence[tuple[str, Periodic]] = (),
+        periodic: Sequence[tuple[str, Periodic, float]] = (),
     ) -> None:
         """`on_mail_failed` tells staff of a mail the outbox gave up on (a use case);
-        `periodic` are named use cases that run as often as the clean-ups."""
+        `periodic` are named use cases, each run every so many seconds."""
         mail = MailWorker(settings, on_failed=on_mail_failed)
         self.jobs = [
             Job("outbox", 0, mail.run_once),
             Job("housekeeping", CLEANUP_SECONDS, lambda: purge_expired(settings)),
             Job("mail retention", CLEANUP_SECONDS, lambda: purge_mail(settings)),
-            *(Job(name, CLEANUP_SECONDS, _bound(task, settings)) for name, task in periodic),
+            *(Job(name, every, _bound(task, settings)) for name, task, every in periodic),
         ]
 
     async def run_round(self) -> None:

@@ -14,4 +14,5 @@ MODEL_MODULES = [
     "tenant_app.models.security",
     "tenant_app.models.factors",
     "tenant_app.models.households",
+    "tenant_app.models.activity",
 ]

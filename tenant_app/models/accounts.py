@@ -46,6 +46,9 @@ class User(TenantModel):
     # factors so that the session and the login read it without another query.
     has_second_factor = fields.BooleanField(default=False, db_default=False)
     login_alerts = fields.BooleanField(default=True, db_default=True)  # mail on a new device
+    # When unread notifications are mailed: instant | delayed (5 minutes) | daily | never.
+    notification_mail = fields.CharField(max_length=10, default="delayed", db_default="delayed")
+    notification_digest_at = fields.DatetimeField(null=True)  # the last daily digest sent
     version = fields.IntField(default=1, db_default=1)  # optimistic lock of the edit forms
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

@@ -23,6 +23,8 @@ class Tenant(Model):
     # Every staff login needs a second factor from this moment on (None: staff choose).
     staff_2fa_required_at = fields.DatetimeField(null=True)
     staff_2fa_grace_days = fields.IntField(default=14, db_default=14)
+    # The customer's access trail names the staff member, or says "your broker's office".
+    trail_shows_staff_names = fields.BooleanField(default=True, db_default=True)
     version = fields.IntField(default=1, db_default=1)  # edit lock of the settings form
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

@@ -1,0 +1,173 @@
+"""`record()`: the one way a use case says that something happened.
+
+It writes the event in the caller's transaction, gives a notification to each account that
+must hear of it and wakes their open pages (`live.publish`, which on PostgreSQL leaves only
+when the transaction commits). Who hears of it:
+
+- a customer's action (the staff's activity feed): the contact's responsible staff, or
+  without one, those who manage contacts; only those who may read the folder it is in;
+- a staff action the customer should know of (`tell=CUSTOMER`: a shared document, a reply,
+  a contract's new status): the contact's own login and the household logins managing it,
+  if the contact's permissions show them the folder;
+- explicit accounts (`tell=[ids]`), e.g. a ticket's participants;
+- nobody (`tell=NOBODY`): staff opening a document, only for the customer's access trail.
+
+The actor never hears of their own action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from tenant_app.actors import CurrentUser
+from tenant_app.live.broker import publish
+from tenant_app.models.accounts import User
+from tenant_app.models.activity import Event, Notification
+from tenant_app.models.contacts import ContactResponsible
+from tenant_app.models.households import ContactLink
+from tenant_app.permissions import customer_may, folder_flags, staff_may_read_folder
+from tenant_app.services.access import access_of
+from tenant_app.tenancy import current_tenant
+
+Audience = Literal["staff", "customer", "nobody"] | Sequence[int]
+STAFF: Audience = "staff"
+CUSTOMER: Audience = "customer"
+NOBODY: Audience = "nobody"
+
+# What happens to what (the kinds the feed, the bell and the trail know how to name).
+CONTRACT_ADDED = "contract_added"
+CONTRACT_EDITED = "contract_edited"
+CONTRACT_DELETED = "contract_deleted"
+CONTRACT_RESTORED = "contract_restored"
+DOCUMENT_ADDED = "document_added"  # uploaded; by staff with the customer: shared at once
+DOCUMENT_SHARED = "document_shared"  # an existing document made visible to the customer
+DOCUMENT_OPENED = "document_opened"  # viewed or downloaded by staff (the access trail)
+DOCUMENT_DELETED = "document_deleted"
+PROFILE_CHANGED = "profile_changed"
+TICKET_OPENED = "ticket_opened"
+TICKET_REPLY = "ticket_reply"
+TICKET_FORWARDED = "ticket_forwarded"
+TICKET_CLOSED = "ticket_closed"
+VIEWED_AS_CUSTOMER = "viewed_as_customer"
+KINDS = (
+    CONTRACT_ADDED,
+    CONTRACT_EDITED,
+    CONTRACT_DELETED,
+    CONTRACT_RESTORED,
+    DOCUMENT_ADDED,
+    DOCUMENT_SHARED,
+    DOCUMENT_OPENED,
+    DOCUMENT_DELETED,
+    PROFILE_CHANGED,
+    TICKET_OPENED,
+    TICKET_REPLY,
+    TICKET_FORWARDED,
+    TICKET_CLOSED,
+    VIEWED_AS_CUSTOMER,
+)
+
+
+def changes_between(
+    before: Mapping[str, Any], after: Mapping[str, Any], columns: Iterable[str]
+) -> dict[str, list[Any]]:
+    """`{column: [old, new]}` of the columns whose value changed, stored as JSON values (money
+    and dates as text) and shown in the reader's language when read."""
+    found: dict[str, list[Any]] = {}
+    for column in columns:
+        old, new = before.get(column), after.get(column)
+        if (old in (None, "") and new in (None, "")) or old == new:
+            continue
+        found[column] = [_stored(old), _stored(new)]
+    return found
+
+
+def _stored(value: Any) -> Any:
+    if isinstance(value, Decimal | date):
+        return str(value) if isinstance(value, Decimal) else value.isoformat()
+    return value
+
+
+async def record(
+    actor: CurrentUser | None,
+    kind: str,
+    *,
+    contact_id: int | None,
+    object_type: str = "",
+    object_id: int | None = None,
+    folder: str = "",
+    title: str = "",
+    changes: Mapping[str, list[Any]] | None = None,
+    tell: Audience | None = None,
+) -> Event:
+    """Record what happened, in the caller's transaction. `tell` defaults to STAFF for a
+    customer's action and to NOBODY for anyone else's."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown event kind {kind!r}")
+    actor_kind = "system" if actor is None else actor.kind
+    if actor is not None and actor.viewing_staff_id is not None:
+        raise ValueError("a staff member viewing as the customer changes nothing")
+    event = await Event.create(
+        kind=kind,
+        actor_id=actor.id if actor is not None else None,
+        actor_kind=actor_kind,
+        actor_name=actor.full_name[:201] if actor is not None else "",
+        contact_id=contact_id,
+        object_type=object_type,
+        object_id=object_id,
+        folder=folder,
+        title=title[:200],
+        changes=dict(changes) if changes else None,
+    )
+    audience = tell if tell is not None else (STAFF if actor_kind == "customer" else NOBODY)
+    recipients = await _recipients(audience, contact_id=contact_id, folder=folder)
+    recipients.discard(actor.id if actor is not None else -1)
+    if recipients:
+        await Notification.bulk_create(
+            [Notification(user_id=user_id, event_id=event.id) for user_id in sorted(recipients)]
+        )
+        await publish(current_tenant().id, recipients)
+    return event
+
+
+async def _recipients(audience: Audience, *, contact_id: int | None, folder: str) -> set[int]:
+    if audience == NOBODY:
+        return set()
+    if audience == STAFF:
+        return await _staff_for(contact_id, folder)
+    if audience == CUSTOMER:
+        return await _customers_for(contact_id, folder)
+    return {int(user_id) for user_id in audience}
+
+
+async def _staff_for(contact_id: int | None, folder: str) -> set[int]:
+    """The contact's responsible staff, or without one those who manage contacts (admins
+    always do); of them, those who may read the folder the change is in."""
+    staff = User.filter(kind="staff", is_active=True)
+    responsible: list[int] = []
+    if contact_id is not None:
+        rows = await ContactResponsible.filter(contact_id=contact_id).values("user_id")
+        responsible = [int(row["user_id"]) for row in rows]
+    if responsible:
+        candidates = await staff.filter(id__in=responsible)
+    else:
+        candidates = [user for user in await staff if user.role == "admin" or user.manages_contacts]
+    return {user.id for user in candidates if not folder or staff_may_read_folder(user, folder)}
+
+
+async def _customers_for(contact_id: int | None, folder: str) -> set[int]:
+    """The contact's own login and the household logins managing it, if the contact's
+    permissions show them the folder (or, outside the folders, always)."""
+    if contact_id is None:
+        return set()
+    if folder:
+        flags = folder_flags(await access_of(contact_id), folder)
+        if not customer_may(flags, "view_folder"):
+            return set()
+    own = await User.filter(
+        kind="customer", is_active=True, contact_id=contact_id, password_hash__not_isnull=True
+    ).values("id")
+    linked = await ContactLink.filter(contact_id=contact_id).values("user_id")
+    return {int(row["id"]) for row in own} | {int(row["user_id"]) for row in linked}

@@ -1,0 +1,111 @@
+"""What an event says, in the reader's language: one sentence per kind, for staff (the activity
+feed, the bell) and for customers (the bell, the access trail), and an edit's changed fields.
+
+The sentences name the actor (`%(actor)s`, as the page chooses to show them) and the object
+(`%(title)s`); the mails of unread notifications use only `short()`, which names neither.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from tenant_app.text.i18n import addressed, gettext
+from tenant_app.text.labels import N_, shown_value
+
+
+def _a(message: str) -> str:
+    """Mark a customer-facing sentence for both forms of address (read with `addressed`)."""
+    return message
+
+
+_FOR_STAFF = {
+    "contract_added": N_("%(actor)s added the contract %(title)s"),
+    "contract_edited": N_("%(actor)s changed the contract %(title)s"),
+    "contract_deleted": N_("%(actor)s deleted the contract %(title)s"),
+    "contract_restored": N_("%(actor)s restored the contract %(title)s"),
+    "document_added": N_("%(actor)s uploaded the document %(title)s"),
+    "document_shared": N_("%(actor)s shared the document %(title)s"),
+    "document_opened": N_("%(actor)s opened the document %(title)s"),
+    "document_deleted": N_("%(actor)s deleted the document %(title)s"),
+    "profile_changed": N_("%(actor)s changed the personal data"),
+    "ticket_opened": N_("%(actor)s opened the request %(title)s"),
+    "ticket_reply": N_("%(actor)s replied to the request %(title)s"),
+    "ticket_forwarded": N_("%(actor)s forwarded the request %(title)s"),
+    "ticket_closed": N_("%(actor)s closed the request %(title)s"),
+    "viewed_as_customer": N_("%(actor)s viewed the portal as the customer sees it"),
+}
+# A customer reads of what the broker's office did (`actor`: a name or "your broker's office").
+_FOR_CUSTOMERS = {
+    "contract_added": _a("%(actor)s added the contract %(title)s to your folder"),
+    "contract_edited": _a("%(actor)s changed your contract %(title)s"),
+    "contract_deleted": _a("%(actor)s removed the contract %(title)s"),
+    "contract_restored": _a("%(actor)s restored your contract %(title)s"),
+    "document_added": _a("%(actor)s provided the document %(title)s for you"),
+    "document_shared": _a("%(actor)s shared the document %(title)s with you"),
+    "document_opened": _a("%(actor)s opened your document %(title)s"),
+    "document_deleted": _a("%(actor)s removed the document %(title)s"),
+    "profile_changed": _a("%(actor)s changed your personal data"),
+    "ticket_opened": _a("%(actor)s started the request %(title)s with you"),
+    "ticket_reply": _a("%(actor)s replied to your request %(title)s"),
+    "ticket_forwarded": _a("%(actor)s passed your request %(title)s on to a colleague"),
+    "ticket_closed": _a("%(actor)s closed your request %(title)s"),
+    "viewed_as_customer": _a("%(actor)s viewed your portal as you see it"),
+}
+# What happened, naming nobody and nothing: a mail of unread notifications lists these.
+_SHORT = {
+    "contract_added": N_("A contract was added"),
+    "contract_edited": N_("A contract was changed"),
+    "contract_deleted": N_("A contract was deleted"),
+    "contract_restored": N_("A contract was restored"),
+    "document_added": N_("A new document"),
+    "document_shared": N_("A document was shared"),
+    "document_opened": N_("A document was opened"),
+    "document_deleted": N_("A document was deleted"),
+    "profile_changed": N_("Personal data were changed"),
+    "ticket_opened": N_("A new request"),
+    "ticket_reply": N_("A new reply to a request"),
+    "ticket_forwarded": N_("A request was forwarded"),
+    "ticket_closed": N_("A request was closed"),
+    "viewed_as_customer": N_("The portal was viewed as the customer sees it"),
+}
+MONEY_COLUMNS = frozenset({"gross_premium"})
+DATE_COLUMNS = frozenset({"birthdate", "document_date"})
+
+
+def sentence(kind: str, *, actor: str, title: str, for_customer: bool) -> str:
+    """The event as one line for its reader. Customer lines follow the form of address."""
+    if for_customer:
+        return addressed(_FOR_CUSTOMERS.get(kind, kind), actor=actor, title=title)
+    return gettext(_FOR_STAFF.get(kind, kind), actor=actor, title=title)
+
+
+def short(kind: str) -> str:
+    return gettext(_SHORT.get(kind, kind))
+
+
+def changed_fields(
+    changes: Mapping[str, list[Any]] | None, labels: Mapping[str, str]
+) -> list[tuple[str, str, str]]:
+    """An edit's `(field label, old, new)`, values shown as the forms show them. `labels`
+    names the columns (a contract's depend on its folder)."""
+    return [
+        (labels.get(column, column), _shown(column, old), _shown(column, new))
+        for column, (old, new) in (changes or {}).items()
+    ]
+
+
+def _shown(column: str, value: Any) -> str:
+    if value not in (None, "") and column in MONEY_COLUMNS:
+        try:
+            value = Decimal(str(value))
+        except InvalidOperation:
+            pass
+    elif value not in (None, "") and column in DATE_COLUMNS:
+        try:
+            value = date.fromisoformat(str(value))
+        except ValueError:
+            pass
+    return shown_value(column, value)
