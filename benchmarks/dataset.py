@@ -1,7 +1,8 @@
 """The benchmark's dataset: bulk-loaded into a migrated PostgreSQL database with COPY.
 
 Full scale (`FULL`): 1,000 tenants, 100,000 contacts, ~1,000,000 contracts and documents'
-metadata, a customer access row per contact, ~12,000 user accounts, ~11,000 tickets.
+metadata, a customer access row per contact, ~12,000 user accounts, ~11,000 tickets (each
+with its opening and reply in the event stream, told to the other side and left unread).
 `QUICK` (run.py --quick) has the same shape on a few thousand contacts.
 
 The measured tenants are identical in shape and differ only in size: **big** (20,000
@@ -313,6 +314,22 @@ class _Loader:
                 (self.next_id("conversation_event"), tenant_id, ticket_id, actor, kind, who)
                 + (now - timedelta(days=1),),
             )
+        told = (
+            ("ticket_opened", (user_id, "customer", name), admin_id),
+            ("ticket_reply", (admin_id, "staff", "Ada Admin"), user_id),
+        )
+        for kind, (actor, actor_kind, who), reader in told:
+            event_id = self.next_id("activity_event")
+            await self.add(
+                "activity_event",
+                (event_id, tenant_id, kind, actor, actor_kind, who, contact_id, "ticket")
+                + (ticket_id, f"Frage zu Vertrag {index}", now - timedelta(days=1)),
+            )
+            await self.add(
+                "notification",
+                (self.next_id("notification"), tenant_id, reader, event_id)
+                + (now - timedelta(days=1),),
+            )
         return ticket_id
 
 
@@ -398,6 +415,7 @@ def summary(dataset: Dataset) -> Iterable[str]:
         "user_account": "user accounts",
         "conversation": "tickets",
         "conversation_entry": "ticket entries",
+        "notification": "notifications (unread)",
     }
     for table, label in names.items():
         yield f"{dataset.counts.get(table, 0):,} {label}"

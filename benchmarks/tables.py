@@ -152,4 +152,20 @@ TABLES: dict[str, tuple[str, ...]] = {
         "actor_name",
         "created_at",
     ),
+    # A ticket's opening and reply as the event stream has them, each told to the other side
+    # and left unread: every page's bell counts (the admin's stops at the cap, "99+").
+    "activity_event": (
+        "id",
+        "tenant_id",
+        "kind",
+        "actor_id",
+        "actor_kind",
+        "actor_name",
+        "contact_id",
+        "object_type",
+        "object_id",
+        "title",
+        "created_at",
+    ),
+    "notification": ("id", "tenant_id", "user_id", "event_id", "created_at"),
 }

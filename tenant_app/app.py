@@ -28,6 +28,7 @@ from tenant_app.live.postgres import listen
 from tenant_app.logs import configure_logging
 from tenant_app.pages import route_index
 from tenant_app.security.passwords import PasswordService
+from tenant_app.services import notification_mail
 from tenant_app.services.notices import mail_failed
 from tenant_app.services.tenants import hostname_for
 from tenant_app.services.trust import open_due_everywhere
@@ -39,8 +40,11 @@ from tenant_app.web.errors import exception_handlers
 from tenant_app.web.guards import LoginRequired, login_required
 
 # Run by the background loop with its clean-ups: waiting periods of trusted persons that have
-# passed open (and mail) even if nobody looks.
-PERIODIC_USE_CASES = (("trusted persons", open_due_everywhere, CLEANUP_SECONDS),)
+# passed open (and mail) even if nobody looks; notifications left unread are mailed.
+PERIODIC_USE_CASES = (
+    ("trusted persons", open_due_everywhere, CLEANUP_SECONDS),
+    ("unread notifications", notification_mail.send_due, notification_mail.EVERY),
+)
 
 
 class CachedStatic(StaticFiles):

@@ -24,6 +24,9 @@ def follow_served_port(settings: Settings, port: int) -> None:
         os.environ["PUBLIC_PORT"] = str(port)
 
 
+GRACEFUL_SHUTDOWN_SECONDS = 5
+
+
 def _serve(settings: Settings, host: str, port: int, workers: int, reload: bool) -> None:
     import uvicorn
 
@@ -37,6 +40,9 @@ def _serve(settings: Settings, host: str, port: int, workers: int, reload: bool)
         proxy_headers=True,
         server_header=False,
         log_config=None,
+        # Open live streams (the bell) would hold a shutdown or reload for minutes: they are
+        # cut after this, and the pages connect again to the next process.
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
 
 

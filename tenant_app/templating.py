@@ -44,7 +44,8 @@ def _static_version() -> str:
 
 @cache
 def htmx_script() -> str:
-    found = sorted(STATIC_DIR.glob("js/htmx-*.min.js"))
+    # htmx itself (htmx-2.0.x.min.js), never an extension that might be named alike
+    found = sorted(STATIC_DIR.glob("js/htmx-[0-9]*.min.js"))
     return f"js/{found[-1].name}" if found else "js/htmx.min.js"
 
 

@@ -55,6 +55,16 @@ async def _pieces(client: Any, path: str) -> tuple[bytes, capture.Captured]:
     return plain.content, capture.Captured(marked.status_code, [], segments, tail)
 
 
+async def _one_unread_each(tenant: Any) -> None:
+    from tenant_app.models.accounts import User
+    from tenant_app.models.scoping import tenant_scope
+    from tenant_app.services import events
+
+    with tenant_scope(tenant.tenant.id):
+        readers = [user.id for user in await User.filter(username__in=("kai", "alpha-admin"))]
+        await events.record(None, events.DOCUMENT_SHARED, contact_id=None, tell=readers)
+
+
 @pytest.mark.parametrize("who", ["customer", "staff"])
 async def test_the_lean_render_gives_the_apps_page(
     client_for: Any, tenant: Any, passwords: Any, settings: Any, who: str
@@ -63,6 +73,7 @@ async def test_the_lean_render_gives_the_apps_page(
     broker = await add_contract(tenant, contact, number='VS-"1" & <2>')
     await add_contract(tenant, contact, by_customer=True, number="EIGEN-1")
     await add_document(tenant, settings, contact, contract=broker, title="Police & Co <2026>")
+    await _one_unread_each(tenant)  # the bell in the header shows a count
     client = client_for(tenant.hostname)
     if who == "customer":
         await client.log_in("kai", CUSTOMER_PASSWORD)
@@ -75,6 +86,7 @@ async def test_the_lean_render_gives_the_apps_page(
     assert ('VS-"1" & <2>' in values) == (who == "customer")
     assert "Kai" in " ".join(values)  # the customer's name is a value, not literal markup
     assert captured.body == page
+    assert b'id="bell"' in page and b'<span class="badge">1<' in page
     parts = tuple((Markup(literal), value) for literal, value in captured.segments)  # noqa: S704
     tail = Markup(captured.tail)  # noqa: S704 - the app's own output
     assert limits_app.flat.render(parts=parts, tail=tail).encode() == page

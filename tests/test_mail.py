@@ -112,21 +112,20 @@ async def test_plain_text_parts_are_not_html_escaped(tenant) -> None:
 
     info = await load_tenant_info(tenant.tenant.id)
     mail = render_email(
-        "ticket_notice",
+        "staff_notice",
         {
-            "kind": "forward",
-            "for_customer": False,
+            "kind": "mail_failed",
             "recipient": SimpleNamespace(first_name="O'Brien & Co"),
-            "author": "Anna <A>",
-            "subject_line": 'Kfz & "Haftpflicht"',
-            "ticket_url": "https://alpha.example/staff/tickets/1",
+            "name": 'Kfz & "Haftpflicht"',
+            "details": "Anna <A>",
+            "link": "https://alpha.example/staff/contacts/1",
         },
         tenant=info,
         base_url="https://alpha.example",
         locale="de",
         for_staff=True,
     )
-    assert mail.subject == 'Ticket an Sie weitergeleitet: Kfz & "Haftpflicht"'
+    assert mail.subject == 'E-Mail nicht zugestellt: Kfz & "Haftpflicht"'
     assert "O'Brien & Co" in mail.text and "Anna <A>" in mail.text and "&amp;" not in mail.text
     # the HTML part escapes the same values
     assert "O&#39;Brien &amp; Co" in mail.html and "Anna &lt;A&gt;" in mail.html

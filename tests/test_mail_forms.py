@@ -30,6 +30,12 @@ TRUST = {  # the trusted person's mails (services/trust_mail.py)
     "opens_at": datetime(2026, 3, 8, 9, 30, tzinfo=UTC),
     "link": LINK,
 }
+UNREAD = {  # one item and several of a kind
+    "recipient": PERSON,
+    "happened": [("Eine neue Antwort auf eine Anfrage", 2), ("Eine neue Anfrage", 1)],
+    "total": 3,
+    "link": LINK,
+}
 
 # Every variant of every mail, by who receives it.
 CUSTOMER_MAILS = [
@@ -61,10 +67,7 @@ CUSTOMER_MAILS = [
         )
         for kind in sorted(SECURITY_CHANGES)
     ),
-    *(
-        ("ticket_notice", {"recipient": PERSON, "kind": kind, "link": LINK})
-        for kind in ("new", "reply")
-    ),
+    ("unread_notifications", UNREAD),  # services/notification_mail.py
     *(("trust_named", {**TRUST, "with_link": with_link}) for with_link in (True, False)),
     ("trust_requested", TRUST),
     ("trust_vetoed", TRUST),
@@ -76,7 +79,6 @@ CUSTOMER_MAILS = [
 ]
 STAFF_MAILS = [
     *CUSTOMER_MAILS,
-    ("ticket_notice", {"recipient": PERSON, "kind": "forward", "link": LINK}),
     *(
         ("staff_notice", {"recipient": PERSON, "kind": kind, "details": "550", "link": LINK})
         for kind in ("link_locked", "mail_failed", "staff_mail_failed")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from tenant_app.demo.activity import add_recent_activity
 from tenant_app.demo.households import add_household, add_trusted_person
 from tenant_app.demo.logo import logo_png
 from tenant_app.demo.pdf import text_pdf
@@ -133,6 +134,7 @@ async def ensure_demo(passwords: PasswordService, store: Storage, *, base_domain
             await _customer(passwords, store, person, number, staff, tenant.id)
         await add_household(store, staff, tenant.id)
         await add_trusted_person(passwords)
+        await add_recent_activity()
     tenant_cache.invalidate()
     return True
 

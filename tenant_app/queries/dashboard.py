@@ -18,23 +18,46 @@ from tenant_app.permissions import (
     can_see_all_contacts,
     staff_may_read_folder,
 )
+from tenant_app.queries.activity import visible_events
 from tenant_app.queries.sql import as_datetime, fetch_all
 from tenant_app.vocabulary import FOLDERS
 
 SAMPLE = 5  # rows listed per card; the count covers all
 UPLOADS_RECENT = timedelta(days=14)  # customer uploads this young count as news to check
-CARDS = ("to_check", "deleted", "uploads", "tickets", "registrations", "notices")
+CARDS = ("to_check", "deleted", "uploads", "tickets", "registrations", "notices", "activity")
+# Customers' edits the activity card shows with their old → new values.
+ACTIVITY_KINDS = ("contract_edited", "profile_changed")
 
-_COLUMNS = ("section", "id", "contact_id", "first_name", "last_name", "title", "detail", "folder")
+_COLUMNS = (
+    "section",
+    "id",
+    "contact_id",
+    "first_name",
+    "last_name",
+    "title",
+    "detail",
+    "folder",
+    "kind",
+    "actor",
+)
 _OWN = (
     " AND EXISTS (SELECT 1 FROM contact_responsible r"
     " WHERE r.tenant_id = k.tenant_id AND r.contact_id = k.id AND r.user_id = :user_id)"
 )
 
 
-def _branch(table: str, alias: str, columns: tuple[str, ...], at: str, where: str) -> str:
-    """One card's rows, newest first, each with the card's total; every column named alike."""
-    named = ", ".join(f"{expr} AS {name}" for expr, name in zip(columns, _COLUMNS, strict=True))
+def _branch(
+    table: str,
+    alias: str,
+    columns: tuple[str, ...],
+    at: str,
+    where: str,
+    extra: tuple[str, str] = ("''", "''"),
+) -> str:
+    """One card's rows, newest first, each with the card's total; every column named alike
+    (`extra`: an event's kind and actor, empty for the other cards)."""
+    every = (*columns, *extra)
+    named = ", ".join(f"{expr} AS {name}" for expr, name in zip(every, _COLUMNS, strict=True))
     return (
         f"SELECT {named}, {at} AS at, COUNT(*) OVER () AS total FROM {table} {alias}"  # noqa: S608
         f" JOIN contact k ON k.id = {alias}.contact_id AND k.tenant_id = {alias}.tenant_id"
@@ -104,10 +127,29 @@ _BRANCHES = {
         "n.created_at",
         "n.resolved_at IS NULL{own}",
     ),
+    # Edits told to the member (a notification), not yet checked by anyone.
+    "activity": _branch(
+        "activity_event",
+        "e",
+        (
+            "'activity'",
+            "e.id",
+            "e.contact_id",
+            *_NAMES,
+            "e.title",
+            "CAST(e.changes AS TEXT)",
+            "e.folder",
+        ),
+        "e.created_at",
+        "e.kind IN ({kinds}) AND e.checked_at IS NULL AND EXISTS (SELECT 1 FROM notification n"
+        " WHERE n.tenant_id = e.tenant_id AND n.event_id = e.id AND n.user_id = :user_id)"
+        " AND {visible}",
+        extra=("e.kind", "e.actor_name"),
+    ),
 }
 # Last, so that the branches above fix the column types (PostgreSQL resolves them in order).
 _CONTACTS = (
-    "SELECT 'contacts', 0, 0, '', '', '', '', '', MAX(k.created_at), COUNT(*)"
+    "SELECT 'contacts', 0, 0, '', '', '', '', '', '', '', MAX(k.created_at), COUNT(*)"
     " FROM contact k WHERE k.tenant_id = :tenant_id{own}"
 )
 
@@ -121,6 +163,10 @@ class Item:
     detail: str
     folder: str
     at: datetime | None
+    kind: str = ""  # the activity card's: the event's kind, its actor, and what services add
+    actor: str = ""
+    sentence: str = ""
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -151,9 +197,11 @@ def _statement(actor: CurrentUser) -> tuple[str, list[str]]:
         and (name != "tickets" or can_handle_tickets(actor))
     ]
     mine = "" if can_see_all_contacts(actor) else " AND t.responsible_id = :user_id"
+    kinds = ", ".join(f"'{kind}'" for kind in ACTIVITY_KINDS)
+    fill = {"folders": folders, "own": own, "mine": mine, "kinds": kinds}
+    fill["visible"] = visible_events(actor)  # the activity feed's own rule
     parts = [
-        f"SELECT * FROM ({_BRANCHES[name].format(folders=folders, own=own, mine=mine)}"  # noqa: S608
-        f" LIMIT {SAMPLE}) AS {name}"
+        f"SELECT * FROM ({_BRANCHES[name].format(**fill)} LIMIT {SAMPLE}) AS {name}"  # noqa: S608
         for name in cards
     ]
     parts.append(_CONTACTS.format(own=own))
@@ -194,6 +242,8 @@ def _card(rows: list[dict[str, Any]]) -> Card:
             detail=str(row["detail"] or ""),
             folder=str(row["folder"] or ""),
             at=as_datetime(row["at"]) if row["at"] is not None else None,
+            kind=str(row["kind"] or ""),
+            actor=str(row["actor"] or ""),
         )
         for row in rows
     ]

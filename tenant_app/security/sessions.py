@@ -20,6 +20,16 @@ from tenant_app.vocabulary import ACCESS_FIELDS, RIGHT_FLAGS
 
 TOUCH_EVERY = timedelta(seconds=60)  # write last_seen_at at most this often
 COUNT_CAP = 100  # the header counts stop here ("99+")
+# The bell's and the activity feed's counts of user `u`, for the header of every page (with
+# the session) and for the live stream. Capped, so a page costs the same however much piled up.
+HEADER_COUNTS = (
+    "(SELECT COUNT(*) FROM (SELECT 1 FROM notification n WHERE n.tenant_id = u.tenant_id"  # noqa: S608
+    f" AND n.user_id = u.id AND n.read_at IS NULL LIMIT {COUNT_CAP}) b) AS unread_notifications,"
+    " (SELECT COUNT(*) FROM (SELECT 1 FROM notification n JOIN activity_event e"
+    " ON e.id = n.event_id AND e.tenant_id = n.tenant_id"
+    " WHERE n.tenant_id = u.tenant_id AND n.user_id = u.id AND e.actor_kind = 'customer'"
+    f" AND e.checked_at IS NULL LIMIT {COUNT_CAP}) f) AS unchecked_activity"
+)
 
 
 async def start_session(
@@ -55,14 +65,7 @@ _LOAD_SQL = (
     f" a.id AS access_id, {_ACCESS_COLUMNS},"  # noqa: S608 - constants
     " (SELECT COUNT(*) FROM contact_link h WHERE h.user_id = u.id AND h.tenant_id = u.tenant_id)"
     " AS linked_contacts, hc.first_name AS shown_first_name, hc.last_name AS shown_last_name,"
-    # The bell's and the activity feed's counts, for the header of every page. Capped, so a
-    # page costs the same however much has piled up.
-    f" (SELECT COUNT(*) FROM (SELECT 1 FROM notification n WHERE n.tenant_id = u.tenant_id"
-    f" AND n.user_id = u.id AND n.read_at IS NULL LIMIT {COUNT_CAP}) b) AS unread_notifications,"
-    f" (SELECT COUNT(*) FROM (SELECT 1 FROM notification n JOIN activity_event e"
-    " ON e.id = n.event_id AND e.tenant_id = n.tenant_id"
-    " WHERE n.tenant_id = u.tenant_id AND n.user_id = u.id AND e.actor_kind = 'customer'"
-    f" AND e.checked_at IS NULL LIMIT {COUNT_CAP}) f) AS unchecked_activity"
+    f" {HEADER_COUNTS}"
     " FROM login_session s JOIN user_account u ON u.id = s.user_id AND u.tenant_id = s.tenant_id"
     # The household contact the session chose, while the link stands: unlinked, it is gone.
     " LEFT JOIN contact_link l ON l.user_id = u.id AND l.contact_id = s.contact_id"

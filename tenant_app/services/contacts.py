@@ -18,8 +18,9 @@ from tenant_app.queries.contacts import ContactPage
 from tenant_app.schemas import rules
 from tenant_app.schemas.base import checked
 from tenant_app.schemas.people import ContactInput
+from tenant_app.services.profile import save_contact_recorded
 from tenant_app.services.unique import write_unless_taken
-from tenant_app.services.versions import save_if_unchanged, version_of
+from tenant_app.services.versions import version_of
 from tenant_app.text import labels
 from tenant_app.text.i18n import gettext as _
 from tenant_app.text.labels import N_
@@ -95,9 +96,9 @@ async def update_contact(
         raise PermissionDenied
     clean = await _clean(values, except_contact=contact.id)
     async with in_transaction():  # contact, account and responsibles change together or not at all
-        await save_if_unchanged(
-            Contact,
-            where={"id": contact.id},
+        await save_contact_recorded(  # recorded for the customer's trail, told to nobody
+            actor,
+            contact,
             version=version_of(values),
             changes=clean,
             labels=dict(labels.CONTACT_FIELDS),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from tortoise.transactions import in_transaction
+
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.files.cleanup import remove_files
@@ -18,6 +20,7 @@ from tenant_app.permissions import (
 )
 from tenant_app.schemas.base import checked
 from tenant_app.schemas.folders import CONTRACT_KINDS, ContractInput, ContractKind
+from tenant_app.services import events
 from tenant_app.services.access import access_of
 from tenant_app.services.versions import VERSION_FIELD, save_if_unchanged, version_of
 from tenant_app.text import labels
@@ -26,6 +29,17 @@ from tenant_app.vocabulary import FOLDERS as FOLDER_KEYS
 
 CONTRACT_FIELDS = (*ContractInput.model_fields, VERSION_FIELD)  # what the contract form sends
 _NO_PAYMENTS = {"payment_method": "", "payment_frequency": "", "gross_premium": None}
+# What an edit's event shows as old → new (the catalogue link follows the provider's name).
+CHANGE_COLUMNS = (
+    "status",
+    "product_line",
+    "insurer_name",
+    "insurance_number",
+    "payment_method",
+    "payment_frequency",
+    "gross_premium",
+    "note",
+)
 
 
 def contract_kind(folder: str) -> ContractKind:
@@ -110,12 +124,48 @@ async def create_contract(
     elif not staff_may_edit_folder(actor, folder):
         raise PermissionDenied
     clean = await _clean_contract(values, folder=folder, by_customer=by_customer)
-    return await Contract.create(
-        contact_id=contact_id,
-        folder=folder,
-        created_by_customer=by_customer,
-        created_by_id=actor.id,
-        **clean,
+    async with in_transaction():
+        contract = await Contract.create(
+            contact_id=contact_id,
+            folder=folder,
+            created_by_customer=by_customer,
+            created_by_id=actor.id,
+            **clean,
+        )
+        # the customer hears of a contract the broker added to their folder
+        await _record(actor, events.CONTRACT_ADDED, contract, tell=_customer_or_staff(actor))
+    return contract
+
+
+def title_of(contract: Contract) -> str:
+    """What an event calls the contract: "Hausrat · Allianz"."""
+    return " · ".join(part for part in (contract.product_line, contract.insurer_name) if part)
+
+
+def _customer_or_staff(actor: CurrentUser) -> events.Audience | None:
+    """A customer's action goes to the staff (the default), a staff action to the customer."""
+    return None if actor.kind == "customer" else events.CUSTOMER
+
+
+async def _record(
+    actor: CurrentUser,
+    kind: str,
+    contract: Contract,
+    *,
+    tell: events.Audience | None = None,
+    changes: dict[str, list[Any]] | None = None,
+) -> None:
+    await events.record(
+        actor,
+        kind,
+        contact_id=contract.contact_id,
+        object_type="contract",
+        object_id=contract.id,
+        folder=contract.folder,
+        title=title_of(contract),
+        changes=changes,
+        tell=tell,
+        customer_made=contract.created_by_customer,
     )
 
 
@@ -160,15 +210,34 @@ async def update_contract(
     clean = await _clean_contract(values, folder=contract.folder, by_customer=by_customer)
     if by_customer:
         clean["status"] = contract.status if not contract.created_by_customer else "start"
-    await save_if_unchanged(
-        Contract,
-        where={"id": contract.id},
-        version=version_of(values),
-        changes=clean,
-        labels=field_labels(contract.folder),
-        form_names={"insurer_name": "insurer"},
-    )
-    return await Contract.get(id=contract.id)
+    version = version_of(values)
+    async with in_transaction():
+        # The row as it was when saved: the one loaded, unless the form is of a later version
+        # (then, if the save succeeds, that later row is what it changed).
+        before = contract
+        if version is not None and version != contract.version:
+            before = await Contract.get_or_none(id=contract.id) or contract
+        await save_if_unchanged(
+            Contract,
+            where={"id": contract.id},
+            version=version,
+            changes=clean,
+            labels=field_labels(contract.folder),
+            form_names={"insurer_name": "insurer"},
+        )
+        after = await Contract.get(id=contract.id)
+        columns = [column for column in CHANGE_COLUMNS if column in clean]
+        changes = events.changes_between(_values(before), _values(after), columns)
+        if changes:  # saving an unchanged form tells nobody anything
+            tell = _customer_or_staff(actor)
+            if tell == events.CUSTOMER and "status" not in changes:
+                tell = events.NOBODY  # the customer hears of a new status, not of every edit
+            await _record(actor, events.CONTRACT_EDITED, after, tell=tell, changes=changes)
+    return after
+
+
+def _values(contract: Contract) -> dict[str, Any]:
+    return {column: getattr(contract, column) for column in CHANGE_COLUMNS}
 
 
 async def delete_contract(actor: CurrentUser, contract: Contract, store: Storage) -> None:
@@ -177,16 +246,25 @@ async def delete_contract(actor: CurrentUser, contract: Contract, store: Storage
     Soft also for the customer's own contracts: the broker may have filed documents there.
     """
     if actor.kind == "customer":
-        await Contract.filter(id=contract.id).update(deleted_at=datetime.now(UTC))
+        async with in_transaction():
+            await Contract.filter(id=contract.id).update(deleted_at=datetime.now(UTC))
+            await _record(actor, events.CONTRACT_DELETED, contract)
         return
     keys = list(
         await Document.filter(contract_id=contract.id).values_list("storage_key", flat=True)
     )
-    await contract.delete()  # documents go with it (cascade)
+    async with in_transaction():
+        await contract.delete()  # documents go with it (cascade)
+        await _record(actor, events.CONTRACT_DELETED, contract, tell=events.NOBODY)
     await remove_files(store, [str(key) for key in keys])
 
 
 async def restore_contract(actor: CurrentUser, contract: Contract) -> None:
     if actor.kind != "staff" or not staff_may_edit_folder(actor, contract.folder):
         raise PermissionDenied
-    await Contract.filter(id=contract.id).update(deleted_at=None)
+    async with in_transaction():
+        restored = await Contract.filter(id=contract.id, deleted_at__isnull=False).update(
+            deleted_at=None
+        )
+        if restored:  # restoring one that is not deleted (a second click) records nothing
+            await _record(actor, events.CONTRACT_RESTORED, contract, tell=events.NOBODY)

@@ -29,7 +29,7 @@ from tenant_app.permissions import (
 )
 from tenant_app.queries import documents as document_reads
 from tenant_app.queries.documents import DocumentRef
-from tenant_app.services import contracts
+from tenant_app.services import contracts, document_events, events
 from tenant_app.services.access import access_of
 from tenant_app.services.upload_checks import Upload as Upload
 from tenant_app.services.upload_checks import accepted
@@ -102,6 +102,7 @@ async def add_documents(
         values=values,
         max_bytes=max_bytes,
         shared=shared,
+        announce=True,
     )
 
 
@@ -158,6 +159,7 @@ async def add_attachment(
         values={"title": title},
         max_bytes=max_bytes,
         shared=None,
+        announce=False,  # the ticket's own event tells of it
     )
     return stored[0]
 
@@ -173,11 +175,12 @@ async def _store_documents(
     values: dict[str, str],
     max_bytes: int,
     shared: bool | None,
+    announce: bool,
 ) -> list[Document]:
     """Check every file by content and size, stream them to storage, then record them in one
-    transaction (the caller has decided the actor may). All or none: a refused file stores
-    nothing, and a failure on the way (a full disk, the database, a client gone) removes the
-    files already written."""
+    transaction (the caller has decided the actor may), with an event per document if
+    `announce`. All or none: a refused file stores nothing, and a failure on the way (a full
+    disk, the database, a client gone) removes the files already written."""
     found = accepted(uploads, values, max_bytes)
     by_customer = actor.kind == "customer"
     keys: list[str] = []
@@ -217,6 +220,8 @@ async def _store_documents(
                     )
                     for row in rows
                 ]
+                for document in added if announce else []:
+                    await document_events.added(actor, document)
     except BaseException:
         # No orphan file when the rows could not be written, also when the request was
         # cancelled (a client gone): the removal itself must not be cancelled then.
@@ -334,14 +339,35 @@ async def _customer_check(actor: CurrentUser, document: DocumentRef, action: str
 
 
 async def delete_document(actor: CurrentUser, store: Storage, document: Document) -> None:
-    await document.delete()
+    """Staff delete any they may change (told to nobody); a customer their own upload (told
+    to the staff, as their upload was)."""
+    async with in_transaction():
+        await document.delete()
+        await document_events.record(actor, events.DOCUMENT_DELETED, document)
     await remove_files(store, [document.storage_key])
 
 
 async def set_shared(actor: CurrentUser, document: Document, *, shared: bool) -> None:
+    """Show the document to the customer or hide it; the customer hears of it when shown."""
     if actor.kind != "staff":
         raise PermissionDenied
-    await Document.filter(id=document.id).update(shared_with_customer=shared)
+    async with in_transaction():
+        switched = await Document.filter(id=document.id, shared_with_customer=not shared).update(
+            shared_with_customer=shared
+        )
+        if shared and switched:
+            await document_events.record(
+                actor, events.DOCUMENT_SHARED, document, tell=document_events.shown(document)
+            )
+
+
+async def open_document(actor: CurrentUser, document_id: int) -> DocumentRef:
+    """`readable_document` for a view or download: a staff member's is recorded for the
+    customer's access trail (see `document_events.opened`)."""
+    ref = await readable_document(actor, document_id)
+    if actor.kind == "staff":  # a customer's own downloads are no event
+        await document_events.opened(actor, ref)
+    return ref
 
 
 async def file_into_contract(

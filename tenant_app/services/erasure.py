@@ -40,7 +40,13 @@ from tenant_app.models.households import ContactLink
 from tenant_app.models.mail import OutboxMail
 from tenant_app.permissions import can_manage_contacts, staff_may_read_folder
 from tenant_app.schemas.people import CONTACT_FIELDS
-from tenant_app.services import households, passkeys, second_factor, trust_records
+from tenant_app.services import (
+    activity_records,
+    households,
+    passkeys,
+    second_factor,
+    trust_records,
+)
 from tenant_app.text.i18n import gettext as _
 from tenant_app.vocabulary import FOLDERS
 
@@ -104,9 +110,11 @@ async def delete_contact(
         mails = _mails_of(contact, [*accounts, *trusting])
         counts["mails"] = await OutboxMail.filter(mails).delete()
         await trust_records.forget_trusted([account.id for account in accounts])
+        await activity_records.forget_actor([login.id for login in [*accounts, *trusting]])
         # The rest cascades: accounts (sessions, links, login history), responsibles, notices,
         # permissions, contracts, documents, tickets (messages, history, seats), household
-        # links to and from it, its trusted persons with their trail. Other logins' sessions
+        # links to and from it, its trusted persons with their trail, its events and their
+        # notifications, its logins' notifications. Other logins' sessions
         # showing it forget it; entries of others naming it as trusted person go (above).
         await households.release_sessions(contact.id)
         await contact.delete()
@@ -272,6 +280,8 @@ async def _contact_data(contact: Contact, documents: list[Document]) -> dict[str
         ],
         "tickets": await _ticket_data(contact, attachments),
         "mails": [_row(mail, MAIL_EXPORT_FIELDS) for mail in mails],
+        # What happened about the contact (who at the broker's did what), what its logins were told.
+        **await activity_records.export_of(contact.id, accounts),
     }
 
 

@@ -8,7 +8,8 @@ when the transaction commits). Who hears of it:
   without one, those who manage contacts; only those who may read the folder it is in;
 - a staff action the customer should know of (`tell=CUSTOMER`: a shared document, a reply,
   a contract's new status): the contact's own login and the household logins managing it,
-  if the contact's permissions show them the folder;
+  if the contact's permissions show them the object in its folder (`customer_made`: one the
+  customer made, which shows where the broker's own may not);
 - explicit accounts (`tell=[ids]`), e.g. a ticket's participants;
 - nobody (`tell=NOBODY`): staff opening a document, only for the customer's access trail.
 
@@ -30,7 +31,6 @@ from tenant_app.models.contacts import ContactResponsible
 from tenant_app.models.households import ContactLink
 from tenant_app.permissions import customer_may, folder_flags, staff_may_read_folder
 from tenant_app.services.access import access_of
-from tenant_app.tenancy import current_tenant
 
 Audience = Literal["staff", "customer", "nobody"] | Sequence[int]
 STAFF: Audience = "staff"
@@ -101,6 +101,7 @@ async def record(
     title: str = "",
     changes: Mapping[str, list[Any]] | None = None,
     tell: Audience | None = None,
+    customer_made: bool = False,
 ) -> Event:
     """Record what happened, in the caller's transaction. `tell` defaults to STAFF for a
     customer's action and to NOBODY for anyone else's."""
@@ -122,23 +123,30 @@ async def record(
         changes=dict(changes) if changes else None,
     )
     audience = tell if tell is not None else (STAFF if actor_kind == "customer" else NOBODY)
-    recipients = await _recipients(audience, contact_id=contact_id, folder=folder)
+    recipients = await _recipients(
+        audience, contact_id=contact_id, folder=folder, customer_made=customer_made
+    )
     recipients.discard(actor.id if actor is not None else -1)
     if recipients:
-        await Notification.bulk_create(
-            [Notification(user_id=user_id, event_id=event.id) for user_id in sorted(recipients)]
+        await Notification.bulk_create(  # bulk_create skips save(), which sets the tenant
+            [
+                Notification(tenant_id=event.tenant_id, user_id=user_id, event_id=event.id)
+                for user_id in sorted(recipients)
+            ]
         )
-        await publish(current_tenant().id, recipients)
+        await publish(event.tenant_id, recipients)
     return event
 
 
-async def _recipients(audience: Audience, *, contact_id: int | None, folder: str) -> set[int]:
+async def _recipients(
+    audience: Audience, *, contact_id: int | None, folder: str, customer_made: bool
+) -> set[int]:
     if audience == NOBODY:
         return set()
     if audience == STAFF:
         return await _staff_for(contact_id, folder)
     if audience == CUSTOMER:
-        return await _customers_for(contact_id, folder)
+        return await _customers_for(contact_id, folder, customer_made)
     return {int(user_id) for user_id in audience}
 
 
@@ -157,14 +165,16 @@ async def _staff_for(contact_id: int | None, folder: str) -> set[int]:
     return {user.id for user in candidates if not folder or staff_may_read_folder(user, folder)}
 
 
-async def _customers_for(contact_id: int | None, folder: str) -> set[int]:
+async def _customers_for(contact_id: int | None, folder: str, customer_made: bool) -> set[int]:
     """The contact's own login and the household logins managing it, if the contact's
-    permissions show them the folder (or, outside the folders, always)."""
+    permissions show them such an object in the folder (or, outside the folders, always):
+    a broker's contract or document in a folder that shows only the customer's own is news
+    they could not open."""
     if contact_id is None:
         return set()
     if folder:
         flags = folder_flags(await access_of(contact_id), folder)
-        if not customer_may(flags, "view_folder"):
+        if not customer_may(flags, "view", made_by_customer=customer_made):
             return set()
     own = await User.filter(
         kind="customer", is_active=True, contact_id=contact_id, password_hash__not_isnull=True

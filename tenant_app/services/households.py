@@ -12,7 +12,7 @@ permission check then works on that contact (`CurrentUser.contact_id`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urlencode, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from tortoise.expressions import Q, Subquery
 from tortoise.transactions import in_transaction
@@ -37,7 +37,6 @@ from tenant_app.text.i18n import gettext as _
 
 LINKED = "household_linked"  # audit actions: who gave or took whose folders, no names
 UNLINKED = "household_unlinked"
-SWITCH_PATH = "/portal/household"  # the switcher's page (GET) and the switch (POST)
 PORTAL_PREFIX = "/portal/"
 
 
@@ -124,15 +123,6 @@ async def select_contact(actor: CurrentUser, contact_id: int) -> None:
     else:
         raise NotFound
     await Session.filter(id=actor.session_id, user_id=actor.id).update(contact_id=chosen)
-
-
-def portal_link(recipient: User, contact_id: int, path: str) -> str:
-    """Where a mail about a contact's portal page sends a customer: straight there for the
-    contact's own login; a household login first chooses that contact (a link must not
-    change anything, so it only offers the switch)."""
-    if recipient.contact_id == contact_id:
-        return path
-    return f"{SWITCH_PATH}?{urlencode({'contact': contact_id, 'next': path})}"
 
 
 async def ticket_customers(contact_id: int, conversation_id: int) -> list[User]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tortoise.transactions import in_transaction
+
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.models.contacts import Contact
@@ -11,6 +13,7 @@ from tenant_app.permissions import CustomerRights
 from tenant_app.schemas import rules
 from tenant_app.schemas.base import checked
 from tenant_app.schemas.people import ProfileInput
+from tenant_app.services import events
 from tenant_app.services.access import access_of, own_contact_id
 from tenant_app.services.versions import VERSION_FIELD, save_if_unchanged, version_of
 from tenant_app.text import labels
@@ -63,14 +66,50 @@ async def update_profile(
     rules.check_lengths(Contact, {name: values.get(name, "") for name in PROFILE_FIELDS}, errors)
     if errors or profile is None:
         raise ValidationFailed(errors)
+    async with in_transaction():
+        return await save_contact_recorded(
+            actor,
+            contact,
+            version=version_of(values),
+            changes=profile.model_dump(),
+            labels={name: labels.CONTACT_FIELDS[name] for name in PROFILE_FIELDS},
+        )
+
+
+async def save_contact_recorded(
+    actor: CurrentUser,
+    contact: Contact,
+    *,
+    version: int | None,
+    changes: dict[str, Any],
+    labels: dict[str, str],
+) -> Contact:
+    """Save a contact's edit form (`save_if_unchanged`) and record what it changed, old → new,
+    in the caller's transaction: a customer's change goes to the staff, a staff member's to
+    nobody (the customer's trail shows it). Saving an unchanged form records nothing."""
+    before = contact
+    if version is not None and version != contact.version:  # then that later row is the old one
+        before = await Contact.get_or_none(id=contact.id) or contact
     await save_if_unchanged(
-        Contact,
-        where={"id": contact.id},
-        version=version_of(values),
-        changes=profile.model_dump(),
-        labels={name: labels.CONTACT_FIELDS[name] for name in PROFILE_FIELDS},
+        Contact, where={"id": contact.id}, version=version, changes=changes, labels=labels
     )
-    return await Contact.get(id=contact.id)
+    after = await Contact.get(id=contact.id)
+    found = events.changes_between(
+        {column: getattr(before, column) for column in changes},
+        {column: getattr(after, column) for column in changes},
+        changes,
+    )
+    if found:
+        await events.record(
+            actor,
+            events.PROFILE_CHANGED,
+            contact_id=contact.id,
+            object_type="contact",
+            object_id=contact.id,
+            changes=found,
+            tell=None if actor.kind == "customer" else events.NOBODY,
+        )
+    return after
 
 
 async def own_contact(actor: CurrentUser) -> Contact:

@@ -1,7 +1,10 @@
 """Tickets: a customer and staff write to each other; forward, note, close, read; who may see one.
 
 Events marked `internal` (forwards, internal notes, staff reading) are for staff only: the
-customer's history never shows them and they never reach the customer by mail.
+customer's history never shows them and they are never told to the customer. Who must hear of
+an action (the other side of a new ticket or reply, the colleague a ticket is forwarded to,
+the customer of a closed one) gets a notification through `events.record`; a notification
+left unread is mailed later (services/notification_mail.py), never with the ticket's text.
 
 What the pages and lists read is in services/ticket_pages.py."""
 
@@ -18,7 +21,6 @@ from tortoise.transactions import in_transaction
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.files.storage import Storage
-from tenant_app.mail.notify import notify
 from tenant_app.models.accounts import User
 from tenant_app.models.contacts import Contact
 from tenant_app.models.conversations import (
@@ -32,7 +34,7 @@ from tenant_app.permissions import can_handle_tickets, can_see_all_contacts, is_
 from tenant_app.schemas.base import checked
 from tenant_app.schemas.tickets import MAX_BODY as MAX_BODY  # the handlers' bound on input
 from tenant_app.schemas.tickets import ForwardInput, NewTicketInput, ReplyInput
-from tenant_app.services import documents, households
+from tenant_app.services import documents, events, households, notifications
 from tenant_app.services.access import access_of
 from tenant_app.services.documents import Upload
 from tenant_app.services.unique import write_unless_taken
@@ -143,29 +145,19 @@ async def _event(
     )
 
 
-async def _notify(
-    ctx: Context, conversation: Conversation, recipient: User, kind: str, actor: CurrentUser
+async def _tell(
+    actor: CurrentUser, conversation: Conversation, kind: str, recipients: list[User]
 ) -> None:
-    """A mail at once, through the outbox; it names the ticket but never carries its text."""
-    area = "/portal/tickets" if recipient.kind == "customer" else "/staff/tickets"
-    path = f"{area}/{conversation.id}"
-    if recipient.kind == "customer":  # a household login first chooses the ticket's contact
-        path = households.portal_link(recipient, conversation.contact_id, path)
-    await notify(
-        ctx.settings,
-        to=recipient.email,
-        language=recipient.language,
-        template="ticket_notice",
-        context={
-            "recipient": recipient,
-            "kind": kind,
-            "subject_line": conversation.subject,
-            "author": _name(actor),
-            "for_customer": recipient.kind == "customer",
-        },
-        links={"link": path},
-        contact_id=conversation.contact_id,  # also on staff's copy: it names the customer
-        user_id=recipient.id,
+    """The event, in the caller's transaction: a notification for each recipient (mailed if it
+    stays unread, never with the ticket's text)."""
+    await events.record(
+        actor,
+        kind,
+        contact_id=conversation.contact_id,
+        object_type="ticket",
+        object_id=conversation.id,
+        title=conversation.subject,
+        tell=[user.id for user in recipients],
     )
 
 
@@ -210,7 +202,7 @@ async def open_ticket(
         await _seat(conversation.id, recipient)
         await _add_entry(conversation, actor, text.body, document_id)
         await _event(conversation.id, "created", actor)
-        await _notify(ctx, conversation, recipient, "new", actor)
+        await _tell(actor, conversation, events.TICKET_OPENED, [recipient])
     return conversation
 
 
@@ -264,14 +256,13 @@ async def reply(
         )
         await _add_entry(conversation, actor, text.body, document_id)
         await _event(conversation.id, "replied", actor)
-        for recipient in await _others(conversation, actor):
-            await _notify(ctx, conversation, recipient, "reply", actor)
+        await _tell(actor, conversation, events.TICKET_REPLY, await _others(conversation, actor))
 
 
 async def forward(
     ctx: Context, actor: CurrentUser, conversation: Conversation, *, to_user_id: int, comment: str
 ) -> None:
-    """Hand the ticket to a colleague, who becomes responsible and is told by mail."""
+    """Hand the ticket to a colleague, who becomes responsible and is told (a notification)."""
     if actor.kind != "staff":
         raise PermissionDenied
     colleague = await User.get_or_none(id=to_user_id, kind="staff", is_active=True)
@@ -295,12 +286,12 @@ async def forward(
             comment=note.comment,
             internal=True,  # whom it went to and why is the office's business
         )
-        await _notify(ctx, conversation, colleague, "forward", actor)
+        await _tell(actor, conversation, events.TICKET_FORWARDED, [colleague])
 
 
 async def add_note(actor: CurrentUser, conversation: Conversation, *, body: str) -> None:
     """An internal note on any ticket, open or closed: staff read it, the customer never does
-    (no entry, so no unread count and no mail)."""
+    (no entry, so no unread count, and no notification)."""
     if actor.kind != "staff" or not can_handle_tickets(actor):
         raise PermissionDenied
     text, errors = checked(ReplyInput, {"body": body})
@@ -312,17 +303,19 @@ async def add_note(actor: CurrentUser, conversation: Conversation, *, body: str)
 async def close(actor: CurrentUser, conversation: Conversation) -> None:
     if actor.kind != "staff":
         raise PermissionDenied  # only staff close tickets
-    if conversation.status == "closed":
-        return
     async with in_transaction():
-        await Conversation.filter(id=conversation.id).update(
-            status="closed", closed_at=datetime.now(UTC)
-        )
+        closing = Conversation.filter(id=conversation.id, status="open")
+        if not await closing.update(status="closed", closed_at=datetime.now(UTC)):
+            return  # closed already (or by a colleague at the same moment)
         await _event(conversation.id, "closed", actor)
+        customers = await households.ticket_customers(conversation.contact_id, conversation.id)
+        await _tell(actor, conversation, events.TICKET_CLOSED, customers)
 
 
 async def mark_read(actor: CurrentUser, conversation: Conversation) -> None:
-    """Opening a ticket reads it: the read counter catches up and, if anything was new, an event."""
+    """Opening a ticket reads it: the read counter catches up and, if anything was new, an event;
+    the actor's notifications about it (a reply, a forward, the close) are read too."""
+    await notifications.read_about(actor, object_type="ticket", object_id=conversation.id)
     seat = await ConversationParticipant.get_or_none(
         conversation_id=conversation.id, user_id=actor.id
     )

@@ -23,9 +23,13 @@ from tenant_app.web.portal.home import portal_customer
 _DECODERS = anyio.CapacityLimiter(2)
 
 
-async def _staff_document(request: Request) -> StoredDocument:
+async def _staff_document(request: Request, *, opening: bool = False) -> StoredDocument:
+    """The document for staff; `opening` it (not its thumbnail) is on the customer's trail."""
     actor = require(request, can_use_staff_area)
-    return await documents.readable_document(actor, cast(int, request.path_params["document_id"]))
+    document_id = cast(int, request.path_params["document_id"])
+    if opening:
+        return await documents.open_document(actor, document_id)
+    return await documents.readable_document(actor, document_id)
 
 
 async def _portal_document(request: Request) -> StoredDocument:
@@ -47,7 +51,8 @@ async def _thumbnail(request: Request, document: StoredDocument) -> Response:
 
 
 async def document_preview(request: Request) -> Response:
-    return await preview_response(request.app.state.storage, await _staff_document(request))
+    document = await _staff_document(request, opening=True)
+    return await preview_response(request.app.state.storage, document)
 
 
 async def document_thumbnail(request: Request) -> Response:

@@ -9,6 +9,7 @@ from tenant_app.web import (
     auth,
     devices,
     insurers,
+    notifications,
     passkeys,
     previews,
     public,
@@ -20,13 +21,16 @@ from tenant_app.web.portal import home as portal_home
 from tenant_app.web.portal import household as portal_household
 from tenant_app.web.portal import profile as portal_profile
 from tenant_app.web.portal import tickets as portal_tickets
+from tenant_app.web.portal import trail as portal_trail
 from tenant_app.web.portal import trust as portal_trust
+from tenant_app.web.staff import activity as staff_activity
 from tenant_app.web.staff import contact_login, contacts, folders, home, settings, users
 from tenant_app.web.staff import household as staff_household
 from tenant_app.web.staff import insurers as staff_insurers
 from tenant_app.web.staff import second_factor as staff_second_factor
 from tenant_app.web.staff import sessions as staff_sessions
 from tenant_app.web.staff import tickets as staff_tickets
+from tenant_app.web.staff import trail_setting as staff_trail_setting
 from tenant_app.web.staff import trust as staff_trust
 from tenant_app.web.staff import view_as as staff_view_as
 
@@ -34,6 +38,7 @@ MODULES = (
     public,
     auth,
     account,
+    notifications,
     devices,
     passkeys,
     second_factor,
@@ -54,11 +59,14 @@ MODULES = (
     staff_tickets,
     portal_tickets,
     portal_trust,
+    portal_trail,
     staff_trust,
     staff_second_factor,
+    staff_trail_setting,
     settings,
     staff_view_as,
     staff_sessions,
+    staff_activity,
 )
 
 

@@ -57,7 +57,7 @@ async def test_admin_brands_the_tenant_and_the_login_page_shows_it(
     await field(admin, "Zweitfarbe").fill("#e0a100")
     await write_rich_text(admin, "Impressum", IMPRINT_TEXT)
     await write_rich_text(admin, "E-Mail-Signatur", SIGNATURE_TEXT)
-    await admin.get_by_role("button", name="Speichern").last.click()
+    await admin.locator("#branding-form").get_by_role("button", name="Speichern").last.click()
     await expect(admin.get_by_role("status").first).to_be_visible()
 
     visitor = await contexts.page(base_url=live_server.url("", tenant="other"))

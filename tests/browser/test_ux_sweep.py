@@ -61,6 +61,8 @@ NOT_PAGES = {
     "/portal/trust/{trust_id:id}/folder": "opens only after the waiting period (test_trust.py)",
     "/portal/trust/{trust_id:id}/documents/{document_id:id}/download": "file download",
     "/portal/trust/{trust_id:id}/documents/{document_id:id}/preview": "file preview",
+    "/account/notifications/{notification_id:id}": "follows a notification: only redirects",
+    "/account/notifications/stream": "server-sent events (the bell's live stream)",
 }
 
 # Pages with a known problem nobody has fixed yet: ("staff"|"portal"|"public", path) -> why.
@@ -83,11 +85,14 @@ STAFF = (
     "/staff/contacts/{contact_id:id}/folders/{folder}/contracts/new",
     "/staff/contacts/{contact_id:id}/contracts/{contract_id:id}",
     "/staff/contacts/{contact_id:id}/tickets/new",
+    "/staff/contacts/{contact_id:id}/activity",
+    "/staff/activity",
     "/staff/insurers",
     "/staff/tickets",
     "/staff/tickets/{ticket_id:id}",
     "/staff/settings",
     "/account/security",
+    "/account/notifications",
 )
 PORTAL = (
     "/portal",
@@ -102,6 +107,8 @@ PORTAL = (
     "/portal/tickets/{ticket_id:id}",
     "/account/security",
     "/portal/household",  # Dana also manages her daughter Emma's folders
+    "/account/notifications",
+    "/portal/trail",  # what the broker's staff did with her data
 )
 # The demo's trusted person: Lena named Tom for her emergency folder.
 LENA, TOM = ("lena", DANA[1]), ("tom", DANA[1])

@@ -23,6 +23,7 @@ import httpx
 import pytest
 
 from tenant_app.files import storage
+from tenant_app.jobs.outbox import MailWorker
 from tenant_app.models.accounts import AccountLink, User
 from tenant_app.models.contacts import Contact
 from tenant_app.models.folders import Document
@@ -37,6 +38,7 @@ from tenant_app.web import routing
 from tests.conftest import CUSTOMER_PASSWORD, html_of, link_in, make_customer, text_of
 from tests.folder_helpers import PDF_BYTES, add_contract, add_document
 from tests.html_forms import form_fields
+from tests.notification_helpers import mail_unread
 from tests.test_mail_forms import DU, SIE
 from tests.web.test_passkeys import post_json
 from tests.web.test_totp import CODE_RE as RECOVERY_CODE_RE
@@ -529,6 +531,23 @@ async def _tickets(walk: Walk, kai: Any, staff: Any) -> None:
         await walk.get(kai, path)
 
 
+async def _notifications(walk: Walk, kai: Any, stranger: Any) -> None:
+    """The notification centre after the tickets (a reply and the close were told to Kai):
+    the list, following one (which reads it), marking read, the mail choice, wrong and right;
+    one is left unread for the mail. The stream says nothing to a stranger (its bell's words
+    are every page's)."""
+    page = "/account/notifications"
+    listed = (await walk.get(kai, page)).text
+    told = re.findall(r'href="/account/notifications/(\d+)"', listed)
+    assert len(told) >= 2, listed
+    await walk.get(kai, f"{page}/{told[-1]}", 303)
+    await walk.post(kai, f"{page}/{told[-1]}/read", 303, {"page": "1"}, form_page=page)
+    await walk.post(kai, f"{page}/mail", 422, {"notification_mail": "manchmal"}, form_page=page)
+    await walk.post(kai, f"{page}/mail", 303, {"notification_mail": "delayed"}, form_page=page)
+    await walk.post(stranger, f"{page}/read", 303, form_page="/login")  # to the login
+    await walk.get(stranger, f"{page}/stream", 204)
+
+
 async def _trusted_persons(walk: Walk, kai: Any, rita: Any, settings: Any) -> None:
     """Kai names Rita for his emergency folder (errors first); she asks, he vetoes, she asks
     again, the wait passes (moved in the database), she reads it; he removes her."""
@@ -585,12 +604,20 @@ async def walk_customer_side(
     await _profile_and_password(walk, kai)
     await _login_and_security(walk, kai)
     await _tickets(walk, kai, staff)
+    await _notifications(walk, kai, client_for(tenant.hostname))
+    with tenant_scope(tenant.tenant.id):
+        overview = await Document.get(title="Übersicht", folder="insurance")
+    assert (await staff.get(f"/staff/documents/{overview.id}/download")).status_code == 200
+    await walk.get(kai, "/portal/trail")  # "... hat dein Dokument Übersicht geöffnet"
     await _trusted_persons(walk, kai, visitor, settings)
     for path, status in (("/portal/gibt-es-nicht", 404), (f"/portal/contracts/{10**6}", 404)):
         await walk.get(kai, path, status)
     refused = await kai.post("/portal/profile", data={"street": "x"})  # no token: 403
     walk.saw("POST", "/portal/profile", refused)
     await walk.post(kai, "/logout", 303, form_page="/portal")
+    await mail_unread(settings)  # what Kai was told and left unread: the mail about it
+    while await MailWorker(settings).run_once():  # five a round: send all that is left
+        pass
     customers = {"kai@kunde.example", RITA_MAIL}
     return walk, [m for m in await deliver() if m["To"] in customers]
 
@@ -609,7 +636,7 @@ async def test_a_du_tenant_never_says_sie_to_a_customer(
     assert customer_routes() - walk.met == set()  # a new page or action joins the walk
     assert walk.with_sie() == {}
     assert {m["Subject"] for m in mails if SIE.search(_mail_words(m))} == set()
-    assert len(mails) >= 5  # registration, username, resets, ticket reply
+    assert len(mails) >= 5  # registration, username, resets, unread notifications
     home = next(text for label, text in walk.pages if label.startswith("GET /portal ->"))
     assert DU.search(home)
 

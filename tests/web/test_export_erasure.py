@@ -28,6 +28,7 @@ from tenant_app.services import notices
 from tenant_app.tenancy import enter_tenant, leave_tenant, load_tenant_info
 from tests.conftest import CUSTOMER_PASSWORD, make_customer
 from tests.folder_helpers import PDF_BYTES, add_contract, add_document
+from tests.notification_helpers import mail_unread
 from tests.web.test_tickets import make_staff
 from tests.web.test_totp import enrol_totp
 
@@ -73,6 +74,8 @@ ABOUT_A_CONTACT = {
     "conversation_entry",
     "conversation_event",
     "outbox_mail",
+    "activity_event",
+    "notification",
 }
 
 
@@ -217,10 +220,14 @@ async def make_rich_contact(tenant, passwords, settings, client_for, office, del
     finally:
         leave_tenant(tokens)
     contract = await add_contract(tenant, contact, number="VN-QB-1")
-    await add_document(tenant, settings, contact, contract=contract, title="Police Lieferwagen")
+    policy = await add_document(
+        tenant, settings, contact, contract=contract, title="Police Lieferwagen"
+    )
     customer = client_for(tenant.hostname)
     await customer.log_in("zoltan.quittenbaum", CUSTOMER_PASSWORD)
     ticket_id = await _open_ticket(customer, office.anna.id)
+    opened = await office.admin.get(f"/staff/documents/{policy.id}/download")
+    assert opened.status_code == 200  # an event about him: his access trail
     await _trusted_person(tenant, passwords, customer, office, client_for)
     await enrol_totp(customer)  # the authenticator app and its ten recovery codes
     path = f"/staff/tickets/{ticket_id}"
@@ -236,7 +243,8 @@ async def make_rich_contact(tenant, passwords, settings, client_for, office, del
         headers=ORIGIN,
     )
     assert replied.status_code == 303
-    await deliver()  # the notices to Anna (naming him) and to him go out: "sent" rows stay
+    await mail_unread(settings)  # he left the reply unread: a mail tells him (Anna read hers)
+    await deliver()  # the notice to Anna (naming him) and the mail to him go out: "sent" rows stay
     with tenant_scope(tenant_id):
         account = await User.get(contact_id=contact.id)
         await User.filter(id=account.id).update(
@@ -379,11 +387,11 @@ async def test_export_holds_every_row_about_the_contact(
         "Anna Team",
         "Zoltan Quittenbaum",
     }
-    # Every mail of the outbox concerns him here: the notice and his new ticket to Anna, the
-    # reply notice to him, two rows from before mails named their contact, the mail telling
-    # him his authenticator app is on; and about his trusted person: named (to her), asked (to
-    # him and Anna), vetoed (to her), opened on proof (to her and him).
-    assert len(mails) == 12
+    # Every mail of the outbox concerns him here: the notice to Anna, the mail about what he
+    # left unread, two rows from before mails named their contact, the mail telling him his
+    # authenticator app is on; and about his trusted person: named (to her), asked (to him and
+    # Anna), vetoed (to her), opened on proof (to her and him).
+    assert len(mails) == 11
     [trusted] = data["trusted_persons"]
     assert (trusted["email"], trusted["status"], trusted["wait_days"]) == (TESSA, "open", 7)
     steps = trusted["history"]
@@ -398,6 +406,12 @@ async def test_export_holds_every_row_about_the_contact(
     assert archive.read(steps[-1]["proof"]) == PDF_BYTES
     assert data["trusted_person_of"] == []
     assert sorted(m["subject"] for m in data["mails"]) == sorted(m.subject for m in mails)
+    # What happened about him (who at the broker's did what) and what his login was told.
+    happened = {(e["kind"], e["actor_name"], e["title"]) for e in data["events"]}
+    assert ("document_opened", "Clara Chef", "Police Lieferwagen") in happened
+    assert ("ticket_opened", "Zoltan Quittenbaum", "Beule am Lieferwagen") in happened
+    told = {(n["login"], n["kind"], n["about"]) for n in data["notifications"]}
+    assert ("zoltan.quittenbaum", "ticket_reply", "Beule am Lieferwagen") in told
 
 
 def test_every_table_that_refers_to_a_contact_is_covered() -> None:

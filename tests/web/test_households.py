@@ -12,13 +12,16 @@ from typing import Any
 import pytest
 
 from tenant_app.models.accounts import Session, User
+from tenant_app.models.activity import Notification
 from tenant_app.models.contacts import Contact
 from tenant_app.models.conversations import Conversation
 from tenant_app.models.folders import Contract, CustomerAccess, Document
 from tenant_app.models.households import ContactLink
 from tenant_app.models.scoping import tenant_scope
+from tenant_app.services.events import TICKET_REPLY
 from tests.conftest import CUSTOMER_PASSWORD, make_customer, page_queries
 from tests.folder_helpers import PDF_BYTES, add_contract, add_document
+from tests.notification_helpers import mail_unread, told
 from tests.web.test_document_previews import add_file, png
 from tests.web.test_export_erasure import NOT_COMPARED, changed_tables, dump_database
 from tests.web.test_tickets import make_staff
@@ -468,25 +471,29 @@ async def test_staff_viewing_as_the_customer_get_no_switcher_and_cannot_switch(
     assert "MAX-BROKER" in (await admin.get("/portal/folders/insurance")).text
 
 
-async def test_a_mail_about_another_contacts_ticket_leads_to_the_switch(
-    home, tenant, deliver
+async def test_a_notice_of_another_contacts_ticket_leads_to_the_switch(
+    home, tenant, settings, deliver
 ) -> None:
-    """Staff answer Lena's ticket that Max wrote: Max is told, and his link offers to open
-    Lena's folders first (a link changes nothing), then goes on to the ticket."""
+    """Staff answer Lena's ticket that Max wrote: Max is told (a notification, mailed while
+    unread), and following it offers to open Lena's folders first (a link changes nothing),
+    then goes on to the ticket."""
     client, lena = home.client, home.contacts["lena"]
     await switch(client, lena.id)
     ticket_id = await _ticket(tenant, client, home.anna, "Schulranzen")
     await switch(client, home.contacts["max"].id)
-    await deliver()
     path = f"/staff/tickets/{ticket_id}"
     assert (await home.admin.submit(f"{path}/reply", {"body": "Ja."}, form_page=path)).status_code
+    assert await told(tenant, TICKET_REPLY) == ["max"]
+    await mail_unread(settings)
     mails = [m for m in await deliver() if m["To"] == "max@kunde.example"]
-    assert len(mails) == 1
-    found = re.search(
-        r"https?://[^/\s]+(/portal/household\?\S+)", mails[0].get_body(("plain",)).get_content()
-    )
-    assert found, mails[0]
-    landing = await client.get(found.group(1))
+    assert len(mails) == 1 and "Schulranzen" not in mails[0].as_string()
+    assert "/account/notifications" in mails[0].get_body(("plain",)).get_content()
+    with tenant_scope(tenant.tenant.id):
+        notice = await Notification.get(user__username="max")
+    followed = await client.get(f"/account/notifications/{notice.id}")
+    assert followed.status_code == 303
+    assert followed.headers["location"].startswith("/portal/household?")
+    landing = await client.get(followed.headers["location"])
     assert landing.status_code == 200 and 'id="household-target"' in landing.text
     assert "Lena Muster" in landing.text
     assert current(landing.text) == "Max"  # nothing switched by following the link

@@ -9,7 +9,7 @@ import pytest
 
 from tenant_app.actors import CurrentUser
 from tenant_app.queries.households import HouseholdContact
-from tenant_app.services.households import _entries, may_switch, portal_link, portal_next
+from tenant_app.services.households import _entries, may_switch, portal_next
 
 CUSTOMER = CurrentUser(
     id=7,
@@ -66,15 +66,3 @@ def test_who_may_switch() -> None:
     assert not may_switch(replace(CUSTOMER, linked_contacts=0))
     assert not may_switch(replace(CUSTOMER, viewing_staff_id=3))  # staff viewing the portal
     assert not may_switch(replace(CUSTOMER, kind="staff"))
-
-
-class _Login:
-    def __init__(self, contact_id: int | None) -> None:
-        self.contact_id = contact_id
-
-
-def test_a_mail_sends_a_household_login_through_the_switch() -> None:
-    assert portal_link(_Login(4), 4, "/portal/tickets/9") == "/portal/tickets/9"  # type: ignore[arg-type]
-    assert portal_link(_Login(1), 4, "/portal/tickets/9") == (  # type: ignore[arg-type]
-        "/portal/household?contact=4&next=%2Fportal%2Ftickets%2F9"
-    )

@@ -148,3 +148,78 @@ async def test_customer_home(client_for, tenant, passwords) -> None:
     assert few == many
     assert many <= 1  # the session, which brings the permissions that decide the tiles
     assert 'id="tile-insurance"' in (await customer.get("/portal")).text
+
+
+async def test_pages_with_customer_activity(client, tenant, passwords) -> None:
+    """The home's card of customers' edits and the contact page's newest entries cost the same
+    however many events there are."""
+    from tenant_app.models.accounts import User
+    from tenant_app.models.activity import Event, Notification
+
+    contact = await make_customer(tenant, passwords)
+    await client.log_in("alpha-admin")
+
+    async def events(count: int) -> None:
+        with tenant_scope(tenant.tenant.id):
+            await Event.all().delete()
+            admin = await User.get(username="alpha-admin")
+            for number in range(count):
+                event = await Event.create(
+                    kind="contract_edited",
+                    actor_kind="customer",
+                    actor_name="Kai Kunde",
+                    contact_id=contact.id,
+                    object_type="contract",
+                    object_id=number + 1,
+                    folder="insurance",
+                    title="Hausrat",
+                    changes={"gross_premium": ["1.00", f"{number}.50"]},
+                )
+                await Notification.create(user_id=admin.id, event_id=event.id)
+
+    paths = ("/staff", f"/staff/contacts/{contact.id}", "/staff/activity")
+    await events(3)
+    few = [await page_queries(client, path) for path in paths]
+    await events(60)
+    assert [await page_queries(client, path) for path in paths] == few
+    assert few[0] <= 2 and few[2] <= 2  # the session; the dashboard / the feed in one query
+
+
+async def test_pages_with_the_bell_cost_the_same_however_much_is_unread(
+    client, client_for, tenant, passwords
+) -> None:
+    """The bell's count comes with the session; the list reads one page of thirty."""
+    from tenant_app.models.accounts import User
+    from tenant_app.models.activity import Event, Notification
+
+    contact = await make_customer(tenant, passwords, insurance_share=True)
+    await client.log_in("alpha-admin")
+    customer = client_for(tenant.hostname)
+    await customer.log_in("kai", CUSTOMER_PASSWORD)
+
+    async def unread(count: int) -> None:
+        with tenant_scope(tenant.tenant.id):
+            await Event.all().delete()
+            readers = [await User.get(username=name) for name in ("alpha-admin", "kai")]
+            for number in range(count):
+                event = await Event.create(
+                    kind="document_added", actor_kind="system", contact_id=contact.id,
+                    object_type="document", object_id=number + 1, folder="insurance",
+                    title=f"Beleg {number}",
+                )  # fmt: skip
+                await Notification.bulk_create(
+                    [
+                        Notification(tenant_id=tenant.tenant.id, user_id=user.id, event_id=event.id)
+                        for user in readers
+                    ]
+                )
+
+    pages = ((client, "/staff"), (client, "/account/notifications"))
+    pages += ((customer, "/portal"), (customer, "/account/notifications"))
+    await unread(3)
+    few = [await page_queries(who, path) for who, path in pages]
+    await unread(150)
+    assert [await page_queries(who, path) for who, path in pages] == few
+    assert few[0] <= 2 and few[2] <= 1  # the bell adds nothing to the session's query
+    assert few[1] <= 3 and few[3] <= 3  # the session, one page of the list, the mail choice
+    assert "99+" in (await customer.get("/portal")).text

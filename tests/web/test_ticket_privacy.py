@@ -9,12 +9,15 @@ from types import SimpleNamespace
 
 import pytest
 
+from tenant_app.models.activity import Notification
 from tenant_app.models.contacts import ContactResponsible
 from tenant_app.models.conversations import ConversationEvent
 from tenant_app.models.folders import Document
 from tenant_app.models.scoping import tenant_scope
+from tenant_app.services.events import TICKET_FORWARDED, TICKET_OPENED, TICKET_REPLY
 from tests.conftest import CUSTOMER_PASSWORD, make_customer
 from tests.folder_helpers import PDF_BYTES, add_contract
+from tests.notification_helpers import mail_unread, told
 from tests.web.test_tickets import make_staff
 
 ORIGIN = {"Origin": "http://alpha.localhost"}
@@ -75,7 +78,7 @@ async def _badge(client) -> int:
 
 
 async def test_forward_comment_notes_and_staff_reading_stay_internal(
-    office, tenant, deliver
+    office, tenant, settings, deliver
 ) -> None:
     ticket_id = await _open(office)
     staff_path, portal_path = f"/staff/tickets/{ticket_id}", f"/portal/tickets/{ticket_id}"
@@ -89,7 +92,11 @@ async def test_forward_comment_notes_and_staff_reading_stay_internal(
     await _read(office.b, staff_path)
     noted = await office.b.submit(f"{staff_path}/note", {"note": NOTE}, form_page=staff_path)
     assert noted.status_code == 303
-    await deliver()  # Anna's and Ben's notices; the note mails nobody
+    # Anna was told of the new ticket, Ben of the forward; the note tells nobody.
+    assert await told(tenant, TICKET_OPENED) == ["anna"]
+    assert await told(tenant, TICKET_FORWARDED) == ["ben"]
+    with tenant_scope(tenant.tenant.id):
+        assert await Notification.all().count() == 2
     assert await _badge(office.kai) == 0  # a note is no entry for Kai
 
     customer_page = (await office.kai.get(portal_path)).text
@@ -109,9 +116,14 @@ async def test_forward_comment_notes_and_staff_reading_stay_internal(
 
     await _reply(office.b, staff_path, "Wir melden uns morgen.")
     assert await _badge(office.kai) == 1  # the reply counts, the note before it did not
-    kai_mail = [m for m in await deliver() if m["To"] == "kai@kunde.example"]
-    assert len(kai_mail) == 1  # for the reply only
-    assert NOTE not in kai_mail[0].as_string() and FORWARD_COMMENT not in kai_mail[0].as_string()
+    assert await told(tenant, TICKET_REPLY) == ["kai"]
+    with tenant_scope(tenant.tenant.id):  # Kai hears of the reply only
+        assert await Notification.filter(user__username="kai").count() == 1
+    await mail_unread(settings)
+    kai_mail = await deliver()  # Anna and Ben read theirs in time (opening the ticket)
+    assert [m["To"] for m in kai_mail] == ["kai@kunde.example"]
+    for secret in (NOTE, FORWARD_COMMENT, "Ben Team", "weitergeleitet", "Wir melden uns"):
+        assert secret not in kai_mail[0].as_string(), secret
     customer_page = (await office.kai.get(portal_path)).text
     assert "Ben Team hat geantwortet" in customer_page and NOTE not in customer_page
 

@@ -7,12 +7,20 @@ import re
 import pytest
 
 from tenant_app.models.accounts import User
+from tenant_app.models.activity import Notification
 from tenant_app.models.contacts import ContactResponsible
 from tenant_app.models.conversations import Conversation, ConversationEvent
 from tenant_app.models.folders import CustomerAccess, Document
 from tenant_app.models.scoping import tenant_scope
+from tenant_app.services.events import (
+    TICKET_CLOSED,
+    TICKET_FORWARDED,
+    TICKET_OPENED,
+    TICKET_REPLY,
+)
 from tests.conftest import ADMIN_PASSWORD, CUSTOMER_PASSWORD, count_queries, make_customer, text_of
 from tests.folder_helpers import PDF_BYTES
+from tests.notification_helpers import mail_unread, told
 
 
 async def make_staff(tenant, passwords, username: str, first_name: str, **rights) -> User:
@@ -86,7 +94,9 @@ async def _open_ticket(
     )
 
 
-async def test_round_trip_with_forward_reply_history_and_close(people, tenant, deliver) -> None:
+async def test_round_trip_with_forward_reply_history_and_close(
+    people, tenant, settings, deliver
+) -> None:
     customer, a, b, anna, ben = (
         people["customer"],
         people["a"],
@@ -103,10 +113,14 @@ async def test_round_trip_with_forward_reply_history_and_close(people, tenant, d
     ticket_path = created.headers["location"].split("?")[0]
     ticket_id = int(ticket_path.rsplit("/", 1)[1])
 
+    assert await told(tenant, TICKET_OPENED) == ["anna"]
+    await mail_unread(settings)  # still unread after five minutes: mailed
     mails = await deliver()
     assert [m["To"] for m in mails] == ["anna@alpha.example"]
-    assert f"http://alpha.localhost/staff/tickets/{ticket_id}" in text_of(mails[0])
-    assert "Bitte melden Sie sich" not in text_of(mails[0])  # no message text in mails
+    assert "http://alpha.localhost/account/notifications" in text_of(mails[0])
+    assert "Eine neue Anfrage" in text_of(mails[0])
+    for secret in ("Bitte melden Sie sich", "Schaden am Auto"):  # no message text, no subject
+        assert secret not in mails[0].as_string()
     assert await _badge(a, "/staff/badge") == "1"
 
     page = await a.get(f"/staff/tickets/{ticket_id}")
@@ -122,8 +136,13 @@ async def test_round_trip_with_forward_reply_history_and_close(people, tenant, d
     assert forwarded.status_code == 303
     assert await _badge(a, "/staff/badge") == "0"
     assert await _badge(b, "/staff/badge") == "1"
+    assert await told(tenant, TICKET_FORWARDED) == ["ben"]
+    await mail_unread(settings)
     forward_mail = [m for m in await deliver() if m["To"] == "ben@alpha.example"]
-    assert len(forward_mail) == 1 and "weitergeleitet" in forward_mail[0]["Subject"]
+    assert len(forward_mail) == 1 and "Eine Anfrage wurde weitergeleitet" in text_of(
+        forward_mail[0]
+    )
+    assert "Bitte übernehmen" not in forward_mail[0].as_string()
 
     await _read(b, f"/staff/tickets/{ticket_id}")
     token = await b.csrf(f"/staff/tickets/{ticket_id}")
@@ -134,19 +153,24 @@ async def test_round_trip_with_forward_reply_history_and_close(people, tenant, d
     )
     assert replied.status_code == 303
     assert await _badge(b, "/staff/badge") == "0"  # answered
+    assert await told(tenant, TICKET_REPLY) == ["kai"]
+    await mail_unread(settings)
     customer_mail = [m for m in await deliver() if m["To"] == "kai@kunde.example"]
-    assert len(customer_mail) == 1 and "Wir kümmern uns" not in text_of(customer_mail[0])
+    assert len(customer_mail) == 1 and "Wir kümmern uns" not in customer_mail[0].as_string()
     assert await _badge(customer, "/portal/badge") == "1"
 
     thread = await customer.get(ticket_path)
-    await _read(customer, ticket_path)
+    await _read(customer, ticket_path)  # reading the thread reads its notifications too
     assert "Wir kümmern uns darum." in thread.text and 'id="history"' in thread.text
     assert await _badge(customer, "/portal/badge") == "0"
+    with tenant_scope(tenant.tenant.id):
+        assert not await Notification.filter(user__username="kai", read_at=None).exists()
 
     closed = await b.submit(
         f"/staff/tickets/{ticket_id}/close", form_page=f"/staff/tickets/{ticket_id}"
     )
     assert closed.status_code == 303
+    assert await told(tenant, TICKET_CLOSED) == ["kai"]  # the customer hears of it
     after = await customer.get(ticket_path)
     assert 'id="ticket-closed"' in after.text and 'id="reply-form"' not in after.text
     token = await customer.csrf(ticket_path)
@@ -209,7 +233,7 @@ async def test_attachment_is_a_document_of_the_contact_and_can_be_filed(people, 
     assert (document.contract_id, document.folder) == (contract.id, "insurance")
 
 
-async def test_staff_starts_a_ticket_to_a_customer(people, deliver) -> None:
+async def test_staff_starts_a_ticket_to_a_customer(people, tenant, settings, deliver) -> None:
     a, contact, customer = people["a"], people["contact"], people["customer"]
     token = await a.csrf(f"/staff/contacts/{contact.id}/tickets/new")
     response = await a.post(
@@ -222,6 +246,8 @@ async def test_staff_starts_a_ticket_to_a_customer(people, deliver) -> None:
         headers={"Origin": "http://alpha.localhost"},
     )
     assert response.status_code == 303
+    assert await told(tenant, TICKET_OPENED) == ["kai"]
+    await mail_unread(settings)
     assert [m["To"] for m in await deliver()] == ["kai@kunde.example"]
     assert "Ihre neue Police" in (await customer.get("/portal/tickets")).text
 

@@ -51,6 +51,8 @@ def normalized(html: str) -> str:
     html = re.sub(
         r'<(a|button) [^>]*id="(change-password|security)-link".*?</\1>', "", html, flags=re.S
     )
+    # The bell: the customer's own count and live stream; in the view disabled, no count.
+    html = re.sub(r'<span class="topbar__live".*?</(a|button)></span>', "", html, flags=re.S)
     html = re.sub(r'(name="csrf_token" value=")[^"]+"', r'\1"', html)
     html = re.sub(r'"X-CSRF-Token": "[^"]+"', '"X-CSRF-Token": ""', html)
     return re.sub(r"\s+", " ", html).strip()

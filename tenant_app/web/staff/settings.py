@@ -23,7 +23,7 @@ from tenant_app.files.storage import StorageFull
 from tenant_app.htmx import is_fragment_request
 from tenant_app.pages import redirect, render, url_for
 from tenant_app.permissions import can_manage_settings
-from tenant_app.services import branding
+from tenant_app.services import access_trail, branding
 from tenant_app.services.storage_alerts import report_storage_full
 from tenant_app.services.versions import VERSION_FIELD
 from tenant_app.text import i18n
@@ -153,7 +153,14 @@ async def settings_page(
     """The page with the stored settings; `extra`: another section's state after its refused
     form (the staff second factor, web/staff/second_factor.py)."""
     values = await branding.settings_form(actor)
+    if "trail" not in extra:
+        extra["trail"] = await _trail(actor)
     return _page(request, values, {}, status_code=status_code, **extra)
+
+
+async def _trail(actor: CurrentUser) -> dict[str, str]:
+    """The access trail section's stored choice (web/staff/trail_setting.py)."""
+    return await access_trail.trail_setting_form(actor)
 
 
 async def branding_save(request: Request) -> Response:
@@ -165,10 +172,12 @@ async def branding_save(request: Request) -> Response:
         if _field(form, "reset_colors"):
             # Without JavaScript: show the theme's colours in the form; saving stays a choice.
             values |= {name: "" for name in branding.COLOR_FIELDS}
-            return _page(request, values, {}, colors_reset=True)
+            return _page(request, values, {}, colors_reset=True, trail=await _trail(actor))
         await branding.save_branding(actor, values=values)
     except ValidationFailed as failed:
-        return _page(request, failed.kept(values), failed.errors, status_code=failed.status_code)
+        kept, status_code = failed.kept(values), failed.status_code
+        trail = await _trail(actor)
+        return _page(request, kept, failed.errors, status_code=status_code, trail=trail)
     return redirect(request, "branding_form", flash="saved")
 
 
@@ -267,6 +276,7 @@ async def _asset_result(
         tenant=tenant,
         asset_done={} if errors else {kind: done},
         refresh_brand=not errors,
+        trail=await _trail(actor),  # the whole page without HTMX
     )
 
 

@@ -1,0 +1,58 @@
+"""What the demo's people did recently, through the same use cases the pages call: so the
+activity feed, the bells and Lena's access trail have something to show."""
+
+from __future__ import annotations
+
+from tenant_app.actors import CurrentUser
+from tenant_app.models.accounts import User
+from tenant_app.models.contacts import Contact
+from tenant_app.models.folders import Contract, Document
+from tenant_app.services import contracts, documents, profile
+from tenant_app.services.access import access_of
+from tenant_app.services.versions import VERSION_FIELD
+
+
+async def _actor(username: str) -> CurrentUser:
+    user = await User.get(username=username)
+    fields = {
+        name: getattr(user, name)
+        for name in CurrentUser.__dataclass_fields__
+        if name not in ("session_id", "csrf_token", "access") and hasattr(user, name)
+    }
+    rights = await access_of(user.contact_id) if user.contact_id is not None else None
+    return CurrentUser(
+        **fields, session_id="", csrf_token="", own_contact_id=user.contact_id, access=rights
+    )
+
+
+async def add_recent_activity() -> None:
+    """Dana (Datenfreigabe) raises her household insurance's premium and gives a new phone
+    number; Mia adds a legal-protection contract to Lena's folder and opens Lena's policy."""
+    dana = await _actor("dana")
+    household = await Contract.get(contact_id=dana.contact_id, product_line="Hausrat")
+    values = {**contracts.form_values(household), VERSION_FIELD: str(household.version)}
+    values.update(gross_premium="142,50", payment_frequency="half_yearly")
+    await contracts.update_contract(dana, household, values={k: str(v) for k, v in values.items()})
+    contact = await Contact.get(id=dana.contact_id)
+    form = {k: str(v or "") for k, v in profile.form_values(contact).items()}
+    await profile.update_profile(dana, contact, values={**form, "phone": "0221 987 654 3"})
+
+    mia = await _actor("mia")
+    lena = await User.get(username="lena")
+    await contracts.create_contract(
+        mia,
+        contact_id=int(lena.contact_id or 0),
+        folder="insurance",
+        values={
+            "status": "offer",
+            "product_line": "Rechtsschutz",
+            "insurer": "ARAG SE",
+            "insurance_number": "RS-2026-17",
+            "gross_premium": "24,90",
+            "payment_frequency": "monthly",
+            "payment_method": "direct_debit",
+        },
+    )
+    policy = await Document.filter(contact_id=lena.contact_id).order_by("id").first()
+    if policy is not None:
+        await documents.open_document(mia, policy.id)
