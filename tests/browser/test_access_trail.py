@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import DANA, MIA, log_in
+from tests.browser.conftest import DANA, MIA, log_in, screenshot_path
 
 async_api = pytest.importorskip("playwright.async_api")
 expect = async_api.expect
@@ -42,3 +42,4 @@ async def test_dana_sees_that_mia_opened_her_document(contexts) -> None:
     await expect(entry.first).to_contain_text(f"Mia Mitarbeiterin hat Ihr Dokument {title}")
     await expect(customer.get_by_role("heading", level=2, name="Heute")).to_be_visible()
     await expect(entry.first.locator("time")).to_have_text(re.compile(r"^\d{2}:\d{2}$"))
+    await customer.screenshot(path=str(screenshot_path("access-trail.png")), full_page=True)

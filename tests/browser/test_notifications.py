@@ -26,6 +26,7 @@ from tests.browser.conftest import (
     accept_dialogs,
     field,
     log_in,
+    screenshot_path,
     server_errors,
 )
 from tests.browser.test_journeys import upload_in
@@ -71,6 +72,8 @@ async def test_each_side_sees_the_other_act_on_the_bell_without_a_reload(
     bell = mia.locator("#bell")
     await expect(bell).to_be_visible()  # on a wide screen too, at the top right
     await expect(bell).to_have_accessible_name("Benachrichtigungen")
+    unchecked = await mia.locator("#activity-count").inner_text()
+    before = int(m.group(0)) if (m := re.match(r"\d+", unchecked)) else 0
     await mia.evaluate(SAME_PAGE)
 
     dana = await contexts.page()
@@ -80,6 +83,8 @@ async def test_each_side_sees_the_other_act_on_the_bell_without_a_reload(
 
     # Mia (responsible for Dana) counts it on the page she had open
     await expect(bell).to_have_accessible_name("Benachrichtigungen 1 ungelesen")
+    # and so does the sidebar's count of unchecked customer actions
+    await expect(mia.locator("#activity-count")).to_have_text(f"{before + 1} ungeprüft")
     assert await mia.evaluate(STILL_SAME_PAGE)
 
     # Mia shares a document with Dana: Dana's open page counts it
@@ -97,6 +102,8 @@ async def test_each_side_sees_the_other_act_on_the_bell_without_a_reload(
     # the bell leads to the list; the entry to the folder, and it is read
     await dana_bell.click()
     entry = dana.get_by_role("link", name=re.compile(f"Dokument {title} für Sie bereitgestellt"))
+    await expect(entry).to_be_visible()
+    await dana.screenshot(path=str(screenshot_path("notifications.png")), full_page=True)
     await entry.click()
     await expect(dana).to_have_url(re.compile(r"/portal/folders/insurance$"))
     await expect(dana.get_by_text(title).first).to_be_visible()
