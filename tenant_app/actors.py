@@ -70,3 +70,22 @@ class CurrentUser:
     @property
     def is_admin(self) -> bool:
         return self.is_staff and self.role == "admin"
+
+
+_NOT_OF_AN_ACCOUNT = ("session_id", "csrf_token", "access", "own_contact_id")
+
+
+def actor_from(
+    account: object, *, access: CustomerRights | None = None, session_id: str = ""
+) -> CurrentUser:
+    """The actor of an account row (any object with its columns) outside a request: the demo
+    acting through the use cases, tests. Its rights are the account's own."""
+    names = [name for name in CurrentUser.__dataclass_fields__ if name not in _NOT_OF_AN_ACCOUNT]
+    fields = {name: getattr(account, name) for name in names if hasattr(account, name)}
+    return CurrentUser(
+        **fields,
+        session_id=session_id,
+        csrf_token="",
+        own_contact_id=getattr(account, "contact_id", None),
+        access=access,
+    )

@@ -15,7 +15,7 @@ import asyncpg
 import pytest
 from tortoise.transactions import in_transaction
 
-from tenant_app.actors import CurrentUser
+from tenant_app.actors import CurrentUser, actor_from
 from tenant_app.live.broker import CHANNEL, broker, publish
 from tenant_app.live.postgres import asyncpg_dsn
 from tenant_app.models.accounts import User
@@ -30,21 +30,7 @@ WAIT = 10.0  # seconds: only ever reached when a signal that must come never doe
 
 
 def _actor(user: User) -> CurrentUser:
-    return CurrentUser(
-        id=user.id,
-        kind=user.kind,
-        role=user.role,
-        username=user.username,
-        email=user.email,
-        first_name=user.first_name,
-        last_name=user.last_name,
-        language=None,
-        session_id="test",
-        csrf_token="test",
-        contact_id=user.contact_id,
-        access_insurance=user.access_insurance,
-        manages_contacts=user.manages_contacts,
-    )
+    return actor_from(user)
 
 
 async def _staff(username: str, **rights: Any) -> User:

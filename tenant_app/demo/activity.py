@@ -3,7 +3,7 @@ activity feed, the bells and Lena's access trail have something to show."""
 
 from __future__ import annotations
 
-from tenant_app.actors import CurrentUser
+from tenant_app.actors import CurrentUser, actor_from
 from tenant_app.models.accounts import User
 from tenant_app.models.contacts import Contact
 from tenant_app.models.folders import Contract, Document
@@ -14,15 +14,8 @@ from tenant_app.services.versions import VERSION_FIELD
 
 async def _actor(username: str) -> CurrentUser:
     user = await User.get(username=username)
-    fields = {
-        name: getattr(user, name)
-        for name in CurrentUser.__dataclass_fields__
-        if name not in ("session_id", "csrf_token", "access") and hasattr(user, name)
-    }
     rights = await access_of(user.contact_id) if user.contact_id is not None else None
-    return CurrentUser(
-        **fields, session_id="", csrf_token="", own_contact_id=user.contact_id, access=rights
-    )
+    return actor_from(user, access=rights)
 
 
 async def add_recent_activity() -> None:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tenant_app.actors import CurrentUser
+from tenant_app.actors import CurrentUser, actor_from
 from tenant_app.models.accounts import User
 from tenant_app.models.activity import Notification
 from tenant_app.models.contacts import Contact
@@ -29,20 +29,7 @@ FOLDER_RIGHTS = {"insurance_unlock": True, "insurance_share": True, "communicati
 
 def actor(user: User) -> CurrentUser:
     """The account as a use case sees it."""
-    return CurrentUser(
-        id=user.id,
-        kind=user.kind,
-        role=user.role,
-        username=user.username,
-        email=user.email,
-        first_name=user.first_name,
-        last_name=user.last_name,
-        language=None,
-        session_id="test",
-        csrf_token="test",
-        contact_id=user.contact_id,
-        own_contact_id=user.contact_id,
-    )
+    return actor_from(user)
 
 
 async def tell(
