@@ -10,4 +10,4 @@ RUN pip install --no-cache-dir -e . && chown -R portal /app
 USER portal
 EXPOSE 8000
 # DATABASE_URL, SECRET_KEY, BASE_DOMAIN and the SMTP settings come from the environment.
-CMD ["sh", "-c", "tenant-app migrate && exec uvicorn tenant_app.asgi:app --host 0.0.0.0 --port 8000 --proxy-headers --forwarded-allow-ips='*' --workers ${WEB_CONCURRENCY:-2} --no-server-header --timeout-graceful-shutdown 5"]
+CMD ["sh", "-c", "tenant-app migrate && exec uvicorn tenant_app.asgi:app --host 0.0.0.0 --port 8000 --proxy-headers --forwarded-allow-ips='*' --workers ${WEB_CONCURRENCY:-2} --no-server-header --timeout-graceful-shutdown 10"]

@@ -24,7 +24,7 @@ def follow_served_port(settings: Settings, port: int) -> None:
         os.environ["PUBLIC_PORT"] = str(port)
 
 
-GRACEFUL_SHUTDOWN_SECONDS = 5
+GRACEFUL_SHUTDOWN_SECONDS = 10
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int, reload: bool) -> None:

@@ -108,9 +108,11 @@ async def test_staff_routing_leaves_out_the_inactive_and_those_without_the_folde
     with tenant_scope(tenant.tenant.id):
         gone = await _staff("gone", access_insurance="write", is_active=False)
         blind = await _staff("blind", access_finance="write")
+        # manages contacts, but sees only his own: Kai is not one of them
+        await _staff("sam", access_insurance="write", manages_contacts=True)
         for user in (gone, blind):
             await ContactResponsible.create(contact_id=contact_id, user_id=user.id)
-        nobody = await events.record(
+        fallback = await events.record(
             kai, events.CONTRACT_EDITED, contact_id=contact_id, folder="insurance"
         )
         outside = await events.record(kai, events.PROFILE_CHANGED, contact_id=contact_id)
@@ -118,7 +120,9 @@ async def test_staff_routing_leaves_out_the_inactive_and_those_without_the_folde
         rita = await events.record(
             kai, events.CONTRACT_EDITED, contact_id=contact_id, folder="insurance"
         )
-        assert await _told(nobody) == []  # responsibles exist: no fallback to the managers
+        # no responsible left who is active and may read insurance: those who manage contacts
+        # and see every contact hear of it (not Sam, who may not even open Kai's page)
+        assert await _told(fallback) == ["alpha-admin"]
         assert await _told(outside) == ["blind"]
         assert await _told(rita) == ["rita"]
         no_contact = await events.record(kai, events.TICKET_OPENED, contact_id=None)

@@ -44,7 +44,12 @@ class SessionMiddleware:
             max_age=self.settings.session_max_hours * 3600,
         )
         if secret:
-            user = await sessions.load_session(secret, idle=self.idle, absolute=self.absolute)
+            user = await sessions.load_session(
+                secret,
+                idle=self.idle,
+                absolute=self.absolute,
+                touch=scope.get("path") not in sessions.UNATTENDED_PATHS,
+            )
         if secret and user is None or (jar.get(self.session_cookie) and not secret):
             extra_cookies.append(
                 cookies.set_cookie_header(self.settings, self.session_cookie, "", max_age=0)

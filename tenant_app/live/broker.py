@@ -17,13 +17,15 @@ EVERYONE = None  # a tenant's every open stream (too many accounts for one paylo
 
 class Broker:
     def __init__(self) -> None:
-        self._queues: dict[tuple[int, int], set[asyncio.Queue[None]]] = defaultdict(set)
+        self._queues: dict[tuple[int, int], set[asyncio.Queue[bool]]] = defaultdict(set)
 
     @contextlib.contextmanager
-    def subscribe(self, tenant_id: int, user_id: int) -> Iterator[asyncio.Queue[None]]:
+    def subscribe(self, tenant_id: int, user_id: int) -> Iterator[asyncio.Queue[bool]]:
         """A queue that holds one wake-up while the stream is busy: signals coalesce, since
-        each wake-up reads the current state anyway."""
-        queue: asyncio.Queue[None] = asyncio.Queue(maxsize=1)
+        each wake-up reads the current state anyway. Its value says whether the wake-up went
+        to every stream at once (then each should wait a moment, so that the database is not
+        asked by all of them in the same instant)."""
+        queue: asyncio.Queue[bool] = asyncio.Queue(maxsize=1)
         key = (tenant_id, user_id)
         self._queues[key].add(queue)
         try:
@@ -44,11 +46,14 @@ class Broker:
                 continue
             for queue in queues:
                 if queue.empty():
-                    queue.put_nowait(None)
+                    queue.put_nowait(wanted is None)
 
     @property
     def streams(self) -> int:
         return sum(len(queues) for queues in self._queues.values())
+
+    def streams_of(self, tenant_id: int, user_id: int) -> int:
+        return len(self._queues.get((tenant_id, user_id), ()))
 
 
 broker = Broker()

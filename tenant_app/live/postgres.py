@@ -14,12 +14,29 @@ from tenant_app.live.broker import CHANNEL, Broker, decode
 logger = logging.getLogger("tenant_app.live")
 
 RETRY_SECONDS = (1, 2, 5, 10, 30)  # waits between reconnects; the last one repeats
+PING_SECONDS = 30.0  # how often an idle listening connection is checked
+PING_TIMEOUT_SECONDS = 5.0
 
 
 def asyncpg_dsn(database_url: str) -> str:
     """Tortoise's `asyncpg://` scheme is not asyncpg's own."""
     scheme, rest = database_url.split("://", 1)
     return f"postgresql://{rest}" if scheme in ("asyncpg", "postgres") else database_url
+
+
+async def _until_lost(connection: asyncpg.Connection, lost: asyncio.Event) -> None:
+    """Return once the connection is gone. A half-open one (a partition, a firewall's idle
+    drop) never says so by itself: a ping with a timeout every so often finds it out."""
+    while True:
+        try:
+            await asyncio.wait_for(lost.wait(), PING_SECONDS)
+            return
+        except TimeoutError:
+            pass
+        try:
+            await connection.fetchval("SELECT 1", timeout=PING_TIMEOUT_SECONDS)
+        except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            return
 
 
 def _setter(event: asyncio.Event) -> Callable[[object], None]:
@@ -49,7 +66,7 @@ async def listen(database_url: str, broker: Broker) -> None:
             if attempt:
                 broker.deliver(None, None)
             attempt = 0
-            await lost.wait()
+            await _until_lost(connection, lost)
             logger.warning("live connection lost, reconnecting", extra={"fields": {}})
         except asyncio.CancelledError:
             raise

@@ -30,6 +30,7 @@ class TrailRights:
     open_folders: frozenset[str]
     broker_folders: frozenset[str]
     communication: bool
+    profile: bool = False  # their personal data are shown to them (else changes stay unsaid)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +76,8 @@ _TEMPLATE = (
     " AND (c.created_by_customer OR c.folder IN {broker}))"
     " OR (e.object_type IN ('document', 'contract') AND d.id IS NULL AND c.id IS NULL"
     " AND e.folder IN {open})"
-    " OR (e.object_type NOT IN ('document', 'contract') AND (e.folder = '' OR e.folder IN {open}))"
+    " OR (e.object_type NOT IN ('document', 'contract') AND (e.folder = '' OR e.folder IN {open})"
+    " AND (e.kind <> 'profile_changed' OR :profile))"
     ") ORDER BY e.created_at DESC, e.id DESC LIMIT :limit OFFSET :offset"
 )
 
@@ -116,6 +118,7 @@ async def trail_rows(
         _statement(kinds),
         contact_id=contact_id,
         communication=rights.communication,
+        profile=rights.profile,
         limit=limit,
         offset=offset,
         **_padded("open", rights.open_folders),

@@ -87,8 +87,16 @@ def _rights(row: dict[str, Any]) -> CustomerRights | None:
     return CustomerRights.from_values(row["contact_id"], {n: row[f"a_{n}"] for n in ACCESS_FIELDS})
 
 
-async def load_session(secret: str, *, idle: timedelta, absolute: timedelta) -> CurrentUser | None:
-    """The user behind a cookie secret, or None when unknown, expired or deactivated."""
+# Requests a page makes by itself (the live stream, the badges' slow fallback poll): they read
+# the session but do not count as the user being there, or an open tab would never time out.
+UNATTENDED_PATHS = frozenset({"/account/notifications/stream", "/staff/badge", "/portal/badge"})
+
+
+async def load_session(
+    secret: str, *, idle: timedelta, absolute: timedelta, touch: bool = True
+) -> CurrentUser | None:
+    """The user behind a cookie secret, or None when unknown, expired or deactivated.
+    `touch`: the request counts as the user's activity (see UNATTENDED_PATHS)."""
     session_id = token_digest(secret)
     row = await fetch_one(_LOAD_SQL.format(now=db_now()), session_id=session_id, active=True)
     if row is None:
@@ -98,7 +106,7 @@ async def load_session(secret: str, *, idle: timedelta, absolute: timedelta) -> 
     if now - last_seen > idle or now - as_datetime(row["created_at"]) > absolute:
         await end_session(session_id)
         return None
-    if now - last_seen > TOUCH_EVERY:
+    if touch and now - last_seen > TOUCH_EVERY:
         await Session.filter(id=session_id).update(last_seen_at=now)
     fields = {k: row[k] for k in CurrentUser.__dataclass_fields__ if k in row}
     for flag in (*RIGHT_FLAGS, "must_change_password", "has_second_factor"):

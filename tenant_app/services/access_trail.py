@@ -94,7 +94,12 @@ def trail_rights(rights: CustomerRights) -> TrailRights:
     broker_folders = frozenset(
         f for f in open_folders if customer_may(folder_flags(rights, f), "view")
     )
-    return TrailRights(open_folders, broker_folders, bool(rights.communication))
+    return TrailRights(
+        open_folders,
+        broker_folders,
+        bool(rights.communication),
+        profile=bool(rights.profile_visible),
+    )
 
 
 async def trail_page(

@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied
 from tenant_app.live.broker import publish
-from tenant_app.models.activity import Event
+from tenant_app.models.activity import Event, Notification
 from tenant_app.models.scoping import current_tenant_id
 from tenant_app.permissions import can_use_staff_area, staff_may_edit_folder
 from tenant_app.queries import activity as activity_reads
@@ -137,15 +137,22 @@ async def _visible(actor: CurrentUser, event_id: int) -> ActivityRow:
 
 
 async def _mark(actor: CurrentUser, event_id: int, checked: bool) -> None:
-    """Set or clear "geprüft", and wake the pages of everyone it was told to (their counts)."""
+    """Set or clear "geprüft", and wake the pages of everyone it was told to (their counts).
+    Who checks an entry has read it too: their notification of it stops ringing (and is not
+    mailed)."""
+    now = datetime.now(UTC)
+    read = 0
     if checked:
         await Event.filter(id=event_id, checked_at__isnull=True).update(
-            checked_at=datetime.now(UTC), checked_by_id=actor.id
+            checked_at=now, checked_by_id=actor.id
         )
+        read = await Notification.filter(
+            user_id=actor.id, event_id=event_id, read_at__isnull=True
+        ).update(read_at=now)
     else:
         await Event.filter(id=event_id).update(checked_at=None, checked_by_id=None)
     told = [user_id for user_id in await activity_reads.told_to(event_id) if user_id != actor.id]
-    await publish(current_tenant_id(), told)
+    await publish(current_tenant_id(), told + ([actor.id] if read else []))
 
 
 class _Labels:

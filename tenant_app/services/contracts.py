@@ -250,13 +250,13 @@ async def delete_contract(actor: CurrentUser, contract: Contract, store: Storage
             await Contract.filter(id=contract.id).update(deleted_at=datetime.now(UTC))
             await _record(actor, events.CONTRACT_DELETED, contract)
         return
-    keys = list(
-        await Document.filter(contract_id=contract.id).values_list("storage_key", flat=True)
-    )
+    filed = await Document.filter(contract_id=contract.id).values("id", "storage_key")
     async with in_transaction():
         await contract.delete()  # documents go with it (cascade)
         await _record(actor, events.CONTRACT_DELETED, contract, tell=events.NOBODY)
-    await remove_files(store, [str(key) for key in keys])
+        await events.forget_for_customers("contract", [contract.id])
+        await events.forget_for_customers("document", [int(row["id"]) for row in filed])
+    await remove_files(store, [str(row["storage_key"]) for row in filed])
 
 
 async def restore_contract(actor: CurrentUser, contract: Contract) -> None:

@@ -344,6 +344,7 @@ async def delete_document(actor: CurrentUser, store: Storage, document: Document
     async with in_transaction():
         await document.delete()
         await document_events.record(actor, events.DOCUMENT_DELETED, document)
+        await events.forget_for_customers("document", [document.id])
     await remove_files(store, [document.storage_key])
 
 
@@ -359,6 +360,8 @@ async def set_shared(actor: CurrentUser, document: Document, *, shared: bool) ->
             await document_events.record(
                 actor, events.DOCUMENT_SHARED, document, tell=document_events.shown(document)
             )
+        elif switched:  # hidden again: the customer's list stops naming it
+            await events.forget_for_customers("document", [document.id])
 
 
 async def open_document(actor: CurrentUser, document_id: int) -> DocumentRef:

@@ -4,8 +4,9 @@ It writes the event in the caller's transaction, gives a notification to each ac
 must hear of it and wakes their open pages (`live.publish`, which on PostgreSQL leaves only
 when the transaction commits). Who hears of it:
 
-- a customer's action (the staff's activity feed): the contact's responsible staff, or
-  without one, those who manage contacts; only those who may read the folder it is in;
+- a customer's action (the staff's activity feed): the contact's responsible staff who are
+  active and may read the folder it is in; when there is none, those who manage contacts,
+  see every contact and may read the folder;
 - a staff action the customer should know of (`tell=CUSTOMER`: a shared document, a reply,
   a contract's new status): the contact's own login and the household logins managing it,
   if the contact's permissions show them the object in its folder (`customer_made`: one the
@@ -23,13 +24,21 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
+from tortoise.expressions import Subquery
+
 from tenant_app.actors import CurrentUser
 from tenant_app.live.broker import publish
 from tenant_app.models.accounts import User
 from tenant_app.models.activity import Event, Notification
 from tenant_app.models.contacts import ContactResponsible
 from tenant_app.models.households import ContactLink
-from tenant_app.permissions import customer_may, folder_flags, staff_may_read_folder
+from tenant_app.permissions import (
+    can_manage_contacts,
+    can_see_all_contacts,
+    customer_may,
+    folder_flags,
+    staff_may_read_folder,
+)
 from tenant_app.services.access import access_of
 
 Audience = Literal["staff", "customer", "nobody"] | Sequence[int]
@@ -138,6 +147,16 @@ async def record(
     return event
 
 
+async def forget_for_customers(object_type: str, object_ids: Iterable[int]) -> None:
+    """Customers' notifications about objects they can no longer see (deleted, or hidden
+    again) go, read or not: a list must not keep naming a document that was not for them."""
+    ids = list(object_ids)
+    if not ids:
+        return
+    about = Event.filter(object_type=object_type, object_id__in=ids).values("id")
+    await Notification.filter(event_id__in=Subquery(about), user__kind="customer").delete()
+
+
 async def _recipients(
     audience: Audience, *, contact_id: int | None, folder: str, customer_made: bool
 ) -> set[int]:
@@ -151,18 +170,21 @@ async def _recipients(
 
 
 async def _staff_for(contact_id: int | None, folder: str) -> set[int]:
-    """The contact's responsible staff, or without one those who manage contacts (admins
-    always do); of them, those who may read the folder the change is in."""
-    staff = User.filter(kind="staff", is_active=True)
-    responsible: list[int] = []
+    """Those of the contact's responsible staff who are active and may read the folder the
+    change is in; when none is left (nobody responsible, or they left or may not read it),
+    those who manage contacts and see every contact (admins always do) and may read it."""
+    staff = await User.filter(kind="staff", is_active=True)
+    may_read = [user for user in staff if not folder or staff_may_read_folder(user, folder)]
+    responsible: set[int] = set()
     if contact_id is not None:
         rows = await ContactResponsible.filter(contact_id=contact_id).values("user_id")
-        responsible = [int(row["user_id"]) for row in rows]
-    if responsible:
-        candidates = await staff.filter(id__in=responsible)
-    else:
-        candidates = [user for user in await staff if user.role == "admin" or user.manages_contacts]
-    return {user.id for user in candidates if not folder or staff_may_read_folder(user, folder)}
+        responsible = {int(row["user_id"]) for row in rows}
+    told = {user.id for user in may_read if user.id in responsible}
+    if told:
+        return told
+    return {
+        user.id for user in may_read if can_manage_contacts(user) and can_see_all_contacts(user)
+    }
 
 
 async def _customers_for(contact_id: int | None, folder: str, customer_made: bool) -> set[int]:

@@ -4,6 +4,7 @@ live stream that keeps every open page's bell and unread-ticket badges current."
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -31,6 +32,10 @@ HEARTBEAT_SECONDS = 20.0  # a comment line this often: proxies keep the stream, 
 # Then the stream ends and the browser connects again at once: an open page never holds a
 # server's graceful shutdown (which waits for open responses) for longer than this.
 STREAM_SECONDS = 300.0
+MAX_STREAMS = 12  # per account and process: a few browsers with a few tabs each
+# A wake-up of every stream (after the database connection was lost) is spread over this
+# many seconds, so that the streams do not all ask the database in the same instant.
+SPREAD_SECONDS = 3.0
 
 
 def _reader(request: Request) -> CurrentUser:
@@ -101,14 +106,25 @@ async def notification_mail_save(request: Request) -> Response:
     return redirect(request, "notification_list", flash="mail_saved")
 
 
+def _streamer(request: Request) -> CurrentUser | None:
+    """Whose page may stream: a session that may see its pages, with fewer than
+    MAX_STREAMS streams open in this process (more tabs than that wait for a free one)."""
+    user = current_user(request)
+    if user is None or user.read_only or user.must_change_password:
+        return None
+    if second_factor_state(request.scope) == "due":
+        return None
+    if broker.streams_of(request.state.tenant.id, user.id) >= MAX_STREAMS:
+        return None
+    return user
+
+
 async def notification_stream(request: Request) -> Response:
     """Server-sent events for one open page (htmx's SSE extension): the bell's count
     (`bell`), a nudge for the ticket badges (`tickets`) and `ended` with the session. Nothing
     (204, which the layouts never ask for) without a session that may see its pages."""
-    user = current_user(request)
-    if user is None or user.read_only or user.must_change_password:
-        return Response(status_code=204)
-    if second_factor_state(request.scope) == "due":
+    user = _streamer(request)
+    if user is None:
         return Response(status_code=204)
     settings = request.app.state.settings
     stream = _Stream(
@@ -164,7 +180,8 @@ class _Stream:
             yield "retry: 2000\n" + _bell(first) + tickets  # after a reconnect: what changed
             while time.monotonic() < ends_at:
                 try:
-                    await asyncio.wait_for(wake.get(), HEARTBEAT_SECONDS)
+                    if await asyncio.wait_for(wake.get(), HEARTBEAT_SECONDS):  # all at once
+                        await asyncio.sleep(random.uniform(0, SPREAD_SECONDS))  # noqa: S311
                     woken = True
                 except TimeoutError:  # a heartbeat; it also notices an ended session
                     woken = False

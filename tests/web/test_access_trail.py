@@ -11,7 +11,7 @@ import pytest
 
 from tenant_app.models.accounts import User
 from tenant_app.models.activity import Event
-from tenant_app.models.folders import AuditEntry, Contract
+from tenant_app.models.folders import AuditEntry, Contract, CustomerAccess
 from tenant_app.models.households import ContactLink
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
@@ -158,6 +158,12 @@ async def test_staff_changes_to_personal_data_and_viewing_as_the_customer(tenant
     text = await trail_of(office.customer)
     assert "Clara Chef hat Ihre persönlichen Daten geändert" in text
     assert "Neuer Weg 5" in text
+    assert "Clara Chef hat Ihr Portal so angesehen, wie Sie es sehen" in text
+    # personal data the broker does not show the customer are not shown here either
+    with tenant_scope(tenant.tenant.id):
+        await CustomerAccess.filter(contact_id=office.kai.id).update(profile_visible=False)
+    text = await trail_of(office.customer)
+    assert "hat Ihre persönlichen Daten geändert" not in text and "Neuer Weg 5" not in text
     assert "Clara Chef hat Ihr Portal so angesehen, wie Sie es sehen" in text
 
 

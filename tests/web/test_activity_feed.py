@@ -15,6 +15,7 @@ from tenant_app.models.scoping import tenant_scope
 from tests.conftest import ADMIN_PASSWORD, CUSTOMER_PASSWORD, make_customer, page_queries
 from tests.folder_helpers import add_contract
 from tests.html_forms import form_fields
+from tests.web.test_notifications import bell
 
 FEED = "/staff/activity"
 COUNT_RE = re.compile(r'<span id="activity-count"(?: class="badge")?>(\d*)')
@@ -108,6 +109,7 @@ async def test_checked_by_whom_and_when_and_unchecked_again(client_for, tenant, 
     event = await _event(tenant)
     mia = await _logged_in(client_for, tenant, "mia", ADMIN_PASSWORD)
     check = f"{FEED}/{event.id}/check"
+    assert bell((await mia.get(FEED)).text) == "Benachrichtigungen 1 ungelesen"  # it rings
 
     done = await mia.submit(check, {"checked": "1", "next": FEED}, form_page=FEED)
     assert done.status_code == 303
@@ -119,6 +121,10 @@ async def test_checked_by_whom_and_when_and_unchecked_again(client_for, tenant, 
     assert "Als geprüft markiert." in everything.text
     assert re.search(r"Geprüft von Mia Makler am \d\d\.\d\d\.\d{4} \d\d:\d\d", everything.text)
     assert _sidebar_count(everything.text) == ""  # nothing left to check
+    assert bell(everything.text) == "Benachrichtigungen"  # checked is read: quiet, no mail
+    with tenant_scope(tenant.tenant.id):
+        told = await Notification.get(event_id=event.id, user_id=world["mia"].id)
+    assert told.read_at is not None
     assert f'id="activity-{event.id}"' not in (await mia.get(FEED)).text  # unchecked only
 
     # with HTMX: the entry comes back unchecked, with the sidebar's count out of band

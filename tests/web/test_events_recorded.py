@@ -6,7 +6,7 @@ folder shows it; a failed request records nothing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -220,8 +220,11 @@ async def test_without_a_responsible_those_managing_contacts_who_read_the_folder
     contact, customer, _admin, contract = office
     await make_staff(tenant, passwords, "olga", manages_contacts=True)  # no insurance access
     await make_staff(tenant, passwords, "ines", access_insurance="write")  # no contact rights
+    # manages contacts and reads insurance, but sees only the contacts he is responsible for
+    await make_staff(tenant, passwords, "sam", manages_contacts=True, access_insurance="write")
     with tenant_scope(tenant.tenant.id):
         await ContactResponsible.filter(contact_id=contact.id).delete()
+        await User.filter(username="mona").update(sees_all_contacts=True)
     path = f"/portal/contracts/{contract.id}"
     form = await load(customer, path)
     assert (await customer.submit(path, {**form, "note": "Bitte prüfen"})).status_code == 303
@@ -260,11 +263,14 @@ async def test_staff_contract_changes_reach_the_customer_and_the_household(
         await Contract.filter(id=contract.id).update(deleted_at=datetime.now(UTC))
     assert (await admin.submit(restore, form_page=base)).status_code == 303
     assert (await admin.submit(restore, form_page=base)).status_code == 303  # not deleted now
-    delete = f"/staff/contacts/{contact.id}/contracts/{contract.id}/delete"
-    assert (await admin.submit(delete, form_page=base)).status_code == 303
     with tenant_scope(tenant.tenant.id):
         new = await Contract.get(insurance_number="KFZ-77")
     title = title_of(contract)
+    told_of_status = await recorded(tenant)
+    assert told_of_status[2].told == ["kai", "max"]
+    delete = f"/staff/contacts/{contact.id}/contracts/{contract.id}/delete"
+    assert (await admin.submit(delete, form_page=base)).status_code == 303
+    # deleted for good: the customers' lists stop naming it (the other contract stays)
     assert await recorded(tenant) == [
         Seen(
             "contract_added", "staff", contact.id, "insurance", title_of(new), None,
@@ -276,7 +282,7 @@ async def test_staff_contract_changes_reach_the_customer_and_the_household(
         ),
         Seen(
             "contract_edited", "staff", contact.id, "insurance", title,
-            {"status": ["active", "cancelled"]}, ["kai", "max"],
+            {"status": ["active", "cancelled"]}, [],
         ),
         Seen("contract_restored", "staff", contact.id, "insurance", title, None, []),
         Seen("contract_deleted", "staff", contact.id, "insurance", title, None, []),
@@ -335,15 +341,27 @@ async def test_staff_documents_shared_reach_the_customer_unshared_nobody(tenant,
     share = f"/staff/documents/{intern.id}/share"
     assert (await admin.submit(share, {"shared": "on"}, form_page=base)).status_code == 303
     assert (await admin.submit(share, {"shared": "on"}, form_page=base)).status_code == 303
-    assert (await admin.submit(share, {}, form_page=base)).status_code == 303  # hidden again
+    police = Seen("document_added", "staff", contact.id, "insurance", "Police", None, ["kai"])
+    intern_added = Seen("document_added", "staff", contact.id, "insurance", "Intern", None, [])
+    shared_intern = Seen("document_shared", "staff", contact.id, "insurance", "Intern", None, [])
+    assert await recorded(tenant) == [police, intern_added, replace(shared_intern, told=["kai"])]
+    # hidden again (it was not for Kai): his list stops naming it, read or not
+    assert (await admin.submit(share, {}, form_page=base)).status_code == 303
+    assert await recorded(tenant) == [police, intern_added, shared_intern]
     delete = f"/staff/documents/{intern.id}/delete"
     assert (await admin.submit(delete, form_page=base)).status_code == 303
     assert await recorded(tenant) == [
-        Seen("document_added", "staff", contact.id, "insurance", "Police", None, ["kai"]),
-        Seen("document_added", "staff", contact.id, "insurance", "Intern", None, []),
-        Seen("document_shared", "staff", contact.id, "insurance", "Intern", None, ["kai"]),
+        police,
+        intern_added,
+        shared_intern,
         Seen("document_deleted", "staff", contact.id, "insurance", "Intern", None, []),
     ]
+    # the broker deletes the shared one too: gone from Kai's list as well
+    with tenant_scope(tenant.tenant.id):
+        policy = await Document.get(title="Police")
+    delete = f"/staff/documents/{policy.id}/delete"
+    assert (await admin.submit(delete, form_page=base)).status_code == 303
+    assert (await recorded(tenant))[0] == replace(police, told=[])
 
 
 async def test_staff_opening_a_document_is_recorded_once_in_ten_minutes(
