@@ -97,6 +97,19 @@ CUSTOMERS = (
     ),
 )
 # Dana's login also serves her daughter Emma (Haushalt); Lena named Tom (Vertrauensperson).
+# The broker profile the customers' portal home shows (Einstellungen > Maklerprofil).
+BROKER_PROFILE = {
+    "broker_firm_name": "Muster & Partner Versicherungsmakler",
+    "broker_legal_form": "GmbH",
+    "broker_phone": "0221 98765-0",
+    "broker_street": "Hohenzollernring 42",
+    "broker_postal_code": "50672",
+    "broker_city": "Köln",
+    "broker_email": "service@muster-partner.example",
+    "broker_opening_hours": "Mo–Do 9:00–17:30 Uhr\nFr 9:00–14:00 Uhr\nund nach Vereinbarung",
+    "broker_register_number": "D-M7K2-QX4TR-58",
+    "broker_number": "MP-4711",
+}
 TRUSTED_STORY = "Vertrauensperson von Lena: kann ihren Notfall-Ordner anfragen (7 Tage Wartezeit)"
 
 
@@ -125,6 +138,7 @@ async def ensure_demo(passwords: PasswordService, store: Storage, *, base_domain
         text_color="#1b2733",
         imprint_html=IMPRINT,
         signature_html=SIGNATURE,
+        **BROKER_PROFILE,
     )
     with tenant_scope(tenant.id):
         await replace_asset(created.admin, kind="logo", data=logo_png())
@@ -149,6 +163,7 @@ async def _staff(passwords: PasswordService) -> dict[str, User]:
         first_name="Mia",
         last_name="Mitarbeiterin",
         birthdate=date(1988, 3, 4),
+        phone="0221 98765-12",
         password_hash=password_hash,
         access_insurance="write",
         access_finance="write",

@@ -22,6 +22,7 @@ class User(TenantModel):
     first_name = fields.CharField(max_length=100)
     last_name = fields.CharField(max_length=100)
     birthdate = fields.DateField(null=True)
+    phone = fields.CharField(max_length=40, default="", db_default="")  # staff: shown to customers
     password_hash = fields.CharField(max_length=255, null=True)  # None until registered
     language = fields.CharField(max_length=5, null=True)  # de | en | None = browser
     is_active = fields.BooleanField(default=True, db_default=True)

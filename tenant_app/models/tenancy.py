@@ -25,6 +25,17 @@ class Tenant(Model):
     staff_2fa_grace_days = fields.IntField(default=14, db_default=14)
     # The customer's access trail names the staff member, or says "your broker's office".
     trail_shows_staff_names = fields.BooleanField(default=True, db_default=True)
+    # The broker profile the portal home shows (Maklerprofil); "" where not filled in.
+    broker_firm_name = fields.CharField(max_length=200, default="", db_default="")
+    broker_legal_form = fields.CharField(max_length=60, default="", db_default="")
+    broker_phone = fields.CharField(max_length=40, default="", db_default="")
+    broker_street = fields.CharField(max_length=200, default="", db_default="")
+    broker_postal_code = fields.CharField(max_length=10, default="", db_default="")
+    broker_city = fields.CharField(max_length=100, default="", db_default="")
+    broker_email = fields.CharField(max_length=254, default="", db_default="")
+    broker_opening_hours = fields.CharField(max_length=500, default="", db_default="")
+    broker_register_number = fields.CharField(max_length=40, default="", db_default="")
+    broker_number = fields.CharField(max_length=40, default="", db_default="")  # "Makler-ID"
     version = fields.IntField(default=1, db_default=1)  # edit lock of the settings form
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

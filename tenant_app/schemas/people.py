@@ -111,6 +111,7 @@ class StaffUserInput(FormInput):
     last_name: Required
     email: Email
     birthdate: Birthdate
+    phone: Phone = ""  # shown to customers on their advisor card
     role: StaffRole = "mitarbeiter"
     access_insurance: FolderLevel = "none"
     access_finance: FolderLevel = "none"

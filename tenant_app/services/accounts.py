@@ -39,7 +39,7 @@ def _staff_values(
 ) -> tuple[StaffUserInput | None, dict[str, str]]:
     """The staff user's columns from the form, and a message per failing field."""
     staff, errors = checked(StaffUserInput, {**form_values, **rights})
-    names = {name: form_values.get(name, "") for name in ("first_name", "last_name")}
+    names = {name: form_values.get(name, "") for name in ("first_name", "last_name", "phone")}
     rules.check_lengths(User, names, errors)
     return staff, errors
 

@@ -58,6 +58,7 @@ ACCOUNT_EXPORT_FIELDS = (
     "first_name",
     "last_name",
     "birthdate",
+    "phone",
     "language",
     "is_active",
     "registration_sent_at",

@@ -153,7 +153,8 @@ ACCESS_MODULES = Labels(
 def staff_user_fields() -> dict[str, str]:
     """A staff user's columns as the user form labels them (in the request's language)."""
     named = {name: CONTACT_FIELDS[name] for name in ("first_name", "last_name", "email")}
-    named |= {"birthdate": CONTACT_FIELDS["birthdate"], "role": gettext("Role")}
+    named |= {"birthdate": CONTACT_FIELDS["birthdate"], "phone": CONTACT_FIELDS["phone"]}
+    named |= {"role": gettext("Role")}
     named |= {f"access_{folder}": label for folder, label in FOLDERS}
     return named | dict(RIGHTS)
 

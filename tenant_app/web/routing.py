@@ -24,6 +24,7 @@ from tenant_app.web.portal import tickets as portal_tickets
 from tenant_app.web.portal import trail as portal_trail
 from tenant_app.web.portal import trust as portal_trust
 from tenant_app.web.staff import activity as staff_activity
+from tenant_app.web.staff import broker_profile as staff_broker_profile
 from tenant_app.web.staff import contact_login, contacts, folders, home, settings, users
 from tenant_app.web.staff import household as staff_household
 from tenant_app.web.staff import insurers as staff_insurers
@@ -63,6 +64,7 @@ MODULES = (
     staff_trust,
     staff_second_factor,
     staff_trail_setting,
+    staff_broker_profile,
     settings,
     staff_view_as,
     staff_sessions,

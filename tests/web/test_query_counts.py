@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from tenant_app.models.contacts import Contact
+from tenant_app.models.accounts import User
+from tenant_app.models.contacts import Contact, ContactResponsible
 from tenant_app.models.folders import Contract, Document
 from tenant_app.models.scoping import tenant_scope
+from tenant_app.models.tenancy import Tenant
 from tests.conftest import CUSTOMER_PASSWORD, count_queries, make_customer, page_queries
 from tests.folder_helpers import PDF_BYTES, add_contract, add_document
 
@@ -138,16 +140,33 @@ async def test_staff_home(client, tenant, passwords) -> None:
 
 
 async def test_customer_home(client_for, tenant, passwords) -> None:
-    contact = await make_customer(tenant, passwords, insurance_share=True)
+    contact = await make_customer(tenant, passwords, insurance_share=True, communication=True)
     customer = client_for(tenant.hostname)
     await customer.log_in("kai", CUSTOMER_PASSWORD)
     await _fill(tenant, contact, 5)
     few = await page_queries(customer, "/portal")
     await _fill(tenant, contact, 200)
+    with tenant_scope(tenant.tenant.id):  # the broker card, and an advisor among many staff
+        await Tenant.filter(id=tenant.tenant.id).update(broker_city="Köln", broker_phone="0221 1")
+        staff = [
+            await User.create(
+                kind="staff",
+                username=f"s{n}",
+                email=f"s{n}@alpha.example",
+                first_name="S",
+                last_name=f"Team {n:02}",
+                handles_tickets=True,
+            )
+            for n in range(12)
+        ]
+        for member in staff:
+            await ContactResponsible.create(contact_id=contact.id, user_id=member.id)
     many = await page_queries(customer, "/portal")
     assert few == many
-    assert many <= 1  # the session, which brings the permissions that decide the tiles
-    assert 'id="tile-insurance"' in (await customer.get("/portal")).text
+    assert many <= 2  # the session (permissions decide the tiles); the broker and advisor cards
+    home = (await customer.get("/portal")).text
+    assert 'id="tile-insurance"' in home and 'id="broker-card"' in home
+    assert "S Team 00" in home and f"?to={staff[0].id}" in home
 
 
 async def test_pages_with_customer_activity(client, tenant, passwords) -> None:
@@ -220,6 +239,6 @@ async def test_pages_with_the_bell_cost_the_same_however_much_is_unread(
     few = [await page_queries(who, path) for who, path in pages]
     await unread(150)
     assert [await page_queries(who, path) for who, path in pages] == few
-    assert few[0] <= 2 and few[2] <= 1  # the bell adds nothing to the session's query
+    assert few[0] <= 2 and few[2] <= 2  # the bell adds nothing (the home: the broker cards)
     assert few[1] <= 3 and few[3] <= 3  # the session, one page of the list, the mail choice
     assert "99+" in (await customer.get("/portal")).text

@@ -1,4 +1,5 @@
-"""The customer portal's home: the folders the broker shares, as tiles."""
+"""The customer portal's home: the broker's card and the customer's advisor, then the folders
+the broker shares, as tiles."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from starlette.routing import Route
 from tenant_app.actors import CurrentUser
 from tenant_app.pages import redirect, render
 from tenant_app.permissions import can_use_portal
-from tenant_app.services import access
+from tenant_app.services import access, broker_profile
 from tenant_app.web.guards import require
 
 
@@ -26,7 +27,8 @@ async def portal_home(request: Request) -> Response:
         return redirect(request, "portal_trust_home")
     user, _ = portal_customer(request)
     permissions, folders = await access.shared_folders(user)
-    context = {"me": user, "permissions": permissions, "folders": folders}
+    cards = await broker_profile.home_cards(user, permissions)
+    context = {"me": user, "permissions": permissions, "folders": folders, "cards": cards}
     return render(request, "portal/home.html", context)
 
 

@@ -33,10 +33,13 @@ async def portal_ticket_list(request: Request) -> Response:
 
 
 async def _new_ticket_context(
-    user: CurrentUser, values: dict[str, Any], errors: dict[str, str]
+    user: CurrentUser, values: dict[str, Any], errors: dict[str, str], *, to: str = ""
 ) -> dict[str, Any]:
+    """`to`: the staff member the link chose (the home's advisor card), if one of the choice."""
     form = await ticket_pages.new_ticket_form(user)
     first = form.staff[0].id if form.staff else ""
+    if any(str(member.id) == to for member in form.staff):
+        values.setdefault("staff_id", to)
     values.setdefault("staff_id", str(form.preferred_staff_id or first))
     return {"staff": form.staff, "values": values, "errors": errors}
 
@@ -48,7 +51,8 @@ async def portal_ticket_new(request: Request) -> Response:
     if request.method == "POST":
         form = await forms.read_form(request)
         values = {name: forms.text(form, name, max_chars=20000) for name in ("subject", "body")}
-    context = await _new_ticket_context(user, values, {})
+    to = request.query_params.get("to", "")
+    context = await _new_ticket_context(user, values, {}, to=to)
     return render(request, "portal/tickets/new.html", context)
 
 

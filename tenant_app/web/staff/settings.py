@@ -23,7 +23,7 @@ from tenant_app.files.storage import StorageFull
 from tenant_app.htmx import is_fragment_request
 from tenant_app.pages import redirect, render, url_for
 from tenant_app.permissions import can_manage_settings
-from tenant_app.services import access_trail, branding
+from tenant_app.services import access_trail, branding, broker_profile
 from tenant_app.services.storage_alerts import report_storage_full
 from tenant_app.services.versions import VERSION_FIELD
 from tenant_app.text import i18n
@@ -155,12 +155,19 @@ async def settings_page(
     values = await branding.settings_form(actor)
     if "trail" not in extra:
         extra["trail"] = await _trail(actor)
+    if "broker" not in extra:
+        extra["broker"] = await broker_profile.profile_form(actor)
     return _page(request, values, {}, status_code=status_code, **extra)
 
 
 async def _trail(actor: CurrentUser) -> dict[str, str]:
     """The access trail section's stored choice (web/staff/trail_setting.py)."""
     return await access_trail.trail_setting_form(actor)
+
+
+async def _sections(actor: CurrentUser) -> dict[str, Any]:
+    """The stored values of the page's other sections (access trail, broker profile)."""
+    return {"trail": await _trail(actor), "broker": await broker_profile.profile_form(actor)}
 
 
 async def branding_save(request: Request) -> Response:
@@ -172,12 +179,12 @@ async def branding_save(request: Request) -> Response:
         if _field(form, "reset_colors"):
             # Without JavaScript: show the theme's colours in the form; saving stays a choice.
             values |= {name: "" for name in branding.COLOR_FIELDS}
-            return _page(request, values, {}, colors_reset=True, trail=await _trail(actor))
+            return _page(request, values, {}, colors_reset=True, **await _sections(actor))
         await branding.save_branding(actor, values=values)
     except ValidationFailed as failed:
         kept, status_code = failed.kept(values), failed.status_code
-        trail = await _trail(actor)
-        return _page(request, kept, failed.errors, status_code=status_code, trail=trail)
+        sections = await _sections(actor)
+        return _page(request, kept, failed.errors, status_code=status_code, **sections)
     return redirect(request, "branding_form", flash="saved")
 
 
@@ -276,7 +283,7 @@ async def _asset_result(
         tenant=tenant,
         asset_done={} if errors else {kind: done},
         refresh_brand=not errors,
-        trail=await _trail(actor),  # the whole page without HTMX
+        **await _sections(actor),  # the whole page without HTMX
     )
 
 

@@ -17,7 +17,7 @@ from tenant_app.vocabulary import FOLDERS, RIGHT_FLAGS, STAFF_ROLES
 from tenant_app.web import forms
 from tenant_app.web.guards import require
 
-PERSON_FIELDS = ("first_name", "last_name", "email", "birthdate", "role", "version")  # + edit lock
+PERSON_FIELDS = ("first_name", "last_name", "email", "birthdate", "phone", "role", "version")
 
 
 def _read_staff_form(form: FormData) -> tuple[dict[str, str], dict[str, Any]]:
@@ -93,6 +93,7 @@ def _user_values(user: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         "last_name": user.last_name,
         "email": user.email,
         "birthdate": user.birthdate.isoformat() if user.birthdate else "",
+        "phone": user.phone,
         "role": user.role,
         "version": user.version,
     }
