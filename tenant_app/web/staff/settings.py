@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -153,21 +154,46 @@ async def settings_page(
     """The page with the stored settings; `extra`: another section's state after its refused
     form (the staff second factor, web/staff/second_factor.py)."""
     values = await branding.settings_form(actor)
-    if "trail" not in extra:
-        extra["trail"] = await _trail(actor)
-    if "broker" not in extra:
-        extra["broker"] = await broker_profile.profile_form(actor)
+    extra = {**await _sections(actor, given=extra), **extra}
     return _page(request, values, {}, status_code=status_code, **extra)
 
 
-async def _trail(actor: CurrentUser) -> dict[str, str]:
-    """The access trail section's stored choice (web/staff/trail_setting.py)."""
-    return await access_trail.trail_setting_form(actor)
+# The page's sections with a form of their own, and how each reads its stored values.
+_SECTIONS = {
+    "trail": access_trail.trail_setting_form,  # web/staff/trail_setting.py
+    "broker": broker_profile.profile_form,  # web/staff/broker_profile.py
+}
 
 
-async def _sections(actor: CurrentUser) -> dict[str, Any]:
-    """The stored values of the page's other sections (access trail, broker profile)."""
-    return {"trail": await _trail(actor), "broker": await broker_profile.profile_form(actor)}
+async def _sections(
+    actor: CurrentUser, *, given: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The stored values of the page's other sections, except those `given` (a refused form's)."""
+    return {
+        name: await read(actor) for name, read in _SECTIONS.items() if name not in (given or {})
+    }
+
+
+async def save_section(
+    request: Request,
+    *,
+    section: str,
+    fields: tuple[str, ...],
+    save: Callable[..., Awaitable[object]],
+    flash: str,
+    max_chars: int,
+) -> Response:
+    """Save a section's own form; a refused one shows the page with its input and errors."""
+    actor = require(request, can_manage_settings)
+    form = await forms.read_form(request, max_fields=20)
+    values = dict.fromkeys(fields, "")
+    try:
+        values = forms.texts(form, fields, max_chars=max_chars)
+        await save(actor, values=values)
+    except ValidationFailed as failed:
+        state = {section: failed.kept(values), f"{section}_errors": failed.errors}
+        return await settings_page(request, actor, status_code=failed.status_code, **state)
+    return redirect(request, "branding_form", flash=flash)
 
 
 async def branding_save(request: Request) -> Response:
