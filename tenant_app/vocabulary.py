@@ -18,7 +18,7 @@ RIGHT_FLAGS = (  # a staff member's rights besides folders (the admin role has a
 ACCESS_FIELDS = tuple(
     f"{folder}_{flag}" for folder in FOLDERS for flag in ("unlock", "share", "readonly")
 ) + ("profile_visible", "profile_editable", "communication")
-CONTRACT_STATUSES = ("active", "offer", "start", "cancelled", "ended")
+CONTRACT_STATUSES = ("active", "offer", "start", "prospect", "cancelled", "ended")
 PAYMENT_FREQUENCIES = ("monthly", "quarterly", "half_yearly", "yearly", "single")
 PAYMENT_METHODS = ("direct_debit", "transfer", "invoice", "other")
 DOCUMENT_CATEGORIES = (

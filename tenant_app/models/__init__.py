@@ -15,4 +15,6 @@ MODEL_MODULES = [
     "tenant_app.models.factors",
     "tenant_app.models.households",
     "tenant_app.models.activity",
+    "tenant_app.models.integration",
+    "tenant_app.models.cases",
 ]

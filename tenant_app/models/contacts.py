@@ -29,12 +29,14 @@ class Contact(TenantModel):
     country = fields.CharField(max_length=2, default="DE", db_default="DE")  # ISO 3166-1 alpha-2
     phone = fields.CharField(max_length=40, default="", db_default="")
     customer_number = fields.CharField(max_length=40, default="", db_default="")
+    external_id = fields.CharField(max_length=100, null=True)  # the broker's system's id
     version = fields.IntField(default=1, db_default=1)  # optimistic lock of the edit forms
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "contact"
+        unique_together = (("tenant", "external_id"),)
         # One per sort of the staff list, so each page 1 reads 25 index entries, not the tenant.
         # The trigram index for the search is PostgreSQL-only: migrations/0006_contact_search.py.
         indexes = (

@@ -16,6 +16,7 @@ from tenant_app.vocabulary import FOLDERS as FOLDER_KEYS  # noqa: F401
 
 if TYPE_CHECKING:
     from tenant_app.models.accounts import User
+    from tenant_app.models.cases import AdviceCase
     from tenant_app.models.contacts import Contact
 
 
@@ -89,12 +90,14 @@ class Contract(TenantModel):
     )
     created_by_id: int | None
     deleted_at = fields.DatetimeField(null=True)  # soft delete by a customer, staff can undo
+    external_id = fields.CharField(max_length=100, null=True)  # the broker's system's id
     version = fields.IntField(default=1, db_default=1)  # optimistic lock of the edit forms
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "contract"
+        unique_together = (("tenant", "external_id"),)
         indexes = (("tenant_id", "contact_id", "folder"),)
 
 
@@ -126,11 +129,18 @@ class Document(TenantModel):
         "models.User", related_name="uploaded_documents", null=True, on_delete=fields.SET_NULL
     )
     uploaded_by_id: int | None
+    case: fields.ForeignKeyNullableRelation[AdviceCase] = fields.ForeignKeyField(
+        "models.AdviceCase", related_name="documents", null=True, on_delete=fields.SET_NULL
+    )
+    case_id: int | None
+    external_id = fields.CharField(max_length=100, null=True)  # the broker's system's id
     version = fields.IntField(default=1, db_default=1)  # optimistic lock of the edit forms
     created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(null=True, auto_now=True)  # null: not changed since 0014
 
     class Meta:
         table = "document"
+        unique_together = (("tenant", "external_id"),)
         indexes = (("tenant_id", "contact_id", "folder"), ("tenant_id", "contract_id"))
 
 

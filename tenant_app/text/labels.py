@@ -72,6 +72,7 @@ CONTRACT_STATUSES = Labels(
         "active": N_("Active"),
         "offer": N_("Offer"),
         "start": N_("Start (to check)"),
+        "prospect": N_("Prospect"),
         "cancelled": N_("Cancelled"),
         "ended": N_("Ended"),
     }
