@@ -13,6 +13,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from tenant_app import db
+from tenant_app.api import routing as api_routing
 from tenant_app.demo.seed import DEMO_SLUG
 from tenant_app.edge.context import RequestContextMiddleware
 from tenant_app.edge.csrf import CsrfMiddleware
@@ -28,7 +29,7 @@ from tenant_app.live.postgres import listen
 from tenant_app.logs import configure_logging
 from tenant_app.pages import route_index
 from tenant_app.security.passwords import PasswordService
-from tenant_app.services import notification_mail
+from tenant_app.services import idempotency, notification_mail
 from tenant_app.services.notices import mail_failed
 from tenant_app.services.tenants import hostname_for
 from tenant_app.services.trust import open_due_everywhere
@@ -44,6 +45,7 @@ from tenant_app.web.guards import LoginRequired, login_required
 PERIODIC_USE_CASES = (
     ("trusted persons", open_due_everywhere, CLEANUP_SECONDS),
     ("unread notifications", notification_mail.send_due, notification_mail.EVERY),
+    ("idempotency keys", idempotency.expire_old, CLEANUP_SECONDS),
 )
 
 
@@ -99,6 +101,7 @@ def build_app(
                 await db.close_db()
 
     routes = [
+        *api_routing.routes(),
         *routing.routes(),
         Mount("/static", app=CachedStatic(directory=str(STATIC_DIR)), name="static"),
     ]

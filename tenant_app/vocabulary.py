@@ -19,6 +19,42 @@ ACCESS_FIELDS = tuple(
     f"{folder}_{flag}" for folder in FOLDERS for flag in ("unlock", "share", "readonly")
 ) + ("profile_visible", "profile_editable", "communication")
 CONTRACT_STATUSES = ("active", "offer", "start", "prospect", "cancelled", "ended")
+# Advice cases (Vorgänge): their statuses, the closed ones (changed only by reopening), the
+# product lines a case and its risks are about (schemas/cases.py defines their attributes),
+# the types a risk attribute can have, and what a jump-in link can lead to.
+CASE_STATUSES = ("open", "in_progress", "offered", "completed", "cancelled")
+CLOSED_CASE_STATUSES = ("completed", "cancelled")
+PRODUCT_LINES = (
+    "kfz",
+    "wohngebaeude",
+    "hausrat",
+    "privathaftpflicht",
+    "berufsunfaehigkeit",
+    "rechtsschutz",
+    "unfall",
+    "leben",
+    "kranken",
+    "gewerbe",
+    "sonstige",
+)
+RISK_ATTRIBUTE_TYPES = ("text", "int", "decimal", "date", "bool", "choice")
+JUMP_TARGETS = ("case", "contact")
+# What a webhook endpoint can subscribe to (services/webhooks.py maps event kinds to them).
+WEBHOOK_EVENT_TYPES = (
+    "contact.created",
+    "contact.updated",
+    "contact.deleted",
+    "contract.created",
+    "contract.updated",
+    "contract.deleted",
+    "document.created",
+    "document.updated",
+    "document.deleted",
+    "ticket.message",
+    "ticket.closed",
+    "case.created",
+    "case.updated",
+)
 PAYMENT_FREQUENCIES = ("monthly", "quarterly", "half_yearly", "yearly", "single")
 PAYMENT_METHODS = ("direct_debit", "transfer", "invoice", "other")
 DOCUMENT_CATEGORIES = (
@@ -43,3 +79,7 @@ def company_display(name: str, legal_form: str) -> str:
     if form and not name.lower().endswith(form.lower()):
         return f"{name} {form}".strip()
     return name
+
+# What an API token may do: read or write per resource (write includes read).
+API_RESOURCES = ("contacts", "contracts", "documents", "tickets", "cases", "imports")
+API_SCOPES = tuple(f"{resource}:{level}" for resource in API_RESOURCES for level in ("read", "write"))

@@ -10,7 +10,7 @@ from urllib.parse import unquote_plus, urlsplit
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tenant_app.edge.state import state_of
+from tenant_app.edge.state import is_api, state_of
 from tenant_app.pages import render_error
 from tenant_app.settings import Settings
 
@@ -35,6 +35,7 @@ class CsrfMiddleware:
             scope["type"] != "http"
             or scope["method"] not in UNSAFE_METHODS
             or "tenant" not in state
+            or is_api(scope)  # token-authenticated, never by a cookie (edge/session.py)
         ):
             await self.app(scope, receive, send)
             return

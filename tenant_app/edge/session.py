@@ -9,7 +9,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tenant_app.edge import view_as
-from tenant_app.edge.state import state_of
+from tenant_app.edge.state import is_api, state_of
 from tenant_app.security import cookies, sessions
 from tenant_app.security import view_as as security_view_as
 from tenant_app.settings import Settings
@@ -31,6 +31,11 @@ class SessionMiddleware:
         state = state_of(scope)
         tenant = state.get("tenant")
         if tenant is None:
+            await self.app(scope, receive, send)
+            return
+        if is_api(scope):
+            state["user"] = None
+            state["csrf_token"] = ""
             await self.app(scope, receive, send)
             return
         extra_cookies: list[bytes] = []

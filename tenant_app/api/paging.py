@@ -1,0 +1,65 @@
+"""Cursor pagination: a page of rows in id order and an opaque cursor for the next one."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, Field, field_validator
+
+from tenant_app.api.problems import ApiError, FieldError
+from tenant_app.text.i18n import gettext as _
+
+T = TypeVar("T")
+MAX_LIMIT = 200
+
+
+class PageQuery(BaseModel):
+    """`cursor` from the previous page's `next_cursor`; `updated_since` for incremental sync
+    (objects changed at or after that moment, ISO 8601 with a time zone)."""
+
+    cursor: str | None = Field(default=None, max_length=40)
+    limit: int = Field(default=50, ge=1, le=MAX_LIMIT)
+    updated_since: datetime | None = None
+
+    @field_validator("updated_since")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("a time zone is required")
+        return value
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` for the next page; null on the last."
+    )
+
+
+def after_id(cursor: str | None) -> int:
+    """The id the page starts after (0 for the first page)."""
+    if not cursor:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)).decode()
+        kind, _sep, number = text.partition(":")
+        if kind != "id" or not number.isdigit() or len(number) > 10:
+            raise ValueError
+        return int(number)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(
+            422, errors=[FieldError(field="cursor", message=_("Invalid input."), type="cursor")]
+        ) from None
+
+
+def cursor_after(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"id:{last_id}".encode()).decode().rstrip("=")
+
+
+def page_of(items: list[T], ids: list[int], limit: int) -> Page[T]:
+    """`items` were read with `limit + 1` rows: one more means there is a next page."""
+    more = len(items) > limit
+    shown = items[:limit]
+    return Page[T](items=shown, next_cursor=cursor_after(ids[limit - 1]) if more else None)

@@ -1,0 +1,163 @@
+"""Tenant API tokens: created by whoever manages the settings, shown once, kept as a hash,
+revocable at once. Each token acts through its own technical account (kind "api"), so what it
+writes names it as the author and the trail says which token did what."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from tenant_app.actors import CurrentUser
+from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
+from tenant_app.models.accounts import User
+from tenant_app.models.folders import AuditEntry
+from tenant_app.models.integration import ApiToken
+from tenant_app.permissions import can_manage_settings
+from tenant_app.text.i18n import gettext as _
+from tenant_app.vocabulary import API_SCOPES
+
+PREFIX = "tka_"  # makes a leaked token recognisable to secret scanners
+SHOWN_CHARS = 8  # of the secret, listed to tell tokens apart
+LAST_USED_EVERY = timedelta(minutes=1)  # at most one write per token and minute
+
+
+@dataclass(frozen=True)
+class ApiCaller:
+    """A request's token: its id and scopes, and the actor its use cases run as."""
+
+    token_id: int
+    name: str
+    scopes: frozenset[str]
+    actor: CurrentUser
+
+    def allows(self, scope: str) -> bool:
+        """`contacts:read` is also granted by `contacts:write`; `any` by every token."""
+        if scope == "any":
+            return True
+        resource, _sep, level = scope.partition(":")
+        return scope in self.scopes or (level == "read" and f"{resource}:write" in self.scopes)
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _api_actor(token: ApiToken, user: User) -> CurrentUser:
+    """Staff with every folder and contact: what a token may do is its scopes, checked for
+    each operation before any use case runs."""
+    return CurrentUser(
+        id=user.id,
+        kind="staff",
+        role="api",
+        username=user.username,
+        email="",
+        first_name=user.first_name,
+        last_name=user.last_name,
+        language=None,
+        session_id="",
+        csrf_token="",
+        sees_all_contacts=True,
+        handles_tickets=True,
+        manages_contacts=True,
+        access_insurance="write",
+        access_finance="write",
+        access_other="write",
+        access_emergency="write",
+    )
+
+
+def clean_scopes(scopes: list[str]) -> list[str]:
+    unknown = [scope for scope in scopes if scope not in API_SCOPES]
+    if unknown or not scopes:
+        raise ValidationFailed({"scopes": _("Please choose at least one permission.")})
+    return [scope for scope in API_SCOPES if scope in scopes]  # in their listed order
+
+
+async def create_token(
+    actor: CurrentUser, *, name: str, scopes: list[str], expires_at: datetime | None
+) -> tuple[ApiToken, str]:
+    """A new token and its secret, which is never shown again."""
+    if not can_manage_settings(actor):
+        raise PermissionDenied
+    name = name.strip()
+    errors: dict[str, str] = {}
+    if not name or len(name) > 100:
+        errors["name"] = _("Please enter a name of at most %(n)s characters.", n=100)
+    elif await ApiToken.filter(name=name).exists():
+        errors["name"] = _("A token with this name exists already.")
+    if expires_at is not None and expires_at <= datetime.now(UTC):
+        errors["expires_at"] = _("The expiry date must lie in the future.")
+    if errors:
+        raise ValidationFailed(errors)
+    chosen = clean_scopes(scopes)
+    secret = PREFIX + secrets.token_urlsafe(32)
+    async with in_transaction():
+        handle = secrets.token_hex(6)
+        user = await User.create(
+            kind="api",
+            role="api",
+            username=f"api-{handle}",
+            email=f"api-{handle}@api.invalid",  # never mailed: no login, no notifications
+            first_name="API",
+            last_name=name,
+            is_active=True,
+        )
+        token = await ApiToken.create(
+            name=name,
+            prefix=secret[len(PREFIX) : len(PREFIX) + SHOWN_CHARS],
+            token_hash=_hash(secret),
+            scopes=chosen,
+            user=user,
+            created_by_id=actor.id,
+            expires_at=expires_at,
+        )
+        await AuditEntry.create(action="api_token_created", actor_id=actor.id, subject_id=token.id)
+    return token, secret
+
+
+async def revoke_token(actor: CurrentUser, token_id: int) -> None:
+    """Ends the token at once: its next request gets 401."""
+    if not can_manage_settings(actor):
+        raise PermissionDenied
+    token = await ApiToken.filter(id=token_id).first()
+    if token is None:
+        raise NotFound
+    async with in_transaction():
+        await ApiToken.filter(id=token.id, revoked_at=None).update(revoked_at=datetime.now(UTC))
+        await User.filter(id=token.user_id).update(is_active=False)
+        await AuditEntry.create(action="api_token_revoked", actor_id=actor.id, subject_id=token.id)
+
+
+async def tokens(actor: CurrentUser) -> list[ApiToken]:
+    if not can_manage_settings(actor):
+        raise PermissionDenied
+    return await ApiToken.all().order_by("-created_at", "-id")
+
+
+async def authenticate(secret: str) -> ApiCaller | None:
+    """The caller of a bearer secret in the current tenant, or None (unknown, revoked,
+    expired, or of another tenant: the manager only looks in this one)."""
+    if not secret.startswith(PREFIX) or len(secret) > 200:
+        return None
+    now = datetime.now(UTC)
+    token = (
+        await ApiToken.filter(token_hash=_hash(secret), revoked_at=None)
+        .filter(Q(expires_at=None) | Q(expires_at__gt=now))
+        .select_related("user")
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    if token.last_used_at is None or token.last_used_at < now - LAST_USED_EVERY:
+        await ApiToken.filter(id=token.id).update(last_used_at=now)
+    return ApiCaller(
+        token_id=token.id,
+        name=token.name,
+        scopes=frozenset(token.scopes),
+        actor=_api_actor(token, token.user),
+    )

@@ -1,0 +1,108 @@
+"""The API's door: tokens, scopes, revocation, other tenants, cookies and CSRF kept apart,
+errors as problem documents, the OpenAPI document and its reference page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tenant_app.models.integration import ApiToken
+from tenant_app.models.scoping import tenant_scope
+from tenant_app.services import api_tokens
+from tests.api_helpers import bearer, make_token, problem_of
+from tests.conftest import actor_of
+
+
+async def test_a_token_says_who_it_is(client: Any, tenant: Any) -> None:
+    secret = await make_token(tenant, ["contacts:read"], name="Maklerverwaltung")
+    response = await client.get("/api/v1/token", headers=bearer(secret))
+    assert response.status_code == 200
+    assert response.json() == {
+        "name": "Maklerverwaltung",
+        "scopes": ["contacts:read"],
+        "tenant": "alpha",
+    }
+    assert "set-cookie" not in response.headers
+
+
+async def test_without_a_valid_token_the_answer_is_401(client: Any, tenant: Any) -> None:
+    await make_token(tenant)
+    for headers in ({}, bearer("tka_not-a-token"), {"Authorization": "Basic eDp5"}):
+        response = await client.get("/api/v1/token", headers=headers)
+        assert problem_of(response, 401)["title"]
+        assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_a_revoked_token_fails_at_once(client: Any, tenant: Any) -> None:
+    secret = await make_token(tenant)
+    assert (await client.get("/api/v1/token", headers=bearer(secret))).status_code == 200
+    with tenant_scope(tenant.tenant.id):
+        admin = await actor_of("alpha-admin")
+        token = await ApiToken.get(name="BMS-Sync")
+        await api_tokens.revoke_token(admin, token.id)
+    problem_of(await client.get("/api/v1/token", headers=bearer(secret)), 401)
+
+
+async def test_an_expired_token_fails(client: Any, tenant: Any) -> None:
+    secret = await make_token(tenant, expires_at=datetime.now(UTC) + timedelta(days=1))
+    assert (await client.get("/api/v1/token", headers=bearer(secret))).status_code == 200
+    with tenant_scope(tenant.tenant.id):
+        await ApiToken.filter(name="BMS-Sync").update(
+            expires_at=datetime.now(UTC) - timedelta(seconds=1)
+        )
+    problem_of(await client.get("/api/v1/token", headers=bearer(secret)), 401)
+
+
+async def test_a_token_of_another_tenant_is_unknown_here(
+    client_for: Any, tenant: Any, other_tenant: Any
+) -> None:
+    secret = await make_token(other_tenant)
+    here = client_for(tenant.hostname)
+    problem_of(await here.get("/api/v1/token", headers=bearer(secret)), 401)
+    there = client_for(other_tenant.hostname)
+    assert (await there.get("/api/v1/token", headers=bearer(secret))).status_code == 200
+
+
+async def test_a_session_cookie_never_authorises_the_api(client: Any, tenant: Any) -> None:
+    await client.log_in("alpha-admin")
+    problem_of(await client.get("/api/v1/token"), 401)
+    # ... and an unsafe API request needs no CSRF token, only a token (it has none: 401)
+    problem_of(await client.post("/api/v1/token", json={}), 405)
+
+
+async def test_a_token_opens_no_html_page(client: Any, tenant: Any) -> None:
+    secret = await make_token(tenant)
+    response = await client.get("/staff/contacts", headers=bearer(secret))
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login")
+
+
+async def test_the_technical_account_cannot_log_in(client: Any, tenant: Any) -> None:
+    await make_token(tenant)
+    with tenant_scope(tenant.tenant.id):
+        token = await ApiToken.get(name="BMS-Sync").prefetch_related("user")
+        username = token.user.username
+    token_page = await client.submit("/login", {"identifier": username, "password": ""})
+    assert token_page.status_code != 303
+
+
+async def test_unknown_api_paths_answer_with_a_problem(client: Any, tenant: Any) -> None:
+    problem_of(await client.get("/api/v1/no-such-thing"), 404)
+
+
+async def test_the_openapi_document_lists_every_operation(client: Any, tenant: Any) -> None:
+    response = await client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    spec = response.json()
+    assert spec["openapi"] == "3.1.0"
+    token_op = spec["paths"]["/api/v1/token"]["get"]
+    assert token_op["operationId"] == "api_token_info"
+    assert token_op["responses"]["401"]["content"]["application/problem+json"]
+    assert spec["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
+
+
+async def test_the_reference_page_reads_the_document(client: Any, tenant: Any) -> None:
+    response = await client.get("/api/v1/docs", headers={"Accept-Language": "de"})
+    assert response.status_code == 200
+    assert "GET /api/v1/token" in response.text
+    assert "API-Referenz" in response.text
