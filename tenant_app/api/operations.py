@@ -61,6 +61,12 @@ class Call:
         """The version `If-Match` names: 428 without one, 412 for anything but our ETag."""
         return inputs.if_match(self.request.headers.get("if-match"))
 
+    def given_version(self) -> int | None:
+        """For an upsert: the If-Match version if one was sent (required only once the
+        object exists: the handler asks `expected_version()` then)."""
+        header = self.request.headers.get("if-match")
+        return None if header is None else inputs.if_match(header)
+
 
 Handler = Callable[[Call], Awaitable[BaseModel | Reply | Response | None]]
 
