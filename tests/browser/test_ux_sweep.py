@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from starlette.routing import Route
 
+from tenant_app.api.routing import routes as api_routes
 from tenant_app.web.routing import routes
 from tests.browser.conftest import ADMIN, DANA, log_in
 from tests.browser.test_accessibility import axe_problems
@@ -68,7 +69,7 @@ NOT_PAGES = {
 # Pages with a known problem nobody has fixed yet: ("staff"|"portal"|"public", path) -> why.
 KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
-PUBLIC = ("/login", "/passwort-vergessen", "/impressum")
+PUBLIC = ("/login", "/passwort-vergessen", "/impressum", "/api/v1/docs")
 STAFF = (
     "/staff",
     "/account/password",
@@ -176,10 +177,15 @@ FOCUSED = r"""() => {
 
 
 def page_routes() -> set[str]:
+    """Every GET route that may be a page; the JSON API's operations are none (the API's
+    reference page is, and is swept with the public pages)."""
     return {
         route.path
-        for route in routes()
-        if isinstance(route, Route) and route.methods and "GET" in route.methods
+        for route in [*routes(), *api_routes()]
+        if isinstance(route, Route)
+        and route.methods
+        and "GET" in route.methods
+        and (route.name == "api_reference" or not route.name.startswith("api_"))
     }
 
 
