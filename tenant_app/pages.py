@@ -10,10 +10,12 @@ from urllib.parse import urlencode
 from starlette.convertors import Convertor
 from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, NoMatchFound
 from starlette.types import Scope
 
+from tenant_app.api.problems import problem
+from tenant_app.edge.state import is_api
 from tenant_app.htmx import is_fragment_request
 from tenant_app.permissions import Can, staff_factor_state, visible_folders
 from tenant_app.templating import CSRF_SLOT, templates
@@ -161,12 +163,17 @@ def plain_response(scope: Scope, status: int, *, demo_url: str = "") -> HTMLResp
     return HTMLResponse(html, status_code=status)
 
 
-def render_error(scope: Scope, status: int, *, reason: str = "") -> HTMLResponse:
-    """A branded error page when the tenant is known, a bare one when it is not."""
+def render_error(scope: Scope, status: int, *, reason: str = "") -> Response:
+    """A branded error page when the tenant is known, a bare one when it is not; for the
+    JSON API of a known tenant a problem document (a refused body, a server error)."""
     state: dict[str, Any] = scope.get("state", {})
     tenant = state.get("tenant")
     if tenant is None:
         return plain_response(scope, status)
+    if is_api(scope):
+        locale = state.get("locale") or i18n.negotiate(Headers(scope=scope).get("accept-language"))
+        with i18n.using(locale):
+            return problem(status)
     request = Request(scope)
     context = base_context(request) | {"status": status, "reason": reason}
     # Also outside LocaleMiddleware (errors of the edge itself): the language it had chosen.

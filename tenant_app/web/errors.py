@@ -8,8 +8,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tenant_app.api.problems import problem
-from tenant_app.edge.state import is_api
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.files.storage import StorageFull
 from tenant_app.logs import log
@@ -21,8 +19,6 @@ logger = logging.getLogger("tenant_app.request")
 
 async def http_exception(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
-    if is_api(request.scope):  # no route (404, 405) or a refused body: a problem, not a page
-        return problem(status)
     if status in (400, 413):  # Starlette's form parser refusing a body: say why, in one line
         detail = exc.detail if isinstance(exc, HTTPException) else ""
         log(logger, logging.WARNING, "request refused", status=status, reason=detail)
@@ -30,8 +26,6 @@ async def http_exception(request: Request, exc: Exception) -> Response:
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
-    if is_api(request.scope):
-        return problem(404)
     return render_error(request.scope, 404)
 
 
