@@ -117,6 +117,7 @@ async def _run_worker(settings: Settings) -> None:
 
 def _print_demo_logins() -> None:
     from tenant_app.demo import seed as demo
+    from tenant_app.demo.integration import API_TOKEN
 
     print(f"  Admin:            {demo.ADMIN[0]} / {demo.ADMIN[1]}")
     print(f"  Staff (all):      mia / {demo.STAFF_PASSWORD}")
@@ -124,6 +125,7 @@ def _print_demo_logins() -> None:
     for person in demo.CUSTOMERS:
         print(f"  Customer:         {person.username} / {demo.CUSTOMER_PASSWORD}  ({person.story})")
     print(f"  Trusted person:   tom / {demo.CUSTOMER_PASSWORD}  ({demo.TRUSTED_STORY})")
+    print(f"  API token:        {API_TOKEN}  (all permissions; reference at /api/v1/docs)")
 
 
 class _ConfigFailed(click.ClickException):

@@ -79,9 +79,15 @@ def clean_scopes(scopes: list[str]) -> list[str]:
 
 
 async def create_token(
-    actor: CurrentUser, *, name: str, scopes: list[str], expires_at: datetime | None
+    actor: CurrentUser,
+    *,
+    name: str,
+    scopes: list[str],
+    expires_at: datetime | None,
+    secret: str | None = None,
 ) -> tuple[ApiToken, str]:
-    """A new token and its secret, which is never shown again."""
+    """A new token and its secret, which is never shown again. Only the demo names the
+    secret (a known one, like its passwords)."""
     if not can_manage_settings(actor):
         raise PermissionDenied
     name = name.strip()
@@ -95,7 +101,7 @@ async def create_token(
     if errors:
         raise ValidationFailed(errors)
     chosen = clean_scopes(scopes)
-    secret = PREFIX + secrets.token_urlsafe(32)
+    secret = secret or PREFIX + secrets.token_urlsafe(32)
     async with in_transaction():
         handle = secrets.token_hex(6)
         user = await User.create(

@@ -106,3 +106,17 @@ async def test_the_reference_page_reads_the_document(client: Any, tenant: Any) -
     assert response.status_code == 200
     assert "GET /api/v1/token" in response.text
     assert "API-Referenz" in response.text
+
+
+async def test_the_demo_token_of_the_readme_works(
+    client_for: Any, passwords: Any, settings: Any
+) -> None:
+    from tenant_app.demo.integration import API_TOKEN
+    from tenant_app.demo.seed import ensure_demo
+    from tenant_app.files.storage import LocalStorage
+
+    assert await ensure_demo(passwords, LocalStorage(settings.storage_dir), base_domain="localhost")
+    demo = client_for("demo.localhost")
+    response = await demo.get("/api/v1/token", headers=bearer(API_TOKEN))
+    assert response.status_code == 200
+    assert response.json()["name"] == "Demo-Maklerverwaltung"
