@@ -44,6 +44,7 @@ class Contact(TenantModel):
             ("tenant_id", "email"),
             ("tenant_id", "customer_number", "last_name"),
             ("tenant_id", "created_at"),
+            ("tenant_id", "updated_at"),  # incremental sync of the API (updated_since)
         )
 
     @property

@@ -98,7 +98,7 @@ class Contract(TenantModel):
     class Meta:
         table = "contract"
         unique_together = (("tenant", "external_id"),)
-        indexes = (("tenant_id", "contact_id", "folder"),)
+        indexes = (("tenant_id", "contact_id", "folder"), ("tenant_id", "updated_at"))
 
 
 class Document(TenantModel):
