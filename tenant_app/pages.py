@@ -165,15 +165,15 @@ def plain_response(scope: Scope, status: int, *, demo_url: str = "") -> HTMLResp
 
 def render_error(scope: Scope, status: int, *, reason: str = "") -> Response:
     """A branded error page when the tenant is known, a bare one when it is not; for the
-    JSON API of a known tenant a problem document (a refused body, a server error)."""
+    JSON API a problem document (a refused body or query, a server error)."""
     state: dict[str, Any] = scope.get("state", {})
     tenant = state.get("tenant")
-    if tenant is None:
-        return plain_response(scope, status)
-    if is_api(scope):
+    if is_api(scope):  # also before the tenant is known: the edge refused a malformed query
         locale = state.get("locale") or i18n.negotiate(Headers(scope=scope).get("accept-language"))
         with i18n.using(locale):
             return problem(status)
+    if tenant is None:
+        return plain_response(scope, status)
     request = Request(scope)
     context = base_context(request) | {"status": status, "reason": reason}
     # Also outside LocaleMiddleware (errors of the edge itself): the language it had chosen.

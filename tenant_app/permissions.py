@@ -124,6 +124,15 @@ def folder_access(actor: StaffActor | None, folder: str) -> str:
     return level if level in ("none", "read", "write") else "none"
 
 
+def can_edit_cases(actor: StaffActor | None) -> bool:
+    """Open and change advice cases (Vorgänge), their risks and documents. A case is advice on
+    insurance: its risks, offers and documents are insurance-folder data, and the contract
+    chosen at its end is one of that folder. So the rule for writing in the insurance folder
+    governs it (managing contacts is about the person's own data, which a case does not
+    change). Seeing a case is seeing its contact, checked by the services' queries."""
+    return staff_may_edit_folder(actor, "insurance")
+
+
 def has_any_folder_access(actor: StaffActor | None) -> bool:
     return any(folder_access(actor, folder) != "none" for folder in FOLDERS)
 
@@ -236,6 +245,10 @@ class Can:
     @property
     def manage_settings(self) -> bool:
         return can_manage_settings(self.actor)
+
+    @property
+    def edit_cases(self) -> bool:
+        return can_edit_cases(self.actor)
 
     @property
     def manage_insurers(self) -> bool:

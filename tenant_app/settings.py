@@ -68,11 +68,22 @@ class Settings:
     hash_concurrency: int = 2
     log_level: str = "INFO"
     mail_retention_days: int = 30  # sent and failed mails are deleted from the outbox after
+    # Webhooks to loopback, private, link-local or otherwise non-public addresses (and over
+    # plain http): None = only in development and tests; True also in production (a broker
+    # system inside the same network), False never (WEBHOOKS_ALLOW_PRIVATE).
+    webhooks_allow_private: bool | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_development(self) -> bool:
         return self.environment in {"development", "test"}
+
+    @property
+    def allows_private_webhooks(self) -> bool:
+        """Whether webhook endpoints may be on private addresses (no SSRF guard)."""
+        if self.webhooks_allow_private is None:
+            return self.is_development
+        return self.webhooks_allow_private
 
     @property
     def secure_cookies(self) -> bool:
@@ -151,4 +162,9 @@ def load_settings() -> Settings:
         hash_concurrency=_env_int("HASH_CONCURRENCY", defaults.hash_concurrency),
         log_level=_env("LOG_LEVEL", defaults.log_level).upper(),
         mail_retention_days=_env_int("MAIL_RETENTION_DAYS", defaults.mail_retention_days),
+        webhooks_allow_private=(
+            _env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
+            if _env("WEBHOOKS_ALLOW_PRIVATE", "")
+            else None
+        ),
     ).check()

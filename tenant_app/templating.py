@@ -89,6 +89,7 @@ def build_templates() -> Environment:
     env.globals["right_labels"] = labels.RIGHTS
     env.globals["account_state_labels"] = labels.ACCOUNT_STATES
     env.globals["status_labels"] = labels.CONTRACT_STATUSES
+    env.globals["case_status_labels"] = labels.CASE_STATUSES
     env.globals["frequency_labels"] = labels.PAYMENT_FREQUENCIES
     env.globals["method_labels"] = labels.PAYMENT_METHODS
     env.globals["category_labels"] = labels.DOCUMENT_CATEGORIES

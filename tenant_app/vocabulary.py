@@ -80,6 +80,9 @@ def company_display(name: str, legal_form: str) -> str:
         return f"{name} {form}".strip()
     return name
 
+
 # What an API token may do: read or write per resource (write includes read).
 API_RESOURCES = ("contacts", "contracts", "documents", "tickets", "cases", "imports")
-API_SCOPES = tuple(f"{resource}:{level}" for resource in API_RESOURCES for level in ("read", "write"))
+API_SCOPES = tuple(
+    f"{resource}:{level}" for resource in API_RESOURCES for level in ("read", "write")
+)

@@ -35,6 +35,8 @@ def _user(kind: str = "staff", role: str = "mitarbeiter", **rights: bool) -> Cur
         (_user(manages_users=True), {"use_staff_area", "manage_users"}),
         (_user(manages_contacts=True), {"use_staff_area", "manage_contacts"}),
         (_user(manages_settings=True), {"use_staff_area", "manage_settings"}),
+        (_user(access_insurance="write"), {"use_staff_area", "edit_cases"}),  # type: ignore[arg-type]
+        (_user(access_insurance="read"), {"use_staff_area"}),  # type: ignore[arg-type]
         (
             _user(role="admin"),
             {
@@ -46,6 +48,7 @@ def _user(kind: str = "staff", role: str = "mitarbeiter", **rights: bool) -> Cur
                 "manage_settings",
                 "manage_insurers",
                 "appoint_admins",
+                "edit_cases",
             },
         ),
     ],

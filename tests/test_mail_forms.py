@@ -84,6 +84,15 @@ STAFF_MAILS = [
         for kind in ("link_locked", "mail_failed", "staff_mail_failed")
     ),
     ("storage_full", {"recipient": PERSON}),
+    (  # services/webhooks_delivery.py: an endpoint failing too long was switched off
+        "webhook_disabled",
+        {
+            "recipient": PERSON,
+            "url": "https://crm.example.com/hooks",
+            "since": datetime(2026, 3, 1, 9, 30, tzinfo=UTC),
+            "link": LINK,
+        },
+    ),
 ]
 COMMON = {"subject_line": "Kfz", "author": "Anna Berater", "name": "Kai Kunde"}
 

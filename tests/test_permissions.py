@@ -109,3 +109,12 @@ def test_admin_has_every_right_and_others_only_theirs() -> None:
     assert not can_manage_users(_staff())
     assert can_manage_users(_staff(manages_users=True))
     assert not can_manage_users(_staff(manages_users=True, kind="customer"))
+
+
+def test_advice_cases_are_changed_by_who_writes_in_the_insurance_folder() -> None:
+    from tenant_app.permissions import can_edit_cases
+
+    assert can_edit_cases(_staff(role="admin"))
+    assert can_edit_cases(_staff(access_insurance="write"))
+    assert not can_edit_cases(_staff(access_insurance="read", manages_contacts=True))
+    assert not can_edit_cases(_staff(access_insurance="write", kind="customer"))

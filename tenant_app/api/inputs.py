@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -15,6 +16,7 @@ from tenant_app.text.i18n import gettext as _
 
 _ETAG = re.compile(r'^(?:W/)?"(\d{1,10})"$')
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")  # printable ASCII, no spaces
+MAX_VERSION = 2**31 - 1  # the version columns' range: a larger number names no version
 
 
 def etag(version: int) -> str:
@@ -25,7 +27,7 @@ def if_match(header: str | None) -> int:
     if header is None or not header.strip():
         raise ApiError(428, _("Send the ETag you read in an If-Match header."))
     found = _ETAG.match(header.strip())
-    if found is None:
+    if found is None or int(found.group(1)) > MAX_VERSION:
         raise ApiError(412, _("If-Match does not name the current version of this record."))
     return int(found.group(1))
 
@@ -90,4 +92,22 @@ async def body(request: Request, model: type[BaseModel]) -> Any:
         raise ApiError(
             422, errors=[FieldError(field="body", message=_("Invalid input."), type="object")]
         )
+    if unstorable := list(_unstorable_strings(values, "")):
+        message = _("Invalid input.")
+        errors = [FieldError(field=name, message=message, type="characters") for name in unstorable]
+        raise ApiError(422, errors=errors)
     return validated(model, values)
+
+
+def _unstorable_strings(value: Any, where: str) -> Iterator[str]:
+    """Fields holding NUL or a lone surrogate, which JSON allows but no database stores
+    (PostgreSQL refuses both): refused for every resource before its model sees them."""
+    if isinstance(value, str):
+        if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+            yield where or "body"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _unstorable_strings(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _unstorable_strings(item, f"{where}.{index}" if where else str(index))

@@ -98,7 +98,8 @@ def _ref(model: type[BaseModel], refs: dict[Any, Any]) -> dict[str, Any]:
 
 def _success(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
     if op.download:
-        content = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+        # in the file's own type (application/pdf, image/png, ...): any media type
+        content = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
         return {"description": "The file.", "content": content}
     if op.response is None:
         return {"description": "Done."}

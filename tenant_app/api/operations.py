@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tenant_app.actors import CurrentUser
-from tenant_app.api import inputs
+from tenant_app.api import inputs, uploads
 from tenant_app.api.problems import ApiError, field_errors, from_error, problem
 from tenant_app.errors import EditConflict, NotFound, PermissionDenied, ValidationFailed
 from tenant_app.files.storage import StorageFull
@@ -145,7 +145,10 @@ async def _answer(request: Request, op: Operation, caller: ApiCaller) -> Respons
     key = inputs.idempotency_key(request) if op.method == "POST" else None
     if key is None:
         return await _run(op, call)
-    digest = idempotency.request_hash(op.method, request.url.path, await request.body())
+    body = await request.body()
+    if op.upload is not None:  # a multipart body: without the boundary, new for every try
+        body = uploads.fingerprint(request, body)
+    digest = idempotency.request_hash(op.method, request.url.path, body)
     try:
         stored = await idempotency.begin(caller.token_id, key, digest)
     except idempotency.KeyReused:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from datetime import datetime
 from typing import Generic, TypeVar
 
@@ -13,6 +14,7 @@ from tenant_app.text.i18n import gettext as _
 
 T = TypeVar("T")
 MAX_LIMIT = 200
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 
 
 class PageQuery(BaseModel):
@@ -22,6 +24,14 @@ class PageQuery(BaseModel):
     cursor: str | None = Field(default=None, max_length=40)
     limit: int = Field(default=50, ge=1, le=MAX_LIMIT)
     updated_since: datetime | None = None
+
+    @field_validator("updated_since", mode="before")
+    @classmethod
+    def _iso(cls, value: object) -> object:
+        """ISO 8601 text only, as documented: pydantic alone also reads a number as Unix time."""
+        if value is not None and not (isinstance(value, str) and _ISO_DATETIME.match(value)):
+            raise ValueError("an ISO 8601 date and time is required")
+        return value
 
     @field_validator("updated_since")
     @classmethod

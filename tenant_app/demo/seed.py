@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from tenant_app.demo.activity import add_recent_activity
+from tenant_app.demo.cases import add_demo_cases
 from tenant_app.demo.households import add_household, add_trusted_person
 from tenant_app.demo.integration import add_api_token
 from tenant_app.demo.logo import logo_png
@@ -150,6 +151,7 @@ async def ensure_demo(passwords: PasswordService, store: Storage, *, base_domain
         await add_household(store, staff, tenant.id)
         await add_trusted_person(passwords)
         await add_recent_activity()
+        await add_demo_cases()
         await add_api_token(created.admin)
     tenant_cache.invalidate()
     return True

@@ -8,11 +8,13 @@ from tortoise.expressions import Q
 
 from tenant_app.mail.outbox import scrub
 from tenant_app.models.accounts import Session
+from tenant_app.models.integration import JumpLink
 from tenant_app.models.mail import OutboxMail
 from tenant_app.queries.sql import database_time, db_now, unscoped
 from tenant_app.settings import Settings
 
 RATE_WINDOW_MAX = 24 * 3600  # seconds: no limit counts over a longer window
+JUMP_LINKS_KEPT = timedelta(days=1)
 
 
 async def purge_expired(settings: Settings) -> None:
@@ -22,6 +24,8 @@ async def purge_expired(settings: Settings) -> None:
     started_before = now - timedelta(hours=settings.session_max_hours)
     await Session.unscoped.filter(last_seen_at__lt=idle_before).delete()
     await Session.unscoped.filter(created_at__lt=started_before).delete()
+    # Jump-in links live two minutes; kept a day for questions ("was it used?"), then gone.
+    await JumpLink.unscoped.filter(expires_at__lt=now - JUMP_LINKS_KEPT).delete()
     await unscoped.execute(
         f"DELETE FROM rate_counter WHERE window_start < {db_now()} - :longest",  # noqa: S608
         longest=RATE_WINDOW_MAX,

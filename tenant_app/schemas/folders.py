@@ -40,7 +40,9 @@ def _insurance_number(value: object) -> str:
 
 
 def _money(value: object) -> Decimal | None:
-    text = str(value or "")
+    """Euros from the form's text, or from JSON: a string ("1234.56") or a number (0 is an
+    amount, not none)."""
+    text = "" if value is None else str(value)
     if not text.strip():
         return None
     amount = rules.parse_money(text)

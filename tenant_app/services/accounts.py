@@ -228,8 +228,9 @@ async def create_customer_account(actor: CurrentUser, *, contact_id: int) -> Use
 
 
 async def send_registration_mail(actor: CurrentUser, *, settings: Settings, user_id: int) -> None:
-    """(Re)send password mail #1; older links of the account stop working."""
-    user = await User.get_or_none(id=user_id)
+    """(Re)send password mail #1; older links of the account stop working. An API token's
+    technical account has none (it never logs in)."""
+    user = await User.filter(id=user_id).exclude(kind="api").first()
     if user is None:
         raise NotFound
     allowed = can_manage_contacts(actor) if user.kind == "customer" else can_manage_users(actor)

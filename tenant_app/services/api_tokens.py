@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -18,8 +18,10 @@ from tenant_app.models.accounts import User
 from tenant_app.models.folders import AuditEntry
 from tenant_app.models.integration import ApiToken
 from tenant_app.permissions import can_manage_settings
+from tenant_app.schemas import rules
+from tenant_app.text.formatting import DISPLAY_TZ
 from tenant_app.text.i18n import gettext as _
-from tenant_app.vocabulary import API_SCOPES
+from tenant_app.vocabulary import API_RESOURCES, API_SCOPES
 
 PREFIX = "tka_"  # makes a leaked token recognisable to secret scanners
 SHOWN_CHARS = 8  # of the secret, listed to tell tokens apart
@@ -78,6 +80,22 @@ def clean_scopes(scopes: list[str]) -> list[str]:
     return [scope for scope in API_SCOPES if scope in scopes]  # in their listed order
 
 
+async def _refusals(name: str, scopes: list[str], expires_at: datetime | None) -> dict[str, str]:
+    """What is wrong with a new token's fields, every field at once."""
+    errors: dict[str, str] = {}
+    if not name or len(name) > 100:
+        errors["name"] = _("Please enter a name of at most %(n)s characters.", n=100)
+    elif await ApiToken.filter(name=name).exists():
+        errors["name"] = _("A token with this name exists already.")
+    if expires_at is not None and expires_at <= datetime.now(UTC):
+        errors["expires_at"] = _("The expiry date must lie in the future.")
+    try:
+        clean_scopes(scopes)
+    except ValidationFailed as refused:
+        errors |= refused.errors
+    return errors
+
+
 async def create_token(
     actor: CurrentUser,
     *,
@@ -91,14 +109,7 @@ async def create_token(
     if not can_manage_settings(actor):
         raise PermissionDenied
     name = name.strip()
-    errors: dict[str, str] = {}
-    if not name or len(name) > 100:
-        errors["name"] = _("Please enter a name of at most %(n)s characters.", n=100)
-    elif await ApiToken.filter(name=name).exists():
-        errors["name"] = _("A token with this name exists already.")
-    if expires_at is not None and expires_at <= datetime.now(UTC):
-        errors["expires_at"] = _("The expiry date must lie in the future.")
-    if errors:
+    if errors := await _refusals(name, scopes, expires_at):
         raise ValidationFailed(errors)
     chosen = clean_scopes(scopes)
     secret = secret or PREFIX + secrets.token_urlsafe(32)
@@ -143,6 +154,79 @@ async def tokens(actor: CurrentUser) -> list[ApiToken]:
     if not can_manage_settings(actor):
         raise PermissionDenied
     return await ApiToken.all().order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    """A token as the settings page lists it (never its secret: only its first characters)."""
+
+    token: ApiToken
+    status: str  # active | expired | revoked
+    created_by: str  # the creator's name; "" once their account is deleted
+    access: list[tuple[str, list[str]]]  # ("write" | "read", its resources), levels granted
+
+
+def status_of(token: ApiToken, now: datetime) -> str:
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at is not None and token.expires_at <= now:
+        return "expired"
+    return "active"
+
+
+def access_of(scopes: list[str]) -> list[tuple[str, list[str]]]:
+    """The resources by the highest level granted on them (write includes read), in the
+    listed order: [("write", ["contacts", ...]), ("read", [...])], levels without any left out."""
+    granted = set(scopes)
+    writes = [resource for resource in API_RESOURCES if f"{resource}:write" in granted]
+    reads = [
+        resource
+        for resource in API_RESOURCES
+        if f"{resource}:read" in granted and resource not in writes
+    ]
+    return [
+        (level, resources) for level, resources in (("write", writes), ("read", reads)) if resources
+    ]
+
+
+async def token_rows(actor: CurrentUser) -> list[TokenRow]:
+    """Every token of the tenant, newest first, with who created it (two queries)."""
+    listed = await tokens(actor)
+    await ApiToken.fetch_for_list(listed, "created_by")
+    now = datetime.now(UTC)
+    return [
+        TokenRow(
+            token=token,
+            status=status_of(token, now),
+            created_by=token.created_by.full_name if token.created_by else "",
+            access=access_of(token.scopes),
+        )
+        for token in listed
+    ]
+
+
+def expiry_of(raw: str) -> tuple[datetime | None, str | None]:
+    """The form's expiry date as the moment the token stops working: the end of that day in
+    Europe/Berlin (it works through the chosen day). Empty: never expires."""
+    if not raw.strip():
+        return None, None
+    day = rules.parse_date(raw)
+    if day is None:
+        return None, _("Please enter a valid date, e.g. 03.04.1985.")
+    return datetime.combine(day, time(23, 59, 59), tzinfo=DISPLAY_TZ), None
+
+
+async def create_token_from_form(
+    actor: CurrentUser, *, name: str, scopes: list[str], expires_on: str
+) -> tuple[ApiToken, str]:
+    """The settings page's form: the expiry as a date; every field's error at once."""
+    if not can_manage_settings(actor):
+        raise PermissionDenied
+    expires_at, date_error = expiry_of(expires_on)
+    if date_error is not None:
+        errors = await _refusals(name.strip(), scopes, None)
+        raise ValidationFailed({**errors, "expires_at": date_error})
+    return await create_token(actor, name=name, scopes=scopes, expires_at=expires_at)
 
 
 async def authenticate(secret: str) -> ApiCaller | None:

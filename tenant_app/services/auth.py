@@ -43,9 +43,11 @@ class LoginResult:
 
 
 async def _account(identifier: str) -> User | None:
+    """A person's account: an API token's technical account never logs in, whatever is sent
+    for it (it has no password either)."""
     by_email = "@" in identifier
     query = User.filter(email=identifier) if by_email else User.filter(username=identifier)
-    return await query.first()
+    return await query.exclude(kind="api").first()
 
 
 async def log_in(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from tortoise.expressions import Q
@@ -18,6 +19,7 @@ from tenant_app.queries.contacts import ContactPage
 from tenant_app.schemas import rules
 from tenant_app.schemas.base import checked
 from tenant_app.schemas.people import ContactInput
+from tenant_app.services import events
 from tenant_app.services.profile import save_contact_recorded
 from tenant_app.services.unique import write_unless_taken
 from tenant_app.services.versions import version_of
@@ -31,6 +33,11 @@ def _scope_for(actor: CurrentUser) -> QuerySet[Contact]:
     if can_see_all_contacts(actor):
         return Contact.all()
     return Contact.filter(responsibles__user_id=actor.id)
+
+
+def contacts_visible_to(actor: CurrentUser) -> QuerySet[Contact]:
+    """The contacts the actor may see, to be filtered further (the API's lists)."""
+    return _scope_for(actor)
 
 
 async def get_visible_contact(actor: CurrentUser, contact_id: int) -> Contact:
@@ -76,22 +83,42 @@ async def _email_taken(email: str, *, except_contact: int | None) -> bool:
 
 
 async def create_contact(
-    actor: CurrentUser, *, values: dict[str, str], responsible: list[int] | None = None
+    actor: CurrentUser,
+    *,
+    values: dict[str, str],
+    responsible: list[int] | None = None,
+    external_id: str | None = None,  # the broker's system's id (the API); unique per tenant
 ) -> Contact:
     if not can_manage_contacts(actor):
         raise PermissionDenied
     clean = await _clean(values)
-    contact = await Contact.create(**clean)
     staff_ids = set(responsible or [])
     if not can_see_all_contacts(actor):  # the creator stays responsible, so they can find it again
         staff_ids.add(actor.id)
-    await set_responsible(contact, staff_ids)
+    async with in_transaction():
+        contact = await Contact.create(**clean, external_id=external_id)
+        await set_responsible(contact, staff_ids)
+        await events.record(  # for the webhooks (and the export); told to nobody
+            actor,
+            events.CONTACT_ADDED,
+            contact_id=contact.id,
+            object_type="contact",
+            object_id=contact.id,
+            tell=events.NOBODY,
+        )
     return contact
 
 
 async def update_contact(
-    actor: CurrentUser, contact: Contact, *, values: dict[str, str], responsible: list[int]
+    actor: CurrentUser,
+    contact: Contact,
+    *,
+    values: dict[str, str],
+    responsible: list[int] | None,
+    more_columns: Mapping[str, Any] | None = None,
 ) -> Contact:
+    """Save the edit form (`values` with its version). `responsible` None keeps them;
+    `more_columns` the form does not have (the API's `external_id`) are written with it."""
     if not can_manage_contacts(actor):
         raise PermissionDenied
     clean = await _clean(values, except_contact=contact.id)
@@ -113,7 +140,11 @@ async def update_contact(
         )
         if followed is None:  # a login took the address after the check: nothing is saved
             raise ValidationFailed({"email": _(EMAIL_TAKEN)})
-        await set_responsible(contact, set(responsible))
+        # The row stays ours until the commit: the version just written covers these too.
+        if more_columns:
+            await Contact.filter(id=contact.id).update(**more_columns)
+        if responsible is not None:
+            await set_responsible(contact, set(responsible))
     return await Contact.get(id=contact.id)
 
 

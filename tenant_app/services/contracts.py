@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from tenant_app.actors import CurrentUser
@@ -109,9 +111,15 @@ def _check_folder(folder: str) -> None:
 
 
 async def create_contract(
-    actor: CurrentUser, *, contact_id: int, folder: str, values: dict[str, str]
+    actor: CurrentUser,
+    *,
+    contact_id: int,
+    folder: str,
+    values: dict[str, str],
+    more_columns: Mapping[str, Any] | None = None,
 ) -> Contract:
-    """Staff with write access, or the customer where the folder allows creating."""
+    """Staff with write access, or the customer where the folder allows creating. `more_columns`
+    the form does not have (the API's `external_id`) are written with it."""
     _check_folder(folder)
     by_customer = actor.kind == "customer"
     if by_customer:
@@ -131,6 +139,7 @@ async def create_contract(
             created_by_customer=by_customer,
             created_by_id=actor.id,
             **clean,
+            **(more_columns or {}),
         )
         # the customer hears of a contract the broker added to their folder
         await _record(actor, events.CONTRACT_ADDED, contract, tell=_customer_or_staff(actor))
@@ -203,9 +212,14 @@ async def ensure_may_create(actor: CurrentUser, *, contact_id: int, folder: str)
 
 
 async def update_contract(
-    actor: CurrentUser, contract: Contract, *, values: dict[str, str]
+    actor: CurrentUser,
+    contract: Contract,
+    *,
+    values: dict[str, str],
+    more_columns: Mapping[str, Any] | None = None,
 ) -> Contract:
-    """Save the edit form if nobody saved the contract since it was loaded (EditConflict)."""
+    """Save the edit form if nobody saved the contract since it was loaded (EditConflict);
+    `more_columns` the form does not have (the API's `external_id`) in the same statement."""
     by_customer = actor.kind == "customer"
     clean = await _clean_contract(values, folder=contract.folder, by_customer=by_customer)
     if by_customer:
@@ -221,7 +235,7 @@ async def update_contract(
             Contract,
             where={"id": contract.id},
             version=version,
-            changes=clean,
+            changes=clean | dict(more_columns or {}),
             labels=field_labels(contract.folder),
             form_names={"insurer_name": "insurer"},
         )
@@ -247,7 +261,7 @@ async def delete_contract(actor: CurrentUser, contract: Contract, store: Storage
     """
     if actor.kind == "customer":
         async with in_transaction():
-            await Contract.filter(id=contract.id).update(deleted_at=datetime.now(UTC))
+            await Contract.filter(id=contract.id).update(deleted_at=datetime.now(UTC), **_touched())
             await _record(actor, events.CONTRACT_DELETED, contract)
         return
     filed = await Document.filter(contract_id=contract.id).values("id", "storage_key")
@@ -259,12 +273,18 @@ async def delete_contract(actor: CurrentUser, contract: Contract, store: Storage
     await remove_files(store, [str(row["storage_key"]) for row in filed])
 
 
+def _touched() -> dict[str, Any]:
+    """A change besides the edit form's: a new version (an open form or an API client's
+    ETag is stale now) and `updated_at` (the API's `updated_since` finds it)."""
+    return {"version": F("version") + 1, "updated_at": datetime.now(UTC)}
+
+
 async def restore_contract(actor: CurrentUser, contract: Contract) -> None:
     if actor.kind != "staff" or not staff_may_edit_folder(actor, contract.folder):
         raise PermissionDenied
     async with in_transaction():
         restored = await Contract.filter(id=contract.id, deleted_at__isnull=False).update(
-            deleted_at=None
+            deleted_at=None, **_touched()
         )
         if restored:  # restoring one that is not deleted (a second click) records nothing
             await _record(actor, events.CONTRACT_RESTORED, contract, tell=events.NOBODY)

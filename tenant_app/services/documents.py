@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from typing import BinaryIO
 
 import anyio
-from tortoise.expressions import Subquery
+from tortoise.expressions import F, Subquery
 from tortoise.transactions import in_transaction
 
 from tenant_app.actors import CurrentUser
@@ -77,10 +78,13 @@ async def add_documents(
     contract_id: int | None = None,
     folder: str = "",
     shared: bool | None = None,
+    case_id: int | None = None,
+    external_id: str | None = None,  # the broker system's id: for a single file only
 ) -> list[Document]:
     """Documents in one of the contact's folders (or on a contract there), or for staff who
     manage contacts on the contact itself (`folder` ""), if the actor may add them: one per
-    file, all or none (see `_store_documents`), titled as `upload_checks.titles` says."""
+    file, all or none (see `_store_documents`), titled as `upload_checks.titles` says.
+    `case_id`: filed on that advice case too (services/cases.py checked it is the contact's)."""
     contract = None
     if contract_id is not None:
         contract = await Contract.get_or_none(
@@ -103,6 +107,8 @@ async def add_documents(
         max_bytes=max_bytes,
         shared=shared,
         announce=True,
+        case_id=case_id,
+        external_id=external_id,
     )
 
 
@@ -176,6 +182,8 @@ async def _store_documents(
     max_bytes: int,
     shared: bool | None,
     announce: bool,
+    case_id: int | None = None,
+    external_id: str | None = None,
 ) -> list[Document]:
     """Check every file by content and size, stream them to storage, then record them in one
     transaction (the caller has decided the actor may), with an event per document if
@@ -216,6 +224,8 @@ async def _store_documents(
                         else (folder != "" if shared is None else shared),
                         uploaded_by_customer=by_customer,
                         uploaded_by_id=actor.id,
+                        case_id=case_id,
+                        external_id=external_id,
                         **row,
                     )
                     for row in rows
@@ -354,7 +364,7 @@ async def set_shared(actor: CurrentUser, document: Document, *, shared: bool) ->
         raise PermissionDenied
     async with in_transaction():
         switched = await Document.filter(id=document.id, shared_with_customer=not shared).update(
-            shared_with_customer=shared
+            shared_with_customer=shared, updated_at=datetime.now(UTC), version=F("version") + 1
         )
         if shared and switched:
             await document_events.record(

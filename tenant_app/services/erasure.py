@@ -42,10 +42,13 @@ from tenant_app.permissions import can_manage_contacts, staff_may_read_folder
 from tenant_app.schemas.people import CONTACT_FIELDS
 from tenant_app.services import (
     activity_records,
+    case_records,
+    events,
     households,
     passkeys,
     second_factor,
     trust_records,
+    webhooks,
 )
 from tenant_app.text.i18n import gettext as _
 from tenant_app.vocabulary import FOLDERS
@@ -117,7 +120,19 @@ async def delete_contact(
         # links to and from it, its trusted persons with their trail, its events and their
         # notifications, its logins' notifications. Other logins' sessions
         # showing it forget it; entries of others naming it as trusted person go (above).
+        counts["cases"] = await case_records.forget(contact.id)  # and links into them
         await households.release_sessions(contact.id)
+        # The webhooks: what they were to say about the contact goes; that it is deleted
+        # (ids only) is said. The event itself goes with the contact below.
+        await webhooks.forget_contact(contact.id)
+        await events.record(
+            actor,
+            events.CONTACT_DELETED,
+            contact_id=contact.id,
+            object_type="contact",
+            object_id=contact.id,
+            tell=events.NOBODY,
+        )
         await contact.delete()
         await User.filter(id__in=[login.id for login in trusting]).delete()
         await AuditEntry.create(
@@ -280,6 +295,8 @@ async def _contact_data(contact: Contact, documents: list[Document]) -> dict[str
             {**_row(document), "file_in_archive": _archive_name(document)} for document in documents
         ],
         "tickets": await _ticket_data(contact, attachments),
+        # Advice cases with their risks, and the jump-in links made into them.
+        **await case_records.export_of(contact.id),
         "mails": [_row(mail, MAIL_EXPORT_FIELDS) for mail in mails],
         # What happened about the contact (who at the broker's did what), what its logins were told.
         **await activity_records.export_of(contact.id, accounts),

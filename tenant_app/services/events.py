@@ -14,7 +14,8 @@ when the transaction commits). Who hears of it:
 - explicit accounts (`tell=[ids]`), e.g. a ticket's participants;
 - nobody (`tell=NOBODY`): staff opening a document, only for the customer's access trail.
 
-The actor never hears of their own action.
+The actor never hears of their own action. The tenant's webhook endpoints hear of the kinds
+they subscribed to (services/webhooks.py), in the same transaction.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from tenant_app.permissions import (
     folder_flags,
     staff_may_read_folder,
 )
+from tenant_app.services import webhooks
 from tenant_app.services.access import access_of
 
 Audience = Literal["staff", "customer", "nobody"] | Sequence[int]
@@ -56,11 +58,16 @@ DOCUMENT_SHARED = "document_shared"  # an existing document made visible to the 
 DOCUMENT_OPENED = "document_opened"  # viewed or downloaded by staff (the access trail)
 DOCUMENT_DELETED = "document_deleted"
 PROFILE_CHANGED = "profile_changed"
+CONTACT_ADDED = "contact_added"  # by staff (the customer's trail and webhooks)
+CONTACT_DELETED = "contact_deleted"  # erased; recorded just before, for the webhooks
 TICKET_OPENED = "ticket_opened"
 TICKET_REPLY = "ticket_reply"
 TICKET_FORWARDED = "ticket_forwarded"
 TICKET_CLOSED = "ticket_closed"
 VIEWED_AS_CUSTOMER = "viewed_as_customer"
+CASE_OPENED = "case_opened"  # advice cases (Vorgänge): staff only, never told to customers
+CASE_EDITED = "case_edited"
+CASE_CLOSED = "case_closed"  # completed or called off
 KINDS = (
     CONTRACT_ADDED,
     CONTRACT_EDITED,
@@ -71,11 +78,16 @@ KINDS = (
     DOCUMENT_OPENED,
     DOCUMENT_DELETED,
     PROFILE_CHANGED,
+    CONTACT_ADDED,
+    CONTACT_DELETED,
     TICKET_OPENED,
     TICKET_REPLY,
     TICKET_FORWARDED,
     TICKET_CLOSED,
     VIEWED_AS_CUSTOMER,
+    CASE_OPENED,
+    CASE_EDITED,
+    CASE_CLOSED,
 )
 
 
@@ -131,6 +143,7 @@ async def record(
         title=title[:200],
         changes=dict(changes) if changes else None,
     )
+    await webhooks.enqueue(event)  # the subscribed webhook endpoints, in this transaction
     audience = tell if tell is not None else (STAFF if actor_kind == "customer" else NOBODY)
     recipients = await _recipients(
         audience, contact_id=contact_id, folder=folder, customer_made=customer_made
@@ -166,7 +179,13 @@ async def _recipients(
         return await _staff_for(contact_id, folder)
     if audience == CUSTOMER:
         return await _customers_for(contact_id, folder, customer_made)
-    return {int(user_id) for user_id in audience}
+    named = {int(user_id) for user_id in audience}
+    if not named:
+        return set()
+    # People only: an API token's technical account (e.g. seated in a ticket it opened) is
+    # never told, nor mailed.
+    people = await User.filter(id__in=named).exclude(kind="api").values("id")
+    return {int(row["id"]) for row in people}
 
 
 async def _staff_for(contact_id: int | None, folder: str) -> set[int]:

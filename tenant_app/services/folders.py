@@ -15,6 +15,7 @@ from tenant_app.permissions import (
 )
 from tenant_app.queries.folders import DocumentRow, folder_rows
 from tenant_app.schemas.folders import CONTRACT_KINDS
+from tenant_app.services import contract_sync
 from tenant_app.vocabulary import FOLDERS
 
 
@@ -74,7 +75,7 @@ def readable_folder(actor: CurrentUser, folder: str) -> str:
 
 
 async def staff_folder(actor: CurrentUser, *, contact_id: int, folder: str) -> dict[str, Any]:
-    """A folder as the staff member sees it (NotFound if they may not): two queries."""
+    """A folder as the staff member sees it (NotFound if they may not): three queries."""
     contract_rows, docs = await folder_contents(actor, contact_id, readable_folder(actor, folder))
     return {
         "folder": folder,
@@ -82,6 +83,8 @@ async def staff_folder(actor: CurrentUser, *, contact_id: int, folder: str) -> d
         "contracts": contract_rows,
         "documents": docs,
         "can_edit": staff_may_edit_folder(actor, folder),
+        # then a contract without an external id is marked: the broker's system lacks it
+        "broker_linked": await contract_sync.broker_system_linked(),
     }
 
 

@@ -177,6 +177,8 @@ def _staff_target(row: NotificationRow) -> Target:
         return Target("staff_ticket_detail", {"ticket_id": row.object_id})
     if row.contact_id is None:
         return Target("notification_list")
+    if row.object_type == "case" and row.object_id is not None:
+        return Target("case_detail", {"case_id": row.object_id})
     if row.object_type in ("contract", "document") and row.folder:
         return Target("folder_page", {"contact_id": row.contact_id, "folder": row.folder})
     return Target("contact_detail", {"contact_id": row.contact_id})

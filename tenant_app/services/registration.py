@@ -201,7 +201,7 @@ async def request_password_reset(settings: Settings, *, identifier: str, client:
         query = (
             User.filter(email=identifier) if "@" in identifier else User.filter(username=identifier)
         )
-        user = await query.filter(is_active=True).first()
+        user = await query.filter(is_active=True).exclude(kind="api").first()  # people only
         if (
             user is not None
             and user.birthdate is not None

@@ -4,6 +4,7 @@ save is a compare-and-set on it. A stale save changes nothing and says what is s
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.expressions import F
@@ -45,7 +46,7 @@ async def save_if_unchanged(
     """
     if version is not None:
         updated = await model.filter(**where, version=version).update(
-            **changes, version=F("version") + 1
+            **_stamped(model, changes), version=F("version") + 1
         )
         if updated:
             return version + 1
@@ -56,6 +57,15 @@ async def save_if_unchanged(
         conflict_errors(current, changes, labels, form_names or {}),
         version=int(current.version),  # type: ignore[attr-defined]
     )
+
+
+def _stamped(model: type[Model], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The changes with the row's `updated_at` set to now: an UPDATE statement skips what
+    `auto_now` does on save(), and `updated_since` (the API's incremental sync) reads it."""
+    field = model._meta.fields_map.get("updated_at")
+    if getattr(field, "auto_now", False) and "updated_at" not in changes:
+        return {**changes, "updated_at": datetime.now(UTC)}
+    return dict(changes)
 
 
 def conflict_errors(

@@ -31,11 +31,16 @@ _FOR_STAFF = {
     "document_opened": N_("%(actor)s opened the document %(title)s"),
     "document_deleted": N_("%(actor)s deleted the document %(title)s"),
     "profile_changed": N_("%(actor)s changed the personal data"),
+    "contact_added": N_("%(actor)s created the contact"),
+    "contact_deleted": N_("%(actor)s deleted the contact"),
     "ticket_opened": N_("%(actor)s opened the request %(title)s"),
     "ticket_reply": N_("%(actor)s replied to the request %(title)s"),
     "ticket_forwarded": N_("%(actor)s forwarded the request %(title)s"),
     "ticket_closed": N_("%(actor)s closed the request %(title)s"),
     "viewed_as_customer": N_("%(actor)s viewed the portal as the customer sees it"),
+    "case_opened": N_("%(actor)s opened the advice case %(title)s"),
+    "case_edited": N_("%(actor)s changed the advice case %(title)s"),
+    "case_closed": N_("%(actor)s closed the advice case %(title)s"),
 }
 # A customer reads of what the broker's office did (`actor`: a name or "your broker's office").
 _FOR_CUSTOMERS = {
@@ -48,6 +53,8 @@ _FOR_CUSTOMERS = {
     "document_opened": _a("%(actor)s opened your document %(title)s"),
     "document_deleted": _a("%(actor)s removed the document %(title)s"),
     "profile_changed": _a("%(actor)s changed your personal data"),
+    "contact_added": _a("%(actor)s created your customer record"),
+    "contact_deleted": _a("%(actor)s deleted your customer record"),
     "ticket_opened": _a("%(actor)s started the request %(title)s with you"),
     "ticket_reply": _a("%(actor)s replied to your request %(title)s"),
     "ticket_forwarded": _a("%(actor)s passed your request %(title)s on to a colleague"),
@@ -65,11 +72,16 @@ _SHORT = {
     "document_opened": N_("A document was opened"),
     "document_deleted": N_("A document was deleted"),
     "profile_changed": N_("Personal data were changed"),
+    "contact_added": N_("A contact was created"),
+    "contact_deleted": N_("A contact was deleted"),
     "ticket_opened": N_("A new request"),
     "ticket_reply": N_("A new reply to a request"),
     "ticket_forwarded": N_("A request was forwarded"),
     "ticket_closed": N_("A request was closed"),
     "viewed_as_customer": N_("The portal was viewed as the customer sees it"),
+    "case_opened": N_("An advice case was opened"),
+    "case_edited": N_("An advice case was changed"),
+    "case_closed": N_("An advice case was closed"),
 }
 MONEY_COLUMNS = frozenset({"gross_premium"})
 DATE_COLUMNS = frozenset({"birthdate", "document_date"})

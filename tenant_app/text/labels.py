@@ -49,6 +49,16 @@ FOLDERS = Labels(
     }
 )
 ACCESS = Labels({"none": N_("No access"), "read": N_("Read"), "write": N_("Read and write")})
+API_RESOURCES = Labels(  # vocabulary.API_RESOURCES, as the API token form names them
+    {
+        "contacts": N_("Contacts"),
+        "contracts": N_("Contracts"),
+        "documents": N_("Documents"),
+        "tickets": N_("Tickets"),
+        "cases": N_("Advice cases"),
+        "imports": N_("Imports"),
+    }
+)
 RIGHTS = Labels(
     {
         "sees_all_contacts": N_("Sees all contacts (otherwise only their own)"),
@@ -75,6 +85,32 @@ CONTRACT_STATUSES = Labels(
         "prospect": N_("Prospect"),
         "cancelled": N_("Cancelled"),
         "ended": N_("Ended"),
+    }
+)
+CASE_STATUSES = Labels(  # an advice case's (Vorgang)
+    {
+        "open": N_("Open"),
+        "in_progress": N_("In advice"),
+        "offered": N_("Offer made"),
+        "completed": N_("Completed"),
+        "cancelled": N_("Called off"),
+    }
+)
+WEBHOOK_EVENT_TYPES = Labels(  # vocabulary.WEBHOOK_EVENT_TYPES, as the webhook form names them
+    {
+        "contact.created": N_("Contact created"),
+        "contact.updated": N_("Contact changed"),
+        "contact.deleted": N_("Contact deleted"),
+        "contract.created": N_("Contract added"),
+        "contract.updated": N_("Contract changed or restored"),
+        "contract.deleted": N_("Contract deleted"),
+        "document.created": N_("Document uploaded"),
+        "document.updated": N_("Document shared with the customer"),
+        "document.deleted": N_("Document deleted"),
+        "ticket.message": N_("New request or reply"),
+        "ticket.closed": N_("Request closed"),
+        "case.created": N_("Advice case opened"),
+        "case.updated": N_("Advice case changed or closed"),
     }
 )
 PAYMENT_FREQUENCIES = Labels(

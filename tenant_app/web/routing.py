@@ -9,6 +9,7 @@ from tenant_app.web import (
     auth,
     devices,
     insurers,
+    jump,
     notifications,
     passkeys,
     previews,
@@ -24,9 +25,13 @@ from tenant_app.web.portal import tickets as portal_tickets
 from tenant_app.web.portal import trail as portal_trail
 from tenant_app.web.portal import trust as portal_trust
 from tenant_app.web.staff import activity as staff_activity
+from tenant_app.web.staff import api_tokens as staff_api_tokens
 from tenant_app.web.staff import broker_profile as staff_broker_profile
+from tenant_app.web.staff import case_risks as staff_case_risks
+from tenant_app.web.staff import cases as staff_cases
 from tenant_app.web.staff import contact_login, contacts, folders, home, settings, users
 from tenant_app.web.staff import household as staff_household
+from tenant_app.web.staff import imports as staff_imports
 from tenant_app.web.staff import insurers as staff_insurers
 from tenant_app.web.staff import second_factor as staff_second_factor
 from tenant_app.web.staff import sessions as staff_sessions
@@ -34,6 +39,7 @@ from tenant_app.web.staff import tickets as staff_tickets
 from tenant_app.web.staff import trail_setting as staff_trail_setting
 from tenant_app.web.staff import trust as staff_trust
 from tenant_app.web.staff import view_as as staff_view_as
+from tenant_app.web.staff import webhooks as staff_webhooks
 
 MODULES = (
     public,
@@ -65,10 +71,16 @@ MODULES = (
     staff_second_factor,
     staff_trail_setting,
     staff_broker_profile,
+    staff_api_tokens,  # before settings: its POST /staff/settings/{kind} would take ours
+    staff_webhooks,  # before settings: its POST /staff/settings/{kind} would take ours
     settings,
     staff_view_as,
     staff_sessions,
     staff_activity,
+    staff_imports,
+    staff_cases,
+    staff_case_risks,
+    jump,
 )
 
 

@@ -64,6 +64,10 @@ NOT_PAGES = {
     "/portal/trust/{trust_id:id}/documents/{document_id:id}/preview": "file preview",
     "/account/notifications/{notification_id:id}": "follows a notification: only redirects",
     "/account/notifications/stream": "server-sent events (the bell's live stream)",
+    "/staff/imports/{job_id:id}": "needs an uploaded CSV; swept in browser/test_import.py",
+    "/staff/imports/{job_id:id}/mapping": "needs an uploaded CSV; swept in browser/test_import.py",
+    "/staff/imports/{job_id:id}/report": "CSV download",
+    "/jump/{secret}": "a jump-in link: only redirects (or an error page; test_jump_links.py)",
 }
 
 # Pages with a known problem nobody has fixed yet: ("staff"|"portal"|"public", path) -> why.
@@ -87,13 +91,26 @@ STAFF = (
     "/staff/contacts/{contact_id:id}/contracts/{contract_id:id}",
     "/staff/contacts/{contact_id:id}/tickets/new",
     "/staff/contacts/{contact_id:id}/activity",
+    "/staff/imports",
+    "/staff/imports/new",
+    "/staff/contacts/{contact_id:id}/cases/new",
+    "/staff/cases",
+    "/staff/cases/{case_id:id}",  # Dana's "Kfz-Wechsel" (the demo)
+    "/staff/cases/{case_id:id}/edit",
+    "/staff/cases/{case_id:id}/risks/new",
+    "/staff/cases/{case_id:id}/risks/{risk_id:id}",
     "/staff/activity",
     "/staff/insurers",
     "/staff/tickets",
     "/staff/tickets/{ticket_id:id}",
     "/staff/settings",
+    "/staff/settings/api",
     "/account/security",
     "/account/notifications",
+    "/staff/settings/webhooks",
+    "/staff/settings/webhooks/new",
+    "/staff/settings/webhooks/{endpoint_id:id}",  # one the sweep adds (webhook_id below)
+    "/staff/settings/webhooks/{endpoint_id:id}/edit",
 )
 PORTAL = (
     "/portal",
@@ -251,7 +268,28 @@ async def staff_ids(page: Any) -> dict[str, str]:
         "user_id": await href(page, "/staff/users", r"/staff/users/(\d+)$"),
         "contract_id": await href(page, folder, r"/contracts/(\d+)$"),
         "ticket_id": await href(page, "/staff/tickets?scope=all", r"/staff/tickets/(\d+)$"),
+        **await case_ids(page, contact),
+        "endpoint_id": await webhook_id(page),
     }
+
+
+async def webhook_id(page: Any) -> str:
+    """The demo has no webhook endpoint: the sweep adds one through the form, once."""
+    await page.goto("/staff/settings/webhooks")
+    if not await page.locator("#webhook-table").count():
+        await page.goto("/staff/settings/webhooks/new")
+        await page.fill("#f-url", "https://crm.example.com/webhooks")
+        await page.check("input[value='contact.updated']")
+        await page.click("#webhook-form button[type=submit]")
+        await page.wait_for_selector("#to-endpoint")
+    return await href(page, "/staff/settings/webhooks", r"/staff/settings/webhooks/(\d+)$")
+
+
+async def case_ids(page: Any, contact: str) -> dict[str, str]:
+    """Dana's open advice case and its vehicle (tenant_app/demo/cases.py)."""
+    case = await href(page, f"/staff/contacts/{contact}", r"/staff/cases/(\d+)$", "Kfz-Wechsel")
+    risk = await href(page, f"/staff/cases/{case}", r"/risks/(\d+)$")
+    return {"case_id": case, "risk_id": risk}
 
 
 async def portal_ids(page: Any) -> dict[str, str]:

@@ -120,3 +120,19 @@ async def test_the_demo_token_of_the_readme_works(
     response = await demo.get("/api/v1/token", headers=bearer(API_TOKEN))
     assert response.status_code == 200
     assert response.json()["name"] == "Demo-Maklerverwaltung"
+
+
+async def test_text_no_database_can_store_is_refused_for_every_resource(
+    client: Any, tenant: Any
+) -> None:
+    secret = await make_token(tenant)
+    body = '{"first_name": "Ka\\u0000i", "last_name": "\\ud800", "email": "kai@example.org"}'
+    response = await client.post(
+        "/api/v1/contacts",
+        content=body,
+        headers=bearer(secret, **{"Content-Type": "application/json"}),
+    )
+    fields = {error["field"] for error in problem_of(response, 422)["errors"]}
+    assert fields == {"first_name", "last_name"}
+    listed = await client.get("/api/v1/contacts", headers=bearer(secret))
+    assert listed.json()["items"] == []

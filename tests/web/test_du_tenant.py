@@ -227,6 +227,7 @@ async def _visitor_side(walk: Walk, visitor: Any, staff: Any, tenant: Any, deliv
     """Registration, reset, dead and expired links, login with its errors, imprint, 404."""
     await _link_pages(walk, visitor, await _rita_gets_her_link(staff, tenant, deliver))
     await walk.get(visitor, "/passwort/not-a-real-link", 404)
+    await walk.get(visitor, "/jump/not-a-real-jump-in-link", 404)  # meant for staff, seen by anyone
     await walk.get(visitor, "/passwort-vergessen")
     await walk.post(visitor, "/passwort-vergessen", 200, {"identifier": ""})
     await _link_pages(walk, visitor, await _reset_link(walk, visitor, deliver))

@@ -21,6 +21,7 @@ from tenant_app.services import (
     access,
     accounts,
     activity,
+    case_pages,
     contacts,
     documents,
     erasure,
@@ -205,6 +206,7 @@ async def _sections(actor: CurrentUser, contact: Any, settings: Settings) -> dic
         "notices": await notices.open_for_contact(actor, contact_id=contact.id),
         "documents": await documents.contact_documents(actor, contact_id=contact.id),
         "trusted": await trust_staff.contact_trust(actor, contact_id=contact.id, settings=settings),
+        "cases": await case_pages.contact_cases(actor, contact_id=contact.id),
         # the newest customer actions; the contact's whole feed is its own page
         "activity": await activity.feed(
             actor, filter="all", page=1, contact_id=contact.id, per_page=5

@@ -150,7 +150,10 @@ async def document_upload(request: Request) -> Response:
 
 
 def _back(request: Request, document: Any, flash: str | None = None) -> Response:
-    """The folder the document is in, or the contact's page for one outside folders."""
+    """The advice case the document is filed on, the folder it is in, or the contact's page
+    for one outside folders."""
+    if document.case_id is not None:
+        return redirect(request, "case_detail", flash=flash, case_id=document.case_id)
     if document.folder:
         return _to_folder(request, document.contact_id, document.folder, flash)
     return redirect(request, "contact_detail", flash=flash, contact_id=document.contact_id)

@@ -1,0 +1,158 @@
+"""Reading CSV files as German broker systems export them, and what their columns mean
+(services/imports_csv.py, services/imports_fields.py): no database involved."""
+
+from __future__ import annotations
+
+import pytest
+
+from tenant_app.services import imports_csv, imports_fields
+from tenant_app.services.imports_csv import CsvProblem
+
+ROW = "Müller;Straße 1;1.234,56;03.04.1985"
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (ROW.encode("utf-8"), "utf-8"),
+        (b"\xef\xbb\xbf" + ROW.encode("utf-8"), "utf-8"),
+        (ROW.encode("cp1252"), "cp1252"),
+        (ROW.encode("utf-16"), "utf-16"),  # Excel's "Unicode text", with its BOM
+        (b"Name;Ort\r\nMeier;Bonn\r\n", "utf-8"),  # plain ASCII is UTF-8
+    ],
+)
+def test_the_encoding_is_detected_and_read_right(data: bytes, encoding: str) -> None:
+    assert imports_csv.detect_encoding(data) == encoding
+    assert imports_csv.decode(data, encoding).endswith(ROW[-10:]) or b"Meier" in data
+    assert "Ã" not in imports_csv.decode(data, encoding)  # never UTF-8 read as Latin-1
+
+
+def test_a_file_that_is_neither_utf8_nor_windows_1252_is_refused_not_guessed() -> None:
+    undefined = b"Name;Ort\r\nM\x81ller;K\x9dln\r\n"  # 0x81, 0x9D: no character in either
+    with pytest.raises(CsvProblem, match="weder UTF-8 noch Windows-1252"):
+        imports_csv.detect_encoding(undefined)
+    with pytest.raises(CsvProblem, match=r"nicht als UTF-8 lesen \(Zeile 2\)"):
+        imports_csv.decode("Name\r\nMüller".encode("cp1252"), "utf-8")
+
+
+@pytest.mark.parametrize(
+    ("text", "delimiter"),
+    [
+        ("Name;Beitrag;Ort\nMüller;1.234,56;Köln\nMeier;89,90;Bonn\n", ";"),
+        ("Name,Beitrag,Ort\nMüller,1234.56,Köln\n", ","),
+        ("Name\tBeitrag\tOrt\nMüller\t1.234,56\tKöln\n", "\t"),
+        ('"Name";"Notiz"\n"Müller";"a, b, c"\n', ";"),  # commas inside quoted cells
+    ],
+)
+def test_the_separator_is_the_one_that_makes_a_table(text: str, delimiter: str) -> None:
+    assert imports_csv.detect_delimiter(text) == delimiter
+
+
+def test_one_column_is_no_table() -> None:
+    with pytest.raises(CsvProblem, match="nur eine Spalte"):
+        imports_csv.detect_delimiter("Name\nMüller\nMeier\n")
+
+
+def test_the_sheet_numbers_rows_as_a_spreadsheet_and_names_every_column() -> None:
+    text = 'Name;;Name;Notiz\r\nMüller;x;y;"zwei\r\nZeilen"\r\n;;;\r\nMeier;a;b;c\r\n'
+    sheet = imports_csv.parse(text, ";")
+    assert sheet.headers == ("Name", "Spalte 2", "Name (2)", "Notiz")
+    assert [number for number, _cells in sheet.rows] == [2, 4]  # the empty row 3 is skipped
+    assert sheet.rows[0][1][3] == "zwei\r\nZeilen"
+
+
+def test_a_header_without_rows_is_refused() -> None:
+    with pytest.raises(CsvProblem, match="keine Datenzeilen"):
+        imports_csv.parse("Name;Ort\r\n", ";")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"%PDF-1.4\n%...", "sondern eine PDF-Datei"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "sondern eine PNG-Datei"),
+        (b"Name;Ort\x00\x00\x01", "keine CSV-Textdatei"),
+        (b"  \r\n", "Die Datei ist leer"),
+    ],
+)
+def test_what_is_no_text_is_refused_by_its_content(data: bytes, message: str) -> None:
+    with pytest.raises(CsvProblem, match=message):
+        imports_csv.refuse_binary(data)
+
+
+def test_a_report_never_holds_a_formula_and_reads_back_as_it_was() -> None:
+    report = imports_csv.write_csv(
+        [["Telefon", "Notiz"], ["+49 30 1234", "=HYPERLINK(1)"], ["", "x"]]
+    )
+    assert report.startswith(b"\xef\xbb\xbf")
+    assert report.decode("utf-8-sig").splitlines()[1] == "'+49 30 1234;'=HYPERLINK(1)"
+    sheet = imports_csv.parse(report.decode("utf-8-sig"), ";")
+    assert sheet.rows[0][1] == ("+49 30 1234", "=HYPERLINK(1)")
+
+
+def test_columns_are_suggested_by_german_and_english_names() -> None:
+    headers = (
+        "Kunden-Nr.",
+        "Vorname",
+        "Name",
+        "Geb.-Datum",
+        "E-Mail-Adresse",
+        "Strasse",
+        "Hausnr.",
+    )
+    assert imports_fields.suggest_mapping("contacts", headers) == {
+        "customer_number": "Kunden-Nr.",
+        "first_name": "Vorname",
+        "last_name": "Name",
+        "birthdate": "Geb.-Datum",
+        "email": "E-Mail-Adresse",
+        "street": "Strasse",
+        "house_number": "Hausnr.",
+    }
+    english = ("External ID", "First name", "Last name", "Date of birth", "Email", "ZIP", "City")
+    assert set(imports_fields.suggest_mapping("contacts", english)) == {
+        "external_id",
+        "first_name",
+        "last_name",
+        "birthdate",
+        "email",
+        "postal_code",
+        "city",
+    }
+    contract = ("Kunden-ID", "Sparte", "Gesellschaft", "VSNR", "Prämie", "Zahlungsweise")
+    assert imports_fields.suggest_mapping("contracts", contract) == {
+        "contact_external_id": "Kunden-ID",
+        "product_line": "Sparte",
+        "insurer": "Gesellschaft",
+        "insurance_number": "VSNR",
+        "gross_premium": "Prämie",
+        "payment_frequency": "Zahlungsweise",
+    }
+
+
+def test_a_rows_cells_become_the_forms_values() -> None:
+    headers = ("Status", "Zahlweise", "Zahlart", "Ordner", "Beitrag", "Notiz")
+    mapping = {
+        "status": "Status",
+        "payment_frequency": "Zahlweise",
+        "payment_method": "Zahlart",
+        "folder": "Ordner",
+        "gross_premium": "Beitrag",
+        "note": "Notiz",
+    }
+    cells = ("Gekündigt", "vierteljährlich", "SEPA-Lastschrift", "Finanzen", " 1.234,56 ", "")
+    assert imports_fields.row_values(mapping, headers, cells) == {
+        "status": "cancelled",
+        "payment_frequency": "quarterly",
+        "payment_method": "direct_debit",
+        "folder": "finance",
+        "gross_premium": "1.234,56",
+    }  # a blank cell is no value: it changes nothing
+    unknown = imports_fields.row_values({"status": "Status"}, ("Status",), ("irgendwas",))
+    assert unknown == {"status": "irgendwas"}  # the form's rule refuses it with its message
+    contact = imports_fields.row_values(
+        {"street": "Straße", "house_number": "Nr", "country": "Land"},
+        ("Straße", "Nr", "Land"),
+        ("Hauptstraße", "5a", "Österreich"),
+    )
+    assert contact == {"street": "Hauptstraße 5a", "country": "AT"}
