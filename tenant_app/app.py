@@ -29,7 +29,13 @@ from tenant_app.live.postgres import listen
 from tenant_app.logs import configure_logging
 from tenant_app.pages import route_index
 from tenant_app.security.passwords import PasswordService
-from tenant_app.services import idempotency, imports_run, notification_mail, webhooks_delivery
+from tenant_app.services import (
+    idempotency,
+    imports,
+    imports_run,
+    notification_mail,
+    webhooks_delivery,
+)
 from tenant_app.services.notices import mail_failed
 from tenant_app.services.tenants import hostname_for
 from tenant_app.services.trust import open_due_everywhere
@@ -46,6 +52,7 @@ PERIODIC_USE_CASES = (
     ("trusted persons", open_due_everywhere, CLEANUP_SECONDS),
     ("unread notifications", notification_mail.send_due, notification_mail.EVERY),
     ("csv imports", imports_run.worker.run_due, imports_run.EVERY),  # each beside the loop
+    ("csv import retention", imports.forget_old, CLEANUP_SECONDS),
     ("webhooks", webhooks_delivery.send_due, webhooks_delivery.EVERY),
     ("webhook log retention", webhooks_delivery.purge_old, CLEANUP_SECONDS),
     ("idempotency keys", idempotency.expire_old, CLEANUP_SECONDS),

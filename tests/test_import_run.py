@@ -246,3 +246,28 @@ async def run_all(settings: Any) -> None:
     while await worker.run_due(settings):
         assert worker.task is not None
         await worker.task
+
+
+async def test_uploaded_books_are_not_kept_longer_than_their_import_needs(
+    tenant: Any, settings: Any
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    store = LocalStorage(settings.storage_dir)
+    recent, old, forgotten = [await new_job(tenant, settings, people(2)) for _ in range(3)]
+    now = datetime.now(UTC)
+    with tenant_scope(tenant.tenant.id):
+        for job, finished in ((recent, now - timedelta(days=29)), (old, now - timedelta(days=31))):
+            await ImportJob.filter(id=job.id).update(status="done", finished_at=finished)
+        await ImportJob.filter(id=forgotten.id).update(status="uploaded")
+        await ImportJob.filter(id=forgotten.id).update(created_at=now - timedelta(days=2))
+    assert await imports.forget_old(settings, now=now) == 2
+    with tenant_scope(tenant.tenant.id):
+        assert [job.id for job in await ImportJob.all()] == [recent.id]
+    assert await store.read(recent.storage_key) == people(2)
+    for gone in (old, forgotten):
+        try:
+            await store.read(gone.storage_key)
+        except OSError:
+            continue
+        raise AssertionError(f"the file of import {gone.id} is still there")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from tenant_app.actors import CurrentUser
@@ -36,6 +37,7 @@ class ApiCaller:
     name: str
     scopes: frozenset[str]
     actor: CurrentUser
+    last_used_due: bool = False  # the token's last use is older than LAST_USED_EVERY
 
     def allows(self, scope: str) -> bool:
         """`contacts:read` is also granted by `contacts:write`; `any` by every token."""
@@ -234,20 +236,32 @@ async def authenticate(secret: str) -> ApiCaller | None:
     expired, or of another tenant: the manager only looks in this one)."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
+    caller = await _valid(ApiToken.filter(token_hash=_hash(secret)))
+    if caller is not None and caller.last_used_due:
+        await ApiToken.filter(id=caller.token_id).update(last_used_at=datetime.now(UTC))
+    return caller
+
+
+async def caller_of_account(user_id: int) -> ApiCaller | None:
+    """The caller a token's technical account stands for while the token is valid: work a
+    request started that runs on later (a CSV import) acts as the request did."""
+    return await _valid(ApiToken.filter(user_id=user_id))
+
+
+async def _valid(tokens: QuerySet[ApiToken]) -> ApiCaller | None:
     now = datetime.now(UTC)
     token = (
-        await ApiToken.filter(token_hash=_hash(secret), revoked_at=None)
+        await tokens.filter(revoked_at=None)
         .filter(Q(expires_at=None) | Q(expires_at__gt=now))
         .select_related("user")
         .first()
     )
     if token is None or not token.user.is_active:
         return None
-    if token.last_used_at is None or token.last_used_at < now - LAST_USED_EVERY:
-        await ApiToken.filter(id=token.id).update(last_used_at=now)
     return ApiCaller(
         token_id=token.id,
         name=token.name,
         scopes=frozenset(token.scopes),
         actor=_api_actor(token, token.user),
+        last_used_due=token.last_used_at is None or token.last_used_at < now - LAST_USED_EVERY,
     )

@@ -251,7 +251,27 @@ async def change_document(
                 raise _taken()
         changed = await Document.get(id=document.id)
         await _tell_sharing(actor, before=document, after=changed)
+        await _record_edit(actor, before=document, after=changed)
     return changed
+
+
+async def _record_edit(actor: CurrentUser, *, before: Document, after: Document) -> None:
+    """Metadata changes besides sharing (which has its own event): in the trail and for the
+    webhooks, told to nobody."""
+    edited = events.changes_between(vars(before), vars(after), LABELS)
+    edited.pop("shared_with_customer", None)
+    if edited:
+        await events.record(
+            actor,
+            events.DOCUMENT_EDITED,
+            contact_id=after.contact_id,
+            object_type="document",
+            object_id=after.id,
+            folder=after.folder,
+            title=after.title,
+            changes=edited,
+            tell=events.NOBODY,
+        )
 
 
 async def _tell_sharing(actor: CurrentUser, *, before: Document, after: Document) -> None:

@@ -57,6 +57,7 @@ DOCUMENT_ADDED = "document_added"  # uploaded; by staff with the customer: share
 DOCUMENT_SHARED = "document_shared"  # an existing document made visible to the customer
 DOCUMENT_OPENED = "document_opened"  # viewed or downloaded by staff (the access trail)
 DOCUMENT_DELETED = "document_deleted"
+DOCUMENT_EDITED = "document_edited"  # its title, category, date, note or folder (the API)
 PROFILE_CHANGED = "profile_changed"
 CONTACT_ADDED = "contact_added"  # by staff (the customer's trail and webhooks)
 CONTACT_DELETED = "contact_deleted"  # erased; recorded just before, for the webhooks
@@ -77,6 +78,7 @@ KINDS = (
     DOCUMENT_SHARED,
     DOCUMENT_OPENED,
     DOCUMENT_DELETED,
+    DOCUMENT_EDITED,
     PROFILE_CHANGED,
     CONTACT_ADDED,
     CONTACT_DELETED,

@@ -12,15 +12,17 @@ from __future__ import annotations
 import contextlib
 import io
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import BinaryIO
 
 import anyio
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.files.cleanup import remove_files
-from tenant_app.files.storage import Storage, new_key
+from tenant_app.files.storage import Storage, new_key, storage_for
 from tenant_app.models.integration import ImportJob
 from tenant_app.models.scoping import current_tenant_id
 from tenant_app.permissions import can_manage_contacts, can_see_all_contacts
@@ -28,6 +30,7 @@ from tenant_app.services import imports_csv, imports_fields, imports_run
 from tenant_app.services.imports_fields import CONTACT_REFERENCES, KINDS, TARGETS, Target
 from tenant_app.services.imports_rows import RowImporter
 from tenant_app.services.upload_checks import Upload, shown_name
+from tenant_app.settings import Settings
 from tenant_app.text.i18n import gettext as _
 
 PREVIEW_ROWS = 10
@@ -283,3 +286,23 @@ async def _preview(
                 shown.append(PreviewRow(line.number, mapped, outcome, errors, messages))
             raise _DryRun
     return shown
+
+
+KEEP_FINISHED = timedelta(days=30)  # the report needs the file: kept as long as the report
+KEEP_UNSTARTED = timedelta(days=1)  # uploaded, never started
+
+
+async def forget_old(settings: Settings, *, now: datetime | None = None) -> int:
+    """Housekeeping of the background loop, in every tenant: an uploaded file holds a book of
+    customers, so it is not kept longer than its import needs. Finished imports go with
+    their file after 30 days, never started ones after a day. How many went."""
+    at = now or datetime.now(UTC)
+    finished = Q(
+        status__in=(imports_run.DONE, imports_run.FAILED), finished_at__lt=at - KEEP_FINISHED
+    )
+    unstarted = Q(status=imports_run.UPLOADED, created_at__lt=at - KEEP_UNSTARTED)
+    old = await ImportJob.unscoped.filter(finished | unstarted)
+    if old:
+        await ImportJob.unscoped.filter(id__in=[job.id for job in old]).delete()
+        await remove_files(storage_for(settings), [job.storage_key for job in old])
+    return len(old)

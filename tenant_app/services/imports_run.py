@@ -22,13 +22,12 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import anyio
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from tenant_app.actors import CurrentUser, actor_from
@@ -37,9 +36,9 @@ from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.files.storage import Storage, storage_for
 from tenant_app.models.accounts import User
 from tenant_app.models.folders import AuditEntry
-from tenant_app.models.integration import ApiToken, ImportJob
+from tenant_app.models.integration import ImportJob
 from tenant_app.permissions import can_manage_contacts
-from tenant_app.services import imports_csv, imports_fields
+from tenant_app.services import api_tokens, imports_csv, imports_fields
 from tenant_app.services.imports_rows import CREATED, UPDATED, RowImporter
 from tenant_app.settings import Settings
 from tenant_app.tenancy import enter_tenant, leave_tenant, load_tenant_info
@@ -217,25 +216,12 @@ async def _starter(job: ImportJob) -> tuple[CurrentUser | None, str]:
 
 
 async def _api_actor(user: User, kind: str) -> CurrentUser | None:
-    """A token's account acts as its requests do (services/api_tokens.py): as staff who see
-    every contact and write every folder, limited by the token's scopes."""
-    now = datetime.now(UTC)
-    valid = ApiToken.filter(user_id=user.id, revoked_at__isnull=True)
-    token = await valid.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now)).first()
-    if token is None or not {"imports:write", f"{kind}:write"} <= set(token.scopes):
+    """A token's account acts as its requests do, while the token is valid and may still
+    write imports and their kind of record."""
+    caller = await api_tokens.caller_of_account(user.id)
+    if caller is None or not (caller.allows("imports:write") and caller.allows(f"{kind}:write")):
         return None
-    return replace(
-        actor_from(user),
-        kind="staff",
-        role="api",
-        email="",
-        sees_all_contacts=True,
-        manages_contacts=True,
-        access_insurance="write",
-        access_finance="write",
-        access_other="write",
-        access_emergency="write",
-    )
+    return caller.actor
 
 
 async def run_job(job: ImportJob, store: Storage, **chunking: Any) -> None:

@@ -192,18 +192,40 @@ async def open_ticket(
             raise ValidationFailed({"body": _("This contact has no active user account yet.")})
         if not (await access_of(contact_id)).communication:
             raise ValidationFailed({"body": _("Communication is switched off for this contact.")})
+    owner = await _ticket_owner(actor, contact_id, recipient)
     async with in_transaction():
         conversation = await Conversation.create(
             contact_id=contact_id,
             subject=text.subject,
-            responsible_id=recipient.id if actor.kind == "customer" else actor.id,
+            responsible_id=owner.id if owner else None,
         )
         document_id = await _attach(ctx, actor, contact_id, upload, text.subject)
-        await _seat(conversation.id, recipient)
+        told: list[User] = [recipient]
+        if isinstance(owner, User) and owner.id not in (actor.id, recipient.id):
+            told.append(owner)  # the responsible staff member of a token's ticket
+        for seated in told:
+            await _seat(conversation.id, seated)
         await _add_entry(conversation, actor, text.body, document_id)
         await _event(conversation.id, "created", actor)
-        await _tell(actor, conversation, events.TICKET_OPENED, [recipient])
+        await _tell(actor, conversation, events.TICKET_OPENED, told)
     return conversation
+
+
+async def _ticket_owner(
+    actor: CurrentUser, contact_id: int, recipient: User
+) -> CurrentUser | User | None:
+    """Who is responsible for a new ticket: the staff member a customer wrote to, the staff
+    member who opened it, and for one opened by an API token (no person, never told of
+    replies) the contact's responsible staff member who handles tickets; else nobody, and
+    every ticket handler sees it."""
+    if actor.kind == "customer":
+        return recipient
+    if actor.role != "api":
+        return actor
+    candidates = await User.filter(
+        responsible_for__contact_id=contact_id, kind="staff", is_active=True
+    ).order_by("id")
+    return next((user for user in candidates if can_handle_tickets(user)), None)
 
 
 async def ticket_for(actor: CurrentUser, ticket_id: int) -> Conversation:

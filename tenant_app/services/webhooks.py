@@ -60,6 +60,7 @@ TYPE_OF = {
     "contract_deleted": "contract.deleted",
     "document_added": "document.created",
     "document_shared": "document.updated",
+    "document_edited": "document.updated",
     "document_deleted": "document.deleted",
     "ticket_opened": "ticket.message",
     "ticket_reply": "ticket.message",

@@ -241,6 +241,13 @@ async def test_metadata_changes_need_the_current_version(
         stored = await Document.get(id=policy.id)
     assert (stored.title, stored.version) == ("Police 2024", 2)
     assert stored.updated_at is not None and stored.updated_at > stored.created_at
+    with tenant_scope(tenant.tenant.id):  # the trail and the webhooks hear of the edit
+        edit = await Event.get(kind="document_edited", object_id=policy.id)
+    assert edit.actor_name == "API BMS-Sync"
+    assert edit.changes == {
+        "title": ["Police", "Police 2024"],
+        "document_date": [None, "2024-01-31"],
+    }
 
 
 async def test_metadata_changes_are_checked(

@@ -257,3 +257,33 @@ async def test_the_list_costs_the_same_queries_however_many_tickets(
         response = await client.get(TICKETS, headers=bearer(secret))
     assert len(response.json()["items"]) == 13
     assert many.count == few.count
+
+
+async def test_a_token_s_ticket_belongs_to_the_contact_s_responsible_staff(
+    client: Any, client_for: Any, tenant: Any, kai: Any
+) -> None:
+    """A token is no person: the customer's answer must reach someone at the office."""
+    from tenant_app.models.contacts import ContactResponsible
+
+    with tenant_scope(tenant.tenant.id):
+        admin = await User.get(username="alpha-admin")
+        await ContactResponsible.create(contact_id=kai.id, user_id=admin.id)
+    secret = await make_token(tenant, ["tickets:write"])
+    new = {"contact_id": kai.id, "subject": "Ihre Police", "body": "Bitte prüfen Sie die Police."}
+    opened = await client.post(TICKETS, json=new, headers=bearer(secret))
+    assert opened.status_code == 201, opened.text
+    with tenant_scope(tenant.tenant.id):
+        ticket = await Conversation.get(id=opened.json()["id"])
+        assert ticket.responsible_id == admin.id
+    customer = await _portal(client_for, tenant, "kai")
+    page = await customer.get(f"/portal/tickets/{ticket.id}")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    answer = await customer.post(
+        f"/portal/tickets/{ticket.id}/reply",
+        data={"csrf_token": token, "body": "Erledigt, danke."},
+        headers={"Origin": f"http://{tenant.hostname}"},
+    )
+    assert answer.status_code in (200, 303), answer.text[:300]
+    with tenant_scope(tenant.tenant.id):
+        told = await Notification.filter(user_id=admin.id, event__kind="ticket_reply").exists()
+    assert told
