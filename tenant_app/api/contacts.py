@@ -162,6 +162,7 @@ async def contact_upsert(call: Call) -> Reply:
     name="api_contact_delete",
     summary="Erase a contact with all its data (contracts, documents, tickets, login)",
     scope="contacts:write",
+    also=("contracts:write", "documents:write", "tickets:write", "cases:write"),
     tag=TAG,
     status=204,
     conditional=True,

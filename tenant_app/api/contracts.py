@@ -164,6 +164,7 @@ async def contract_upsert(call: Call) -> Reply:
     name="api_contract_delete",
     summary="Delete a contract with its documents",
     scope="contracts:write",
+    also=("documents:write",),
     tag=TAG,
     status=204,
     conditional=True,

@@ -15,6 +15,8 @@ from tenant_app.api.problems import ApiError, FieldError
 from tenant_app.text.i18n import gettext as _
 
 _ETAG = re.compile(r'^(?:W/)?"(\d{1,10})"$')
+MAX_JSON_BYTES = 1024 * 1024  # records are small: files go as multipart, never in JSON
+MAX_JSON_DEPTH = 20
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")  # printable ASCII, no spaces
 MAX_VERSION = 2**31 - 1  # the version columns' range: a larger number names no version
 
@@ -84,10 +86,14 @@ async def body(request: Request, model: type[BaseModel]) -> Any:
     if media != "application/json":
         raise ApiError(415, _("Send the body as application/json."))
     raw = await request.body()
+    if len(raw) > MAX_JSON_BYTES:
+        raise ApiError(413, _("A JSON body may have at most %(n)s KB.", n=MAX_JSON_BYTES // 1024))
     try:
         values = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ApiError(400, _("The body is not valid JSON.")) from None
+    if _depth(values) > MAX_JSON_DEPTH:
+        raise ApiError(400, _("The body is nested too deeply."))
     if not isinstance(values, dict):
         raise ApiError(
             422, errors=[FieldError(field="body", message=_("Invalid input."), type="object")]
@@ -97,6 +103,14 @@ async def body(request: Request, model: type[BaseModel]) -> Any:
         errors = [FieldError(field=name, message=message, type="characters") for name in unstorable]
         raise ApiError(422, errors=errors)
     return validated(model, values)
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    """How deep `value` nests, counted no further than one past the limit."""
+    if level > MAX_JSON_DEPTH or not isinstance(value, dict | list):
+        return level
+    items = value.values() if isinstance(value, dict) else value
+    return max((_depth(item, level + 1) for item in items), default=level + 1)
 
 
 def _unstorable_strings(value: Any, where: str) -> Iterator[str]:

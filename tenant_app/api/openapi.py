@@ -134,14 +134,14 @@ def _operation(op: Operation, refs: dict[Any, Any], schemas: dict[str, Any]) -> 
         "operationId": op.name,
         "summary": op.summary,
         "tags": [op.tag],
-        "security": [{"token": [op.scope]}],
+        "security": [{"token": list(op.scopes)}],
         "parameters": [
             *_path_parameters(op.path),
             *_query_parameters(op, schemas),
             *_headers(op),
         ],
         "responses": responses,
-        "x-scope": op.scope,
+        "x-scope": " ".join(op.scopes),
     }
     if op.description:
         described["description"] = op.description

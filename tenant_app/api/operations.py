@@ -88,6 +88,11 @@ class Operation:
     download: bool = False  # the answer is a file
     conditional: bool = False  # needs If-Match
     description: str = ""
+    also: tuple[str, ...] = ()  # further scopes: a delete that takes other resources with it
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        return (self.scope, *self.also)
 
 
 OPERATIONS: list[Operation] = []
@@ -123,8 +128,11 @@ async def _caller(request: Request, op: Operation) -> ApiCaller:
         raise ApiError(
             401, _("A valid API token is required."), headers={"WWW-Authenticate": "Bearer"}
         )
-    if not caller.allows(op.scope):
-        raise ApiError(403, _("This token lacks the permission %(scope)s.", scope=op.scope))
+    missing = [scope for scope in op.scopes if not caller.allows(scope)]
+    if missing:
+        raise ApiError(
+            403, _("This token lacks the permission %(scope)s.", scope=", ".join(missing))
+        )
     if not await ratelimit.hit(PER_TOKEN, str(caller.token_id)):
         raise ApiError(
             429, _("Too many requests: please slow down."), headers={"Retry-After": "60"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel, Field, field_validator
@@ -14,6 +14,9 @@ from tenant_app.text.i18n import gettext as _
 
 T = TypeVar("T")
 MAX_LIMIT = 200
+MAX_ROW_ID = 2**31 - 1
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)  # what any sync may ask for, well inside every
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)  # database's range of dates
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 
 
@@ -36,9 +39,13 @@ class PageQuery(BaseModel):
     @field_validator("updated_since")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
             raise ValueError("a time zone is required")
-        return value
+        if not EARLIEST.year <= value.year < LATEST.year:  # before converting: 0001-01-01+14:00
+            raise ValueError("out of range")  # has no UTC time at all
+        return value.astimezone(UTC)
 
 
 class Page(BaseModel, Generic[T]):
@@ -55,7 +62,9 @@ def after_id(cursor: str | None) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)).decode()
         kind, _sep, number = text.partition(":")
-        if kind != "id" or not number.isdigit() or len(number) > 10:
+        if kind != "id" or not number.isascii() or not number.isdigit() or len(number) > 10:
+            raise ValueError
+        if int(number) > MAX_ROW_ID:  # no row has it, and the database's integer would overflow
             raise ValueError
         return int(number)
     except (ValueError, UnicodeDecodeError):

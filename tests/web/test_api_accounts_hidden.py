@@ -42,7 +42,6 @@ async def office(tenant, passwords, client_for, settings) -> SimpleNamespace:
     )
     secret = await make_token(tenant, name=TOKEN_NAME)
     with tenant_scope(tenant.tenant.id):
-        await ContactResponsible.create(contact_id=kai.id, user_id=anna.id)
         token = await ApiToken.get(name=TOKEN_NAME).prefetch_related("user")
         caller = await api_tokens.authenticate(secret)
         assert caller is not None
@@ -60,6 +59,8 @@ async def office(tenant, passwords, client_for, settings) -> SimpleNamespace:
             folder="insurance",
             values={**CONTRACT, "status": "active"},
         )
+        # only now: a token's ticket would go to her, and the forward picker leaves her out
+        await ContactResponsible.create(contact_id=kai.id, user_id=anna.id)
     admin, customer = client_for(tenant.hostname), client_for(tenant.hostname)
     await admin.log_in("alpha-admin")
     await customer.log_in("kai", CUSTOMER_PASSWORD)

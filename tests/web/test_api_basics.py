@@ -136,3 +136,54 @@ async def test_text_no_database_can_store_is_refused_for_every_resource(
     assert fields == {"first_name", "last_name"}
     listed = await client.get("/api/v1/contacts", headers=bearer(secret))
     assert listed.json()["items"] == []
+
+
+async def test_bounds_no_database_could_hold_are_refused_on_every_list(
+    client: Any, tenant: Any
+) -> None:
+    """PostgreSQL's integers and dates end somewhere: beyond that a 422, never a 500."""
+    import base64
+
+    secret = await make_token(tenant)
+    huge = base64.urlsafe_b64encode(b"id:9999999999").decode().rstrip("=")
+    for query in (
+        {"cursor": huge},
+        {"updated_since": "0001-01-01T00:00:00+14:00"},
+        {"updated_since": "9999-12-31T23:59:59-14:00"},
+    ):
+        for path in ("/api/v1/contacts", "/api/v1/documents", "/api/v1/cases"):
+            answer = await client.get(path, params=query, headers=bearer(secret))
+            problem_of(answer, 422)
+
+
+async def test_a_body_nested_too_deeply_or_too_large_is_refused(client: Any, tenant: Any) -> None:
+    secret = await make_token(tenant)
+    json_type = {"Content-Type": "application/json"}
+    for depth, status in ((5_000, 400), (30, 400)):
+        body = '{"first_name":' * depth + "1" + "}" * depth
+        answer = await client.post(
+            "/api/v1/contacts", content=body, headers=bearer(secret, **json_type)
+        )
+        problem_of(answer, status)
+    big = '{"first_name": "' + "a" * (1024 * 1024) + '"}'
+    answer = await client.post("/api/v1/contacts", content=big, headers=bearer(secret, **json_type))
+    problem_of(answer, 413)
+    assert (await client.get("/api/v1/contacts", headers=bearer(secret))).json()["items"] == []
+
+
+async def test_a_delete_that_takes_other_data_needs_their_permissions_too(
+    client: Any, tenant: Any, passwords: Any
+) -> None:
+    from tests.conftest import make_customer
+
+    kai = await make_customer(tenant, passwords)
+    narrow = await make_token(tenant, ["contacts:write"], name="nur-kontakte")
+    path = f"/api/v1/contacts/{kai.id}"
+    etag = (await client.get(path, headers=bearer(narrow))).headers["etag"]
+    refused = await client.delete(path, headers=bearer(narrow, **{"If-Match": etag}))
+    assert "documents:write" in problem_of(refused, 403)["detail"]
+    assert (await client.get(path, headers=bearer(narrow))).status_code == 200
+    wide = await make_token(tenant, name="alles")
+    assert (
+        await client.delete(path, headers=bearer(wide, **{"If-Match": etag}))
+    ).status_code == 204

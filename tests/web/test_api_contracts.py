@@ -339,7 +339,7 @@ async def test_a_patch_changes_only_the_fields_sent(client: Any, tenant: Any, ka
 async def test_a_stale_or_missing_if_match_changes_nothing(
     client: Any, tenant: Any, kai: Any
 ) -> None:
-    secret = await make_token(tenant, ["contracts:write"])
+    secret = await make_token(tenant, ["contracts:write", "documents:write"])
     made = (await client.post(CONTRACTS, json=hausrat(kai.id), headers=bearer(secret))).json()
     path = f"{CONTRACTS}/{made['id']}"
     assert (
