@@ -187,3 +187,20 @@ async def test_a_delete_that_takes_other_data_needs_their_permissions_too(
     assert (
         await client.delete(path, headers=bearer(wide, **{"If-Match": etag}))
     ).status_code == 204
+
+
+async def test_each_token_has_its_own_rate_limit(
+    client: Any, tenant: Any, monkeypatch: Any
+) -> None:
+    from tenant_app.api import operations
+    from tenant_app.security.ratelimit import Limit
+
+    monkeypatch.setattr(operations, "PER_TOKEN", Limit("api-token", 3, 60))
+    busy = await make_token(tenant, name="busy")
+    calm = await make_token(tenant, name="calm")
+    for _ in range(3):
+        assert (await client.get("/api/v1/token", headers=bearer(busy))).status_code == 200
+    refused = await client.get("/api/v1/token", headers=bearer(busy))
+    problem_of(refused, 429)
+    assert refused.headers["retry-after"] == "60"
+    assert (await client.get("/api/v1/token", headers=bearer(calm))).status_code == 200
