@@ -106,6 +106,14 @@ def can_manage_settings(actor: StaffActor | None) -> bool:
     return is_admin(actor) or (is_staff(actor) and bool(actor and actor.manages_settings))
 
 
+def can_link_systems(actor: Actor | None) -> bool:
+    """Link the broker's own systems: API tokens and webhook endpoints. Administrators only,
+    not whoever manages the settings: a token acts with every folder and contact of the
+    tenant, and a webhook hears of every contact and every folder's changes, so either would
+    reach far more than the rights of a staff member who is no admin allow."""
+    return is_admin(actor)
+
+
 def can_handle_tickets(actor: StaffActor | None) -> bool:
     return is_admin(actor) or (is_staff(actor) and bool(actor and actor.handles_tickets))
 
@@ -245,6 +253,10 @@ class Can:
     @property
     def manage_settings(self) -> bool:
         return can_manage_settings(self.actor)
+
+    @property
+    def link_systems(self) -> bool:
+        return can_link_systems(self.actor)
 
     @property
     def edit_cases(self) -> bool:

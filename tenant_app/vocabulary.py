@@ -81,8 +81,17 @@ def company_display(name: str, legal_form: str) -> str:
     return name
 
 
-# What an API token may do: read or write per resource (write includes read).
-API_RESOURCES = ("contacts", "contracts", "documents", "tickets", "cases", "imports")
+# What an API token may do: read or write per resource (write includes read). `jump_links`
+# is a scope of its own: a jump-in link logs a staff member in (services/jump_links.py).
+API_RESOURCES = (
+    "contacts",
+    "contracts",
+    "documents",
+    "tickets",
+    "cases",
+    "imports",
+    "jump_links",
+)
 API_SCOPES = tuple(
     f"{resource}:{level}" for resource in API_RESOURCES for level in ("read", "write")
 )

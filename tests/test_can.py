@@ -34,7 +34,12 @@ def _user(kind: str = "staff", role: str = "mitarbeiter", **rights: bool) -> Cur
         (_user(sees_all_contacts=True), {"use_staff_area", "see_all_tickets"}),
         (_user(manages_users=True), {"use_staff_area", "manage_users"}),
         (_user(manages_contacts=True), {"use_staff_area", "manage_contacts"}),
-        (_user(manages_settings=True), {"use_staff_area", "manage_settings"}),
+        (_user(manages_settings=True), {"use_staff_area", "manage_settings"}),  # no link_systems
+        (
+            _user(manages_settings=True, manages_users=True, sees_all_contacts=True),
+            {"use_staff_area", "manage_settings", "manage_users", "see_all_tickets"},
+        ),
+        (_user("customer", "admin"), set()),
         (_user(access_insurance="write"), {"use_staff_area", "edit_cases"}),  # type: ignore[arg-type]
         (_user(access_insurance="read"), {"use_staff_area"}),  # type: ignore[arg-type]
         (
@@ -46,6 +51,7 @@ def _user(kind: str = "staff", role: str = "mitarbeiter", **rights: bool) -> Cur
                 "manage_users",
                 "manage_contacts",
                 "manage_settings",
+                "link_systems",
                 "manage_insurers",
                 "appoint_admins",
                 "edit_cases",

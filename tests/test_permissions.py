@@ -118,3 +118,18 @@ def test_advice_cases_are_changed_by_who_writes_in_the_insurance_folder() -> Non
     assert can_edit_cases(_staff(access_insurance="write"))
     assert not can_edit_cases(_staff(access_insurance="read", manages_contacts=True))
     assert not can_edit_cases(_staff(access_insurance="write", kind="customer"))
+
+
+def test_only_administrators_link_the_brokers_systems() -> None:
+    """API tokens and webhooks see every contact and folder: the settings right is not enough."""
+    from tenant_app.permissions import can_link_systems, can_manage_settings
+
+    assert can_link_systems(_staff(role="admin"))
+    settings_manager = _staff(
+        manages_settings=True, manages_users=True, sees_all_contacts=True, access_other="write"
+    )
+    assert can_manage_settings(settings_manager) and not can_link_systems(settings_manager)
+    assert not can_link_systems(_staff())
+    assert not can_link_systems(_staff(role="admin", kind="customer"))
+    assert not can_link_systems(_staff(role="api"))  # a token's own account
+    assert not can_link_systems(None)

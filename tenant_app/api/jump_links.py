@@ -39,14 +39,16 @@ async def _target(call: Call, body: JumpLinkIn) -> tuple[str, int]:
     "/jump-links",
     name="api_jump_link_create",
     summary="A single-use link that logs a staff member into an advice case",
-    scope="cases:write",
+    scope=jump_links.SCOPE,
     tag="Advice cases",
     body=JumpLinkIn,
     response=JumpLinkOut,
     status=201,
     description="The link works once and for `ttl_seconds` (default 120). Opening it logs the"
     " staff member in as the login form does (second factor included) and shows the case;"
-    " only for an active staff member who sees the case's contact (else 422 on `user_id`).",
+    " only for an active staff member who sees the case's contact and administers nothing"
+    " (no admin, nor staff who manage users or settings: else 422 on `user_id`). A link stops"
+    " working when the token that asked for it is revoked or expires.",
 )
 async def jump_link_create(call: Call) -> Reply:
     body: JumpLinkIn = call.body

@@ -1,6 +1,7 @@
-"""Tenant API tokens: created by whoever manages the settings, shown once, kept as a hash,
-revocable at once. Each token acts through its own technical account (kind "api"), so what it
-writes names it as the author and the trail says which token did what."""
+"""Tenant API tokens: created by administrators only (permissions.can_link_systems: a token
+sees every contact), shown once, kept as a hash, revocable at once. Each token acts through
+its own technical account (kind "api"), so what it writes names it as the author and the
+trail says which token did what."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.models.accounts import User
 from tenant_app.models.folders import AuditEntry
 from tenant_app.models.integration import ApiToken
-from tenant_app.permissions import can_manage_settings
+from tenant_app.permissions import can_link_systems
 from tenant_app.schemas import rules
 from tenant_app.text.formatting import DISPLAY_TZ
 from tenant_app.text.i18n import gettext as _
@@ -108,7 +109,7 @@ async def create_token(
 ) -> tuple[ApiToken, str]:
     """A new token and its secret, which is never shown again. Only the demo names the
     secret (a known one, like its passwords)."""
-    if not can_manage_settings(actor):
+    if not can_link_systems(actor):
         raise PermissionDenied
     name = name.strip()
     if errors := await _refusals(name, scopes, expires_at):
@@ -141,7 +142,7 @@ async def create_token(
 
 async def revoke_token(actor: CurrentUser, token_id: int) -> None:
     """Ends the token at once: its next request gets 401."""
-    if not can_manage_settings(actor):
+    if not can_link_systems(actor):
         raise PermissionDenied
     token = await ApiToken.filter(id=token_id).first()
     if token is None:
@@ -153,7 +154,7 @@ async def revoke_token(actor: CurrentUser, token_id: int) -> None:
 
 
 async def tokens(actor: CurrentUser) -> list[ApiToken]:
-    if not can_manage_settings(actor):
+    if not can_link_systems(actor):
         raise PermissionDenied
     return await ApiToken.all().order_by("-created_at", "-id")
 
@@ -222,7 +223,7 @@ async def create_token_from_form(
     actor: CurrentUser, *, name: str, scopes: list[str], expires_on: str
 ) -> tuple[ApiToken, str]:
     """The settings page's form: the expiry as a date; every field's error at once."""
-    if not can_manage_settings(actor):
+    if not can_link_systems(actor):
         raise PermissionDenied
     expires_at, date_error = expiry_of(expires_on)
     if date_error is not None:
@@ -246,6 +247,12 @@ async def caller_of_account(user_id: int) -> ApiCaller | None:
     """The caller a token's technical account stands for while the token is valid: work a
     request started that runs on later (a CSV import) acts as the request did."""
     return await _valid(ApiToken.filter(user_id=user_id))
+
+
+async def caller_of_token(token_id: int) -> ApiCaller | None:
+    """The caller of token `token_id` while it is valid (not revoked, not expired): what it
+    made for later (a jump-in link) works only as long as the token does."""
+    return await _valid(ApiToken.filter(id=token_id))
 
 
 async def _valid(tokens: QuerySet[ApiToken]) -> ApiCaller | None:

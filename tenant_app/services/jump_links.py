@@ -1,11 +1,17 @@
 """Jump-in links (Absprung): the broker's own system asks for a short-lived, single-use link
 that logs a named staff member into an advice case (or a contact) here.
 
+A link is for an adviser working cases, never for an account that administers the tenant
+(an admin, or staff who manage users or settings): their session could make tokens or staff
+of any rights, so a token allowed to ask for links (scope `jump_links:write`) would reach
+everything through them.
+
 The link carries a random secret; only its sha256 is stored. Opening it uses it up at once
 (one atomic UPDATE: a second opening, or one after it expired, changes nothing), checks
-again that the staff member is active and sees the contact, and then logs them in exactly
-as the login form does (services/auth.start_login: session, login history, new-device mail),
-or, with a second factor, hands over to the login's second step first.
+again that the staff member is active, administers nothing and sees the contact, and that
+the token that asked for it is still valid (not revoked, not expired), and then logs them
+in exactly as the login form does (services/auth.start_login: session, login history,
+new-device mail), or, with a second factor, hands over to the login's second step first.
 """
 
 from __future__ import annotations
@@ -14,16 +20,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tenant_app.actors import CurrentUser
+from tenant_app.actors import CurrentUser, actor_from
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.models.accounts import User
 from tenant_app.models.cases import AdviceCase
 from tenant_app.models.contacts import Contact
 from tenant_app.models.integration import ApiToken, JumpLink
-from tenant_app.permissions import is_admin
+from tenant_app.permissions import can_manage_settings, can_manage_users, is_admin
 from tenant_app.queries.sql import database_time
 from tenant_app.security.cookies import token_digest
-from tenant_app.services import auth
+from tenant_app.services import api_tokens, auth
 from tenant_app.services.cases import staff_sees_contact
 from tenant_app.settings import Settings
 from tenant_app.tenancy import current_tenant, public_base_url
@@ -34,6 +40,7 @@ JUMP_PATH = "/jump/"  # + the secret: the public route (web/jump.py)
 DEFAULT_TTL = 120  # seconds
 MIN_TTL, MAX_TTL = 10, 600  # seconds: long enough to click, too short to pass around
 SECRET_MAX = 100  # characters: token_urlsafe(32) is 43; anything longer is no link of ours
+SCOPE = "jump_links:write"  # what a token needs to ask for a link (api/jump_links.py)
 
 
 class JumpLinkGone(Exception):
@@ -41,8 +48,9 @@ class JumpLinkGone(Exception):
 
 
 class JumpLinkRefused(Exception):
-    """The link was good, but its staff member is no longer active, or no longer sees the
-    case or contact it leads to (it is used up all the same)."""
+    """The link was good, but its staff member is no longer active, administers the tenant
+    now, or no longer sees the case or contact it leads to, or the token that asked for it
+    was revoked or has expired (it is used up all the same)."""
 
 
 @dataclass(frozen=True)
@@ -61,8 +69,33 @@ def is_api_caller(actor: CurrentUser) -> bool:
 
 
 def may_issue_jump_links(actor: CurrentUser) -> bool:
-    """The broker's system through its API token (scope `cases:write`), or an admin."""
+    """The broker's system through its API token (scope `jump_links:write`), or an admin."""
     return is_api_caller(actor) or is_admin(actor)
+
+
+def administers(user: User) -> bool:
+    """An admin, or staff who may manage users or settings: no jump-in link is made for them,
+    nor logs them in (see the module's description)."""
+    account = actor_from(user)
+    return is_admin(account) or can_manage_users(account) or can_manage_settings(account)
+
+
+async def _refuse_administrators(user_id: int) -> None:
+    user = await User.get_or_none(id=user_id, kind="staff")
+    if user is not None and administers(user):
+        message = _(
+            "Jump-in links are only for staff who work on cases, not for administrators or"
+            " staff who manage users or settings."
+        )
+        raise ValidationFailed({"user_id": message})
+
+
+async def _token_still_valid(token_id: int | None) -> bool:
+    """A link a token asked for works only while the token does (and may still ask)."""
+    if token_id is None:
+        return True
+    caller = await api_tokens.caller_of_token(token_id)
+    return caller is not None and caller.allows(SCOPE)
 
 
 async def _contact_of(target_type: str, target_id: int) -> int | None:
@@ -123,6 +156,7 @@ async def issue_jump_link(
     contact_id = await _contact_of(target_type, target_id)
     if contact_id is None:
         raise NotFound
+    await _refuse_administrators(user_id)
     if not await staff_sees_contact(user_id, contact_id):
         message = _("This is no active staff member who may see the contact.")
         raise ValidationFailed({"user_id": message})
@@ -175,8 +209,10 @@ async def redeem_jump_link(
     """Use the link up and log its staff member in (see the module's description)."""
     link = await _use_up(secret)
     user = await User.get_or_none(id=link.user_id, kind="staff", is_active=True)
+    if user is None or administers(user) or not await _token_still_valid(link.created_by_token_id):
+        raise JumpLinkRefused
     contact_id = await _contact_of(link.target_type, link.target_id)
-    if user is None or contact_id is None or not await staff_sees_contact(user.id, contact_id):
+    if contact_id is None or not await staff_sees_contact(user.id, contact_id):
         raise JumpLinkRefused
     if user.has_second_factor:  # the login's second step follows, as after a password
         login = auth.LoginResult(user=user, cookie_secret=None)

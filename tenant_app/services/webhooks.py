@@ -34,7 +34,7 @@ from tenant_app.models.cases import AdviceCase
 from tenant_app.models.contacts import Contact
 from tenant_app.models.folders import AuditEntry, Contract, Document
 from tenant_app.models.integration import WebhookDelivery, WebhookEndpoint
-from tenant_app.permissions import can_manage_settings
+from tenant_app.permissions import can_link_systems
 from tenant_app.queries.webhooks import PARKED
 from tenant_app.schemas.base import checked
 from tenant_app.schemas.webhooks import WebhookEndpointInput
@@ -168,7 +168,7 @@ async def forget_contact(contact_id: int) -> int:
 
 
 def _require(actor: CurrentUser) -> None:
-    if not can_manage_settings(actor):
+    if not can_link_systems(actor):
         raise PermissionDenied
 
 

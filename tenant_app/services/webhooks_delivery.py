@@ -314,10 +314,9 @@ async def _release(row: dict[str, Any], until: int, *, next_attempt_at: int) -> 
 
 
 async def _tell_admins(settings: Settings, endpoint: dict[str, Any]) -> None:
-    """Mail each active staff member who manages settings, in the caller's transaction."""
-    admins = User.filter(kind="staff", is_active=True).filter(
-        Q(role="admin") | Q(manages_settings=True)
-    )
+    """Mail each active administrator (who alone may open the endpoint: permissions.
+    can_link_systems), in the caller's transaction."""
+    admins = User.filter(kind="staff", is_active=True, role="admin")
     for admin in await admins.order_by("id"):
         await notify(
             settings,

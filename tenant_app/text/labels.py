@@ -57,6 +57,7 @@ API_RESOURCES = Labels(  # vocabulary.API_RESOURCES, as the API token form names
         "tickets": N_("Tickets"),
         "cases": N_("Advice cases"),
         "imports": N_("Imports"),
+        "jump_links": N_("Jump-in links"),
     }
 )
 RIGHTS = Labels(

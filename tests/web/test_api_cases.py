@@ -271,7 +271,7 @@ async def test_a_jump_in_link_from_the_api_logs_the_member_in_once(
     with tenant_scope(tenant.tenant.id):
         await ContactResponsible.create(contact_id=kai.id, user_id=anna.id)
     case = await open_case(tenant, kai, external_id="MVP-9")
-    secret = await make_token(tenant, ["cases:write"], name="MVP")
+    secret = await make_token(tenant, ["jump_links:write"], name="MVP")  # its own scope
     links = "/api/v1/jump-links"
     made = await api.post(
         links, json={"username": "anna", "case_external_id": "MVP-9"}, headers=bearer(secret)

@@ -1,4 +1,4 @@
-"""Einstellungen › API: who manages the settings creates tokens (the secret shown once, kept
+"""Einstellungen › API: an administrator creates tokens (the secret shown once, kept
 only as a hash), sees them listed with their permissions and use, and revokes them at once."""
 
 from __future__ import annotations

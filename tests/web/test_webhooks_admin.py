@@ -1,6 +1,6 @@
 """The webhook settings: private addresses refused next to the field (no server-side request
 forgery), checked again before each delivery; the secret shown once and replaced on demand;
-only those who manage settings reach the pages, and another tenant's endpoints answer 404;
+only administrators reach the pages, and another tenant's endpoints answer 404;
 the delivery log reads a fixed number of statements; an event costs one query when nobody
 listens."""
 

@@ -15,7 +15,7 @@ from starlette.routing import Route
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import ValidationFailed
 from tenant_app.pages import redirect, render
-from tenant_app.permissions import can_manage_settings
+from tenant_app.permissions import can_link_systems
 from tenant_app.services import api_tokens
 from tenant_app.text import labels
 from tenant_app.text.i18n import gettext as _
@@ -71,12 +71,12 @@ async def _page(
 
 
 async def api_token_list(request: Request) -> Response:
-    actor = require(request, can_manage_settings)
+    actor = require(request, can_link_systems)
     return await _page(request, actor)
 
 
 async def api_token_create(request: Request) -> Response:
-    actor = require(request, can_manage_settings)
+    actor = require(request, can_link_systems)
     form = await forms.read_form(request, max_fields=30)
     values: dict[str, Any] = {"scopes": []}
     try:
@@ -90,7 +90,7 @@ async def api_token_create(request: Request) -> Response:
 
 
 async def api_token_revoke(request: Request) -> Response:
-    actor = require(request, can_manage_settings)
+    actor = require(request, can_link_systems)
     await api_tokens.revoke_token(actor, int(request.path_params["token_id"]))
     return redirect(request, "settings_api_tokens", flash="revoked")
 

@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from tenant_app.errors import ValidationFailed
 from tenant_app.pages import redirect, render
-from tenant_app.permissions import can_manage_settings
+from tenant_app.permissions import can_link_systems
 from tenant_app.services import webhook_log, webhooks
 from tenant_app.text import labels
 from tenant_app.vocabulary import WEBHOOK_EVENT_TYPES
@@ -67,19 +67,19 @@ def _form(
 
 
 async def webhook_list(request: Request) -> Response:
-    actor = require(request, can_manage_settings)
+    actor = require(request, can_link_systems)
     summaries = await webhook_log.endpoint_list(actor)
     context = {"summaries": summaries, "type_labels": labels.WEBHOOK_EVENT_TYPES}
     return render(request, LIST, context)
 
 
 async def webhook_create_form(request: Request) -> Response:
-    require(request, can_manage_settings)
+    require(request, can_link_systems)
     return _form(request, None, webhooks.form_values(None), {})
 
 
 async def webhook_create(request: Request) -> Response:
-    actor = require(request, can_manage_settings)
+    actor = require(request, can_link_systems)
     form = await forms.read_form(request, max_fields=len(WEBHOOK_EVENT_TYPES) + 10)
     values: dict[str, Any] = webhooks.form_values(None)
     try:
@@ -93,7 +93,7 @@ async def webhook_create(request: Request) -> Response:
 
 
 async def webhook_detail(request: Request) -> Response:
-    actor = require(request, can_manage_settings)
+    actor = require(request, can_link_systems)
     page = forms.optional_id(request.query_params.get("page", "")) or 1
     log = await webhook_log.delivery_log(actor, _endpoint_id(request), page=page)
     context = {"log": log, "type_labels": labels.WEBHOOK_EVENT_TYPES}
@@ -101,13 +101,13 @@ async def webhook_detail(request: Request) -> Response:
 
 
 async def webhook_edit_form(request: Request) -> Response:
-    actor = require(request, can_manage_settings)
+    actor = require(request, can_link_systems)
     endpoint = await webhooks.endpoint_for(actor, _endpoint_id(request))
     return _form(request, endpoint, webhooks.form_values(endpoint), {})
 
 
 async def webhook_update(request: Request) -> Response:
-    actor = require(request, can_manage_settings)
+    actor = require(request, can_link_systems)
     endpoint = await webhooks.endpoint_for(actor, _endpoint_id(request))
     form = await forms.read_form(request, max_fields=len(WEBHOOK_EVENT_TYPES) + 10)
     values: dict[str, Any] = webhooks.form_values(endpoint)
@@ -122,7 +122,7 @@ async def webhook_update(request: Request) -> Response:
 
 
 async def webhook_rotate(request: Request) -> Response:
-    actor = require(request, can_manage_settings)
+    actor = require(request, can_link_systems)
     endpoint = await webhooks.endpoint_for(actor, _endpoint_id(request))
     secret = await webhooks.rotate_secret(actor, endpoint.id)
     context = {"endpoint": endpoint, "secret": secret, "created": False}
@@ -130,20 +130,20 @@ async def webhook_rotate(request: Request) -> Response:
 
 
 async def webhook_delete(request: Request) -> Response:
-    actor = require(request, can_manage_settings)
+    actor = require(request, can_link_systems)
     await webhooks.delete_endpoint(actor, _endpoint_id(request))
     return redirect(request, "webhook_list", flash="deleted")
 
 
 async def webhook_enable(request: Request) -> Response:
-    actor = require(request, can_manage_settings)
+    actor = require(request, can_link_systems)
     endpoint_id = _endpoint_id(request)
     await webhooks.enable_endpoint(actor, endpoint_id)
     return redirect(request, "webhook_detail", flash="enabled", endpoint_id=endpoint_id)
 
 
 async def webhook_replay(request: Request) -> Response:
-    actor = require(request, can_manage_settings)
+    actor = require(request, can_link_systems)
     endpoint_id = _endpoint_id(request)
     await webhooks.replay(actor, endpoint_id, cast(int, request.path_params["delivery_id"]))
     return redirect(request, "webhook_detail", flash="replayed", endpoint_id=endpoint_id)
