@@ -80,14 +80,59 @@ def test_what_is_no_text_is_refused_by_its_content(data: bytes, message: str) ->
         imports_csv.refuse_binary(data)
 
 
-def test_a_report_never_holds_a_formula_and_reads_back_as_it_was() -> None:
+def test_a_report_never_holds_a_formula_and_an_escaped_formula_is_imported_as_written() -> None:
     report = imports_csv.write_csv(
-        [["Telefon", "Notiz"], ["+49 30 1234", "=HYPERLINK(1)"], ["", "x"]]
+        [["Telefon", "Notiz", "Betrag"], ["+49 30 1234", "=HYPERLINK(1)", "-12,50"], ["", "x"]]
     )
     assert report.startswith(b"\xef\xbb\xbf")
-    assert report.decode("utf-8-sig").splitlines()[1] == "'+49 30 1234;'=HYPERLINK(1)"
+    assert report.decode("utf-8-sig").splitlines()[1] == "'+49 30 1234;'=HYPERLINK(1);'-12,50"
     sheet = imports_csv.parse(report.decode("utf-8-sig"), ";")
-    assert sheet.rows[0][1] == ("+49 30 1234", "=HYPERLINK(1)")
+    # numbers read back as they were; the formula keeps its apostrophe: never stored live
+    assert sheet.rows[0][1] == ("+49 30 1234", "'=HYPERLINK(1)", "-12,50")
+    written = 'Name;Notiz;Notiz 2\r\nA;"\'=HYPERLINK(""http://x"";""y"")";\'@SUM(1)\r\n'
+    assert imports_csv.parse(written, ";").rows[0][1][1:] == (
+        '\'=HYPERLINK("http://x";"y")',
+        "'@SUM(1)",
+    )
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+1", "-1", "@A1", "\t=1+1", "\r=1+1"])
+def test_every_start_of_a_formula_is_escaped_tab_and_cr_too(cell: str) -> None:
+    assert imports_csv.safe_cell(cell) == "'" + cell
+    assert imports_csv.safe_cell("Köln") == "Köln" and imports_csv.safe_cell("") == ""
+
+
+def wide(columns: int, rows: int = 3) -> bytes:
+    header = ";".join(f"Spalte {n}" for n in range(1, columns + 1))
+    row = ";".join("x" for _n in range(columns))
+    return ("\r\n".join([header, *[row] * rows]) + "\r\n").encode()
+
+
+def test_more_columns_than_can_be_imported_are_refused_with_a_message() -> None:
+    assert imports_csv.scan(wide(200), "utf-8", ";")[1] == 3
+    with pytest.raises(CsvProblem, match="Die Datei hat 201 Spalten; höchstens 200"):
+        imports_csv.scan(wide(201), "utf-8", ";")
+    shifted = wide(3) + (";" * 250 + "x\r\n").encode()  # a row far wider than its header
+    with pytest.raises(CsvProblem, match="Zeile 5 hat mehr als 200 Zellen"):
+        imports_csv.scan(shifted, "utf-8", ";")
+
+
+def test_the_preview_reads_only_the_first_rows_of_the_file() -> None:
+    good = "\r\n".join(["Name;Ort", *[f"Name{n};Bonn" for n in range(50_000)]]) + "\r\n"
+    broken = good.encode() + b"M\xfcller;K\xf6ln\r\n" + (";" * 300 + "\r\n").encode()
+    sheet = imports_csv.head(broken, "utf-8", ";", 10)  # neither decoded nor parsed at the end
+    assert sheet.headers == ("Name", "Ort") and len(sheet.rows) == 10
+    assert sheet.rows[-1] == (11, ("Name9", "Bonn"))
+    with pytest.raises(CsvProblem, match=r"nicht als UTF-8 lesen \(Zeile 50002\)"):
+        imports_csv.scan(broken, "utf-8", ";")  # the whole file is read on upload
+
+
+def test_the_report_checks_each_row_not_a_whole_text_at_once() -> None:
+    data = "Name;Ort\r\nMüller;Köln\r\n".encode("cp1252") + b"Meier;K\x81ln\r\n"
+    with pytest.raises(CsvProblem, match=r"nicht als Windows-1252 lesen \(Zeile 3\)"):
+        imports_csv.scan(data, "cp1252", ";")
+    headers, rows = imports_csv.data_rows(data[:-14], "cp1252", ";")
+    assert (headers, list(rows)) == (("Name", "Ort"), [(2, ("Müller", "Köln"))])
 
 
 def test_columns_are_suggested_by_german_and_english_names() -> None:

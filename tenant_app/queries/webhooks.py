@@ -6,6 +6,7 @@ UPDATE ... RETURNING (with FOR UPDATE SKIP LOCKED on PostgreSQL). A claim sets
 `locked_until` to a moment no other claim can have chosen (it is only taken once the
 previous one has passed), so that value is the claim's token: every write that ends an
 attempt names it, and a worker whose claim ran out (taken over by another) changes nothing.
+A deactivated tenant's deliveries are not claimed (they wait, as its imports do).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ _NEWEST = (
 _CLAIM = (
     "UPDATE webhook_delivery SET locked_until = :until WHERE id IN ("
     " SELECT id FROM webhook_delivery WHERE status = 'pending' AND next_attempt_at <= :now"
-    " AND locked_until <= :now ORDER BY next_attempt_at, id LIMIT :batch{lock})"
+    " AND locked_until <= :now AND tenant_id IN (SELECT id FROM tenant WHERE is_active)"
+    " ORDER BY next_attempt_at, id LIMIT :batch{lock})"
     " RETURNING id, tenant_id, endpoint_id, message_id, event_type, payload, attempts"
 )
 _ENDPOINTS = (

@@ -90,12 +90,12 @@ def _read_capped(source: BinaryIO, max_bytes: int) -> bytes:
     return source.read(max_bytes + 1)
 
 
-def _inspect(data: bytes) -> tuple[str, str, imports_csv.Sheet]:
+def _inspect(data: bytes) -> tuple[str, str, tuple[str, ...], int]:
+    """Encoding, separator, column names and number of rows; the rows are read, not kept."""
     imports_csv.refuse_binary(data)
     encoding = imports_csv.detect_encoding(data)
-    text = imports_csv.decode(data, encoding)
-    delimiter = imports_csv.detect_delimiter(text)
-    return encoding, delimiter, imports_csv.parse(text, delimiter)
+    delimiter = imports_csv.detect_delimiter(imports_csv.sniff_text(data, encoding))
+    return encoding, delimiter, *imports_csv.scan(data, encoding, delimiter)
 
 
 async def upload_import(
@@ -114,11 +114,11 @@ async def upload_import(
     every needed field has a column. Whatever is refused, nothing is kept."""
     if not can_manage_contacts(actor):
         raise PermissionDenied
-    data, encoding, delimiter, sheet = await _checked_file(kind, upload, max_bytes)
+    data, (encoding, delimiter, headers, total) = await _checked_file(kind, upload, max_bytes)
     if mapping is None:
-        chosen = imports_fields.suggest_mapping(kind, sheet.headers)
+        chosen = imports_fields.suggest_mapping(kind, headers)
     else:
-        chosen = _given_mapping(kind, mapping, sheet.headers)
+        chosen = _given_mapping(kind, mapping, headers)
     if start and (missing := missing_fields(kind, chosen)):
         raise ValidationFailed({f"mapping.{name}": text for name, text in missing.items()})
     key = new_key(current_tenant_id())
@@ -132,7 +132,7 @@ async def upload_import(
             delimiter=delimiter,
             mapping=chosen,
             status=imports_run.QUEUED if start else imports_run.UPLOADED,
-            total_rows=len(sheet.rows),
+            total_rows=total,
             created_by_id=actor.id,
         )
     except BaseException:
@@ -142,7 +142,7 @@ async def upload_import(
 
 async def _checked_file(
     kind: str, upload: Upload | None, max_bytes: int
-) -> tuple[bytes, str, str, imports_csv.Sheet]:
+) -> tuple[bytes, tuple[str, str, tuple[str, ...], int]]:
     errors = {}
     if kind not in KINDS:
         errors["kind"] = _("Please choose what the file holds.")
@@ -155,10 +155,9 @@ async def _checked_file(
         message = _("The file is too large (at most %(mb)s MB).", mb=max_bytes // MB)
         raise ValidationFailed({"file": message})
     try:
-        encoding, delimiter, sheet = await anyio.to_thread.run_sync(_inspect, data)
+        return data, await anyio.to_thread.run_sync(_inspect, data)
     except imports_csv.CsvProblem as problem:
         raise ValidationFailed({"file": str(problem)}) from None
-    return data, encoding, delimiter, sheet
 
 
 def _given_mapping(kind: str, mapping: dict[str, str], headers: tuple[str, ...]) -> dict[str, str]:
@@ -177,9 +176,15 @@ def _given_mapping(kind: str, mapping: dict[str, str], headers: tuple[str, ...])
 
 
 async def mapping_view(actor: CurrentUser, job: ImportJob, store: Storage) -> MappingView:
-    """The mapping page of an uploaded job, with the stored choices."""
-    sheet = await imports_run.load_sheet(store, job)
+    """The mapping page of an uploaded job, with the stored choices (only the file's first
+    rows are read: its number of rows was counted on upload)."""
+    data = await store.read(job.storage_key)
+    sheet = await _head(data, job.encoding, job.delimiter)
     return await _view(actor, job, sheet, job.mapping)
+
+
+async def _head(data: bytes, encoding: str, delimiter: str) -> imports_csv.Sheet:
+    return await anyio.to_thread.run_sync(imports_csv.head, data, encoding, delimiter, PREVIEW_ROWS)
 
 
 async def save_mapping(
@@ -201,18 +206,22 @@ async def save_mapping(
         encoding, delimiter = job.encoding, job.delimiter  # not a choice the page offers
     data = await store.read(job.storage_key)
     errors: dict[str, str] = {}
-    try:
-        sheet = await anyio.to_thread.run_sync(imports_csv.read_sheet, data, encoding, delimiter)
-    except imports_csv.CsvProblem as problem:
-        errors["encoding"] = str(problem)
-        encoding, delimiter = job.encoding, job.delimiter
-        sheet = await anyio.to_thread.run_sync(imports_csv.read_sheet, data, encoding, delimiter)
+    total = job.total_rows
+    if (encoding, delimiter) != (job.encoding, job.delimiter):  # the whole file checked again
+        try:
+            _headers, total = await anyio.to_thread.run_sync(
+                imports_csv.scan, data, encoding, delimiter
+            )
+        except imports_csv.CsvProblem as problem:
+            errors["encoding"] = str(problem)
+            encoding, delimiter = job.encoding, job.delimiter
+    sheet = await _head(data, encoding, delimiter)
     reread = (encoding, delimiter) != (job.encoding, job.delimiter)
     mapping = imports_fields.clean_mapping(job.kind, mapping, sheet.headers)
     if reread:  # other columns, perhaps: the page is shown again, with suggestions
         mapping = imports_fields.suggest_mapping(job.kind, sheet.headers) | mapping
     job.mapping = mapping
-    job.encoding, job.delimiter, job.total_rows = encoding, delimiter, len(sheet.rows)
+    job.encoding, job.delimiter, job.total_rows = encoding, delimiter, total
     start = start and not reread
     if start and not errors:
         errors = missing_fields(job.kind, job.mapping)
@@ -258,7 +267,7 @@ async def _view(
         mapping=mapping,
         samples=samples,
         preview=await _preview(actor, job.kind, mapping, sheet),
-        total=len(sheet.rows),
+        total=job.total_rows,
     )
 
 

@@ -6,6 +6,12 @@ with its BOM (Excel's "Unicode text"). A file that is none of them is refused wi
 never read as garbled text. The separator is whichever of ; tab , splits the header and the
 first rows into the same number of columns (more than one), semicolons first on a tie.
 
+A stored file is decoded and parsed as it is read, a line at a time, never kept whole as
+text: the upload checks the whole file and counts its rows without keeping them, the mapping
+page reads the header and the preview's rows only, an import keeps only the mapped cells.
+At most MAX_COLUMNS columns (more: the file is refused); a cell longer than MAX_CELL fails
+its row (imports_run.lines_from).
+
 Pure functions on bytes and text: the use cases (imports.py) store and load the file.
 """
 
@@ -14,7 +20,8 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from tenant_app.files.uploads import sniff
@@ -29,9 +36,16 @@ ENCODINGS = {
 }
 DELIMITERS = {";": N_("Semicolon ;"), "\t": N_("Tab"), ",": N_("Comma ,")}  # shown names
 MAX_ROWS = 100_000  # data rows in one file
+MAX_COLUMNS = 200  # columns of the header row (and cells of any row)
+MAX_CELL = 2000  # characters of a cell: a longer one fails its row
 SNIFF_ROWS = 20  # rows read to choose the separator
+_SNIFF_CHARS = 1_000_000  # at most this much text is read to choose it
 _BOMS = {b"\xef\xbb\xbf": "utf-8", b"\xff\xfe": "utf-16", b"\xfe\xff": "utf-16"}
-_FORMULA_SIGNS = "=+-@"
+# What a spreadsheet may take for the start of a formula (OWASP "CSV injection").
+_FORMULA_SIGNS = ("=", "+", "-", "@", "\t", "\r")
+# An escaped cell whose apostrophe the import drops: a phone number or an amount ('+49 30 1,
+# '-12,50), never a formula ('=HYPERLINK(…) is stored as written, apostrophe and all).
+_ESCAPED_NUMBER = re.compile(r"'[+-][\d\s().,/+-]*")
 
 
 class CsvProblem(ValueError):
@@ -140,30 +154,70 @@ def detect_delimiter(text: str) -> str:
 
 def parse(text: str, delimiter: str) -> Sheet:
     """The header row and the data rows; CsvProblem for a file without data or too long."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    records = _numbered(reader)
-    header = next(records, None)
-    if header is None:
-        raise CsvProblem(_("The file is empty."))
+    return _whole(*_table(io.StringIO(text), delimiter))
+
+
+def _whole(headers: tuple[str, ...], records: Iterator[tuple[int, tuple[str, ...]]]) -> Sheet:
     rows = tuple(itertools.islice(records, MAX_ROWS + 1))
-    if not rows:
+    _check_count(len(rows))
+    return Sheet(headers=headers, rows=rows)
+
+
+def _check_count(count: int) -> None:
+    if not count:
         raise CsvProblem(_("The file has a header row but no data rows."))
-    if len(rows) > MAX_ROWS:
+    if count > MAX_ROWS:
         raise CsvProblem(
             _("The file has more than %(n)s rows. Please split it into several files.", n=MAX_ROWS)
         )
-    return Sheet(headers=unique_headers(header[1]), rows=rows)
+
+
+def _table(
+    lines: Iterable[str], delimiter: str
+) -> tuple[tuple[str, ...], Iterator[tuple[int, tuple[str, ...]]]]:
+    """The column names and the numbered data rows, read one at a time as they are asked for."""
+    records = _numbered(csv.reader(lines, delimiter=delimiter))
+    header = next(records, None)
+    if header is None:
+        raise CsvProblem(_("The file is empty."))
+    return unique_headers(header[1]), records
+
+
+def _too_wide(columns: int) -> str:
+    return _(
+        "The file has %(columns)s columns; at most %(n)s can be imported. Please export only"
+        " the columns you need.",
+        columns=columns,
+        n=MAX_COLUMNS,
+    )
 
 
 def _numbered(reader: Iterator[list[str]]) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """The filled rows with their numbers, the header first; CsvProblem for one too wide."""
+    header = True
     try:
         for number, row in enumerate(reader, start=1):
-            if _filled(row):
-                yield number, tuple(_unescaped(cell) for cell in row)
+            if not _filled(row):
+                continue
+            if len(row) > MAX_COLUMNS:
+                raise CsvProblem(_too_wide(len(row)) if header else _row_too_wide(number))
+            header = False
+            yield number, tuple(_unescaped(cell) for cell in row)
     except csv.Error as error:
         raise CsvProblem(
             _("The file is not a well-formed CSV table: %(error)s", error=str(error))
         ) from None
+    except UnicodeDecodeError:
+        raise CsvProblem(_undecodable()) from None
+
+
+def _row_too_wide(number: int) -> str:
+    return _(
+        "Row %(row)s has more than %(n)s cells. Please check the separators and quotes of"
+        " the file.",
+        row=number,
+        n=MAX_COLUMNS,
+    )
 
 
 def _filled(row: list[str]) -> bool:
@@ -171,9 +225,10 @@ def _filled(row: list[str]) -> bool:
 
 
 def _unescaped(cell: str) -> str:
-    """A cell as exported, without the apostrophe a report puts before = + - @ (so that a
-    spreadsheet does not take it for a formula): a report file can be imported again."""
-    if len(cell) > 1 and cell[0] == "'" and cell[1] in _FORMULA_SIGNS:
+    """A cell as written. Only a number a report escaped ('+49 30 1234, '-12,50) loses its
+    apostrophe, so that a report can be imported again; anything else keeps it: a formula
+    ('=HYPERLINK(…)) is never stored as one."""
+    if cell.startswith("'") and _ESCAPED_NUMBER.fullmatch(cell):
         return cell[1:]
     return cell
 
@@ -192,14 +247,62 @@ def unique_headers(raw: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(headers)
 
 
+def _lines(data: bytes, encoding: str) -> Iterator[str]:
+    """The stored file's lines, decoded as they are read: never the whole text at once."""
+    codec = ENCODINGS.get(encoding, ENCODINGS["utf-8"])[0]
+    with io.TextIOWrapper(io.BytesIO(data), encoding=codec, newline="") as text:
+        for line in text:
+            if "\x00" in line:
+                raise CsvProblem(_undecodable())
+            yield line
+
+
 def read_sheet(data: bytes, encoding: str, delimiter: str) -> Sheet:
-    """The table of a stored file, as its job reads it (encoding and separator known)."""
-    return parse(decode(data, encoding), delimiter)
+    """The whole table of a stored file (encoding and separator known)."""
+    return _whole(*_table(_lines(data, encoding), delimiter))
+
+
+def head(data: bytes, encoding: str, delimiter: str, rows: int) -> Sheet:
+    """The column names and the first `rows` data rows; the rest of the file is not read."""
+    headers, records = _table(_lines(data, encoding), delimiter)
+    first = tuple(itertools.islice(records, rows))
+    _check_count(len(first))
+    return Sheet(headers=headers, rows=first)
+
+
+def scan(data: bytes, encoding: str, delimiter: str) -> tuple[tuple[str, ...], int]:
+    """The column names and the number of data rows, the whole file checked (encoding, CSV
+    form, width, length) without keeping its rows."""
+    decode(data, encoding)  # says in which line a wrong encoding fails (the text is dropped)
+    headers, records = _table(_lines(data, encoding), delimiter)
+    count = sum(1 for _row in itertools.islice(records, MAX_ROWS + 1))
+    _check_count(count)
+    return headers, count
+
+
+def data_rows(
+    data: bytes, encoding: str, delimiter: str
+) -> tuple[tuple[str, ...], Iterator[tuple[int, tuple[str, ...]]]]:
+    """The column names and the data rows, one at a time (an import, a report)."""
+    headers, records = _table(_lines(data, encoding), delimiter)
+    return headers, itertools.islice(records, MAX_ROWS)
+
+
+def sniff_text(data: bytes, encoding: str) -> str:
+    """The file's first lines, enough to choose the separator."""
+    taken: list[str] = []
+    size = 0
+    for line in _lines(data, encoding):
+        taken.append(line)
+        size += len(line)
+        if len(taken) >= SNIFF_ROWS * 5 or size >= _SNIFF_CHARS:
+            break
+    return "".join(taken)
 
 
 def safe_cell(value: str) -> str:
     """A cell for a CSV opened in a spreadsheet: never read as a formula."""
-    return "'" + value if value and value[0] in _FORMULA_SIGNS else value
+    return "'" + value if value.startswith(_FORMULA_SIGNS) else value
 
 
 def write_csv(rows: list[list[str]]) -> bytes:

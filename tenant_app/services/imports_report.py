@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import anyio
+
 from tenant_app.actors import CurrentUser
 from tenant_app.files.storage import Storage
 from tenant_app.models.integration import ImportJob
@@ -46,7 +48,8 @@ def _row(entry: dict[str, object]) -> int:
 
 def summary(job: ImportJob) -> JobSummary:
     entries = [entry for entry in job.report if _row(entry) > 0]
-    problem = next((" ".join(_texts(entry)) for entry in job.report if _row(entry) == 0), "")
+    problems = (" ".join(_texts(entry)) for entry in job.report if _row(entry) == 0)
+    problem = next((text for text in problems if text), "")  # not a count of attempts
     failures = tuple(_failure(job.kind, entry) for entry in entries[:SHOWN_FAILURES])
     done = job.done_rows
     return JobSummary(
@@ -80,14 +83,17 @@ async def report_csv(actor: CurrentUser, job_id: int, store: Storage) -> tuple[I
     """The job and its report: a row per failed row, its number and errors first, then its
     cells as the file had them (UTF-8 with BOM, semicolons: Excel opens it as it is)."""
     job = await import_for(actor, job_id)
+    wanted = {_row(entry) for entry in job.report if _row(entry) > 0}
     try:
-        sheet = await imports_run.load_sheet(store, job)
-        headers, cells = sheet.headers, dict(sheet.rows)
+        data = await store.read(job.storage_key)
+        headers, cells = await anyio.to_thread.run_sync(_cells_of, data, job, wanted)
     except (imports_csv.CsvProblem, OSError, ValueError):  # the file is gone
         headers, cells = (), {}
     rows = [[_("Row"), _("Errors"), *headers]]
     for entry in job.report:
         failure = _failure(job.kind, entry)
+        if not failure.messages:  # a count of the job's attempts, no failure
+            continue
         number = str(failure.row) if failure.row else ""
         rows.append([number, " | ".join(failure.messages), *cells.get(failure.row, ())])
     listed = sum(1 for entry in job.report if _row(entry) > 0)
@@ -95,3 +101,11 @@ async def report_csv(actor: CurrentUser, job_id: int, store: Storage) -> tuple[I
         more = job.failed_count - listed
         rows.append(["", _("%(n)s more rows failed and are not listed.", n=more)])
     return job, imports_csv.write_csv(rows)
+
+
+def _cells_of(
+    data: bytes, job: ImportJob, wanted: set[int]
+) -> tuple[tuple[str, ...], dict[int, tuple[str, ...]]]:
+    """The column names and the cells of the `wanted` rows; the others are read, not kept."""
+    headers, rows = imports_csv.data_rows(data, job.encoding, job.delimiter)
+    return headers, {number: cells for number, cells in rows if number in wanted}

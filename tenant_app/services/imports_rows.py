@@ -17,10 +17,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from tortoise.expressions import F
-
 from tenant_app.actors import CurrentUser
-from tenant_app.errors import NotFound, ValidationFailed
+from tenant_app.errors import EditConflict, NotFound, ValidationFailed
 from tenant_app.models.contacts import Contact
 from tenant_app.models.folders import Contract, Insurer
 from tenant_app.permissions import staff_may_edit_folder
@@ -29,6 +27,7 @@ from tenant_app.schemas.cases import ExternalId
 from tenant_app.schemas.people import CONTACT_FIELDS, ContactInput
 from tenant_app.services import contacts, contracts, events
 from tenant_app.services.insurers import sort_key
+from tenant_app.services.versions import save_if_unchanged
 from tenant_app.text.i18n import gettext as _
 from tenant_app.vocabulary import FOLDERS
 
@@ -37,6 +36,11 @@ CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
 def _fail(field: str, message: str) -> ValidationFailed:
     return ValidationFailed({field: message})
+
+
+def _changed_meanwhile() -> ValidationFailed:
+    """The record was saved by someone else between this row's read and its write."""
+    return _fail("form", _("The record was changed in the meantime; please import again."))
 
 
 class _Key(FormInput):
@@ -83,14 +87,17 @@ class RowImporter:
         adopt = bool(external_id) and found.external_id != external_id
         if form is not None and not adopt and _same(found, form.model_dump()):
             return UNCHANGED
-        merged["version"] = str(found.version)
-        await contacts.update_contact(
-            self.actor,
-            found,
-            values=merged,
-            responsible=None,  # those responsible stay
-            more_columns={"external_id": external_id} if adopt else None,
-        )
+        merged["version"] = str(found.version)  # saved only if nobody saved it since it was read
+        try:
+            await contacts.update_contact(
+                self.actor,
+                found,
+                values=merged,
+                responsible=None,  # those responsible stay
+                more_columns={"external_id": external_id} if adopt else None,
+            )
+        except EditConflict:
+            raise _changed_meanwhile() from None
         return UPDATED
 
     async def _find_contact(self, external_id: str, customer_number: str) -> Contact | None:
@@ -152,7 +159,12 @@ class RowImporter:
             changes["external_id"] = external_id
         if not changes:
             return UNCHANGED
-        await Contract.filter(id=found.id).update(**changes, version=F("version") + 1)
+        try:  # a compare-and-set on the version read: a staff edit saved since then stays
+            await save_if_unchanged(
+                Contract, where={"id": found.id}, version=found.version, changes=changes, labels={}
+            )
+        except EditConflict:
+            raise _changed_meanwhile() from None
         before = {column: getattr(found, column) for column in contracts.CHANGE_COLUMNS}
         for column, value in changes.items():
             setattr(found, column, value)

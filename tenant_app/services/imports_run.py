@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -30,15 +31,12 @@ import anyio
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from tenant_app.actors import CurrentUser, actor_from
 from tenant_app.db import is_unavailable
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.files.storage import Storage, storage_for
-from tenant_app.models.accounts import User
 from tenant_app.models.folders import AuditEntry
 from tenant_app.models.integration import ImportJob
-from tenant_app.permissions import can_manage_contacts
-from tenant_app.services import api_tokens, imports_csv, imports_fields
+from tenant_app.services import imports_csv, imports_fields, imports_starter
 from tenant_app.services.imports_rows import CREATED, UPDATED, RowImporter
 from tenant_app.settings import Settings
 from tenant_app.tenancy import enter_tenant, leave_tenant, load_tenant_info
@@ -60,11 +58,20 @@ CHUNK_ROWS = 200
 CHUNK_SECONDS = 0.25  # a chunk ends after this, even short of CHUNK_ROWS (SQLite waits)
 MAX_REPORTED = 1000  # failed rows listed in the report; failed_count counts them all
 STALE_SECONDS = 90  # a running job whose progress stands still this long is taken over
+MAX_ATTEMPTS = 3  # runs of a job that failed (not a row: the run) before it is stopped
 EVERY = 2  # seconds between the background loop's looks for queued jobs
 
 
 class LostClaim(Exception):
     """The job is no longer running where this worker left it: it stops, its chunk undone."""
+
+
+class Stopped(Exception):
+    """The job may not go on (its starter lost the right to import): `reason` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class Rows(Protocol):
@@ -84,19 +91,44 @@ class Line:
 
 def lines_of(kind: str, mapping: dict[str, str], sheet: imports_csv.Sheet) -> list[Line]:
     """The sheet's rows as the mapping reads them."""
-    mapping = imports_fields.clean_mapping(kind, mapping, sheet.headers)
+    return lines_from(kind, mapping, sheet.headers, sheet.rows)
+
+
+def lines_from(
+    kind: str,
+    mapping: dict[str, str],
+    headers: tuple[str, ...],
+    rows: Iterable[tuple[int, tuple[str, ...]]],
+) -> list[Line]:
+    """The rows (read one at a time) as the mapping reads them: only the mapped cells kept."""
+    mapping = imports_fields.clean_mapping(kind, mapping, headers)
     found = []
-    for number, cells in sheet.rows:
-        values = imports_fields.row_values(mapping, sheet.headers, cells)
+    for number, cells in rows:
+        values = imports_fields.row_values(mapping, headers, cells)
         problem = ""
-        if imports_fields.extra_cells(sheet.headers, cells):
+        if imports_fields.extra_cells(headers, cells):
             problem = _("The row has more cells than the header row: check separators and quotes.")
+        elif any(len(cell) > imports_csv.MAX_CELL for cell in cells):
+            problem = _(
+                "A cell of this row is longer than %(n)s characters.", n=imports_csv.MAX_CELL
+            )
         found.append(Line(number, values, imports_fields.row_key(kind, values), problem))
     return found
 
 
+def _file_lines(data: bytes, job: ImportJob) -> list[Line]:
+    headers, rows = imports_csv.data_rows(data, job.encoding, job.delimiter)
+    return lines_from(job.kind, job.mapping, headers, rows)
+
+
+async def load_lines(store: Storage, job: ImportJob) -> list[Line]:
+    """The job's stored file as its lines (read off the event loop: it may be large)."""
+    data = await store.read(job.storage_key)
+    return await anyio.to_thread.run_sync(_file_lines, data, job)
+
+
 async def load_sheet(store: Storage, job: ImportJob) -> imports_csv.Sheet:
-    """The job's stored file as a table (decoded off the event loop: it may be large)."""
+    """The job's stored file as a whole table (decoded off the event loop)."""
     data = await store.read(job.storage_key)
     return await anyio.to_thread.run_sync(imports_csv.read_sheet, data, job.encoding, job.delimiter)
 
@@ -135,9 +167,15 @@ async def run_rows(
     *,
     chunk_rows: int = CHUNK_ROWS,
     chunk_seconds: float = CHUNK_SECONDS,
+    check: Callable[[], Awaitable[str]] | None = None,
 ) -> None:
-    """Import `lines` from job.done_rows on, chunk by chunk (LostClaim if taken over)."""
+    """Import `lines` from job.done_rows on, chunk by chunk (LostClaim if taken over). Before
+    each chunk but the first, `check` says why the job may not go on (Stopped), or ""."""
+    first = True
     while job.done_rows < len(lines):
+        if check is not None and not first and (reason := await check()):
+            raise Stopped(reason)
+        first = False
         await _chunk(job, rows, lines, chunk_rows, chunk_seconds)
         await asyncio.sleep(0)  # whatever else this process has to do runs now
 
@@ -201,39 +239,16 @@ async def _finish(job: ImportJob) -> None:
             )
 
 
-async def _starter(job: ImportJob) -> tuple[CurrentUser | None, str]:
-    """The account the job runs as (None if it may no longer import), and its language for
-    the report's messages: a staff member who manages contacts, or an API token's account
-    while the token is valid and may write imports."""
-    user = await User.get_or_none(id=job.created_by_id) if job.created_by_id else None
-    if user is None or not user.is_active:
-        return None, i18n.DEFAULT_LOCALE
-    language = user.language or i18n.DEFAULT_LOCALE
-    if user.kind == "api":
-        return await _api_actor(user, job.kind), language
-    actor = actor_from(user)
-    return (actor if user.kind == "staff" and can_manage_contacts(actor) else None), language
-
-
-async def _api_actor(user: User, kind: str) -> CurrentUser | None:
-    """A token's account acts as its requests do, while the token is valid and may still
-    write imports and their kind of record."""
-    caller = await api_tokens.caller_of_account(user.id)
-    if caller is None or not (caller.allows("imports:write") and caller.allows(f"{kind}:write")):
-        return None
-    return caller.actor
-
-
 async def run_job(job: ImportJob, store: Storage, **chunking: Any) -> None:
     """Run a claimed (running) job of the current tenant to its end."""
-    actor, language = await _starter(job)
+    user, language = await imports_starter.starter(job)
     with i18n.using(language):
-        if actor is None:
-            message = _("The person who started the import may no longer manage contacts.")
-            await fail_job(job, message)
+        actor, reason = await imports_starter.actor_of(user, job.kind)
+        if actor is None or user is None:
+            await fail_job(job, reason)
             return
         try:
-            lines = lines_of(job.kind, job.mapping, await load_sheet(store, job))
+            lines = await load_lines(store, job)
         except (imports_csv.CsvProblem, OSError, ValueError) as problem:
             reason = str(problem) if isinstance(problem, imports_csv.CsvProblem) else ""
             await fail_job(job, reason or _("The uploaded file is no longer there."))
@@ -241,20 +256,56 @@ async def run_job(job: ImportJob, store: Storage, **chunking: Any) -> None:
         if job.total_rows != len(lines):
             job.total_rows = len(lines)
             await ImportJob.filter(id=job.id).update(total_rows=len(lines))
-        await run_rows(job, RowImporter(actor, job.kind), lines, **chunking)
+        check = functools.partial(imports_starter.still_allowed, job, user)
+        try:
+            await run_rows(job, RowImporter(actor, job.kind), lines, check=check, **chunking)
+        except Stopped as stopped:
+            await fail_job(job, stopped.reason)
+            return
         await _finish(job)
 
 
 async def run_claimed(settings: Settings, tenant_id: int, job_id: int, **chunking: Any) -> None:
-    """Run a job claimed across tenants, inside its tenant's scope."""
+    """Run a job claimed across tenants, inside its tenant's scope. A run that fails (not a
+    row: the job itself) is logged once and counted; the job is tried again when it is
+    taken over, and stopped after MAX_ATTEMPTS failed runs."""
     tokens = enter_tenant(await load_tenant_info(tenant_id))
     try:
         job = await ImportJob.get(id=job_id)
         await run_job(job, storage_for(settings), **chunking)
     except LostClaim:
         logger.info("import taken over by another worker", extra={"fields": {"job": job_id}})
+    except Exception as error:
+        if is_unavailable(error):
+            raise  # the database is gone: no attempt of the job's own; taken over later
+        logger.exception("import failed", extra={"fields": {"job": job_id}})
+        await _count_failure(job_id)
     finally:
         leave_tenant(tokens)
+
+
+async def _count_failure(job_id: int) -> None:
+    """Note the failed run in the job's report (an entry of row 0 with its attempts); the
+    last one stops the job with its reason at the top of the report."""
+    job = await ImportJob.get_or_none(id=job_id)
+    if job is None or job.status != RUNNING:
+        return
+    noted = [entry["attempts"] for entry in job.report if "attempts" in entry]
+    attempts = 1 + (noted[0] if noted and isinstance(noted[0], int) else 0)
+    others = [entry for entry in job.report if "attempts" not in entry]
+    job.report = [{"row": 0, "key": "", "attempts": attempts}, *others]
+    if attempts < MAX_ATTEMPTS:
+        still = ImportJob.filter(id=job.id, status=RUNNING, done_rows=job.done_rows)
+        await still.update(report=job.report)
+        return
+    _user, language = await imports_starter.starter(job)
+    with i18n.using(language):
+        message = _(
+            "The import failed %(n)s times because of an unexpected error and was stopped."
+            " Please start it again later; if it fails again, tell the support.",
+            n=attempts,
+        )
+        await fail_job(job, message)
 
 
 async def claim_next() -> tuple[int, int] | None:

@@ -13,6 +13,8 @@ from tenant_app.models.contacts import Contact
 from tenant_app.models.folders import AuditEntry, Contract
 from tenant_app.models.integration import ApiToken, ImportJob
 from tenant_app.models.scoping import tenant_scope
+from tenant_app.services import imports_report, imports_run
+from tenant_app.services.imports_rows import RowImporter
 from tests.api_helpers import bearer, field_messages, make_token, problem_of
 from tests.web.test_import import BMS_ROWS, bms_file, run_imports
 
@@ -199,3 +201,29 @@ async def test_an_import_of_a_revoked_token_stops(client: Any, tenant: Any, sett
         job = await ImportJob.get(id=made.json()["id"])
         assert await Contact.all().count() == 0
     assert job.status == "failed"
+    assert imports_report.summary(job).problem == "Das API-Token wurde widerrufen."
+
+
+async def test_a_running_import_stops_at_its_next_chunk_once_its_token_is_revoked(
+    client: Any, tenant: Any, settings: Any, monkeypatch: Any
+) -> None:
+    secret = await make_token(tenant, WRITER)
+    rows = [f"K-{n};Vera;Vogel{n};01.02.1980;v{n}@example.de;;;;" for n in range(1, 7)]
+    made = await send(client, secret, bms_file(*rows))
+    import_row = RowImporter.row
+
+    async def revoked_meanwhile(self: RowImporter, values: dict[str, str]) -> str:
+        outcome = await import_row(self, values)
+        await ApiToken.all().update(revoked_at=datetime.now(UTC))  # while the import runs
+        return outcome
+
+    monkeypatch.setattr(RowImporter, "row", revoked_meanwhile)
+    assert await imports_run.claim_next() == (tenant.tenant.id, made.json()["id"])
+    await imports_run.run_claimed(settings, tenant.tenant.id, made.json()["id"], chunk_rows=2)
+    with tenant_scope(tenant.tenant.id):
+        job = await ImportJob.get(id=made.json()["id"])
+        assert await Contact.all().count() == 2  # the first chunk, before the check
+    assert (job.status, job.done_rows) == ("failed", 2)
+    assert imports_report.summary(job).problem == "Das API-Token wurde widerrufen."
+    read = await client.get(f"{IMPORTS}/{job.id}", headers=bearer(secret))
+    assert read.status_code == 401  # the token itself is refused too

@@ -316,3 +316,27 @@ async def test_an_endpoint_that_does_not_answer_holds_up_nothing_else(
     assert tried.status == waiting.status == "pending"
     assert attempt.status_code is None and "ConnectError" in attempt.error
     assert int(clock.now) + 30 <= waiting.next_attempt_at <= int(clock.now) + 32
+
+
+async def test_a_deactivated_tenants_deliveries_wait_unsent(
+    tenant, passwords, client, settings, receiver
+) -> None:
+    from tenant_app.models.tenancy import Tenant
+    from tenant_app.queries import webhooks as webhook_queries
+
+    contact = await make_customer(tenant, passwords)
+    await client.log_in("alpha-admin")
+    endpoint_id, receiver.secret = await register(client, receiver.url, ["contact.updated"])
+    await edit_contact(client, contact.id, city="Bonn")
+    await Tenant.filter(id=tenant.tenant.id).update(is_active=False)  # the tenant is switched off
+    clock = Clock()
+    now = int(clock.now)
+    assert await webhook_queries.claim_due(now=now, until=now + 60, batch=10) == []
+    assert await WebhookSender(settings, clock=clock).run_once() == 0
+    assert receiver.received == []
+    with tenant_scope(tenant.tenant.id):
+        delivery = await WebhookDelivery.get(endpoint_id=endpoint_id)
+    assert (delivery.status, delivery.attempts, delivery.locked_until) == ("pending", 0, 0)
+    await Tenant.filter(id=tenant.tenant.id).update(is_active=True)  # on again: sent then
+    assert await WebhookSender(settings, clock=clock).run_once() == 1
+    assert [hit.payload["type"] for hit in receiver.received] == ["contact.updated"]
