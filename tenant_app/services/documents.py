@@ -40,9 +40,7 @@ from tenant_app.vocabulary import FOLDERS as FOLDER_KEYS
 
 def _digest(source: BinaryIO) -> str:
     source.seek(0)
-    digest = hashlib.sha256()
-    while chunk := source.read(64 * 1024):
-        digest.update(chunk)
+    digest = hashlib.file_digest(source, "sha256")  # type: ignore[arg-type]
     source.seek(0)
     return digest.hexdigest()
 
@@ -396,5 +394,6 @@ async def file_into_contract(
         raise ValidationFailed({"contract_id": _("Please choose a contract.")})
     if not staff_may_edit_folder(actor, contract.folder):
         raise PermissionDenied
-    await Document.filter(id=document.id).update(contract_id=contract.id, folder=contract.folder)
+    moved = {"contract_id": contract.id, "folder": contract.folder, "updated_at": datetime.now(UTC)}
+    await Document.filter(id=document.id).update(**moved, version=F("version") + 1)  # for sync
     return contract

@@ -218,6 +218,7 @@ async def test_attachment_is_a_document_of_the_contact_and_can_be_filed(people, 
     with tenant_scope(tenant.tenant.id):
         document = await Document.get(contact_id=contact.id)
     assert (document.folder, document.uploaded_by_customer) == ("", True)
+    uploaded = document
     download = await customer.get(f"{ticket_path}/attachments/{document.id}")
     assert download.status_code == 200 and download.content == PDF_BYTES
     contract = await add_contract(tenant, contact)
@@ -231,6 +232,9 @@ async def test_attachment_is_a_document_of_the_contact_and_can_be_filed(people, 
     with tenant_scope(tenant.tenant.id):
         document = await Document.get(id=document.id)
     assert (document.contract_id, document.folder) == (contract.id, "insurance")
+    # a sync by the API sees the move (updated_since), and an ETag read before it is stale
+    assert document.version == uploaded.version + 1
+    assert document.updated_at is not None and document.updated_at > uploaded.updated_at
 
 
 async def test_staff_starts_a_ticket_to_a_customer(people, tenant, settings, deliver) -> None:
