@@ -12,6 +12,7 @@ from tenant_app.models.factors import RecoveryCode, TotpFactor
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
 from tenant_app.tenancy import tenant_cache
+from tenant_app.text.formatting import DISPLAY_TZ
 from tests.conftest import ADMIN_PASSWORD, CUSTOMER_PASSWORD, link_in, make_customer, text_of
 from tests.web.test_tickets import make_staff
 from tests.web.test_totp import SECOND_STEP, SECURITY, enrol_totp, password_step, second_step
@@ -65,7 +66,7 @@ async def test_the_admin_requires_a_second_factor_with_a_grace_period(
     await anna.log_in("anna")
     home = await anna.get("/staff")
     assert home.status_code == 200 and 'id="staff-factor-banner"' in home.text
-    deadline = (datetime.now(UTC) + timedelta(days=10)).astimezone().strftime("%d.%m.%Y")
+    deadline = (datetime.now(UTC) + timedelta(days=10)).astimezone(DISPLAY_TZ).strftime("%d.%m.%Y")
     assert deadline in home.text and 'href="/account/security"' in home.text
     # Changing the grace period keeps the start; lifting it ends banner and requirement.
     with tenant_scope(tenant.tenant.id):
