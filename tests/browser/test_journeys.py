@@ -506,10 +506,12 @@ async def test_new_ticket_with_the_keyboard_only(contexts, pdf_file) -> None:
     await keys.type("Erste Zeile")
     await keys.press("Enter")
     await keys.type("Zweite Zeile")
-    await keys.press("Tab")
     attachment = field(page, "Anhang (optional)")
-    await expect(attachment).to_be_focused()
+    # Playwright subscribes to file choosers without waiting for the answer: started
+    # before the Tab key, the subscription is in place when Space opens the chooser.
     async with page.expect_file_chooser() as chooser:
+        await keys.press("Tab")
+        await expect(attachment).to_be_focused()
         await keys.press("Space")
     await (await chooser.value).set_files(pdf_file)
     await keys.press("Tab")
