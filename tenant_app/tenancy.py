@@ -69,6 +69,11 @@ class TenantInfo:
     # Staff must have a second factor once the grace period after this moment ends (None: no).
     staff_2fa_required_at: datetime | None = None
     staff_2fa_grace_days: int = 14
+    modules: str = ""  # comma-list of the switched-on modules (vocabulary.MODULES)
+
+    def has_module(self, name: str) -> bool:
+        """Is this portal module (offers, claims, first_information, push, new_customers) on?"""
+        return name in self.modules.split(",")
 
     @property
     def staff_2fa_deadline(self) -> datetime | None:
@@ -104,7 +109,7 @@ def slug_error(slug: str) -> str | None:
 _TENANT_COLUMNS = (
     "SELECT t.id, t.slug, t.name, h.hostname, t.theme, t.primary_color, t.secondary_color,"
     " t.text_color, t.logo_key, t.favicon_key, t.address_form, t.imprint_html, t.signature_html,"
-    " t.updated_at, t.staff_2fa_required_at, t.staff_2fa_grace_days,"
+    " t.updated_at, t.staff_2fa_required_at, t.staff_2fa_grace_days, t.modules,"
     " (SELECT p.hostname FROM tenant_host p WHERE p.tenant_id = t.id"
     " ORDER BY p.is_primary DESC, p.id LIMIT 1) AS primary_hostname"
     " FROM tenant_host h JOIN tenant t ON t.id = h.tenant_id"

@@ -55,6 +55,23 @@ WEBHOOK_EVENT_TYPES = (
     "case.created",
     "case.updated",
 )
+# Claims (Schäden): what happened, and the statuses the customer sees, in their order.
+CLAIM_KINDS = (
+    "vehicle",
+    "household",
+    "building",
+    "liability",
+    "legal",
+    "health",
+    "travel",
+    "other",
+)
+CLAIM_STATUSES = ("reported", "in_progress", "at_insurer", "settled", "rejected", "closed")
+OPEN_CLAIM_STATUSES = ("reported", "in_progress", "at_insurer")
+# The portal's modules a tenant admin switches on or off (Tenant.modules).
+MODULES = ("offers", "claims", "first_information", "push", "new_customers")
+# What the broker is under § 34d GewO, for the first information (Erstinformation).
+BROKER_STATUSES = ("makler", "berater", "vertreter")
 PAYMENT_FREQUENCIES = ("monthly", "quarterly", "half_yearly", "yearly", "single")
 PAYMENT_METHODS = ("direct_debit", "transfer", "invoice", "other")
 DOCUMENT_CATEGORIES = (

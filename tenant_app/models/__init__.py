@@ -17,4 +17,8 @@ MODEL_MODULES = [
     "tenant_app.models.activity",
     "tenant_app.models.integration",
     "tenant_app.models.cases",
+    "tenant_app.models.engagement",
+    "tenant_app.models.claims",
+    "tenant_app.models.leads",
+    "tenant_app.models.push",
 ]

@@ -41,6 +41,9 @@ class User(TenantModel):
     manages_users = fields.BooleanField(default=False, db_default=False)
     manages_settings = fields.BooleanField(default=False, db_default=False)
     registration_sent_at = fields.DatetimeField(null=True)
+    registered_at = fields.DatetimeField(null=True)  # the registration link was completed
+    address_form = fields.CharField(max_length=3, null=True)  # sie | du, None: the tenant's
+    receives_leads = fields.BooleanField(default=False, db_default=False)  # Kunde werden
     must_change_password = fields.BooleanField(default=False, db_default=False)  # CLI's first admin
     last_login_at = fields.DatetimeField(null=True)
     # A confirmed authenticator app or a passkey: the login asks for it. Kept beside the

@@ -14,8 +14,9 @@ from tenant_app.models.scoping import TenantModel
 
 if TYPE_CHECKING:
     from tenant_app.models.accounts import User
+    from tenant_app.models.claims import Claim
     from tenant_app.models.contacts import Contact
-    from tenant_app.models.folders import Document
+    from tenant_app.models.folders import Contract, Document
 
 CONVERSATION_KINDS = ("ticket",)  # later: chat, tender
 EVENT_KINDS = ("created", "replied", "forwarded", "read", "closed", "note")
@@ -37,6 +38,15 @@ class Conversation(TenantModel):
         on_delete=fields.SET_NULL,
     )
     responsible_id: int | None
+    # What the ticket is about, when it began there: an offer or a claim.
+    contract: fields.ForeignKeyNullableRelation[Contract] = fields.ForeignKeyField(
+        "models.Contract", related_name="conversations", null=True, on_delete=fields.SET_NULL
+    )
+    contract_id: int | None
+    claim: fields.ForeignKeyNullableRelation[Claim] = fields.ForeignKeyField(
+        "models.Claim", related_name="conversations", null=True, on_delete=fields.SET_NULL
+    )
+    claim_id: int | None
     entry_count = fields.IntField(default=0, db_default=0)  # compared with participants' read_count
     last_entry_by_customer = fields.BooleanField(default=False, db_default=False)
     last_entry_at = fields.DatetimeField(null=True)

@@ -84,6 +84,7 @@ class Contract(TenantModel):
         max_digits=12, decimal_places=2, null=True
     )  # EUR per period
     note = fields.TextField(default="", db_default="")
+    valid_until = fields.DateField(null=True)  # an offer (Angebot) can be accepted until then
     created_by_customer = fields.BooleanField(default=False, db_default=False)
     created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="created_contracts", null=True, on_delete=fields.SET_NULL

@@ -36,6 +36,21 @@ class Tenant(Model):
     broker_opening_hours = fields.CharField(max_length=500, default="", db_default="")
     broker_register_number = fields.CharField(max_length=40, default="", db_default="")
     broker_number = fields.CharField(max_length=40, default="", db_default="")  # "Makler-ID"
+    broker_status = fields.CharField(max_length=20, default="makler", db_default="makler")
+    broker_chamber = fields.CharField(max_length=200, default="", db_default="")  # the IHK
+    # The portal's switchable modules that are on (one of vocabulary.MODULES each, comma-list).
+    modules = fields.CharField(
+        max_length=200,
+        default="offers,claims,first_information,push",
+        db_default="offers,claims,first_information,push",
+    )
+    # What an accepted offer (Angebot) becomes, and the document categories the invitation
+    # dialog preselects for sharing (comma-list of vocabulary.DOCUMENT_CATEGORIES).
+    offer_accepted_status = fields.CharField(max_length=12, default="active", db_default="active")
+    recommended_categories = fields.CharField(
+        max_length=300, default="policy,invoice", db_default="policy,invoice"
+    )
+    claim_counter = fields.IntField(default=0, db_default=0)  # the last claim number given
     version = fields.IntField(default=1, db_default=1)  # edit lock of the settings form
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

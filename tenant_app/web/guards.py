@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse
 
 from tenant_app import htmx
 from tenant_app.actors import CurrentUser
+from tenant_app.errors import NotFound
 from tenant_app.pages import second_factor_state
 
 
@@ -73,3 +74,9 @@ def _whole_page(request: Request, target: str) -> RedirectResponse:
     if htmx.is_htmx_request(request):
         htmx.redirect_whole_page(response, target.partition("?")[0])
     return response
+
+
+def require_module(request: Request, module: str) -> None:
+    """A switched-off portal module (offers, claims, ...) is not there: 404, for staff too."""
+    if not request.state.tenant.has_module(module):
+        raise NotFound
