@@ -3,9 +3,10 @@ requests, claims with their files, prospects from the public page, web push subs
 the installation's VAPID key. The tenant gets its switchable modules, what an accepted offer
 becomes, the recommended categories to share, the broker's status and chamber for the first
 information, and a claim counter. Accounts get their registration time, their own form of
-address and whether they hear of new prospects. Contracts get an offer's validity date, and
+address, whether they hear of new prospects, and for staff a photo for the advisor card. Contracts get an offer's validity date, and
 tickets what they are about (an offer or a claim). Every new column has a default or is
 nullable, so existing rows need no backfill."""
+
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
@@ -242,6 +243,11 @@ class Migration(migrations.Migration):
             model_name='User',
             name='address_form',
             field=fields.CharField(null=True, max_length=3),
+        ),
+        ops.AddField(
+            model_name='User',
+            name='photo_key',
+            field=fields.CharField(null=True, max_length=200),
         ),
         ops.AddField(
             model_name='User',

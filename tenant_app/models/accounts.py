@@ -23,6 +23,7 @@ class User(TenantModel):
     last_name = fields.CharField(max_length=100)
     birthdate = fields.DateField(null=True)
     phone = fields.CharField(max_length=40, default="", db_default="")  # staff: shown to customers
+    photo_key = fields.CharField(max_length=200, null=True)  # staff: the advisor card's photo
     password_hash = fields.CharField(max_length=255, null=True)  # None until registered
     language = fields.CharField(max_length=5, null=True)  # de | en | None = browser
     is_active = fields.BooleanField(default=True, db_default=True)
