@@ -12,17 +12,15 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from tenant_app.actors import CurrentUser
-from tenant_app.errors import EditConflict, NotFound, ValidationFailed
+from tenant_app.errors import EditConflict, ValidationFailed
 from tenant_app.models.cases import AdviceCase
-from tenant_app.services import case_risks, cases, contacts
-from tenant_app.services.contact_sync import contact_by_external_id
+from tenant_app.services import case_risks, cases
+from tenant_app.services.contact_sync import contact_named
 from tenant_app.services.versions import MAX_VERSION
 from tenant_app.text.i18n import gettext as _
 from tenant_app.text.labels import N_
 from tenant_app.vocabulary import CLOSED_CASE_STATUSES
 
-NAME_THE_CONTACT = N_("Please name the contact by contact_id or by contact_external_id.")
-NO_CONTACT = N_("There is no such contact.")
 STAYS_WITH_CONTACT = N_("An advice case stays with its contact.")
 FIELDS = ("title", "product_lines", "description", "notes", "responsible_id", "external_id")
 _API_NAMES = {"responsible": "responsible_id"}  # the form's names the API calls otherwise
@@ -60,24 +58,6 @@ async def case_by_external_id(actor: CurrentUser, external_id: str) -> AdviceCas
     return None if found is None else await cases.case_for(actor, found.id, edit=True)
 
 
-async def _contact_of(
-    actor: CurrentUser, contact_id: int | None, contact_external_id: str | None
-) -> int:
-    """The contact a request names, by exactly one of its ids (422 for one not visible)."""
-    if (contact_id is None) == (contact_external_id is None):
-        raise ValidationFailed({"contact_id": _(NAME_THE_CONTACT)})
-    field = "contact_id" if contact_id is not None else "contact_external_id"
-    try:
-        if contact_id is not None:
-            return (await contacts.get_visible_contact(actor, contact_id)).id
-        found = await contact_by_external_id(actor, str(contact_external_id))
-    except NotFound:
-        found = None
-    if found is None:
-        raise ValidationFailed({field: _(NO_CONTACT)})
-    return found.id
-
-
 def _form(case: AdviceCase | None, changes: Mapping[str, Any]) -> dict[str, Any]:
     """The case form's values: the stored ones (if any) with the sent ones over them."""
     stored = {name: getattr(case, name) for name in FIELDS} if case else {}
@@ -102,7 +82,7 @@ async def add_case(
     values: Mapping[str, Any],
 ) -> AdviceCase:
     """A new case for the contact, in the status sent (it is opened, then moved on)."""
-    contact = await _contact_of(actor, contact_id, contact_external_id)
+    contact = await contact_named(actor, contact_id, contact_external_id)
     try:
         async with in_transaction():
             case = await cases.open_case(actor, contact_id=contact, values=_form(None, values))
@@ -184,7 +164,7 @@ async def replace_case(
 ) -> AdviceCase:
     """An upsert of an existing case: every field as sent (an omitted one is empty or its
     default). Its contact stays: naming another is refused."""
-    if await _contact_of(actor, contact_id, contact_external_id) != case.contact_id:
+    if await contact_named(actor, contact_id, contact_external_id) != case.contact_id:
         field = "contact_id" if contact_id is not None else "contact_external_id"
         raise ValidationFailed({field: _(STAYS_WITH_CONTACT)})
     return await change_case(actor, case.id, version=version, changes=values)

@@ -13,8 +13,7 @@ from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Case, F, Q, When
-from tortoise.models import Model
+from tortoise.expressions import Case, Q, When
 
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import EditConflict, NotFound, PermissionDenied, ValidationFailed
@@ -31,6 +30,8 @@ from tenant_app.text.labels import N_
 T = TypeVar("T")
 AccountState = Literal["none", "created", "active", "deactivated"]  # "created": not registered
 EXTERNAL_ID_TAKEN = N_("Another contact already has this external ID.")
+NO_CONTACT = N_("There is no such contact.")
+NAME_THE_CONTACT = N_("Please name the contact by contact_id or by contact_external_id.")
 _SEARCHED = ("first_name", "last_name", "email", "customer_number", "company_name")
 
 
@@ -103,6 +104,24 @@ async def contact_by_external_id(actor: CurrentUser, external_id: str) -> Contac
     return None if found is None else await contacts.get_visible_contact(actor, found.id)
 
 
+async def contact_named(
+    actor: CurrentUser, contact_id: int | None, contact_external_id: str | None
+) -> int:
+    """The contact a request names, by exactly one of its ids (422 for one not visible)."""
+    if (contact_id is None) == (contact_external_id is None):
+        raise ValidationFailed({"contact_id": _(NAME_THE_CONTACT)})
+    field = "contact_id" if contact_id is not None else "contact_external_id"
+    try:
+        if contact_id is not None:
+            return (await contacts.get_visible_contact(actor, contact_id)).id
+        found = await contact_by_external_id(actor, str(contact_external_id))
+    except NotFound:
+        found = None
+    if found is None:
+        raise ValidationFailed({field: _(NO_CONTACT)})
+    return found.id
+
+
 async def add_contact(
     actor: CurrentUser, *, values: Mapping[str, Any], external_id: str | None
 ) -> SyncedContact:
@@ -147,8 +166,9 @@ async def erase_contact(
     """Erase the contact with everything about it, as staff do, if it is still at
     `version` (EditConflict otherwise: the client has not seen the last change)."""
     contact = await contacts.contact_to_manage(actor, contact_id)
-    await claim(Contact, row_id=contact.id, version=version)
-    await erasure.delete_contact(actor, store, contact, confirmation=contact.last_name)
+    await erasure.delete_contact(
+        actor, store, contact, confirmation=contact.last_name, version=version
+    )
 
 
 async def contact_permissions(actor: CurrentUser, contact_id: int) -> tuple[CustomerRights, int]:
@@ -167,19 +187,6 @@ async def set_contact_permissions(
     known = version if version <= MAX_VERSION else None  # None: stale
     await access.save_access(actor, contact_id=contact_id, flags=flags, version=known)
     return await access.access_form(actor, contact_id=contact_id)
-
-
-async def claim(model: type[Model], *, row_id: int, version: int) -> None:
-    """Take the row at `version` for a change outside its edit form (a delete): the
-    version moves on, so a write with the old one fails from now on. EditConflict if it
-    has moved on already."""
-    if 0 < version <= MAX_VERSION:  # any other is stale (and no integer column holds it)
-        if await model.filter(id=row_id, version=version).update(version=F("version") + 1):
-            return
-    current = await model.filter(id=row_id).first()
-    if current is None:
-        raise NotFound
-    raise EditConflict({}, version=int(current.version))  # type: ignore[attr-defined]
 
 
 def form_text(values: Mapping[str, Any]) -> dict[str, str]:

@@ -20,7 +20,7 @@ from tenant_app.models.folders import Contract, Insurer
 from tenant_app.models.integration import ApiToken
 from tenant_app.permissions import can_see_all_contacts, staff_may_read_folder
 from tenant_app.services import contacts, contracts
-from tenant_app.services.contact_sync import claim, contact_by_external_id, form_text
+from tenant_app.services.contact_sync import contact_named, form_text
 from tenant_app.services.insurers import sort_key
 from tenant_app.services.versions import VERSION_FIELD
 from tenant_app.text.i18n import gettext as _
@@ -29,8 +29,6 @@ from tenant_app.vocabulary import FOLDERS
 
 T = TypeVar("T")
 EXTERNAL_ID_TAKEN = N_("Another contract already has this external ID.")
-NO_CONTACT = N_("There is no such contact.")
-NAME_THE_CONTACT = N_("Please name the contact by contact_id or by contact_external_id.")
 STAYS_WITH_CONTACT = N_("A contract stays with its contact.")
 STAYS_IN_FOLDER = N_("A contract stays in its folder.")
 _API_NAMES = {"insurer": "insurer_name"}  # the form's field names that the API calls otherwise
@@ -97,7 +95,7 @@ async def add_contract(
 ) -> Contract:
     """A new contract in the contact's folder, by the staff's use case (the customer is
     told of it, as when staff add one)."""
-    contact = await _contact_of(actor, contact_id, contact_external_id)
+    contact = await contact_named(actor, contact_id, contact_external_id)
     await _check_external_id(external_id)
     form = await _form(values)
     return await _api_names(
@@ -140,7 +138,7 @@ async def replace_contract(
 ) -> Contract:
     """An upsert of an existing contract: every field as sent (an omitted one is empty or
     its default). Its contact and its folder stay: naming others is refused."""
-    if await _contact_of(actor, contact_id, contact_external_id) != contract.contact_id:
+    if await contact_named(actor, contact_id, contact_external_id) != contract.contact_id:
         field = "contact_id" if contact_id is not None else "contact_external_id"
         raise ValidationFailed({field: _(STAYS_WITH_CONTACT)})
     if folder != contract.folder:
@@ -153,26 +151,7 @@ async def remove_contract(
 ) -> None:
     """Delete the contract with its documents, as staff do, if it is still at `version`."""
     contract = await contract_for(actor, contract_id, action="delete")
-    await claim(Contract, row_id=contract.id, version=version)
-    await contracts.delete_contract(actor, contract, store)
-
-
-async def _contact_of(
-    actor: CurrentUser, contact_id: int | None, contact_external_id: str | None
-) -> int:
-    """The contact a request names, by exactly one of its ids (422 for one not visible)."""
-    if (contact_id is None) == (contact_external_id is None):
-        raise ValidationFailed({"contact_id": _(NAME_THE_CONTACT)})
-    field = "contact_id" if contact_id is not None else "contact_external_id"
-    try:
-        if contact_id is not None:
-            return (await contacts.get_visible_contact(actor, contact_id)).id
-        found = await contact_by_external_id(actor, str(contact_external_id))
-    except NotFound:
-        found = None
-    if found is None:
-        raise ValidationFailed({field: _(NO_CONTACT)})
-    return found.id
+    await contracts.delete_contract(actor, contract, store, version=version)
 
 
 async def _form(values: Mapping[str, Any]) -> dict[str, str]:

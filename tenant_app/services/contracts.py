@@ -24,7 +24,7 @@ from tenant_app.schemas.base import checked
 from tenant_app.schemas.folders import CONTRACT_KINDS, ContractInput, ContractKind
 from tenant_app.services import events
 from tenant_app.services.access import access_of
-from tenant_app.services.versions import VERSION_FIELD, save_if_unchanged, version_of
+from tenant_app.services.versions import VERSION_FIELD, claim, save_if_unchanged, version_of
 from tenant_app.text import labels
 from tenant_app.text.i18n import gettext as _
 from tenant_app.vocabulary import FOLDERS as FOLDER_KEYS
@@ -254,8 +254,12 @@ def _values(contract: Contract) -> dict[str, Any]:
     return {column: getattr(contract, column) for column in CHANGE_COLUMNS}
 
 
-async def delete_contract(actor: CurrentUser, contract: Contract, store: Storage) -> None:
+async def delete_contract(
+    actor: CurrentUser, contract: Contract, store: Storage, *, version: int | None = None
+) -> None:
     """Staff delete for real; a customer's delete is a soft delete that staff can undo.
+    With `version` (the API's If-Match), only if the contract is still at it, checked in the
+    delete's own transaction.
 
     Soft also for the customer's own contracts: the broker may have filed documents there.
     """
@@ -266,6 +270,8 @@ async def delete_contract(actor: CurrentUser, contract: Contract, store: Storage
         return
     filed = await Document.filter(contract_id=contract.id).values("id", "storage_key")
     async with in_transaction():
+        if version is not None:
+            await claim(Contract, row_id=contract.id, version=version)
         await contract.delete()  # documents go with it (cascade)
         await _record(actor, events.CONTRACT_DELETED, contract, tell=events.NOBODY)
         await events.forget_for_customers("contract", [contract.id])

@@ -50,6 +50,7 @@ from tenant_app.services import (
     trust_records,
     webhooks,
 )
+from tenant_app.services.versions import claim
 from tenant_app.text.i18n import gettext as _
 from tenant_app.vocabulary import FOLDERS
 
@@ -92,9 +93,16 @@ def _mails_of(contact: Contact, accounts: Iterable[User]) -> Q:
 
 
 async def delete_contact(
-    actor: CurrentUser, store: Storage, contact: Contact, *, confirmation: str
+    actor: CurrentUser,
+    store: Storage,
+    contact: Contact,
+    *,
+    confirmation: str,
+    version: int | None = None,
 ) -> None:
-    """Erase the contact and all data about it; an audit entry without personal data stays."""
+    """Erase the contact and all data about it; an audit entry without personal data stays.
+    With `version` (the API's If-Match), only if the contact is still at it, checked in the
+    erasure's own transaction."""
     if not can_manage_contacts(actor):
         raise PermissionDenied
     if confirmation.strip() != contact.last_name.strip():
@@ -111,6 +119,8 @@ async def delete_contact(
     }
     trusting = await trust_records.logins_only_trusting(contact.id)  # exist only for it
     async with in_transaction():
+        if version is not None:
+            await claim(Contact, row_id=contact.id, version=version)
         mails = _mails_of(contact, [*accounts, *trusting])
         counts["mails"] = await OutboxMail.filter(mails).delete()
         await trust_records.forget_trusted([account.id for account in accounts])

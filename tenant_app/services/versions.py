@@ -105,3 +105,16 @@ def _same(stored: object, wanted: object) -> bool:
     if stored in (None, "") and wanted in (None, ""):
         return True
     return bool(stored == wanted)
+
+
+async def claim(model: type[Model], *, row_id: int, version: int) -> None:
+    """Take the row at `version` for a change outside its edit form (a delete): the
+    version moves on, so a write with the old one fails from now on. EditConflict if it
+    has moved on already."""
+    if 0 < version <= MAX_VERSION:  # any other is stale (and no integer column holds it)
+        if await model.filter(id=row_id, version=version).update(version=F("version") + 1):
+            return
+    current = await model.filter(id=row_id).first()
+    if current is None:
+        raise NotFound
+    raise EditConflict({}, version=int(current.version))  # type: ignore[attr-defined]
