@@ -33,7 +33,10 @@ from tenant_app.services import (
     idempotency,
     imports,
     imports_run,
+    invitations_batch,
+    leads_public,
     notification_mail,
+    push_send,
     webhooks_delivery,
 )
 from tenant_app.services.notices import mail_failed
@@ -51,8 +54,11 @@ from tenant_app.web.guards import LoginRequired, login_required
 PERIODIC_USE_CASES = (
     ("trusted persons", open_due_everywhere, CLEANUP_SECONDS),
     ("unread notifications", notification_mail.send_due, notification_mail.EVERY),
+    ("web push", push_send.send_due, push_send.EVERY),
     ("csv imports", imports_run.worker.run_due, imports_run.EVERY),  # each beside the loop
+    ("invitations", invitations_batch.worker.run_due, invitations_batch.EVERY),  # likewise
     ("csv import retention", imports.forget_old, CLEANUP_SECONDS),
+    ("unconfirmed prospects", leads_public.forget_unconfirmed, CLEANUP_SECONDS),
     ("webhooks", webhooks_delivery.send_due, webhooks_delivery.EVERY),
     ("webhook log retention", webhooks_delivery.purge_old, CLEANUP_SECONDS),
     ("idempotency keys", idempotency.expire_old, CLEANUP_SECONDS),
@@ -108,6 +114,7 @@ def build_app(
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
             await imports_run.worker.stop()  # a running import waits for the next process
+            await invitations_batch.worker.stop()  # so does a batch of invitations
             if manage_db:
                 await db.close_db()
 

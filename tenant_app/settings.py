@@ -72,6 +72,9 @@ class Settings:
     # plain http): None = only in development and tests; True also in production (a broker
     # system inside the same network), False never (WEBHOOKS_ALLOW_PRIVATE).
     webhooks_allow_private: bool | None = None
+    # Web push: the installation's VAPID private key (PEM, or the base64url raw key that
+    # `vapid --gen` prints); empty = made on first use and kept in the database.
+    vapid_private_key: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -167,4 +170,5 @@ def load_settings() -> Settings:
             if _env("WEBHOOKS_ALLOW_PRIVATE", "")
             else None
         ),
+        vapid_private_key=_env("VAPID_PRIVATE_KEY", ""),
     ).check()

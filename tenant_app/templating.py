@@ -83,6 +83,7 @@ def build_templates() -> Environment:
     env.globals["document_views"] = document_rows.document_views
     env.globals["row_labels"] = document_rows.row_labels
     env.globals["contract_card"] = contract_cards.contract_card
+    env.globals["offer_state"] = contract_cards.offer_state
     env.globals["role_labels"] = labels.ROLES
     env.globals["folder_labels"] = labels.FOLDERS
     env.globals["access_labels"] = labels.ACCESS

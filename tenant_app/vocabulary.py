@@ -54,6 +54,10 @@ WEBHOOK_EVENT_TYPES = (
     "ticket.closed",
     "case.created",
     "case.updated",
+    "claim.reported",
+    "claim.updated",
+    "offer.accepted",
+    "offer.requested",
 )
 # Claims (Schäden): what happened, and the statuses the customer sees, in their order.
 CLAIM_KINDS = (

@@ -30,6 +30,7 @@ TRUST = {  # the trusted person's mails (services/trust_mail.py)
     "opens_at": datetime(2026, 3, 8, 9, 30, tzinfo=UTC),
     "link": LINK,
 }
+INVITER = {"firm": "Alpha Makler GmbH", "broker_phone": "0221 123", "broker_street": "Ring 1"}
 UNREAD = {  # one item and several of a kind
     "recipient": PERSON,
     "happened": [("Eine neue Antwort auf eine Anfrage", 2), ("Eine neue Anfrage", 1)],
@@ -46,6 +47,10 @@ CUSTOMER_MAILS = [
         {"user": PERSON, "purpose": "reset", "hours": 72, "link": LINK, "clears_factors": True},
     ),
     ("username", {"user": PERSON, "login_url": LINK}),
+    *(  # an invitation (services/invitations.py), with and without the first information
+        ("invitation", {"user": PERSON, "hours": 72, "link": LINK, "profile": INVITER, **more})
+        for more in ({"first_information_url": LINK}, {})
+    ),
     (
         "new_device",
         {
@@ -71,6 +76,7 @@ CUSTOMER_MAILS = [
     *(("trust_named", {**TRUST, "with_link": with_link}) for with_link in (True, False)),
     ("trust_requested", TRUST),
     ("trust_vetoed", TRUST),
+    ("lead_confirm", {"name": "Eva", "days": 7, "confirm_url": LINK}),  # Kunde werden
     *(
         ("trust_opened", {**TRUST, "mine": mine, "on_proof": on_proof})
         for mine in (True, False)

@@ -43,6 +43,7 @@ def test_a_contract_is_typed_and_cleaned() -> None:
         "payment_frequency": "",
         "gross_premium": Decimal("1234.50"),
         "note": "",
+        "valid_until": None,
     }
 
 

@@ -9,7 +9,7 @@ from tenant_app.models.accounts import User
 from tenant_app.models.scoping import ScopeError, TenantModel, tenant_scope
 from tenant_app.tenancy import MalformedHost, normalize_host, slug_error
 
-GLOBAL_MODELS = {"Tenant", "TenantHost", "RateCounter"}  # platform-level, not tenant data
+GLOBAL_MODELS = {"Tenant", "TenantHost", "RateCounter", "VapidKey"}  # platform-level
 
 
 @pytest.mark.parametrize(

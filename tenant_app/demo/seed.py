@@ -12,10 +12,16 @@ from typing import Any
 
 from tenant_app.demo.activity import add_recent_activity
 from tenant_app.demo.cases import add_demo_cases
+from tenant_app.demo.claims import add_demo_claims
+from tenant_app.demo.home import add_advisor_photo
 from tenant_app.demo.households import add_household, add_trusted_person
 from tenant_app.demo.integration import add_api_token
+from tenant_app.demo.invitations import add_demo_invitations
+from tenant_app.demo.leads import add_demo_leads
 from tenant_app.demo.logo import logo_png
+from tenant_app.demo.offers import add_demo_offers
 from tenant_app.demo.pdf import text_pdf
+from tenant_app.demo.push import add_demo_push
 from tenant_app.demo.tickets import add_demo_tickets
 from tenant_app.files.storage import Storage, new_key
 from tenant_app.models.accounts import User
@@ -149,10 +155,16 @@ async def ensure_demo(passwords: PasswordService, store: Storage, *, base_domain
         for number, person in enumerate(CUSTOMERS):
             await _customer(passwords, store, person, number, staff, tenant.id)
         await add_household(store, staff, tenant.id)
+        await add_advisor_photo(store, tenant.id, staff["mia"])
         await add_trusted_person(passwords)
         await add_recent_activity()
         await add_demo_cases()
+        await add_demo_claims(store, tenant.id)
         await add_api_token(created.admin)
+        await add_demo_leads(tenant.id)
+        await add_demo_offers(tenant.id)
+        await add_demo_push(tenant.id)
+        await add_demo_invitations(store, tenant.id, staff)
     tenant_cache.invalidate()
     return True
 

@@ -293,3 +293,89 @@ def thumbnail(data: bytes, content_type: str) -> bytes:
     buffer = io.BytesIO()
     ground.save(buffer, format="JPEG", quality=80)  # a fresh image: no metadata goes along
     return buffer.getvalue()
+
+
+# Claim photos (services/claims.py): re-encoded as JPEG, never kept as uploaded, with a
+# thumbnail made once. Phone cameras give 12-50 megapixels, so the limits are wider than a
+# logo's; what is stored fits into PHOTO_SIDE.
+PHOTO_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WEBP"}
+PHOTO_MAX_PIXELS = 50_000_000
+PHOTO_SIDE = 2560  # pixels of the stored photo's longer side
+PHOTO_THUMB_SIDE = 320  # pixels: a 160 px CSS box on a 2x screen
+_GPS_IFD, _EXIF_IFD = 0x8825, 0x8769
+_DATETIME, _DATETIME_ORIGINAL = 0x0132, 0x9003
+
+
+@dataclass(frozen=True)
+class ProcessedPhoto:
+    data: bytes  # JPEG
+    thumbnail: bytes  # JPEG
+    width: int
+    height: int
+    sha256: str
+
+
+def process_photo(data: bytes, content_type: str, *, keep_location: bool) -> ProcessedPhoto:
+    """The photo decoded, turned upright and written afresh as JPEG (so nothing of the
+    uploaded bytes survives), with its thumbnail. Its metadata are dropped; `keep_location`
+    keeps only where and when it was taken (the GPS data and the date)."""
+    fmt = PHOTO_FORMATS.get(content_type)
+    announced = "GIF" if data.startswith((b"GIF87a", b"GIF89a")) else sniff(data)
+    if fmt is None or announced != fmt:
+        raise ImageRejected("not_image", _("This file is not a photo we can read."))
+    try:
+        with Image.open(io.BytesIO(data), formats=[fmt]) as image:
+            width, height = image.size  # from the header: nothing decoded yet
+            if not 0 < width * height <= PHOTO_MAX_PIXELS:
+                raise _too_many_pixels()
+            kept = _kept_exif(image.getexif()) if keep_location else None
+            image.seek(0)
+            image.load()
+            upright = _on_white(ImageOps.exif_transpose(image))
+    except Image.DecompressionBombError as exc:
+        raise _too_many_pixels() from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise _broken() from exc
+    upright.thumbnail((PHOTO_SIDE, PHOTO_SIDE), Image.Resampling.LANCZOS)
+    stored = _jpeg(upright, quality=85, exif=kept)
+    small = upright.copy()
+    small.thumbnail((PHOTO_THUMB_SIDE, PHOTO_THUMB_SIDE), Image.Resampling.LANCZOS)
+    return ProcessedPhoto(
+        data=stored,
+        thumbnail=_jpeg(small, quality=80),
+        width=upright.width,
+        height=upright.height,
+        sha256=hashlib.sha256(stored).hexdigest(),
+    )
+
+
+def _kept_exif(exif: Image.Exif) -> bytes | None:
+    """Only the GPS block and the dates of the original's EXIF (no camera, no owner)."""
+    kept = Image.Exif()
+    gps = exif.get_ifd(_GPS_IFD)
+    if gps:
+        kept.get_ifd(_GPS_IFD).update(gps)
+    if exif.get(_DATETIME):
+        kept[_DATETIME] = exif[_DATETIME]
+    original = exif.get_ifd(_EXIF_IFD).get(_DATETIME_ORIGINAL)
+    if original:
+        kept.get_ifd(_EXIF_IFD)[_DATETIME_ORIGINAL] = original
+    return kept.tobytes() if (gps or original or exif.get(_DATETIME)) else None
+
+
+def _on_white(image: Image.Image) -> Image.Image:
+    rgba = image.convert("RGBA")
+    ground = Image.new("RGB", rgba.size, (255, 255, 255))
+    ground.paste(rgba, mask=rgba.getchannel("A"))
+    return ground
+
+
+def _jpeg(image: Image.Image, *, quality: int, exif: bytes | None = None) -> bytes:
+    # A fresh image from raw pixels carries no `info` (EXIF, ICC, comments) along.
+    clean = Image.frombytes(image.mode, image.size, image.tobytes())
+    buffer = io.BytesIO()
+    if exif:
+        clean.save(buffer, format="JPEG", quality=quality, exif=exif)
+    else:
+        clean.save(buffer, format="JPEG", quality=quality)
+    return buffer.getvalue()

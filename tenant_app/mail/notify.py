@@ -13,10 +13,16 @@ from tenant_app.settings import Settings
 from tenant_app.tenancy import current_tenant, public_base_url
 
 
-async def _is_staff(user_id: int | None) -> bool:
+async def _recipient(user_id: int | None) -> tuple[bool, str | None]:
+    """Whether the account is staff's, and the form of address it was given (None: the
+    tenant's), in one query."""
     if user_id is None:
-        return False
-    return await User.filter(id=user_id, kind="staff").exists()
+        return False, None
+    rows = await User.filter(id=user_id).values_list("kind", "address_form")
+    if not rows:
+        return False, None
+    kind, form = rows[0]
+    return kind == "staff", form or None
 
 
 async def notify(
@@ -29,24 +35,31 @@ async def notify(
     links: Mapping[str, str] | None = None,
     contact_id: int | None = None,
     user_id: int | None = None,
-) -> None:
+    address_form: str | None = None,
+) -> int:
     """`links` are paths on the tenant's own host; the mail gets them as full addresses.
 
     `user_id` is the recipient's account: staff get the internal form (formal, no customer
     signature), everyone else the tenant's. `contact_id` is the customer the mail concerns,
     also when it goes to staff (export, erasure, telling staff of a bounce).
+    `address_form` (sie | du) overrides the tenant's for this mail; without it, the one
+    stored on the recipient's account (an invitation's choice) is used. Returns the
+    outbox mail's id.
     """
     tenant = current_tenant()
     base_url = public_base_url(settings, tenant)
     full = {**context, **{name: f"{base_url}{path}" for name, path in (links or {}).items()}}
+    for_staff, own_form = await _recipient(user_id)
     mail = render_email(
         template,
         full,
         tenant=tenant,
         base_url=base_url,
         locale=language or "de",
-        for_staff=await _is_staff(user_id),
+        for_staff=for_staff,
+        address_form=address_form or own_form,
     )
-    await enqueue(
+    row = await enqueue(
         mail, to=to, tenant_id=tenant.id, kind=template, contact_id=contact_id, user_id=user_id
     )
+    return int(row.id)

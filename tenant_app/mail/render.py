@@ -36,14 +36,17 @@ def render_email(
     base_url: str,
     locale: str,
     for_staff: bool = False,
+    address_form: str | None = None,
 ) -> RenderedMail:
     """Render in the recipient's language, with branding.
 
     Customers get the tenant's form of address (Sie or Du) and its signature. Staff get one
     internal form whatever the tenant chose for its customers: the formal Sie, and no
     signature (it is the firm's greeting to customers, not to its own people).
+    `address_form` (sie | du) replaces the tenant's for this one customer.
     """
-    with i18n.using(locale, "sie" if for_staff else tenant.address_form):
+    form = address_form if address_form in ("sie", "du") else tenant.address_form
+    with i18n.using(locale, "sie" if for_staff else form):
         colors = palette(tenant)
         signature = "" if for_staff else tenant.signature_html
         full = {

@@ -29,7 +29,8 @@ _CARDS_SQL = (
     " t.broker_register_number, t.broker_number,"  # PROFILE_COLUMNS
     " u.id AS advisor_id, u.first_name AS advisor_first_name,"
     " u.last_name AS advisor_last_name, u.email AS advisor_email, u.phone AS advisor_phone,"
-    " u.role AS advisor_role, u.handles_tickets AS advisor_handles_tickets"
+    " u.role AS advisor_role, u.handles_tickets AS advisor_handles_tickets,"
+    " u.photo_key AS advisor_photo_key"
     " FROM tenant t LEFT JOIN user_account u ON u.tenant_id = t.id AND u.id = ("
     "SELECT r.user_id FROM contact_responsible r"
     " JOIN user_account s ON s.id = r.user_id AND s.tenant_id = r.tenant_id"

@@ -26,6 +26,7 @@ class ContractRow:
     gross_premium: Decimal | None
     note: str
     created_by_customer: bool
+    valid_until: date | None = None  # an offer's last day to accept it
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +47,15 @@ _FOLDER_SQL = (
     "SELECT 'c' AS kind, id, NULL AS contract_id, status, product_line, insurer_name,"
     " insurance_number, payment_frequency, gross_premium, note,"
     " created_by_customer AS by_customer, NULL AS title, NULL AS category,"
-    " NULL AS document_date, NULL AS size, NULL AS shared, NULL AS content_type, created_at"
+    " NULL AS document_date, NULL AS size, NULL AS shared, NULL AS content_type, created_at,"
+    " valid_until"
     " FROM contract"
     " WHERE tenant_id = :tenant_id AND contact_id = :contact_id AND folder = :folder"
     " AND deleted_at IS NULL"
     " UNION ALL"
     " SELECT 'd', id, contract_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
     " uploaded_by_customer, title, category, document_date, size, shared_with_customer,"
-    " content_type, created_at FROM document"
+    " content_type, created_at, NULL FROM document"
     " WHERE tenant_id = :tenant_id AND contact_id = :contact_id AND folder = :folder"
     " ORDER BY kind, created_at DESC, id DESC"
 )
@@ -78,6 +80,7 @@ async def folder_rows(contact_id: int, folder: str) -> tuple[list[ContractRow], 
             gross_premium=_money(row["gross_premium"]),
             note=row["note"],
             created_by_customer=bool(row["by_customer"]),
+            valid_until=as_date(row["valid_until"]),
         )
         for row in rows
         if row["kind"] == "c"

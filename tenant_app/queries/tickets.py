@@ -45,6 +45,10 @@ class TicketHeader:
     contact_id: int
     contact_name: str  # "" on the customer's page
     responsible_id: int | None
+    # What the ticket is about when it began there (an offer asked about): staff page only.
+    about_contract_id: int | None = None
+    about_folder: str = ""
+    about_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -171,9 +175,12 @@ async def _thread(ticket_id: int, *, for_customer: bool) -> Thread:
 _STAFF_TICKET_SQL = (
     "SELECT c.id, c.subject, c.status, c.contact_id, c.responsible_id,"
     " k.first_name, k.last_name,"
-    " ct.id AS contract_id, ct.folder, ct.product_line, ct.insurance_number"
+    " ct.id AS contract_id, ct.folder, ct.product_line, ct.insurance_number,"
+    " ab.id AS about_id, ab.folder AS about_folder, ab.product_line AS about_line,"
+    " ab.insurer_name AS about_insurer"
     " FROM conversation c"
     " JOIN contact k ON k.id = c.contact_id AND k.tenant_id = c.tenant_id"
+    " LEFT JOIN contract ab ON ab.id = c.contract_id AND ab.tenant_id = c.tenant_id"
     " LEFT JOIN conversation_participant p ON p.conversation_id = c.id AND p.user_id = :user_id"
     " LEFT JOIN contract ct ON ct.tenant_id = c.tenant_id AND ct.contact_id = c.contact_id"
     " AND ct.deleted_at IS NULL AND ct.folder IN (:folder0, :folder1, :folder2, :folder3)"
@@ -205,6 +212,9 @@ async def staff_ticket_page(
         contact_id=first["contact_id"],
         contact_name=_row_name(first),
         responsible_id=first["responsible_id"],
+        about_contract_id=first["about_id"],
+        about_folder=first["about_folder"] or "",
+        about_title=" · ".join(p for p in (first["about_line"], first["about_insurer"]) if p),
     )
     contracts = [
         ContractChoice(

@@ -100,6 +100,9 @@ class ContractInput(_FolderForm):
     payment_frequency: PaymentFrequency = ""
     gross_premium: Money = None
     note: Note = ""
+    # An offer can be accepted until then, the day included (services/contracts.py checks
+    # that an offer's is not before today).
+    valid_until: DocumentDate = None
 
 
 @dataclass(frozen=True)

@@ -245,10 +245,17 @@ async def send_registration_mail(actor: CurrentUser, *, settings: Settings, user
 
 
 async def queue_link_mail(
-    settings: Settings, user: User, *, purpose: str, clears_factors: bool = False
-) -> None:
-    """Revoke older links, store a new one as a hash, queue the mail. `clears_factors`: staff
-    reset a customer's second factors, which go once the link is used.
+    settings: Settings,
+    user: User,
+    *,
+    purpose: str,
+    clears_factors: bool = False,
+    template: str = "password_link",
+    extra: dict[str, Any] | None = None,
+) -> int:
+    """Revoke older links, store a new one as a hash, queue the mail; the mail's id.
+    `clears_factors`: staff reset a customer's second factors, which go once the link is
+    used. `template` and `extra` (more context and links): an invitation's own mail.
 
     Runs inside the caller's transaction. The link expires by the database's clock, the one
     every host checks it against.
@@ -264,23 +271,26 @@ async def queue_link_mail(
         expires_at=expires_at,
         clears_factors=clears_factors,
     )
-    await notify(
+    extra = extra or {}
+    mail_id = await notify(
         settings,
         to=user.email,
         language=user.language,
-        template="password_link",
+        template=template,
         context={
             "user": user,
             "expires_at": expires_at,
             "purpose": purpose,
             "hours": settings.link_valid_hours,
             "clears_factors": clears_factors,
+            **extra.get("context", {}),
         },
-        links={"link": f"/passwort/{secret}"},
+        links={"link": f"/passwort/{secret}", **extra.get("links", {})},
         contact_id=user.contact_id,
         user_id=user.id,
     )
     await User.filter(id=user.id).update(registration_sent_at=now)
+    return mail_id
 
 
 def account_state(user: User | None, *, link_sent: bool) -> str:

@@ -109,6 +109,7 @@ class AdvisorCard:
     phone_href: str
     email: str
     can_write: bool  # communication is on and the member receives customers' messages
+    photo_version: str  # "" without a photo; else a part of its key, for the picture's URL
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +151,7 @@ def _advisor(row: dict[str, Any], rights: CustomerRights) -> AdvisorCard | None:
         phone_href=tel_href(phone) if phone else "",
         email=str(row["advisor_email"] or ""),
         can_write=bool(rights.communication) and receives,
+        photo_version=str(row["advisor_photo_key"] or "")[-12:],
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from tortoise.expressions import F
@@ -26,6 +26,7 @@ from tenant_app.services import events
 from tenant_app.services.access import access_of
 from tenant_app.services.versions import VERSION_FIELD, claim, save_if_unchanged, version_of
 from tenant_app.text import labels
+from tenant_app.text.formatting import DISPLAY_TZ
 from tenant_app.text.i18n import gettext as _
 from tenant_app.vocabulary import FOLDERS as FOLDER_KEYS
 
@@ -41,6 +42,7 @@ CHANGE_COLUMNS = (
     "payment_frequency",
     "gross_premium",
     "note",
+    "valid_until",
 )
 
 
@@ -50,10 +52,13 @@ def contract_kind(folder: str) -> ContractKind:
     return CONTRACT_KINDS[folder]
 
 
-async def clean_contract(values: dict[str, str], *, folder: str) -> dict[str, Any]:
+async def clean_contract(
+    values: dict[str, str], *, folder: str, kept_until: date | None = None
+) -> dict[str, Any]:
     """The contract's columns from the form, by the rules of its folder (ValidationFailed
     with a message per field). The provider is linked to the catalogue when it is in it; in
-    the insurance folder it must be."""
+    the insurance folder it must be. An offer's validity may not end before today, unless it
+    is the one it had (`kept_until`: an expired offer can still be edited otherwise)."""
     kind = contract_kind(folder)
     contract, errors = checked(kind.model, values)
     insurer = None
@@ -62,6 +67,10 @@ async def clean_contract(values: dict[str, str], *, folder: str) -> dict[str, An
         insurer = await Insurer.get_or_none(name=name)
         if insurer is None and kind.catalogue == "only":
             errors["insurer"] = _("Please choose an insurer from the list.")
+    until = contract.valid_until if contract and contract.status == "offer" else None
+    if until is not None and until != kept_until:
+        if until < datetime.now(DISPLAY_TZ).date():
+            errors["valid_until"] = _("An offer's validity cannot end before today.")
     if errors or contract is None:
         raise ValidationFailed(errors)
     clean = contract.model_dump(exclude={"insurer"})
@@ -71,11 +80,14 @@ async def clean_contract(values: dict[str, str], *, folder: str) -> dict[str, An
 
 
 async def _clean_contract(
-    values: dict[str, str], *, folder: str, by_customer: bool
+    values: dict[str, str], *, folder: str, by_customer: bool, kept_until: date | None = None
 ) -> dict[str, Any]:
     if by_customer:
         values = {**values, "status": "start"}  # a customer's contract always starts so
-    return await clean_contract(values, folder=folder)
+    clean = await clean_contract(values, folder=folder, kept_until=kept_until)
+    if by_customer:
+        clean.pop("valid_until", None)  # the broker's offer validity is not the customer's
+    return clean
 
 
 def field_labels(folder: str) -> dict[str, str]:
@@ -102,6 +114,8 @@ def form_values(contract: Contract) -> dict[str, Any]:
     values["insurer"] = contract.insurer_name
     premium = contract.gross_premium
     values["gross_premium"] = f"{premium:.2f}".replace(".", ",") if premium is not None else ""
+    valid_until = contract.valid_until
+    values["valid_until"] = valid_until.strftime("%d.%m.%Y") if valid_until else ""
     return values
 
 
@@ -221,7 +235,9 @@ async def update_contract(
     """Save the edit form if nobody saved the contract since it was loaded (EditConflict);
     `more_columns` the form does not have (the API's `external_id`) in the same statement."""
     by_customer = actor.kind == "customer"
-    clean = await _clean_contract(values, folder=contract.folder, by_customer=by_customer)
+    clean = await _clean_contract(
+        values, folder=contract.folder, by_customer=by_customer, kept_until=contract.valid_until
+    )
     if by_customer:
         clean["status"] = contract.status if not contract.created_by_customer else "start"
     version = version_of(values)

@@ -38,13 +38,18 @@ from tenant_app.models.factors import KnownDevice
 from tenant_app.models.folders import AuditEntry, Contract, CustomerAccess, Document
 from tenant_app.models.households import ContactLink
 from tenant_app.models.mail import OutboxMail
+from tenant_app.models.push import PushSubscription
 from tenant_app.permissions import can_manage_contacts, staff_may_read_folder
 from tenant_app.schemas.people import CONTACT_FIELDS
 from tenant_app.services import (
     activity_records,
     case_records,
+    claim_records,
     events,
     households,
+    invitations_records,
+    leads_records,
+    offers_records,
     passkeys,
     second_factor,
     trust_records,
@@ -117,6 +122,7 @@ async def delete_contact(
         "documents": len(keys),
         "tickets": await Conversation.filter(contact_id=contact.id).count(),
     }
+    keys += await claim_records.stored_keys(contact.id)  # claims' photos and documents
     trusting = await trust_records.logins_only_trusting(contact.id)  # exist only for it
     async with in_transaction():
         if version is not None:
@@ -131,6 +137,8 @@ async def delete_contact(
         # notifications, its logins' notifications. Other logins' sessions
         # showing it forget it; entries of others naming it as trusted person go (above).
         counts["cases"] = await case_records.forget(contact.id)  # and links into them
+        await leads_records.forget(contact.id)  # the prospect request it was made from
+        await invitations_records.forget(contact.id)  # batches that invited it name it
         await households.release_sessions(contact.id)
         # The webhooks: what they were to say about the contact goes; that it is deleted
         # (ids only) is said. The event itself goes with the contact below.
@@ -167,7 +175,7 @@ def _row(model: Any, fields: tuple[str, ...] | None = None) -> dict[str, Any]:
     return {name: _jsonable(getattr(model, name)) for name in names if hasattr(model, name)}
 
 
-def _archive_name(document: Document) -> str:
+def _archive_name(document: Document | claim_records.ArchivedFile) -> str:
     return f"files/{document.id}_{document.filename}"
 
 
@@ -185,6 +193,7 @@ async def _account_data(accounts: list[User]) -> list[dict[str, Any]]:
     sessions = await Session.filter(user_id__in=ids).order_by("created_at")
     links = await AccountLink.filter(user_id__in=ids).order_by("created_at", "id")
     devices = await KnownDevice.filter(user_id__in=ids).order_by("first_seen_at", "id")
+    pushed = await PushSubscription.filter(user_id__in=ids).order_by("created_at", "id")
     factors = await second_factor.export_of(ids)  # that they exist, never secrets or hashes
     keys = await passkeys.export_of(ids)  # names and dates, never a key
     manages = await ContactLink.filter(user_id__in=ids).prefetch_related("contact").order_by("id")
@@ -207,6 +216,11 @@ async def _account_data(accounts: list[User]) -> list[dict[str, Any]]:
             "known_devices": [
                 _row(device, ("first_seen_at", "last_seen_at", "user_agent"))
                 for device in devices
+                if device.user_id == account.id
+            ],
+            "push_devices": [  # the browser and dates, never its push address or keys
+                _row(device, ("created_at", "last_sent_at", "user_agent"))
+                for device in pushed
                 if device.user_id == account.id
             ],
             "second_factor": factors[account.id],
@@ -307,6 +321,14 @@ async def _contact_data(contact: Contact, documents: list[Document]) -> dict[str
         "tickets": await _ticket_data(contact, attachments),
         # Advice cases with their risks, and the jump-in links made into them.
         **await case_records.export_of(contact.id),
+        # Claims he reported, with their photos and documents (in the archive's files/).
+        **await claim_records.export_of(contact.id),
+        # The prospect request it was made from (with the consent), and how many it recommended.
+        **await leads_records.export_of(contact.id),
+        # The offers it accepted in the portal (the text as shown) and those it asked for.
+        **await offers_records.export_of(contact.id),
+        # How it was invited to the portal (Sie or Du, what was shared, first information).
+        **await invitations_records.export_of(contact.id),
         "mails": [_row(mail, MAIL_EXPORT_FIELDS) for mail in mails],
         # What happened about the contact (who at the broker's did what), what its logins were told.
         **await activity_records.export_of(contact.id, accounts),
@@ -328,7 +350,8 @@ async def export_contact(actor: CurrentUser, store: Storage, contact: Contact) -
     data = await _contact_data(contact, documents)
     archive_file = SpooledTemporaryFile(max_size=EXPORT_SPOOL_BYTES)  # noqa: SIM115
     try:
-        await _write_archive(archive_file, store, data, documents)
+        claim_files = await claim_records.archived_files(contact.id)
+        await _write_archive(archive_file, store, data, [*documents, *claim_files])
     except BaseException as error:
         archive_file.close()
         if disk_full(error):
@@ -339,7 +362,10 @@ async def export_contact(actor: CurrentUser, store: Storage, contact: Contact) -
 
 
 async def _write_archive(
-    archive_file: IO[bytes], store: Storage, data: dict[str, Any], documents: list[Document]
+    archive_file: IO[bytes],
+    store: Storage,
+    data: dict[str, Any],
+    documents: list[Document | claim_records.ArchivedFile],
 ) -> None:
     # Compressing and writing happen in worker threads: an archive of many documents takes
     # seconds, and the event loop serves everyone else meanwhile.

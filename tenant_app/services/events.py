@@ -69,6 +69,11 @@ VIEWED_AS_CUSTOMER = "viewed_as_customer"
 CASE_OPENED = "case_opened"  # advice cases (Vorgänge): staff only, never told to customers
 CASE_EDITED = "case_edited"
 CASE_CLOSED = "case_closed"  # completed or called off
+CLAIM_REPORTED = "claim_reported"  # claims (Schäden): by the customer, told to staff
+CLAIM_UPDATED = "claim_updated"  # status, note or responsible changed by staff
+LEAD_CONFIRMED = "lead_confirmed"  # a prospect confirmed the request (Kunde werden)
+OFFER_ACCEPTED = "offer_accepted"  # a customer accepted an offer in the portal
+OFFER_REQUESTED = "offer_requested"  # a customer asked for an offer
 KINDS = (
     CONTRACT_ADDED,
     CONTRACT_EDITED,
@@ -90,6 +95,11 @@ KINDS = (
     CASE_OPENED,
     CASE_EDITED,
     CASE_CLOSED,
+    CLAIM_REPORTED,
+    CLAIM_UPDATED,
+    LEAD_CONFIRMED,
+    OFFER_ACCEPTED,
+    OFFER_REQUESTED,
 )
 
 

@@ -175,10 +175,16 @@ def target_of(actor: CurrentUser, row: NotificationRow) -> Target:
 def _staff_target(row: NotificationRow) -> Target:
     if row.object_type == "ticket" and row.object_id is not None:
         return Target("staff_ticket_detail", {"ticket_id": row.object_id})
+    if row.object_type == "lead" and row.object_id is not None:
+        return Target("staff_lead_detail", {"lead_id": row.object_id})
     if row.contact_id is None:
         return Target("notification_list")
     if row.object_type == "case" and row.object_id is not None:
         return Target("case_detail", {"case_id": row.object_id})
+    if row.object_type == "claim" and row.object_id is not None:
+        return Target("staff_claim_detail", {"claim_id": row.object_id})
+    if row.object_type == "offer_request":
+        return Target("staff_offer_requests", {})
     if row.object_type in ("contract", "document") and row.folder:
         return Target("folder_page", {"contact_id": row.contact_id, "folder": row.folder})
     return Target("contact_detail", {"contact_id": row.contact_id})
@@ -187,6 +193,8 @@ def _staff_target(row: NotificationRow) -> Target:
 def _portal_target(row: NotificationRow) -> Target:
     if row.object_type == "ticket" and row.object_id is not None:
         return Target("portal_ticket_detail", {"ticket_id": row.object_id})
+    if row.object_type == "claim" and row.object_id is not None:
+        return Target("portal_claim_detail", {"claim_id": row.object_id})
     if row.object_type in ("contract", "document") and row.folder:
         return Target("portal_folder", {"folder": row.folder})
     if row.object_type == "contact":

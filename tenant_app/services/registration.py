@@ -107,7 +107,8 @@ async def complete_link(
         )
         if claimed != 1:  # the same link submitted twice at once, or revoked meanwhile
             raise LinkProblem("used")
-        await User.filter(id=user.id).update(password_hash=password_hash)
+        registered = {"registered_at": now} if user.registered_at is None else {}
+        await User.filter(id=user.id).update(password_hash=password_hash, **registered)
         await sessions.end_all_sessions(user.id)
         if link.clears_factors:  # sent by staff for someone who lost their second factor
             await second_factor.clear_factors(settings, user)
@@ -119,6 +120,7 @@ async def complete_link(
                 template="username",
                 context={"user": user},
                 links={"login_url": "/login"},
+                user_id=user.id,  # its form of address, if an invitation chose one
             )
     log(
         logger,

@@ -170,8 +170,10 @@ async def open_ticket(
     subject: str,
     body: str,
     upload: Upload | None = None,
+    contract_id: int | None = None,
 ) -> Conversation:
-    """A customer writes to a staff member, or staff start a ticket to a customer."""
+    """A customer writes to a staff member, or staff start a ticket to a customer; about
+    `contract_id` (an offer asked about), which the caller checked the actor may see."""
     text, errors = checked(NewTicketInput, {"subject": subject, "body": body})
     if text is None:
         raise ValidationFailed(errors)
@@ -198,6 +200,7 @@ async def open_ticket(
             contact_id=contact_id,
             subject=text.subject,
             responsible_id=owner.id if owner else None,
+            contract_id=contract_id,
         )
         document_id = await _attach(ctx, actor, contact_id, upload, text.subject)
         told: list[User] = [recipient]

@@ -68,6 +68,10 @@ TYPE_OF = {
     "case_opened": "case.created",
     "case_edited": "case.updated",
     "case_closed": "case.updated",
+    "claim_reported": "claim.reported",
+    "claim_updated": "claim.updated",
+    "offer_accepted": "offer.accepted",
+    "offer_requested": "offer.requested",
 }
 # Objects whose rows carry the broker system's id.
 _WITH_EXTERNAL_ID: dict[str, type[Model]] = {

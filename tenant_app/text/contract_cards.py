@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 from tenant_app.queries.folders import ContractRow
 from tenant_app.schemas.folders import CONTRACT_KINDS
 from tenant_app.text import i18n
-from tenant_app.text.formatting import fmt_money
+from tenant_app.text.formatting import DISPLAY_TZ, fmt_date, fmt_money
 from tenant_app.text.labels import CONTRACT_STATUSES, PAYMENT_FREQUENCIES
 
 STATUS_CHIPS = frozenset({"active", "offer", "start", "cancelled", "ended"})
@@ -44,6 +45,17 @@ class ContractCard:
     delete_url: str
     upload_url: str
     labels: CardLabels
+    valid_until: str = ""  # an offer's last day, "" without one
+
+
+def offer_state(contract: ContractRow) -> str:
+    """An empty string for a contract that is no offer, else "open" or "expired" (by today in
+    Europe/Berlin): part of the card's cache key, so an offer's card turns expired at midnight."""
+    if contract.status != "offer":
+        return ""
+    if contract.valid_until is not None and contract.valid_until < datetime.now(DISPLAY_TZ).date():
+        return "expired"
+    return "open"
 
 
 @cache
@@ -86,4 +98,5 @@ def contract_card(url: Callable[..., str], folder: str, contract: ContractRow) -
         delete_url=url("portal_contract_delete", contract_id=contract.id),
         upload_url=f"{url('portal_upload_form', folder=folder)}?contract_id={contract.id}",
         labels=_labels(i18n.get_locale(), folder),
+        valid_until=fmt_date(contract.valid_until) if contract.valid_until else "",
     )

@@ -42,6 +42,11 @@ _FOR_STAFF = {
     "case_opened": N_("%(actor)s opened the advice case %(title)s"),
     "case_edited": N_("%(actor)s changed the advice case %(title)s"),
     "case_closed": N_("%(actor)s closed the advice case %(title)s"),
+    "claim_reported": N_("%(actor)s reported the claim %(title)s"),
+    "claim_updated": N_("%(actor)s changed the claim %(title)s"),
+    "lead_confirmed": N_("New prospect: %(title)s would like to become a customer"),
+    "offer_accepted": N_("%(actor)s accepted the offer %(title)s"),
+    "offer_requested": N_("%(actor)s asked for an offer: %(title)s"),
 }
 # A customer reads of what the broker's office did (`actor`: a name or "your broker's office").
 _FOR_CUSTOMERS = {
@@ -62,6 +67,10 @@ _FOR_CUSTOMERS = {
     "ticket_forwarded": _a("%(actor)s passed your request %(title)s on to a colleague"),
     "ticket_closed": _a("%(actor)s closed your request %(title)s"),
     "viewed_as_customer": _a("%(actor)s viewed your portal as you see it"),
+    "claim_reported": _a("%(actor)s reported the claim %(title)s"),
+    "claim_updated": _a("%(actor)s updated your claim %(title)s"),
+    "offer_accepted": _a("%(actor)s accepted the offer %(title)s"),
+    "offer_requested": _a("%(actor)s asked for an offer: %(title)s"),
 }
 # What happened, naming nobody and nothing: a mail of unread notifications lists these.
 _SHORT = {
@@ -85,9 +94,14 @@ _SHORT = {
     "case_opened": N_("An advice case was opened"),
     "case_edited": N_("An advice case was changed"),
     "case_closed": N_("An advice case was closed"),
+    "claim_reported": N_("A new claim was reported"),
+    "claim_updated": N_("A claim was updated"),
+    "lead_confirmed": N_("A new prospect"),
+    "offer_accepted": N_("An offer was accepted"),
+    "offer_requested": N_("An offer was requested"),
 }
 MONEY_COLUMNS = frozenset({"gross_premium"})
-DATE_COLUMNS = frozenset({"birthdate", "document_date"})
+DATE_COLUMNS = frozenset({"birthdate", "document_date", "valid_until"})
 
 
 def sentence(kind: str, *, actor: str, title: str, for_customer: bool) -> str:

@@ -112,6 +112,10 @@ WEBHOOK_EVENT_TYPES = Labels(  # vocabulary.WEBHOOK_EVENT_TYPES, as the webhook 
         "ticket.closed": N_("Request closed"),
         "case.created": N_("Advice case opened"),
         "case.updated": N_("Advice case changed or closed"),
+        "claim.reported": N_("Claim reported"),
+        "claim.updated": N_("Claim changed"),
+        "offer.accepted": N_("Offer accepted by the customer"),
+        "offer.requested": N_("Offer requested by the customer"),
     }
 )
 PAYMENT_FREQUENCIES = Labels(
@@ -174,6 +178,7 @@ CONTRACT_FIELDS = Labels(  # besides the three whose label depends on the folder
         "payment_method": N_("Payment method"),
         "payment_frequency": N_("Payment frequency"),
         "note": N_("Note"),
+        "valid_until": N_("Offer valid until"),
     }
 )
 ACCESS_FLAGS = Labels(

@@ -25,6 +25,7 @@ from tenant_app.templating import templates
 from tenant_app.text.i18n import gettext as _
 from tenant_app.web import forms
 from tenant_app.web.guards import SecondFactorRequired, current_user, require
+from tenant_app.web.push import push_context
 
 BASE = "/account/notifications"
 TEMPLATE = "account/notifications.html"
@@ -61,6 +62,7 @@ async def _list_page(
         "errors": errors or {},
         "chosen": chosen or listing.mail_choice,
         "mail_choices": notifications.MAIL_CHOICES,
+        **await push_context(request, user),
     }
     status = 422 if errors else 200
     return render(request, TEMPLATE, context, block="notifications", status_code=status)

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from tenant_app.errors import NotFound
 from tenant_app.files import images
 from tenant_app.permissions import can_use_staff_area
-from tenant_app.services import documents
+from tenant_app.services import documents, first_information
 from tenant_app.web.downloads import StoredDocument, preview_response, thumbnail_response
 from tenant_app.web.guards import require
 from tenant_app.web.portal.home import portal_customer
@@ -32,9 +32,14 @@ async def _staff_document(request: Request, *, opening: bool = False) -> StoredD
     return await documents.readable_document(actor, document_id)
 
 
-async def _portal_document(request: Request) -> StoredDocument:
+async def _portal_document(request: Request, *, opening: bool = False) -> StoredDocument:
     user, _ = portal_customer(request)
-    return await documents.readable_document(user, cast(int, request.path_params["document_id"]))
+    document = await documents.readable_document(
+        user, cast(int, request.path_params["document_id"])
+    )
+    if opening:  # an invitation's first information: the first time it is opened
+        await first_information.mark_opened(user, document)
+    return document
 
 
 async def _thumbnail(request: Request, document: StoredDocument) -> Response:
@@ -60,7 +65,8 @@ async def document_thumbnail(request: Request) -> Response:
 
 
 async def portal_preview(request: Request) -> Response:
-    return await preview_response(request.app.state.storage, await _portal_document(request))
+    document = await _portal_document(request, opening=True)
+    return await preview_response(request.app.state.storage, document)
 
 
 async def portal_thumbnail(request: Request) -> Response:

@@ -6,21 +6,28 @@ from starlette.routing import BaseRoute
 
 from tenant_app.web import (
     account,
+    app_shell,
     auth,
     devices,
     insurers,
     jump,
+    leads,
     notifications,
     passkeys,
     previews,
     public,
+    push,
     registration,
     second_factor,
+    staff_photos,
 )
+from tenant_app.web.portal import claims as portal_claims
 from tenant_app.web.portal import folders as portal_folders
 from tenant_app.web.portal import home as portal_home
 from tenant_app.web.portal import household as portal_household
+from tenant_app.web.portal import offers as portal_offers
 from tenant_app.web.portal import profile as portal_profile
+from tenant_app.web.portal import referral as portal_referral
 from tenant_app.web.portal import tickets as portal_tickets
 from tenant_app.web.portal import trail as portal_trail
 from tenant_app.web.portal import trust as portal_trust
@@ -29,10 +36,15 @@ from tenant_app.web.staff import api_tokens as staff_api_tokens
 from tenant_app.web.staff import broker_profile as staff_broker_profile
 from tenant_app.web.staff import case_risks as staff_case_risks
 from tenant_app.web.staff import cases as staff_cases
+from tenant_app.web.staff import claims as staff_claims
 from tenant_app.web.staff import contact_login, contacts, folders, home, settings, users
 from tenant_app.web.staff import household as staff_household
 from tenant_app.web.staff import imports as staff_imports
 from tenant_app.web.staff import insurers as staff_insurers
+from tenant_app.web.staff import invitations as staff_invitations
+from tenant_app.web.staff import leads as staff_leads
+from tenant_app.web.staff import offers as staff_offers
+from tenant_app.web.staff import portal_settings as staff_portal_settings
 from tenant_app.web.staff import second_factor as staff_second_factor
 from tenant_app.web.staff import sessions as staff_sessions
 from tenant_app.web.staff import tickets as staff_tickets
@@ -43,9 +55,12 @@ from tenant_app.web.staff import webhooks as staff_webhooks
 
 MODULES = (
     public,
+    app_shell,
     auth,
     account,
+    staff_photos,
     notifications,
+    push,
     devices,
     passkeys,
     second_factor,
@@ -55,9 +70,12 @@ MODULES = (
     portal_folders,
     portal_profile,
     portal_household,
+    portal_offers,
+    staff_offers,
     users,
     contacts,
     contact_login,
+    staff_invitations,
     staff_household,
     folders,
     previews,
@@ -71,6 +89,7 @@ MODULES = (
     staff_second_factor,
     staff_trail_setting,
     staff_broker_profile,
+    staff_portal_settings,  # before settings: its POST /staff/settings/{kind} would take ours
     staff_api_tokens,  # before settings: its POST /staff/settings/{kind} would take ours
     staff_webhooks,  # before settings: its POST /staff/settings/{kind} would take ours
     settings,
@@ -79,7 +98,12 @@ MODULES = (
     staff_activity,
     staff_imports,
     staff_cases,
+    staff_leads,
+    leads,
+    portal_referral,
     staff_case_risks,
+    staff_claims,
+    portal_claims,
     jump,
 )
 

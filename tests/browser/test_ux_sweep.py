@@ -42,7 +42,9 @@ NOT_PAGES = {
     "/brand.css": "stylesheet",
     "/branding/logo": "image",
     "/branding/favicon": "image",
+    "/photos/staff/{user_id:id}": "image (a staff member's photo on the advisor card)",
     "/passwort/{token}": "needs a mailed token; the journeys walk it (test_journeys.py)",
+    "/kunde-werden/bestaetigen/{token}": "needs a mailed token (test_lead_journeys.py)",
     "/portal/documents/{document_id:id}/download": "file download",
     "/portal/documents/{document_id:id}/preview": "file preview",
     "/portal/documents/{document_id:id}/thumbnail": "image",
@@ -52,6 +54,10 @@ NOT_PAGES = {
     "/staff/contacts/{contact_id:id}/export": "ZIP download",
     "/staff/tickets/{ticket_id:id}/attachments/{document_id:id}": "file download",
     "/portal/tickets/{ticket_id:id}/attachments/{document_id:id}": "file download",
+    "/portal/claims/{claim_id:id}/files/{file_id:id}": "file (a claim's photo or document)",
+    "/portal/claims/{claim_id:id}/files/{file_id:id}/thumbnail": "image",
+    "/staff/claims/{claim_id:id}/files/{file_id:id}": "file (a claim's photo or document)",
+    "/staff/claims/{claim_id:id}/files/{file_id:id}/thumbnail": "image",
     "/insurers/options": "HTMX fragment (datalist options)",
     "/staff/badge": "HTMX fragment (unread count)",
     "/portal/badge": "HTMX fragment (unread count)",
@@ -67,13 +73,21 @@ NOT_PAGES = {
     "/staff/imports/{job_id:id}": "needs an uploaded CSV; swept in browser/test_import.py",
     "/staff/imports/{job_id:id}/mapping": "needs an uploaded CSV; swept in browser/test_import.py",
     "/staff/imports/{job_id:id}/report": "CSV download",
+    "/staff/invitations/{batch_id:id}": "needs a batch; axe-checked in test_invitation_journeys.py",
+    "/staff/contacts/{contact_id:id}/invitation": "HTMX fragment (the contact page's invitations)",
     "/jump/{secret}": "a jump-in link: only redirects (or an error page; test_jump_links.py)",
+    "/manifest.webmanifest": "web manifest (JSON; test_app_manifest.py)",
+    "/app/icon-{variant}.png": "image",
+    "/sw.js": "service worker script",
+    "/account/push/key": "JSON (the VAPID public key for static/js/pwa.js)",
+    "/app/offline": "the service worker's offline page; axe-checked in test_app_journeys.py",
+    "/staff/contacts/{contact_id:id}/offer-requests": "HTMX fragment (the contact page's part)",
 }
 
 # Pages with a known problem nobody has fixed yet: ("staff"|"portal"|"public", path) -> why.
 KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
-PUBLIC = ("/login", "/passwort-vergessen", "/impressum", "/api/v1/docs")
+PUBLIC = ("/login", "/passwort-vergessen", "/impressum", "/api/v1/docs", "/kunde-werden")
 STAFF = (
     "/staff",
     "/account/password",
@@ -93,12 +107,19 @@ STAFF = (
     "/staff/contacts/{contact_id:id}/activity",
     "/staff/imports",
     "/staff/imports/new",
+    "/staff/invitations/new",
     "/staff/contacts/{contact_id:id}/cases/new",
     "/staff/cases",
     "/staff/cases/{case_id:id}",  # Dana's "Kfz-Wechsel" (the demo)
     "/staff/cases/{case_id:id}/edit",
     "/staff/cases/{case_id:id}/risks/new",
     "/staff/cases/{case_id:id}/risks/{risk_id:id}",
+    "/staff/claims",
+    "/staff/claims/{claim_id:id}",  # Dana's newest claim (the demo)
+    "/staff/contacts/{contact_id:id}/claims",
+    "/staff/interessenten",
+    "/staff/interessenten/{lead_id:id}",  # Lena Lindner, recommended by Dana (the demo)
+    "/staff/interessenten/{lead_id:id}/kontakt",
     "/staff/activity",
     "/staff/insurers",
     "/staff/tickets",
@@ -111,6 +132,8 @@ STAFF = (
     "/staff/settings/webhooks/new",
     "/staff/settings/webhooks/{endpoint_id:id}",  # one the sweep adds (webhook_id below)
     "/staff/settings/webhooks/{endpoint_id:id}/edit",
+    "/staff/offer-requests",
+    "/staff/offer-requests/{request_id:id}/answer",  # Felix asked for a car insurance (demo)
 )
 PORTAL = (
     "/portal",
@@ -123,10 +146,18 @@ PORTAL = (
     "/portal/tickets",
     "/portal/tickets/new",
     "/portal/tickets/{ticket_id:id}",
+    "/portal/claims",
+    "/portal/claims/new",
+    "/portal/claims/{claim_id:id}",
     "/account/security",
     "/portal/household",  # Dana also manages her daughter Emma's folders
     "/account/notifications",
     "/portal/trail",  # what the broker's staff did with her data
+    "/portal/empfehlen",  # her referral link (Kunde werden)
+    "/portal/offers",
+    "/portal/offers/request",
+    "/portal/offers/{offer_id:id}/accept",  # Dana's open offers (tenant_app/demo/offers.py)
+    "/portal/offers/{offer_id:id}/question",
 )
 # The demo's trusted person: Lena named Tom for her emergency folder.
 LENA, TOM = ("lena", DANA[1]), ("tom", DANA[1])
@@ -270,6 +301,9 @@ async def staff_ids(page: Any) -> dict[str, str]:
         "ticket_id": await href(page, "/staff/tickets?scope=all", r"/staff/tickets/(\d+)$"),
         **await case_ids(page, contact),
         "endpoint_id": await webhook_id(page),
+        "lead_id": await href(page, "/staff/interessenten", r"/staff/interessenten/(\d+)$"),
+        "claim_id": await href(page, "/staff/claims", r"/staff/claims/(\d+)$"),
+        "request_id": await href(page, "/staff/offer-requests", r"/offer-requests/(\d+)/answer$"),
     }
 
 
@@ -297,6 +331,8 @@ async def portal_ids(page: Any) -> dict[str, str]:
         "folder": "insurance",
         "contract_id": await href(page, "/portal/folders/insurance", r"/portal/contracts/(\d+)$"),
         "ticket_id": await href(page, "/portal/tickets", r"/portal/tickets/(\d+)$"),
+        "claim_id": await href(page, "/portal/claims", r"/portal/claims/(\d+)$"),
+        "offer_id": await href(page, "/portal/offers", r"/portal/offers/(\d+)/accept$"),
     }
 
 

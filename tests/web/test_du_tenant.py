@@ -40,13 +40,20 @@ from tests.folder_helpers import PDF_BYTES, add_contract, add_document
 from tests.html_forms import form_fields
 from tests.notification_helpers import mail_unread
 from tests.test_mail_forms import DU, SIE
+from tests.web.test_claims import du_walk as claims_walk
+from tests.web.test_leads import du_walk as leads_walk
+from tests.web.test_offers import du_walk as offers_walk
 from tests.web.test_passkeys import post_json
+from tests.web.test_push import du_walk as push_walk
 from tests.web.test_totp import CODE_RE as RECOVERY_CODE_RE
 from tests.web.test_totp import SECRET_RE as TOTP_SECRET_RE
 from tests.web.test_totp import Clock
 from tests.webauthn_authenticator import SoftAuthenticator
 
 NO_WORDS = {"healthz", "brand_css", "branding_logo", "branding_favicon"}  # no text for people
+NO_WORDS |= {"web_manifest", "app_icon", "service_worker", "push_key"}  # app shell, test_push
+NO_WORDS |= {"staff_photo"}  # a picture (test_staff_photo.py)
+NO_WORDS |= {"account_photo_upload", "account_photo_remove"}  # staff only: 403 for customers
 SHOWN_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt", "data-confirm"}
 FOLDERS = ("insurance", "finance", "other", "emergency")
 READ_ONLY = ("emergency",)
@@ -606,6 +613,10 @@ async def walk_customer_side(
     await _login_and_security(walk, kai)
     await _tickets(walk, kai, staff)
     await _notifications(walk, kai, client_for(tenant.hostname))
+    await push_walk(walk, kai)
+    await offers_walk(walk, kai)
+    await claims_walk(walk, kai)
+    await leads_walk(walk, kai)
     with tenant_scope(tenant.tenant.id):
         overview = await Document.get(title="Übersicht", folder="insurance")
     assert (await staff.get(f"/staff/documents/{overview.id}/download")).status_code == 200

@@ -19,14 +19,19 @@ from tortoise import Tortoise, connections
 from tenant_app.models.accounts import AccountLink, LoginRecord, User
 from tenant_app.models.contacts import Contact, ContactResponsible
 from tenant_app.models.conversations import Conversation, ConversationEntry
+from tenant_app.models.engagement import Invitation, OfferAcceptance, OfferRequest
 from tenant_app.models.factors import Passkey, RecoveryCode, TotpFactor
 from tenant_app.models.folders import Contract, Document
 from tenant_app.models.households import ContactLink, TrustedPerson
+from tenant_app.models.leads import Lead
 from tenant_app.models.mail import OutboxMail
+from tenant_app.models.push import PushSubscription
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.services import jump_links, notices
 from tenant_app.tenancy import enter_tenant, leave_tenant, load_tenant_info
 from tests.case_helpers import CAR, STORED_CAR, actor, in_tenant
+from tests.claim_helpers import photo
+from tests.claim_helpers import report as report_claim
 from tests.conftest import CUSTOMER_PASSWORD, make_customer
 from tests.folder_helpers import PDF_BYTES, add_contract, add_document
 from tests.notification_helpers import mail_unread
@@ -47,7 +52,7 @@ TRACES = (
     "Zoltans Telefon",
 )
 # Columns that change by themselves (a session is touched at most once a minute).
-VOLATILE = {"last_seen_at"}
+VOLATILE = {"last_seen_at", "claim_counter"}  # the tenant's last claim number counts on
 # Attempt counters keyed by client address and account id, not the tenant's rows; they
 # expire within the hour and hold no name or address (the text search below still reads them).
 NOT_COMPARED = {"rate_counter"}
@@ -80,12 +85,20 @@ ABOUT_A_CONTACT = {
     "advice_case",
     "case_risk",
     "jump_link",  # a staff member's link into one of his cases
+    "lead",  # the prospect request (Kunde werden) he was made from: his own data
+    "offer_acceptance",  # an offer he accepted in the portal, with the text he confirmed
+    "offer_request",  # an offer he asked for
+    "invitation",  # how he was invited to the portal (Sie or Du, what was shared)
+    "claim",  # a claim (Schaden) he reported
+    "claim_file",  # its photos and documents
+    "push_subscription",  # a browser of his login that gets push notifications
 }
 # Tables that name a user only as the staff member who made them (SET NULL when that account
 # goes): never a customer's login, so no row of them is about a contact.
 STAFF_MADE = {
     "webhook_endpoint": "created_by: the administrator who registered it",
     "import_job": "created_by: the staff member who uploaded the CSV file",
+    "invitation_batch": "started_by: the staff member who invited (erasure takes the contact out)",
     "api_token": "user: the token's own technical account; created_by: the administrator",
 }
 
@@ -308,6 +321,43 @@ async def make_rich_contact(tenant, passwords, settings, client_for, office, del
     )
     assert chosen.status_code == 303  # Nora's session now shows his folders
     await _advice_case(tenant, settings, contact, office)
+    assert (await report_claim(customer, [("wand.jpg", photo(), "image/jpeg")])).status_code == 303
+    with tenant_scope(tenant_id):  # he asked on the public page first; staff made him of it
+        await Lead.create(
+            first_name="Zoltan",
+            last_name="Quittenbaum",
+            email=EMAIL,
+            interest="kfz",
+            message="Zoltans Telefon klingelt abends",
+            consent_text="Ich bin einverstanden.",
+            token_hash="cd" * 32,
+            status="converted",
+            contact_id=contact.id,
+        )
+        offer = await Contract.filter(contact_id=contact.id).first()
+        await OfferAcceptance.create(
+            contract_id=offer.id,
+            contact_id=contact.id,
+            user_id=account.id,
+            user_name="Zoltan Quittenbaum",
+            text="Ich nehme das Angebot an: Quittenbaum-Hausrat",
+            client="203.0.113.7",
+            new_status="active",
+        )
+        await OfferRequest.create(
+            contact_id=contact.id, product_line="kfz", description="Quittenbaums Lieferwagen"
+        )
+        await Invitation.create(
+            contact_id=contact.id, user_id=account.id, address_form="du", share_mode="all"
+        )
+        await PushSubscription.create(
+            user_id=account.id,
+            endpoint="https://push.example.com/zoltan",
+            endpoint_hash="ef" * 32,
+            p256dh="p256-of-zoltan",
+            auth="auth-of-zoltan",
+            user_agent="Zoltans Telefon",
+        )
     return SimpleNamespace(contact=contact, account=account, ticket_id=ticket_id)
 
 
@@ -390,6 +440,8 @@ async def test_export_holds_every_row_about_the_contact(
         managed_by.items()
     )
     assert managed_by["consent_note"] == "Quittenbaum hat zugestimmt"
+    [push_device] = account["push_devices"]  # the browser, never its address or keys
+    assert push_device["user_agent"] == "Zoltans Telefon" and "p256-of-zoltan" not in text
     [passkey] = account["passkeys"]
     assert passkey["name"] == "Zoltans Laptop" and passkey["last_used_at"].startswith("2026-03-02")
     assert "cred-of-zoltan" not in text and "key-of-zoltan" not in text
@@ -403,6 +455,13 @@ async def test_export_holds_every_row_about_the_contact(
     assert {c["insurance_number"] for c in data["contracts"]} == {
         c.insurance_number for c in contracts
     }
+    assert data["offer_acceptances"][0]["text"] == "Ich nehme das Angebot an: Quittenbaum-Hausrat"
+    assert data["invitations"][0]["address_form"] == "du"
+    assert data["offer_requests"][0]["description"] == "Quittenbaums Lieferwagen"
+    [claim] = data["claims"]
+    assert claim["description"] == "Wasserschaden in der Küche"
+    [claim_photo] = claim["files"]
+    assert archive.read(claim_photo["file_in_archive"])[:3] == b"\xff\xd8\xff"
     assert len(documents) == 3  # the policy, the ticket's attachment, a proof: each with its file
     for document in documents:
         [exported] = [d for d in data["documents"] if d["id"] == document.id]
@@ -448,6 +507,9 @@ async def test_export_holds_every_row_about_the_contact(
         "Clara Chef",
     )
     assert case["risks"][0]["attributes"] == STORED_CAR
+    [request] = data["prospect_requests"]  # the consent he gave on the public page
+    assert (request["consent_text"], request["status"]) == ("Ich bin einverstanden.", "converted")
+    assert "cd" * 32 not in text  # never the opt-in link's hash
     [link] = data["jump_in_links"]
     assert link["staff_member"] == "Anna Team" and link["used_at"] is None
     told = {(n["login"], n["kind"], n["about"]) for n in data["notifications"]}

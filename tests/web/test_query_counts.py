@@ -163,7 +163,8 @@ async def test_customer_home(client_for, tenant, passwords) -> None:
             await ContactResponsible.create(contact_id=contact.id, user_id=member.id)
     many = await page_queries(customer, "/portal")
     assert few == many
-    assert many <= 2  # the session (permissions decide the tiles); the broker and advisor cards
+    # the session (permissions decide the tiles); the broker and advisor cards; the overview
+    assert many <= 3
     home = (await customer.get("/portal")).text
     assert 'id="tile-insurance"' in home and 'id="broker-card"' in home
     assert "S Team 00" in home and f"?to={staff[0].id}" in home
@@ -239,6 +240,7 @@ async def test_pages_with_the_bell_cost_the_same_however_much_is_unread(
     few = [await page_queries(who, path) for who, path in pages]
     await unread(150)
     assert [await page_queries(who, path) for who, path in pages] == few
-    assert few[0] <= 2 and few[2] <= 2  # the bell adds nothing (the home: the broker cards)
-    assert few[1] <= 3 and few[3] <= 3  # the session, one page of the list, the mail choice
+    assert few[0] <= 2 and few[2] <= 3  # the bell adds nothing (the home: cards, overview)
+    # the session, one page of the list, the mail choice, the devices with push (module push)
+    assert few[1] <= 4 and few[3] <= 4
     assert "99+" in (await customer.get("/portal")).text

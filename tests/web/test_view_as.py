@@ -9,6 +9,7 @@ import pytest
 from starlette.routing import Route
 
 from tenant_app.models.accounts import User
+from tenant_app.models.claims import ClaimFile
 from tenant_app.models.contacts import Contact, ContactResponsible
 from tenant_app.models.conversations import (
     Conversation,
@@ -19,6 +20,8 @@ from tenant_app.models.conversations import (
 from tenant_app.models.folders import AuditEntry, Contract, CustomerAccess, Document
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.services.view_as import VIEWED_AS_CUSTOMER
+from tests.claim_helpers import photo
+from tests.claim_helpers import report as report_claim
 from tests.conftest import ADMIN_PASSWORD, CUSTOMER_PASSWORD, make_customer
 from tests.folder_helpers import add_contract, add_document
 from tests.web.test_tickets import _open_ticket, make_staff
@@ -80,6 +83,9 @@ async def world(request, tenant, passwords, settings, client_for) -> dict[str, A
         attachment = await Document.filter(contact_id=contact.id, folder="inbox").first()
         if attachment is None:
             attachment = await Document.exclude(id=document.id).get(contact_id=contact.id)
+    assert (await report_claim(customer, [("f.jpg", photo(), "image/jpeg")])).status_code == 303
+    with tenant_scope(tenant.tenant.id):
+        claim_file = await ClaimFile.get(claim__contact_id=contact.id)
     return {
         "kind": request.param,
         "contact": contact,
@@ -87,8 +93,11 @@ async def world(request, tenant, passwords, settings, client_for) -> dict[str, A
         "admin": admin,
         "ids": {
             "contract_id": own.id,
+            "offer_id": broker.id,  # no offer (and the module off): 404 for him and the view
             "document_id": document.id,
             "ticket_id": ticket.id,
+            "claim_id": claim_file.claim_id,  # a claim he reported, with a photo
+            "file_id": claim_file.id,
             "folder": folder,
             "trust_id": 10**6,  # he is nobody's trusted person: 404 for him and the view alike
         },
@@ -163,6 +172,7 @@ async def _state(tenant) -> list[Any]:
             await ConversationEvent.all().count(),
             await ConversationParticipant.all().values_list("user_id", "read_count"),
             await CustomerAccess.all().values_list("contact_id", "version"),
+            await ClaimFile.all().values_list("id", "claim__status"),
         ]
 
 

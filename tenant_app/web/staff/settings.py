@@ -24,7 +24,7 @@ from tenant_app.files.storage import StorageFull
 from tenant_app.htmx import is_fragment_request
 from tenant_app.pages import redirect, render, url_for
 from tenant_app.permissions import can_manage_settings
-from tenant_app.services import access_trail, branding, broker_profile
+from tenant_app.services import access_trail, branding, broker_profile, portal_settings
 from tenant_app.services.storage_alerts import report_storage_full
 from tenant_app.services.versions import VERSION_FIELD
 from tenant_app.text import i18n
@@ -162,6 +162,7 @@ async def settings_page(
 _SECTIONS = {
     "trail": access_trail.trail_setting_form,  # web/staff/trail_setting.py
     "broker": broker_profile.profile_form,  # web/staff/broker_profile.py
+    "portal_app": portal_settings.settings_form,  # web/staff/portal_settings.py
 }
 
 

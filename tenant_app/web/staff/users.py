@@ -12,7 +12,7 @@ from starlette.routing import Route
 from tenant_app.errors import ValidationFailed
 from tenant_app.pages import redirect, render
 from tenant_app.permissions import can_manage_users
-from tenant_app.services import accounts
+from tenant_app.services import accounts, leads
 from tenant_app.vocabulary import FOLDERS, RIGHT_FLAGS, STAFF_ROLES
 from tenant_app.web import forms
 from tenant_app.web.guards import require
@@ -26,6 +26,7 @@ def _read_staff_form(form: FormData) -> tuple[dict[str, str], dict[str, Any]]:
         f"access_{f}": forms.text(form, f"access_{f}", max_chars=5) for f in FOLDERS
     }
     rights |= {flag: forms.checkbox(form, flag) for flag in RIGHT_FLAGS}
+    rights["receives_leads"] = forms.checkbox(form, "receives_leads")  # not a right: leads.py
     return values, rights
 
 
@@ -77,6 +78,7 @@ async def user_create(request: Request) -> Response:
         user = await accounts.create_staff_user(
             actor, settings=request.app.state.settings, values=values, rights=rights
         )
+        await leads.set_receives_leads(actor, user_id=user.id, on=rights["receives_leads"])
     except ValidationFailed as failed:
         return _invalid_form(request, values, rights, failed.errors)
     return redirect(request, "user_detail", flash="created", user_id=user.id)
@@ -99,6 +101,7 @@ def _user_values(user: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     }
     rights = {f"access_{f}": getattr(user, f"access_{f}") for f in FOLDERS}
     rights |= {flag: getattr(user, flag) for flag in RIGHT_FLAGS}
+    rights["receives_leads"] = user.receives_leads
     return values, rights
 
 
@@ -120,6 +123,7 @@ async def user_update(request: Request) -> Response:
     try:
         values, rights = _read_staff_form(form)
         await accounts.update_staff_user(actor, user_id=user.id, values=values, rights=rights)
+        await leads.set_receives_leads(actor, user_id=user.id, on=rights["receives_leads"])
     except ValidationFailed as failed:
         kept, status = failed.kept(values), failed.status_code
         return _invalid_form(request, kept, rights, failed.errors, status, account=user)

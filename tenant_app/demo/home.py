@@ -1,0 +1,32 @@
+"""The demo's customer home: Mia, the customers' advisor, has a photo on their "Ihr Berater"
+card (a drawn portrait, checked and re-encoded like an uploaded one)."""
+
+from __future__ import annotations
+
+import io
+
+from tenant_app.files.portraits import process_portrait
+from tenant_app.files.storage import Storage, new_key
+from tenant_app.models.accounts import User
+
+
+def portrait_png() -> bytes:
+    """A friendly silhouette on the firm's colours."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (400, 400), "#dbe8f3")
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((130, 70, 270, 210), fill="#f1c7a5")  # the face
+    draw.pieslice((60, 230, 340, 510), 180, 360, fill="#0f5e9c")  # the shoulders
+    draw.rectangle((60, 370, 340, 400), fill="#0f5e9c")
+    draw.arc((165, 130, 235, 180), 20, 160, fill="#1b2733", width=5)  # a smile
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+async def add_advisor_photo(store: Storage, tenant_id: int, advisor: User) -> None:
+    image = process_portrait(portrait_png())
+    key = new_key(tenant_id)
+    await store.save(key, io.BytesIO(image.data))
+    await User.filter(id=advisor.id).update(photo_key=key)
