@@ -2,8 +2,8 @@
 
    It caches ONLY the versioned static files under /static/ and the offline page, which is
    the same for everybody and holds no personal data. Pages, /api, downloads and everything
-   else go to the network as usual and are never stored; when a page cannot load (no
-   connection), the offline page shows instead. A new release has a new version: its
+   else go to the network as usual and are never stored; without a connection, the offline
+   page shows instead of a page. A new release has a new version: its
    cache replaces the old one.
 
    Push: a message (title, a short neutral text, the address to open; see
@@ -56,8 +56,10 @@ self.addEventListener("fetch", function (event) {
     );
     return;
   }
-  if (request.mode === "navigate") {  // never stored: only the offline page when it fails
-    event.respondWith(fetch(request).catch(function () { return caches.match(OFFLINE_URL); }));
+  // Pages go to the network untouched (the browser's own handling of PDFs, downloads and
+  // their headers included); only without a connection does the offline page answer.
+  if (request.mode === "navigate" && !self.navigator.onLine) {
+    event.respondWith(caches.match(OFFLINE_URL));
   }
 });
 

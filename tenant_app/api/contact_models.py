@@ -51,6 +51,7 @@ def _text_or_null(value: object) -> object:
 
 
 TEXT = BeforeValidator(_text_only)
+TEXT_OR_NULL = BeforeValidator(_text_or_null)
 
 
 def fits(limit: int) -> BeforeValidator:
@@ -91,7 +92,7 @@ Line = Annotated[Text, Field(max_length=200), fits(200), TEXT]
 External = Annotated[
     ExternalId,
     Field(description=EXTERNAL_ID_DOC, json_schema_extra={"maxLength": 100}),
-    BeforeValidator(_text_or_null),
+    TEXT_OR_NULL,
 ]
 
 

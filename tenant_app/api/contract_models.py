@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
-from tenant_app.api.contact_models import TEXT, External, fits, partial
+from tenant_app.api.contact_models import TEXT, TEXT_OR_NULL, External, fits, partial
 from tenant_app.api.paging import PageQuery
 from tenant_app.schemas.base import fail
 from tenant_app.schemas.folders import (
@@ -20,6 +20,7 @@ from tenant_app.schemas.folders import (
     PRODUCT_LINE_MAX,
     PROVIDER_MAX,
     ContractNumber,
+    DocumentDate,
     Money,
     Note,
     OptionalProvider,
@@ -108,6 +109,14 @@ class ContractData(BaseModel):
     payment_frequency: Annotated[PaymentFrequency, _choice(("", *PAYMENT_FREQUENCIES)), TEXT] = ""
     gross_premium: Premium = None
     note: Annotated[Note, Field(max_length=NOTE_MAX), fits(NOTE_MAX), TEXT] = ""
+    valid_until: Annotated[
+        DocumentDate,
+        Field(
+            description="An offer (status offer) can be accepted until then, the day included;"
+            " for an offer not before today (Europe/Berlin)."
+        ),
+        TEXT_OR_NULL,
+    ] = None
 
 
 class ContractIn(ContractData):
@@ -153,6 +162,7 @@ class ContractOut(BaseModel):
     payment_frequency: str
     gross_premium: str | None = Field(description='Euros, exact ("1234.50"); null: none.')
     note: str
+    valid_until: date | None = Field(description="An offer's last day to accept it; null: none.")
     created_by_customer: bool
     deleted_at: datetime | None = Field(
         description="Deleted by the customer (staff can restore it); null otherwise."

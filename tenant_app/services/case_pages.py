@@ -10,7 +10,6 @@ from typing import Any
 
 from tenant_app.actors import CurrentUser
 from tenant_app.models.accounts import User
-from tenant_app.models.activity import Event
 from tenant_app.models.cases import AdviceCase, CaseRisk
 from tenant_app.models.contacts import ContactResponsible
 from tenant_app.models.folders import Contract, Document
@@ -26,7 +25,7 @@ from tenant_app.services.cases import (
     contract_title,
     visible_cases,
 )
-from tenant_app.text import event_labels
+from tenant_app.services.object_history import HistoryEntry, object_history
 from tenant_app.text.case_risks import shown_attributes
 from tenant_app.text.i18n import gettext as _
 from tenant_app.text.labels import CASE_STATUSES as STATUS_LABELS
@@ -34,7 +33,6 @@ from tenant_app.vocabulary import CASE_STATUSES, CLOSED_CASE_STATUSES
 
 PER_PAGE = 50
 STATUS_FILTERS = ("active", *CASE_STATUSES, "all")  # "active": not closed
-HISTORY_ENTRIES = 30  # the newest, on the case page
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,13 +69,6 @@ class RiskView:
     risk_label: str  # what the line's risk is: "Vehicle"
     label: str
     attributes: list[tuple[str, str]]
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
-    at: datetime
-    sentence: str
-    changes: list[tuple[str, str, str]]  # (field, old, new)
 
 
 def _row(case: AdviceCase) -> CaseRow:
@@ -217,24 +208,13 @@ async def contract_choices(actor: CurrentUser, contact_id: int) -> list[tuple[in
 
 async def history(case: AdviceCase) -> list[HistoryEntry]:
     """What happened to the case, newest first: from the event stream (one query)."""
-    found = (
-        await Event.filter(contact_id=case.contact_id, object_type="case", object_id=case.id)
-        .order_by("-created_at", "-id")
-        .limit(HISTORY_ENTRIES)
+    return await object_history(
+        contact_id=case.contact_id,
+        object_type="case",
+        object_id=case.id,
+        field_labels=FIELD_LABELS,
+        shown=_shown,
     )
-    return [
-        HistoryEntry(
-            at=event.created_at,
-            sentence=event_labels.sentence(
-                event.kind, actor=event.actor_name, title=event.title, for_customer=False
-            ),
-            changes=[
-                (_(FIELD_LABELS.get(column, column)), _shown(column, old), _shown(column, new))
-                for column, (old, new) in (event.changes or {}).items()
-            ],
-        )
-        for event in found
-    ]
 
 
 def _shown(column: str, value: Any) -> str:

@@ -9,7 +9,6 @@ from datetime import date, datetime
 from typing import Any
 
 from tenant_app.actors import CurrentUser
-from tenant_app.models.activity import Event
 from tenant_app.models.claims import Claim, ClaimFile
 from tenant_app.models.conversations import Conversation
 from tenant_app.schemas.claims import KIND_LABELS, STATUS_LABELS
@@ -17,13 +16,12 @@ from tenant_app.services import claim_files
 from tenant_app.services.case_pages import responsible_choices, staff_filter_choices
 from tenant_app.services.cases import contract_title
 from tenant_app.services.claims import FIELD_LABELS, can_edit_claims, visible_claims
-from tenant_app.text import event_labels
+from tenant_app.services.object_history import HistoryEntry, object_history
 from tenant_app.text.i18n import gettext as _
 from tenant_app.vocabulary import CLAIM_STATUSES, OPEN_CLAIM_STATUSES
 
 PER_PAGE = 25
 STATUS_FILTERS = ("all", "open", *CLAIM_STATUSES)  # "open": not yet settled, rejected, closed
-HISTORY_ENTRIES = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +53,6 @@ class ClaimList:
     def page_numbers(self) -> list[int]:
         around = range(max(2, self.page - 2), min(self.pages - 1, self.page + 2) + 1)
         return sorted({1, *around, self.pages})
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
-    at: datetime
-    sentence: str
-    changes: list[tuple[str, str, str]]
 
 
 def _row(claim: Claim, files: list[ClaimFile]) -> ClaimRow:
@@ -170,24 +161,13 @@ async def claim_page(actor: CurrentUser, claim: Claim) -> dict[str, Any]:
 
 async def history(claim: Claim) -> list[HistoryEntry]:
     """What happened to the claim, newest first: from the event stream (one query)."""
-    found = (
-        await Event.filter(contact_id=claim.contact_id, object_type="claim", object_id=claim.id)
-        .order_by("-created_at", "-id")
-        .limit(HISTORY_ENTRIES)
+    return await object_history(
+        contact_id=claim.contact_id,
+        object_type="claim",
+        object_id=claim.id,
+        field_labels=FIELD_LABELS,
+        shown=_shown,
     )
-    return [
-        HistoryEntry(
-            at=event.created_at,
-            sentence=event_labels.sentence(
-                event.kind, actor=event.actor_name, title=event.title, for_customer=False
-            ),
-            changes=[
-                (_(FIELD_LABELS.get(column, column)), _shown(column, old), _shown(column, new))
-                for column, (old, new) in (event.changes or {}).items()
-            ],
-        )
-        for event in found
-    ]
 
 
 def _shown(column: str, value: Any) -> str:

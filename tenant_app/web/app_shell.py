@@ -22,7 +22,6 @@ PRECACHE = (
     "css/tokens.css",
     "css/app.css",
     "css/editor.css",
-    "css/app_shell.css",
     "js/app.js",
     "js/pwa.js",
     "img/favicon.svg",

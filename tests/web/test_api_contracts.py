@@ -6,6 +6,7 @@ stale writes through the API and the staff form. Syncing: test_api_contracts_syn
 from __future__ import annotations
 
 import html
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, get_args
 
@@ -16,6 +17,7 @@ from tenant_app.models.activity import Event
 from tenant_app.models.folders import Contract
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.services import api_tokens
+from tenant_app.text.formatting import DISPLAY_TZ
 from tenant_app.vocabulary import CONTRACT_STATUSES
 from tests.api_helpers import bearer, field_messages, make_token, problem_of
 from tests.conftest import CUSTOMER_PASSWORD, actor_of, make_customer
@@ -191,6 +193,28 @@ async def test_a_prospect_is_anbahnung_and_unconnected_without_an_external_id(
     assert "Anbahnung" in card
     assert f'id="not-connected-{body["id"]}"' in card and "Nicht verbunden" in card
     assert "nicht mit ihrem verwaltungsprogramm verbunden" in card.lower()
+
+
+async def test_an_offer_carries_its_validity_and_a_past_one_is_refused(
+    client: Any, tenant: Any, kai: Any
+) -> None:
+    secret = await make_token(tenant, ["contracts:write"])
+    until = (datetime.now(DISPLAY_TZ).date() + timedelta(days=14)).isoformat()
+    made = await client.post(
+        CONTRACTS, json=hausrat(kai.id, status="offer", valid_until=until), headers=bearer(secret)
+    )
+    assert made.status_code == 201 and made.json()["valid_until"] == until
+    contract = await stored(tenant, made.json()["id"])
+    assert contract is not None and contract.valid_until.isoformat() == until
+    past = (datetime.now(DISPLAY_TZ).date() - timedelta(days=1)).isoformat()
+    refused = await client.post(
+        CONTRACTS,
+        json=hausrat(kai.id, status="offer", valid_until=past, insurance_number="HR-2"),
+        headers=bearer(secret),
+    )
+    assert refused.status_code == 422 and "valid_until" in field_messages(refused)
+    with tenant_scope(tenant.tenant.id):
+        assert await Contract.filter(insurance_number="HR-2").count() == 0
 
 
 async def test_not_connected_shows_only_while_a_token_works(
