@@ -5,6 +5,7 @@ demo's claims."""
 from __future__ import annotations
 
 import io
+import struct
 
 import pytest
 from PIL import Image
@@ -31,6 +32,27 @@ def test_kept_location_is_only_gps_and_the_date() -> None:
     main, gps = exif_of(result.data)
     assert gps[1] == "N" and main[0x0132] == TAKEN and 0x010F not in main
     assert exif_of(result.thumbnail) == ({}, {})  # the thumbnail never carries it
+
+
+def _odd_gps_jpeg() -> bytes:
+    """A JPEG whose GPS latitude reference is stored as text where Pillow expects a number
+    on writing (a phone app wrote it so): reading works, writing it back raises TypeError."""
+    header = b"II*\x00" + struct.pack("<I", 8)
+    ifd0 = struct.pack("<HHHII", 1, 0x8825, 4, 1, 26) + struct.pack("<I", 0)
+    gps = struct.pack("<HHHI4s", 1, 2, 2, 4, b"abc\x00") + struct.pack("<I", 0)
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 32), "red").save(
+        buffer, "JPEG", exif=b"Exif\x00\x00" + header + ifd0 + gps
+    )
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("keep_location", [False, True])
+def test_odd_location_data_are_dropped_and_the_photo_kept(keep_location: bool) -> None:
+    result = images.process_photo(_odd_gps_jpeg(), "image/jpeg", keep_location=keep_location)
+    assert exif_of(result.data) == ({}, {})
+    with Image.open(io.BytesIO(result.data)) as stored:
+        assert stored.format == "JPEG" and stored.size == (32, 32)
 
 
 def test_a_png_with_transparency_becomes_a_jpeg_on_white() -> None:

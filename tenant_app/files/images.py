@@ -350,7 +350,16 @@ def process_photo(data: bytes, content_type: str, *, keep_location: bool) -> Pro
 
 
 def _kept_exif(exif: Image.Exif) -> bytes | None:
-    """Only the GPS block and the dates of the original's EXIF (no camera, no owner)."""
+    """Only the GPS block and the dates of the original's EXIF (no camera, no owner). Data
+    that cannot be written back (a GPS value of the wrong type, say) are dropped: the photo
+    is kept without them."""
+    try:
+        return _gps_and_dates(exif)
+    except Exception:  # noqa: BLE001 - Pillow raises anything on odd tags; dropping is safe
+        return None
+
+
+def _gps_and_dates(exif: Image.Exif) -> bytes | None:
     kept = Image.Exif()
     gps = exif.get_ifd(_GPS_IFD)
     if gps:
