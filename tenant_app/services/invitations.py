@@ -227,6 +227,11 @@ async def share(
     flags: dict[str, Any] = {
         f"{folder}_{flag}": True for folder in folders for flag in ("unlock", "share")
     }
+    # A folder opened only for the first information is read-only: data share alone would let
+    # the customer change the broker's contracts there, which nobody chose.
+    flags |= {
+        f"{folder}_readonly": True for folder in opened - _chosen_folders(chosen, first_information)
+    }
     if access is None:
         await CustomerAccess.create(contact_id=contact_id, **flags)
     elif opened:
@@ -261,6 +266,12 @@ async def share(
         await Document.filter(id__in=hidden).update(
             shared_with_customer=False, updated_at=now, version=F("version") + 1
         )
+
+
+def _chosen_folders(chosen: list[dict[str, Any]], first_information: Any) -> set[str]:
+    """The folders of the chosen documents besides the first information."""
+    letter = None if first_information is None else first_information.id
+    return {str(row["folder"]) for row in chosen if row["id"] != letter}
 
 
 async def latest_invitation(actor: CurrentUser, *, contact_id: int) -> Invitation | None:

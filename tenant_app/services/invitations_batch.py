@@ -117,7 +117,7 @@ async def _one(
             pdf=pdf,
             batch_id=batch.id,
         )
-        report = [*batch.report, {**outcome.line(), "reason": outcome.reason}]
+        report = [*await _stored_report(batch.id), {**outcome.line(), "reason": outcome.reason}]
         written = await InvitationBatch.filter(
             id=batch.id, status=RUNNING, position=position
         ).update(position=position + 1, report=report, heartbeat_at=datetime.now(UTC))
@@ -126,11 +126,20 @@ async def _one(
     batch.position, batch.report = position + 1, report
 
 
+async def _stored_report(batch_id: int) -> list[dict[str, object]]:
+    """The report as stored now, its row locked to the end of the transaction: an erasure
+    may have taken a contact's line out meanwhile, which must not come back."""
+    row = await InvitationBatch.filter(id=batch_id).select_for_update().only("id", "report").first()
+    return list(row.report) if row is not None else []
+
+
 async def _end(batch: InvitationBatch, status: str, reason: str = "") -> None:
     report = [{"contact_id": 0, "name": "", "outcome": FAILED, "reason": reason}] if reason else []
-    await InvitationBatch.filter(id=batch.id, status=RUNNING).update(
-        status=status, finished_at=datetime.now(UTC), report=[*report, *batch.report]
-    )
+    async with in_transaction():
+        stored = await _stored_report(batch.id)
+        await InvitationBatch.filter(id=batch.id, status=RUNNING).update(
+            status=status, finished_at=datetime.now(UTC), report=[*report, *stored]
+        )
 
 
 async def claim_next() -> tuple[int, int] | None:

@@ -8,15 +8,19 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tenant_app.files.storage import storage_for
 from tenant_app.models.accounts import AccountLink, User
 from tenant_app.models.contacts import Contact, ContactResponsible
 from tenant_app.models.engagement import Invitation, InvitationBatch
-from tenant_app.models.folders import Document
+from tenant_app.models.folders import CustomerAccess, Document
 from tenant_app.models.mail import OutboxMail
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
-from tenant_app.services import invitations
+from tenant_app.services import invitations, invitations_batch, invitations_records
+from tenant_app.services.invitations import InviteOptions
+from tenant_app.tenancy import enter_tenant, leave_tenant, load_tenant_info
 from tests.conftest import ADMIN_PASSWORD, CUSTOMER_PASSWORD, link_in
+from tests.folder_helpers import add_document
 from tests.web.test_invitations import invite, make_contact, run_batches
 
 
@@ -214,3 +218,54 @@ async def test_a_colleague_who_sees_only_their_contacts_cannot_read_others_batch
     await staff.log_in("sina.staff")
     assert (await staff.get(started.headers["location"])).status_code == 404
     assert (await client.get(started.headers["location"])).status_code == 200
+
+
+async def test_a_folder_opened_only_for_the_first_information_is_read_only(
+    client, tenant, settings, passwords
+) -> None:
+    """Data share on Sonstige Verträge would let the customer change the broker's contracts
+    there: the first information alone opens that folder read-only."""
+    anna = await make_contact(tenant, "Anna", "Arndt", "anna@kunde.example")
+    await add_document(tenant, settings, anna, title="Police Hausrat", shared=False)
+    with tenant_scope(tenant.tenant.id):
+        await Document.filter(contact_id=anna.id).update(category="policy")
+    await client.log_in("alpha-admin")
+    assert (await invite(client, [anna.id])).status_code == 303
+    await run_batches(settings)
+    with tenant_scope(tenant.tenant.id):
+        access = await CustomerAccess.get(contact_id=anna.id)
+        letter = await Document.get(contact_id=anna.id, folder="other")
+    assert "Erstinformation" in letter.title and letter.shared_with_customer
+    assert (access.insurance_unlock, access.insurance_share, access.insurance_readonly) == (
+        True,
+        True,
+        False,
+    )
+    assert (access.other_unlock, access.other_share, access.other_readonly) == (True, True, True)
+
+
+async def test_a_contact_erased_while_its_batch_runs_stays_out_of_the_report(
+    client, tenant, settings
+) -> None:
+    """The worker holds the batch in memory between steps: its next step must not write the
+    erased contact's line back from there."""
+    anna = await make_contact(tenant, "Anna", "Arndt", "anna@kunde.example")
+    ben = await make_contact(tenant, "Ben", "Bauer", "ben@kunde.example")
+    await client.log_in("alpha-admin")
+    assert (await invite(client, [anna.id, ben.id])).status_code == 303
+    tokens = enter_tenant(await load_tenant_info(tenant.tenant.id))
+    try:
+        assert await invitations_batch.claim_next() is not None
+        batch = await InvitationBatch.get()
+        actor, _language = await invitations_batch._starter(batch)
+        assert actor is not None
+        options = InviteOptions.from_stored(batch.options)
+        store = storage_for(settings)
+        await invitations_batch._one(actor, settings, store, batch, options, None)
+        assert [line["name"] for line in batch.report] == ["Arndt, Anna"]
+        await invitations_records.forget(anna.id)  # erasure's step for batches
+        await invitations_batch._one(actor, settings, store, batch, options, None)
+        stored = await InvitationBatch.get(id=batch.id)
+    finally:
+        leave_tenant(tokens)
+    assert [line["name"] for line in stored.report] == ["Bauer, Ben"]
