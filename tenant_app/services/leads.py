@@ -25,7 +25,10 @@ from tenant_app.text.labels import N_
 
 STATUSES = ("pending", "new", "contacted", "converted", "dismissed")
 OPEN = ("new", "contacted")  # confirmed and not yet dealt with
-STATUS_FILTERS = ("open", *STATUSES, "all")
+# Staff see a request once its sender confirmed it (double opt-in): before, the address may
+# be someone else's, and nobody may be contacted on it.
+CONFIRMED = STATUSES[1:]
+STATUS_FILTERS = ("open", *CONFIRMED, "all")
 STATUS_LABELS = {
     "pending": N_("Not confirmed yet"),
     "new": N_("New"),
@@ -70,10 +73,10 @@ async def lead_list(actor: CurrentUser, *, status: str, page: int) -> LeadList:
     _require(actor)
     if status == "open":
         statuses: tuple[str, ...] = OPEN
-    elif status in STATUSES:
+    elif status in CONFIRMED:
         statuses = (status,)
     else:
-        statuses = STATUSES
+        statuses = CONFIRMED
     rows, total = await reads.lead_page(statuses=statuses, page=page)
     pages = max(1, -(-total // reads.PER_PAGE))
     return LeadList(rows=rows, page=page, pages=pages, total=total)
@@ -82,7 +85,7 @@ async def lead_list(actor: CurrentUser, *, status: str, page: int) -> LeadList:
 async def lead_for(actor: CurrentUser, lead_id: int) -> Lead:
     _require(actor)
     lead = await Lead.get_or_none(id=lead_id)
-    if lead is None:
+    if lead is None or lead.status not in CONFIRMED:
         raise NotFound
     return lead
 

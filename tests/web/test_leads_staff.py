@@ -97,3 +97,23 @@ async def test_erasing_a_customer_keeps_the_prospects_they_recommended(
     assert kept.referred_by_id is None and kept.first_name == "Olaf"
     detail = await client.get(f"/staff/interessenten/{lead.id}")
     assert detail.status_code == 200 and 'id="lead-referrer"' not in detail.text
+
+
+async def test_staff_see_a_request_only_once_its_sender_confirmed_it(
+    client,
+    tenant,
+    module_on,  # noqa: F811
+) -> None:
+    """Before the opt-in the address may be someone else's: nobody may be contacted on it."""
+    await _fill(tenant, 1)
+    with tenant_scope(tenant.tenant.id):
+        lead = await Lead.first()
+        await Lead.filter(id=lead.id).update(status="pending")
+    await client.log_in("alpha-admin")
+    for listing in ("/staff/interessenten", "/staff/interessenten?status=all"):
+        assert f'id="lead-{lead.id}"' not in (await client.get(listing)).text
+    assert (await client.get(f"/staff/interessenten/{lead.id}")).status_code == 404
+    with tenant_scope(tenant.tenant.id):
+        await Lead.filter(id=lead.id).update(status="new")
+    assert (await client.get(f"/staff/interessenten/{lead.id}")).status_code == 200
+    assert f'id="lead-{lead.id}"' in (await client.get("/staff/interessenten")).text
