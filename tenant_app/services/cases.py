@@ -35,6 +35,7 @@ from tenant_app.schemas.base import checked
 from tenant_app.schemas.cases import CaseInput, CaseStatusInput
 from tenant_app.schemas.product_lines import line_label
 from tenant_app.services import contacts, documents, events
+from tenant_app.services.contacts import of_visible_contacts
 from tenant_app.services.upload_checks import Upload
 from tenant_app.services.versions import conflict_errors, save_if_unchanged
 from tenant_app.text.i18n import gettext as _
@@ -72,9 +73,7 @@ def visible_cases(actor: CurrentUser) -> QuerySet[AdviceCase]:
     """The cases on the contacts the actor sees: all, or those they are responsible for."""
     if not is_staff(actor):
         raise NotFound  # customers never see a case
-    if can_see_all_contacts(actor):
-        return AdviceCase.all()
-    return AdviceCase.filter(contact__responsibles__user_id=actor.id)
+    return of_visible_contacts(actor, AdviceCase.all())
 
 
 async def case_for(actor: CurrentUser, case_id: int, *, edit: bool = False) -> AdviceCase:

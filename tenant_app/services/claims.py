@@ -28,7 +28,6 @@ from tenant_app.models.folders import Contract
 from tenant_app.models.tenancy import Tenant
 from tenant_app.permissions import (
     can_manage_contacts,
-    can_see_all_contacts,
     customer_may,
     folder_flags,
     is_customer,
@@ -40,6 +39,7 @@ from tenant_app.schemas.claims import STATUS_LABELS, ClaimInput, ClaimUpdateInpu
 from tenant_app.services import claim_files, events, tickets
 from tenant_app.services.access import access_of
 from tenant_app.services.cases import staff_sees_contact
+from tenant_app.services.contacts import of_visible_contacts
 from tenant_app.services.upload_checks import Upload
 from tenant_app.services.versions import save_if_unchanged
 from tenant_app.text.i18n import addressed
@@ -68,9 +68,7 @@ def visible_claims(actor: CurrentUser) -> QuerySet[Claim]:
         return Claim.filter(contact_id=actor.contact_id)
     if not is_staff(actor):
         raise NotFound
-    if can_see_all_contacts(actor):
-        return Claim.all()
-    return Claim.filter(contact__responsibles__user_id=actor.id)
+    return of_visible_contacts(actor, Claim.all())
 
 
 async def claim_for(actor: CurrentUser, claim_id: int, *, edit: bool = False) -> Claim:

@@ -18,9 +18,10 @@ from tenant_app.errors import EditConflict, NotFound, ValidationFailed
 from tenant_app.files.storage import Storage
 from tenant_app.models.folders import Contract, Insurer
 from tenant_app.models.integration import ApiToken
-from tenant_app.permissions import can_see_all_contacts, staff_may_read_folder
+from tenant_app.permissions import staff_may_read_folder
 from tenant_app.services import contacts, contracts
 from tenant_app.services.contact_sync import contact_named, form_text
+from tenant_app.services.contacts import of_visible_contacts
 from tenant_app.services.insurers import sort_key
 from tenant_app.services.versions import VERSION_FIELD
 from tenant_app.text.i18n import gettext as _
@@ -55,9 +56,7 @@ async def contract_page(
     """Up to `limit + 1` contracts after `after_id` in id order, of the contacts and
     folders the actor may see: one query, however many rows."""
     folders = [name for name in FOLDERS if staff_may_read_folder(actor, name)]
-    rows = Contract.filter(id__gt=after_id, folder__in=folders)
-    if not can_see_all_contacts(actor):
-        rows = rows.filter(contact__responsibles__user_id=actor.id)
+    rows = of_visible_contacts(actor, Contract.filter(id__gt=after_id, folder__in=folders))
     if updated_since is not None:
         rows = rows.filter(updated_at__gte=updated_since)
     filters = {"contact_id": contact_id, "external_id": external_id, "folder": folder}

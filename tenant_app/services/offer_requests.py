@@ -20,11 +20,12 @@ from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.models.contacts import Contact
 from tenant_app.models.engagement import OfferRequest
 from tenant_app.models.folders import Contract
-from tenant_app.permissions import can_see_all_contacts, can_use_staff_area, staff_may_edit_folder
+from tenant_app.permissions import can_use_staff_area, staff_may_edit_folder
 from tenant_app.schemas.base import checked
 from tenant_app.schemas.offers import OfferRequestInput
 from tenant_app.schemas.product_lines import line_label
 from tenant_app.services import contracts, events, offers, tickets
+from tenant_app.services.contacts import of_visible_contacts
 from tenant_app.services.documents import Upload
 from tenant_app.text.i18n import addressed as _a
 from tenant_app.text.i18n import gettext as _
@@ -98,9 +99,7 @@ async def request_offer(
 def _visible(actor: CurrentUser) -> QuerySet[OfferRequest]:
     if not can_use_staff_area(actor):
         raise NotFound
-    if can_see_all_contacts(actor):
-        return OfferRequest.all()
-    return OfferRequest.filter(contact__responsibles__user_id=actor.id)
+    return of_visible_contacts(actor, OfferRequest.all())
 
 
 def _row(found: OfferRequest) -> OfferRequestRow:
