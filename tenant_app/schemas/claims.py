@@ -3,7 +3,7 @@ the pages give their kinds and statuses."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from pydantic import BeforeValidator, ConfigDict
@@ -11,7 +11,7 @@ from pydantic import BeforeValidator, ConfigDict
 from tenant_app.schemas.base import FormInput, Text, at_most, fail, one_of
 from tenant_app.schemas.cases import StaffId
 from tenant_app.schemas.rules import parse_date
-from tenant_app.text.formatting import DISPLAY_TZ
+from tenant_app.text.formatting import local_today
 from tenant_app.text.i18n import addressed
 from tenant_app.text.i18n import gettext as _
 from tenant_app.text.labels import N_, Labels
@@ -46,11 +46,6 @@ STATUS_LABELS = Labels(
 )
 
 
-def today() -> date:
-    """Today where the customers live (a loss at 00:30 in Berlin is not in the future)."""
-    return datetime.now(DISPLAY_TZ).date()
-
-
 def _loss_date(value: object) -> date:
     raw = str(value or "").strip()
     if not raw:
@@ -58,7 +53,7 @@ def _loss_date(value: object) -> date:
     found = parse_date(raw)
     if found is None:
         raise fail(_("Please enter a valid date, e.g. 03.04.1985."))
-    if found > today():
+    if found > local_today():  # a loss at 00:30 in Berlin is not in the future
         raise fail(_("The date of the loss cannot be in the future."))
     if found < EARLIEST_LOSS:
         raise fail(_("Please check the year."))

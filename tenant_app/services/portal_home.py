@@ -10,7 +10,6 @@ for all folders in one statement (queries/portal_home.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from tenant_app.actors import CurrentUser
@@ -18,7 +17,7 @@ from tenant_app.permissions import CustomerRights, FolderFlags, customer_may, fo
 from tenant_app.queries import portal_home as reads
 from tenant_app.queries.portal_home import HomeContract, HomeDocument
 from tenant_app.services.access import own_contact_id
-from tenant_app.text.formatting import DISPLAY_TZ
+from tenant_app.text.formatting import local_today
 from tenant_app.vocabulary import FOLDERS
 
 NEWEST_DOCUMENTS = 5
@@ -94,7 +93,7 @@ def _document_visible(
 
 
 def _open_offers(contracts: list[HomeContract]) -> list[HomeContract]:
-    today = datetime.now(DISPLAY_TZ).date()
+    today = local_today()
     offers = [
         c
         for c in contracts

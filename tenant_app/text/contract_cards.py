@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cache
 
 from tenant_app.queries.folders import ContractRow
 from tenant_app.schemas.folders import CONTRACT_KINDS
 from tenant_app.text import i18n
-from tenant_app.text.formatting import DISPLAY_TZ, fmt_date, fmt_money
+from tenant_app.text.formatting import fmt_date, fmt_money, local_today
 from tenant_app.text.labels import CONTRACT_STATUSES, PAYMENT_FREQUENCIES
 
 STATUS_CHIPS = frozenset({"active", "offer", "start", "cancelled", "ended"})
@@ -53,7 +52,7 @@ def offer_state(contract: ContractRow) -> str:
     Europe/Berlin): part of the card's cache key, so an offer's card turns expired at midnight."""
     if contract.status != "offer":
         return ""
-    if contract.valid_until is not None and contract.valid_until < datetime.now(DISPLAY_TZ).date():
+    if contract.valid_until is not None and contract.valid_until < local_today():
         return "expired"
     return "open"
 

@@ -13,6 +13,13 @@ from babel.numbers import format_currency, format_decimal
 from tenant_app.text.i18n import get_locale, gettext
 
 DISPLAY_TZ = ZoneInfo("Europe/Berlin")
+
+
+def local_today() -> date:
+    """Today where the broker and customers are (dates typed and shown, validity, losses)."""
+    return datetime.now(DISPLAY_TZ).date()
+
+
 # Parsed once: babel parses a locale given by name again at every call.
 _LOCALES = {name: Locale.parse(name) for name in ("de", "en")}
 _MONEY_LOCALES = {"de": Locale.parse("de_DE"), "en": Locale.parse("en_IE")}

@@ -13,9 +13,10 @@ from starlette.routing import Route
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import ValidationFailed
 from tenant_app.pages import redirect, render
-from tenant_app.schemas.claims import CLAIM_FIELDS, KIND_LABELS, today
+from tenant_app.schemas.claims import CLAIM_FIELDS, KIND_LABELS
 from tenant_app.services import claim_files, claim_pages, claims
 from tenant_app.services.cases import contract_title
+from tenant_app.text.formatting import local_today
 from tenant_app.web import forms
 from tenant_app.web.downloads import preview_response, thumbnail_response
 from tenant_app.web.guards import require_module
@@ -46,7 +47,7 @@ async def _form_page(
         "claim_kind_choices": list(KIND_LABELS),
     }
     context["contracts"] = [(c.id, contract_title(c)) for c in found]
-    context["today"] = today().isoformat()
+    context["today"] = local_today().isoformat()
     return render(request, FORM_PAGE, context, status_code=422 if errors else 200)
 
 
