@@ -208,6 +208,8 @@ async def contract_for(
             raise NotFound  # existence stays hidden
         if action != "view" and not customer_may(flags, action, made_by_customer=made_by_customer):
             raise PermissionDenied
+        if action != "view" and contract.status == "offer":
+            raise PermissionDenied  # the broker's offer: the customer accepts or asks, as it is
     elif action != "view" and not staff_may_edit_folder(actor, contract.folder):
         raise PermissionDenied
     elif not staff_may_read_folder(actor, contract.folder):
@@ -235,6 +237,8 @@ async def update_contract(
     """Save the edit form if nobody saved the contract since it was loaded (EditConflict);
     `more_columns` the form does not have (the API's `external_id`) in the same statement."""
     by_customer = actor.kind == "customer"
+    if by_customer and contract.status == "offer":
+        raise PermissionDenied  # else they could accept terms they wrote themselves
     clean = await _clean_contract(
         values, folder=contract.folder, by_customer=by_customer, kept_until=contract.valid_until
     )
@@ -280,6 +284,8 @@ async def delete_contract(
     Soft also for the customer's own contracts: the broker may have filed documents there.
     """
     if actor.kind == "customer":
+        if contract.status == "offer":
+            raise PermissionDenied  # an offer is the broker's to withdraw
         async with in_transaction():
             await Contract.filter(id=contract.id).update(deleted_at=datetime.now(UTC), **_touched())
             await _record(actor, events.CONTRACT_DELETED, contract)

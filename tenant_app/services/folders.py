@@ -55,7 +55,9 @@ async def customer_folder(actor: CurrentUser, folder: str) -> dict[str, Any]:
         "editable": {
             c.id
             for c in visible
-            if customer_may(flags, "edit", made_by_customer=c.created_by_customer)
+            # an offer is accepted or asked about as the broker made it, never edited
+            if c.status != "offer"
+            and customer_may(flags, "edit", made_by_customer=c.created_by_customer)
         },
         # the same rule as documents._customer_check: only their own uploads, a broker's never
         "deletable": frozenset(

@@ -52,6 +52,20 @@ def is_expired(contract: Contract) -> bool:
     return contract.valid_until is not None and contract.valid_until < today()
 
 
+class OfferClosed(Exception):
+    """The contract is no open offer any more: accepted (`accepted`), or staff changed it. The
+    portal sends the customer to its folder with a note instead of a 404 (a double submit)."""
+
+    def __init__(self, contract: Contract, *, accepted: bool) -> None:
+        super().__init__(contract.id)
+        self.folder = contract.folder
+        self.accepted = accepted
+
+
+async def _closed(contract: Contract) -> OfferClosed:
+    return OfferClosed(contract, accepted=await OfferAcceptance.exists(contract_id=contract.id))
+
+
 @dataclass(frozen=True)
 class OfferPage:
     contract: Contract
@@ -112,10 +126,10 @@ async def may_accept(actor: CurrentUser, contract: Contract) -> bool:
 
 
 async def offer_page(actor: CurrentUser, contract_id: int) -> OfferPage:
-    """The confirmation page of an open offer (NotFound once it is no offer any more)."""
+    """The confirmation page of an open offer (OfferClosed once it is no offer any more)."""
     contract = await _customer_offer(actor, contract_id)
     if contract.status != "offer":
-        raise NotFound
+        raise await _closed(contract)
     return OfferPage(
         contract=contract,
         title=contracts.title_of(contract),
@@ -161,12 +175,13 @@ async def accept_offer(
     user_agent: str = "",
 ) -> Contract:
     """Accept the offer as it was shown (`version`): record, receipt, new status, event.
-    Returns the contract as it was before (its folder holds the receipt now)."""
+    Returns the contract as it was before (its folder holds the receipt now). OfferClosed
+    when it is no open offer (a second submit); ValidationFailed when it expired or changed."""
     contract = await _customer_offer(actor, contract_id)
     if not await may_accept(actor, contract):
         raise PermissionDenied
     if contract.status != "offer":
-        raise _refused(_a("This offer has already been accepted."))
+        raise await _closed(contract)
     if is_expired(contract):
         raise _refused(
             _a(

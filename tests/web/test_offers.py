@@ -95,11 +95,98 @@ async def test_customer_accepts_an_offer(tenant: Any, world: dict[str, Any]) -> 
         assert await WebhookDelivery.filter(event_type="offer.accepted").count() == 1
     folder = await customer.get(done.headers["location"])
     assert receipt.title in folder.text
-    # a second submit (the same form again) accepts nothing
+    # a second submit (the same form again) accepts nothing and says why, in the folder
     again = await customer.submit(path, {"version": _version(page.text)}, form_page="/portal")
-    assert again.status_code in (404, 422)
+    assert again.status_code == 303
+    assert again.headers["location"] == "/portal/folders/insurance?offer_done=1"
+    shown = await customer.get(again.headers["location"])
+    assert 'id="offer-closed"' in shown.text
+    assert "Dieses Angebot wurde bereits angenommen." in shown.text
+    reopened = await customer.get(path)  # the confirmation page again (back button, old link)
+    assert reopened.status_code == 303
+    assert reopened.headers["location"] == "/portal/folders/insurance?offer_done=1"
     with tenant_scope(tenant.tenant.id):
         assert await OfferAcceptance.filter(contract_id=offer.id).count() == 1
+        assert await Document.filter(contract_id=offer.id).count() == 1  # one receipt
+        assert await Event.filter(kind="offer_accepted").count() == 1
+
+
+async def test_offer_changed_by_staff_is_no_longer_open(tenant: Any, world: dict[str, Any]) -> None:
+    customer = world["customer"]
+    offer = await make_offer(tenant, world["contact"])
+    with tenant_scope(tenant.tenant.id):
+        await Contract.filter(id=offer.id).update(status="active")
+    path = f"/portal/offers/{offer.id}/accept"
+    opened = await customer.get(path)
+    assert opened.status_code == 303
+    posted = await customer.submit(path, {"version": str(offer.version)}, form_page="/portal")
+    assert posted.headers["location"] == "/portal/folders/insurance?offer_closed=1"
+    shown = await customer.get(posted.headers["location"])
+    assert "Dieses Angebot ist nicht mehr offen." in shown.text
+    with tenant_scope(tenant.tenant.id):
+        assert not await OfferAcceptance.exists()
+        assert (await Contract.get(id=offer.id)).status == "active"
+
+
+async def test_customer_cannot_change_an_offer_and_accept_their_own_terms(
+    tenant: Any, world: dict[str, Any]
+) -> None:
+    """With data share a customer may edit the broker's contracts, but never an offer."""
+    customer = world["customer"]
+    offer = await make_offer(tenant, world["contact"])
+    other = await add_contract(tenant, world["contact"], number="B-1")  # editable as before
+    folder = await customer.get("/portal/folders/insurance")
+    assert f'href="/portal/contracts/{offer.id}"' not in folder.text
+    assert f'action="/portal/contracts/{offer.id}/delete"' not in folder.text
+    assert f'href="/portal/contracts/{other.id}"' in folder.text
+    edit = f"/portal/contracts/{offer.id}"
+    assert (await customer.get(edit)).status_code == 403
+    values = {
+        "product_line": "Hausrat",
+        "insurer": offer.insurer_name,
+        "insurance_number": "A-77",
+        "gross_premium": "1,00",
+        "payment_frequency": "monthly",
+        "version": str(offer.version),
+    }
+    refused = await customer.submit(edit, values, form_page="/portal/folders/insurance")
+    assert refused.status_code == 403
+    deleted = await customer.submit(f"{edit}/delete", form_page="/portal/folders/insurance")
+    assert deleted.status_code == 403
+    with tenant_scope(tenant.tenant.id):
+        kept = await Contract.get(id=offer.id)
+        assert kept.gross_premium == offer.gross_premium and kept.version == offer.version
+        assert kept.status == "offer" and kept.deleted_at is None
+    page = await customer.get(f"/portal/offers/{offer.id}/accept")
+    assert "12,50" in page.text and "1,00" not in page.text
+    done = await customer.submit(
+        f"/portal/offers/{offer.id}/accept", {"version": _version(page.text)}
+    )
+    assert done.status_code == 303
+    with tenant_scope(tenant.tenant.id):
+        acceptance = await OfferAcceptance.get(contract_id=offer.id)
+        assert "12,50" in acceptance.text and "1,00" not in acceptance.text
+
+
+async def test_customer_cannot_make_an_offer(tenant: Any, world: dict[str, Any]) -> None:
+    customer = world["customer"]
+    form = "/portal/folders/insurance/contracts/new"
+    values = {"status": "offer", "product_line": "Hausrat", "insurance_number": "C-1"}
+    with tenant_scope(tenant.tenant.id):
+        from tenant_app.models.folders import Insurer
+
+        insurer = await Insurer.filter(name__startswith="Condor").first()
+    values["insurer"] = insurer.name if insurer else "Condor"
+    made = await customer.submit("/portal/folders/insurance/contracts", values, form_page=form)
+    assert made.status_code == 303, made.text[:2000]
+    with tenant_scope(tenant.tenant.id):
+        contract = await Contract.get(insurance_number="C-1")
+        assert contract.status == "start" and contract.created_by_customer
+    path = f"/portal/contracts/{contract.id}"
+    changed = await customer.submit(path, {**values, "version": str(contract.version)})
+    assert changed.status_code == 303, changed.text[:2000]
+    with tenant_scope(tenant.tenant.id):
+        assert (await Contract.get(id=contract.id)).status == "start"
 
 
 async def test_double_submit_in_one_moment_accepts_once(tenant: Any, world: dict[str, Any]) -> None:

@@ -45,8 +45,17 @@ async def portal_offers(request: Request) -> Response:
     return render(request, OFFERS_PAGE, context)
 
 
+def _closed(request: Request, closed: offers.OfferClosed) -> Response:
+    """No open offer any more (a second submit, an old link): its folder says why."""
+    flash = "offer_done" if closed.accepted else "offer_closed"
+    return redirect(request, "portal_folder", flash=flash, folder=closed.folder)
+
+
 async def _accept_page(request: Request, user: CurrentUser, errors: dict[str, str]) -> Response:
-    page = await offers.offer_page(user, _offer_id(request))
+    try:
+        page = await offers.offer_page(user, _offer_id(request))
+    except offers.OfferClosed as closed:
+        return _closed(request, closed)
     status = 422 if errors else 200
     return render(request, ACCEPT_PAGE, {"page": page, "errors": errors}, status_code=status)
 
@@ -69,13 +78,18 @@ async def portal_offer_accept(request: Request) -> Response:
         )
     except ValidationFailed as refused:
         return await _accept_page(request, user, refused.errors)
+    except offers.OfferClosed as closed:
+        return _closed(request, closed)
     return redirect(request, "portal_folder", flash="offer_accepted", folder=offer.folder)
 
 
 async def _question_page(
     request: Request, user: CurrentUser, values: dict[str, Any], errors: dict[str, str]
 ) -> Response:
-    page = await offers.offer_page(user, _offer_id(request))
+    try:
+        page = await offers.offer_page(user, _offer_id(request))
+    except offers.OfferClosed as closed:
+        return _closed(request, closed)
     form = await ticket_pages.new_ticket_form(user)  # NotFound while communication is off
     values.setdefault("subject", offers.question_subject(page.contract))
     first = form.staff[0].id if form.staff else ""
