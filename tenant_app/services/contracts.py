@@ -26,7 +26,7 @@ from tenant_app.services import events
 from tenant_app.services.access import access_of
 from tenant_app.services.versions import VERSION_FIELD, claim, save_if_unchanged, version_of
 from tenant_app.text import labels
-from tenant_app.text.formatting import DISPLAY_TZ
+from tenant_app.text.formatting import local_today
 from tenant_app.text.i18n import gettext as _
 from tenant_app.vocabulary import FOLDERS as FOLDER_KEYS
 
@@ -69,7 +69,7 @@ async def clean_contract(
             errors["insurer"] = _("Please choose an insurer from the list.")
     until = contract.valid_until if contract and contract.status == "offer" else None
     if until is not None and until != kept_until:
-        if until < datetime.now(DISPLAY_TZ).date():
+        if until < local_today():
             errors["valid_until"] = _("An offer's validity cannot end before today.")
     if errors or contract is None:
         raise ValidationFailed(errors)

@@ -34,7 +34,7 @@ from tenant_app.schemas.folders import CONTRACT_KINDS
 from tenant_app.services import contracts, events, ticket_pages, tickets
 from tenant_app.services.access import access_of
 from tenant_app.services.documents import Upload
-from tenant_app.text.formatting import DISPLAY_TZ, fmt_date, fmt_datetime, fmt_money
+from tenant_app.text.formatting import fmt_date, fmt_datetime, fmt_money, local_today
 from tenant_app.text.i18n import addressed as _a
 from tenant_app.text.i18n import gettext as _
 from tenant_app.text.labels import PAYMENT_FREQUENCIES
@@ -45,7 +45,7 @@ RECEIPT_CATEGORY = "correspondence"
 
 def today() -> date:
     """The day in Europe/Berlin: an offer valid until the 31st can be accepted all that day."""
-    return datetime.now(DISPLAY_TZ).date()
+    return local_today()
 
 
 def is_expired(contract: Contract) -> bool:
