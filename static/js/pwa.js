@@ -9,6 +9,10 @@
    - The push section (#push, templates/app/_push.html) subscribes this browser through the
      PushManager with the installation's public key and sends the subscription (endpoint and
      keys, never more) with the CSRF token; switching off unsubscribes and tells the server.
+   - Logging out takes this device's subscription along (a shared device must not go on
+     receiving the last user's pushes): unsubscribed in the browser (the push service then
+     answers 410 and the server forgets it too) and POST /account/push/off; the logout form
+     is sent when that is done, or after LOGOUT_WAIT ms whatever happened.
    No inline script, no eval, no dependencies. */
 (function () {
   "use strict";
@@ -178,6 +182,40 @@
       say(subscription ? "on" : "off");
     }).catch(function () { showButtons(false); });
   }
+
+  var LOGOUT_WAIT = 1500;
+  var loggingOut = false;
+
+  function forgetPush(token) {
+    return navigator.serviceWorker.getRegistration("/").then(function (registration) {
+      return registration ? registration.pushManager.getSubscription() : null;
+    }).then(function (subscription) {
+      if (!subscription) { return null; }
+      var told = fetch("/account/push/off", {
+        method: "POST",
+        credentials: "same-origin",
+        keepalive: true,
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": token },
+        body: JSON.stringify({ endpoint: subscription.endpoint })
+      });
+      return Promise.all([subscription.unsubscribe(), told]);
+    });
+  }
+
+  document.addEventListener("submit", function (event) {  // capture: before htmx's boost
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || loggingOut || !pushWorks() ||
+        new URL(form.action, window.location.href).pathname !== "/logout") { return; }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    loggingOut = true;
+    var field = form.querySelector('input[name="csrf_token"]');
+    var done = function () { form.submit(); };
+    var waited = new Promise(function (resolve) { window.setTimeout(resolve, LOGOUT_WAIT); });
+    var forgot;
+    try { forgot = forgetPush(field ? field.value : csrfToken()); } catch (error) { forgot = null; }
+    Promise.race([forgot || Promise.resolve(), waited]).then(done, done);
+  }, true);
 
   var pending = false;
 

@@ -6,9 +6,13 @@ A periodic job (app.py) across the tenants that switched the `push` module on. E
 subscription remembers the creation time of the newest notification it was sent
 (`last_sent_at`); what came later and is still unread is due. Claiming is a conditional
 UPDATE of that time, so two processes never push the same news twice. The endpoint is
-checked again before each send (https to a public host, as webhooks). The push service
-answering 404 or 410 means the browser unsubscribed: the subscription goes; other failures
-are counted and the subscription goes after MAX_FAILURES in a row.
+checked again before each send (https to a public host, as webhooks), and the POST goes to
+the very address that was checked (no second DNS lookup), follows no redirect and ends
+within TIMEOUT_SECONDS, all of it (services/webhooks_delivery.py sends the same way). The
+message is encrypted (RFC 8291, aes128gcm) and signed (VAPID, RFC 8292) with pywebpush and
+py_vapid. The push service answering 404 or 410 means the browser unsubscribed: the
+subscription goes; other failures (a redirect too) are counted and the subscription goes
+after MAX_FAILURES in a row.
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import httpx
 from py_vapid import Vapid02
-from pywebpush import WebPushException, webpush
-from requests import RequestException
+from pywebpush import WebPusher, WebPushException
 from tortoise.functions import Max
 
 from tenant_app.models.accounts import User
@@ -29,7 +35,7 @@ from tenant_app.models.push import PushSubscription
 from tenant_app.models.tenancy import Tenant
 from tenant_app.queries.sql import as_datetime
 from tenant_app.services import push
-from tenant_app.services.webhook_targets import TargetRefused, check_target
+from tenant_app.services.webhook_targets import Target, TargetRefused, check_target
 from tenant_app.settings import Settings
 from tenant_app.tenancy import TenantInfo, enter_tenant, leave_tenant, load_tenant_info
 from tenant_app.text import i18n
@@ -93,11 +99,14 @@ async def _send_here(settings: Settings, info: TenantInfo, at: datetime) -> int:
     ]
     if not subscriptions:
         return 0
-    vapid = await push.vapid(settings)
+    sender = _Sender(settings, await push.vapid(settings))
     title = await _firm_name(info.id, info.name)
     sent = 0
-    for subscription in subscriptions:
-        sent += await _send_one(settings, vapid, subscription, (title, info.address_form), at)
+    async with httpx.AsyncClient(
+        timeout=httpx.Timeout(TIMEOUT_SECONDS), follow_redirects=False, trust_env=False
+    ) as sender.client:
+        for subscription in subscriptions:
+            sent += await _send_one(sender, subscription, (title, info.address_form), at)
     return sent
 
 
@@ -137,8 +146,7 @@ async def _message(
 
 
 async def _send_one(
-    settings: Settings,
-    vapid: Vapid02,
+    sender: _Sender,
     subscription: PushSubscription,
     brand: tuple[str, str],  # the title (firm name) and the form of address
     at: datetime,
@@ -147,37 +155,67 @@ async def _send_one(
     if not news or not await _claim(subscription, news[0]["created_at"]):  # type: ignore[arg-type]
         return 0
     payload = {"title": brand[0], **await _message(subscription, news, brand[1])}
-    try:
-        await check_target(subscription.endpoint, allow_private=settings.allows_private_webhooks)
-        status = await asyncio.wait_for(
-            asyncio.to_thread(_post, settings, vapid, subscription, payload),
-            TIMEOUT_SECONDS + 2,
-        )
-    except (TargetRefused, TimeoutError, RequestException):
-        status = 0
-    return await _record(subscription, status)
+    return await _record(subscription, await sender.post(subscription, payload))
 
 
-def _post(
-    settings: Settings, vapid: Vapid02, subscription: PushSubscription, payload: dict[str, str]
-) -> int:
-    """The encrypted POST to the push service (pywebpush, blocking: run in a thread)."""
-    info = {
-        "endpoint": subscription.endpoint,
-        "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
-    }
-    try:
-        response = webpush(
-            info,
-            data=json.dumps(payload),
-            vapid_private_key=vapid,
-            vapid_claims={"sub": f"mailto:{settings.mail_from}"},
-            timeout=TIMEOUT_SECONDS,
-            ttl=TTL_SECONDS,
+class _Sender:
+    """One run's HTTP client (no redirects, no proxies from the environment) and key."""
+
+    client: httpx.AsyncClient
+
+    def __init__(self, settings: Settings, vapid: Vapid02) -> None:
+        self.settings = settings
+        self.vapid = vapid
+
+    async def post(self, subscription: PushSubscription, payload: dict[str, str]) -> int:
+        """The push service's status code, 0 for no answer (refused, unreachable, too slow)."""
+        try:
+            async with asyncio.timeout(TIMEOUT_SECONDS):
+                target = await check_target(
+                    subscription.endpoint, allow_private=self.settings.allows_private_webhooks
+                )
+                request = self._request(target, subscription, payload)
+                response = await self.client.send(request, stream=True)
+                await response.aclose()  # the body is not read: the code says it all
+                return response.status_code
+        except (
+            TargetRefused,
+            TimeoutError,
+            httpx.HTTPError,
+            OSError,
+            ValueError,
+            WebPushException,
+        ):
+            return 0
+
+    def _request(
+        self, target: Target, subscription: PushSubscription, payload: dict[str, str]
+    ) -> httpx.Request:
+        """The encrypted, signed POST, to the checked address under the endpoint's name."""
+        keys = {"p256dh": subscription.p256dh, "auth": subscription.auth}
+        pusher = WebPusher({"endpoint": subscription.endpoint, "keys": keys})
+        body = pusher.encode(json.dumps(payload).encode(), content_encoding="aes128gcm")["body"]
+        url = httpx.URL(target.url)
+        audience = f"{url.scheme}://{url.netloc.decode('ascii')}"
+        claims = {
+            "sub": f"mailto:{self.settings.mail_from}",
+            "aud": audience,
+            "exp": int(time.time()) + 12 * 3600,
+        }
+        headers: dict[str, str] = {
+            **self.vapid.sign(claims),
+            "content-encoding": "aes128gcm",
+            "content-type": "application/octet-stream",
+            "ttl": str(TTL_SECONDS),
+        }
+        extensions: dict[str, Any] = {}
+        if target.address is not None:  # connect to the address that was checked, nothing else
+            headers["host"] = url.netloc.decode("ascii")
+            url = url.copy_with(host=target.address)
+            extensions["sni_hostname"] = target.host
+        return self.client.build_request(
+            "POST", url, content=body, headers=headers, extensions=extensions
         )
-    except WebPushException as refused:
-        return refused.response.status_code if refused.response is not None else 0
-    return int(getattr(response, "status_code", 0))
 
 
 async def _record(subscription: PushSubscription, status: int) -> int:

@@ -4,6 +4,8 @@ closed once closed, and the offline page passes axe."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser.conftest import LENA, log_in
@@ -79,3 +81,36 @@ async def test_the_notification_page_offers_push_for_this_device(contexts) -> No
     )
     await expect(push.get_by_role("button", name="Für dieses Gerät ausschalten")).to_be_hidden()
     assert await axe_problems(page, "notifications with push") == []
+
+
+# The browser's push subscription, stood in for (headless Chromium reaches no push service).
+_FAKE_SUBSCRIPTION_JS = """(() => {
+  const subscription = {
+    endpoint: "https://push.example.com/lena-phone",
+    unsubscribe: () => {
+      sessionStorage.setItem("unsubscribed", "1");
+      return Promise.resolve(true);
+    }
+  };
+  const registration = { pushManager: { getSubscription: () => Promise.resolve(subscription) } };
+  if (navigator.serviceWorker) {
+    navigator.serviceWorker.getRegistration = () => Promise.resolve(registration);
+  }
+})();"""
+
+
+async def test_logging_out_ends_this_devices_push_subscription(contexts) -> None:
+    expect = async_api.expect
+    page = await contexts.page()
+    await page.add_init_script(_FAKE_SUBSCRIPTION_JS)
+    await log_in(page, *LENA)
+    await page.goto("/portal")
+    async with page.expect_request(
+        lambda request: request.url.endswith("/account/push/off") and request.method == "POST"
+    ) as told:
+        await page.locator("#sidebar").get_by_role("button", name="Abmelden").click()
+    assert (await told.value).post_data_json == {"endpoint": "https://push.example.com/lena-phone"}
+    await expect(page).to_have_url(re.compile(r"/login"))
+    assert await page.evaluate("sessionStorage.getItem('unsubscribed')") == "1"
+    await page.goto("/portal")
+    await expect(page).to_have_url(re.compile(r"/login"))  # logged out all the same

@@ -9,7 +9,9 @@ import asyncio
 import base64
 import json
 import os
+import socket
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
@@ -27,7 +29,7 @@ from tenant_app.models.activity import Notification
 from tenant_app.models.push import PushSubscription, VapidKey
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
-from tenant_app.services import events, push, push_send
+from tenant_app.services import events, push, push_send, webhook_targets
 from tenant_app.tenancy import enter_tenant, leave_tenant, load_tenant_info, tenant_cache
 from tests.conftest import CUSTOMER_PASSWORD, actor_of, make_customer
 
@@ -43,11 +45,13 @@ def unb64(text: str) -> bytes:
 
 
 class PushService:
-    """A push service on 127.0.0.1: keeps what it receives, answers `status`."""
+    """A push service on 127.0.0.1: keeps what it receives, answers `status` (and sends
+    to `location` if one is set)."""
 
     def __init__(self) -> None:
         self.received: list[SimpleNamespace] = []
         self.status = 201
+        self.location = ""
         service = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -61,6 +65,8 @@ class PushService:
                     )
                 )
                 self.send_response(service.status)
+                if service.location:
+                    self.send_header("Location", service.location)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -219,6 +225,68 @@ async def test_gone_subscriptions_are_removed_and_failures_counted(
     with tenant_scope(tenant.tenant.id):
         assert await PushSubscription.all().count() == 0
     assert "push-device-" not in (await kai.get(PAGE)).text
+
+
+async def test_a_redirect_is_not_followed_but_counted_as_a_failure(
+    kai, tenant, settings, push_service
+) -> None:
+    elsewhere = PushService()  # stands for 127.0.0.1 or 169.254.169.254 behind a redirect
+    try:
+        assert (await subscribe(kai, Browser(f"{push_service.base}/p/1").json)).status_code == 201
+        push_service.status = 307  # 307 and 308 would keep the POST
+        push_service.location = f"{elsewhere.base}/latest/meta-data"
+        await notify(tenant, "kai")
+        assert await push_send.send_due(settings, now=later()) == 0
+        assert len(push_service.received) == 1 and elsewhere.received == []
+        with tenant_scope(tenant.tenant.id):
+            assert await PushSubscription.all().values_list("failures", flat=True) == [1]
+    finally:
+        elsewhere.close()
+
+
+async def test_the_push_goes_to_the_checked_address_under_the_endpoints_name(
+    kai, tenant, settings, push_service, monkeypatch
+) -> None:
+    """No second DNS lookup: the connection goes to the address the check resolved."""
+    port = push_service.server.server_address[1]
+    browser = Browser(f"http://push.example.com:{port}/p/1")
+    assert (await subscribe(kai, browser.json)).status_code == 201
+
+    async def resolved(url: str, *, allow_private: bool) -> webhook_targets.Target:
+        return webhook_targets.Target(
+            url=url, host="push.example.com", port=port, address="127.0.0.1"
+        )
+
+    monkeypatch.setattr(push_send, "check_target", resolved)
+    await notify(tenant, "kai")
+    assert await push_send.send_due(settings, now=later()) == 1
+    [delivery] = push_service.received
+    assert delivery.headers["host"] == f"push.example.com:{port}"
+    assert browser.read(delivery.body)["title"]
+    key = await push.public_key(settings)
+    vapid_checks(delivery.headers["authorization"], key, f"http://push.example.com:{port}")
+
+
+async def test_a_push_service_that_does_not_answer_in_time_is_left(
+    kai, tenant, settings, push_service, monkeypatch
+) -> None:
+    assert (await subscribe(kai, Browser(f"{push_service.base}/p/1").json)).status_code == 201
+    silent = socket.socket()  # accepts the connection (backlog) and never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)
+    port = silent.getsockname()[1]
+    try:
+        with tenant_scope(tenant.tenant.id):
+            await PushSubscription.all().update(endpoint=f"http://127.0.0.1:{port}/p/1")
+        monkeypatch.setattr(push_send, "TIMEOUT_SECONDS", 0.3)
+        await notify(tenant, "kai")
+        started = time.monotonic()
+        assert await push_send.send_due(settings, now=later()) == 0
+        assert time.monotonic() - started < 3
+        with tenant_scope(tenant.tenant.id):
+            assert await PushSubscription.all().values_list("failures", flat=True) == [1]
+    finally:
+        silent.close()
 
 
 @pytest.mark.parametrize(
