@@ -30,6 +30,7 @@ class CurrentUser:
     access_emergency: str = "none"
     sees_all_contacts: bool = False
     handles_tickets: bool = False
+    handles_chat: bool = False
     manages_contacts: bool = False
     manages_users: bool = False
     manages_settings: bool = False

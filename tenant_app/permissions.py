@@ -65,6 +65,9 @@ class StaffActor(Actor, Protocol):
     def handles_tickets(self) -> bool: ...
 
     @property
+    def handles_chat(self) -> bool: ...
+
+    @property
     def manages_contacts(self) -> bool: ...
 
     @property
@@ -116,6 +119,11 @@ def can_link_systems(actor: Actor | None) -> bool:
 
 def can_handle_tickets(actor: StaffActor | None) -> bool:
     return is_admin(actor) or (is_staff(actor) and bool(actor and actor.handles_tickets))
+
+
+def can_chat(actor: StaffActor | None) -> bool:
+    """See and answer the customers' chats (the right "Chat")."""
+    return is_admin(actor) or (is_staff(actor) and bool(actor and actor.handles_chat))
 
 
 def can_see_all_contacts(actor: StaffActor | None) -> bool:

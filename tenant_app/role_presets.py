@@ -17,7 +17,9 @@ _ALL_WRITE = dict.fromkeys(FOLDERS, "write")
 ROLE_PRESETS: dict[str, dict[str, str | bool]] = {
     "admin": _preset(_ALL_WRITE, *RIGHT_FLAGS),
     # The broker's office: every folder of every contact, tickets and contact care.
-    "mitarbeiter": _preset(_ALL_WRITE, "sees_all_contacts", "handles_tickets", "manages_contacts"),
+    "mitarbeiter": _preset(
+        _ALL_WRITE, "sees_all_contacts", "handles_tickets", "handles_chat", "manages_contacts"
+    ),
     # A partner who brings customers: their own contacts' insurance and finances, reading.
     "netzwerkpartner": _preset({"insurance": "read", "finance": "read"}),
     # A specialist consulted on finances: their own contacts, answering them.

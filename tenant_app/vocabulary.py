@@ -10,6 +10,7 @@ STAFF_ROLES = ("admin", "mitarbeiter", "netzwerkpartner", "experte")
 RIGHT_FLAGS = (  # a staff member's rights besides folders (the admin role has all of them)
     "sees_all_contacts",
     "handles_tickets",
+    "handles_chat",
     "manages_contacts",
     "manages_users",
     "manages_settings",
@@ -73,7 +74,7 @@ CLAIM_KINDS = (
 CLAIM_STATUSES = ("reported", "in_progress", "at_insurer", "settled", "rejected", "closed")
 OPEN_CLAIM_STATUSES = ("reported", "in_progress", "at_insurer")
 # The portal's modules a tenant admin switches on or off (Tenant.modules).
-MODULES = ("offers", "claims", "first_information", "push", "new_customers")
+MODULES = ("offers", "claims", "first_information", "push", "new_customers", "chat")
 # What the broker is under § 34d GewO, for the first information (Erstinformation).
 BROKER_STATUSES = ("makler", "berater", "vertreter")
 PAYMENT_FREQUENCIES = ("monthly", "quarterly", "half_yearly", "yearly", "single")

@@ -187,6 +187,7 @@ async def _staff(passwords: PasswordService) -> dict[str, User]:
         access_emergency="write",
         sees_all_contacts=True,
         handles_tickets=True,
+        handles_chat=True,
         manages_contacts=True,
     )
     paul = await User.create(

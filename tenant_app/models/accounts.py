@@ -38,6 +38,7 @@ class User(TenantModel):
     access_emergency = fields.CharField(max_length=5, default="none", db_default="none")
     sees_all_contacts = fields.BooleanField(default=False, db_default=False)
     handles_tickets = fields.BooleanField(default=False, db_default=False)
+    handles_chat = fields.BooleanField(default=False, db_default=False)
     manages_contacts = fields.BooleanField(default=False, db_default=False)
     manages_users = fields.BooleanField(default=False, db_default=False)
     manages_settings = fields.BooleanField(default=False, db_default=False)

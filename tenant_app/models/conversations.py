@@ -1,7 +1,14 @@
-"""Conversations between a customer and staff: tickets now, chat and tender messages later.
+"""Conversations between a customer and staff: tickets and chats now, tender messages later.
 
 A conversation has participants (each with a read counter), entries (what was written)
 and events (what happened: created, replied, forwarded, read, closed), all stored as rows.
+
+A chat is one conversation per contact (`chat_contact_id`, unique per tenant), open or
+archived; its `responsible` is the chat operator. Its entries carry the sender's own key
+(`client_key`, so that a message sent twice is stored once) and their position (`seq`),
+which the participants' read and delivered counters are compared with. Internal notes are
+entries marked `internal`: staff see them in the conversation, customers never do, and they
+take no position.
 """
 
 from __future__ import annotations
@@ -18,8 +25,8 @@ if TYPE_CHECKING:
     from tenant_app.models.contacts import Contact
     from tenant_app.models.folders import Contract, Document
 
-CONVERSATION_KINDS = ("ticket",)  # later: chat, tender
-EVENT_KINDS = ("created", "replied", "forwarded", "read", "closed", "note")
+CONVERSATION_KINDS = ("ticket", "chat")  # later: tender
+EVENT_KINDS = ("created", "replied", "forwarded", "read", "closed", "note", "archived", "reopened")
 
 
 class Conversation(TenantModel):
@@ -30,7 +37,10 @@ class Conversation(TenantModel):
     )
     contact_id: int
     subject = fields.CharField(max_length=200)
-    status = fields.CharField(max_length=10, default="open", db_default="open")  # open | closed
+    # open | closed (tickets) | archived (chats)
+    status = fields.CharField(max_length=10, default="open", db_default="open")
+    # Chats only: the contact again, so that each contact has one chat (NULL for tickets).
+    chat_contact_id = fields.IntField(null=True)
     responsible: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User",
         related_name="responsible_conversations",
@@ -50,12 +60,17 @@ class Conversation(TenantModel):
     entry_count = fields.IntField(default=0, db_default=0)  # compared with participants' read_count
     last_entry_by_customer = fields.BooleanField(default=False, db_default=False)
     last_entry_at = fields.DatetimeField(null=True)
-    closed_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)  # closed (tickets) or archived (chats)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "conversation"
-        indexes = (("tenant_id", "status", "responsible_id"), ("tenant_id", "contact_id"))
+        unique_together = (("tenant", "chat_contact_id"),)
+        indexes = (
+            ("tenant_id", "status", "responsible_id"),
+            ("tenant_id", "contact_id"),
+            ("tenant_id", "kind", "status", "last_entry_at"),
+        )
 
 
 class ConversationParticipant(TenantModel):
@@ -72,6 +87,7 @@ class ConversationParticipant(TenantModel):
     user_id: int
     role = fields.CharField(max_length=10)  # customer | staff
     read_count = fields.IntField(default=0, db_default=0)
+    delivered_count = fields.IntField(default=0, db_default=0)  # chats: reached a page of theirs
 
     class Meta:
         table = "conversation_participant"
@@ -97,10 +113,14 @@ class ConversationEntry(TenantModel):
         "models.Document", related_name="conversation_entries", null=True, on_delete=fields.SET_NULL
     )
     document_id: int | None
+    client_key = fields.CharField(max_length=36, null=True)  # chats: the sender's message id
+    seq = fields.IntField(null=True)  # chats: the position among the customer-visible entries
+    internal = fields.BooleanField(default=False, db_default=False)  # chats: a staff-only note
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "conversation_entry"
+        unique_together = (("conversation", "client_key"),)
         indexes = (("tenant_id", "conversation_id"),)
 
 

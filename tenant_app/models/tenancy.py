@@ -41,9 +41,10 @@ class Tenant(Model):
     # The portal's switchable modules that are on (one of vocabulary.MODULES each, comma-list).
     modules = fields.CharField(
         max_length=200,
-        default="offers,claims,first_information,push",
-        db_default="offers,claims,first_information,push",
+        default="offers,claims,first_information,push,chat",
+        db_default="offers,claims,first_information,push,chat",
     )
+    chat_transcripts = fields.BooleanField(default=True, db_default=True)  # filed on archiving
     # What an accepted offer (Angebot) becomes, and the document categories the invitation
     # dialog preselects for sharing (comma-list of vocabulary.DOCUMENT_CATEGORIES).
     offer_accepted_status = fields.CharField(max_length=12, default="active", db_default="active")

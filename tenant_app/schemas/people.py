@@ -119,6 +119,7 @@ class StaffUserInput(FormInput):
     access_emergency: FolderLevel = "none"
     sees_all_contacts: Flag = False
     handles_tickets: Flag = False
+    handles_chat: Flag = False
     manages_contacts: Flag = False
     manages_users: Flag = False
     manages_settings: Flag = False

@@ -40,6 +40,7 @@ class PortalSettingsInput(FormInput):
     module_first_information: Flag = False
     module_push: Flag = False
     module_new_customers: Flag = False
+    module_chat: Flag = False
     category_policy: Flag = False
     category_application: Flag = False
     category_invoice: Flag = False

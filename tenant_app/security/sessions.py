@@ -60,7 +60,8 @@ _LOAD_SQL = (
     " u.contact_id AS own_contact_id, COALESCE(l.contact_id, u.contact_id) AS contact_id,"
     " u.has_second_factor,"
     " u.access_insurance, u.access_finance, u.access_other, u.access_emergency,"
-    " u.sees_all_contacts, u.handles_tickets, u.manages_contacts, u.manages_users,"
+    " u.sees_all_contacts, u.handles_tickets, u.handles_chat, u.manages_contacts,"
+    " u.manages_users,"
     " u.manages_settings, u.must_change_password,"
     f" a.id AS access_id, {_ACCESS_COLUMNS},"  # noqa: S608 - constants
     " (SELECT COUNT(*) FROM contact_link h WHERE h.user_id = u.id AND h.tenant_id = u.tenant_id)"

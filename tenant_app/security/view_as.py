@@ -111,6 +111,7 @@ async def viewed_customer(staff: CurrentUser, contact_id: int) -> tuple[CurrentU
         access_emergency="none",
         sees_all_contacts=False,
         handles_tickets=False,
+        handles_chat=False,
         manages_contacts=False,
         manages_users=False,
         manages_settings=False,

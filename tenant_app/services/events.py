@@ -74,6 +74,9 @@ CLAIM_UPDATED = "claim_updated"  # status, note or responsible changed by staff
 LEAD_CONFIRMED = "lead_confirmed"  # a prospect confirmed the request (Kunde werden)
 OFFER_ACCEPTED = "offer_accepted"  # a customer accepted an offer in the portal
 OFFER_REQUESTED = "offer_requested"  # a customer asked for an offer
+CHAT_MESSAGE = "chat_message"  # told to the other side (the operator, else the admins)
+CHAT_OPERATOR = "chat_operator"  # a chat was handed to a colleague as its operator
+CHAT_ARCHIVED = "chat_archived"  # staff archived a chat (its transcript may be filed)
 KINDS = (
     CONTRACT_ADDED,
     CONTRACT_EDITED,
@@ -100,6 +103,9 @@ KINDS = (
     LEAD_CONFIRMED,
     OFFER_ACCEPTED,
     OFFER_REQUESTED,
+    CHAT_MESSAGE,
+    CHAT_OPERATOR,
+    CHAT_ARCHIVED,
 )
 
 

@@ -47,6 +47,9 @@ _FOR_STAFF = {
     "lead_confirmed": N_("New prospect: %(title)s would like to become a customer"),
     "offer_accepted": N_("%(actor)s accepted the offer %(title)s"),
     "offer_requested": N_("%(actor)s asked for an offer: %(title)s"),
+    "chat_message": N_("%(actor)s wrote in the chat with %(title)s"),
+    "chat_operator": N_("%(actor)s made you the chat operator for %(title)s"),
+    "chat_archived": N_("%(actor)s archived the chat with %(title)s"),
 }
 # A customer reads of what the broker's office did (`actor`: a name or "your broker's office").
 _FOR_CUSTOMERS = {
@@ -71,6 +74,7 @@ _FOR_CUSTOMERS = {
     "claim_updated": _a("%(actor)s updated your claim %(title)s"),
     "offer_accepted": _a("%(actor)s accepted the offer %(title)s"),
     "offer_requested": _a("%(actor)s asked for an offer: %(title)s"),
+    "chat_message": _a("%(actor)s wrote to you in the chat"),
 }
 # What happened, naming nobody and nothing: a mail of unread notifications lists these.
 _SHORT = {
@@ -99,6 +103,9 @@ _SHORT = {
     "lead_confirmed": N_("A new prospect"),
     "offer_accepted": N_("An offer was accepted"),
     "offer_requested": N_("An offer was requested"),
+    "chat_message": N_("A new chat message"),
+    "chat_operator": N_("You became the operator of a chat"),
+    "chat_archived": N_("A chat was archived"),
 }
 MONEY_COLUMNS = frozenset({"gross_premium"})
 DATE_COLUMNS = frozenset({"birthdate", "document_date", "valid_until"})

@@ -64,6 +64,7 @@ RIGHTS = Labels(
     {
         "sees_all_contacts": N_("Sees all contacts (otherwise only their own)"),
         "handles_tickets": N_("Handles tickets (communication)"),
+        "handles_chat": N_("Chat: sees and answers the customers' chats"),
         "manages_contacts": N_("Manages contacts and customer accounts"),
         "manages_users": N_("Manages users"),
         "manages_settings": N_("Manages branding and settings"),

@@ -19,11 +19,11 @@ from tenant_app.actors import CurrentUser
 from tenant_app.errors import ValidationFailed
 from tenant_app.live.broker import broker
 from tenant_app.pages import redirect, render, second_factor_state, url_for
-from tenant_app.services import notification_live, notifications
+from tenant_app.services import chat_marks, notification_live, notifications
 from tenant_app.services.notification_live import Counts
 from tenant_app.templating import templates
 from tenant_app.text.i18n import gettext as _
-from tenant_app.web import forms
+from tenant_app.web import chat_live, forms
 from tenant_app.web.guards import SecondFactorRequired, current_user, require
 from tenant_app.web.push import push_context
 
@@ -134,6 +134,7 @@ async def notification_stream(request: Request) -> Response:
         idle=timedelta(minutes=settings.session_idle_minutes),
         absolute=timedelta(hours=settings.session_max_hours),
     )
+    stream.tail = chat_live.tail_of(request, user)  # a chat page: its new messages, too
     frames = stream.frames(request.state.tenant.id, resumed="last-event-id" in request.headers)
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}  # nginx: don't buffer
     return StreamingResponse(frames, media_type="text/event-stream", headers=headers)
@@ -142,18 +143,19 @@ async def notification_stream(request: Request) -> Response:
 ENDED = "event: ended\ndata: \n\n"  # the layouts' `sse-close`: no reconnecting
 
 
-def _event(name: str, data: str = "") -> str:
+def _event(name: str, data: str = "", event_id: str = "1") -> str:
     lines = "".join(f"data: {line}\n" for line in data.splitlines() or [""])
-    # Any id: the browser sends it back when it reconnects, which says the page may be stale.
-    return f"id: 1\nevent: {name}\n{lines}\n"
+    # Any id: the browser sends it back when it reconnects, which says the page may be stale
+    # (a chat page's stream: the last message it was sent, see web/chat_live.py).
+    return f"id: {event_id}\nevent: {name}\n{lines}\n"
 
 
-def _bell(counts: Counts) -> str:
+def _bell(counts: Counts, event_id: str = "1") -> str:
     html = templates.get_template("_partials/bell_count.html").render(count=counts.unread)
     if counts.unchecked is not None:  # staff: the activity feed's count in the sidebar, too
         badge = templates.get_template("_partials/nav_link.html").module.count_badge  # type: ignore[attr-defined]
         html += str(badge(counts.unchecked, "activity-count", _("unchecked"), oob=True))
-    return _event("bell", html.replace("\n", " "))
+    return _event("bell", html.replace("\n", " "), event_id)
 
 
 @dataclass
@@ -164,6 +166,17 @@ class _Stream:
     idle: timedelta
     absolute: timedelta
     shown: Counts = Counts(0, None)
+    tail: chat_live.ChatTail | None = None
+
+    @property
+    def _id(self) -> str:
+        return self.tail.event_id if self.tail is not None else "1"
+
+    async def _chat(self) -> str:
+        """Chats: what is new reached a page of the user's (delivered), and a chat page's
+        own new messages and marks."""
+        await chat_marks.mark_delivered(self.user)
+        return await self.tail.told() if self.tail is not None else ""
 
     async def _counts(self, *, tickets: bool) -> Counts | None:
         return await notification_live.live_counts(
@@ -178,8 +191,11 @@ class _Stream:
                 yield ENDED
                 return
             self.shown = first
-            tickets = _event("tickets") if resumed and first.tickets is not None else ""
-            yield "retry: 2000\n" + _bell(first) + tickets  # after a reconnect: what changed
+            chat = await self._chat()
+            tickets = (
+                _event("tickets", "", self._id) if resumed and first.tickets is not None else ""
+            )
+            yield "retry: 2000\n" + _bell(first, self._id) + tickets + chat  # what changed
             while time.monotonic() < ends_at:
                 try:
                     if await asyncio.wait_for(wake.get(), HEARTBEAT_SECONDS):  # all at once
@@ -200,9 +216,10 @@ class _Stream:
         if now is None:
             return ENDED
         changed = (now.unread, now.unchecked) != (self.shown.unread, self.shown.unchecked)
-        told = _bell(now) if changed else ""
+        told = await self._chat() if woken else ""
+        told += _bell(now, self._id) if changed else ""
         if woken and now.tickets != self.shown.tickets:
-            told += _event("tickets")
+            told += _event("tickets", "", self._id)
         self.shown = now if woken else Counts(now.unread, self.shown.tickets, now.unchecked)
         return told
 

@@ -25,6 +25,7 @@ CHOICES = {
     "module_first_information": "on",
     "module_push": "",
     "module_new_customers": "on",
+    "module_chat": "",
     "category_policy": "on",
     "category_invoice": "",
     "category_identity": "on",
@@ -145,9 +146,9 @@ async def test_only_who_manages_settings_may_save_and_tenants_stay_apart(
             headers={"Origin": f"http://{tenant.hostname}"},
         )
         assert refused.status_code in (403, 404)
-    assert (await stored(tenant))["modules"] == "offers,claims,first_information,push"
+    assert (await stored(tenant))["modules"] == "offers,claims,first_information,push,chat"
     beta = client_for(other_tenant.hostname)
     await beta.log_in("beta-admin")
     assert (await save(beta, CHOICES)).status_code == 303
-    assert (await stored(tenant))["modules"] == "offers,claims,first_information,push"
+    assert (await stored(tenant))["modules"] == "offers,claims,first_information,push,chat"
     assert (await stored(other_tenant))["modules"] == "first_information,new_customers"

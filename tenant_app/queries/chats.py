@@ -1,0 +1,276 @@
+"""The chat pages, the chat list and the live tail: a few hand-written queries, however long
+the chat. Who may read what is decided in services/chats.py; these only read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tenant_app.queries.sql import as_datetime, fetch_all, fetch_one
+
+
+def _name(first: Any, last: Any) -> str:
+    return f"{first or ''} {last or ''}".strip()
+
+
+@dataclass(frozen=True)
+class Message:
+    """One entry of a chat as a page shows it (`internal`: a staff note, never for customers)."""
+
+    id: int
+    seq: int | None
+    key: str
+    body: str
+    by_customer: bool
+    internal: bool
+    author_id: int | None
+    author_name: str
+    created_at: datetime
+    document_id: int | None
+    filename: str
+    content_type: str
+
+
+@dataclass(frozen=True)
+class Marks:
+    """How far each side has received and read (positions, compared with `Message.seq`)."""
+
+    customer_delivered: int = 0
+    customer_read: int = 0
+    staff_delivered: int = 0
+    staff_read: int = 0
+
+    def of(self, message: Message) -> str:
+        """`read`, `delivered` or `sent` for a message, as its sender sees it."""
+        if message.seq is None:
+            return ""
+        read, delivered = (
+            (self.staff_read, self.staff_delivered)
+            if message.by_customer
+            else (self.customer_read, self.customer_delivered)
+        )
+        if read >= message.seq:
+            return "read"
+        return "delivered" if delivered >= message.seq else "sent"
+
+
+_MESSAGES_SQL = (
+    "SELECT e.id, e.seq, e.client_key, e.body, e.by_customer, e.internal, e.author_id,"
+    " e.created_at, e.document_id, u.first_name, u.last_name, d.filename, d.content_type"
+    " FROM conversation_entry e"
+    " LEFT JOIN user_account u ON u.id = e.author_id AND u.tenant_id = e.tenant_id"
+    " LEFT JOIN document d ON d.id = e.document_id AND d.tenant_id = e.tenant_id"
+    " WHERE e.tenant_id = :tenant_id AND e.conversation_id = :chat_id AND e.id > :after"
+)
+
+
+async def messages(chat_id: int, *, after: int = 0, for_customer: bool) -> list[Message]:
+    """The chat's messages after the entry `after`, oldest first (internal notes for staff)."""
+    sql = _MESSAGES_SQL + (" AND e.internal = :no" if for_customer else "") + " ORDER BY e.id"
+    rows = await fetch_all(sql, chat_id=chat_id, after=after, no=False)
+    return [
+        Message(
+            id=row["id"],
+            seq=row["seq"],
+            key=row["client_key"] or f"e{row['id']}",
+            body=row["body"],
+            by_customer=bool(row["by_customer"]),
+            internal=bool(row["internal"]),
+            author_id=row["author_id"],
+            author_name=_name(row["first_name"], row["last_name"]),
+            created_at=as_datetime(row["created_at"]),
+            document_id=row["document_id"],
+            filename=row["filename"] or "",
+            content_type=row["content_type"] or "",
+        )
+        for row in rows
+    ]
+
+
+_MARKS_SQL = (
+    "SELECT p.role, MAX(p.delivered_count) AS delivered, MAX(p.read_count) AS seen"
+    " FROM conversation_participant p"
+    " WHERE p.tenant_id = :tenant_id AND p.conversation_id = :chat_id GROUP BY p.role"
+)
+
+
+async def marks(chat_id: int) -> Marks:
+    found = {row["role"]: row for row in await fetch_all(_MARKS_SQL, chat_id=chat_id)}
+    customer, staff = found.get("customer", {}), found.get("staff", {})
+    return Marks(
+        customer_delivered=int(customer.get("delivered") or 0),
+        customer_read=int(customer.get("seen") or 0),
+        staff_delivered=int(staff.get("delivered") or 0),
+        staff_read=int(staff.get("seen") or 0),
+    )
+
+
+_UNDELIVERED_SQL = (
+    "SELECT p.id, p.conversation_id, c.entry_count FROM conversation_participant p"
+    " JOIN conversation c ON c.id = p.conversation_id AND c.tenant_id = p.tenant_id"
+    " WHERE p.tenant_id = :tenant_id AND p.user_id = :user_id AND c.kind = 'chat'"
+    " AND p.delivered_count < c.entry_count"
+)
+
+
+async def undelivered(user_id: int) -> list[tuple[int, int, int]]:
+    """(seat, chat, last position) of the user's chats with messages not yet delivered."""
+    rows = await fetch_all(_UNDELIVERED_SQL, user_id=user_id)
+    return [(row["id"], row["conversation_id"], row["entry_count"]) for row in rows]
+
+
+@dataclass(frozen=True)
+class ChatHead:
+    """A chat's header: who it is with, who operates it, its state."""
+
+    id: int
+    contact_id: int
+    contact_name: str
+    status: str
+    operator_id: int | None
+    operator_name: str
+    entry_count: int
+    read_count: int  # the reader's own
+    closed_at: datetime | None
+
+
+_HEAD_SQL = (
+    "SELECT c.id, c.contact_id, c.status, c.responsible_id, c.entry_count, c.closed_at,"
+    " k.first_name, k.last_name, o.first_name AS op_first, o.last_name AS op_last,"
+    " p.read_count"
+    " FROM conversation c"
+    " JOIN contact k ON k.id = c.contact_id AND k.tenant_id = c.tenant_id"
+    " LEFT JOIN user_account o ON o.id = c.responsible_id AND o.tenant_id = c.tenant_id"
+    " LEFT JOIN conversation_participant p ON p.conversation_id = c.id AND p.user_id = :user_id"
+    " WHERE c.tenant_id = :tenant_id AND c.id = :chat_id AND c.kind = 'chat'"
+)
+
+
+async def head(chat_id: int, *, user_id: int) -> ChatHead | None:
+    row = await fetch_one(_HEAD_SQL, chat_id=chat_id, user_id=user_id)
+    if row is None:
+        return None
+    return ChatHead(
+        id=row["id"],
+        contact_id=row["contact_id"],
+        contact_name=_name(row["first_name"], row["last_name"]),
+        status=row["status"],
+        operator_id=row["responsible_id"],
+        operator_name=_name(row["op_first"], row["op_last"]),
+        entry_count=row["entry_count"],
+        read_count=int(row["read_count"] or 0),
+        closed_at=as_datetime(row["closed_at"]) if row["closed_at"] else None,
+    )
+
+
+@dataclass(frozen=True)
+class ChatRow:
+    """A line of the staff's chat list."""
+
+    id: int
+    contact_id: int
+    contact_name: str
+    status: str
+    operator_id: int | None
+    operator_name: str
+    last_entry_at: datetime | None
+    waiting: bool  # the customer wrote last
+    unread: int  # messages the reader has not read
+
+
+# Chats of contacts the member sees (:sees_all, or those they are responsible for) or that
+# they operate; `mine`: those they operate.
+_LIST_SQL = (
+    "SELECT c.id, c.contact_id, c.status, c.responsible_id, c.last_entry_at,"
+    " c.last_entry_by_customer, c.entry_count, k.first_name, k.last_name,"
+    " o.first_name AS op_first, o.last_name AS op_last, p.read_count"
+    " FROM conversation c"
+    " JOIN contact k ON k.id = c.contact_id AND k.tenant_id = c.tenant_id"
+    " LEFT JOIN user_account o ON o.id = c.responsible_id AND o.tenant_id = c.tenant_id"
+    " LEFT JOIN conversation_participant p ON p.conversation_id = c.id AND p.user_id = :user_id"
+    " WHERE c.tenant_id = :tenant_id AND c.kind = 'chat' AND c.status = :status"
+    " AND (:sees_all OR c.responsible_id = :user_id OR EXISTS (SELECT 1 FROM contact_responsible r"
+    " WHERE r.tenant_id = c.tenant_id AND r.contact_id = c.contact_id AND r.user_id = :user_id))"
+)
+LIST_LIMIT = 200
+
+
+async def chat_list(
+    *, user_id: int, sees_all: bool, status: str, mine: bool, newest_first: bool, search: str
+) -> list[ChatRow]:
+    """The staff's chat list in one query, however many chats there are."""
+    sql = _LIST_SQL
+    values: dict[str, Any] = {"user_id": user_id, "status": status, "sees_all": sees_all}
+    if mine:
+        sql += " AND c.responsible_id = :user_id"
+    if search.strip():
+        sql += " AND (LOWER(k.last_name) LIKE :pattern OR LOWER(k.first_name) LIKE :pattern"
+        sql += " OR LOWER(k.first_name || ' ' || k.last_name) LIKE :pattern)"
+        values["pattern"] = f"%{search.strip().lower()[:100]}%"
+    order = "DESC" if newest_first else "ASC"
+    sql += f" ORDER BY c.last_entry_at {order}, c.id {order} LIMIT {LIST_LIMIT}"
+    return [
+        ChatRow(
+            id=row["id"],
+            contact_id=row["contact_id"],
+            contact_name=_name(row["first_name"], row["last_name"]),
+            status=row["status"],
+            operator_id=row["responsible_id"],
+            operator_name=_name(row["op_first"], row["op_last"]),
+            last_entry_at=as_datetime(row["last_entry_at"]) if row["last_entry_at"] else None,
+            waiting=bool(row["last_entry_by_customer"]),
+            unread=max(0, row["entry_count"] - int(row["read_count"] or 0)),
+        )
+        for row in await fetch_all(sql, **values)
+    ]
+
+
+@dataclass(frozen=True)
+class Chattable:
+    """A customer staff may start a chat with (an active app login, communication on)."""
+
+    contact_id: int
+    name: str
+    chat_id: int | None
+
+
+_CHATTABLE_SQL = (
+    "SELECT k.id, k.first_name, k.last_name, c.id AS chat_id FROM contact k"
+    " JOIN user_account u ON u.contact_id = k.id AND u.tenant_id = k.tenant_id"
+    " AND u.kind = 'customer' AND u.is_active = :yes AND u.password_hash IS NOT NULL"
+    " JOIN customer_access a ON a.contact_id = k.id AND a.tenant_id = k.tenant_id"
+    " AND a.communication = :yes"
+    " LEFT JOIN conversation c ON c.tenant_id = k.tenant_id AND c.chat_contact_id = k.id"
+    " WHERE k.tenant_id = :tenant_id AND (LOWER(k.last_name) LIKE :pattern"
+    " OR LOWER(k.first_name) LIKE :pattern OR LOWER(k.first_name || ' ' || k.last_name) LIKE"
+    " :pattern) AND (:sees_all OR EXISTS (SELECT 1 FROM contact_responsible r"
+    " WHERE r.tenant_id = k.tenant_id AND r.contact_id = k.id AND r.user_id = :user_id))"
+    " ORDER BY k.last_name, k.first_name, k.id LIMIT 20"
+)
+
+
+async def chattable(*, search: str, user_id: int, sees_all: bool) -> list[Chattable]:
+    """Up to 20 customers by name whom the member sees and who have an active app login."""
+    pattern = f"%{search.strip().lower()[:100]}%"
+    rows = await fetch_all(
+        _CHATTABLE_SQL, pattern=pattern, user_id=user_id, sees_all=sees_all, yes=True
+    )
+    return [
+        Chattable(row["id"], _name(row["first_name"], row["last_name"]), row["chat_id"])
+        for row in rows
+    ]
+
+
+_UNREAD_SQL = (
+    "SELECT COUNT(*) AS n FROM conversation c LEFT JOIN conversation_participant p"
+    " ON p.conversation_id = c.id AND p.user_id = :user_id"
+    " WHERE c.tenant_id = :tenant_id AND c.kind = 'chat' AND c.status = 'open'"
+    " AND c.responsible_id = :user_id AND COALESCE(p.read_count, 0) < c.entry_count"
+)
+
+
+async def unread_chats(user_id: int) -> int:
+    """Open chats the member operates with messages they have not read."""
+    row = await fetch_one(_UNREAD_SQL, user_id=user_id)
+    return int(row["n"]) if row else 0

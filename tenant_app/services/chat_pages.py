@@ -1,0 +1,123 @@
+"""What the chat pages, the chat list and an open page's live tail read, with the rights of
+services/chats.py: a chat nobody may see here answers NotFound, whoever's it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tenant_app.actors import CurrentUser
+from tenant_app.errors import NotFound, PermissionDenied
+from tenant_app.models.accounts import User
+from tenant_app.permissions import can_chat, can_see_all_contacts
+from tenant_app.queries import chats as reads
+from tenant_app.queries.chats import ChatHead, ChatRow, Chattable, Marks, Message
+from tenant_app.queries.tickets import StaffChoice
+from tenant_app.services import chat_access
+
+__all__ = ["Chattable", "ChatHead", "ChatRow", "Marks", "Message"]
+
+SORTS = ("newest", "oldest")
+STATUSES = ("open", "archived")
+SCOPES = ("all", "mine")
+
+
+@dataclass(frozen=True)
+class ChatFilters:
+    """The chat list's filters, from the query string (anything unknown: the default)."""
+
+    status: str = "open"
+    scope: str = "all"
+    sort: str = "newest"
+    search: str = ""
+
+    @classmethod
+    def of(cls, query: dict[str, str]) -> ChatFilters:
+        def pick(name: str, allowed: tuple[str, ...]) -> str:
+            value = query.get(name, "")
+            return value if value in allowed else allowed[0]
+
+        return cls(
+            status=pick("status", STATUSES),
+            scope=pick("scope", SCOPES),
+            sort=pick("sort", SORTS),
+            search=query.get("q", "")[:100],
+        )
+
+
+@dataclass(frozen=True)
+class ChatPage:
+    """One chat as a page shows it: its head, its messages (oldest first) and the marks."""
+
+    head: ChatHead
+    messages: list[Message]
+    marks: Marks
+
+    @property
+    def last_id(self) -> int:
+        return self.messages[-1].id if self.messages else 0
+
+
+def _require_chat_staff(actor: CurrentUser) -> None:
+    if actor.kind != "staff" or not can_chat(actor):
+        raise PermissionDenied
+
+
+async def staff_chat_list(actor: CurrentUser, filters: ChatFilters) -> list[ChatRow]:
+    _require_chat_staff(actor)
+    return await reads.chat_list(
+        user_id=actor.id,
+        sees_all=can_see_all_contacts(actor),
+        status=filters.status,
+        mine=filters.scope == "mine",
+        newest_first=filters.sort == "newest",
+        search=filters.search,
+    )
+
+
+async def chat_page(actor: CurrentUser, chat_id: int) -> ChatPage:
+    """A chat the actor may see (customers: their open one; staff: with internal notes)."""
+    chat = await chat_access.chat_for(actor, chat_id)
+    head = await reads.head(chat.id, user_id=actor.id)
+    if head is None:
+        raise NotFound
+    for_customer = actor.kind == "customer"
+    found = await reads.messages(chat.id, for_customer=for_customer)
+    return ChatPage(head, found, await reads.marks(chat.id))
+
+
+async def customer_chat_page(actor: CurrentUser) -> ChatPage | None:
+    """The customer's open chat, None before the first message (or while archived)."""
+    chat = await chat_access.customer_chat(actor)
+    return None if chat is None else await chat_page(actor, chat.id)
+
+
+async def tail(actor: CurrentUser, chat_id: int, *, after: int) -> tuple[list[Message], Marks]:
+    """What an open chat page has not shown yet (after the entry `after`) and the marks;
+    NotFound once the actor may no longer see the chat (archived, rights taken away)."""
+    chat = await chat_access.chat_for(actor, chat_id)
+    found = await reads.messages(chat.id, after=after, for_customer=actor.kind == "customer")
+    return found, await reads.marks(chat.id)
+
+
+async def chattable(actor: CurrentUser, *, search: str) -> list[Chattable]:
+    """The "+" search: customers by name with an active app login, whom the member sees."""
+    _require_chat_staff(actor)
+    if len(search.strip()) < 2:
+        return []
+    return await reads.chattable(
+        search=search, user_id=actor.id, sees_all=can_see_all_contacts(actor)
+    )
+
+
+async def operator_choices(actor: CurrentUser) -> list[StaffChoice]:
+    """Colleagues who may chat, to hand a chat to."""
+    _require_chat_staff(actor)
+    staff = await User.filter(kind="staff", is_active=True).order_by("last_name", "first_name")
+    return [StaffChoice(user.id, user.full_name) for user in staff if can_chat(user)]
+
+
+async def unread_chats(actor: CurrentUser) -> int | None:
+    """Open chats the member operates with unread messages (None: not for this actor)."""
+    if actor.kind != "staff" or not can_chat(actor):
+        return None
+    return await reads.unread_chats(actor.id)
