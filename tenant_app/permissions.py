@@ -247,6 +247,10 @@ class Can:
         return can_handle_tickets(self.actor)
 
     @property
+    def chat(self) -> bool:
+        return can_chat(self.actor)
+
+    @property
     def see_all_tickets(self) -> bool:
         return can_see_all_contacts(self.actor)
 

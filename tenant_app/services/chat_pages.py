@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied
 from tenant_app.models.accounts import User
+from tenant_app.models.conversations import ConversationEntry
+from tenant_app.models.folders import Document
 from tenant_app.permissions import can_chat, can_see_all_contacts
 from tenant_app.queries import chats as reads
 from tenant_app.queries.chats import ChatHead, ChatRow, Chattable, Marks, Message
@@ -97,6 +99,18 @@ async def tail(actor: CurrentUser, chat_id: int, *, after: int) -> tuple[list[Me
     chat = await chat_access.chat_for(actor, chat_id)
     found = await reads.messages(chat.id, after=after, for_customer=actor.kind == "customer")
     return found, await reads.marks(chat.id)
+
+
+async def attachment(actor: CurrentUser, chat_id: int, document_id: int) -> Document:
+    """A file sent in a chat the actor may see (customers: their own open chat; not staff's
+    internal notes, which carry none)."""
+    chat = await chat_access.chat_for(actor, chat_id)
+    entry = await ConversationEntry.get_or_none(
+        conversation_id=chat.id, document_id=document_id, internal=False
+    )
+    if entry is None:
+        raise NotFound
+    return await Document.get(id=document_id)
 
 
 async def chattable(actor: CurrentUser, *, search: str) -> list[Chattable]:

@@ -19,6 +19,7 @@ from tenant_app.models.conversations import ConversationEntry
 from tenant_app.models.folders import Contract, Document
 from tenant_app.models.scoping import current_tenant_id
 from tenant_app.permissions import (
+    can_chat,
     can_handle_tickets,
     can_manage_contacts,
     can_see_all_contacts,
@@ -146,12 +147,12 @@ async def add_attachment(
     title: str,
     max_bytes: int,
 ) -> Document:
-    """A file on a ticket entry. It stays outside the folders until staff file it into a
+    """A file on a ticket or chat entry. It stays outside the folders until staff file it into a
     contract; the customer's own tickets need communication switched on."""
     if actor.kind == "customer":
         if actor.contact_id != contact_id or not (await access_of(contact_id, actor)).communication:
             raise NotFound
-    elif not can_handle_tickets(actor):
+    elif not (can_handle_tickets(actor) or can_chat(actor)):
         raise PermissionDenied
     stored = await _store_documents(
         actor,
@@ -295,8 +296,8 @@ def _staff_check_outside_folders(actor: CurrentUser, document: DocumentRef, acti
     """A ticket attachment not yet filed is for those who handle tickets; changing it is for
     the admin (staff file it into a contract, which moves it into that folder). A document
     filed on the contact itself is for those who manage contacts."""
-    if document.attached:
-        if not can_handle_tickets(actor):
+    if document.attached:  # on a ticket or in a chat
+        if not (can_handle_tickets(actor) or can_chat(actor)):
             raise NotFound
         if action != "view" and not is_admin(actor):
             raise PermissionDenied
