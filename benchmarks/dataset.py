@@ -2,7 +2,8 @@
 
 Full scale (`FULL`): 1,000 tenants, 100,000 contacts, ~1,000,000 contracts and documents'
 metadata, a customer access row per contact, ~12,000 user accounts, ~11,000 tickets (each
-with its opening and reply in the event stream, told to the other side and left unread).
+with its opening and reply in the event stream, told to the other side and left unread), and
+a chat for every customer account (3 messages; a bench customer's has 20).
 `QUICK` (run.py --quick) has the same shape on a few thousand contacts.
 
 The measured tenants are identical in shape and differ only in size: **big** (20,000
@@ -39,6 +40,7 @@ BENCH_CONTRACTS = 20  # in a bench customer's insurance folder
 TICKET_ENTRIES = 10
 ACCOUNT_EVERY = 10  # every 10th contact has a customer account
 TICKET_EVERY = 10  # and every 10th contact a ticket with 3 entries
+CHAT_MESSAGES = 20  # a bench customer's chat; every other account's chat has 3
 DOWNLOAD_BYTES = 1024 * 1024
 SEARCH_TERM = "wagner"  # every 100th contact of each tenant is a Wagner (and no one else)
 FOLDERS = ("insurance", "finance", "other", "emergency")
@@ -65,6 +67,7 @@ class BenchCustomer:
     ticket_id: int
     download_id: int  # the 1 MB document
     download_key: str  # its storage key
+    chat_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -241,15 +244,16 @@ class _Loader:
                 + (now, now),
             )
         download = await self.contracts(tenant_id, contact_id, is_bench=is_bench)
-        ticket_id = 0
+        ticket_id = chat_id = 0
+        people = (contact_id, user_id, admin_id)
         if user_id and (is_bench or index % TICKET_EVERY == 1):
-            ticket_id = await self.ticket(
-                tenant_id, (contact_id, user_id, admin_id), index, f"{first} {last}", is_bench
-            )
+            ticket_id = await self.ticket(tenant_id, people, index, f"{first} {last}", is_bench)
+        if user_id:
+            chat_id = await self.chat(tenant_id, people, is_bench=is_bench)
         if not is_bench:
             return None
         key = f"{tenant_id}/{download:032x}"
-        return BenchCustomer(contact_id, user_id, ticket_id, download, key)
+        return BenchCustomer(contact_id, user_id, ticket_id, download, key, chat_id)
 
     async def contracts(self, tenant_id: int, contact_id: int, *, is_bench: bool) -> int:
         """The contact's contracts with a document each; the id of a bench one's 1 MB PDF."""
@@ -290,13 +294,13 @@ class _Loader:
         await self.add(
             "conversation",
             (ticket_id, tenant_id, contact_id, admin_id, f"Frage zu Vertrag {index}")
-            + ("open", entries, True, now, now - timedelta(days=2)),
+            + ("open", entries, True, now, now - timedelta(days=2), "ticket", None),
         )
         for role, member, read in (("customer", user_id, entries), ("staff", admin_id, 0)):
             await self.add(
                 "conversation_participant",
                 (self.next_id("conversation_participant"), tenant_id, ticket_id, member, role)
-                + (read,),
+                + (read, read),
             )
         for n in range(entries):
             by_customer = n % 2 == 0
@@ -305,7 +309,7 @@ class _Loader:
                 (self.next_id("conversation_entry"), tenant_id, ticket_id)
                 + (user_id if by_customer else admin_id, by_customer)
                 + (f"Nachricht {n + 1}: Bitte prüfen Sie meinen Vertrag. " * 3,)
-                + (now - timedelta(days=2) + timedelta(hours=n),),
+                + (now - timedelta(days=2) + timedelta(hours=n), None, None),
             )
         events = (("created", user_id, name), ("replied", admin_id, "Ada Admin"))
         for kind, actor, who in (*events, ("read", admin_id, "Ada Admin")):
@@ -331,6 +335,31 @@ class _Loader:
                 + (now - timedelta(days=1),),
             )
         return ticket_id
+
+    async def chat(self, tenant_id: int, people: tuple[int, int, int], *, is_bench: bool) -> int:
+        """The contact's chat with the admin as operator, messages both ways, the admin's
+        last one delivered and read up to the one before."""
+        contact_id, user_id, admin_id = people
+        count = CHAT_MESSAGES if is_bench else 3
+        chat_id, start = self.next_id("conversation"), self.now - timedelta(days=1)
+        await self.add(
+            "conversation",
+            (chat_id, tenant_id, contact_id, admin_id, "Chat", "open", count, count % 2 == 1)
+            + (start + timedelta(minutes=count), start, "chat", contact_id),
+        )
+        for role, member in (("customer", user_id), ("staff", admin_id)):
+            seat = (self.next_id("conversation_participant"), tenant_id, chat_id, member, role)
+            await self.add("conversation_participant", seat + (count - 1, count - 1))
+        for n in range(count):
+            by_customer = n % 2 == 0
+            entry_id = self.next_id("conversation_entry")
+            await self.add(
+                "conversation_entry",
+                (entry_id, tenant_id, chat_id, user_id if by_customer else admin_id, by_customer)
+                + (f"Chat-Nachricht {n + 1}: Wie ist der Stand bei meinem Vertrag?",)
+                + (start + timedelta(minutes=n), n + 1, f"bench-{entry_id}"),
+            )
+        return chat_id
 
 
 async def load(
@@ -413,8 +442,8 @@ def summary(dataset: Dataset) -> Iterable[str]:
         "document": "documents (metadata)",
         "customer_access": "customer access rows",
         "user_account": "user accounts",
-        "conversation": "tickets",
-        "conversation_entry": "ticket entries",
+        "conversation": "tickets and chats",
+        "conversation_entry": "ticket and chat entries",
         "notification": "notifications (unread)",
     }
     for table, label in names.items():

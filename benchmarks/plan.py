@@ -6,9 +6,10 @@ the contact list, the search for "wagner"), so every cache is warm. The rotating
 through a list of at least `Scale.customers` (1,000) requests, each one another customer's
 page with that customer's own session, so caches are cold as in production:
 
-- customer folder, ticket (customer), 1 MB download: each bench customer of the big tenant
-  with its own session, its own folder, ticket and document;
-- ticket (staff): the admin (a session per request) opens each bench customer's ticket;
+- customer folder, ticket (customer), chat (customer), 1 MB download: each bench customer of
+  the big tenant with its own session, its own folder, ticket, chat and document;
+- ticket (staff), chat (staff): the admin (a session per request) opens each bench
+  customer's ticket or chat; chat list: the admin's list searched for each last name;
 - contact list: page 1.. of each of the four sorts; contact search: each last name of the
   dataset (each ~1 % of the contacts, like "wagner") and its result pages;
 - login page: the login page of every tenant (anonymous).
@@ -27,6 +28,7 @@ from logins import Logins
 from tables import LAST_NAMES
 
 FOLDER = "/portal/folders/insurance"
+CHAT = "/portal/chat"
 PAGE_SIZE = 25  # the staff contact list's page size (tenant_app/queries/contacts.py)
 SORTS = ("name", "-name", "number", "created")
 # The expression the contact search matches (tenant_app/queries/contacts.py), to count hits.
@@ -47,7 +49,7 @@ class Ask:
 
 @dataclass
 class Page:
-    key: str  # login, folder, contacts, search, ticket, ticket-staff, download
+    key: str  # login, folder, contacts, search, ticket(-staff), chat(-staff), chats, download
     tenant: str  # big | mid | small
     label: str
     note: str
@@ -194,6 +196,36 @@ async def plan_pages(
             f"Nachricht {TICKET_ENTRIES}",
             Ask(f"/staff/tickets/{big.customer.ticket_id}", host, staff[0].cookie),
             as_staff([f"/staff/tickets/{c.ticket_id}" for c in big.customers]),
+        ),
+        Page(
+            "chat",
+            "big",
+            "chat (customer)",
+            "the customer's chat with 20 messages both ways and their marks; rotating: each "
+            "bench customer's own chat, with its own session",
+            "Chat-Nachricht 20",
+            each_customer(CHAT)[0],
+            each_customer(CHAT),
+        ),
+        Page(
+            "chat-staff",
+            "big",
+            "chat (staff)",
+            "the same chat as the admin sees it: the chat list beside it, operator, notes; "
+            "rotating: every bench customer's chat, a session of the admin's each",
+            "Chat-Nachricht 20",
+            Ask(f"/staff/chats/{big.customer.chat_id}", host, staff[0].cookie),
+            as_staff([f"/staff/chats/{c.chat_id}" for c in big.customers]),
+        ),
+        Page(
+            "chats",
+            "big",
+            "chat list",
+            "the admin's list of open chats, newest first (at most 200 rows); rotating: "
+            "the list searched for each last name of the dataset",
+            "Kai Kunde",
+            Ask("/staff/chats", host, staff[0].cookie),
+            _fill(as_staff([f"/staff/chats?q={quote(n.lower())}" for n in LAST_NAMES]), count),
         ),
         Page(
             "download",

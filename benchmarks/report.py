@@ -13,7 +13,17 @@ from queries import PageQueries
 from upload_memory import UploadResult
 
 LEAN_GOALS = {"repeat": 0.9, "rotating": 0.8}  # × the page's lean-render limit's req/s
-LEAN_PAGES = ("folder", "contacts", "search", "ticket", "ticket-staff")  # logged-in pages
+# logged-in pages
+LEAN_PAGES = (
+    "folder",
+    "contacts",
+    "search",
+    "ticket",
+    "ticket-staff",
+    "chat",
+    "chat-staff",
+    "chats",
+)
 ZERO_GOAL = ("folder", "repeat", 0.35)  # the customer folder × its zero-render limit
 P99_GOAL = 4.0  # p99 ≤ this × the page's own p50, every page and mode
 FILE_GOAL = 0.9  # the download × a bare FileResponse of the same file

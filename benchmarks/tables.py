@@ -131,9 +131,11 @@ TABLES: dict[str, tuple[str, ...]] = {
         "last_entry_by_customer",
         "last_entry_at",
         "created_at",
+        "kind",  # ticket | chat
+        "chat_contact_id",  # chats only
     ),
     "conversation_participant": ("id", "tenant_id", "conversation_id", "user_id", "role")
-    + ("read_count",),
+    + ("read_count", "delivered_count"),
     "conversation_entry": (
         "id",
         "tenant_id",
@@ -142,6 +144,8 @@ TABLES: dict[str, tuple[str, ...]] = {
         "by_customer",
         "body",
         "created_at",
+        "seq",  # chats only: the position, and the sender's key
+        "client_key",
     ),
     "conversation_event": (
         "id",

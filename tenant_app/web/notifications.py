@@ -19,6 +19,7 @@ from tenant_app.actors import CurrentUser
 from tenant_app.errors import ValidationFailed
 from tenant_app.live.broker import broker
 from tenant_app.pages import redirect, render, second_factor_state, url_for
+from tenant_app.permissions import can_chat
 from tenant_app.services import chat_marks, notification_live, notifications
 from tenant_app.services.notification_live import Counts
 from tenant_app.templating import templates
@@ -123,7 +124,8 @@ def _streamer(request: Request) -> CurrentUser | None:
 
 async def notification_stream(request: Request) -> Response:
     """Server-sent events for one open page (htmx's SSE extension): the bell's count
-    (`bell`), a nudge for the ticket badges (`tickets`) and `ended` with the session. Nothing
+    (`bell`), a nudge for the ticket badges (`tickets`) and chat lists (`chats`), a chat
+    page's messages (web/chat_live.py) and `ended` with the session. Nothing
     (204, which the layouts never ask for) without a session that may see its pages."""
     user = _streamer(request)
     if user is None:
@@ -220,6 +222,8 @@ class _Stream:
         told += _bell(now, self._id) if changed else ""
         if woken and now.tickets != self.shown.tickets:
             told += _event("tickets", "", self._id)
+        if woken and can_chat(self.user):  # a chat list on the page fetches itself again
+            told += _event("chats", "", self._id)
         self.shown = now if woken else Counts(now.unread, self.shown.tickets, now.unchecked)
         return told
 

@@ -402,6 +402,7 @@ async def test_the_layouts_connect_once_and_the_badges_wait_for_the_stream(offic
         assert page.count('sse-swap="bell"') == 1
         assert "/static/js/sse-2.2.4.min.js" in page
         badges = re.findall(r'hx-trigger="([^"]*)"', page)
-        assert "sse:tickets" in badges  # the stream's wrapper relays it to the body
+        # the stream's wrapper relays the ticket and chat nudges to the body
+        assert "sse:tickets, sse:chats" in badges
         assert all("every 30s" not in trigger for trigger in badges)
         assert any("sse:tickets from:body" in trigger for trigger in badges)
