@@ -185,7 +185,7 @@ class _Loader:
         await self.add(
             "tenant",
             (tenant_id, slug, name, "default", "sie", "<p>Impressum</p>", "", True, now, now)
-            + ("#1d4ed8",),
+            + ("#1d4ed8", "offers,claims,first_information,push,chat"),
         )
         host = (self.next_id("tenant_host"), f"{slug}.localhost", True, tenant_id)
         await self.add("tenant_host", host)

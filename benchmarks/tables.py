@@ -30,7 +30,7 @@ PRODUCT_LINES = ("Hausrat", "Haftpflicht", "Kfz", "Wohngebäude", "Unfall", "Rec
 
 TABLES: dict[str, tuple[str, ...]] = {
     "tenant": ("id", "slug", "name", "theme", "address_form", "imprint_html", "signature_html")
-    + ("is_active", "created_at", "updated_at", "primary_color"),
+    + ("is_active", "created_at", "updated_at", "primary_color", "modules"),
     "tenant_host": ("id", "hostname", "is_primary", "tenant_id"),
     "contact": (
         "id",

@@ -68,11 +68,6 @@ class Migration(migrations.Migration):
             name='delivered_count',
             field=fields.IntField(default=0, db_default=0),
         ),
-        ops.AlterField(
-            model_name='Tenant',
-            name='modules',
-            field=fields.CharField(default='offers,claims,first_information,push,chat', db_default='offers,claims,first_information,push,chat', max_length=200),
-        ),
         ops.AddField(
             model_name='Tenant',
             name='chat_transcripts',

@@ -59,6 +59,7 @@ WEBHOOK_EVENT_TYPES = (
     "claim.updated",
     "offer.accepted",
     "offer.requested",
+    "chat.message",
 )
 # Claims (Schäden): what happened, and the statuses the customer sees, in their order.
 CLAIM_KINDS = (
@@ -75,6 +76,7 @@ CLAIM_STATUSES = ("reported", "in_progress", "at_insurer", "settled", "rejected"
 OPEN_CLAIM_STATUSES = ("reported", "in_progress", "at_insurer")
 # The portal's modules a tenant admin switches on or off (Tenant.modules).
 MODULES = ("offers", "claims", "first_information", "push", "new_customers", "chat")
+NEW_TENANT_MODULES = "offers,claims,first_information,push,chat"  # a new tenant's modules
 # What the broker is under § 34d GewO, for the first information (Erstinformation).
 BROKER_STATUSES = ("makler", "berater", "vertreter")
 PAYMENT_FREQUENCIES = ("monthly", "quarterly", "half_yearly", "yearly", "single")

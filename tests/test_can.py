@@ -42,11 +42,13 @@ def _user(kind: str = "staff", role: str = "mitarbeiter", **rights: bool) -> Cur
         (_user("customer", "admin"), set()),
         (_user(access_insurance="write"), {"use_staff_area", "edit_cases"}),  # type: ignore[arg-type]
         (_user(access_insurance="read"), {"use_staff_area"}),  # type: ignore[arg-type]
+        (_user(handles_chat=True), {"use_staff_area", "chat"}),  # type: ignore[arg-type]
         (
             _user(role="admin"),
             {
                 "use_staff_area",
                 "handle_tickets",
+                "chat",
                 "see_all_tickets",
                 "manage_users",
                 "manage_contacts",

@@ -51,6 +51,7 @@ def test_a_staff_user_is_cleaned_to_their_columns() -> None:
         "access_emergency": "none",
         "sees_all_contacts": False,
         "handles_tickets": False,
+        "handles_chat": False,
         "manages_contacts": False,
         "manages_users": True,
         "manages_settings": False,

@@ -39,10 +39,13 @@ class Tenant(Model):
     broker_status = fields.CharField(max_length=20, default="makler", db_default="makler")
     broker_chamber = fields.CharField(max_length=200, default="", db_default="")  # the IHK
     # The portal's switchable modules that are on (one of vocabulary.MODULES each, comma-list).
+    # A new tenant gets vocabulary.NEW_TENANT_MODULES (services/tenants.py). The column's own
+    # default stays as first made: changing it rebuilds the table on SQLite, and dropping the
+    # old tenant table would cascade into every tenant's rows.
     modules = fields.CharField(
         max_length=200,
-        default="offers,claims,first_information,push,chat",
-        db_default="offers,claims,first_information,push,chat",
+        default="offers,claims,first_information,push",
+        db_default="offers,claims,first_information,push",
     )
     chat_transcripts = fields.BooleanField(default=True, db_default=True)  # filed on archiving
     # What an accepted offer (Angebot) becomes, and the document categories the invitation

@@ -20,7 +20,7 @@ from tenant_app.schemas import passwords as passwords_rules
 from tenant_app.security.passwords import PasswordService
 from tenant_app.services.insurers import seed_insurers
 from tenant_app.tenancy import slug_error, tenant_cache
-from tenant_app.vocabulary import EMAIL_RE
+from tenant_app.vocabulary import EMAIL_RE, NEW_TENANT_MODULES
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ async def create_tenant(
     password_hash = await passwords.hash(password)
     try:
         async with in_transaction():
-            tenant = await Tenant.create(slug=slug, name=name.strip())
+            tenant = await Tenant.create(slug=slug, name=name.strip(), modules=NEW_TENANT_MODULES)
             await TenantHost.create(hostname=hostname, tenant=tenant)
             with tenant_scope(tenant.id):
                 username = admin_username or await unique_username(
