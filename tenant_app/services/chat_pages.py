@@ -9,12 +9,13 @@ from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied
 from tenant_app.models.accounts import User
 from tenant_app.models.conversations import ConversationEntry
-from tenant_app.models.folders import Document
-from tenant_app.permissions import can_chat, can_see_all_contacts
+from tenant_app.models.folders import Contract, Document
+from tenant_app.permissions import can_chat, can_see_all_contacts, staff_may_edit_folder
 from tenant_app.queries import chats as reads
 from tenant_app.queries.chats import ChatHead, ChatRow, Chattable, Marks, Message
-from tenant_app.queries.tickets import StaffChoice
+from tenant_app.queries.tickets import ContractChoice, StaffChoice
 from tenant_app.services import chat_access
+from tenant_app.vocabulary import FOLDERS
 
 __all__ = ["Chattable", "ChatHead", "ChatRow", "Marks", "Message"]
 
@@ -135,3 +136,18 @@ async def unread_chats(actor: CurrentUser) -> int | None:
     if actor.kind != "staff" or not can_chat(actor):
         return None
     return await reads.unread_chats(actor.id)
+
+
+async def filing_contracts(actor: CurrentUser, head: ChatHead) -> list[ContractChoice]:
+    """The contracts of the chat's customer an attachment may be filed into: those in folders
+    the member may change. `head` comes from `chat_page`, which checked the actor's rights."""
+    _require_chat_staff(actor)
+    folders = [folder for folder in FOLDERS if staff_may_edit_folder(actor, folder)]
+    if not folders:
+        return []
+    found = await Contract.filter(
+        contact_id=head.contact_id, deleted_at=None, folder__in=folders
+    ).order_by("folder", "id")
+    return [
+        ContractChoice(row.id, row.folder, row.product_line, row.insurance_number) for row in found
+    ]
