@@ -44,6 +44,7 @@ from tests.web.test_claims import du_walk as claims_walk
 from tests.web.test_leads import du_walk as leads_walk
 from tests.web.test_offers import du_walk as offers_walk
 from tests.web.test_passkeys import post_json
+from tests.web.test_portal_chat import du_walk as chat_walk
 from tests.web.test_push import du_walk as push_walk
 from tests.web.test_totp import CODE_RE as RECOVERY_CODE_RE
 from tests.web.test_totp import SECRET_RE as TOTP_SECRET_RE
@@ -616,6 +617,7 @@ async def walk_customer_side(
     await push_walk(walk, kai)
     await offers_walk(walk, kai)
     await claims_walk(walk, kai)
+    await chat_walk(walk, kai)
     await leads_walk(walk, kai)
     with tenant_scope(tenant.tenant.id):
         overview = await Document.get(title="Übersicht", folder="insurance")
