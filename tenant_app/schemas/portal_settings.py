@@ -41,6 +41,7 @@ class PortalSettingsInput(FormInput):
     module_push: Flag = False
     module_new_customers: Flag = False
     module_chat: Flag = False
+    chat_transcripts: Flag = False  # file a transcript when a chat is archived
     category_policy: Flag = False
     category_application: Flag = False
     category_invoice: Flag = False
@@ -57,7 +58,7 @@ class PortalSettingsInput(FormInput):
     ] = ""
     broker_chamber: Annotated[Text, at_most(200)] = ""
 
-    def columns(self) -> dict[str, str]:
+    def columns(self) -> dict[str, str | bool]:
         """The tenant's columns (comma-lists in the vocabulary's order)."""
         values = self.model_dump()
         return {
@@ -68,6 +69,7 @@ class PortalSettingsInput(FormInput):
             "offer_accepted_status": self.offer_accepted_status,
             "broker_status": self.broker_status,
             "broker_chamber": self.broker_chamber,
+            "chat_transcripts": self.chat_transcripts,
         }
 
 

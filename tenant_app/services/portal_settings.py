@@ -30,6 +30,7 @@ COLUMNS = (
     "offer_accepted_status",
     "broker_status",
     "broker_chamber",
+    "chat_transcripts",
 )
 COLUMN_LABELS = Labels(  # what an edit conflict names
     {
@@ -38,6 +39,7 @@ COLUMN_LABELS = Labels(  # what an edit conflict names
         "offer_accepted_status": N_("An accepted offer becomes"),
         "broker_status": N_("Status under § 34d GewO"),
         "broker_chamber": N_("Chamber (IHK)"),
+        "chat_transcripts": N_("File chat transcripts when archiving"),
     }
 )
 SAVED_AUDIT = "portal_settings_saved"  # AuditEntry.action
@@ -49,7 +51,8 @@ def form_values(row: dict[str, Any]) -> dict[str, str]:
     categories = str(row["recommended_categories"] or "").split(",")
     values = {f"module_{m}": "on" if m in modules else "" for m in MODULES}
     values |= {f"category_{c}": "on" if c in categories else "" for c in DOCUMENT_CATEGORIES}
-    values |= {name: str(row[name] or "") for name in COLUMNS[2:]}
+    values |= {name: str(row[name] or "") for name in COLUMNS[2:] if name != "chat_transcripts"}
+    values["chat_transcripts"] = "on" if row["chat_transcripts"] else ""
     return values
 
 
@@ -61,7 +64,7 @@ async def settings_form(actor: CurrentUser) -> dict[str, str]:
     return {**form_values(row), VERSION_FIELD: str(row["version"])}
 
 
-async def save_settings(actor: CurrentUser, *, values: dict[str, str]) -> dict[str, str]:
+async def save_settings(actor: CurrentUser, *, values: dict[str, str]) -> dict[str, str | bool]:
     """Validate and store the section at once, if nobody saved the settings since the form
     was loaded (EditConflict otherwise); ValidationFailed with a message per bad field.
     Either way a refused save changes nothing. Returns the stored columns."""
