@@ -12,7 +12,8 @@ from tenant_app.services.access import access_of
 from tenant_app.services.versions import VERSION_FIELD
 
 
-async def _actor(username: str) -> CurrentUser:
+async def actor_of(username: str) -> CurrentUser:
+    """A demo account as the use cases see it (a customer with their contact's rights)."""
     user = await User.get(username=username)
     rights = await access_of(user.contact_id) if user.contact_id is not None else None
     return actor_from(user, access=rights)
@@ -21,7 +22,7 @@ async def _actor(username: str) -> CurrentUser:
 async def add_recent_activity() -> None:
     """Dana (Datenfreigabe) raises her household insurance's premium and gives a new phone
     number; Mia adds a legal-protection contract to Lena's folder and opens Lena's policy."""
-    dana = await _actor("dana")
+    dana = await actor_of("dana")
     household = await Contract.get(contact_id=dana.contact_id, product_line="Hausrat")
     values = {**contracts.form_values(household), VERSION_FIELD: str(household.version)}
     values.update(gross_premium="142,50", payment_frequency="half_yearly")
@@ -30,7 +31,7 @@ async def add_recent_activity() -> None:
     form = {k: str(v or "") for k, v in profile.form_values(contact).items()}
     await profile.update_profile(dana, contact, values={**form, "phone": "0221 987 654 3"})
 
-    mia = await _actor("mia")
+    mia = await actor_of("mia")
     lena = await User.get(username="lena")
     await contracts.create_contract(
         mia,

@@ -1,5 +1,5 @@
 """The demo tenant: branding, staff with different rights, customers for the interesting
-permission combinations, contracts with real PDF documents, open and closed tickets.
+permission combinations, contracts with real PDF documents, open and closed tickets, chats.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 
 from tenant_app.demo.activity import add_recent_activity
 from tenant_app.demo.cases import add_demo_cases
+from tenant_app.demo.chats import add_demo_chats
 from tenant_app.demo.claims import add_demo_claims
 from tenant_app.demo.home import add_advisor_photo
 from tenant_app.demo.households import add_household, add_trusted_person
@@ -160,6 +161,7 @@ async def ensure_demo(passwords: PasswordService, store: Storage, *, base_domain
         await add_recent_activity()
         await add_demo_cases()
         await add_demo_claims(store, tenant.id)
+        await add_demo_chats(store)
         await add_api_token(created.admin)
         await add_demo_leads(tenant.id)
         await add_demo_offers(tenant.id)

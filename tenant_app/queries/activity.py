@@ -1,10 +1,11 @@
 """The staff's activity feed: what customers did, as a member may see it, in one query a page.
 
-Feed entries are events with `actor_kind = 'customer'`. A member sees those on the contacts
-they may see (all, or those they are responsible for), in the folders they may read (events
-outside the folders: the profile, tickets), and ticket events only if they handle tickets
-and may open that ticket. Each row carries whether its object is still there (a link) and,
-for a deleted contract, whether it is still deleted (the restore button).
+Feed entries are events with `actor_kind = 'customer'`, chat messages not (NOT_IN_FEED). A
+member sees those on the contacts they may see (all, or those they are responsible for), in
+the folders they may read (events outside the folders: the profile, tickets), and ticket
+events only if they handle tickets and may open that ticket. Each row carries whether its
+object is still there (a link) and, for a deleted contract, whether it is still deleted (the
+restore button).
 """
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ from tenant_app.queries.sql import as_datetime, fetch_all, fetch_one
 from tenant_app.vocabulary import FOLDERS
 
 FILTERS = ("unchecked", "mine", "all")
+# Chat messages are conversation, not changes to check: a customer's request (a ticket) is
+# one considered entry to look at and mark checked, but a chat says many small things in a
+# row, each an event of its own, which would bury the changes the feed is for. The chat
+# list (waiting, unread) and the bell (one unread notification per chat) tell of them.
+# sessions.HEADER_COUNTS leaves them out of the sidebar's unchecked count alike.
+NOT_IN_FEED = "e.object_type <> 'chat'"
 PER_PAGE = 50
 # Told to the member: a notification of the event for them.
 _TOLD = (
@@ -91,7 +98,7 @@ class ActivityPage:
 def visible_events(actor: CurrentUser) -> str:
     """SQL conditions on the event `e` (joined with its contact `k`): a customer's action the
     member may see. Names `:user_id` when the member sees only some contacts or tickets."""
-    sql = "e.actor_kind = 'customer'"
+    sql = f"e.actor_kind = 'customer' AND {NOT_IN_FEED}"
     if not can_see_all_contacts(actor):
         sql += _OWN_CONTACT
     readable = [folder for folder in FOLDERS if staff_may_read_folder(actor, folder)]
@@ -157,7 +164,8 @@ async def unchecked_told(actor: CurrentUser, *, cap: int) -> int:
         f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM notification n JOIN activity_event e"  # noqa: S608
         " ON e.id = n.event_id AND e.tenant_id = n.tenant_id"
         " WHERE n.tenant_id = :tenant_id AND n.user_id = :user_id"
-        f" AND e.actor_kind = 'customer' AND e.checked_at IS NULL LIMIT {int(cap)}) f"
+        f" AND e.actor_kind = 'customer' AND {NOT_IN_FEED} AND e.checked_at IS NULL"
+        f" LIMIT {int(cap)}) f"
     )
     row = await fetch_one(sql, user_id=actor.id)
     return int(row["n"]) if row else 0

@@ -2,8 +2,9 @@
 
 "Everything" is what the database holds about the contact: the contact and its permissions,
 responsibles and notices; its accounts with their sessions, links and login history; its
-contracts and documents (ticket attachments included) with their files; its tickets with
-messages, history and seats; and every mail to them or about them in the outbox.
+contracts and documents (ticket and chat attachments included) with their files; its tickets
+and its chat with messages (internal notes marked), history and seats; and every mail to them
+or about them in the outbox.
 """
 
 from __future__ import annotations
@@ -120,7 +121,8 @@ async def delete_contact(
     counts = {
         "contracts": await Contract.filter(contact_id=contact.id).count(),
         "documents": len(keys),
-        "tickets": await Conversation.filter(contact_id=contact.id).count(),
+        "tickets": await Conversation.filter(contact_id=contact.id, kind="ticket").count(),
+        "chats": await Conversation.filter(contact_id=contact.id, kind="chat").count(),
     }
     keys += await claim_records.stored_keys(contact.id)  # claims' photos and documents
     trusting = await trust_records.logins_only_trusting(contact.id)  # exist only for it
@@ -132,8 +134,8 @@ async def delete_contact(
         await trust_records.forget_trusted([account.id for account in accounts])
         await activity_records.forget_actor([login.id for login in [*accounts, *trusting]])
         # The rest cascades: accounts (sessions, links, login history), responsibles, notices,
-        # permissions, contracts, documents, tickets (messages, history, seats), household
-        # links to and from it, its trusted persons with their trail, its events and their
+        # permissions, contracts, documents, tickets and the chat (entries, history, seats),
+        # household links to and from it, its trusted persons with their trail, its events and their
         # notifications, its logins' notifications. Other logins' sessions
         # showing it forget it; entries of others naming it as trusted person go (above).
         counts["cases"] = await case_records.forget(contact.id)  # and links into them
@@ -236,9 +238,12 @@ async def _account_data(accounts: list[User]) -> list[dict[str, Any]]:
     ]
 
 
-async def _ticket_data(contact: Contact, attachments: dict[int, str]) -> list[dict[str, Any]]:
-    """Each ticket with its messages (and attachments in the archive), history and seats."""
-    tickets = await Conversation.filter(contact_id=contact.id).order_by("id")
+async def _ticket_data(
+    contact: Contact, attachments: dict[int, str], *, kind: str = "ticket"
+) -> list[dict[str, Any]]:
+    """Each ticket (or the chat) with its messages (and attachments in the archive), history
+    and seats."""
+    tickets = await Conversation.filter(contact_id=contact.id, kind=kind).order_by("id")
     ids = [ticket.id for ticket in tickets]
     entries = await ConversationEntry.filter(conversation_id__in=ids).order_by("created_at", "id")
     events = await ConversationEvent.filter(conversation_id__in=ids).order_by("created_at", "id")
@@ -254,7 +259,7 @@ async def _ticket_data(contact: Contact, attachments: dict[int, str]) -> list[di
             "responsible": names.get(ticket.responsible_id or 0, ""),
             "messages": [
                 {
-                    **_row(entry, ("created_at", "by_customer", "body")),
+                    **_row(entry, ("created_at", "by_customer", "internal", "body")),
                     "author": names.get(entry.author_id or 0, ""),
                     "attachment": attachments.get(entry.document_id or 0),
                 }
@@ -319,6 +324,7 @@ async def _contact_data(contact: Contact, documents: list[Document]) -> dict[str
             {**_row(document), "file_in_archive": _archive_name(document)} for document in documents
         ],
         "tickets": await _ticket_data(contact, attachments),
+        "chats": await _ticket_data(contact, attachments, kind="chat"),  # archived ones too
         # Advice cases with their risks, and the jump-in links made into them.
         **await case_records.export_of(contact.id),
         # Claims he reported, with their photos and documents (in the archive's files/).

@@ -177,6 +177,8 @@ def _staff_target(row: NotificationRow) -> Target:
         return Target("staff_ticket_detail", {"ticket_id": row.object_id})
     if row.object_type == "lead" and row.object_id is not None:
         return Target("staff_lead_detail", {"lead_id": row.object_id})
+    if row.object_type == "chat" and row.object_id is not None:
+        return Target("staff_chat_detail", {"chat_id": row.object_id})
     if row.contact_id is None:
         return Target("notification_list")
     if row.object_type == "case" and row.object_id is not None:
@@ -195,6 +197,8 @@ def _portal_target(row: NotificationRow) -> Target:
         return Target("portal_ticket_detail", {"ticket_id": row.object_id})
     if row.object_type == "claim" and row.object_id is not None:
         return Target("portal_claim_detail", {"claim_id": row.object_id})
+    if row.object_type == "chat":  # one chat per contact: the portal's chat page shows it
+        return Target("portal_chat")
     if row.object_type in ("contract", "document") and row.folder:
         return Target("portal_folder", {"folder": row.folder})
     if row.object_type == "contact":

@@ -72,6 +72,9 @@ TYPE_OF = {
     "claim_updated": "claim.updated",
     "offer_accepted": "offer.accepted",
     "offer_requested": "offer.requested",
+    # Like a ticket's message: that one was written (by either side), ids only, never the
+    # text. Internal notes record no event; a chat handed on or archived is no webhook.
+    "chat_message": "chat.message",
 }
 # Objects whose rows carry the broker system's id.
 _WITH_EXTERNAL_ID: dict[str, type[Model]] = {

@@ -117,6 +117,7 @@ WEBHOOK_EVENT_TYPES = Labels(  # vocabulary.WEBHOOK_EVENT_TYPES, as the webhook 
         "claim.updated": N_("Claim changed"),
         "offer.accepted": N_("Offer accepted by the customer"),
         "offer.requested": N_("Offer requested by the customer"),
+        "chat.message": N_("New chat message"),
     }
 )
 PAYMENT_FREQUENCIES = Labels(

@@ -21,6 +21,7 @@ from tenant_app.web import (
     second_factor,
     staff_photos,
 )
+from tenant_app.web.portal import chat as portal_chat
 from tenant_app.web.portal import claims as portal_claims
 from tenant_app.web.portal import folders as portal_folders
 from tenant_app.web.portal import home as portal_home
@@ -36,6 +37,9 @@ from tenant_app.web.staff import api_tokens as staff_api_tokens
 from tenant_app.web.staff import broker_profile as staff_broker_profile
 from tenant_app.web.staff import case_risks as staff_case_risks
 from tenant_app.web.staff import cases as staff_cases
+from tenant_app.web.staff import chat_actions as staff_chat_actions
+from tenant_app.web.staff import chat_archive as staff_chat_archive
+from tenant_app.web.staff import chats as staff_chats
 from tenant_app.web.staff import claims as staff_claims
 from tenant_app.web.staff import contact_login, contacts, folders, home, settings, users
 from tenant_app.web.staff import household as staff_household
@@ -104,6 +108,10 @@ MODULES = (
     staff_case_risks,
     staff_claims,
     portal_claims,
+    portal_chat,
+    staff_chats,
+    staff_chat_actions,
+    staff_chat_archive,
     jump,
 )
 

@@ -56,6 +56,7 @@ NOT_PAGES = {
     "/portal/tickets/{ticket_id:id}/attachments/{document_id:id}": "file download",
     "/portal/claims/{claim_id:id}/files/{file_id:id}": "file (a claim's photo or document)",
     "/portal/claims/{claim_id:id}/files/{file_id:id}/thumbnail": "image",
+    "/portal/chat/files/{document_id:id}": "file download (a chat's attachment)",
     "/staff/claims/{claim_id:id}/files/{file_id:id}": "file (a claim's photo or document)",
     "/staff/claims/{claim_id:id}/files/{file_id:id}/thumbnail": "image",
     "/insurers/options": "HTMX fragment (datalist options)",
@@ -82,6 +83,7 @@ NOT_PAGES = {
     "/account/push/key": "JSON (the VAPID public key for static/js/pwa.js)",
     "/app/offline": "the service worker's offline page; axe-checked in test_app_journeys.py",
     "/staff/contacts/{contact_id:id}/offer-requests": "HTMX fragment (the contact page's part)",
+    "/staff/chats/{chat_id:id}/files/{document_id:id}": "file download (a chat's attachment)",
 }
 
 # Pages with a known problem nobody has fixed yet: ("staff"|"portal"|"public", path) -> why.
@@ -134,6 +136,10 @@ STAFF = (
     "/staff/settings/webhooks/{endpoint_id:id}/edit",
     "/staff/offer-requests",
     "/staff/offer-requests/{request_id:id}/answer",  # Felix asked for a car insurance (demo)
+    "/staff/chats",
+    "/staff/chats/new",
+    "/staff/chats/{chat_id:id}",  # Dana's chat (chat_id below)
+    "/staff/chats/{chat_id:id}/archive",  # its archive dialog ("Zugeordnet zu")
 )
 PORTAL = (
     "/portal",
@@ -158,6 +164,7 @@ PORTAL = (
     "/portal/offers/request",
     "/portal/offers/{offer_id:id}/accept",  # Dana's open offers (tenant_app/demo/offers.py)
     "/portal/offers/{offer_id:id}/question",
+    "/portal/chat",  # the customer's chat (full screen on the phone)
 )
 # The demo's trusted person: Lena named Tom for her emergency folder.
 LENA, TOM = ("lena", DANA[1]), ("tom", DANA[1])
@@ -304,6 +311,7 @@ async def staff_ids(page: Any) -> dict[str, str]:
         "lead_id": await href(page, "/staff/interessenten", r"/staff/interessenten/(\d+)$"),
         "claim_id": await href(page, "/staff/claims", r"/staff/claims/(\d+)$"),
         "request_id": await href(page, "/staff/offer-requests", r"/offer-requests/(\d+)/answer$"),
+        "chat_id": await chat_id(page),
     }
 
 
@@ -317,6 +325,16 @@ async def webhook_id(page: Any) -> str:
         await page.click("#webhook-form button[type=submit]")
         await page.wait_for_selector("#to-endpoint")
     return await href(page, "/staff/settings/webhooks", r"/staff/settings/webhooks/(\d+)$")
+
+
+async def chat_id(page: Any) -> str:
+    """Dana's chat: the demo's, or one the sweep starts through the "+" (the customer search)."""
+    await page.goto("/staff/chats")
+    if not await page.locator("#chat-list").count():
+        await page.goto("/staff/chats/new?q=Datenfrei")
+        await page.locator("#chat-customers button[type=submit]").first.click()
+        await page.wait_for_selector("#chat-head")
+    return await href(page, "/staff/chats", r"/staff/chats/(\d+)$")
 
 
 async def case_ids(page: Any, contact: str) -> dict[str, str]:

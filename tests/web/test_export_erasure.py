@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from tortoise import Tortoise, connections
 
+from tenant_app.files.storage import storage_for
 from tenant_app.models.accounts import AccountLink, LoginRecord, User
 from tenant_app.models.contacts import Contact, ContactResponsible
 from tenant_app.models.conversations import Conversation, ConversationEntry
@@ -27,9 +28,10 @@ from tenant_app.models.leads import Lead
 from tenant_app.models.mail import OutboxMail
 from tenant_app.models.push import PushSubscription
 from tenant_app.models.scoping import tenant_scope
-from tenant_app.services import jump_links, notices
+from tenant_app.services import chats, jump_links, notices
 from tenant_app.tenancy import enter_tenant, leave_tenant, load_tenant_info
 from tests.case_helpers import CAR, STORED_CAR, actor, in_tenant
+from tests.chat_helpers import actor as chat_actor
 from tests.claim_helpers import photo
 from tests.claim_helpers import report as report_claim
 from tests.conftest import CUSTOMER_PASSWORD, make_customer
@@ -358,6 +360,14 @@ async def make_rich_contact(tenant, passwords, settings, client_for, office, del
             auth="auth-of-zoltan",
             user_agent="Zoltans Telefon",
         )
+    async with in_tenant(tenant):  # his chat with the office, and a note staff keep to themselves
+        ctx = chats.Context(settings=settings, store=storage_for(settings))
+        zoltan, clara = await chat_actor("zoltan.quittenbaum"), await chat_actor("alpha-admin")
+        said = await chats.send(
+            ctx, zoltan, chat_id=None, body="Quittenbaum im Chat", client_key="z-0000001"
+        )
+        chat = await Conversation.get(id=said.conversation_id)
+        await chats.add_note(clara, chat, body="Quittenbaum intern", client_key="c-0000001")
     return SimpleNamespace(contact=contact, account=account, ticket_id=ticket_id)
 
 
@@ -415,7 +425,7 @@ async def test_export_holds_every_row_about_the_contact(
     tenant_id = tenant.tenant.id
     with tenant_scope(tenant_id):
         documents = await Document.filter(contact_id=rich.contact.id)
-        entries = await ConversationEntry.filter(conversation__contact_id=rich.contact.id)
+        entries = await ConversationEntry.filter(conversation_id=rich.ticket_id)
         # Tessa's own mails (the link to set her password) are hers, not about him.
         mails = [m for m in await OutboxMail.all() if (m.to_address, m.contact_id) != (TESSA, None)]
         contracts = await Contract.filter(contact_id=rich.contact.id)
@@ -477,6 +487,11 @@ async def test_export_holds_every_row_about_the_contact(
         "Anna Team",
         "Zoltan Quittenbaum",
     }
+    [exported_chat] = data["chats"]  # his chat, the staff's note marked as theirs
+    assert [(m["body"], m["internal"]) for m in exported_chat["messages"]] == [
+        ("Quittenbaum im Chat", False),
+        ("Quittenbaum intern", True),
+    ]
     # Every mail of the outbox concerns him here: the notice to Anna, the mail about what he
     # left unread, two rows from before mails named their contact, the mail telling him his
     # authenticator app is on; and about his trusted person: named (to her), asked (to him and
