@@ -7,22 +7,20 @@ from __future__ import annotations
 from typing import Any, cast
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from tenant_app import htmx
 from tenant_app.actors import CurrentUser
-from tenant_app.errors import NotFound, ValidationFailed
+from tenant_app.errors import NotFound
 from tenant_app.pages import redirect, render, url_for
 from tenant_app.permissions import can_use_portal
-from tenant_app.services import chat_access, chat_marks, chat_pages, chats, tickets
-from tenant_app.web import chat_live, conversations, forms
+from tenant_app.services import chat_access, chat_marks, chat_pages
+from tenant_app.web import chat_forms, chat_live, conversations
 from tenant_app.web.downloads import download_response
 from tenant_app.web.guards import require, require_module
 
 TEMPLATE = "portal/chat.html"
-MAX_CHARS = tickets.MAX_BODY + 1000  # the service says what is too long, in words
-KEY_CHARS = 40  # a message key (services/chats.py accepts up to 36)
 
 
 def _chatter(request: Request) -> CurrentUser:
@@ -63,49 +61,22 @@ async def portal_chat(
     return render(request, TEMPLATE, context, status_code=status_code)
 
 
-async def _sent(request: Request, user: CurrentUser, entry: Any, *, first: bool) -> Response:
-    """htmx: the stored message (and any after it) for the page's script to place by its key;
-    the chat's first message (or one that reopened it) loads the page again, whose stream
-    then carries the chat. A plain form: back to the chat (PRG)."""
+async def portal_chat_send(request: Request) -> Response:
+    """A message; the chat's first (or one that reopened it) loads the page again, whose
+    stream then carries the chat."""
+    user = _chatter(request)
+    first = await chat_access.customer_chat(user) is None  # NotFound while communication off
+    result = await chat_forms.send(request, user, chat_id=None)
+    if isinstance(result, chat_forms.Refused):
+        if htmx.is_htmx_request(request):
+            return chat_forms.refused(request, result)
+        errors = {"body": result.error}
+        return await portal_chat(request, errors=errors, values=result.values, status_code=422)
     if not htmx.is_htmx_request(request):
         return redirect(request, "portal_chat")
     if first:
         return htmx.redirect_whole_page(Response(status_code=200), url_for(request, "portal_chat"))
-    chat_id = entry.conversation_id
-    found, marks = await chat_pages.tail(user, chat_id, after=entry.id - 1)
-    html = chat_live.render_messages(request, user, chat_id, found, marks)
-    return HTMLResponse(html, headers={"Vary": "HX-Request, Cookie, Accept-Language"})
-
-
-async def _refused(request: Request, errors: dict[str, str], values: dict[str, str]) -> Response:
-    """Nothing was stored: htmx gets the error into the composer's error element (out of
-    band), a plain form the page again with what was typed. The text's and the file's
-    errors alike stand below the one field."""
-    error = " ".join(dict.fromkeys(errors.values()))
-    if htmx.is_htmx_request(request):
-        return render(request, "portal/chat/_error.html", {"error": error}, status_code=422)
-    return await portal_chat(request, errors={"body": error}, values=values, status_code=422)
-
-
-async def portal_chat_send(request: Request) -> Response:
-    user = _chatter(request)
-    first = await chat_access.customer_chat(user) is None  # NotFound while communication off
-    async with forms.multipart(request) as form:
-        values: dict[str, str] = {}
-        try:
-            values = {"body": forms.text(form, "body", max_chars=MAX_CHARS)}
-            key = forms.text(form, "client_key", max_chars=KEY_CHARS) or chats.new_key()
-            entry = await chats.send(
-                conversations.context(request),
-                user,
-                chat_id=None,
-                body=values["body"],
-                client_key=key,
-                upload=forms.upload_from(form),
-            )
-        except ValidationFailed as invalid:
-            return await _refused(request, invalid.errors, values)
-    return await _sent(request, user, entry, first=first)
+    return await chat_forms.sent(request, user, result)
 
 
 async def portal_chat_read(request: Request) -> Response:

@@ -3,62 +3,33 @@ handing the chat to a colleague, and telling the server what was read."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from tenant_app import htmx
-from tenant_app.actors import CurrentUser
 from tenant_app.errors import ValidationFailed
-from tenant_app.pages import redirect, render
-from tenant_app.services import chat_marks, chat_pages, chats, tickets
-from tenant_app.web import chat_live, conversations, forms
+from tenant_app.pages import redirect
+from tenant_app.services import chat_marks, chats
+from tenant_app.web import chat_forms, conversations, forms
 from tenant_app.web.staff.chats import chat_of, staff_chat_detail
-
-MAX_CHARS = tickets.MAX_BODY + 1000  # the service says what is too long, in words
-KEY_CHARS = 40
-
-
-async def _sent(request: Request, actor: CurrentUser, entry: Any) -> Response:
-    """htmx: the stored message (and any that came after it), for the page's script to
-    place by its key; a plain form: back to the chat (PRG)."""
-    chat_id = entry.conversation_id
-    if not htmx.is_htmx_request(request):
-        return redirect(request, "staff_chat_detail", chat_id=chat_id)
-    found, marks = await chat_pages.tail(actor, chat_id, after=entry.id - 1)
-    html = chat_live.render_messages(request, actor, chat_id, found, marks)
-    return HTMLResponse(html, headers={"Vary": "HX-Request, Cookie, Accept-Language"})
-
-
-async def _refused(request: Request, errors: dict[str, str], values: dict[str, str]) -> Response:
-    """A refused message changes nothing: htmx gets the error into the composer's error
-    element, a plain form the page again with what was typed."""
-    if htmx.is_htmx_request(request):
-        context = {"error": errors.get("body") or next(iter(errors.values()))}
-        return render(request, "staff/chats/_composer_error.html", context, status_code=422)
-    return await staff_chat_detail(request, errors=errors, values=values, status_code=422)
 
 
 async def staff_chat_send(request: Request) -> Response:
+    """A message: htmx gets it back rendered (or the error beside the field), a plain form
+    goes back to the chat (or sees the page again with what was typed)."""
     actor, chat = await chat_of(request)
-    async with forms.multipart(request) as form:
-        values: dict[str, str] = {}
-        try:
-            values = {"body": forms.text(form, "body", max_chars=MAX_CHARS)}
-            values["client_key"] = forms.text(form, "client_key", max_chars=KEY_CHARS)
-            entry = await chats.send(
-                conversations.context(request),
-                actor,
-                chat_id=chat.id,
-                body=values["body"],
-                client_key=values["client_key"],
-                upload=forms.upload_from(form),
-            )
-        except ValidationFailed as invalid:
-            return await _refused(request, invalid.errors, values)
-    return await _sent(request, actor, entry)
+    result = await chat_forms.send(request, actor, chat_id=chat.id)
+    if isinstance(result, chat_forms.Refused):
+        if htmx.is_htmx_request(request):
+            return chat_forms.refused(request, result)
+        errors = {"body": result.error}
+        return await staff_chat_detail(
+            request, errors=errors, values=result.values, status_code=422
+        )
+    if not htmx.is_htmx_request(request):
+        return redirect(request, "staff_chat_detail", chat_id=chat.id)
+    return await chat_forms.sent(request, actor, result)
 
 
 async def staff_chat_note(request: Request) -> Response:
@@ -67,8 +38,8 @@ async def staff_chat_note(request: Request) -> Response:
     form = await forms.read_form(request)
     values: dict[str, str] = {}
     try:
-        values["note"] = forms.text(form, "body", max_chars=MAX_CHARS)
-        key = forms.text(form, "client_key", max_chars=KEY_CHARS)
+        values["note"] = forms.text(form, "body", max_chars=chat_forms.MAX_CHARS)
+        key = forms.text(form, "client_key", max_chars=chat_forms.KEY_CHARS)
         await chats.add_note(actor, chat, body=values["note"], client_key=key)
     except ValidationFailed as failed:
         errors = {"note": next(iter(failed.errors.values()))}
