@@ -176,6 +176,7 @@ SHARED_MACROS = (
     "_partials/document_list.html",
     "_partials/upload_form.html",
     "_partials/thread.html",
+    "_partials/file_attachments.html",
 )
 
 

@@ -13,7 +13,7 @@ from tenant_app import htmx
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import ValidationFailed
 from tenant_app.pages import redirect, render
-from tenant_app.services import tickets
+from tenant_app.services import documents, tickets
 from tenant_app.web import forms
 
 _NEW_TICKET_FIELDS = ("staff_id", "subject", "body")
@@ -98,3 +98,15 @@ def badge(request: Request, count: int) -> Response:
     response = render(request, "_partials/badge.html", context)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+async def file_attachment(request: Request, actor: CurrentUser, document: Any) -> dict[str, str]:
+    """File a conversation's attachment under the contract the form chose: the errors to show
+    beside its form (none: it was filed). No choice files nothing: the service refuses it."""
+    form = await forms.read_form(request)
+    try:
+        contract_id = forms.optional_id(forms.text(form, "contract_id", max_chars=12))
+        await documents.file_into_contract(actor, document, contract_id=contract_id or 0)
+    except ValidationFailed as failed:
+        return {f"file-{document.id}": next(iter(failed.errors.values()))}
+    return {}

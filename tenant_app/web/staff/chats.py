@@ -15,9 +15,9 @@ from tenant_app.actors import CurrentUser
 from tenant_app.errors import ValidationFailed
 from tenant_app.pages import redirect, render
 from tenant_app.permissions import can_chat
-from tenant_app.services import chat_access, chat_marks, chat_pages, chats, documents
+from tenant_app.services import chat_access, chat_marks, chat_pages, chats
 from tenant_app.services.chat_pages import ChatFilters
-from tenant_app.web import chat_live, forms
+from tenant_app.web import chat_live, conversations, forms
 from tenant_app.web.downloads import download_response
 from tenant_app.web.guards import require, require_module
 
@@ -123,13 +123,7 @@ async def staff_chat_file(request: Request) -> Response:
 async def staff_chat_file_into(request: Request) -> Response:
     """File a message's attachment under one of the customer's contracts."""
     actor, chat, document = await _attachment(request)
-    form = await forms.read_form(request)
-    try:
-        contract_id = forms.optional_id(forms.text(form, "contract_id", max_chars=12))
-        # No choice files nothing: the service refuses a missing contract.
-        await documents.file_into_contract(actor, document, contract_id=contract_id or 0)
-    except ValidationFailed as failed:
-        errors = {f"file-{document.id}": next(iter(failed.errors.values()))}
+    if errors := await conversations.file_attachment(request, actor, document):
         return await staff_chat_detail(request, errors=errors, status_code=422)
     return redirect(request, "staff_chat_detail", flash="filed", chat_id=chat.id)
 

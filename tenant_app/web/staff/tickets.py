@@ -16,7 +16,7 @@ from tenant_app.permissions import (
     can_handle_tickets,
     can_use_staff_area,
 )
-from tenant_app.services import contacts, documents, ticket_pages, tickets
+from tenant_app.services import contacts, ticket_pages, tickets
 from tenant_app.web import conversations, forms
 from tenant_app.web.downloads import download_response
 from tenant_app.web.guards import require
@@ -156,13 +156,7 @@ async def staff_attachment(request: Request) -> Response:
 
 async def staff_attachment_file(request: Request) -> Response:
     actor, ticket, document = await _staff_attachment(request)
-    form = await forms.read_form(request)
-    try:
-        contract_id = forms.optional_id(forms.text(form, "contract_id", max_chars=12))
-        # No choice files nothing: the service refuses a missing contract.
-        await documents.file_into_contract(actor, document, contract_id=contract_id or 0)
-    except ValidationFailed as failed:
-        errors = {f"file-{document.id}": next(iter(failed.errors.values()))}
+    if errors := await conversations.file_attachment(request, actor, document):
         return await staff_ticket_detail(request, errors=errors, status_code=422)
     return redirect(request, "staff_ticket_detail", flash="filed", ticket_id=ticket.id)
 
