@@ -1,8 +1,9 @@
 """Chat (issue 21): one chat per contact (conversations of kind chat, unique by
 chat_contact_id), its entries with the sender's own key, their position and staff-only
-notes, the participants' delivered counter, the tenant's transcript switch and the staff
-right Chat. Existing tenants get the chat module, and staff who handle tickets the chat right,
-so that an office that talked with its customers by tickets can chat at once."""
+notes, the participants' delivered counter, the tenant's transcript switch, the staff
+right Chat, and claim files only staff see (a transcript filed at a claim). Existing
+tenants get the chat module, and staff who handle tickets the chat right, so that an office
+that talked with its customers by tickets can chat at once."""
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
@@ -76,6 +77,11 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='User',
             name='handles_chat',
+            field=fields.BooleanField(default=False, db_default=False),
+        ),
+        ops.AddField(
+            model_name='ClaimFile',
+            name='staff_only',
             field=fields.BooleanField(default=False, db_default=False),
         ),
         ops.RunPython(chat_for_all, leave_as_is),

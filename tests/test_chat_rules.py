@@ -3,12 +3,13 @@ one notification per chat, a message sent twice stored once, and the marks."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tenant_app.errors import NotFound, ValidationFailed
 from tenant_app.files.storage import storage_for
+from tenant_app.models.accounts import User
 from tenant_app.models.activity import Event, Notification
 from tenant_app.models.conversations import Conversation, ConversationEntry
 from tenant_app.models.scoping import tenant_scope
@@ -165,3 +166,102 @@ async def test_without_communication_a_customer_cannot_chat(tenant, passwords, c
                 ctx, await actor("kai"), chat_id=None, body="Hallo", client_key="k-0000001"
             )
         assert await Conversation.filter(kind="chat").count() == 0
+
+
+async def test_an_operator_who_left_counts_as_none_and_the_next_answer_operates(
+    tenant, passwords, ctx
+):
+    contact = await make_customer(tenant, passwords, communication=True)
+    sina = await make_member(tenant, passwords, "sina", handles_chat=True)
+    await make_member(tenant, passwords, "mia", handles_chat=True, sees_all_contacts=True)
+    await make_responsible(tenant, contact, sina)
+    with tenant_scope(tenant.tenant.id):
+        kai = await actor("kai")
+        entry = await chats.send(ctx, kai, chat_id=None, body="Hallo", client_key="k-0000001")
+        chat_id = entry.conversation_id
+        await User.filter(id=sina.id).update(is_active=False)
+        await Notification.all().update(read_at=datetime.now(UTC))
+        await chats.send(ctx, kai, chat_id=None, body="Noch da?", client_key="k-0000002")
+        unread = Notification.filter(read_at__isnull=True).prefetch_related("user")
+        assert [row.user.username for row in await unread] == ["alpha-admin"]
+        await chats.send(
+            ctx, await actor("mia"), chat_id=chat_id, body="Ja", client_key="m-0000001"
+        )
+        mia_id = (await actor("mia")).id
+        assert (await Conversation.get(id=chat_id)).responsible_id == mia_id
+
+
+async def test_the_operator_hears_and_receives_from_the_first_message(tenant, passwords, ctx):
+    contact = await make_customer(tenant, passwords, communication=True)
+    sina = await make_member(tenant, passwords, "sina", handles_chat=True)
+    await make_responsible(tenant, contact, sina)
+    with tenant_scope(tenant.tenant.id):
+        entry = await chats.send(
+            ctx, await actor("kai"), chat_id=None, body="Hallo", client_key="k-0000001"
+        )
+        [message] = await reads.messages(entry.conversation_id, for_customer=True)
+        assert (await reads.marks(entry.conversation_id)).of(message) == "sent"
+        await chat_marks.mark_delivered(await actor("sina"))  # a page of hers was told
+        assert (await reads.marks(entry.conversation_id)).of(message) == "delivered"
+
+
+async def test_a_retry_after_archiving_neither_reopens_nor_stores_again(tenant, passwords, ctx):
+    await make_customer(tenant, passwords, communication=True)
+    with tenant_scope(tenant.tenant.id):
+        kai = await actor("kai")
+        entry = await chats.send(ctx, kai, chat_id=None, body="Hallo", client_key="k-0000001")
+        await Conversation.filter(id=entry.conversation_id).update(status="archived")
+        again = await chats.send(ctx, kai, chat_id=None, body="Hallo", client_key="k-0000001")
+        assert again.id == entry.id
+        assert (await Conversation.get(id=entry.conversation_id)).status == "archived"
+
+
+async def test_a_key_is_its_senders_own(tenant, passwords, ctx):
+    await make_customer(tenant, passwords, communication=True)
+    with tenant_scope(tenant.tenant.id):
+        kai = await actor("kai")
+        entry = await chats.send(ctx, kai, chat_id=None, body="Hallo", client_key="k-0000001")
+        admin = await actor("alpha-admin")
+        with pytest.raises(ValidationFailed):
+            await chats.send(
+                ctx, admin, chat_id=entry.conversation_id, body="Antwort", client_key="k-0000001"
+            )
+        assert await ConversationEntry.filter(conversation_id=entry.conversation_id).count() == 1
+
+
+async def test_only_a_colleague_who_sees_the_customer_may_operate(tenant, passwords, ctx):
+    await make_customer(tenant, passwords, communication=True)
+    stranger = await make_member(tenant, passwords, "stranger", handles_chat=True)
+    with tenant_scope(tenant.tenant.id):
+        entry = await chats.send(
+            ctx, await actor("kai"), chat_id=None, body="Hallo", client_key="k-0000001"
+        )
+        chat = await Conversation.get(id=entry.conversation_id)
+        with pytest.raises(ValidationFailed):
+            await chats.set_operator(await actor("alpha-admin"), chat, user_id=stranger.id)
+        assert (await Conversation.get(id=chat.id)).responsible_id is None
+
+
+async def test_a_chat_without_messages_sorts_by_its_start(tenant, passwords, ctx):
+    await make_customer(tenant, passwords, communication=True)
+    eva = await make_customer(
+        tenant, passwords, email="eva@kunde.example", first_name="Eva", communication=True
+    )
+    with tenant_scope(tenant.tenant.id):
+        entry = await chats.send(
+            ctx, await actor("kai"), chat_id=None, body="Hallo", client_key="k-0000001"
+        )
+        yesterday = datetime.now(UTC) - timedelta(days=1)
+        await Conversation.filter(id=entry.conversation_id).update(last_entry_at=yesterday)
+        started = await chats.start_chat(await actor("alpha-admin"), contact_id=eva.id)
+        admin = await actor("alpha-admin")
+        for newest, first in ((True, started.id), (False, entry.conversation_id)):
+            rows = await reads.chat_list(
+                user_id=admin.id,
+                sees_all=True,
+                status="open",
+                mine=False,
+                newest_first=newest,
+                search="",
+            )
+            assert rows[0].id == first

@@ -33,8 +33,18 @@
     try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"] || ""; } catch (error) { return ""; }
   }
 
+  // A fresh key per message. randomUUID exists only in secure contexts (https, localhost):
+  // elsewhere the same kind of UUID from getRandomValues, never a key the page was given.
   function newKey() {
-    return window.crypto && typeof window.crypto.randomUUID === "function" ? window.crypto.randomUUID() : "";
+    var crypto = window.crypto;
+    if (!crypto) { return ""; }
+    if (typeof crypto.randomUUID === "function") { return crypto.randomUUID(); }
+    if (typeof crypto.getRandomValues !== "function") { return ""; }
+    var bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 0x100).toString(16).slice(1); }).join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
   }
 
   /* ------------------------------------------------------------------ *
@@ -357,6 +367,10 @@
     var sent = outbox[key];
     if (status >= 200 && status < 300) {
       delete outbox[key];
+      var box = chatBox();
+      // The chat's first message, whose answer (go to the new page) was lost: its retry was
+      // stored; the page must load again to follow the chat live.
+      if (box && !box.getAttribute("data-chat")) { window.location.reload(); return; }
       showError("");
       placeMessages(html);
       return;

@@ -74,6 +74,8 @@ class ClaimFile(TenantModel):
         "models.User", related_name="claim_files", null=True, on_delete=fields.SET_NULL
     )
     uploaded_by_id: int | None
+    # An office record (a chat transcript filed at the claim): staff see it, customers never.
+    staff_only = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -209,7 +209,10 @@ async def chat_list(
         sql += " OR LOWER(k.first_name || ' ' || k.last_name) LIKE :pattern)"
         values["pattern"] = f"%{search.strip().lower()[:100]}%"
     order = "DESC" if newest_first else "ASC"
-    sql += f" ORDER BY c.last_entry_at {order}, c.id {order} LIMIT {LIST_LIMIT}"
+    # A chat started with "+" has no message yet: it sorts by its start, alike on both
+    # databases (which put NULLs at opposite ends).
+    sql += f" ORDER BY COALESCE(c.last_entry_at, c.created_at) {order}, c.id {order}"
+    sql += f" LIMIT {LIST_LIMIT}"
     return [
         ChatRow(
             id=row["id"],
@@ -274,3 +277,21 @@ async def unread_chats(user_id: int) -> int:
     """Open chats the member operates with messages they have not read."""
     row = await fetch_one(_UNREAD_SQL, user_id=user_id)
     return int(row["n"]) if row else 0
+
+
+# What a staff chat list shows changes only if one of these does: the open chats, their last
+# messages, operators and archiving, and how far the member has read.
+_SIGNATURE_SQL = (
+    "SELECT COUNT(*) AS n, SUM(c.entry_count) AS entries, MAX(c.last_entry_at) AS latest,"
+    " SUM(COALESCE(c.responsible_id, 0)) AS operators, MAX(c.closed_at) AS closed,"
+    " (SELECT SUM(p.read_count) FROM conversation_participant p JOIN conversation x"
+    " ON x.id = p.conversation_id AND x.tenant_id = p.tenant_id WHERE p.tenant_id = :tenant_id"
+    " AND p.user_id = :user_id AND x.kind = 'chat') AS seen"
+    " FROM conversation c WHERE c.tenant_id = :tenant_id AND c.kind = 'chat'"
+)
+
+
+async def list_signature(user_id: int) -> tuple[Any, ...]:
+    """A value that changes whenever a staff member's chat list could show something new."""
+    row = await fetch_one(_SIGNATURE_SQL, user_id=user_id)
+    return tuple(str(value) for value in row.values()) if row else ()

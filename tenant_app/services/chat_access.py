@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import cast
 
+from tortoise.expressions import Q
+
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound
 from tenant_app.models.accounts import User
@@ -22,7 +24,7 @@ async def customer_may_chat(actor: CurrentUser) -> bool:
     return (await access_of(actor.contact_id, actor)).communication
 
 
-async def staff_sees_contact(actor: CurrentUser, contact_id: int) -> bool:
+async def staff_sees_contact(actor: CurrentUser | User, contact_id: int) -> bool:
     if can_see_all_contacts(actor):
         return True
     return await ContactResponsible.filter(contact_id=contact_id, user_id=actor.id).exists()
@@ -58,7 +60,14 @@ async def customer_chat(actor: CurrentUser) -> Conversation | None:
 
 async def viewers(chat: Conversation) -> set[int]:
     """Everyone whose open pages show this chat or the chat list it is on."""
-    staff = await User.filter(kind="staff", is_active=True)
+    return await staff_viewers(chat) | await customer_logins(chat.contact_id)
+
+
+async def staff_viewers(chat: Conversation) -> set[int]:
+    """The staff who see this chat: active, with the right Chat, seeing its contact."""
+    staff = await User.filter(kind="staff", is_active=True).filter(
+        Q(role="admin") | Q(handles_chat=True)
+    )
     rows = await ContactResponsible.filter(contact_id=chat.contact_id).values("user_id")
     responsible = {int(row["user_id"]) for row in rows}
     seen = {
@@ -67,7 +76,7 @@ async def viewers(chat: Conversation) -> set[int]:
         if can_chat(user)
         and (can_see_all_contacts(user) or user.id in responsible or user.id == chat.responsible_id)
     }
-    return seen | await customer_logins(chat.contact_id)
+    return seen
 
 
 async def customer_logins(contact_id: int) -> set[int]:
@@ -95,6 +104,15 @@ async def first_operator(contact_id: int) -> int | None:
         if user is not None and can_chat(user):
             return user.id
     return None
+
+
+async def operator_of(chat: Conversation) -> int | None:
+    """The chat's operator while they may be one (active, with the right Chat); one who
+    left or lost the right counts as none, so that the administrators hear again."""
+    if chat.responsible_id is None:
+        return None
+    operator = await User.get_or_none(id=chat.responsible_id, kind="staff", is_active=True)
+    return operator.id if operator is not None and can_chat(operator) else None
 
 
 async def administrators() -> list[int]:

@@ -11,7 +11,7 @@ from tenant_app.models.conversations import Conversation, ConversationParticipan
 from tenant_app.models.scoping import current_tenant_id
 from tenant_app.queries import chats as chat_reads
 from tenant_app.services import notifications
-from tenant_app.services.chat_access import viewers
+from tenant_app.services.chat_access import customer_logins, staff_viewers, viewers
 from tenant_app.services.chats import OBJECT_TYPE, seat
 
 
@@ -41,7 +41,16 @@ async def mark_delivered(actor: CurrentUser) -> None:
         return
     told: set[int] = set()
     for seat_id, chat_id, upto in pending:
-        await ConversationParticipant.filter(id=seat_id).update(delivered_count=upto)
-        told |= await viewers(await Conversation.get(id=chat_id))
-    told.discard(actor.id)
+        # never backwards: a message sent from another tab may have moved it on meanwhile
+        await ConversationParticipant.filter(id=seat_id, delivered_count__lt=upto).update(
+            delivered_count=upto
+        )
+        told |= await _other_side(actor, await Conversation.get(id=chat_id))
     await publish(current_tenant_id(), told)
+
+
+async def _other_side(actor: CurrentUser, chat: Conversation) -> set[int]:
+    """Whose pages show the marks of what the actor received: the other side's."""
+    if actor.kind == "customer":
+        return await staff_viewers(chat)
+    return await customer_logins(chat.contact_id)

@@ -124,11 +124,15 @@ async def chattable(actor: CurrentUser, *, search: str) -> list[Chattable]:
     )
 
 
-async def operator_choices(actor: CurrentUser) -> list[StaffChoice]:
-    """Colleagues who may chat, to hand a chat to."""
+async def operator_choices(actor: CurrentUser, contact_id: int) -> list[StaffChoice]:
+    """Colleagues who may chat and see the contact, to hand the chat to."""
     _require_chat_staff(actor)
     staff = await User.filter(kind="staff", is_active=True).order_by("last_name", "first_name")
-    return [StaffChoice(user.id, user.full_name) for user in staff if can_chat(user)]
+    return [
+        StaffChoice(user.id, user.full_name)
+        for user in staff
+        if can_chat(user) and await chat_access.staff_sees_contact(user, contact_id)
+    ]
 
 
 async def unread_chats(actor: CurrentUser) -> int | None:
@@ -151,3 +155,11 @@ async def filing_contracts(actor: CurrentUser, head: ChatHead) -> list[ContractC
     return [
         ContractChoice(row.id, row.folder, row.product_line, row.insurance_number) for row in found
     ]
+
+
+async def list_signature(actor: CurrentUser) -> tuple[object, ...] | None:
+    """What an open page compares to know that a staff chat list may have changed (None:
+    not for this actor)."""
+    if actor.kind != "staff" or not can_chat(actor):
+        return None
+    return await reads.list_signature(actor.id)

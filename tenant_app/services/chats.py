@@ -34,6 +34,7 @@ from tortoise.transactions import in_transaction
 
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
+from tenant_app.files.cleanup import remove_files
 from tenant_app.live.broker import publish
 from tenant_app.models.accounts import User
 from tenant_app.models.activity import Event, Notification
@@ -66,9 +67,12 @@ def new_key() -> str:
     return str(uuid.uuid4())
 
 
+NOT_SENT = "The message could not be sent. Please try again."
+
+
 def _clean_key(client_key: str) -> str:
     if not _KEY.match(client_key or ""):
-        raise ValidationFailed({"body": _("The message could not be sent. Please try again.")})
+        raise ValidationFailed({"body": _(NOT_SENT)})
     return client_key
 
 
@@ -80,12 +84,17 @@ async def set_operator(actor: CurrentUser, chat: Conversation, *, user_id: int) 
     if actor.kind != "staff" or not can_chat(actor):
         raise PermissionDenied
     colleague = await User.get_or_none(id=user_id, kind="staff", is_active=True)
-    if colleague is None or not can_chat(colleague):
+    if (
+        colleague is None
+        or not can_chat(colleague)
+        or not await chat_access.staff_sees_contact(colleague, chat.contact_id)
+    ):
         raise ValidationFailed({"operator_id": _("Please choose a colleague who may chat.")})
     if colleague.id == chat.responsible_id:
         return
     async with in_transaction():
         await Conversation.filter(id=chat.id).update(responsible_id=colleague.id)
+        await seat(chat.id, colleague, upto=0)
         await _event(chat.id, "forwarded", actor, target=colleague)
         if colleague.id != actor.id:
             await _record(actor, chat, events.CHAT_OPERATOR, [colleague.id])
@@ -151,7 +160,14 @@ async def _open_chat(contact_id: int) -> Conversation:
             responsible_id=operator,
         )
     )
-    return made or await Conversation.get(kind="chat", chat_contact_id=contact_id)
+    if made is None:
+        return await Conversation.get(kind="chat", chat_contact_id=contact_id)
+    # Seated from the start, so that what reaches their pages counts as delivered.
+    for user_id in sorted(await chat_access.customer_logins(contact_id)) + (
+        [operator] if operator is not None else []
+    ):
+        await seat(made.id, await User.get(id=user_id), upto=0)
+    return made
 
 
 async def start_chat(actor: CurrentUser, *, contact_id: int) -> Conversation:
@@ -205,12 +221,14 @@ async def send(
         if valid is None:
             raise ValidationFailed(errors)
         text = valid.body
+    stored_keys: list[str] = []  # a file stored for a message that is not: removed again
     try:
         async with in_transaction():
             chat = await _writable_chat(actor, chat_id)
-            stored = await ConversationEntry.get_or_none(conversation_id=chat.id, client_key=key)
-            if stored is not None:
-                return stored
+            earlier = await _sent_before(chat.id, actor, key)
+            if earlier is not None:  # a retry: nothing new, not even a reopening
+                return earlier
+            await _open_for_writing(chat, actor)
             document_id = None
             if upload is not None:
                 document = await documents.add_attachment(
@@ -221,35 +239,56 @@ async def send(
                     title=_("Chat attachment"),
                     max_bytes=ctx.settings.max_upload_bytes,
                 )
+                stored_keys.append(document.storage_key)
                 document_id = document.id
             entry = await _append(chat, actor, text, document_id=document_id, key=key)
             await _after_message(actor, chat)
     except IntegrityError:  # the same key at the same moment: the first one stands
-        stored = await ConversationEntry.filter(
-            conversation__kind="chat", client_key=key, author_id=actor.id
-        ).first()
-        if stored is None:
-            raise
-        return stored
+        await remove_files(ctx.store, stored_keys)
+        earlier = await _sent_before(None, actor, key)
+        if earlier is None:  # somebody else's key
+            raise ValidationFailed({"body": _(NOT_SENT)}) from None
+        return earlier
+    except BaseException:
+        await remove_files(ctx.store, stored_keys)
+        raise
     return entry
 
 
+async def _sent_before(
+    chat_id: int | None, actor: CurrentUser, key: str
+) -> ConversationEntry | None:
+    """The actor's own message with this key (a key is the sender's: another's never
+    answers), in this chat or (None) any chat."""
+    found = ConversationEntry.filter(conversation__kind="chat", client_key=key, author_id=actor.id)
+    if chat_id is not None:
+        found = found.filter(conversation_id=chat_id)
+    return await found.first()
+
+
 async def _writable_chat(actor: CurrentUser, chat_id: int | None) -> Conversation:
+    """The chat the actor writes to: the customer's own (made now if none), or one staff
+    see; open or archived (see `_open_for_writing`)."""
     if actor.kind == "customer":
         if not await chat_access.customer_may_chat(actor):
             raise NotFound
         chat = await _open_chat(cast(int, actor.contact_id))
         if chat_id is not None and chat.id != chat_id:
             raise NotFound
-        if chat.status != "open":  # a new customer message reopens an archived chat
-            await _reopen(chat, actor)
-        return await Conversation.get(id=chat.id)
+        return chat
     if chat_id is None:
         raise NotFound
-    chat = await chat_access.chat_for(actor, chat_id)
-    if chat.status != "open":
+    return await chat_access.chat_for(actor, chat_id)
+
+
+async def _open_for_writing(chat: Conversation, actor: CurrentUser) -> None:
+    """A new customer message reopens an archived chat; staff reopen it by hand first."""
+    if chat.status == "open":
+        return
+    if actor.kind != "customer":
         raise ValidationFailed({"body": _("This chat is archived. Reopen it to write.")})
-    return chat
+    await _reopen(chat, actor)
+    chat.status = "open"
 
 
 async def _append(
@@ -296,16 +335,18 @@ async def seat(chat_id: int, user: CurrentUser | User, *, upto: int) -> None:
 
 async def _after_message(actor: CurrentUser, chat: Conversation) -> None:
     """Who hears of it, and the first staff answer of a chat without operator makes one."""
+    operator = await chat_access.operator_of(chat)  # None: none, or one who left or lost it
     if actor.kind == "customer":
-        operator = chat.responsible_id
         tell = [operator] if operator is not None else await chat_access.administrators()
         kind_event = "replied"
     else:
-        claimed = await Conversation.filter(id=chat.id, responsible_id__isnull=True).update(
-            responsible_id=actor.id
-        )
-        if claimed:
-            chat.responsible_id = actor.id
+        if operator is None:  # the first to answer operates the chat
+            claimed = await Conversation.filter(
+                id=chat.id, responsible_id=chat.responsible_id
+            ).update(responsible_id=actor.id)
+            if claimed:
+                chat.responsible_id = actor.id
+                await seat(chat.id, actor, upto=0)
         tell = sorted(await chat_access.customer_logins(chat.contact_id))
         kind_event = "replied"
     await _event(chat.id, kind_event, actor)
@@ -325,6 +366,9 @@ async def add_note(actor: CurrentUser, chat: Conversation, *, body: str, client_
     if valid is None:
         raise ValidationFailed({"note": errors.get("body", _("Please enter a message."))})
     async with in_transaction():
+        # The chat's row lock, as a message takes it: a page reading on after the last
+        # entry it showed never passes a message still being written before this note.
+        await Conversation.filter(id=chat.id).update(entry_count=F("entry_count"))
         made = await write_unless_taken(
             lambda: ConversationEntry.create(
                 conversation_id=chat.id,

@@ -94,7 +94,7 @@ class ChatTail:
 def tail_of(request: Request, user: CurrentUser) -> ChatTail | None:
     """The tail a chat page asked for (`?chat=`), or None."""
     chat = request.query_params.get("chat", "")
-    if not chat.isdigit() or len(chat) > 11:
+    if not chat.isdigit() or len(chat) > 11 or not request.state.tenant.has_module("chat"):
         return None
     return ChatTail(request, user, int(chat), _resumed_after(request))
 

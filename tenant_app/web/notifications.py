@@ -19,8 +19,7 @@ from tenant_app.actors import CurrentUser
 from tenant_app.errors import ValidationFailed
 from tenant_app.live.broker import broker
 from tenant_app.pages import redirect, render, second_factor_state, url_for
-from tenant_app.permissions import can_chat
-from tenant_app.services import chat_marks, notification_live, notifications
+from tenant_app.services import chat_marks, chat_pages, notification_live, notifications
 from tenant_app.services.notification_live import Counts
 from tenant_app.templating import templates
 from tenant_app.text.i18n import gettext as _
@@ -169,6 +168,7 @@ class _Stream:
     absolute: timedelta
     shown: Counts = Counts(0, None)
     tail: chat_live.ChatTail | None = None
+    chat_list: tuple[object, ...] | None = None  # what a staff chat list showed (None: none)
 
     @property
     def _id(self) -> str:
@@ -193,11 +193,12 @@ class _Stream:
                 yield ENDED
                 return
             self.shown = first
-            chat = await self._chat()
+            self.chat_list = await chat_pages.list_signature(self.user)
+            chat = await self._chat()  # first: the frames after it carry its last message's id
             tickets = (
                 _event("tickets", "", self._id) if resumed and first.tickets is not None else ""
             )
-            yield "retry: 2000\n" + _bell(first, self._id) + tickets + chat  # what changed
+            yield "retry: 2000\n" + chat + _bell(first, self._id) + tickets  # what changed
             while time.monotonic() < ends_at:
                 try:
                     if await asyncio.wait_for(wake.get(), HEARTBEAT_SECONDS):  # all at once
@@ -222,8 +223,11 @@ class _Stream:
         told += _bell(now, self._id) if changed else ""
         if woken and now.tickets != self.shown.tickets:
             told += _event("tickets", "", self._id)
-        if woken and can_chat(self.user):  # a chat list on the page fetches itself again
-            told += _event("chats", "", self._id)
+        if woken and self.chat_list is not None:  # a staff chat list fetches itself again
+            chat_list = await chat_pages.list_signature(self.user)
+            if chat_list != self.chat_list:
+                self.chat_list = chat_list
+                told += _event("chats", "", self._id)
         self.shown = now if woken else Counts(now.unread, self.shown.tickets, now.unchecked)
         return told
 

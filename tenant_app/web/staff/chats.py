@@ -60,9 +60,10 @@ async def _detail_context(request: Request, actor: CurrentUser, chat_id: int) ->
         "head": page.head,
         "chats": await chat_pages.staff_chat_list(actor, filters),
         "filters": filters,
-        "operators": await chat_pages.operator_choices(actor),
+        "operators": await chat_pages.operator_choices(actor, page.head.contact_id),
         "contracts": await chat_pages.filing_contracts(actor, page.head),
-        "client_key": chats.new_key(),
+        # Empty: the page's script makes a key per message; a plain form gets one on arrival.
+        "client_key": "",
         "note_key": chats.new_key(),
         "mine": chat_live.mine(actor),  # what the office wrote shows as ours
         "file_url": chat_live.file_link(request, actor, page.head.id),
