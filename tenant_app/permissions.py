@@ -126,6 +126,11 @@ def can_chat(actor: StaffActor | None) -> bool:
     return is_admin(actor) or (is_staff(actor) and bool(actor and actor.handles_chat))
 
 
+def can_handle_conversation(actor: StaffActor | None, kind: str) -> bool:
+    """A ticket's or (`kind` "chat") a chat's files: for those with the right Tickets or Chat."""
+    return can_chat(actor) if kind == "chat" else can_handle_tickets(actor)
+
+
 def can_see_all_contacts(actor: StaffActor | None) -> bool:
     return is_admin(actor) or (is_staff(actor) and bool(actor and actor.sees_all_contacts))
 

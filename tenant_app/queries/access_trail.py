@@ -50,9 +50,10 @@ class TrailRow:
 
 # A document the customer may open (services/documents.py `_customer_check`): in a folder
 # they see, shared with them or their own, and on a contract they see, if on one; outside
-# the folders only an attachment of their tickets, while they may write. A contract: in a
-# folder they see, their own or with the broker's shown. Of one since deleted only its
-# folder can be judged (the service then withholds what it was called).
+# the folders only an attachment of their tickets or of their chat while it is open
+# (DocumentRef.customer_sees_attachment), while they may write. A contract: in a folder they
+# see, their own or with the broker's shown. Of one since deleted only its folder can be
+# judged (the service then withholds what it was called).
 _TEMPLATE = (
     "SELECT e.id, e.kind, e.actor_kind, e.actor_name, e.object_type, e.folder, e.title,"
     " e.changes, e.created_at,"
@@ -71,7 +72,9 @@ _TEMPLATE = (
     " AND (d.contract_id IS NULL OR (c.id IS NOT NULL AND c.deleted_at IS NULL"
     " AND (c.created_by_customer OR d.folder IN {broker}))))"
     " OR (d.folder = '' AND :communication AND EXISTS (SELECT 1 FROM conversation_entry x"
-    " WHERE x.tenant_id = d.tenant_id AND x.document_id = d.id))))"
+    " JOIN conversation v ON v.id = x.conversation_id AND v.tenant_id = x.tenant_id"
+    " WHERE x.tenant_id = d.tenant_id AND x.document_id = d.id"
+    " AND (v.kind = 'ticket' OR (v.kind = 'chat' AND v.status = 'open'))))))"
     " OR (e.object_type = 'contract' AND c.id IS NOT NULL AND c.folder IN {open}"
     " AND (c.created_by_customer OR c.folder IN {broker}))"
     " OR (e.object_type IN ('document', 'contract') AND d.id IS NULL AND c.id IS NULL"

@@ -3,7 +3,7 @@
 Downloads, previews and thumbnails are the hottest single-object reads (a folder page with
 pictures asks for one per row): the rights check reads plain columns instead of building a
 document and its contract as ORM objects, and learns in the same statement whether the
-document is a ticket's attachment.
+document is a ticket's or a chat's attachment, and whether that one is open.
 """
 
 from __future__ import annotations
@@ -28,7 +28,19 @@ class DocumentRef:
     uploaded_by_customer: bool
     contract_gone: bool  # it belongs to a contract that was deleted (staff may restore it)
     contract_by_customer: bool  # its contract was entered by the customer
-    attached: bool  # a ticket entry carries it (asked only outside folders)
+    attached_kind: str  # "ticket" | "chat" whose entry carries it, else "" (only outside folders)
+    attached_open: bool  # that ticket or chat is open
+
+    @property
+    def attached(self) -> bool:
+        return bool(self.attached_kind)
+
+    @property
+    def customer_sees_attachment(self) -> bool:
+        """A ticket's attachment, or an open chat's (an archived chat is gone for the customer)."""
+        return self.attached_kind == "ticket" or (
+            self.attached_kind == "chat" and self.attached_open
+        )
 
 
 _SQL = (
@@ -36,10 +48,13 @@ _SQL = (
     " d.content_type, d.size, d.shared_with_customer, d.uploaded_by_customer,"
     " (d.contract_id IS NOT NULL AND (c.id IS NULL OR c.deleted_at IS NOT NULL)) AS contract_gone,"
     " COALESCE(c.created_by_customer, :no) AS contract_by_customer,"
-    " CASE WHEN d.folder = '' THEN EXISTS (SELECT 1 FROM conversation_entry e"
-    " WHERE e.tenant_id = d.tenant_id AND e.document_id = d.id) ELSE :no END AS attached"
+    " COALESCE(v.kind, '') AS attached_kind, COALESCE(v.status = 'open', :no) AS attached_open"
     " FROM document d"
     " LEFT JOIN contract c ON c.id = d.contract_id AND c.tenant_id = d.tenant_id"
+    # the ticket or chat whose entry carries it (outside the folders; one entry per document)
+    " LEFT JOIN conversation_entry e ON d.folder = '' AND e.document_id = d.id"
+    " AND e.tenant_id = d.tenant_id"
+    " LEFT JOIN conversation v ON v.id = e.conversation_id AND v.tenant_id = d.tenant_id"
     " WHERE d.id = :document_id AND d.tenant_id = :tenant_id"
 )
 # staff who may not see the contact find none of its documents either
@@ -63,7 +78,8 @@ def _ref(row: dict[str, Any]) -> DocumentRef:
         uploaded_by_customer=bool(row["uploaded_by_customer"]),
         contract_gone=bool(row["contract_gone"]),
         contract_by_customer=bool(row["contract_by_customer"]),
-        attached=bool(row["attached"]),
+        attached_kind=row["attached_kind"],
+        attached_open=bool(row["attached_open"]),
     )
 
 

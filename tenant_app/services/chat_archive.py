@@ -350,7 +350,7 @@ async def _file(
         return None
     row = rows[0]
     if isinstance(target, Claim):
-        return await ClaimFile.create(claim_id=target.id, **row)
+        return await ClaimFile.create(claim_id=target.id, staff_only=True, **row)  # office record
     columns = {name: row[name] for name in ("filename", "storage_key", "content_type", "size")}
     return await Document.create(
         contact_id=chat.contact_id,

@@ -238,6 +238,7 @@ async def send(
                     upload=upload,
                     title=_("Chat attachment"),
                     max_bytes=ctx.settings.max_upload_bytes,
+                    kind="chat",
                 )
                 stored_keys.append(document.storage_key)
                 document_id = document.id

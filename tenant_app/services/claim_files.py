@@ -152,27 +152,35 @@ def _bytes(data: bytes) -> BinaryIO:
     return io.BytesIO(data)
 
 
-async def files_of(claim_ids: list[int]) -> dict[int, list[ClaimFile]]:
-    """The claims' files, photos first, in the order they came (one query)."""
+def _shown(for_customer: bool) -> dict[str, Any]:
+    # The office's own records at a claim (a chat transcript) are never the customer's to see.
+    return {"staff_only": False} if for_customer else {}
+
+
+async def files_of(claim_ids: list[int], *, for_customer: bool) -> dict[int, list[ClaimFile]]:
+    """The claims' files, photos first, in the order they came (one query); for the customer
+    without the office's records."""
     found: dict[int, list[ClaimFile]] = {claim_id: [] for claim_id in claim_ids}
     if claim_ids:
-        for row in await ClaimFile.filter(claim_id__in=claim_ids).order_by("id"):
+        query = ClaimFile.filter(claim_id__in=claim_ids, **_shown(for_customer))
+        for row in await query.order_by("id"):
             found[row.claim_id].append(row)
     for rows in found.values():
         rows.sort(key=lambda row: row.kind != "photo")
     return found
 
 
-async def file_of(claim: Claim, file_id: int) -> ClaimFile:
-    """One of the claim's files (the caller checked the claim is the actor's to see)."""
-    row = await ClaimFile.get_or_none(id=file_id, claim_id=claim.id)
+async def file_of(claim: Claim, file_id: int, *, for_customer: bool) -> ClaimFile:
+    """One of the claim's files (the caller checked the claim is the actor's to see); an office
+    record is NotFound for the customer."""
+    row = await ClaimFile.get_or_none(id=file_id, claim_id=claim.id, **_shown(for_customer))
     if row is None:
         raise NotFound
     return row
 
 
-async def thumbnail_of(store: Storage, claim: Claim, file_id: int) -> bytes:
-    row = await file_of(claim, file_id)
+async def thumbnail_of(store: Storage, claim: Claim, file_id: int, *, for_customer: bool) -> bytes:
+    row = await file_of(claim, file_id, for_customer=for_customer)
     if row.thumbnail_key is None:
         raise NotFound
     return await store.read(row.thumbnail_key)

@@ -75,8 +75,9 @@ def _row(claim: Claim, files: list[ClaimFile]) -> ClaimRow:
     )
 
 
-async def _rows(claims: list[Claim]) -> list[ClaimRow]:
-    files = await claim_files.files_of([claim.id for claim in claims])
+async def _rows(actor: CurrentUser, claims: list[Claim]) -> list[ClaimRow]:
+    ids = [claim.id for claim in claims]
+    files = await claim_files.files_of(ids, for_customer=not actor.is_staff)
     return [_row(claim, files[claim.id]) for claim in claims]
 
 
@@ -116,7 +117,7 @@ async def claim_list(
         .offset((page - 1) * PER_PAGE)
         .limit(PER_PAGE)
     )
-    return ClaimList(await _rows(claims), page, pages, total)
+    return ClaimList(await _rows(actor, claims), page, pages, total)
 
 
 async def contact_claims(actor: CurrentUser, *, contact_id: int) -> list[ClaimRow]:
@@ -128,7 +129,7 @@ async def contact_claims(actor: CurrentUser, *, contact_id: int) -> list[ClaimRo
         .select_related("contact", "responsible")
         .order_by("-created_at", "-id")
     )
-    return await _rows(claims)
+    return await _rows(actor, claims)
 
 
 async def customer_claims(actor: CurrentUser) -> list[ClaimRow]:
@@ -137,7 +138,7 @@ async def customer_claims(actor: CurrentUser) -> list[ClaimRow]:
 
 async def claim_page(actor: CurrentUser, claim: Claim) -> dict[str, Any]:
     """The claim's page parts (the claim loaded by `claims.claim_for`)."""
-    files = (await claim_files.files_of([claim.id]))[claim.id]
+    files = (await claim_files.files_of([claim.id], for_customer=not actor.is_staff))[claim.id]
     context: dict[str, Any] = {
         "claim": claim,
         "kind_label": KIND_LABELS[claim.kind],

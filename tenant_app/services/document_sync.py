@@ -18,8 +18,10 @@ from tenant_app.errors import EditConflict, NotFound, PermissionDenied, Validati
 from tenant_app.files.cleanup import remove_files
 from tenant_app.files.storage import Storage
 from tenant_app.models.contacts import ContactResponsible
+from tenant_app.models.conversations import ConversationEntry
 from tenant_app.models.folders import Contract, Document
 from tenant_app.permissions import (
+    can_chat,
     can_edit_cases,
     can_handle_tickets,
     can_manage_contacts,
@@ -79,13 +81,16 @@ class NewDocument:
 def _readable(actor: CurrentUser) -> Q:
     """The documents a staff member may read, as `documents.readable_document` decides one by
     one: their contacts (or all), the folders they may read, outside folders for those who
-    manage contacts and handle tickets (both kinds live there)."""
+    manage contacts and handle tickets (both kinds live there), chats' files only with Chat."""
     if actor.kind != "staff":
         raise PermissionDenied
     folders = [folder for folder in FOLDERS if staff_may_read_folder(actor, folder)]
     if can_manage_contacts(actor) and can_handle_tickets(actor):
         folders.append("")
     where = Q(folder__in=folders)
+    if not can_chat(actor):
+        chats = ConversationEntry.filter(conversation__kind="chat", document_id__isnull=False)
+        where &= ~Q(folder="", id__in=Subquery(chats.values("document_id")))
     if not can_see_all_contacts(actor):
         mine = ContactResponsible.filter(user_id=actor.id).values("contact_id")
         where &= Q(contact_id__in=Subquery(mine))

@@ -19,8 +19,7 @@ from tenant_app.models.conversations import ConversationEntry
 from tenant_app.models.folders import Contract, Document
 from tenant_app.models.scoping import current_tenant_id
 from tenant_app.permissions import (
-    can_chat,
-    can_handle_tickets,
+    can_handle_conversation,
     can_manage_contacts,
     can_see_all_contacts,
     customer_may,
@@ -146,13 +145,14 @@ async def add_attachment(
     upload: Upload | None,
     title: str,
     max_bytes: int,
+    kind: str = "ticket",
 ) -> Document:
-    """A file on a ticket or chat entry. It stays outside the folders until staff file it into a
-    contract; the customer's own tickets need communication switched on."""
+    """A file on a ticket's or (`kind` "chat") a chat's entry. It stays outside the folders
+    until staff file it into a contract; the customer's own need communication switched on."""
     if actor.kind == "customer":
         if actor.contact_id != contact_id or not (await access_of(contact_id, actor)).communication:
             raise NotFound
-    elif not (can_handle_tickets(actor) or can_chat(actor)):
+    elif not can_handle_conversation(actor, kind):
         raise PermissionDenied
     stored = await _store_documents(
         actor,
@@ -293,11 +293,11 @@ async def _checked(actor: CurrentUser, document_id: int, action: str) -> Documen
 
 
 def _staff_check_outside_folders(actor: CurrentUser, document: DocumentRef, action: str) -> None:
-    """A ticket attachment not yet filed is for those who handle tickets; changing it is for
-    the admin (staff file it into a contract, which moves it into that folder). A document
-    filed on the contact itself is for those who manage contacts."""
-    if document.attached:  # on a ticket or in a chat
-        if not (can_handle_tickets(actor) or can_chat(actor)):
+    """An attachment not yet filed is for those who handle its kind of conversation; changing
+    it is for the admin (staff file it into a contract, which moves it into that folder). A
+    document filed on the contact itself is for those who manage contacts."""
+    if document.attached:
+        if not can_handle_conversation(actor, document.attached_kind):
             raise NotFound
         if action != "view" and not is_admin(actor):
             raise PermissionDenied
@@ -321,9 +321,9 @@ async def contact_documents(actor: CurrentUser, *, contact_id: int) -> list[Docu
 async def _customer_check(actor: CurrentUser, document: DocumentRef, action: str) -> None:
     if actor.contact_id != document.contact_id:
         raise NotFound
-    if not document.folder:  # only attachments of the customer's own tickets, while they may write
+    if not document.folder:  # their tickets' attachments, their chat's while open; may they write
         if (
-            not document.attached
+            not document.customer_sees_attachment
             or action != "view"
             or not (await access_of(document.contact_id, actor)).communication
         ):

@@ -89,6 +89,7 @@ async def _attach(
         upload=upload,
         title=subject[:200] or "Anhang",
         max_bytes=ctx.settings.max_upload_bytes,
+        kind="ticket",
     )
     return document.id
 

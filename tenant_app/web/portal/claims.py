@@ -89,7 +89,8 @@ async def portal_claim_detail(request: Request) -> Response:
 
 async def portal_claim_file(request: Request) -> Response:
     _user, claim = await _claim(request)
-    row = await claim_files.file_of(claim, cast(int, request.path_params["file_id"]))
+    file_id = cast(int, request.path_params["file_id"])
+    row = await claim_files.file_of(claim, file_id, for_customer=True)
     return await preview_response(request.app.state.storage, row)
 
 
@@ -97,7 +98,8 @@ async def portal_claim_thumbnail(request: Request) -> Response:
     _user, claim = await _claim(request)
     store = request.app.state.storage
     file_id = cast(int, request.path_params["file_id"])
-    return thumbnail_response(await claim_files.thumbnail_of(store, claim, file_id))
+    thumbnail = await claim_files.thumbnail_of(store, claim, file_id, for_customer=True)
+    return thumbnail_response(thumbnail)
 
 
 BASE = "/portal/claims/{claim_id:id}"

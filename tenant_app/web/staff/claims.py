@@ -104,7 +104,8 @@ async def staff_claim_ticket(request: Request) -> Response:
 
 async def staff_claim_file(request: Request) -> Response:
     _actor, claim = await _claim(request)
-    row = await claim_files.file_of(claim, cast(int, request.path_params["file_id"]))
+    file_id = cast(int, request.path_params["file_id"])
+    row = await claim_files.file_of(claim, file_id, for_customer=False)
     return await preview_response(request.app.state.storage, row)
 
 
@@ -112,7 +113,8 @@ async def staff_claim_thumbnail(request: Request) -> Response:
     _actor, claim = await _claim(request)
     store = request.app.state.storage
     file_id = cast(int, request.path_params["file_id"])
-    return thumbnail_response(await claim_files.thumbnail_of(store, claim, file_id))
+    thumbnail = await claim_files.thumbnail_of(store, claim, file_id, for_customer=False)
+    return thumbnail_response(thumbnail)
 
 
 async def staff_contact_claims(request: Request) -> Response:
