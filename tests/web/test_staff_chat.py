@@ -257,3 +257,21 @@ async def test_the_chat_is_reached_from_the_nav_the_home_page_and_the_contact_pa
         "/staff/chats/start", {"contact_id": str(contact.id)}, form_page=detail.url.path
     )
     assert started.status_code == 303 and started.headers["location"].startswith("/staff/chats/")
+
+
+async def test_a_member_with_only_the_chat_right_sends_and_opens_files(
+    client, tenant, passwords, ctx
+) -> None:
+    """The right Chat alone carries a chat's files: no Tickets right needed."""
+    contact = await make_customer(tenant, passwords, communication=True)
+    chat_id = await customer_writes(tenant, ctx)
+    await make_member(tenant, passwords, "cora", handles_chat=True, sees_all_contacts=True)
+    await client.log_in("cora")
+    sent = await send(
+        client, chat_id, "Hier", "c-0000001", file=("police.pdf", PDF_BYTES, "application/pdf")
+    )
+    assert sent.status_code == 303
+    with tenant_scope(tenant.tenant.id):
+        document = await Document.get(contact_id=contact.id, filename="police.pdf")
+    download = await client.get(f"/staff/chats/{chat_id}/files/{document.id}")
+    assert download.status_code == 200 and download.content == PDF_BYTES
