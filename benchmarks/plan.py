@@ -223,7 +223,7 @@ async def plan_pages(
             "chat list",
             "the admin's list of open chats, newest first (at most 200 rows); rotating: "
             "the list searched for each last name of the dataset",
-            "Kai Kunde",
+            'class="chat-list__item',
             Ask("/staff/chats", host, staff[0].cookie),
             _fill(as_staff([f"/staff/chats?q={quote(n.lower())}" for n in LAST_NAMES]), count),
         ),

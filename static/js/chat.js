@@ -470,6 +470,8 @@
     toBottom(scrollerOf(list));
     var field = bodyField();
     if (field && field.value) { grow(field); }
+    // Seen: what the page shows is read (the page itself, a GET, changes nothing).
+    if (list.querySelector("li.chat-msg")) { readSoon(); }
   }
 
   document.addEventListener("DOMContentLoaded", init);

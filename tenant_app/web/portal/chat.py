@@ -31,12 +31,12 @@ def _chatter(request: Request) -> CurrentUser:
 
 
 async def _page_context(request: Request, user: CurrentUser) -> dict[str, Any]:
-    """The customer's open chat (None before the first message or once archived), read as
-    it is opened, with the page's share of the live stream."""
+    """The customer's open chat (None before the first message or once archived), with the
+    page's share of the live stream. The page's script tells that it was read (a POST once
+    it is seen): a GET changes nothing."""
     chat = await chat_access.customer_chat(user)  # NotFound while communication is off
     page = None
     if chat is not None:
-        await chat_marks.mark_read(user, chat)
         page = await chat_pages.chat_page(user, chat.id)
     return {
         "page": page,

@@ -15,7 +15,7 @@ from tenant_app.actors import CurrentUser
 from tenant_app.errors import ValidationFailed
 from tenant_app.pages import redirect, render
 from tenant_app.permissions import can_chat
-from tenant_app.services import chat_access, chat_marks, chat_pages, chats
+from tenant_app.services import chat_access, chat_pages, chats
 from tenant_app.services.chat_pages import ChatFilters
 from tenant_app.web import chat_live, conversations, forms
 from tenant_app.web.downloads import download_response
@@ -79,9 +79,9 @@ async def staff_chat_detail(
     values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    """A chat beside the list. Opening it reads it (a refused form shown again reads it too)."""
+    """A chat beside the list. The page's script tells that it was read (a POST once it is
+    seen): a GET changes nothing, so a prefetch reads nothing."""
     actor, chat = await chat_of(request)
-    await chat_marks.mark_read(actor, chat)
     context = await _detail_context(request, actor, chat.id)
     context |= {"errors": errors or {}, "values": values or {}}
     return render(request, DETAIL_TEMPLATE, context, status_code=status_code)
