@@ -55,6 +55,7 @@ from tenant_app.services.documents import Upload
 from tenant_app.services.tickets import Context
 from tenant_app.services.unique import write_unless_taken
 from tenant_app.text.i18n import gettext as _
+from tenant_app.text.labels import N_
 
 __all__ = ["Context"]
 
@@ -67,7 +68,7 @@ def new_key() -> str:
     return str(uuid.uuid4())
 
 
-NOT_SENT = "The message could not be sent. Please try again."
+NOT_SENT = N_("The message could not be sent. Please try again.")
 
 
 def _clean_key(client_key: str) -> str:
