@@ -1,11 +1,10 @@
 """The customer's chat (seed 004): the empty chat invites to write, the first message makes
 the chat, a message sent twice is stored once, a refused message stores nothing and says why
-next to the field, photos from the phone, nobody else's chat, archived chats, internal notes,
-and the page's live stream resuming after the last message it was sent."""
+next to the field, photos from the phone, nobody else's chat, archived chats, internal notes
+and the read ping (the live stream's resuming is in test_chat_stream.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import html
 import io
 import re
@@ -22,7 +21,6 @@ from tenant_app.models.tenancy import Tenant
 from tenant_app.queries import chats as reads
 from tenant_app.services import chats
 from tenant_app.tenancy import tenant_cache
-from tenant_app.web import notifications as notification_pages
 from tests.chat_helpers import actor, make_member, make_responsible
 from tests.conftest import CUSTOMER_PASSWORD, make_customer
 from tests.folder_helpers import PDF_BYTES
@@ -294,76 +292,6 @@ async def test_the_read_ping_of_the_seen_page_reads_the_office_messages(
     await customer.submit(READ, form_page=PAGE, headers=HTMX)
     with tenant_scope(tenant.tenant.id):
         assert (await reads.marks(chat.id)).customer_read == 3
-
-
-async def stream_until(app: Any, client: Any, query: str, last_event_id: str, wanted: bytes) -> str:
-    """The page's live stream (the ASGI app called directly, as a browser reconnecting with
-    Last-Event-ID): what it sent until `wanted` appeared; then the browser goes."""
-    cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
-    path = "/account/notifications/stream"
-    headers = [(b"host", client.host.encode()), (b"cookie", cookie.encode())]
-    headers.append((b"last-event-id", last_event_id.encode()))
-    scope: dict[str, Any] = {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": query.encode(),
-        "root_path": "",
-        "headers": headers,
-        "client": ("127.0.0.1", 50000),
-        "server": (client.host, 80),
-        "state": {},
-    }
-    gone, heard, body = asyncio.Event(), asyncio.Event(), bytearray()
-
-    async def receive() -> dict[str, Any]:
-        await gone.wait()
-        return {"type": "http.disconnect"}
-
-    async def send_out(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.body":
-            body.extend(message.get("body", b""))
-            if wanted in body:
-                heard.set()
-
-    running = asyncio.create_task(app(scope, receive, send_out))
-    await asyncio.wait_for(heard.wait(), 10)
-    gone.set()
-    await asyncio.wait_for(running, 10)
-    return body.decode()
-
-
-async def test_a_reconnected_stream_goes_on_after_the_last_message_it_sent(
-    app: Any, customer: Any, tenant: Any, ctx: chats.Context, monkeypatch: Any
-) -> None:
-    monkeypatch.setattr(notification_pages, "HEARTBEAT_SECONDS", 0.05)
-    for n in range(1, 3):
-        await send(customer, f"Frage {n}", key=f"k-live-0000{n}")
-    with tenant_scope(tenant.tenant.id):
-        chat = await Conversation.get(kind="chat")
-        admin = await actor("alpha-admin")
-        for n in range(1, 3):
-            await chats.send(
-                ctx, admin, chat_id=chat.id, body=f"Antwort {n}", client_key=f"a-live-0000{n}"
-            )
-        ids = await ConversationEntry.filter(conversation_id=chat.id).order_by("id")
-    # The page was loaded after the first question and was sent the second before the
-    # connection dropped: the browser reconnects with that message's id.
-    query = f"chat={chat.id}&after={ids[0].id}"
-    told = await stream_until(app, customer, query, str(ids[1].id), b"a-live-00002")
-    frames = [frame for frame in told.split("\n\n") if "event: chat\n" in frame]
-    assert len(frames) == 1, told
-    chat_frame = frames[0]
-    assert f"id: {ids[3].id}\n" in chat_frame  # the last message sent: the next resume point
-    for key in ("a-live-00001", "a-live-00002"):
-        assert chat_frame.count(f'id="m-{key}"') == 1
-    for key in ("k-live-00001", "k-live-00002"):
-        assert key not in told
-    assert "event: chatmarks\n" in told
 
 
 async def du_walk(walk: Any, kai: Any) -> None:
