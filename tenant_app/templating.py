@@ -16,7 +16,15 @@ from markupsafe import Markup
 from tenant_app.fragments import cached
 from tenant_app.role_presets import ROLE_PRESETS
 from tenant_app.settings import PROJECT_ROOT
-from tenant_app.text import contract_cards, document_rows, folder_rights, formatting, i18n, labels
+from tenant_app.text import (
+    chat_messages,
+    contract_cards,
+    document_rows,
+    folder_rights,
+    formatting,
+    i18n,
+    labels,
+)
 from tenant_app.text.plain import plain_text_html
 from tenant_app.vocabulary import DOCUMENT_CATEGORIES
 
@@ -83,6 +91,7 @@ def build_templates() -> Environment:
     env.globals["document_views"] = document_rows.document_views
     env.globals["row_labels"] = document_rows.row_labels
     env.globals["contract_card"] = contract_cards.contract_card
+    env.globals["chat_message_views"] = chat_messages.message_views
     env.globals["offer_state"] = contract_cards.offer_state
     env.globals["role_labels"] = labels.ROLES
     env.globals["folder_labels"] = labels.FOLDERS
