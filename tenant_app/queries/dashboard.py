@@ -14,6 +14,7 @@ from typing import Any
 
 from tenant_app.actors import CurrentUser
 from tenant_app.permissions import (
+    can_chat,
     can_handle_tickets,
     can_see_all_contacts,
     staff_may_read_folder,
@@ -24,7 +25,16 @@ from tenant_app.vocabulary import FOLDERS
 
 SAMPLE = 5  # rows listed per card; the count covers all
 UPLOADS_RECENT = timedelta(days=14)  # customer uploads this young count as news to check
-CARDS = ("to_check", "deleted", "uploads", "tickets", "registrations", "notices", "activity")
+CARDS = (
+    "to_check",
+    "deleted",
+    "uploads",
+    "tickets",
+    "chats",
+    "registrations",
+    "notices",
+    "activity",
+)
 # Customers' edits the activity card shows with their old → new values.
 ACTIVITY_KINDS = ("contract_edited", "profile_changed")
 
@@ -40,10 +50,11 @@ _COLUMNS = (
     "kind",
     "actor",
 )
-_OWN = (
-    " AND EXISTS (SELECT 1 FROM contact_responsible r"
+_RESPONSIBLE = (
+    "EXISTS (SELECT 1 FROM contact_responsible r"
     " WHERE r.tenant_id = k.tenant_id AND r.contact_id = k.id AND r.user_id = :user_id)"
 )
+_OWN = f" AND {_RESPONSIBLE}"
 
 
 def _branch(
@@ -111,6 +122,14 @@ _BRANCHES = {
         ("'tickets'", "t.id", "t.contact_id", *_NAMES, "t.subject", "''", "''"),
         "t.last_entry_at",
         "t.kind = 'ticket' AND t.status = 'open' AND t.last_entry_by_customer = :yes{mine}",
+    ),
+    # Chats whose customer wrote last: of the contacts the member sees, or that they operate.
+    "chats": _branch(
+        "conversation",
+        "h",
+        ("'chats'", "h.id", "h.contact_id", *_NAMES, "''", "''", "''"),
+        "h.last_entry_at",
+        "h.kind = 'chat' AND h.status = 'open' AND h.last_entry_by_customer = :yes{chat_mine}",
     ),
     "registrations": _branch(
         "user_account",
@@ -185,8 +204,9 @@ class Dashboard:
         return not any(card.count for card in self.cards.values())
 
 
-def _statement(actor: CurrentUser) -> tuple[str, list[str]]:
-    """The UNION ALL of the cards this member may see, and those cards' names."""
+def _statement(actor: CurrentUser, *, chat: bool) -> tuple[str, list[str]]:
+    """The UNION ALL of the cards this member may see, and those cards' names (`chat`: the
+    tenant's chat module is on)."""
     own = "" if can_see_all_contacts(actor) else _OWN
     readable = [folder for folder in FOLDERS if staff_may_read_folder(actor, folder)]
     folders = ", ".join(f"'{folder}'" for folder in readable)  # fixed vocabulary, never input
@@ -195,10 +215,12 @@ def _statement(actor: CurrentUser) -> tuple[str, list[str]]:
         for name in CARDS
         if (name not in ("to_check", "deleted", "uploads") or readable)
         and (name != "tickets" or can_handle_tickets(actor))
+        and (name != "chats" or (chat and can_chat(actor)))
     ]
     mine = "" if can_see_all_contacts(actor) else " AND t.responsible_id = :user_id"
     kinds = ", ".join(f"'{kind}'" for kind in ACTIVITY_KINDS)
-    fill = {"folders": folders, "own": own, "mine": mine, "kinds": kinds}
+    chat_mine = f" AND (h.responsible_id = :user_id OR {_RESPONSIBLE})" if own else ""
+    fill = {"folders": folders, "own": own, "mine": mine, "kinds": kinds, "chat_mine": chat_mine}
     fill["visible"] = visible_events(actor)  # the activity feed's own rule
     parts = [
         f"SELECT * FROM ({_BRANCHES[name].format(**fill)} LIMIT {SAMPLE}) AS {name}"  # noqa: S608
@@ -208,9 +230,9 @@ def _statement(actor: CurrentUser) -> tuple[str, list[str]]:
     return " UNION ALL ".join(parts), cards
 
 
-async def dashboard(actor: CurrentUser) -> Dashboard:
+async def dashboard(actor: CurrentUser, *, chat: bool = False) -> Dashboard:
     """What needs the member's attention, on the contacts (and folders) they may see."""
-    sql, cards = _statement(actor)
+    sql, cards = _statement(actor, chat=chat)
     values: dict[str, Any] = {"yes": True}
     if ":user_id" in sql:
         values["user_id"] = actor.id

@@ -14,11 +14,12 @@ from tenant_app.services import activity
 from tenant_app.text import event_labels
 
 
-async def for_staff(actor: CurrentUser) -> Dashboard:
-    """The cards of the staff home, limited to the contacts and folders the actor may see."""
+async def for_staff(actor: CurrentUser, *, chat: bool = False) -> Dashboard:
+    """The cards of the staff home, limited to the contacts and folders the actor may see
+    (`chat`: the tenant's chat module is on)."""
     if not can_use_staff_area(actor):
         raise PermissionDenied
-    board = await dashboard_reads.dashboard(actor)
+    board = await dashboard_reads.dashboard(actor, chat=chat)
     if "activity" not in board.cards:
         return board
     return replace(board, cards={**board.cards, "activity": _told(board.cards["activity"])})

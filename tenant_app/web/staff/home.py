@@ -17,7 +17,7 @@ async def staff_home(request: Request) -> Response:
     user = require(request, can_use_staff_area)
     context = {
         "me": user,
-        "board": await dashboard.for_staff(user),
+        "board": await dashboard.for_staff(user, chat=request.state.tenant.has_module("chat")),
         "has_folder_access": has_any_folder_access(user),
         "role_label": labels.ROLES[user.role],
     }
