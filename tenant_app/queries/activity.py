@@ -29,7 +29,8 @@ FILTERS = ("unchecked", "mine", "all")
 # one considered entry to look at and mark checked, but a chat says many small things in a
 # row, each an event of its own, which would bury the changes the feed is for. The chat
 # list (waiting, unread) and the bell (one unread notification per chat) tell of them.
-# sessions.HEADER_COUNTS leaves them out of the sidebar's unchecked count alike.
+# Their events are recorded as checked (services/chats.py), so the sidebar's unchecked count
+# (sessions.HEADER_COUNTS, on every staff page) leaves them out without a condition of its own.
 NOT_IN_FEED = "e.object_type <> 'chat'"
 PER_PAGE = 50
 # Told to the member: a notification of the event for them.

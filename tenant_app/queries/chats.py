@@ -179,8 +179,9 @@ class ChatRow:
     unread: int  # messages the reader has not read
 
 
-# Chats of contacts the member sees (:sees_all, or those they are responsible for) or that
-# they operate; `mine`: those they operate.
+# Chats of contacts the member sees (all, or those they are responsible for: _NOT_ALL) or
+# that they operate; `mine`: those they operate. Newest first by the index on
+# (tenant, kind, status, last_entry_at): a chat has a last_entry_at from its start on.
 _LIST_SQL = (
     "SELECT c.id, c.contact_id, c.status, c.responsible_id, c.last_entry_at,"
     " c.last_entry_by_customer, c.entry_count, k.first_name, k.last_name,"
@@ -190,7 +191,9 @@ _LIST_SQL = (
     " LEFT JOIN user_account o ON o.id = c.responsible_id AND o.tenant_id = c.tenant_id"
     " LEFT JOIN conversation_participant p ON p.conversation_id = c.id AND p.user_id = :user_id"
     " WHERE c.tenant_id = :tenant_id AND c.kind = 'chat' AND c.status = :status"
-    " AND (:sees_all OR c.responsible_id = :user_id OR EXISTS (SELECT 1 FROM contact_responsible r"
+)
+_NOT_ALL = (
+    " AND (c.responsible_id = :user_id OR EXISTS (SELECT 1 FROM contact_responsible r"
     " WHERE r.tenant_id = c.tenant_id AND r.contact_id = c.contact_id AND r.user_id = :user_id))"
 )
 LIST_LIMIT = 200
@@ -200,8 +203,8 @@ async def chat_list(
     *, user_id: int, sees_all: bool, status: str, mine: bool, newest_first: bool, search: str
 ) -> list[ChatRow]:
     """The staff's chat list in one query, however many chats there are."""
-    sql = _LIST_SQL
-    values: dict[str, Any] = {"user_id": user_id, "status": status, "sees_all": sees_all}
+    sql = _LIST_SQL if sees_all else _LIST_SQL + _NOT_ALL
+    values: dict[str, Any] = {"user_id": user_id, "status": status}
     if mine:
         sql += " AND c.responsible_id = :user_id"
     if search.strip():
@@ -209,10 +212,7 @@ async def chat_list(
         sql += " OR LOWER(k.first_name || ' ' || k.last_name) LIKE :pattern)"
         values["pattern"] = f"%{search.strip().lower()[:100]}%"
     order = "DESC" if newest_first else "ASC"
-    # A chat started with "+" has no message yet: it sorts by its start, alike on both
-    # databases (which put NULLs at opposite ends).
-    sql += f" ORDER BY COALESCE(c.last_entry_at, c.created_at) {order}, c.id {order}"
-    sql += f" LIMIT {LIST_LIMIT}"
+    sql += f" ORDER BY c.last_entry_at {order}, c.id {order} LIMIT {LIST_LIMIT}"
     return [
         ChatRow(
             id=row["id"],
@@ -247,18 +247,22 @@ _CHATTABLE_SQL = (
     " LEFT JOIN conversation c ON c.tenant_id = k.tenant_id AND c.chat_contact_id = k.id"
     " WHERE k.tenant_id = :tenant_id AND (LOWER(k.last_name) LIKE :pattern"
     " OR LOWER(k.first_name) LIKE :pattern OR LOWER(k.first_name || ' ' || k.last_name) LIKE"
-    " :pattern) AND (:sees_all OR EXISTS (SELECT 1 FROM contact_responsible r"
-    " WHERE r.tenant_id = k.tenant_id AND r.contact_id = k.id AND r.user_id = :user_id))"
-    " ORDER BY k.last_name, k.first_name, k.id LIMIT 20"
+    " :pattern){own} ORDER BY k.last_name, k.first_name, k.id LIMIT 20"
+)
+_OWN_CONTACT = (
+    " AND EXISTS (SELECT 1 FROM contact_responsible r"
+    " WHERE r.tenant_id = k.tenant_id AND r.contact_id = k.id AND r.user_id = :user_id)"
 )
 
 
 async def chattable(*, search: str, user_id: int, sees_all: bool) -> list[Chattable]:
     """Up to 20 customers by name whom the member sees and who have an active app login."""
     pattern = f"%{search.strip().lower()[:100]}%"
-    rows = await fetch_all(
-        _CHATTABLE_SQL, pattern=pattern, user_id=user_id, sees_all=sees_all, yes=True
-    )
+    sql = _CHATTABLE_SQL.format(own="" if sees_all else _OWN_CONTACT)
+    values: dict[str, Any] = {"pattern": pattern, "yes": True}
+    if not sees_all:
+        values["user_id"] = user_id
+    rows = await fetch_all(sql, **values)
     return [
         Chattable(row["id"], _name(row["first_name"], row["last_name"]), row["chat_id"])
         for row in rows

@@ -28,7 +28,6 @@ HEADER_COUNTS = (
     " (SELECT COUNT(*) FROM (SELECT 1 FROM notification n JOIN activity_event e"
     " ON e.id = n.event_id AND e.tenant_id = n.tenant_id"
     " WHERE n.tenant_id = u.tenant_id AND n.user_id = u.id AND e.actor_kind = 'customer'"
-    " AND e.object_type <> 'chat'"  # chats are no activity to check (queries/activity.py)
     f" AND e.checked_at IS NULL LIMIT {COUNT_CAP}) f) AS unchecked_activity"
 )
 
