@@ -12,8 +12,8 @@ from tenant_app.errors import NotFound
 from tenant_app.models.accounts import User
 from tenant_app.models.contacts import ContactResponsible
 from tenant_app.models.conversations import Conversation
-from tenant_app.models.households import ContactLink
 from tenant_app.permissions import can_chat, can_see_all_contacts
+from tenant_app.services import events
 from tenant_app.services.access import access_of
 
 
@@ -60,7 +60,7 @@ async def customer_chat(actor: CurrentUser) -> Conversation | None:
 
 async def viewers(chat: Conversation) -> set[int]:
     """Everyone whose open pages show this chat or the chat list it is on."""
-    return await staff_viewers(chat) | await customer_logins(chat.contact_id)
+    return await staff_viewers(chat) | await events.customer_logins(chat.contact_id)
 
 
 async def staff_viewers(chat: Conversation) -> set[int]:
@@ -77,14 +77,6 @@ async def staff_viewers(chat: Conversation) -> set[int]:
         and (can_see_all_contacts(user) or user.id in responsible or user.id == chat.responsible_id)
     }
     return seen
-
-
-async def customer_logins(contact_id: int) -> set[int]:
-    own = await User.filter(
-        kind="customer", is_active=True, contact_id=contact_id, password_hash__not_isnull=True
-    ).values_list("id", flat=True)
-    linked = await ContactLink.filter(contact_id=contact_id).values_list("user_id", flat=True)
-    return {int(cast(int, user_id)) for user_id in [*own, *linked]}
 
 
 async def first_operator(contact_id: int) -> int | None:

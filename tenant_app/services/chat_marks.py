@@ -11,8 +11,9 @@ from tenant_app.models.conversations import Conversation, ConversationParticipan
 from tenant_app.models.scoping import current_tenant_id
 from tenant_app.queries import chats as chat_reads
 from tenant_app.services import notifications
-from tenant_app.services.chat_access import customer_logins, staff_viewers, viewers
+from tenant_app.services.chat_access import staff_viewers, viewers
 from tenant_app.services.chats import OBJECT_TYPE, seat
+from tenant_app.services.events import customer_logins
 
 
 async def mark_read(actor: CurrentUser, chat: Conversation) -> None:

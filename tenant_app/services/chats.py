@@ -165,7 +165,7 @@ async def _open_chat(contact_id: int) -> Conversation:
     if made is None:
         return await Conversation.get(kind="chat", chat_contact_id=contact_id)
     # Seated from the start, so that what reaches their pages counts as delivered.
-    for user_id in sorted(await chat_access.customer_logins(contact_id)) + (
+    for user_id in sorted(await events.customer_logins(contact_id)) + (
         [operator] if operator is not None else []
     ):
         await seat(made.id, await User.get(id=user_id), upto=0)
@@ -350,7 +350,7 @@ async def _after_message(actor: CurrentUser, chat: Conversation) -> None:
             if claimed:
                 chat.responsible_id = actor.id
                 await seat(chat.id, actor, upto=0)
-        tell = sorted(await chat_access.customer_logins(chat.contact_id))
+        tell = sorted(await events.customer_logins(chat.contact_id))
         kind_event = "replied"
     await _event(chat.id, kind_event, actor)
     await _record(actor, chat, events.CHAT_MESSAGE, tell)
@@ -383,9 +383,7 @@ async def add_note(actor: CurrentUser, chat: Conversation, *, body: str, client_
             )
         )
         if made is not None:
-            staff = await chat_access.viewers(chat) - await chat_access.customer_logins(
-                chat.contact_id
-            )
+            staff = await chat_access.viewers(chat) - await events.customer_logins(chat.contact_id)
             await publish(current_tenant_id(), staff)
 
 

@@ -235,6 +235,11 @@ async def _customers_for(contact_id: int | None, folder: str, customer_made: boo
         flags = folder_flags(await access_of(contact_id), folder)
         if not customer_may(flags, "view", made_by_customer=customer_made):
             return set()
+    return await customer_logins(contact_id)
+
+
+async def customer_logins(contact_id: int) -> set[int]:
+    """The contact's own registered login and the household logins managing the contact."""
     own = await User.filter(
         kind="customer", is_active=True, contact_id=contact_id, password_hash__not_isnull=True
     ).values("id")
