@@ -159,7 +159,18 @@ def has_any_folder_access(actor: StaffActor | None) -> bool:
 
 
 def home_path_for(actor: Actor) -> str:
-    return "/staff" if is_staff(actor) else "/portal"
+    return PLATFORM_HOMES.get(actor.kind) or ("/staff" if is_staff(actor) else "/portal")
+
+
+PLATFORM_HOMES = {"backoffice": "/backoffice", "operator": "/operator"}  # the platform's logins
+
+
+def is_backoffice(actor: Actor | None) -> bool:
+    return actor is not None and actor.kind == "backoffice"
+
+
+def is_operator(actor: Actor | None) -> bool:
+    return actor is not None and actor.kind == "operator"
 
 
 def staff_factor_state(

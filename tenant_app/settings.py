@@ -39,6 +39,8 @@ class Settings:
     environment: str = "development"  # development | production | test
     database_url: str = f"sqlite://{PROJECT_ROOT / 'data' / 'app.sqlite3'}"
     base_domain: str = "localhost"
+    # Where operators and backoffices log in; "" means platform.BASE_DOMAIN.
+    platform_host: str = ""
     secret_key: str = DEV_SECRET
     storage_dir: Path = PROJECT_ROOT / "data" / "files"
     # "" streams downloads from the app; a path such as "/_files/" hands them to nginx
@@ -89,6 +91,11 @@ class Settings:
         return self.webhooks_allow_private
 
     @property
+    def platform_hostname(self) -> str:
+        """The platform's own host: operators and backoffices, no broker's portal."""
+        return self.platform_host or f"platform.{self.base_domain}"
+
+    @property
     def secure_cookies(self) -> bool:
         return not self.is_development
 
@@ -132,6 +139,7 @@ def load_settings() -> Settings:
         environment=environment,
         database_url=_env("DATABASE_URL", defaults.database_url),
         base_domain=_env("BASE_DOMAIN", defaults.base_domain).lower(),
+        platform_host=_env("PLATFORM_HOST", defaults.platform_host).lower(),
         secret_key=_env("SECRET_KEY", defaults.secret_key if environment != "production" else ""),
         storage_dir=Path(_env("STORAGE_DIR", str(defaults.storage_dir))),
         download_offload=_env("DOWNLOAD_OFFLOAD", defaults.download_offload),

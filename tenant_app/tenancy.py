@@ -36,6 +36,8 @@ RESERVED_SLUGS = frozenset(
         "auth",
         "portal",
         "operator",
+        "platform",
+        "backoffice",
         "root",
         "localhost",
     }
@@ -70,6 +72,7 @@ class TenantInfo:
     staff_2fa_required_at: datetime | None = None
     staff_2fa_grace_days: int = 14
     modules: str = ""  # comma-list of the switched-on modules (vocabulary.MODULES)
+    is_platform: bool = False  # the platform's own space: operators and backoffices
 
     def has_module(self, name: str) -> bool:
         """Is this portal module (offers, claims, first_information, push, new_customers) on?"""
@@ -110,6 +113,7 @@ _TENANT_COLUMNS = (
     "SELECT t.id, t.slug, t.name, h.hostname, t.theme, t.primary_color, t.secondary_color,"
     " t.text_color, t.logo_key, t.favicon_key, t.address_form, t.imprint_html, t.signature_html,"
     " t.updated_at, t.staff_2fa_required_at, t.staff_2fa_grace_days, t.modules,"
+    " t.is_platform,"
     " (SELECT p.hostname FROM tenant_host p WHERE p.tenant_id = t.id"
     " ORDER BY p.is_primary DESC, p.id LIMIT 1) AS primary_hostname"
     " FROM tenant_host h JOIN tenant t ON t.id = h.tenant_id"
@@ -121,6 +125,7 @@ _TENANT_BY_ID_SQL = _TENANT_COLUMNS + " WHERE t.id = :id ORDER BY h.is_primary D
 def _info(row: dict[str, Any]) -> TenantInfo:
     values = {k: row[k] for k in TenantInfo.__dataclass_fields__}
     values["updated_at"] = str(values["updated_at"])
+    values["is_platform"] = bool(values["is_platform"])  # SQLite answers 0 or 1
     required_at = values["staff_2fa_required_at"]  # SQLite answers text
     values["staff_2fa_required_at"] = as_datetime(required_at) if required_at else None
     return TenantInfo(**values)

@@ -25,6 +25,18 @@ CONTRACT_STATUSES = ("active", "offer", "start", "prospect", "cancelled", "ended
 # the types a risk attribute can have, and what a jump-in link can lead to.
 CASE_STATUSES = ("open", "in_progress", "offered", "completed", "cancelled")
 CLOSED_CASE_STATUSES = ("completed", "cancelled")
+# Logins: staff and customers of a broker; API tokens' technical accounts; and in the
+# platform's own space, operators and backoffice people.
+USER_KINDS = ("staff", "customer", "api", "operator", "backoffice")
+# Tenders (Ausschreibungen): new (nobody at the backoffice has taken it), open (being worked
+# on), question (the backoffice waits for the broker's answer), offered (offers released),
+# chosen (the broker chose one), withdrawn (the broker called it off).
+TENDER_STATUSES = ("new", "open", "question", "offered", "chosen", "withdrawn")
+CLOSED_TENDER_STATUSES = ("chosen", "withdrawn")
+# Offers of a case: where they come from, and where they stand (a tender's are drafts until
+# the backoffice releases them; an expired one cannot be chosen).
+OFFER_SOURCES = ("staff", "api", "interface", "tender")
+OFFER_STATUSES = ("draft", "released", "chosen", "declined")
 PRODUCT_LINES = (
     "kfz",
     "wohngebaeude",

@@ -9,7 +9,14 @@ from tenant_app.models.accounts import User
 from tenant_app.models.scoping import ScopeError, TenantModel, tenant_scope
 from tenant_app.tenancy import MalformedHost, normalize_host, slug_error
 
-GLOBAL_MODELS = {"Tenant", "TenantHost", "RateCounter", "VapidKey"}  # platform-level
+GLOBAL_MODELS = {  # platform-level
+    "Tenant",
+    "TenantHost",
+    "RateCounter",
+    "VapidKey",
+    "Backoffice",  # an outside company working for many tenants
+    "BackofficeMember",  # its people, logins of the platform's own space
+}
 
 
 @pytest.mark.parametrize(

@@ -21,4 +21,5 @@ MODEL_MODULES = [
     "tenant_app.models.claims",
     "tenant_app.models.leads",
     "tenant_app.models.push",
+    "tenant_app.models.tenders",
 ]

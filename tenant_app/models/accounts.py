@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 class User(TenantModel):
     id = fields.IntField(primary_key=True)
-    kind = fields.CharField(max_length=10, default="staff")  # staff | customer
+    kind = fields.CharField(max_length=10, default="staff")  # USER_KINDS
     role = fields.CharField(max_length=20, default="mitarbeiter")  # one of STAFF_ROLES
     username = fields.CharField(max_length=80)  # unique per tenant, never changed
     email = fields.CharField(max_length=254)  # stored lower-case, unique per tenant

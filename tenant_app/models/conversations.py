@@ -1,4 +1,5 @@
-"""Conversations between a customer and staff: tickets and chats now, tender messages later.
+"""Conversations: tickets and chats between a customer and staff, and tenders' message
+modules between the broker and a backoffice (kind "tender", entries `from_backoffice`).
 
 A conversation has participants (each with a read counter), entries (what was written)
 and events (what happened: created, replied, forwarded, read, closed), all stored as rows.
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from tenant_app.models.contacts import Contact
     from tenant_app.models.folders import Contract, Document
 
-CONVERSATION_KINDS = ("ticket", "chat")  # later: tender
+CONVERSATION_KINDS = ("ticket", "chat", "tender")
 EVENT_KINDS = ("created", "replied", "forwarded", "read", "closed", "note", "archived", "reopened")
 
 
@@ -116,6 +117,7 @@ class ConversationEntry(TenantModel):
     client_key = fields.CharField(max_length=36, null=True)  # chats: the sender's message id
     seq = fields.IntField(null=True)  # chats: the position among the customer-visible entries
     internal = fields.BooleanField(default=False, db_default=False)  # chats: a staff-only note
+    from_backoffice = fields.BooleanField(default=False, db_default=False)  # tenders: its side
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -48,6 +48,10 @@ class Tenant(Model):
         db_default="offers,claims,first_information,push",
     )
     chat_transcripts = fields.BooleanField(default=True, db_default=True)  # filed on archiving
+    # The platform's own space (operators, backoffices) on the platform host: no broker firm.
+    is_platform = fields.BooleanField(default=False, db_default=False)
+    # What a tender's chosen offer becomes in the customer's folder once confirmed.
+    tender_contract_status = fields.CharField(max_length=12, default="start", db_default="start")
     # What an accepted offer (Angebot) becomes, and the document categories the invitation
     # dialog preselects for sharing (comma-list of vocabulary.DOCUMENT_CATEGORIES).
     offer_accepted_status = fields.CharField(max_length=12, default="active", db_default="active")

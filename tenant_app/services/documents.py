@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
-from typing import BinaryIO
 
-import anyio
 from tortoise.expressions import F, Subquery
 from tortoise.transactions import in_transaction
 
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.files.cleanup import remove_files
-from tenant_app.files.storage import Storage, new_key
-from tenant_app.files.uploads import clean_filename
+from tenant_app.files.storage import Storage
 from tenant_app.models.conversations import ConversationEntry
 from tenant_app.models.folders import Contract, Document
-from tenant_app.models.scoping import current_tenant_id
 from tenant_app.permissions import (
     can_handle_conversation,
     can_manage_contacts,
@@ -32,17 +27,10 @@ from tenant_app.queries import documents as document_reads
 from tenant_app.queries.documents import DocumentRef
 from tenant_app.services import contracts, document_events, events
 from tenant_app.services.access import access_of
+from tenant_app.services.document_store import store_documents
 from tenant_app.services.upload_checks import Upload as Upload
-from tenant_app.services.upload_checks import accepted
 from tenant_app.text.i18n import gettext as _
 from tenant_app.vocabulary import FOLDERS as FOLDER_KEYS
-
-
-def _digest(source: BinaryIO) -> str:
-    source.seek(0)
-    digest = hashlib.file_digest(source, "sha256")  # type: ignore[arg-type]
-    source.seek(0)
-    return digest.hexdigest()
 
 
 async def _may_add(
@@ -81,7 +69,7 @@ async def add_documents(
 ) -> list[Document]:
     """Documents in one of the contact's folders (or on a contract there), or for staff who
     manage contacts on the contact itself (`folder` ""), if the actor may add them: one per
-    file, all or none (see `_store_documents`), titled as `upload_checks.titles` says.
+    file, all or none (see `document_store.store_documents`), titled as `upload_checks.titles` says.
     `case_id`: filed on that advice case too (services/cases.py checked it is the contact's)."""
     contract = None
     if contract_id is not None:
@@ -94,7 +82,7 @@ async def add_documents(
     if folder and folder not in FOLDER_KEYS:
         raise NotFound
     await _may_add(actor, contact_id=contact_id, folder=folder, contract=contract)
-    return await _store_documents(
+    return await store_documents(
         actor,
         store,
         contact_id=contact_id,
@@ -154,7 +142,7 @@ async def add_attachment(
             raise NotFound
     elif not can_handle_conversation(actor, kind):
         raise PermissionDenied
-    stored = await _store_documents(
+    stored = await store_documents(
         actor,
         store,
         contact_id=contact_id,
@@ -167,77 +155,6 @@ async def add_attachment(
         announce=False,  # the ticket's own event tells of it
     )
     return stored[0]
-
-
-async def _store_documents(
-    actor: CurrentUser,
-    store: Storage,
-    *,
-    contact_id: int,
-    contract: Contract | None,
-    folder: str,
-    uploads: list[Upload],
-    values: dict[str, str],
-    max_bytes: int,
-    shared: bool | None,
-    announce: bool,
-    case_id: int | None = None,
-    external_id: str | None = None,
-) -> list[Document]:
-    """Check every file by content and size, stream them to storage, then record them in one
-    transaction (the caller has decided the actor may), with an event per document if
-    `announce`. All or none: a refused file stores nothing, and a failure on the way (a full
-    disk, the database, a client gone) removes the files already written."""
-    found = accepted(uploads, values, max_bytes)
-    by_customer = actor.kind == "customer"
-    keys: list[str] = []
-    try:
-        rows = []
-        for upload, kind, meta in found:
-            # Hashing a large file takes seconds: off the event loop, or every request on this
-            # process waits.
-            sha256 = await anyio.to_thread.run_sync(_digest, upload.file)
-            keys.append(key := new_key(current_tenant_id()))
-            size = await store.save(key, upload.file)
-            rows.append(
-                {
-                    "filename": clean_filename(upload.filename, kind),
-                    "storage_key": key,
-                    "content_type": kind.content_type,
-                    "size": size,
-                    "sha256": sha256,
-                    **meta.model_dump(),
-                }
-            )
-        # A few inserts: shielded, so that a client gone meanwhile cannot cut the transaction
-        # (or its rollback) short; then all rows are written, or none.
-        with anyio.CancelScope(shield=True):
-            async with in_transaction():
-                added = [
-                    await Document.create(
-                        contact_id=contact_id,
-                        contract_id=contract.id if contract else None,
-                        folder=folder,
-                        shared_with_customer=True
-                        if by_customer
-                        else (folder != "" if shared is None else shared),
-                        uploaded_by_customer=by_customer,
-                        uploaded_by_id=actor.id,
-                        case_id=case_id,
-                        external_id=external_id,
-                        **row,
-                    )
-                    for row in rows
-                ]
-                for document in added if announce else []:
-                    await document_events.added(actor, document)
-    except BaseException:
-        # No orphan file when the rows could not be written, also when the request was
-        # cancelled (a client gone): the removal itself must not be cancelled then.
-        with anyio.CancelScope(shield=True):
-            await remove_files(store, keys)
-        raise
-    return added
 
 
 async def upload_target(

@@ -77,6 +77,10 @@ OFFER_REQUESTED = "offer_requested"  # a customer asked for an offer
 CHAT_MESSAGE = "chat_message"  # told to the other side (the operator, else the admins)
 CHAT_OPERATOR = "chat_operator"  # a chat was handed to a colleague as its operator
 CHAT_ARCHIVED = "chat_archived"  # staff archived a chat (its transcript may be filed)
+TENDER_STARTED = "tender_started"  # a tender was handed to a backoffice (staff only)
+TENDER_MESSAGE = "tender_message"  # the backoffice wrote (a question), told to the broker
+TENDER_OFFER = "tender_offer"  # the backoffice released an offer, told to the broker
+OFFER_CHOSEN = "offer_chosen"  # the broker chose a case's offer
 KINDS = (
     CONTRACT_ADDED,
     CONTRACT_EDITED,
@@ -106,6 +110,10 @@ KINDS = (
     CHAT_MESSAGE,
     CHAT_OPERATOR,
     CHAT_ARCHIVED,
+    TENDER_STARTED,
+    TENDER_MESSAGE,
+    TENDER_OFFER,
+    OFFER_CHOSEN,
 )
 
 

@@ -61,7 +61,7 @@ async def unique_username(first_name: str, last_name: str) -> str:
     return f"{base}{number}"
 
 
-def _one_time_password(email: str, first_name: str, last_name: str) -> str:
+def one_time_password(email: str, first_name: str, last_name: str) -> str:
     """16 random characters that also pass the password rules (all but never needs a retry)."""
     while True:
         password = secrets.token_urlsafe(12)
@@ -114,7 +114,7 @@ async def create_tenant(
         raise ValidationFailed(errors)
     # A generated password was printed for the operator, so it is one-time: the admin must
     # choose their own at first login. One given here (demo, tests) is the admin's own.
-    password = admin_password or _one_time_password(admin_email, admin_first_name, admin_last_name)
+    password = admin_password or one_time_password(admin_email, admin_first_name, admin_last_name)
     password_hash = await passwords.hash(password)
     try:
         async with in_transaction():
