@@ -9,6 +9,7 @@ import json
 import zipfile
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -16,8 +17,9 @@ from typing import Any
 import pytest
 from tortoise import Tortoise, connections
 
-from tenant_app.files.storage import storage_for
+from tenant_app.files.storage import LocalStorage, storage_for
 from tenant_app.models.accounts import AccountLink, LoginRecord, User
+from tenant_app.models.cases import AdviceCase
 from tenant_app.models.contacts import Contact, ContactResponsible
 from tenant_app.models.conversations import Conversation, ConversationEntry
 from tenant_app.models.engagement import Invitation, OfferAcceptance, OfferRequest
@@ -28,7 +30,9 @@ from tenant_app.models.leads import Lead
 from tenant_app.models.mail import OutboxMail
 from tenant_app.models.push import PushSubscription
 from tenant_app.models.scoping import tenant_scope
-from tenant_app.services import chats, jump_links, notices
+from tenant_app.models.tenders import CaseOffer
+from tenant_app.services import chats, jump_links, notices, tender_messages
+from tenant_app.services.tickets import Context
 from tenant_app.tenancy import enter_tenant, leave_tenant, load_tenant_info
 from tests.case_helpers import CAR, STORED_CAR, actor, in_tenant
 from tests.chat_helpers import actor as chat_actor
@@ -37,6 +41,13 @@ from tests.claim_helpers import report as report_claim
 from tests.conftest import CUSTOMER_PASSWORD, make_customer
 from tests.folder_helpers import PDF_BYTES, add_contract, add_document
 from tests.notification_helpers import mail_unread
+from tests.tender_helpers import (
+    backoffice_actor,
+    backoffice_login,
+    engage,
+    make_backoffice,
+    make_tender,
+)
 from tests.web.test_tickets import make_staff
 from tests.web.test_totp import enrol_totp
 
@@ -85,6 +96,8 @@ ABOUT_A_CONTACT = {
     "activity_event",
     "notification",
     "advice_case",
+    "tender",
+    "case_offer",
     "case_risk",
     "jump_link",  # a staff member's link into one of his cases
     "lead",  # the prospect request (Kunde werden) he was made from: his own data
@@ -102,6 +115,8 @@ STAFF_MADE = {
     "import_job": "created_by: the staff member who uploaded the CSV file",
     "invitation_batch": "started_by: the staff member who invited (erasure takes the contact out)",
     "api_token": "user: the token's own technical account; created_by: the administrator",
+    "backoffice_engagement": "started_by: the administrator who engaged the backoffice",
+    "backoffice_member": "user: a login of the platform's own space, never a contact's",
 }
 
 
@@ -163,7 +178,18 @@ async def office(tenant, passwords, client_for) -> SimpleNamespace:
     )
     nora_client = client_for(tenant.hostname)
     await nora_client.log_in("nora", CUSTOMER_PASSWORD)
-    return SimpleNamespace(anna=anna, admin=admin, a=a, nora=nora, nora_client=nora_client)
+    backoffice = await make_backoffice()  # a platform-level company, engaged before he exists
+    await engage(tenant, backoffice)
+    bea = await backoffice_login(passwords, backoffice)
+    return SimpleNamespace(
+        anna=anna,
+        admin=admin,
+        a=a,
+        nora=nora,
+        nora_client=nora_client,
+        backoffice=backoffice,
+        bea=bea,
+    )
 
 
 async def _open_ticket(customer, anna_id: int) -> int:
@@ -381,12 +407,28 @@ async def _advice_case(tenant, settings, contact, office) -> None:
     van = {**CAR, "product_line": "kfz", "label": "Lieferwagen Q-4242"}
     added = await office.admin.submit(f"{case_page}/risks", van, form_page=f"{case_page}/risks/new")
     assert added.status_code == 303
+    case_id = int(case_page.rsplit("/", 1)[1])
     async with in_tenant(tenant):
         await jump_links.create_jump_link(
-            await actor("alpha-admin"),
-            settings=settings,
-            user_id=office.anna.id,
-            target_id=int(case_page.rsplit("/", 1)[1]),
+            await actor("alpha-admin"), settings=settings, user_id=office.anna.id, target_id=case_id
+        )
+        case = await AdviceCase.get(id=case_id).select_related("contact")
+        tender = await make_tender(tenant, case, office.backoffice, line="kfz")
+        tender.case = case
+        ctx = Context(settings=settings, store=LocalStorage(settings.storage_dir))
+        await tender_messages.post(
+            ctx, await backoffice_actor(office.bea), tender, body="Vorschäden seit 2020?"
+        )
+        await CaseOffer.create(
+            case_id=case_id,
+            product_line="kfz",
+            tender_id=tender.id,
+            source="tender",
+            insurer_name="Rheinland",
+            insurer_legal_form="AG",
+            premium=Decimal("1234.56"),
+            payment_frequency="yearly",
+            status="released",
         )
 
 
@@ -522,6 +564,18 @@ async def test_export_holds_every_row_about_the_contact(
         "Clara Chef",
     )
     assert case["risks"][0]["attributes"] == STORED_CAR
+    [tender] = case["tenders"]  # the risk as handed to the backoffice, and what it asked
+    assert (
+        tender["backoffice"] == "Nordlicht Backoffice"
+        and tender["snapshot"]["product_line"] == "kfz"
+    )
+    assert [m["body"] for m in tender["messages"]] == ["Vorschäden seit 2020?"]
+    [offer] = case["offers"]
+    assert (offer["insurer_name"], offer["premium"], offer["source"]) == (
+        "Rheinland",
+        "1234.56",
+        "tender",
+    )
     [request] = data["prospect_requests"]  # the consent he gave on the public page
     assert (request["consent_text"], request["status"]) == ("Ich bin einverstanden.", "converted")
     assert "cd" * 32 not in text  # never the opt-in link's hash
