@@ -1,4 +1,5 @@
-"""The `tenant-app` command: serve, migrate, worker, tenant create, demo."""
+"""The `tenant-app` command: serve, migrate, worker, tenant create, platform init, backoffice
+create and add-user, demo."""
 
 from __future__ import annotations
 
@@ -82,6 +83,92 @@ async def _create_tenant(
     return 0
 
 
+def _refused(failed: ValidationFailed) -> int:
+    for field, message in failed.errors.items():
+        print(f"error: {field}: {message}", file=sys.stderr)
+    return 2
+
+
+def _print_login(settings: Settings, hostname: str, made: Any) -> None:
+    from tenant_app.tenancy import public_url
+
+    print(f"Login page: {public_url(settings, hostname)}/login")
+    print(f"Login: {made.user.username}  (e-mail {made.user.email})")
+    print(f"Initial password: {made.password}  (one-time: changed at first login)")
+
+
+async def _platform_init(settings: Settings, host: str, person: dict[str, str]) -> int:
+    """The platform's space on its host (made once, kept in step) and an operator's login."""
+    from tenant_app.services import platform
+
+    await db.apply_migrations(settings)
+    await db.init_db(settings)
+    try:
+        space = await platform.ensure_platform(host)
+        made = await platform.create_login(
+            PasswordService(settings),
+            space,
+            kind="operator",
+            email=person["email"],
+            first_name=person["first_name"],
+            last_name=person["last_name"],
+        )
+    except ValidationFailed as failed:
+        return _refused(failed)
+    finally:
+        await db.close_db()
+    print(f"Platform space ready on {host}.")
+    _print_login(settings, host, made)
+    return 0
+
+
+async def _backoffice_create(settings: Settings, days: int, **fields: str) -> int:
+    from tenant_app.services import platform
+
+    await db.apply_migrations(settings)
+    await db.init_db(settings)
+    try:
+        made = await platform.create_backoffice(service_days={"*": days}, **fields)
+    except ValidationFailed as failed:
+        return _refused(failed)
+    finally:
+        await db.close_db()
+    print(f"Backoffice {made.name!r} created (service promise: {days} working days).")
+    return 0
+
+
+async def _backoffice_add_user(settings: Settings, backoffice: str, person: dict[str, str]) -> int:
+    from tenant_app.errors import NotFound
+    from tenant_app.services import operator_pages, platform
+
+    await db.apply_migrations(settings)
+    await db.init_db(settings)
+    try:
+        space = await platform.platform_tenant()
+        if space is None:
+            print("error: no platform space yet: run `platform init` first", file=sys.stderr)
+            return 2
+        found = await operator_pages.backoffice_named(backoffice)
+        made = await platform.create_login(
+            PasswordService(settings),
+            space,
+            kind="backoffice",
+            email=person["email"],
+            first_name=person["first_name"],
+            last_name=person["last_name"],
+            backoffice=found,
+        )
+    except NotFound:
+        print(f"error: backoffice: no backoffice named {backoffice!r}", file=sys.stderr)
+        return 2
+    except ValidationFailed as failed:
+        return _refused(failed)
+    finally:
+        await db.close_db()
+    _print_login(settings, settings.platform_hostname, made)
+    return 0
+
+
 async def _ensure_demo(settings: Settings) -> str:
     from tenant_app.demo.seed import DEMO_SLUG, ensure_demo
     from tenant_app.files.storage import storage_for
@@ -91,7 +178,10 @@ async def _ensure_demo(settings: Settings) -> str:
     await db.init_db(settings)
     try:
         created = await ensure_demo(
-            PasswordService(settings), storage_for(settings), base_domain=settings.base_domain
+            PasswordService(settings),
+            storage_for(settings),
+            base_domain=settings.base_domain,
+            platform_host=settings.platform_hostname,
         )
     finally:
         await db.close_db()
@@ -118,6 +208,7 @@ async def _run_worker(settings: Settings) -> None:
 def _print_demo_logins() -> None:
     from tenant_app.demo import seed as demo
     from tenant_app.demo.integration import API_TOKEN
+    from tenant_app.demo.tenders import BACKOFFICE_LOGIN, OPERATOR
 
     print(f"  Admin:            {demo.ADMIN[0]} / {demo.ADMIN[1]}")
     print(f"  Staff (all):      mia / {demo.STAFF_PASSWORD}")
@@ -126,6 +217,9 @@ def _print_demo_logins() -> None:
         print(f"  Customer:         {person.username} / {demo.CUSTOMER_PASSWORD}  ({person.story})")
     print(f"  Trusted person:   tom / {demo.CUSTOMER_PASSWORD}  ({demo.TRUSTED_STORY})")
     print(f"  API token:        {API_TOKEN}  (all permissions; reference at /api/v1/docs)")
+    print("  On the platform host (operators and backoffices):")
+    print(f"  Operator:         {OPERATOR[0]} / {OPERATOR[1]}")
+    print(f"  Backoffice:       {' / '.join(BACKOFFICE_LOGIN)}  (the demo's tenders)")
 
 
 class _ConfigFailed(click.ClickException):
@@ -201,6 +295,51 @@ def _tenant_create_command(
     )
 
 
+@cli.group("platform", help="the platform's own space: operators and backoffices")
+def _platform_group() -> None:
+    pass
+
+
+@_platform_group.command("init", help="make the platform's space and an operator's login")
+@click.option("--host", default=None, help="default: PLATFORM_HOST or platform.BASE_DOMAIN")
+@click.option("--operator-email", required=True)
+@click.option("--first-name", default="Operator")
+@click.option("--last-name", default="Platform")
+def _platform_init_command(
+    host: str | None, operator_email: str, first_name: str, last_name: str
+) -> int:
+    settings = _settings()
+    person = {"email": operator_email, "first_name": first_name, "last_name": last_name}
+    return asyncio.run(_platform_init(settings, host or settings.platform_hostname, person))
+
+
+@cli.group("backoffice", help="backoffices that collect offers for tenders")
+def _backoffice_group() -> None:
+    pass
+
+
+@_backoffice_group.command("create", help="create a backoffice")
+@click.option("--name", required=True)
+@click.option("--legal-form", default="")
+@click.option("--email", default="", help="told of new tenders")
+@click.option("--days", type=click.IntRange(1, 60), default=5, help="service promise")
+def _backoffice_create_command(name: str, legal_form: str, email: str, days: int) -> int:
+    fields = {"name": name, "legal_form": legal_form, "email": email}
+    return asyncio.run(_backoffice_create(_settings(), days, **fields))
+
+
+@_backoffice_group.command("add-user", help="add a person's login to a backoffice")
+@click.option("--backoffice", required=True, help="the backoffice's name")
+@click.option("--email", required=True)
+@click.option("--first-name", required=True)
+@click.option("--last-name", required=True)
+def _backoffice_add_user_command(
+    backoffice: str, email: str, first_name: str, last_name: str
+) -> int:
+    person = {"email": email, "first_name": first_name, "last_name": last_name}
+    return asyncio.run(_backoffice_add_user(_settings(), backoffice, person))
+
+
 @cli.command("demo", help="create the demo tenant if absent and serve it")
 @click.option("--port", type=int, default=8000)
 @click.option("--no-serve", is_flag=True, help="only create the demo data")
@@ -208,6 +347,7 @@ def _demo_command(port: int, no_serve: bool) -> int:
     settings = _settings()
     hostname = asyncio.run(_ensure_demo(settings))
     print(f"Demo portal: http://{hostname}:{port}/login")
+    print(f"Platform (operators, backoffices): http://{settings.platform_hostname}:{port}/login")
     _print_demo_logins()
     if settings.mail_backend == "file":
         print(f"Mails are written as .eml files to {settings.mail_dir}")

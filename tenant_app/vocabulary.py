@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tenant_app.text.legal_forms import with_legal_form
+
 FOLDERS = ("insurance", "finance", "other", "emergency")  # the four folders, in their order
 FOLDER_LEVELS = ("none", "read", "write")  # a staff member's access to one folder
 STAFF_ROLES = ("admin", "mitarbeiter", "netzwerkpartner", "experte")
@@ -110,11 +112,8 @@ EMAIL_RE = re.compile(r"^[^@\s<>\"',;]{1,64}@[a-z0-9.-]{1,189}\.[a-z]{2,}$", re.
 
 
 def company_display(name: str, legal_form: str) -> str:
-    """Company name with its legal form exactly once (never "GmbH GmbH")."""
-    name, form = name.strip(), legal_form.strip()
-    if form and not name.lower().endswith(form.lower()):
-        return f"{name} {form}".strip()
-    return name
+    """Company name with its legal form exactly once (never "GmbH GmbH"): text/legal_forms.py."""
+    return with_legal_form(name, legal_form)
 
 
 # What an API token may do: read or write per resource (write includes read). `jump_links`

@@ -58,7 +58,7 @@ async def engage(tenant: Any, backoffice: Backoffice) -> BackofficeEngagement:
 
 def snapshot_of(case: Any, *, line: str = "gewerbe", documents: list[dict[str, Any]] | None = None):
     snapshot = {
-        "customer": {"name": case.contact.full_name if hasattr(case, "contact") else ""},
+        "customer": {"name": f"Kunde {case.contact_id}"},
         "product_line": line,
         "risks": [],
         "answers": {"turnover": "1250000.00", "employees": 12},

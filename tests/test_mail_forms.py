@@ -90,6 +90,20 @@ STAFF_MAILS = [
         for kind in ("link_locked", "mail_failed", "staff_mail_failed")
     ),
     ("storage_full", {"recipient": PERSON}),
+    (  # services/tenders.py: the request confirmation, and the notice to the backoffice
+        "tender_confirmation",
+        {
+            "name": "Eva",
+            "number": "A-00007",
+            "line": "Commercial",
+            "customer": "Kai Kunde",
+            "backoffice": "Nordlicht Backoffice",
+            "hash": "ab" * 32,
+            "due_at": datetime(2026, 3, 9, 9, 30, tzinfo=UTC),
+            "link": LINK,
+        },
+    ),
+    ("tender_notice", {"number": "A-00007", "firm": "Alpha Makler GmbH", "link": LINK}),
     (  # services/webhooks_delivery.py: an endpoint failing too long was switched off
         "webhook_disabled",
         {

@@ -23,6 +23,7 @@ from tenant_app.demo.logo import logo_png
 from tenant_app.demo.offers import add_demo_offers
 from tenant_app.demo.pdf import text_pdf
 from tenant_app.demo.push import add_demo_push
+from tenant_app.demo.tenders import add_demo_tenders, add_platform
 from tenant_app.demo.tickets import add_demo_tickets
 from tenant_app.files.storage import Storage, new_key
 from tenant_app.models.accounts import User
@@ -33,6 +34,8 @@ from tenant_app.models.tenancy import Tenant
 from tenant_app.security.passwords import PasswordService
 from tenant_app.services.branding import replace_asset
 from tenant_app.services.contracts import clean_contract
+from tenant_app.services.tickets import Context
+from tenant_app.settings import Settings
 from tenant_app.tenancy import tenant_cache
 
 DEMO_SLUG = "demo"
@@ -122,8 +125,12 @@ BROKER_PROFILE = {
 TRUSTED_STORY = "Vertrauensperson von Lena: kann ihren Notfall-Ordner anfragen (7 Tage Wartezeit)"
 
 
-async def ensure_demo(passwords: PasswordService, store: Storage, *, base_domain: str) -> bool:
-    """Create the demo tenant with everything in it; False (and nothing changed) if it exists."""
+async def ensure_demo(
+    passwords: PasswordService, store: Storage, *, base_domain: str, platform_host: str = ""
+) -> bool:
+    """Create the demo tenant with everything in it, and the platform's space (on
+    `platform_host`, else platform.BASE_DOMAIN) with a backoffice the demo firm engages; False
+    (and nothing changed) if the demo tenant exists."""
     from tenant_app.services.tenants import create_tenant
 
     if await Tenant.filter(slug=DEMO_SLUG).exists():
@@ -167,6 +174,9 @@ async def ensure_demo(passwords: PasswordService, store: Storage, *, base_domain
         await add_demo_offers(tenant.id)
         await add_demo_push(tenant.id)
         await add_demo_invitations(store, tenant.id, staff)
+    settings = Settings(base_domain=base_domain, platform_host=platform_host)
+    backoffice = await add_platform(passwords, settings.platform_hostname)
+    await add_demo_tenders(Context(settings=settings, store=store), tenant.id, backoffice)
     tenant_cache.invalidate()
     return True
 

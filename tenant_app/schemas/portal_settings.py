@@ -53,6 +53,11 @@ class PortalSettingsInput(FormInput):
     offer_accepted_status: Annotated[
         str, one_of(ACCEPTED_STATUSES, lambda: _("Please choose a contract status."))
     ] = ""
+    # What a tender's chosen offer becomes once confirmed (a form without it keeps "start").
+    tender_contract_status: Annotated[
+        str,
+        one_of(ACCEPTED_STATUSES, lambda: _("Please choose a contract status."), blank="start"),
+    ] = ""
     broker_status: Annotated[
         str, one_of(BROKER_STATUSES, lambda: _("Please choose your status under § 34d GewO."))
     ] = ""
@@ -67,6 +72,7 @@ class PortalSettingsInput(FormInput):
                 c for c in DOCUMENT_CATEGORIES if values[f"category_{c}"]
             ),
             "offer_accepted_status": self.offer_accepted_status,
+            "tender_contract_status": self.tender_contract_status,
             "broker_status": self.broker_status,
             "broker_chamber": self.broker_chamber,
             "chat_transcripts": self.chat_transcripts,

@@ -184,15 +184,23 @@ class _RiskAttributes(FormInput):
 def attributes_model(product_line: str) -> type[FormInput]:
     """The pydantic model of one product line's risk attributes (KeyError if unknown)."""
     line = PRODUCT_LINE_DEFINITIONS[product_line]
+    return model_of(
+        f"{product_line.title()}RiskAttributes", line.attributes, free=line.free_attributes
+    )
+
+
+def model_of(
+    name: str, attributes: tuple[RiskAttribute, ...], *, free: bool = False
+) -> type[FormInput]:
+    """A pydantic model checking values by typed definitions (a line's risk attributes, a
+    tender's questions); with `free`, the free "name: value" attributes too."""
     fields: dict[str, Any] = {
         attribute.key: (Annotated[_python_type(attribute) | None, _converter(attribute)], None)
-        for attribute in line.attributes
+        for attribute in attributes
     }
-    if line.free_attributes:
+    if free:
         fields[FREE_FIELD] = (Annotated[dict[str, str], BeforeValidator(_free)], {})
-    model: type[FormInput] = create_model(
-        f"{product_line.title()}RiskAttributes", __base__=_RiskAttributes, **fields
-    )
+    model: type[FormInput] = create_model(name, __base__=_RiskAttributes, **fields)
     return model
 
 

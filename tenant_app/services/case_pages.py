@@ -19,6 +19,7 @@ from tenant_app.permissions import (
     staff_may_read_folder,
 )
 from tenant_app.schemas.product_lines import line_label, product_line
+from tenant_app.services import case_offer_pages, tender_pages
 from tenant_app.services.cases import (
     CASE_FOLDER,
     FIELD_LABELS,
@@ -191,6 +192,8 @@ async def case_page(actor: CurrentUser, case: AdviceCase) -> dict[str, Any]:
         "can_reopen": can_edit_cases(actor) and closed,
         "contract_choices": await contract_choices(actor, case.contact_id) if editable else [],
         "statuses": [(status, STATUS_LABELS[status]) for status in CASE_STATUSES],
+        **await tender_pages.case_tenders(actor, case),
+        **await case_offer_pages.offers_card(actor, case),
     }
 
 

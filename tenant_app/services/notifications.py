@@ -179,6 +179,8 @@ def _staff_target(row: NotificationRow) -> Target:
         return Target("staff_lead_detail", {"lead_id": row.object_id})
     if row.object_type == "chat" and row.object_id is not None:
         return Target("staff_chat_detail", {"chat_id": row.object_id})
+    if row.object_type == "tender" and row.object_id is not None:
+        return Target("tender_detail", {"tender_id": row.object_id})
     if row.contact_id is None:
         return Target("notification_list")
     if row.object_type == "case" and row.object_id is not None:

@@ -72,6 +72,7 @@ async def create_login(
     last_name: str,
     password: str | None = None,
     backoffice: Backoffice | None = None,
+    username: str | None = None,
 ) -> NewLogin:
     """An operator's or (with `backoffice`) a backoffice person's login on the platform.
     Error messages are msgids (the caller translates them)."""
@@ -89,7 +90,7 @@ async def create_login(
             user = await User.create(
                 kind=kind,
                 role=kind,
-                username=await unique_username(first_name, last_name),
+                username=username or await unique_username(first_name, last_name),
                 email=email,
                 first_name=first_name.strip(),
                 last_name=last_name.strip(),

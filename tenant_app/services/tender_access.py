@@ -17,7 +17,7 @@ from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound
 from tenant_app.models.folders import AuditEntry, Document
 from tenant_app.models.scoping import tenant_scope
-from tenant_app.models.tenders import BackofficeEngagement, BackofficeMember, Tender
+from tenant_app.models.tenders import BackofficeEngagement, BackofficeMember, CaseOffer, Tender
 from tenant_app.services.cases import case_for
 
 AUDIT_PREFIX = "backoffice_"  # audit actions: backoffice_viewed, backoffice_wrote, ...
@@ -75,9 +75,10 @@ async def tender_for(actor: CurrentUser, tender_id: int, *, edit: bool = False) 
 async def handed_over_document(tender: Tender, document_id: int) -> Document:
     """A document the tender hands over: one of the frozen risk, of its messages or of its
     offers. Call inside `backoffice_tender` (or after `tender_for`); NotFound otherwise."""
+    listed = tender.snapshot.get("documents")
     snapshot_ids = {
         int(item["id"])
-        for item in tender.snapshot.get("documents", [])  # type: ignore[union-attr]
+        for item in (listed if isinstance(listed, list) else [])
         if isinstance(item, dict)
     }
     document = await Document.get_or_none(id=document_id, contact_id=tender.case.contact_id)
@@ -85,7 +86,7 @@ async def handed_over_document(tender: Tender, document_id: int) -> Document:
         raise NotFound
     if document.id in snapshot_ids:
         return document
-    if await tender.offers.filter(document_id=document.id).exists():
+    if await CaseOffer.filter(tender_id=tender.id, document_id=document.id).exists():
         return document
     if (
         tender.conversation_id is not None

@@ -50,6 +50,10 @@ _FOR_STAFF = {
     "chat_message": N_("%(actor)s wrote in the chat with %(title)s"),
     "chat_operator": N_("%(actor)s made you the chat operator for %(title)s"),
     "chat_archived": N_("%(actor)s archived the chat with %(title)s"),
+    "offer_chosen": N_("%(actor)s chose the offer %(title)s"),
+    "tender_started": N_("%(actor)s started the tender %(title)s"),
+    "tender_message": N_("%(actor)s wrote about the tender %(title)s"),
+    "tender_offer": N_("%(actor)s released an offer for the tender %(title)s"),
 }
 # A customer reads of what the broker's office did (`actor`: a name or "your broker's office").
 _FOR_CUSTOMERS = {
@@ -106,6 +110,10 @@ _SHORT = {
     "chat_message": N_("A new chat message"),
     "chat_operator": N_("You became the operator of a chat"),
     "chat_archived": N_("A chat was archived"),
+    "offer_chosen": N_("An offer of an advice case was chosen"),
+    "tender_started": N_("A tender was started"),
+    "tender_message": N_("A new message about a tender"),
+    "tender_offer": N_("A new offer from a tender"),
 }
 MONEY_COLUMNS = frozenset({"gross_premium"})
 DATE_COLUMNS = frozenset({"birthdate", "document_date", "valid_until"})

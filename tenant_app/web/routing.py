@@ -21,6 +21,10 @@ from tenant_app.web import (
     second_factor,
     staff_photos,
 )
+from tenant_app.web.backoffice import queue as backoffice_queue
+from tenant_app.web.backoffice import tender as backoffice_tender
+from tenant_app.web.backoffice import work as backoffice_work
+from tenant_app.web.operator import backoffices as operator_backoffices
 from tenant_app.web.portal import chat as portal_chat
 from tenant_app.web.portal import claims as portal_claims
 from tenant_app.web.portal import folders as portal_folders
@@ -34,7 +38,9 @@ from tenant_app.web.portal import trail as portal_trail
 from tenant_app.web.portal import trust as portal_trust
 from tenant_app.web.staff import activity as staff_activity
 from tenant_app.web.staff import api_tokens as staff_api_tokens
+from tenant_app.web.staff import backoffices as staff_backoffices
 from tenant_app.web.staff import broker_profile as staff_broker_profile
+from tenant_app.web.staff import case_offers as staff_case_offers
 from tenant_app.web.staff import case_risks as staff_case_risks
 from tenant_app.web.staff import cases as staff_cases
 from tenant_app.web.staff import chat_actions as staff_chat_actions
@@ -51,6 +57,7 @@ from tenant_app.web.staff import offers as staff_offers
 from tenant_app.web.staff import portal_settings as staff_portal_settings
 from tenant_app.web.staff import second_factor as staff_second_factor
 from tenant_app.web.staff import sessions as staff_sessions
+from tenant_app.web.staff import tenders as staff_tenders
 from tenant_app.web.staff import tickets as staff_tickets
 from tenant_app.web.staff import trail_setting as staff_trail_setting
 from tenant_app.web.staff import trust as staff_trust
@@ -96,6 +103,7 @@ MODULES = (
     staff_portal_settings,  # before settings: its POST /staff/settings/{kind} would take ours
     staff_api_tokens,  # before settings: its POST /staff/settings/{kind} would take ours
     staff_webhooks,  # before settings: its POST /staff/settings/{kind} would take ours
+    staff_backoffices,
     settings,
     staff_view_as,
     staff_sessions,
@@ -106,6 +114,8 @@ MODULES = (
     leads,
     portal_referral,
     staff_case_risks,
+    staff_case_offers,
+    staff_tenders,
     staff_claims,
     portal_claims,
     portal_chat,
@@ -113,6 +123,10 @@ MODULES = (
     staff_chat_actions,
     staff_chat_archive,
     jump,
+    operator_backoffices,
+    backoffice_queue,
+    backoffice_tender,
+    backoffice_work,
 )
 
 

@@ -62,6 +62,7 @@ class LiveServer:
     smtp: SmtpServer
     log_path: Path
     other_admin: tuple[str, str]  # login of the second tenant's admin, as the CLI printed it
+    operator: tuple[str, str] = ("", "")  # the platform's operator (one-time password), ditto
 
     def url(self, path: str = "/", tenant: str = "demo") -> str:
         return f"http://{tenant}.localhost:{self.port}{path}"
@@ -119,6 +120,12 @@ def _run_cli(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
+def _password_in(output: str) -> str:
+    match = re.search(r"Initial password: (\S+)", output)
+    assert match, output
+    return match.group(1)
+
+
 def _wait_until_healthy(process: subprocess.Popen[bytes], port: int, log_path: Path) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -169,6 +176,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         "--admin-email",
         "chef@other.example",
     )
+    platform = _run_cli(env, "platform", "init", "--operator-email", "ops@platform.example")
+    # A backoffice a tenant can engage, whatever the demo holds (a name of its own).
+    _run_cli(env, "backoffice", "create", "--name", "Browser Backoffice", "--legal-form", "GmbH")
     log_path = tmp / "server.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -192,8 +202,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         login = re.search(r"Admin login: (\S+)", created)
         password = re.search(r"Initial password: (\S+)", created)
         assert login and password, created
+        operator = re.search(r"Login: (\S+)", platform)
+        assert operator, platform
         yield LiveServer(
-            port=port, smtp=smtp, log_path=log_path, other_admin=(login.group(1), password.group(1))
+            port=port,
+            smtp=smtp,
+            log_path=log_path,
+            other_admin=(login.group(1), password.group(1)),
+            operator=(operator.group(1), _password_in(platform)),
         )
     finally:
         process.terminate()

@@ -16,8 +16,9 @@ import pytest
 from starlette.routing import Route
 
 from tenant_app.api.routing import routes as api_routes
+from tenant_app.demo.tenders import BACKOFFICE_LOGIN
 from tenant_app.web.routing import routes
-from tests.browser.conftest import ADMIN, DANA, log_in
+from tests.browser.conftest import ADMIN, DANA, NEW_PASSWORD, field, log_in
 from tests.browser.test_accessibility import axe_problems
 
 async_api = pytest.importorskip("playwright.async_api")
@@ -84,6 +85,7 @@ NOT_PAGES = {
     "/app/offline": "the service worker's offline page; axe-checked in test_app_journeys.py",
     "/staff/contacts/{contact_id:id}/offer-requests": "HTMX fragment (the contact page's part)",
     "/staff/chats/{chat_id:id}/files/{document_id:id}": "file download (a chat's attachment)",
+    "/backoffice/tenders/{tender_id:id}/documents/{document_id:id}": "file download",
 }
 
 # Pages with a known problem nobody has fixed yet: ("staff"|"portal"|"public", path) -> why.
@@ -116,6 +118,10 @@ STAFF = (
     "/staff/cases/{case_id:id}/edit",
     "/staff/cases/{case_id:id}/risks/new",
     "/staff/cases/{case_id:id}/risks/{risk_id:id}",
+    "/staff/cases/{case_id:id}/offers/new",  # entering a calculated offer
+    "/staff/cases/{case_id:id}/offers/compare",  # the case's offers side by side
+    "/staff/cases/{case_id:id}/tenders/new",  # its start form (Ausschreibung starten)
+    "/staff/tenders/{tender_id:id}",  # a tender of that case (tender_id below)
     "/staff/claims",
     "/staff/claims/{claim_id:id}",  # Dana's newest claim (the demo)
     "/staff/contacts/{contact_id:id}/claims",
@@ -140,6 +146,7 @@ STAFF = (
     "/staff/chats/new",
     "/staff/chats/{chat_id:id}",  # Dana's chat (chat_id below)
     "/staff/chats/{chat_id:id}/archive",  # its archive dialog ("Zugeordnet zu")
+    "/staff/settings/backoffices",
 )
 PORTAL = (
     "/portal",
@@ -175,6 +182,10 @@ TRUSTING = (
 )
 TRUSTED = ("/portal/trust", "/portal/trust/{trust_id:id}")
 STAFF_TRUST = ("/staff/contacts/{contact_id:id}/trusted/{trust_id:id}/open",)
+# The platform host's operator (the CLI's, browser/conftest.py), on a backoffice the sweep adds.
+OPERATOR = ("/operator", "/operator/backoffices/new", "/operator/backoffices/{backoffice_id:id}")
+# The demo's backoffice person (Bea) on a tender of her queue.
+BACKOFFICE = ("/backoffice", "/backoffice/tenders/{tender_id:id}")
 
 # Marks the main content's keyboard targets (a radio group counts once: Tab visits one of it).
 MARK_TARGETS = """() => {
@@ -246,6 +257,7 @@ def page_routes() -> set[str]:
 
 def test_every_page_is_swept_or_named() -> None:
     swept = set(PUBLIC) | set(STAFF) | set(PORTAL) | set(TRUSTING) | set(TRUSTED) | set(STAFF_TRUST)
+    swept |= set(OPERATOR) | set(BACKOFFICE)
     unknown = page_routes() - swept - set(NOT_PAGES)
     assert not unknown, f"new GET routes: add them to a sweep list or NOT_PAGES: {unknown}"
     stale = (swept | set(NOT_PAGES)) - page_routes()
@@ -341,7 +353,26 @@ async def case_ids(page: Any, contact: str) -> dict[str, str]:
     """Dana's open advice case and its vehicle (tenant_app/demo/cases.py)."""
     case = await href(page, f"/staff/contacts/{contact}", r"/staff/cases/(\d+)$", "Kfz-Wechsel")
     risk = await href(page, f"/staff/cases/{case}", r"/risks/(\d+)$")
-    return {"case_id": case, "risk_id": risk}
+    return {"case_id": case, "risk_id": risk, "tender_id": await tender_id(page, case)}
+
+
+async def tender_id(page: Any, case: str) -> str:
+    """A tender of that case: the demo's, or one the sweep starts through the form (engaging
+    the first backoffice offered if the demo engaged none)."""
+    await page.goto(f"/staff/cases/{case}")
+    if not await page.locator("a[href^='/staff/tenders/']").count():
+        await page.goto(f"/staff/cases/{case}/tenders/new")
+        if await page.locator("#no-backoffice").count():
+            await page.goto("/staff/settings/backoffices")
+            await page.locator("button[id$='-engage']").first.click()
+            await page.wait_for_selector("button[id$='-end']")
+            await page.goto(f"/staff/cases/{case}/tenders/new")
+        await page.fill("#f-answers\\.prior_claims", "0")
+        if await page.locator("#f-reason").count():
+            await page.fill("#f-reason", "Mehr Auswahl für die Kundin")
+        await page.click("#tender-submit")
+        await page.wait_for_selector("#tender-confirmation")
+    return await href(page, f"/staff/cases/{case}", r"/staff/tenders/(\d+)$")
 
 
 async def portal_ids(page: Any) -> dict[str, str]:
@@ -410,4 +441,48 @@ async def test_trusted_person_pages(contexts, viewport: str) -> None:
     await log_in(staff, *ADMIN)
     contact = await href(staff, "/staff/contacts", r"/staff/contacts/(\d+)$", "Leser, Lena")
     problems += await sweep(staff, f"staff/{viewport}", STAFF_TRUST, {**ids, "contact_id": contact})
+    assert not problems, "\n".join(problems)
+
+
+async def operator_ids(page: Any, live_server: Any) -> dict[str, str]:
+    """Logged in as the platform's operator (their one-time password replaced at first, once
+    per run), with a backoffice the sweep adds through the form if there is none."""
+    username, password = live_server.operator
+    await log_in(page, username, password)
+    if "/account/password" in page.url:
+        await field(page, "Aktuelles Passwort").fill(password)
+        await field(page, "Neues Passwort").fill(NEW_PASSWORD)
+        await field(page, "Neues Passwort wiederholen").fill(NEW_PASSWORD)
+        await page.get_by_role("button", name="Passwort ändern").click()
+        await page.wait_for_selector("#password-changed")
+        live_server.operator = (username, NEW_PASSWORD)
+    await page.goto("/operator")
+    if not await page.locator("#backoffice-table").count():
+        await page.goto("/operator/backoffices/new")
+        await page.fill("#f-name", "Nordlicht Backoffice")
+        await page.click("#backoffice-submit")
+        await page.wait_for_selector("#backoffice-created")
+    return {"backoffice_id": await href(page, "/operator", r"/operator/backoffices/(\d+)$")}
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+async def test_operator_pages(contexts, live_server, viewport: str) -> None:
+    page = await contexts.page("platform", bypass_csp=True, **VIEWPORTS[viewport])
+    ids = await operator_ids(page, live_server)
+    problems = await sweep(page, f"operator/{viewport}", OPERATOR, ids)
+    assert not problems, "\n".join(problems)
+
+
+async def backoffice_ids(page: Any) -> dict[str, str]:
+    """Logged in as the demo's backoffice person (tenant_app/demo/tenders.py), on the first
+    tender of her queue."""
+    await log_in(page, *BACKOFFICE_LOGIN)
+    return {"tender_id": await href(page, "/backoffice", r"/backoffice/tenders/(\d+)$")}
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+async def test_backoffice_pages(contexts, live_server, viewport: str) -> None:
+    page = await contexts.page("platform", bypass_csp=True, **VIEWPORTS[viewport])
+    ids = await backoffice_ids(page)
+    problems = await sweep(page, f"backoffice/{viewport}", BACKOFFICE, ids)
     assert not problems, "\n".join(problems)
