@@ -173,12 +173,18 @@ def is_operator(actor: Actor | None) -> bool:
     return actor is not None and actor.kind == "operator"
 
 
+def is_platform_login(actor: Actor | None) -> bool:
+    """An operator or backoffice person: reads customer data of many firms, so the platform
+    always requires them a second factor (after a grace period, services/platform.py)."""
+    return actor is not None and actor.kind in PLATFORM_HOMES
+
+
 def staff_factor_state(
     actor: Actor | None, *, has_factor: bool, deadline: datetime | None, now: datetime
 ) -> str:
     """The tenant's second-factor requirement for one user: "" (none, met, or a customer),
     "grace" (a banner names the deadline), "due" (only their own login pages are reachable)."""
-    if deadline is None or has_factor or not is_staff(actor):
+    if deadline is None or has_factor or not (is_staff(actor) or is_platform_login(actor)):
         return ""
     return "due" if now >= deadline else "grace"
 

@@ -25,6 +25,7 @@ from tenant_app.text import (
     i18n,
     labels,
 )
+from tenant_app.text.legal_forms import with_legal_form
 from tenant_app.text.plain import plain_text_html
 from tenant_app.vocabulary import DOCUMENT_CATEGORIES
 
@@ -114,6 +115,7 @@ def build_templates() -> Environment:
     env.filters["money"] = formatting.fmt_money
     env.filters["filesize"] = formatting.fmt_filesize
     env.filters["plaintext"] = plain_text_html
+    env.filters["with_legal_form"] = with_legal_form  # name|with_legal_form(form): once
     static_version = _static_version()
     env.globals["static_version"] = static_version
     env.globals["htmx_script"] = htmx_script()

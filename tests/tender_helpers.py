@@ -11,6 +11,7 @@ from typing import Any
 
 from tenant_app.actors import CurrentUser, actor_from
 from tenant_app.models.accounts import User
+from tenant_app.models.contacts import Contact
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
 from tenant_app.models.tenders import Backoffice, BackofficeEngagement, Tender
@@ -56,9 +57,12 @@ async def engage(tenant: Any, backoffice: Backoffice) -> BackofficeEngagement:
         )
 
 
-def snapshot_of(case: Any, *, line: str = "gewerbe", documents: list[dict[str, Any]] | None = None):
+def snapshot_of(
+    case: Any, *, name: str, line: str = "gewerbe", documents: list[dict[str, Any]] | None = None
+):
     snapshot = {
-        "customer": {"name": f"Kunde {case.contact_id}"},
+        "customer": {"name": name},
+        "case_title": case.title,
         "product_line": line,
         "risks": [],
         "answers": {"turnover": "1250000.00", "employees": 12},
@@ -74,8 +78,11 @@ async def make_tender(
     tenant: Any, case: Any, backoffice: Backoffice, *, line: str = "gewerbe", **fields: Any
 ) -> Tender:
     """A tender as the broker's start leaves it, straight as a row."""
-    snapshot, digest = snapshot_of(case, line=line, documents=fields.pop("documents", None))
     with tenant_scope(tenant.tenant.id):
+        contact = await Contact.get(id=case.contact_id)
+        snapshot, digest = snapshot_of(
+            case, name=contact.full_name, line=line, documents=fields.pop("documents", None)
+        )
         return await Tender.create(
             case_id=case.id,
             product_line=line,

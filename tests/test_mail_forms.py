@@ -104,6 +104,7 @@ STAFF_MAILS = [
         },
     ),
     ("tender_notice", {"number": "A-00007", "firm": "Alpha Makler GmbH", "link": LINK}),
+    ("tender_withdrawn", {"number": "A-00007", "firm": "Alpha Makler GmbH", "link": LINK}),
     (  # services/webhooks_delivery.py: an endpoint failing too long was switched off
         "webhook_disabled",
         {

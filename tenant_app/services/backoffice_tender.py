@@ -58,6 +58,11 @@ async def _people(backoffice_id: int) -> dict[int, str]:
     return {user.id: user.full_name for user in users}
 
 
+def _frozen_name(snapshot: dict[str, object]) -> str:
+    customer = snapshot.get("customer")
+    return str(customer.get("name") or "") if isinstance(customer, dict) else ""
+
+
 async def tender_page(actor: CurrentUser, tender_id: int) -> TenderPage:
     """The tender as handed over, its messages (read from now on) and offers."""
     async with backoffice_tender(actor, tender_id, action="viewed") as tender:
@@ -70,8 +75,9 @@ async def tender_page(actor: CurrentUser, tender_id: int) -> TenderPage:
     return TenderPage(
         tender=tender,
         broker_name=str(broker_name[0]),
-        case_title=tender.case.title,
-        customer_name=tender.case.contact.full_name,
+        # As handed over: a later rename at the broker's is not the backoffice's business.
+        case_title=str(tender.snapshot.get("case_title") or tender.case.title),
+        customer_name=_frozen_name(tender.snapshot) or tender.case.contact.full_name,
         line_label=line_label(tender.product_line),
         snapshot=snapshot_view(tender.snapshot, tender.product_line),
         messages=messages,

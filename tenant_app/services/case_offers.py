@@ -155,6 +155,8 @@ async def choose(actor: CurrentUser, offer_id: int) -> CaseOffer:
         raise OfferExpired(offer)
     now = datetime.now(UTC)
     async with in_transaction():
+        # One choice per case at a time: two tabs choosing two offers would both see none.
+        await AdviceCase.filter(id=case.id).select_for_update().first()
         before = await CaseOffer.filter(
             case_id=case.id, product_line=offer.product_line, status="chosen"
         ).first()
@@ -249,6 +251,8 @@ async def confirm(actor: CurrentUser, offer_id: int, *, values: Mapping[str, Any
             return contract
     if offer.status != "chosen":
         raise ValidationFailed({"form": _("Please choose the offer first.")})
+    if expired(offer.valid_until, local_today()):  # chosen in time, but no cover on it now
+        raise OfferExpired(offer)
     found, errors = checked(ConfirmInput, values)
     if found is None:
         raise ValidationFailed(errors)

@@ -108,20 +108,24 @@ async def add_case_files(
     uploads: list[Upload],
     title: str,
     max_bytes: int,
+    draft: bool = False,
 ) -> list[Document]:
     """Files of a tender (its messages, a backoffice's offers), filed on the case in the
     insurance folder and hidden from the customer. The caller has decided the actor may
-    (services/tender_access.py): a backoffice person is no staff of this tenant."""
+    (services/tender_access.py): a backoffice person is no staff of this tenant. A `draft`
+    offer's file waits outside the folders and the case until the offer is released
+    (services/tender_offers.release files it): the broker sees nothing of a draft."""
+    folder = "" if draft else "insurance"
     return await store_documents(
         actor,
         store,
         contact_id=contact_id,
         contract=None,
-        folder="insurance",
+        folder=folder,
         uploads=uploads,
-        values={"title": title, "folder": "insurance"},
+        values={"title": title, "folder": folder},
         max_bytes=max_bytes,
         shared=False,
         announce=False,
-        case_id=case_id,
+        case_id=None if draft else case_id,
     )

@@ -20,6 +20,7 @@ from tenant_app.files.storage import Storage
 from tenant_app.models.contacts import ContactResponsible
 from tenant_app.models.conversations import ConversationEntry
 from tenant_app.models.folders import Contract, Document
+from tenant_app.models.tenders import CaseOffer
 from tenant_app.permissions import (
     can_chat,
     can_edit_cases,
@@ -88,6 +89,8 @@ def _readable(actor: CurrentUser) -> Q:
     if can_manage_contacts(actor) and can_handle_tickets(actor):
         folders.append("")
     where = Q(folder__in=folders)
+    drafts = CaseOffer.filter(status="draft", document_id__isnull=False).values("document_id")
+    where &= ~Q(folder="", id__in=Subquery(drafts))  # a backoffice's, until it releases it
     if not can_chat(actor):
         chats = ConversationEntry.filter(conversation__kind="chat", document_id__isnull=False)
         where &= ~Q(folder="", id__in=Subquery(chats.values("document_id")))

@@ -13,6 +13,7 @@ from tenant_app.files.cleanup import remove_files
 from tenant_app.files.storage import Storage
 from tenant_app.models.conversations import ConversationEntry
 from tenant_app.models.folders import Contract, Document
+from tenant_app.models.tenders import CaseOffer, Tender
 from tenant_app.permissions import (
     can_handle_conversation,
     can_manage_contacts,
@@ -30,6 +31,7 @@ from tenant_app.services.access import access_of
 from tenant_app.services.document_store import store_documents
 from tenant_app.services.upload_checks import Upload as Upload
 from tenant_app.text.i18n import gettext as _
+from tenant_app.text.labels import N_
 from tenant_app.vocabulary import FOLDERS as FOLDER_KEYS
 
 
@@ -223,16 +225,21 @@ def _staff_check_outside_folders(actor: CurrentUser, document: DocumentRef, acti
 
 
 async def contact_documents(actor: CurrentUser, *, contact_id: int) -> list[Document]:
-    """The documents filed on the contact itself (not in a folder, not ticket attachments),
-    newest first: for staff who manage contacts, none for others. The caller has checked
-    that the actor sees the contact."""
+    """The documents filed on the contact itself (not in a folder, not ticket attachments, not
+    the file of an offer a backoffice has not released yet), newest first: for staff who
+    manage contacts, none for others. The caller has checked that the actor sees the
+    contact."""
     if actor.kind != "staff" or not can_manage_contacts(actor):
         return []
     attachments = ConversationEntry.filter(
         conversation__contact_id=contact_id, document_id__isnull=False
     ).values("document_id")
+    drafts = CaseOffer.filter(
+        case__contact_id=contact_id, status="draft", document_id__isnull=False
+    ).values("document_id")
     query = Document.filter(contact_id=contact_id, folder="", contract_id=None)
-    return list(await query.exclude(id__in=Subquery(attachments)).order_by("-created_at", "-id"))
+    query = query.exclude(id__in=Subquery(attachments)).exclude(id__in=Subquery(drafts))
+    return list(await query.order_by("-created_at", "-id"))
 
 
 async def _customer_check(actor: CurrentUser, document: DocumentRef, action: str) -> None:
@@ -266,12 +273,38 @@ async def _customer_check(actor: CurrentUser, document: DocumentRef, action: str
 
 async def delete_document(actor: CurrentUser, store: Storage, document: Document) -> None:
     """Staff delete any they may change (told to nobody); a customer their own upload (told
-    to the staff, as their upload was)."""
+    to the staff, as their upload was). Not one a tender handed to a backoffice: what the
+    frozen risk, its messages and offers name stays (ValidationFailed)."""
+    if await _handed_over(document):
+        raise ValidationFailed({"form": _(KEPT_FOR_TENDER)})
     async with in_transaction():
         await document.delete()
         await document_events.record(actor, events.DOCUMENT_DELETED, document)
         await events.forget_for_customers("document", [document.id])
     await remove_files(store, [document.storage_key])
+
+
+KEPT_FOR_TENDER = N_(
+    "This document was handed to a backoffice with a tender; it stays, as the tender names it."
+)
+
+
+async def _handed_over(document: Document) -> bool:
+    if await CaseOffer.filter(document_id=document.id).exists():
+        return True
+    carried = ConversationEntry.filter(document_id=document.id, conversation__kind="tender")
+    if await carried.exists():
+        return True
+    if document.case_id is None:
+        return False
+    tenders = await Tender.filter(case_id=document.case_id).only("id", "snapshot")
+    listed = [tender.snapshot.get("documents") for tender in tenders]
+    return any(
+        isinstance(item, dict) and item.get("id") == document.id
+        for items in listed
+        if isinstance(items, list)
+        for item in items
+    )
 
 
 async def set_shared(actor: CurrentUser, document: Document, *, shared: bool) -> None:

@@ -81,6 +81,7 @@ TENDER_STARTED = "tender_started"  # a tender was handed to a backoffice (staff 
 TENDER_MESSAGE = "tender_message"  # the backoffice wrote (a question), told to the broker
 TENDER_OFFER = "tender_offer"  # the backoffice released an offer, told to the broker
 OFFER_CHOSEN = "offer_chosen"  # the broker chose a case's offer
+TENDER_WITHDRAWN = "tender_withdrawn"  # the broker called a running tender off (staff only)
 KINDS = (
     CONTRACT_ADDED,
     CONTRACT_EDITED,
@@ -114,6 +115,7 @@ KINDS = (
     TENDER_MESSAGE,
     TENDER_OFFER,
     OFFER_CHOSEN,
+    TENDER_WITHDRAWN,
 )
 
 

@@ -21,6 +21,7 @@ from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenders import Backoffice, BackofficeEngagement, BackofficeMember
 from tenant_app.permissions import is_operator
 from tenant_app.security.passwords import PasswordService
+from tenant_app.security.sessions import end_all_sessions
 from tenant_app.services import platform
 from tenant_app.vocabulary import PRODUCT_LINES
 
@@ -52,6 +53,7 @@ class MemberRow:
     email: str
     waits_for_first_login: bool  # still the one-time password
     last_login_at: datetime | None
+    is_active: bool = True
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,7 @@ async def backoffice_page(actor: CurrentUser, backoffice_id: int) -> BackofficeP
             email=user.email,
             waits_for_first_login=user.must_change_password,
             last_login_at=user.last_login_at,
+            is_active=user.is_active,
         )
         for user in users
     ]
@@ -198,3 +201,27 @@ async def backoffice_named(name: str) -> Backoffice:
     if backoffice is None:
         raise NotFound
     return backoffice
+
+
+async def set_backoffice_active(actor: CurrentUser, backoffice_id: int, *, active: bool) -> None:
+    """Lock a backoffice out (its people reach no tender, no broker can engage it) or let it
+    back in; engagements and tenders stay as they are."""
+    _check(actor)
+    if not await Backoffice.filter(id=backoffice_id).update(is_active=active):
+        raise NotFound
+
+
+async def set_member_active(
+    actor: CurrentUser, backoffice_id: int, user_id: int, *, active: bool
+) -> None:
+    """Lock one person of the backoffice out (their sessions end at once) or let them back in."""
+    _check(actor)
+    space = await platform.platform_tenant()
+    member = BackofficeMember.filter(backoffice_id=backoffice_id, user_id=user_id)
+    if space is None or not await member.exists():
+        raise NotFound
+    with tenant_scope(space.id):
+        async with in_transaction():
+            await User.filter(id=user_id).update(is_active=active)
+            if not active:
+                await end_all_sessions(user_id)

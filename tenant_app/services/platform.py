@@ -9,6 +9,7 @@ engagement (services/tender_access.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
@@ -42,7 +43,13 @@ async def ensure_platform(hostname: str) -> Tenant:
         tenant = await Tenant.filter(is_platform=True).select_for_update().first()
         if tenant is None:
             tenant = await Tenant.create(
-                slug=PLATFORM_SLUG, name="Plattform", is_platform=True, modules=""
+                slug=PLATFORM_SLUG,
+                name="Plattform",
+                is_platform=True,
+                modules="",
+                # Its logins see customer data of many firms: a second factor for everyone,
+                # after the usual grace period (permissions.staff_factor_state).
+                staff_2fa_required_at=datetime.now(UTC),
             )
         if not await TenantHost.filter(hostname=hostname).exists():
             await TenantHost.filter(tenant_id=tenant.id).delete()

@@ -17,6 +17,7 @@ from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, ValidationFailed
 from tenant_app.files.cleanup import remove_files
 from tenant_app.models.accounts import User
+from tenant_app.models.folders import Document
 from tenant_app.models.tenders import BackofficeMember, CaseOffer, Tender
 from tenant_app.schemas.base import checked
 from tenant_app.schemas.tender_offers import InsurersAskedInput, TenderOfferInput
@@ -92,6 +93,7 @@ async def add_offer(
                     title=_("Offer %(insurer)s (%(number)s)")
                     % {"insurer": valid.insurer_name, "number": tender.number},
                     max_bytes=ctx.settings.max_upload_bytes,
+                    draft=True,
                 )
                 stored.append(document.storage_key)
                 document_id = document.id
@@ -118,11 +120,17 @@ async def release(actor: CurrentUser, tender: Tender, offer_id: int) -> CaseOffe
             raise NotFound
         if offer.status != "draft":
             raise ValidationFailed({"form": _("This offer has been released already.")})
+        if tender.status in CLOSED_TENDER_STATUSES:
+            raise ValidationFailed({"form": _("This tender is closed: no more offers.")})
         if offer.valid_until is not None and offer.valid_until < local_today():
             raise ValidationFailed({"form": _("This offer has expired: enter it again.")})
         offer.status = "released"
         offer.released_at = datetime.now(UTC)
         await offer.save(update_fields=["status", "released_at", "updated_at"])
+        if offer.document_id is not None:  # its file joins the case's documents now
+            await Document.filter(id=offer.document_id).update(
+                case_id=tender.case_id, folder="insurance"
+            )
         if tender.status not in CLOSED_TENDER_STATUSES and tender.status != "offered":
             await Tender.filter(id=tender.id).update(status="offered")
             tender.status = "offered"

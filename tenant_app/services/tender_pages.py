@@ -12,10 +12,11 @@ from tenant_app.actors import CurrentUser
 from tenant_app.models.cases import AdviceCase, CaseRisk
 from tenant_app.models.contacts import Contact
 from tenant_app.models.tenders import Backoffice, CaseOffer, Tender
-from tenant_app.permissions import can_edit_cases, can_manage_settings
+from tenant_app.permissions import can_edit_cases, can_manage_settings, staff_may_read_folder
 from tenant_app.schemas.product_lines import line_label
 from tenant_app.schemas.tender_questions import HINTS, LONG_TEXT, questions
 from tenant_app.services import tender_messages
+from tenant_app.services.cases import CASE_FOLDER
 from tenant_app.services.tenders import (
     ANSWER_PREFIX,
     SHAREABLE,
@@ -177,8 +178,13 @@ async def tender_page(actor: CurrentUser, tender: Tender) -> dict[str, Any]:
     risk as started, the message module, and the offers released to the broker."""
     snapshot: dict[str, Any] = dict(tender.snapshot)
     backoffice = await Backoffice.get(id=tender.backoffice_id)
-    offers = await CaseOffer.filter(tender_id=tender.id, status__in=VISIBLE_OFFERS).order_by(
-        "premium", "id"
+    # The offers belong in the insurance folder: only for those who may read it (as on the case).
+    offers = (
+        await CaseOffer.filter(tender_id=tender.id, status__in=VISIBLE_OFFERS).order_by(
+            "premium", "id"
+        )
+        if staff_may_read_folder(actor, CASE_FOLDER)
+        else []
     )
     return {
         "tender": tender,
@@ -192,6 +198,7 @@ async def tender_page(actor: CurrentUser, tender: Tender) -> dict[str, Any]:
         "started_by": str(snapshot.get("started_by") or ""),
         "messages": await tender_messages.messages(tender),
         "may_write": tender_messages.may_write(actor, tender) and can_edit_cases(actor),
+        "may_withdraw": can_edit_cases(actor) and tender.status not in CLOSED_TENDER_STATUSES,
         "offers": offers,
         "insurers_with_offers": len({offer.insurer_name for offer in offers}),
     }

@@ -340,20 +340,22 @@ async def _announce(
             user_id=actor.id,
         )
     if backoffice.email:
-        await _tell_backoffice(settings, tender, backoffice)
+        await tell_backoffice(settings, tender, backoffice)
 
 
-async def _tell_backoffice(settings: Settings, tender: Tender, backoffice: Backoffice) -> None:
+async def tell_backoffice(
+    settings: Settings, tender: Tender, backoffice: Backoffice, template: str = BACKOFFICE_MAIL
+) -> None:
     """No personal data: the number, the broker's firm and where to look on the platform.
     Rendered as for staff (formal, without the firm's signature to its customers)."""
     tenant = current_tenant()
     link = f"{public_url(settings, settings.platform_hostname)}/backoffice/tenders/{tender.id}"
     mail = render_email(
-        BACKOFFICE_MAIL,
+        template,
         {"number": tender.number, "firm": tenant.name, "link": link},
         tenant=tenant,
         base_url=public_base_url(settings, tenant),
         locale="de",
         for_staff=True,
     )
-    await enqueue(mail, to=backoffice.email, tenant_id=tenant.id, kind=BACKOFFICE_MAIL)
+    await enqueue(mail, to=backoffice.email, tenant_id=tenant.id, kind=template)

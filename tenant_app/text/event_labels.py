@@ -54,6 +54,7 @@ _FOR_STAFF = {
     "tender_started": N_("%(actor)s started the tender %(title)s"),
     "tender_message": N_("%(actor)s wrote about the tender %(title)s"),
     "tender_offer": N_("%(actor)s released an offer for the tender %(title)s"),
+    "tender_withdrawn": N_("%(actor)s withdrew the tender %(title)s"),
 }
 # A customer reads of what the broker's office did (`actor`: a name or "your broker's office").
 _FOR_CUSTOMERS = {
@@ -114,6 +115,7 @@ _SHORT = {
     "tender_started": N_("A tender was started"),
     "tender_message": N_("A new message about a tender"),
     "tender_offer": N_("A new offer from a tender"),
+    "tender_withdrawn": N_("A tender was withdrawn"),
 }
 MONEY_COLUMNS = frozenset({"gross_premium"})
 DATE_COLUMNS = frozenset({"birthdate", "document_date", "valid_until"})

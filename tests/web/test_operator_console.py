@@ -25,7 +25,11 @@ from tests.tender_helpers import (
 OPERATOR_PASSWORD = "Operator-Sicher-2026!"
 NEW_PASSWORD = "Nordlicht-Eigenes-77"
 PAGES = ("/operator", "/operator/backoffices/new", "/operator/backoffices/{id}")
-POSTS = ("/operator/backoffices", "/operator/backoffices/{id}/members")
+POSTS = (
+    "/operator/backoffices",
+    "/operator/backoffices/{id}/members",
+    "/operator/backoffices/{id}/active",
+)
 
 
 async def _operator(passwords) -> User:
@@ -224,3 +228,47 @@ async def test_the_console_is_not_there_on_a_brokers_host(client_for, tenant, pa
 
 async def test_an_unknown_backoffice_is_not_found(operator) -> None:
     assert (await operator.get("/operator/backoffices/999")).status_code == 404
+
+
+async def test_an_operator_locks_a_person_and_a_backoffice_out(
+    operator, client_for, passwords, tenant
+) -> None:
+    backoffice = await make_backoffice()
+    await engage(tenant, backoffice)
+    bea = await backoffice_login(passwords, backoffice)
+    desk = client_for(PLATFORM_HOST)
+    await desk.log_in(bea.username, BACKOFFICE_PASSWORD)
+    assert (await desk.get("/backoffice")).status_code == 200
+    page = f"/operator/backoffices/{backoffice.id}"
+
+    locked = await operator.submit(f"{page}/members/{bea.id}/active", {}, form_page=page)
+    assert locked.status_code == 303
+    assert (await desk.get("/backoffice")).status_code == 303  # her session has ended
+    with tenant_scope(bea.tenant_id):
+        assert not (await User.get(id=bea.id)).is_active
+    unlocked = await operator.submit(
+        f"{page}/members/{bea.id}/active", {"active": "on"}, form_page=page
+    )
+    assert unlocked.status_code == 303
+    await desk.log_in(bea.username, BACKOFFICE_PASSWORD)
+    assert (await desk.get("/backoffice")).status_code == 200
+
+    out = await operator.submit(f"{page}/active", {}, form_page=page)
+    assert out.status_code == 303
+    assert not (await Backoffice.get(id=backoffice.id)).is_active
+    assert (await desk.get("/backoffice")).status_code == 404  # reaches no tender
+    other = await make_backoffice("Ruhend Service")
+    other_page = f"/operator/backoffices/{other.id}"
+    await operator.submit(f"{other_page}/active", {}, form_page=other_page)
+    admin = client_for(tenant.hostname)
+    await admin.log_in("alpha-admin")
+    offered = (await admin.get("/staff/settings/backoffices")).text
+    assert "Ruhend Service" not in offered  # nobody can engage a locked-out backoffice
+    assert backoffice.name in offered  # an engaged one stays listed, to end the engagement
+
+    stranger = await operator.submit(
+        f"/operator/backoffices/{backoffice.id}/members/{tenant.admin.id}/active",
+        {},
+        form_page=page,
+    )
+    assert stranger.status_code == 404  # not a person of this backoffice

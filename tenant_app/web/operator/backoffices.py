@@ -119,6 +119,28 @@ async def operator_member_create(request: Request) -> Response:
     return render(request, ONCE_PAGE, context, headers={"Cache-Control": "no-store"})
 
 
+async def operator_backoffice_active(request: Request) -> Response:
+    actor = require_operator(request)
+    form = await forms.read_form(request, max_fields=5)
+    active = forms.checkbox(form, "active")
+    await operator_pages.set_backoffice_active(actor, _backoffice_id(request), active=active)
+    flash = "activated" if active else "deactivated"
+    return redirect(
+        request, "operator_backoffice", flash=flash, backoffice_id=_backoffice_id(request)
+    )
+
+
+async def operator_member_active(request: Request) -> Response:
+    actor = require_operator(request)
+    form = await forms.read_form(request, max_fields=5)
+    active, user_id = forms.checkbox(form, "active"), cast(int, request.path_params["user_id"])
+    await operator_pages.set_member_active(actor, _backoffice_id(request), user_id, active=active)
+    flash = "member_activated" if active else "member_deactivated"
+    return redirect(
+        request, "operator_backoffice", flash=flash, backoffice_id=_backoffice_id(request)
+    )
+
+
 BASE = "/operator/backoffices"
 ONE = BASE + "/{backoffice_id:id}"
 routes = [
@@ -130,5 +152,17 @@ routes = [
     Route(ONE, operator_backoffice, methods=["GET"], name="operator_backoffice"),
     Route(
         ONE + "/members", operator_member_create, methods=["POST"], name="operator_member_create"
+    ),
+    Route(
+        ONE + "/active",
+        operator_backoffice_active,
+        methods=["POST"],
+        name="operator_backoffice_active",
+    ),
+    Route(
+        ONE + "/members/{user_id:id}/active",
+        operator_member_active,
+        methods=["POST"],
+        name="operator_member_active",
     ),
 ]

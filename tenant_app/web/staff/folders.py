@@ -9,6 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tenant_app.actors import CurrentUser
+from tenant_app.errors import ValidationFailed
 from tenant_app.pages import redirect, render
 from tenant_app.permissions import can_use_staff_area
 from tenant_app.services import contacts, contracts, documents, folders
@@ -184,7 +185,10 @@ async def document_share(request: Request) -> Response:
 
 async def document_delete(request: Request) -> Response:
     actor, document = await _document(request, "edit")
-    await documents.delete_document(actor, request.app.state.storage, document)
+    try:
+        await documents.delete_document(actor, request.app.state.storage, document)
+    except ValidationFailed:  # handed to a backoffice with a tender: it stays
+        return _back(request, document, "doc_kept")
     return _back(request, document, "doc_deleted")
 
 

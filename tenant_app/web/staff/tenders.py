@@ -15,7 +15,14 @@ from tenant_app.errors import ValidationFailed
 from tenant_app.pages import redirect, render
 from tenant_app.schemas.tender_questions import questions
 from tenant_app.schemas.tickets import MAX_BODY
-from tenant_app.services import cases, tender_access, tender_messages, tender_pages, tenders
+from tenant_app.services import (
+    cases,
+    tender_access,
+    tender_messages,
+    tender_pages,
+    tender_withdrawal,
+    tenders,
+)
 from tenant_app.web import conversations, forms
 from tenant_app.web.staff.cases import staff_only
 
@@ -138,6 +145,14 @@ async def tender_message(request: Request) -> Response:
     return redirect(request, "tender_detail", flash="sent", tender_id=tender.id)
 
 
+async def tender_withdraw(request: Request) -> Response:
+    actor = staff_only(request)
+    tender_id = cast(int, request.path_params["tender_id"])
+    tender = await tender_access.tender_for(actor, tender_id, edit=True)
+    await tender_withdrawal.withdraw(conversations.context(request), actor, tender)
+    return redirect(request, "tender_detail", flash="withdrawn", tender_id=tender.id)
+
+
 routes = [
     Route(
         "/staff/cases/{case_id:id}/tenders/new",
@@ -147,6 +162,12 @@ routes = [
     ),
     Route("/staff/cases/{case_id:id}/tenders", tender_start, methods=["POST"], name="tender_start"),
     Route("/staff/tenders/{tender_id:id}", tender_detail, methods=["GET"], name="tender_detail"),
+    Route(
+        "/staff/tenders/{tender_id:id}/withdraw",
+        tender_withdraw,
+        methods=["POST"],
+        name="tender_withdraw",
+    ),
     Route(
         "/staff/tenders/{tender_id:id}/messages",
         tender_message,
