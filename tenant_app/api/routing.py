@@ -8,12 +8,22 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from tenant_app.api import cases, contacts, contracts, documents, imports, jump_links, me, tickets
+from tenant_app.api import (
+    case_offers,
+    cases,
+    contacts,
+    contracts,
+    documents,
+    imports,
+    jump_links,
+    me,
+    tickets,
+)
 from tenant_app.api.openapi import document
 from tenant_app.api.operations import OPERATIONS, PREFIX, endpoint
 from tenant_app.api.reference import reference_page
 
-MODULES = (me, documents, contacts, contracts, tickets, imports, cases, jump_links)
+MODULES = (me, documents, contacts, contracts, tickets, imports, cases, case_offers, jump_links)
 
 
 async def openapi_json(request: Request) -> Response:

@@ -23,7 +23,7 @@ from tenant_app.demo.logo import logo_png
 from tenant_app.demo.offers import add_demo_offers
 from tenant_app.demo.pdf import text_pdf
 from tenant_app.demo.push import add_demo_push
-from tenant_app.demo.tenders import add_demo_tenders, add_platform
+from tenant_app.demo.tenders import add_demo_tenders
 from tenant_app.demo.tickets import add_demo_tickets
 from tenant_app.files.storage import Storage, new_key
 from tenant_app.models.accounts import User
@@ -128,9 +128,8 @@ TRUSTED_STORY = "Vertrauensperson von Lena: kann ihren Notfall-Ordner anfragen (
 async def ensure_demo(
     passwords: PasswordService, store: Storage, *, base_domain: str, platform_host: str = ""
 ) -> bool:
-    """Create the demo tenant with everything in it, and the platform's space (on
-    `platform_host`, else platform.BASE_DOMAIN) with a backoffice the demo firm engages; False
-    (and nothing changed) if the demo tenant exists."""
+    """Create the demo tenant with everything in it, and the platform's space (`platform_host`,
+    else platform.BASE_DOMAIN); False (and nothing changed) if the demo tenant exists."""
     from tenant_app.services.tenants import create_tenant
 
     if await Tenant.filter(slug=DEMO_SLUG).exists():
@@ -174,9 +173,8 @@ async def ensure_demo(
         await add_demo_offers(tenant.id)
         await add_demo_push(tenant.id)
         await add_demo_invitations(store, tenant.id, staff)
-    settings = Settings(base_domain=base_domain, platform_host=platform_host)
-    backoffice = await add_platform(passwords, settings.platform_hostname)
-    await add_demo_tenders(Context(settings=settings, store=store), tenant.id, backoffice)
+    platform = Settings(base_domain=base_domain, platform_host=platform_host)
+    await add_demo_tenders(passwords, Context(settings=platform, store=store), tenant.id)
     tenant_cache.invalidate()
     return True
 

@@ -7,7 +7,8 @@ cases the pages call:
 - "Inhaltsversicherung Werkstatt": taken by Bea (open);
 - "Elektronikversicherung": Bea asked about the prior claims (waits for Mia's answer);
 - "Gebäude Gewerbehalle": two offers released, a third still a draft (Mia can compare);
-- "Maschinenbruch": an offer chosen, proposal and cover order filed, the contract made.
+- "Maschinenbruch": an offer chosen, proposal and cover order filed, the contract made;
+- "Cyber-Versicherung": withdrawn by Mia (the shop's data changed: a new tender is due).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from tenant_app.actors import CurrentUser, actor_from
 from tenant_app.models.accounts import User
 from tenant_app.models.contacts import Contact, ContactResponsible
+from tenant_app.models.mail import OutboxMail
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenders import Backoffice, BackofficeEngagement, CaseOffer
 from tenant_app.security.passwords import PasswordService
@@ -28,6 +30,8 @@ from tenant_app.services import (
     cases,
     offer_papers,
     platform,
+    tender_access,
+    tender_withdrawal,
     tenders,
 )
 from tenant_app.services.tickets import Context
@@ -58,6 +62,7 @@ _TITLES = (
     "Elektronikversicherung",
     "Gebäude Gewerbehalle",
     "Maschinenbruch",
+    "Cyber-Versicherung",
 )
 
 
@@ -94,8 +99,10 @@ async def add_platform(passwords: PasswordService, hostname: str) -> Backoffice:
     return backoffice
 
 
-async def add_demo_tenders(ctx: Context, tenant_id: int, backoffice: Backoffice) -> None:
-    """Hannes Holz's five cases, each tender a step further (see the module's text)."""
+async def add_demo_tenders(passwords: PasswordService, ctx: Context, tenant_id: int) -> None:
+    """The platform's space with the backoffice the demo firm engages, and Hannes Holz's
+    cases, each tender a step further (see the module's text)."""
+    backoffice = await add_platform(passwords, ctx.settings.platform_hostname)
     with tenant_scope(tenant_id):
         mia = actor_from(await User.get(username="mia"))
         await BackofficeEngagement.create(
@@ -108,7 +115,7 @@ async def add_demo_tenders(ctx: Context, tenant_id: int, backoffice: Backoffice)
     finally:
         leave_tenant(tokens)
     bea = await _backoffice_actor()
-    for tender_id in [tender.id for tender in started[1:]]:
+    for tender_id in [tender.id for tender in started[1:5]]:
         await backoffice_tender.take_tender(bea, tender_id)
     await backoffice_tender.write_message(
         ctx,
@@ -118,7 +125,7 @@ async def add_demo_tenders(ctx: Context, tenant_id: int, backoffice: Backoffice)
         "wurde die Leitung erneuert? Ohne das nehmen zwei Versicherer das Risiko nicht.",
         upload=None,
     )
-    for tender in started[3:]:
+    for tender in started[3:5]:
         offers = [
             await backoffice_tender.create_offer(ctx, bea, tender.id, values, None)
             for values in _offer_values()
@@ -127,6 +134,9 @@ async def add_demo_tenders(ctx: Context, tenant_id: int, backoffice: Backoffice)
             await backoffice_tender.release_offer(bea, tender.id, offer.id)
         await backoffice_tender.set_insurers(bea, tender.id, "5")
     await _choose(ctx, tenant_id, mia, started[4].case_id)
+    await _withdraw(ctx, tenant_id, mia, started[5].id)
+    with tenant_scope(tenant_id):  # seeded history, not news: no mail goes out about it
+        await OutboxMail.filter(kind__startswith="tender_", sent_at=None).delete()
 
 
 async def _joinery(mia: CurrentUser) -> Contact:
@@ -233,5 +243,14 @@ async def _choose(ctx: Context, tenant_id: int, mia: CurrentUser, case_id: int) 
             mia, ctx.store, first.id, max_bytes=ctx.settings.max_upload_bytes
         )
         await case_offers.confirm(mia, first.id, values={"insurance_number": "GH-2026-4711"})
+    finally:
+        leave_tenant(tokens)
+
+
+async def _withdraw(ctx: Context, tenant_id: int, mia: CurrentUser, tender_id: int) -> None:
+    tokens = enter_tenant(await load_tenant_info(tenant_id))
+    try:
+        tender = await tender_access.tender_for(mia, tender_id, edit=True)
+        await tender_withdrawal.withdraw(ctx, mia, tender)
     finally:
         leave_tenant(tokens)

@@ -155,6 +155,14 @@ def _shown(case_id: int) -> Any:
     return CaseOffer.filter(case_id=case_id, status__in=SHOWN_STATUSES)
 
 
+async def visible_offers(actor: CurrentUser, case: AdviceCase) -> list[CaseOffer]:
+    """The case's offers the actor sees (not a backoffice's drafts; none without the right to
+    read the insurance folder), by product line and price."""
+    if not reads_offers(actor):
+        return []
+    return list(await _shown(case.id).order_by("product_line", "premium", "id"))
+
+
 async def offers_of(actor: CurrentUser, case: AdviceCase) -> list[LineOffers]:
     """The case's offers per product line (the case's lines first, in its order), the
     cheapest first; nothing for staff who may not read the insurance folder (one query)."""

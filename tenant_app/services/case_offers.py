@@ -104,8 +104,10 @@ async def add_offer(
     values: Mapping[str, Any],
     upload: Upload | None,
     max_bytes: int,
+    source: str = "staff",
 ) -> CaseOffer:
-    """A calculated offer entered by staff, released at once, with the insurer's offer as a
+    """A calculated offer entered by staff (or sent by the broker's system: `source` "api"),
+    released at once, with the insurer's offer as a
     PDF filed on the case (insurance folder, hidden from the customer) if given. The form is
     checked before the file is stored: a refused form stores nothing."""
     _may_change(actor, case)
@@ -125,7 +127,7 @@ async def add_offer(
         document_id = filed[0].id
     offer = await CaseOffer.create(
         case_id=case.id,
-        source="staff",
+        source=source,
         status="released",
         released_at=datetime.now(UTC),
         entered_by_id=actor.id,

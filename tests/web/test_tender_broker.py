@@ -36,7 +36,8 @@ async def stored(tenant, tender_id: int) -> Tender:
 
 
 def test_no_route_changes_a_tenders_risk() -> None:
-    """The broker's tender URLs: the page and its messages; nothing that edits the snapshot."""
+    """The broker's tender URLs: the page, its messages and withdrawing it (which closes it as
+    it is); nothing that edits the snapshot."""
     mine = {
         (route.path, method)
         for route in routes()
@@ -47,6 +48,7 @@ def test_no_route_changes_a_tenders_risk() -> None:
     assert mine == {
         ("/staff/tenders/{tender_id:id}", "GET"),
         ("/staff/tenders/{tender_id:id}/messages", "POST"),
+        ("/staff/tenders/{tender_id:id}/withdraw", "POST"),
     }
 
 
