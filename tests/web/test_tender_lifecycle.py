@@ -113,7 +113,9 @@ async def test_platform_logins_need_a_second_factor_after_the_grace(
     tenant, passwords, client_for
 ) -> None:
     bo = await desk(passwords, client_for)
-    assert (await bo.client.get("/backoffice")).status_code == 200  # within the grace period
+    within = await bo.client.get("/backoffice")  # within the grace period: a reminder
+    assert within.status_code == 200 and 'id="staff-factor-banner"' in within.text
+    assert "Die Plattform verlangt" in within.text and "Jetzt einrichten" in within.text
     long_ago = datetime.now(UTC) - timedelta(days=30)
     await Tenant.filter(is_platform=True).update(staff_2fa_required_at=long_ago)
     tenant_cache.invalidate()
