@@ -127,3 +127,17 @@ async def test_platform_logins_need_a_second_factor_after_the_grace(
 async def test_the_queue_ignores_a_page_number_that_is_no_number(passwords, client_for) -> None:
     bo = await desk(passwords, client_for)
     assert (await bo.client.get("/backoffice?page=²")).status_code == 200
+
+
+async def test_a_number_of_insurers_that_is_no_number_is_refused(
+    tenant, passwords, client_for
+) -> None:
+    world, tender = await _started(tenant, passwords, client_for)
+    bo = await desk(passwords, client_for, name=world.backoffice.name, first="Bo")
+    for wrong in ("²", "-1", "100", "zwei"):
+        refused = await _backoffice_post(
+            bo.client, tender.id, "/insurers", {"insurers_asked": wrong}
+        )
+        assert refused.status_code == 422 and 'id="f-insurers_asked-error"' in refused.text, wrong
+    with tenant_scope(tenant.tenant.id):
+        assert (await Tender.get(id=tender.id)).insurers_asked == 0
