@@ -131,6 +131,13 @@ class Tender(TenantModel):
     def number(self) -> str:
         return f"A-{self.id:05d}"
 
+    @property
+    def document_ids(self) -> set[int]:
+        """The documents the frozen risk hands over."""
+        listed = self.snapshot.get("documents")
+        items = listed if isinstance(listed, list) else []
+        return {int(item["id"]) for item in items if isinstance(item, dict) and "id" in item}
+
 
 class CaseOffer(TenantModel):
     """An insurer's offer for a product line of a case: premium, deductible, cover, validity."""

@@ -298,13 +298,7 @@ async def _handed_over(document: Document) -> bool:
     if document.case_id is None:
         return False
     tenders = await Tender.filter(case_id=document.case_id).only("id", "snapshot")
-    listed = [tender.snapshot.get("documents") for tender in tenders]
-    return any(
-        isinstance(item, dict) and item.get("id") == document.id
-        for items in listed
-        if isinstance(items, list)
-        for item in items
-    )
+    return any(document.id in tender.document_ids for tender in tenders)
 
 
 async def set_shared(actor: CurrentUser, document: Document, *, shared: bool) -> None:

@@ -75,16 +75,10 @@ async def tender_for(actor: CurrentUser, tender_id: int, *, edit: bool = False) 
 async def handed_over_document(tender: Tender, document_id: int) -> Document:
     """A document the tender hands over: one of the frozen risk, of its messages or of its
     offers. Call inside `backoffice_tender` (or after `tender_for`); NotFound otherwise."""
-    listed = tender.snapshot.get("documents")
-    snapshot_ids = {
-        int(item["id"])
-        for item in (listed if isinstance(listed, list) else [])
-        if isinstance(item, dict)
-    }
     document = await Document.get_or_none(id=document_id, contact_id=tender.case.contact_id)
     if document is None:
         raise NotFound
-    if document.id in snapshot_ids:
+    if document.id in tender.document_ids:
         return document
     if await CaseOffer.filter(tender_id=tender.id, document_id=document.id).exists():
         return document
