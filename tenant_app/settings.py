@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
+from tenant_app.security.credentials import CredentialKeys, development_keys, parse_keys
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -77,6 +79,13 @@ class Settings:
     # Web push: the installation's VAPID private key (PEM, or the base64url raw key that
     # `vapid --gen` prints); empty = made on first use and kept in the database.
     vapid_private_key: str = ""
+    # Insurer interfaces: the keys sealing the firms' insurer credentials ("id:base64key",
+    # comma separated, the first one sealing; empty = derived from SECRET_KEY, development
+    # only), where each plug-in's insurer is ("plugin=https://…", comma separated; empty = the
+    # plug-in's own default), and how long one attempt of a call may take.
+    credentials_keys: str = ""
+    insurer_urls: str = ""
+    insurer_timeout_seconds: int = 10
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -117,12 +126,40 @@ class Settings:
         offload = self.download_offload
         if offload and not (offload.startswith("/") and offload.endswith("/") and offload != "/"):
             raise ConfigError('DOWNLOAD_OFFLOAD must be empty or a path such as "/_files/"')
+        self.insurer_url_map()  # raises ConfigError when malformed
+        self.credential_keys()
         if min(self.timeouts()) < 1:
-            raise ConfigError("BODY_*_SECONDS and DB_*_TIMEOUT_SECONDS must be at least 1")
+            raise ConfigError(
+                "BODY_*_SECONDS, DB_*_TIMEOUT_SECONDS and INSURER_TIMEOUT_SECONDS"
+                " must be at least 1"
+            )
         return self
+
+    def insurer_url_map(self) -> dict[str, str]:
+        """INSURER_URLS as plug-in key → base URL."""
+        urls: dict[str, str] = {}
+        for part in (p.strip() for p in self.insurer_urls.split(",") if p.strip()):
+            key, _sep, url = part.partition("=")
+            if not key.strip() or not url.strip().startswith(("http://", "https://")):
+                raise ConfigError("INSURER_URLS: each entry is plugin=https://… ")
+            urls[key.strip()] = url.strip()
+        return urls
+
+    def credential_keys(self) -> CredentialKeys:
+        """The keys sealing insurer credentials; in development without CREDENTIALS_KEYS one
+        derived from SECRET_KEY, in production none (sealing then refuses)."""
+        if not self.credentials_keys.strip():
+            if self.is_development:
+                return development_keys(self.secret_key)
+            return CredentialKeys(())
+        try:
+            return parse_keys(self.credentials_keys)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
 
     def timeouts(self) -> tuple[int, ...]:
         return (
+            self.insurer_timeout_seconds,
             self.body_timeout_seconds,
             self.body_idle_seconds,
             self.db_connect_timeout_seconds,
@@ -179,4 +216,9 @@ def load_settings() -> Settings:
             else None
         ),
         vapid_private_key=_env("VAPID_PRIVATE_KEY", ""),
+        credentials_keys=_env("CREDENTIALS_KEYS", ""),
+        insurer_urls=_env("INSURER_URLS", ""),
+        insurer_timeout_seconds=_env_int(
+            "INSURER_TIMEOUT_SECONDS", defaults.insurer_timeout_seconds
+        ),
     ).check()

@@ -39,6 +39,11 @@ CLOSED_TENDER_STATUSES = ("chosen", "withdrawn")
 # the backoffice releases them; an expired one cannot be chosen).
 OFFER_SOURCES = ("staff", "api", "interface", "tender")
 OFFER_STATUSES = ("draft", "released", "chosen", "declined")
+# Insurer interfaces: whether an insured object is insured or the customer declined
+# (recorded as "Nicht versichert"); where an application through a plug-in stands.
+INSURANCE_STATES = ("open", "insured", "declined")
+APPLICATION_STATUSES = ("draft", "submitted", "signed", "finalized", "cancelled")
+SIGNATURE_KINDS = ("upload", "click")
 PRODUCT_LINES = (
     "kfz",
     "wohngebaeude",
@@ -50,6 +55,7 @@ PRODUCT_LINES = (
     "leben",
     "kranken",
     "gewerbe",
+    "fahrrad",
     "sonstige",
 )
 RISK_ATTRIBUTE_TYPES = ("text", "int", "decimal", "date", "bool", "choice")

@@ -22,4 +22,5 @@ MODEL_MODULES = [
     "tenant_app.models.leads",
     "tenant_app.models.push",
     "tenant_app.models.tenders",
+    "tenant_app.models.interfaces",
 ]

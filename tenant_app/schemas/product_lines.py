@@ -60,6 +60,7 @@ def _number(
 
 
 _PERSONS = (("single", N_("Single")), ("couple", N_("Couple")), ("family", N_("Family")))
+_BIKES = (("ebike", N_("E-bike")), ("bike", N_("Bicycle")), ("battery", N_("Battery (separately)")))
 _PERSON_NAME = RiskAttribute("person_name", "text", N_("Name of the insured person"), True)
 _SMOKER = RiskAttribute("smoker", "bool", N_("Smoker"))
 _MONEY = (0, "9999999999.99")  # euros
@@ -234,6 +235,26 @@ PRODUCT_LINE_DEFINITIONS: dict[str, ProductLine] = {
                 _number("annual_turnover", "decimal", N_("Annual turnover (€)"), limits=_MONEY),
                 _number("employees", "int", N_("Employees"), limits=(0, 1_000_000)),
                 _number("year_founded", "int", N_("Year founded"), limits=(1800, 2100)),
+            ),
+        ),
+        ProductLine(
+            "fahrrad",
+            N_("Bicycle and e-bike"),
+            N_("Bicycle"),
+            (
+                RiskAttribute("object_type", "choice", N_("Object"), True, choices=_BIKES),
+                RiskAttribute("make", "text", N_("Make"), True, max_length=60),
+                RiskAttribute("model", "text", N_("Model"), True, max_length=80),
+                RiskAttribute(
+                    "frame_number",
+                    "text",
+                    N_("Frame number"),
+                    max_length=30,
+                    pattern=r"[A-Za-z0-9 -]{4,30}",
+                    pattern_message=N_("Letters, digits, spaces and hyphens, 4 to 30 of them."),
+                ),
+                _number("price", "decimal", N_("Purchase price (€)"), True, limits=("1", "100000")),
+                RiskAttribute("purchase_date", "date", N_("Purchase date"), True),
             ),
         ),
         ProductLine("sonstige", N_("Other line"), N_("Insured object"), (), free_attributes=True),
