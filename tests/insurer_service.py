@@ -4,6 +4,7 @@ what it received through its own test endpoints, over HTTP like any other client
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from typing import Any
@@ -12,11 +13,18 @@ import httpx
 import uvicorn
 
 from reference_insurer.app import DEMO_ACCOUNTS, DEMO_AGENTS, create_app
-from tests.conftest import free_port
 
 START_TIMEOUT = 30.0  # seconds; generous, the machine may be busy
 USERNAME, PASSWORD = next(iter(DEMO_ACCOUNTS.items()))
 AGENT = min(DEMO_AGENTS)  # VM-10001
+
+
+def free_port() -> int:
+    """A port free now (as tests/conftest.py finds one; not imported from there, so that
+    conftest can import this module)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 class InsurerService:
