@@ -34,6 +34,7 @@ from tenant_app.security.passwords import PasswordService
 from tenant_app.services.tenants import NewTenant, create_tenant
 from tenant_app.settings import Settings
 from tenant_app.tenancy import tenant_cache
+from tests.insurer_service import InsurerService
 
 ADMIN_PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -61,7 +62,27 @@ def smtp_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def settings(tmp_path_factory: pytest.TempPathFactory, smtp_port: int) -> Settings:
+def insurer_service() -> Iterator[InsurerService]:
+    """The reference insurer (Radschutz) as a real HTTP server, started once per run."""
+    service = InsurerService().start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture
+def insurer(insurer_service: InsurerService) -> InsurerService:
+    """The reference insurer with nothing remembered: no applications, requests or faults."""
+    insurer_service.reset()
+    return insurer_service
+
+
+INSURER_TIMEOUT_SECONDS = 2  # the "slow" fault of the tests waits longer than this
+
+
+@pytest.fixture(scope="session")
+def settings(
+    tmp_path_factory: pytest.TempPathFactory, smtp_port: int, insurer_service: InsurerService
+) -> Settings:
     tmp = tmp_path_factory.mktemp("run")
     url, _ = _database_url(tmp)
     return Settings(
@@ -77,6 +98,8 @@ def settings(tmp_path_factory: pytest.TempPathFactory, smtp_port: int) -> Settin
         storage_dir=tmp / "files",
         mail_dir=tmp / "mail",
         argon2_profile="fast",
+        insurer_urls=f"radschutz={insurer_service.url}",
+        insurer_timeout_seconds=INSURER_TIMEOUT_SECONDS,
     )
 
 

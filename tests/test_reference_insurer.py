@@ -18,19 +18,6 @@ from tests.pdf_text import pdf_text
 TODAY = date.today()
 
 
-@pytest.fixture(scope="module")
-def insurer_service() -> Iterator[InsurerService]:
-    service = InsurerService().start()
-    yield service
-    service.stop()
-
-
-@pytest.fixture
-def insurer(insurer_service: InsurerService) -> InsurerService:
-    insurer_service.reset()
-    return insurer_service
-
-
 @pytest.fixture
 def api(insurer: InsurerService) -> Iterator[httpx.Client]:
     with insurer.client() as client:
