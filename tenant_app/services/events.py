@@ -82,6 +82,11 @@ TENDER_MESSAGE = "tender_message"  # the backoffice wrote (a question), told to 
 TENDER_OFFER = "tender_offer"  # the backoffice released an offer, told to the broker
 OFFER_CHOSEN = "offer_chosen"  # the broker chose a case's offer
 TENDER_WITHDRAWN = "tender_withdrawn"  # the broker called a running tender off (staff only)
+OBJECT_ADDED = "object_added"  # insured objects on a contact (staff only)
+OBJECT_EDITED = "object_edited"
+OBJECT_DECLINED = "object_declined"  # the customer does not want it insured (Nicht versichert)
+APPLICATION_SUBMITTED = "application_submitted"  # sent to an insurer through its interface
+APPLICATION_FINALIZED = "application_finalized"  # the policy came back and was filed
 KINDS = (
     CONTRACT_ADDED,
     CONTRACT_EDITED,
@@ -116,6 +121,11 @@ KINDS = (
     TENDER_OFFER,
     OFFER_CHOSEN,
     TENDER_WITHDRAWN,
+    OBJECT_ADDED,
+    OBJECT_EDITED,
+    OBJECT_DECLINED,
+    APPLICATION_SUBMITTED,
+    APPLICATION_FINALIZED,
 )
 
 

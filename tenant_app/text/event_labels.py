@@ -55,6 +55,11 @@ _FOR_STAFF = {
     "tender_message": N_("%(actor)s wrote about the tender %(title)s"),
     "tender_offer": N_("%(actor)s released an offer for the tender %(title)s"),
     "tender_withdrawn": N_("%(actor)s withdrew the tender %(title)s"),
+    "object_added": N_("%(actor)s added the insured object %(title)s"),
+    "object_edited": N_("%(actor)s changed the insured object %(title)s"),
+    "object_declined": N_("%(actor)s recorded %(title)s as not insured"),
+    "application_submitted": N_("%(actor)s sent the application %(title)s to the insurer"),
+    "application_finalized": N_("%(actor)s finalized the application %(title)s"),
 }
 # A customer reads of what the broker's office did (`actor`: a name or "your broker's office").
 _FOR_CUSTOMERS = {
@@ -116,6 +121,11 @@ _SHORT = {
     "tender_message": N_("A new message about a tender"),
     "tender_offer": N_("A new offer from a tender"),
     "tender_withdrawn": N_("A tender was withdrawn"),
+    "object_added": N_("An insured object was added"),
+    "object_edited": N_("An insured object was changed"),
+    "object_declined": N_("An object was recorded as not insured"),
+    "application_submitted": N_("An application was sent to an insurer"),
+    "application_finalized": N_("An application became a policy"),
 }
 MONEY_COLUMNS = frozenset({"gross_premium"})
 DATE_COLUMNS = frozenset({"birthdate", "document_date", "valid_until"})
