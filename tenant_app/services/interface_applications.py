@@ -1,0 +1,276 @@
+"""Applications (Anträge) for an insured object through an insurer's plug-in, up to the
+signature: started from the object (refused without the firm's account or the user's agent
+number), answered step by step as a draft (each step checked by its declared fields; the
+tariff step asks the insurer for a quote), submitted (the filled application comes back as a
+PDF filed in the insurance folder), signed (services/application_signing.py), finalized
+(services/application_policy.py).
+
+Nothing entered is lost by a fault: answers are stored before any call to the insurer, and a
+failed call leaves the draft as it was with the message the user read (`last_error`).
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from tortoise.expressions import F
+
+from tenant_app.actors import CurrentUser
+from tenant_app.errors import EditConflict, NotFound, ValidationFailed
+from tenant_app.files.storage import Storage
+from tenant_app.models.contacts import Contact
+from tenant_app.models.interfaces import InsuredObject, InterfaceApplication
+from tenant_app.plugins import Application, InsurerPlugin, Quote, Step
+from tenant_app.services import application_case, document_store, insured_objects, insurer_plugins
+from tenant_app.services import application_steps as steps
+from tenant_app.services.interface_calls import InsurerCallFailed, connection_for, run_call
+from tenant_app.services.upload_checks import Upload
+from tenant_app.settings import Settings
+from tenant_app.text.i18n import get_locale
+from tenant_app.text.i18n import gettext as _
+
+OPEN_STATUSES = ("draft", "submitted", "signed")
+
+
+async def application_for(
+    actor: CurrentUser, application_id: int, *, write: bool = False
+) -> InterfaceApplication:
+    """The application if the actor may see (with `write`: work on) its insured object; a miss
+    is NotFound whatever the reason (another tenant's, a contact not theirs, a customer)."""
+    if actor.kind != "staff":
+        raise NotFound
+    found = await InterfaceApplication.get_or_none(id=application_id)
+    if found is None:
+        raise NotFound
+    await insured_objects.object_for(actor, found.insured_object_id, write=write)
+    return found
+
+
+def plugin_of(application: InterfaceApplication) -> InsurerPlugin:
+    plugin = insurer_plugins.plugin(application.plugin)
+    if plugin is None:
+        raise ValidationFailed({"form": _("This insurer interface is no longer installed.")})
+    return plugin
+
+
+def _closed() -> ValidationFailed:
+    return ValidationFailed({"form": _("This application has been sent already.")})
+
+
+async def start(
+    settings: Settings, actor: CurrentUser, *, object_id: int, plugin_key: str
+) -> InterfaceApplication:
+    """The open application of the object with this insurer, or a new draft with the first
+    answers taken from the object and the contact."""
+    insured = await insured_objects.object_for(actor, object_id, write=True)
+    plugin = insurer_plugins.plugin(plugin_key)
+    if plugin is None or not plugin.covers(insured.product_line, insured.attributes):
+        raise ValidationFailed({"form": _("This insurer does not insure this object.")})
+    if insured.insurance_state == "insured":
+        raise ValidationFailed({"form": _("This object is insured already.")})
+    connection = await connection_for(settings, actor, plugin_key)
+    running = await InterfaceApplication.filter(
+        insured_object_id=insured.id, plugin=plugin_key, status__in=OPEN_STATUSES
+    ).first()
+    if running is not None:
+        return running
+    contact = await Contact.get(id=insured.contact_id)
+    return await InterfaceApplication.create(
+        plugin=plugin_key,
+        contact_id=insured.contact_id,
+        insured_object_id=insured.id,
+        step=plugin.steps[0].key,
+        answers=steps.prefilled(plugin, insured, contact),
+        agent_number=connection.agent_number,
+        idempotency_key=uuid.uuid4().hex,
+        created_by_id=actor.id,
+    )
+
+
+async def store_changes(
+    application: InterfaceApplication, version: int | None, **changes: Any
+) -> InterfaceApplication:
+    """Write `changes` if nobody changed the application since `version` was read."""
+    rows = InterfaceApplication.filter(id=application.id)
+    if version is not None:
+        rows = rows.filter(version=version)
+    if not await rows.update(**changes, version=F("version") + 1):
+        stored = await InterfaceApplication.get(id=application.id)
+        raise EditConflict(
+            {"form": _("This application was changed meanwhile.")}, version=stored.version
+        )
+    return await InterfaceApplication.get(id=application.id)
+
+
+async def call_input(application: InterfaceApplication) -> Application:
+    """What the plug-in's calls read: the answers, the object, the contact."""
+    insured = await InsuredObject.get(id=application.insured_object_id)
+    contact = await Contact.get(id=application.contact_id)
+    return Application(
+        answers=dict(application.answers),
+        insured_object=steps.object_values(insured),
+        contact=steps.contact_values(contact),
+        idempotency_key=application.idempotency_key,
+        external_id=application.external_id,
+        signature=application.signature,
+        signed_at=application.signed_at,
+    )
+
+
+def quote_values(quote: Quote) -> dict[str, Any]:
+    return {
+        "tariff_name": quote.tariff_name,
+        "premium": str(quote.premium),
+        "frequency": quote.frequency,
+        "cover": list(quote.cover),
+        "notes": list(quote.notes),
+    }
+
+
+async def _quote(
+    settings: Settings, actor: CurrentUser, application: InterfaceApplication
+) -> dict[str, Any]:
+    plugin = plugin_of(application)
+    connection = await connection_for(settings, actor, application.plugin)
+    asked = await call_input(application)
+    quote = await run_call(
+        settings,
+        connection,
+        application_id=application.id,
+        call=lambda ctx: plugin.quote(ctx, asked),
+    )
+    return quote_values(quote)
+
+
+async def requote(
+    settings: Settings, actor: CurrentUser, application_id: int
+) -> InterfaceApplication:
+    """Ask the insurer again for the tariff of the answers so far (the tariff step's button)."""
+    application = await application_for(actor, application_id, write=True)
+    if application.status != "draft":
+        raise _closed()
+    try:
+        quote = await _quote(settings, actor, application)
+    except InsurerCallFailed as failed:
+        await store_changes(application, None, last_error=failed.errors.get("form", ""), quote={})
+        raise
+    return await store_changes(application, None, quote=quote, last_error="")
+
+
+async def answer_step(
+    settings: Settings,
+    actor: CurrentUser,
+    application_id: int,
+    *,
+    step_key: str,
+    values: Mapping[str, Any],
+    version: int | None,
+) -> InterfaceApplication:
+    """Store the step's answers and move to the next step; nothing is stored when an answer is
+    refused. Entering or leaving a tariff step asks the insurer for the tariff of the answers:
+    its refusal is shown next to the fields, the answers stay stored."""
+    application = await application_for(actor, application_id, write=True)
+    if application.status != "draft":
+        raise _closed()
+    plugin = plugin_of(application)
+    step = steps.step_of(plugin, step_key)
+    if step is None:
+        raise NotFound
+    clean, errors = steps.check_step(step, values, get_locale())
+    if clean is None:
+        raise ValidationFailed(errors)
+    answers = {**application.answers, **clean}
+    for field in step.fields:  # a field left empty forgets its earlier answer
+        if field.key not in clean:
+            answers.pop(field.key, None)
+    following = steps.after(plugin, step.key)
+    application = await store_changes(application, version, answers=answers, step=step.key)
+    if step.kind == "tariff" or (following is not None and following.kind == "tariff"):
+        await _fresh_quote(settings, actor, application)
+    moved_to = following.key if following is not None else step.key
+    return await store_changes(application, None, step=moved_to)
+
+
+async def _fresh_quote(
+    settings: Settings, actor: CurrentUser, application: InterfaceApplication
+) -> None:
+    try:
+        quote = await _quote(settings, actor, application)
+    except InsurerCallFailed as failed:
+        await store_changes(application, None, last_error=failed.errors.get("form", ""), quote={})
+        raise
+    await store_changes(application, None, quote=quote, last_error="")
+
+
+async def go_back(actor: CurrentUser, application_id: int, *, step_key: str) -> None:
+    """Show the step before `step_key` (nothing stored of the step being left)."""
+    application = await application_for(actor, application_id, write=True)
+    plugin = plugin_of(application)
+    previous = steps.before(plugin, step_key)
+    if application.status == "draft" and previous is not None:
+        await store_changes(application, None, step=previous.key)
+
+
+def step_shown(plugin: InsurerPlugin, application: InterfaceApplication) -> Step:
+    return steps.step_of(plugin, application.step) or plugin.steps[0]
+
+
+async def submit(
+    settings: Settings,
+    store: Storage,
+    actor: CurrentUser,
+    application_id: int,
+    *,
+    version: int | None,
+) -> InterfaceApplication:
+    """Send the application. Every step's answers are checked again first (the step with a
+    gap is shown). The insurer's filled application is filed in the customer's insurance
+    folder (hidden from the customer) and opened for signing."""
+    application = await application_for(actor, application_id, write=True)
+    if application.status != "draft":
+        raise _closed()
+    plugin = plugin_of(application)
+    gap, errors = steps.first_unanswered(plugin, application.answers, get_locale())
+    if gap is not None:
+        await store_changes(application, None, step=gap.key)
+        raise ValidationFailed(errors)
+    connection = await connection_for(settings, actor, application.plugin)
+    asked = await call_input(application)
+    try:
+        sent = await run_call(
+            settings,
+            connection,
+            application_id=application.id,
+            call=lambda ctx: plugin.submit(ctx, asked),
+        )
+    except InsurerCallFailed as failed:
+        await store_changes(application, None, last_error=failed.errors.get("form", ""))
+        raise
+    paper = sent.paper
+    filed = await document_store.store_documents(
+        actor,
+        store,
+        contact_id=application.contact_id,
+        contract=None,
+        folder="insurance",
+        uploads=[Upload(io.BytesIO(paper.data), paper.filename, len(paper.data))],
+        values={"title": paper.title[:200], "folder": "insurance"},
+        max_bytes=settings.max_upload_bytes,
+        shared=False,
+        announce=False,
+    )
+    quote = {**application.quote, "premium": str(sent.premium), "frequency": sent.frequency}
+    application = await store_changes(
+        application,
+        version,
+        status="submitted",
+        external_id=sent.external_id[:80],
+        paper_id=filed[0].id,
+        quote=quote,
+        last_error="",
+    )
+    await application_case.submitted(actor, application, plugin)
+    return application
