@@ -26,6 +26,7 @@ ProductLineKey = Literal[
     "leben",
     "kranken",
     "gewerbe",
+    "fahrrad",
     "sonstige",
 ]
 CaseStatus = Literal["open", "in_progress", "offered", "completed", "cancelled"]
