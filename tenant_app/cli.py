@@ -169,26 +169,6 @@ async def _backoffice_add_user(settings: Settings, backoffice: str, person: dict
     return 0
 
 
-async def _ensure_demo(settings: Settings) -> str:
-    from tenant_app.demo.seed import DEMO_SLUG, ensure_demo
-    from tenant_app.files.storage import storage_for
-    from tenant_app.services.tenants import hostname_for
-
-    await db.apply_migrations(settings)
-    await db.init_db(settings)
-    try:
-        created = await ensure_demo(
-            PasswordService(settings),
-            storage_for(settings),
-            base_domain=settings.base_domain,
-            platform_host=settings.platform_hostname,
-        )
-    finally:
-        await db.close_db()
-    print("Demo tenant created." if created else "Demo tenant exists already (left as it is).")
-    return hostname_for(DEMO_SLUG, settings.base_domain)
-
-
 async def _run_worker(settings: Settings) -> None:
     from tenant_app.app import PERIODIC_USE_CASES
     from tenant_app.jobs.runner import JobRunner
@@ -203,23 +183,6 @@ async def _run_worker(settings: Settings) -> None:
         await runner.run_forever()
     finally:
         await db.close_db()
-
-
-def _print_demo_logins() -> None:
-    from tenant_app.demo import seed as demo
-    from tenant_app.demo.integration import API_TOKEN
-    from tenant_app.demo.tenders import BACKOFFICE_LOGIN, OPERATOR
-
-    print(f"  Admin:            {demo.ADMIN[0]} / {demo.ADMIN[1]}")
-    print(f"  Staff (all):      mia / {demo.STAFF_PASSWORD}")
-    print(f"  Staff (read):     paul / {demo.STAFF_PASSWORD}")
-    for person in demo.CUSTOMERS:
-        print(f"  Customer:         {person.username} / {demo.CUSTOMER_PASSWORD}  ({person.story})")
-    print(f"  Trusted person:   tom / {demo.CUSTOMER_PASSWORD}  ({demo.TRUSTED_STORY})")
-    print(f"  API token:        {API_TOKEN}  (all permissions; reference at /api/v1/docs)")
-    print("  On the platform host (operators and backoffices):")
-    print(f"  Operator:         {OPERATOR[0]} / {OPERATOR[1]}")
-    print(f"  Backoffice:       {' / '.join(BACKOFFICE_LOGIN)}  (the demo's tenders)")
 
 
 class _ConfigFailed(click.ClickException):
@@ -345,13 +308,20 @@ def _backoffice_add_user_command(
 @click.option("--no-serve", is_flag=True, help="only create the demo data")
 def _demo_command(port: int, no_serve: bool) -> int:
     settings = _settings()
-    hostname = asyncio.run(_ensure_demo(settings))
+    from tenant_app.demo.launch import (
+        ensure_demo_tenant,
+        print_demo_logins,
+        start_reference_insurer,
+    )
+
+    hostname = asyncio.run(ensure_demo_tenant(settings))
     print(f"Demo portal: http://{hostname}:{port}/login")
     print(f"Platform (operators, backoffices): http://{settings.platform_hostname}:{port}/login")
-    _print_demo_logins()
+    print_demo_logins()
     if settings.mail_backend == "file":
         print(f"Mails are written as .eml files to {settings.mail_dir}")
     if not no_serve:
+        start_reference_insurer(settings)
         _serve(settings, "127.0.0.1", port, 1, False)
     return 0
 

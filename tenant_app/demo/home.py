@@ -9,6 +9,20 @@ from tenant_app.files.portraits import process_portrait
 from tenant_app.files.storage import Storage, new_key
 from tenant_app.models.accounts import User
 
+# The broker profile the customers' portal home shows (Einstellungen > Maklerprofil).
+BROKER_PROFILE = {
+    "broker_firm_name": "Muster & Partner Versicherungsmakler",
+    "broker_legal_form": "GmbH",
+    "broker_phone": "0221 98765-0",
+    "broker_street": "Hohenzollernring 42",
+    "broker_postal_code": "50672",
+    "broker_city": "Köln",
+    "broker_email": "service@muster-partner.example",
+    "broker_opening_hours": "Mo–Do 9:00–17:30 Uhr\nFr 9:00–14:00 Uhr\nund nach Vereinbarung",
+    "broker_register_number": "D-M7K2-QX4TR-58",
+    "broker_number": "MP-4711",
+}
+
 
 def portrait_png() -> bytes:
     """A friendly silhouette on the firm's colours."""

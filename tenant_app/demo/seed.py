@@ -14,9 +14,10 @@ from tenant_app.demo.activity import add_recent_activity
 from tenant_app.demo.cases import add_demo_cases
 from tenant_app.demo.chats import add_demo_chats
 from tenant_app.demo.claims import add_demo_claims
-from tenant_app.demo.home import add_advisor_photo
+from tenant_app.demo.home import BROKER_PROFILE, add_advisor_photo
 from tenant_app.demo.households import add_household, add_trusted_person
 from tenant_app.demo.integration import add_api_token
+from tenant_app.demo.interfaces import add_demo_interfaces
 from tenant_app.demo.invitations import add_demo_invitations
 from tenant_app.demo.leads import add_demo_leads
 from tenant_app.demo.logo import logo_png
@@ -31,11 +32,12 @@ from tenant_app.models.contacts import Contact, ContactResponsible
 from tenant_app.models.folders import Contract, CustomerAccess, Document
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
+from tenant_app.security.credentials import CredentialKeys, development_keys
 from tenant_app.security.passwords import PasswordService
 from tenant_app.services.branding import replace_asset
 from tenant_app.services.contracts import clean_contract
 from tenant_app.services.tickets import Context
-from tenant_app.settings import Settings
+from tenant_app.settings import DEV_SECRET, Settings
 from tenant_app.tenancy import tenant_cache
 
 DEMO_SLUG = "demo"
@@ -109,24 +111,16 @@ CUSTOMERS = (
     ),
 )
 # Dana's login also serves her daughter Emma (Haushalt); Lena named Tom (Vertrauensperson).
-# The broker profile the customers' portal home shows (Einstellungen > Maklerprofil).
-BROKER_PROFILE = {
-    "broker_firm_name": "Muster & Partner Versicherungsmakler",
-    "broker_legal_form": "GmbH",
-    "broker_phone": "0221 98765-0",
-    "broker_street": "Hohenzollernring 42",
-    "broker_postal_code": "50672",
-    "broker_city": "Köln",
-    "broker_email": "service@muster-partner.example",
-    "broker_opening_hours": "Mo–Do 9:00–17:30 Uhr\nFr 9:00–14:00 Uhr\nund nach Vereinbarung",
-    "broker_register_number": "D-M7K2-QX4TR-58",
-    "broker_number": "MP-4711",
-}
 TRUSTED_STORY = "Vertrauensperson von Lena: kann ihren Notfall-Ordner anfragen (7 Tage Wartezeit)"
 
 
 async def ensure_demo(
-    passwords: PasswordService, store: Storage, *, base_domain: str, platform_host: str = ""
+    passwords: PasswordService,
+    store: Storage,
+    *,
+    base_domain: str,
+    platform_host: str = "",
+    credential_keys: CredentialKeys | None = None,
 ) -> bool:
     """Create the demo tenant with everything in it, and the platform's space (`platform_host`,
     else platform.BASE_DOMAIN); False (and nothing changed) if the demo tenant exists."""
@@ -173,6 +167,7 @@ async def ensure_demo(
         await add_demo_offers(tenant.id)
         await add_demo_push(tenant.id)
         await add_demo_invitations(store, tenant.id, staff)
+        await add_demo_interfaces(credential_keys or development_keys(DEV_SECRET))
     platform = Settings(base_domain=base_domain, platform_host=platform_host)
     await add_demo_tenders(passwords, Context(settings=platform, store=store), tenant.id)
     tenant_cache.invalidate()

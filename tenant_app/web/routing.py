@@ -50,6 +50,7 @@ from tenant_app.web.staff import claims as staff_claims
 from tenant_app.web.staff import contact_login, contacts, folders, home, settings, users
 from tenant_app.web.staff import household as staff_household
 from tenant_app.web.staff import imports as staff_imports
+from tenant_app.web.staff import insured_objects as staff_insured_objects
 from tenant_app.web.staff import insurers as staff_insurers
 from tenant_app.web.staff import invitations as staff_invitations
 from tenant_app.web.staff import leads as staff_leads
@@ -114,6 +115,7 @@ MODULES = (
     leads,
     portal_referral,
     staff_case_risks,
+    staff_insured_objects,
     staff_case_offers,
     staff_tenders,
     staff_claims,
