@@ -51,6 +51,7 @@ from tenant_app.web.staff import contact_login, contacts, folders, home, setting
 from tenant_app.web.staff import household as staff_household
 from tenant_app.web.staff import imports as staff_imports
 from tenant_app.web.staff import insured_objects as staff_insured_objects
+from tenant_app.web.staff import insurer_accounts as staff_insurer_accounts
 from tenant_app.web.staff import insurers as staff_insurers
 from tenant_app.web.staff import invitations as staff_invitations
 from tenant_app.web.staff import leads as staff_leads
@@ -105,6 +106,7 @@ MODULES = (
     staff_api_tokens,  # before settings: its POST /staff/settings/{kind} would take ours
     staff_webhooks,  # before settings: its POST /staff/settings/{kind} would take ours
     staff_backoffices,
+    staff_insurer_accounts,  # before settings: its POST /staff/settings/{kind}/remove
     settings,
     staff_view_as,
     staff_sessions,

@@ -147,6 +147,8 @@ STAFF = (
     "/staff/chats/{chat_id:id}",  # Dana's chat (chat_id below)
     "/staff/chats/{chat_id:id}/archive",  # its archive dialog ("Zugeordnet zu")
     "/staff/settings/backoffices",
+    "/staff/settings/insurer-accounts",
+    "/staff/settings/insurer-accounts/{plugin}",  # the reference plug-in's (radschutz)
 )
 PORTAL = (
     "/portal",
@@ -324,6 +326,7 @@ async def staff_ids(page: Any) -> dict[str, str]:
         "claim_id": await href(page, "/staff/claims", r"/staff/claims/(\d+)$"),
         "request_id": await href(page, "/staff/offer-requests", r"/offer-requests/(\d+)/answer$"),
         "chat_id": await chat_id(page),
+        "plugin": "radschutz",
     }
 
 
