@@ -19,7 +19,7 @@ APPLICATION_STATUSES = Labels(  # vocabulary.APPLICATION_STATUSES
         "submitted": N_("Submitted"),
         "signed": N_("Signed"),
         "finalized": N_("Finalized"),
-        "cancelled": N_("Cancelled"),
+        "cancelled": N_("Called off"),
     }
 )
 APPLICATION_CHIPS = {

@@ -26,6 +26,7 @@ from tenant_app.services import (
     documents,
     erasure,
     households,
+    insured_object_pages,
     notices,
     trust_staff,
     versions,
@@ -207,6 +208,7 @@ async def _sections(actor: CurrentUser, contact: Any, settings: Settings) -> dic
         "documents": await documents.contact_documents(actor, contact_id=contact.id),
         "trusted": await trust_staff.contact_trust(actor, contact_id=contact.id, settings=settings),
         "cases": await case_pages.contact_cases(actor, contact_id=contact.id),
+        "objects": await insured_object_pages.contact_objects(actor, contact),
         # the newest customer actions; the contact's whole feed is its own page
         "activity": await activity.feed(
             actor, filter="all", page=1, contact_id=contact.id, per_page=5
