@@ -73,4 +73,4 @@ def print_demo_logins() -> None:
     print(f"  Operator:         {OPERATOR[0]} / {OPERATOR[1]}")
     print(f"  Backoffice:       {' / '.join(BACKOFFICE_LOGIN)}  (the demo's tenders)")
     print("  Insurer interface: Radschutz (Einstellungen › Onlinekonten) is active; Dana's e-bike")
-    print("                     waits to be insured (Anna and Mia have agent numbers, Paul none)")
+    print("                     waits to be insured (Anna and Mia have agent numbers)")
