@@ -149,6 +149,9 @@ STAFF = (
     "/staff/settings/backoffices",
     "/staff/settings/insurer-accounts",
     "/staff/settings/insurer-accounts/{plugin}",  # the reference plug-in's (radschutz)
+    "/staff/contacts/{contact_id:id}/objects/new",
+    "/staff/objects/{object_id:id}",  # Dana's e-bike, waiting to be insured (the demo)
+    "/staff/objects/{object_id:id}/edit",
 )
 PORTAL = (
     "/portal",
@@ -326,6 +329,7 @@ async def staff_ids(page: Any) -> dict[str, str]:
         "claim_id": await href(page, "/staff/claims", r"/staff/claims/(\d+)$"),
         "request_id": await href(page, "/staff/offer-requests", r"/offer-requests/(\d+)/answer$"),
         "chat_id": await chat_id(page),
+        "object_id": await href(page, f"/staff/contacts/{contact}", r"/staff/objects/(\d+)$"),
         "plugin": "radschutz",
     }
 
