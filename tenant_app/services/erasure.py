@@ -48,6 +48,7 @@ from tenant_app.services import (
     claim_records,
     events,
     households,
+    insured_object_records,
     invitations_records,
     leads_records,
     offers_records,
@@ -327,6 +328,8 @@ async def _contact_data(contact: Contact, documents: list[Document]) -> dict[str
         "chats": await _ticket_data(contact, attachments, kind="chat"),  # archived ones too
         # Advice cases with their risks, and the jump-in links made into them.
         **await case_records.export_of(contact.id),
+        # Its insured objects, the applications for them through insurer interfaces, their calls.
+        **await insured_object_records.export_of(contact.id),
         # Claims he reported, with their photos and documents (in the archive's files/).
         **await claim_records.export_of(contact.id),
         # The prospect request it was made from (with the consent), and how many it recommended.

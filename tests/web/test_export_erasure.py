@@ -26,6 +26,7 @@ from tenant_app.models.engagement import Invitation, OfferAcceptance, OfferReque
 from tenant_app.models.factors import Passkey, RecoveryCode, TotpFactor
 from tenant_app.models.folders import Contract, Document
 from tenant_app.models.households import ContactLink, TrustedPerson
+from tenant_app.models.interfaces import InterfaceApplication, InterfaceCall
 from tenant_app.models.leads import Lead
 from tenant_app.models.mail import OutboxMail
 from tenant_app.models.push import PushSubscription
@@ -48,6 +49,7 @@ from tests.tender_helpers import (
     make_backoffice,
     make_tender,
 )
+from tests.web.test_insured_objects import EBIKE
 from tests.web.test_tickets import make_staff
 from tests.web.test_totp import enrol_totp
 
@@ -107,6 +109,9 @@ ABOUT_A_CONTACT = {
     "claim",  # a claim (Schaden) he reported
     "claim_file",  # its photos and documents
     "push_subscription",  # a browser of his login that gets push notifications
+    "insured_object",  # his e-bike (Versichertes Objekt)
+    "interface_application",  # an application for it through an insurer's interface
+    "interface_call",  # an exchange with the insurer for that application (kept for support)
 }
 # Tables that name a user only as the staff member who made them (SET NULL when that account
 # goes): never a customer's login, so no row of them is about a contact.
@@ -117,6 +122,8 @@ STAFF_MADE = {
     "api_token": "user: the token's own technical account; created_by: the administrator",
     "backoffice_engagement": "started_by: the administrator who engaged the backoffice",
     "backoffice_member": "user: a login of the platform's own space, never a contact's",
+    "insurer_account": "updated_by: the administrator who entered the firm's online account",
+    "agent_number": "user: the staff member whose agent number (Vermittlernummer) it is",
 }
 
 
@@ -349,6 +356,7 @@ async def make_rich_contact(tenant, passwords, settings, client_for, office, del
     )
     assert chosen.status_code == 303  # Nora's session now shows his folders
     await _advice_case(tenant, settings, contact, office)
+    await _insured_object(tenant, contact, office)
     assert (await report_claim(customer, [("wand.jpg", photo(), "image/jpeg")])).status_code == 303
     with tenant_scope(tenant_id):  # he asked on the public page first; staff made him of it
         await Lead.create(
@@ -429,6 +437,34 @@ async def _advice_case(tenant, settings, contact, office) -> None:
             premium=Decimal("1234.56"),
             payment_frequency="yearly",
             status="released",
+        )
+
+
+async def _insured_object(tenant, contact, office) -> None:
+    """His e-bike, added on his page; an application for it with one call to the insurer."""
+    new = f"/staff/contacts/{contact.id}/objects/new"
+    added = await office.admin.submit(new, EBIKE, form_page=f"{new}?product_line=fahrrad")
+    assert added.status_code == 303
+    object_id = int(added.headers["location"].split("?")[0].rsplit("/", 1)[1])
+    with tenant_scope(tenant.tenant.id):
+        application = await InterfaceApplication.create(
+            plugin="radschutz",
+            contact_id=contact.id,
+            insured_object_id=object_id,
+            answers={"last_name": "Quittenbaum", "leased": False},
+            idempotency_key="idem-of-zoltan",
+            created_by_id=office.anna.id,
+        )
+        await InterfaceCall.create(
+            plugin="radschutz",
+            application_id=application.id,
+            operation="quote",
+            method="POST",
+            url="http://127.0.0.1:8070/v1/quotes",
+            status_code=200,
+            request_body='{"last_name": "Quittenbaum", "object_type": "ebike"}',
+            response_body='{"tariff": {"name": "E-Bike Komfort"}}',
+            duration_ms=12,
         )
 
 
@@ -581,6 +617,20 @@ async def test_export_holds_every_row_about_the_contact(
     assert "cd" * 32 not in text  # never the opt-in link's hash
     [link] = data["jump_in_links"]
     assert link["staff_member"] == "Anna Team" and link["used_at"] is None
+    [ebike] = data["insured_objects"]  # his e-bike, typed as stored, and who added it
+    assert (ebike["label"], ebike["attributes"]["frame_number"], ebike["added_by"]) == (
+        "E-Bike · Riese & Müller Charger4",
+        "WRM-12345",
+        "Clara Chef",
+    )
+    [application] = data["interface_applications"]  # with the call, never its idempotency key
+    assert (application["insured_object_id"], application["started_by"]) == (
+        ebike["id"],
+        "Anna Team",
+    )
+    [call] = application["calls"]
+    assert (call["operation"], call["status_code"]) == ("quote", 200)
+    assert "Quittenbaum" in call["request_body"] and "idem-of-zoltan" not in text
     told = {(n["login"], n["kind"], n["about"]) for n in data["notifications"]}
     assert ("zoltan.quittenbaum", "ticket_reply", "Beule am Lieferwagen") in told
 
