@@ -1,5 +1,5 @@
 """The `tenant-app` command: serve, migrate, worker, tenant create, platform init, backoffice
-create and add-user, demo."""
+create and add-user, credentials new-key and rotate, demo."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import IO, Any
 
 import click
 
-from tenant_app import db
+from tenant_app import cli_credentials, db
 from tenant_app.errors import ValidationFailed
 from tenant_app.security.passwords import PasswordService
 from tenant_app.settings import ConfigError, Settings, load_settings
@@ -301,6 +301,9 @@ def _backoffice_add_user_command(
 ) -> int:
     person = {"email": email, "first_name": first_name, "last_name": last_name}
     return asyncio.run(_backoffice_add_user(_settings(), backoffice, person))
+
+
+cli.add_command(cli_credentials.group(_settings))
 
 
 @cli.command("demo", help="create the demo tenant if absent and serve it")
