@@ -27,6 +27,7 @@ class ContractRow:
     note: str
     created_by_customer: bool
     valid_until: date | None = None  # an offer's last day to accept it
+    insured_object: str = ""  # the name of the insured object it insures (an e-bike), if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,20 +43,23 @@ class DocumentRow:
     content_type: str  # decides thumbnail and preview in the list
 
 
-# Contracts and documents of one folder in one statement: hot pages need few round trips.
+# Contracts (with the insured object each insures) and documents of one folder in one
+# statement: hot pages need few round trips.
 _FOLDER_SQL = (
     "SELECT 'c' AS kind, id, NULL AS contract_id, status, product_line, insurer_name,"
     " insurance_number, payment_frequency, gross_premium, note,"
     " created_by_customer AS by_customer, NULL AS title, NULL AS category,"
     " NULL AS document_date, NULL AS size, NULL AS shared, NULL AS content_type, created_at,"
-    " valid_until"
+    " valid_until,"
+    " (SELECT MIN(o.label) FROM insured_object o WHERE o.tenant_id = :tenant_id"
+    " AND o.contact_id = :contact_id AND o.contract_id = contract.id) AS insured_object"
     " FROM contract"
     " WHERE tenant_id = :tenant_id AND contact_id = :contact_id AND folder = :folder"
     " AND deleted_at IS NULL"
     " UNION ALL"
     " SELECT 'd', id, contract_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
     " uploaded_by_customer, title, category, document_date, size, shared_with_customer,"
-    " content_type, created_at, NULL FROM document"
+    " content_type, created_at, NULL, NULL FROM document"
     " WHERE tenant_id = :tenant_id AND contact_id = :contact_id AND folder = :folder"
     " ORDER BY kind, created_at DESC, id DESC"
 )
@@ -81,6 +85,7 @@ async def folder_rows(contact_id: int, folder: str) -> tuple[list[ContractRow], 
             note=row["note"],
             created_by_customer=bool(row["by_customer"]),
             valid_until=as_date(row["valid_until"]),
+            insured_object=row["insured_object"] or "",
         )
         for row in rows
         if row["kind"] == "c"

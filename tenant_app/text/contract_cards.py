@@ -25,6 +25,7 @@ class CardLabels:
     number: str
     amount: str
     note: str
+    insured_object: str
     edit: str
     delete: str
     delete_question: str
@@ -45,6 +46,7 @@ class ContractCard:
     upload_url: str
     labels: CardLabels
     valid_until: str = ""  # an offer's last day, "" without one
+    insured_object: str = ""  # what it insures, when applied for through an insurer interface
 
 
 def offer_state(contract: ContractRow) -> str:
@@ -65,6 +67,7 @@ def _labels(locale: str, folder: str) -> CardLabels:
             number=i18n.gettext(kind.number_label),
             amount=i18n.gettext(kind.amount_short or "Amount"),
             note=i18n.gettext("Note"),
+            insured_object=i18n.gettext("Insured object"),
             edit=i18n.gettext("Edit"),
             delete=i18n.gettext("Delete"),
             delete_question=i18n.gettext("Delete this contract?"),
@@ -98,4 +101,5 @@ def contract_card(url: Callable[..., str], folder: str, contract: ContractRow) -
         upload_url=f"{url('portal_upload_form', folder=folder)}?contract_id={contract.id}",
         labels=_labels(i18n.get_locale(), folder),
         valid_until=fmt_date(contract.valid_until) if contract.valid_until else "",
+        insured_object=contract.insured_object,
     )

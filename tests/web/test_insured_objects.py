@@ -21,7 +21,7 @@ from tenant_app.plugins import InsurerPlugin, ObjectKind, Step
 from tenant_app.security.credentials import seal
 from tenant_app.services import insured_objects, insurer_plugins
 from tests.case_helpers import actor, in_tenant, staff_member
-from tests.conftest import make_customer
+from tests.conftest import CUSTOMER_PASSWORD, make_customer
 from tests.folder_helpers import add_contract, add_document
 from tests.html_forms import form_fields
 
@@ -301,7 +301,7 @@ async def test_no_reminder_without_credentials_once_applied_or_once_declined(
 
 
 async def test_an_insured_object_names_its_contract_and_lists_the_policy_papers(
-    admin, tenant, settings, contact
+    admin, tenant, settings, contact, client_for
 ) -> None:
     object_id = await add_ebike(admin, contact)
     contract = await add_contract(tenant, contact, number="RS-P-000001")
@@ -321,6 +321,11 @@ async def test_an_insured_object_names_its_contract_and_lists_the_policy_papers(
     with tenant_scope(tenant.tenant.id):
         found = await InsuredObject.get(id=object_id)
     assert (found.insurance_state, found.contract_id, found.version) == ("insured", contract.id, 2)
+    kai = client_for(tenant.hostname)  # the customer's contract names what it insures
+    await kai.log_in("kai", CUSTOMER_PASSWORD)
+    folder_page = html.unescape((await kai.get("/portal/folders/insurance")).text)
+    assert f'id="insured-object-{contract.id}">{LABEL}<' in folder_page
+    assert "Versichertes Objekt" in folder_page
 
 
 async def test_staff_who_only_read_the_insurance_folder_see_objects_but_change_nothing(
