@@ -1,6 +1,6 @@
 """A tiny insurer plug-in for tests of the core's pages (Onlinekonten): it declares what the
 settings page needs (credentials with a secret, an agent number's form) and calls nobody.
-`installed_plugin` installs it in place of the entry points for one test."""
+`installed_plugin` installs it beside the entry points' plug-ins for one test."""
 
 from __future__ import annotations
 
@@ -74,7 +74,8 @@ class TwoWheelPlugin(InsurerPlugin):
 
 @pytest.fixture
 def installed_plugin(monkeypatch: pytest.MonkeyPatch) -> Iterator[TwoWheelPlugin]:
-    """The test plug-in as the only installed one."""
+    """The test plug-in installed beside the ones the entry points name (radschutz)."""
     plugin = TwoWheelPlugin()
-    monkeypatch.setattr(insurer_plugins, "installed", lambda: {plugin.key: plugin})
+    found = {**insurer_plugins.installed(), plugin.key: plugin}
+    monkeypatch.setattr(insurer_plugins, "installed", lambda: dict(sorted(found.items())))
     yield plugin

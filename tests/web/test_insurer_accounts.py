@@ -267,7 +267,7 @@ async def test_another_tenant_sees_none_of_it(
 async def test_without_a_key_saving_credentials_says_so(client, tenant, app, monkeypatch) -> None:
     production = app.state.settings.with_overrides(credentials_keys="", environment="production")
     await client.log_in("alpha-admin")
-    monkeypatch.setattr(app.state, "settings", production)
+    monkeypatch.setitem(app.state._state, "settings", production)  # State keeps it there
     page = await client.get(PAGE)
     assert 'id="credentials-no-key"' in page.text
     refused = await _credentials(client)
@@ -289,3 +289,41 @@ async def test_the_services_refuse_staff_who_are_no_administrators(tenant, passw
                 await call
             assert type(refused.value).__name__ == "PermissionDenied"
             assert not isinstance(refused.value, ValidationFailed)
+
+
+async def test_the_reference_plug_in_s_account_is_set_up_the_same_way(
+    client, tenant, settings
+) -> None:
+    page = f"{LIST}/radschutz"
+    await client.log_in("alpha-admin")
+    listed = await client.get(LIST)
+    assert 'id="account-radschutz"' in listed.text and f'id="account-{KEY}"' in listed.text
+    form = await client.get(page)
+    assert form.status_code == 200 and 'id="f-credential_password"' in form.text
+    version = form.text.split('name="version" value="', 1)[1].split('"', 1)[0]
+    data = {
+        "action": "credentials",
+        "version": version,
+        "credential_username": "demo-makler",
+        "credential_password": "radschutz-demo",
+    }
+    assert (await client.submit(page, data)).status_code == 303
+    with tenant_scope(tenant.tenant.id):
+        row = await account_for("radschutz")
+        assert row is not None and await credentials_for(settings, row) == {
+            "username": "demo-makler",
+            "password": "radschutz-demo",
+        }
+    shown = await client.get(page)
+    assert "radschutz-demo" not in shown.text
+    agent = f"agent_{tenant.admin.id}"
+    version = shown.text.split('name="version" value="', 1)[1].split('"', 1)[0]
+    wrong = await client.submit(
+        f"{page}/agents", {agent: "ZW-1234", "version": version}, form_page=page
+    )
+    assert wrong.status_code == 422 and "VM-12345" in wrong.text
+    right = {agent: "VM-10001", "version": version}
+    assert (await client.submit(f"{page}/agents", right, form_page=page)).status_code == 303
+    with tenant_scope(tenant.tenant.id):
+        assert await agent_number_of(tenant.admin.id, "radschutz") == "VM-10001"
+        assert await agent_number_of(tenant.admin.id, KEY) == ""
