@@ -22,11 +22,11 @@ from tenant_app.actors import CurrentUser
 from tenant_app.errors import EditConflict, ValidationFailed
 from tenant_app.models.folders import AuditEntry
 from tenant_app.models.interfaces import AgentNumber, InsurerAccount
-from tenant_app.plugins import Field, InsurerPlugin, text_in
+from tenant_app.plugins import InsurerPlugin, text_in
 from tenant_app.schemas.base import checked
-from tenant_app.schemas.product_lines import RiskAttribute
 from tenant_app.schemas.risk_values import model_of, stored_values
 from tenant_app.security.credentials import seal
+from tenant_app.services.application_steps import attribute_of
 from tenant_app.services.insurer_account_pages import (
     AGENT_NUMBER_MAX,
     AGENT_PREFIX,
@@ -48,22 +48,6 @@ AGENT_SET, AGENT_REMOVED = "agent_number_set", "agent_number_removed"
 HINT_MAX = 120  # InsurerAccount.credentials_hint
 
 
-def _attribute(field: Field, language: str) -> RiskAttribute:
-    """A credential field checked like a risk's typed attribute, its texts in `language`."""
-    return RiskAttribute(
-        field.key,
-        field.type,
-        text_in(field.label, language),
-        field.required,
-        choices=tuple((value, text_in(label, language)) for value, label in field.choices),
-        minimum=field.minimum,
-        maximum=field.maximum,
-        max_length=field.max_length,
-        pattern=field.pattern,
-        pattern_message=text_in(field.pattern_message, language) or _("Invalid input."),
-    )
-
-
 def _as_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -81,7 +65,7 @@ def checked_credentials(
         if field.secret and not given[field.key].strip():
             given[field.key] = stored.get(field.key, "")
     language = get_locale()
-    model = model_of(f"Credentials_{plugin.key}", tuple(_attribute(f, language) for f in fields))
+    model = model_of(f"Credentials_{plugin.key}", tuple(attribute_of(f, language) for f in fields))
     found, errors = checked(model, given)
     if found is None or errors:
         raise ValidationFailed({f"{CREDENTIAL_PREFIX}{k}": v for k, v in errors.items()})
