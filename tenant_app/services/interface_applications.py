@@ -232,6 +232,10 @@ async def submit(
     application = await application_for(actor, application_id, write=True)
     if application.status != "draft":
         raise _closed()
+    if version is not None and version != application.version:  # before the insurer hears of it
+        raise EditConflict(
+            {"form": _("This application was changed meanwhile.")}, version=application.version
+        )
     plugin = plugin_of(application)
     gap, errors = steps.first_unanswered(plugin, application.answers, get_locale())
     if gap is not None:
