@@ -53,6 +53,7 @@ from tenant_app.web.staff import imports as staff_imports
 from tenant_app.web.staff import insured_objects as staff_insured_objects
 from tenant_app.web.staff import insurer_accounts as staff_insurer_accounts
 from tenant_app.web.staff import insurers as staff_insurers
+from tenant_app.web.staff import interface_applications as staff_applications
 from tenant_app.web.staff import invitations as staff_invitations
 from tenant_app.web.staff import leads as staff_leads
 from tenant_app.web.staff import offers as staff_offers
@@ -118,6 +119,7 @@ MODULES = (
     portal_referral,
     staff_case_risks,
     staff_insured_objects,
+    staff_applications,
     staff_case_offers,
     staff_tenders,
     staff_claims,

@@ -86,6 +86,7 @@ NOT_PAGES = {
     "/staff/contacts/{contact_id:id}/offer-requests": "HTMX fragment (the contact page's part)",
     "/staff/chats/{chat_id:id}/files/{document_id:id}": "file download (a chat's attachment)",
     "/backoffice/tenders/{tender_id:id}/documents/{document_id:id}": "file download",
+    "/staff/applications/{app_id:id}/paper": "file preview (the filled application's PDF)",
 }
 
 # Pages with a known problem nobody has fixed yet: ("staff"|"portal"|"public", path) -> why.
@@ -152,6 +153,8 @@ STAFF = (
     "/staff/contacts/{contact_id:id}/objects/new",
     "/staff/objects/{object_id:id}",  # Dana's e-bike, waiting to be insured (the demo)
     "/staff/objects/{object_id:id}/edit",
+    "/staff/applications/{app_id:id}",  # an application for that e-bike (app_id below)
+    "/staff/applications/{app_id:id}/calls",  # its interface log
 )
 PORTAL = (
     "/portal",
@@ -330,8 +333,21 @@ async def staff_ids(page: Any) -> dict[str, str]:
         "request_id": await href(page, "/staff/offer-requests", r"/offer-requests/(\d+)/answer$"),
         "chat_id": await chat_id(page),
         "object_id": await href(page, f"/staff/contacts/{contact}", r"/staff/objects/(\d+)$"),
+        "app_id": await application_id(page, contact),
         "plugin": "radschutz",
     }
+
+
+async def application_id(page: Any, contact: str) -> str:
+    """An application for Dana's e-bike: one made before (a journey's), or one the sweep
+    starts with the object's button (starting asks the insurer nothing yet)."""
+    ebike = await href(page, f"/staff/contacts/{contact}", r"/staff/objects/(\d+)$", "E-Bike")
+    path = f"/staff/objects/{ebike}"
+    await page.goto(path)
+    if not await page.locator("a[href^='/staff/applications/']").count():
+        await page.click("#apply-radschutz")
+        await page.wait_for_selector("#step-count")
+    return await href(page, path, r"/staff/applications/(\d+)$")
 
 
 async def webhook_id(page: Any) -> str:
