@@ -112,7 +112,9 @@ async def applying_world(
     await agent_number(tenant, tenant.admin.id)
     contact, object_id = await customer_with_ebike(tenant, passwords)
     await client.log_in("alpha-admin")
-    return SimpleNamespace(admin=client, contact=contact, object_id=object_id, insurer=insurer)
+    return SimpleNamespace(
+        admin=client, contact=contact, object_id=object_id, insurer=insurer, tenant=tenant
+    )
 
 
 async def start(client: Any, object_id: int) -> int:

@@ -182,10 +182,7 @@ async def answer_step(
     clean, errors = steps.check_step(step, values, get_locale())
     if clean is None:
         raise ValidationFailed(errors)
-    answers = {**application.answers, **clean}
-    for field in step.fields:  # a field left empty forgets its earlier answer
-        if field.key not in clean:
-            answers.pop(field.key, None)
+    answers = _merged(application.answers, step, clean)
     following = steps.after(plugin, step.key)
     application = await store_changes(application, version, answers=answers, step=step.key)
     if step.kind == "tariff" or (following is not None and following.kind == "tariff"):
@@ -205,13 +202,28 @@ async def _fresh_quote(
     await store_changes(application, None, quote=quote, last_error="")
 
 
-async def go_back(actor: CurrentUser, application_id: int, *, step_key: str) -> None:
-    """Show the step before `step_key` (nothing stored of the step being left)."""
+def _merged(answers: Mapping[str, Any], step: Step, clean: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers with the step's as given: a field left empty forgets its earlier answer."""
+    merged = {**answers, **clean}
+    for field in step.fields:
+        if field.key not in clean:
+            merged.pop(field.key, None)
+    return merged
+
+
+async def go_back(
+    actor: CurrentUser, application_id: int, *, step_key: str, values: Mapping[str, Any]
+) -> None:
+    """Show the step before `step_key`, keeping what was entered on it if it passes the
+    step's checks (nothing of it otherwise: going back is no place for error messages)."""
     application = await application_for(actor, application_id, write=True)
     plugin = plugin_of(application)
-    previous = steps.before(plugin, step_key)
-    if application.status == "draft" and previous is not None:
-        await store_changes(application, None, step=previous.key)
+    step, previous = steps.step_of(plugin, step_key), steps.before(plugin, step_key)
+    if application.status != "draft" or step is None or previous is None:
+        return
+    clean, _errors = steps.check_step(step, values, get_locale())
+    answers = application.answers if clean is None else _merged(application.answers, step, clean)
+    await store_changes(application, None, answers=answers, step=previous.key)
 
 
 def step_shown(plugin: InsurerPlugin, application: InterfaceApplication) -> Step:

@@ -27,6 +27,7 @@ from tenant_app.plugins import (
     InsurerRejected,
     InsurerUnavailable,
 )
+from tenant_app.security.credentials import CredentialsUnreadable
 from tenant_app.services import insurer_accounts, insurer_plugins
 from tenant_app.settings import Settings
 from tenant_app.text.i18n import get_locale
@@ -79,7 +80,16 @@ async def connection_for(settings: Settings, actor: CurrentUser, plugin_key: str
                 insurer=plugin.insurer_name,
             )
         )
-    credentials = await insurer_accounts.credentials_for(settings, account)
+    try:
+        credentials = await insurer_accounts.credentials_for(settings, account)
+    except CredentialsUnreadable:  # its key was taken out of CREDENTIALS_KEYS before rotating
+        raise _refused(
+            _(
+                "The firm's credentials for %(insurer)s can no longer be read. An administrator"
+                " enters them again under Settings › Online accounts.",
+                insurer=plugin.insurer_name,
+            )
+        ) from None
     base_url = settings.insurer_url_map().get(plugin_key, plugin.default_base_url)
     return Connection(plugin, credentials, number, base_url)
 

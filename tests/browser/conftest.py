@@ -29,6 +29,7 @@ import pytest
 
 from tenant_app.demo.pdf import text_pdf
 from tests.conftest import LINK_RE, SmtpServer, free_port, text_of
+from tests.insurer_service import InsurerService
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -143,7 +144,9 @@ def _wait_until_healthy(process: subprocess.Popen[bytes], port: int, log_path: P
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_server(
+    tmp_path_factory: pytest.TempPathFactory, insurer_service: InsurerService
+) -> Iterator[LiveServer]:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     pytest.importorskip("playwright.async_api", reason="pip install -e '.[test]' (playwright)")
@@ -163,6 +166,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         "SMTP_PORT": str(smtp.port),
         "PUBLIC_PORT": str(port),
         "LOG_LEVEL": "WARNING",
+        "INSURER_URLS": f"radschutz={insurer_service.url}",
     }
     _run_cli(env, "demo", "--no-serve")
     created = _run_cli(

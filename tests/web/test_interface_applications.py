@@ -249,13 +249,19 @@ async def test_back_shows_the_step_before_and_change_opens_a_step_of_the_review(
     admin = world.admin
     app_id = await start(admin, world.object_id)
     await moved_on(admin, app_id, "object")
+    action = f"/staff/applications/{app_id}/steps/object_data"
+    typed = {**form_fields(await page_of(admin, app_id), action), "model": "Charger5 Vario"}
     back = await admin.submit(
-        f"/staff/applications/{app_id}/steps/object_data",
-        {"back": "1"},
-        form_page=f"/staff/applications/{app_id}",
+        action, {**typed, "back": "1"}, form_page=f"/staff/applications/{app_id}"
     )
     assert back.status_code == 303
     assert "Schritt 1 von 6" in text_of(await page_of(admin, app_id))
+    assert (await stored(world.tenant, app_id)).answers["model"] == "Charger5 Vario"  # kept
+    wrong = {**typed, "price": "teuer", "model": "Charger6"}
+    await moved_on(admin, app_id, "object")
+    await admin.submit(action, {**wrong, "back": "1"}, form_page=f"/staff/applications/{app_id}")
+    assert "Schritt 1 von 6" in text_of(await page_of(admin, app_id))  # back all the same
+    assert (await stored(world.tenant, app_id)).answers["model"] == "Charger5 Vario"
     await moved_on(admin, app_id, "object")
     changing = await page_of(admin, app_id, "?step=object")
     assert "Schritt 1 von 6" in text_of(changing)

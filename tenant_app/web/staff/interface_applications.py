@@ -115,12 +115,13 @@ async def _save_step(
 
 
 async def application_step(request: Request) -> Response:
-    """Save the step's answers and go on; "Zurück" shows the step before (nothing saved)."""
+    """Save the step's answers and go on; "Zurück" shows the step before (keeping them)."""
     actor, application_id = _application_id(request)
     step = cast(str, request.path_params["step"])
     form = await forms.read_form(request)
     if "back" in form:
-        await interface_applications.go_back(actor, application_id, step_key=step)
+        kept = await _answers(actor, application_id, step, form)
+        await interface_applications.go_back(actor, application_id, step_key=step, values=kept)
         return redirect(request, "application", app_id=application_id)
     values: dict[str, str] = {}
     try:
