@@ -135,7 +135,7 @@ async def test_a_quote_names_tariff_premium_and_instant_cover(insurer: InsurerSe
     assert quote.premium == Decimal("22.50")  # 0.9 % of 2,500 € a month
     assert quote.frequency == "monthly"
     assert "Diebstahl" in quote.cover
-    assert quote.notes == ("Sofortschutz: +2,50 € monatlich",)
+    assert quote.notes == ("Sofortschutz: +2,50\u00a0€ monatlich",)
 
     with_instant = await plugin.quote(ctx, application(instant_cover=True))
     assert with_instant.premium == Decimal("25.00")

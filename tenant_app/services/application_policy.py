@@ -176,7 +176,7 @@ async def _file(
         contract=contract,
         folder=CONTRACT_FOLDER,
         uploads=[Upload(io.BytesIO(paper.data), paper.filename, len(paper.data))],
-        values={"title": paper.title[:200], "folder": CONTRACT_FOLDER},
+        values={"title": paper.title[:200], "folder": CONTRACT_FOLDER, "category": "policy"},
         max_bytes=settings.max_upload_bytes,
         shared=True,
         announce=False,

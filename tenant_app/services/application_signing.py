@@ -46,7 +46,7 @@ async def sign_by_upload(
         contract=None,
         folder="insurance",
         uploads=[upload],
-        values={"title": _("Signed application"), "folder": "insurance"},
+        values={"title": _("Signed application"), "folder": "insurance", "category": "application"},
         max_bytes=settings.max_upload_bytes,
         shared=False,
         announce=False,

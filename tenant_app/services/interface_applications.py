@@ -273,7 +273,7 @@ async def submit(
         contract=None,
         folder="insurance",
         uploads=[Upload(io.BytesIO(paper.data), paper.filename, len(paper.data))],
-        values={"title": paper.title[:200], "folder": "insurance"},
+        values={"title": paper.title[:200], "folder": "insurance", "category": "application"},
         max_bytes=settings.max_upload_bytes,
         shared=False,
         announce=False,

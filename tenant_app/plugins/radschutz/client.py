@@ -84,7 +84,7 @@ def euros(amount: Decimal, language: str) -> str:
     figures = f"{amount:,.2f}"
     if language == "en":
         return f"€{figures}"
-    return figures.replace(",", " ").replace(".", ",").replace(" ", ".") + " €"
+    return figures.replace(",", " ").replace(".", ",").replace(" ", ".") + "\u00a0€"
 
 
 class Wire:

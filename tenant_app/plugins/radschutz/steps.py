@@ -160,7 +160,8 @@ _TARIFF = Step(
             {"de": "Sofortschutz mitbuchen", "en": "Add instant cover"},
             help={
                 "de": "Versicherungsschutz ab dem Tag der Unterschrift, ohne Wartezeit bei "
-                "Diebstahl. Nur bis 30 Tage nach dem Kauf möglich, 2,50 € monatlich zusätzlich.",
+                "Diebstahl. Nur bis 30 Tage nach dem Kauf möglich, "
+                "2,50\u00a0€ monatlich zusätzlich.",
                 "en": "Cover from the day of signing, without a waiting period for theft. Only "
                 "within 30 days of purchase, €2.50 a month extra.",
             },
