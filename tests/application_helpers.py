@@ -117,11 +117,11 @@ async def applying_world(
     )
 
 
-async def start(client: Any, object_id: int) -> int:
+async def start(client: Any, object_id: int, plugin: str = PLUGIN) -> int:
     """The "apply" button on the object's page; the application's id."""
     started = await client.submit(
         f"/staff/objects/{object_id}/apply",
-        {"plugin": "radschutz"},
+        {"plugin": plugin},
         form_page=f"/staff/objects/{object_id}",
     )
     assert started.status_code == 303, started.text[:2000]
