@@ -9,7 +9,7 @@ numbers and booleans as themselves, amounts as decimal strings ("85.50"), dates 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -239,18 +239,24 @@ def form_values(product_line: str, stored: Mapping[str, Any]) -> dict[str, str]:
     line = PRODUCT_LINE_DEFINITIONS.get(product_line)
     if line is None:
         return {}
-    values: dict[str, str] = {}
-    for attribute in line.attributes:
-        value = stored.get(attribute.key)
-        if value is None:
-            continue
-        if attribute.type == "bool":
-            values[attribute.key] = "on" if value else ""
-        elif attribute.type == "decimal":
-            values[attribute.key] = str(value).replace(".", ",")
-        else:
-            values[attribute.key] = str(value)
+    values = shown_values(((a.key, a.type) for a in line.attributes), stored)
     free = stored.get(FREE_FIELD)
     if line.free_attributes and isinstance(free, Mapping):
         values[FREE_FIELD] = "\n".join(f"{name}: {text}" for name, text in free.items())
+    return values
+
+
+def shown_values(typed: Iterable[tuple[str, str]], stored: Mapping[str, Any]) -> dict[str, str]:
+    """Stored values of typed fields (key, type) as their form shows them again."""
+    values: dict[str, str] = {}
+    for key, kind in typed:
+        value = stored.get(key)
+        if value is None:
+            continue
+        if kind == "bool":
+            values[key] = "on" if value else ""
+        elif kind == "decimal":
+            values[key] = str(value).replace(".", ",")
+        else:
+            values[key] = str(value)
     return values

@@ -12,7 +12,7 @@ from tenant_app.models.interfaces import InsuredObject
 from tenant_app.plugins import Field, InsurerPlugin, Step, text_in
 from tenant_app.schemas.base import FormInput, checked
 from tenant_app.schemas.product_lines import RiskAttribute
-from tenant_app.schemas.risk_values import model_of, stored_values
+from tenant_app.schemas.risk_values import model_of, shown_values, stored_values
 from tenant_app.text.i18n import gettext as _
 
 
@@ -116,15 +116,4 @@ def first_unanswered(
 
 def form_values(step: Step, answers: Mapping[str, Any]) -> dict[str, str]:
     """Stored answers as the step's form shows them again (decimal comma, a yes as "on")."""
-    values: dict[str, str] = {}
-    for field in step.fields:
-        value = answers.get(field.key)
-        if value is None:
-            continue
-        if field.type == "bool":
-            values[field.key] = "on" if value else ""
-        elif field.type == "decimal":
-            values[field.key] = str(value).replace(".", ",")
-        else:
-            values[field.key] = str(value)
-    return values
+    return shown_values(((field.key, field.type) for field in step.fields), answers)

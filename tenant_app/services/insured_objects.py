@@ -31,14 +31,14 @@ from tenant_app.permissions import is_staff, staff_may_edit_folder, staff_may_re
 from tenant_app.schemas.base import checked
 from tenant_app.schemas.insured_objects import LABEL_MAX, ObjectInput
 from tenant_app.schemas.product_lines import product_line as line_of
-from tenant_app.schemas.risk_values import check_attributes, form_values
-from tenant_app.services import contacts, events
+from tenant_app.schemas.risk_values import check_attributes
+from tenant_app.services import case_risks, contacts, events
 from tenant_app.services.versions import MAX_VERSION, conflict_errors
 from tenant_app.text.case_risks import shown_value
 from tenant_app.text.i18n import gettext as _
 
 OBJECT_FOLDER = "insurance"  # whose rights govern them; their contract's papers are filed there
-ATTRIBUTE_PREFIX = "attributes."  # an attribute's form field and error key (as a case's risk)
+ATTRIBUTE_PREFIX = case_risks.ATTRIBUTE_PREFIX  # the form field and error key, as a risk's
 
 __all__ = [
     "ATTRIBUTE_PREFIX",
@@ -286,8 +286,4 @@ async def _record(
     )
 
 
-def form_attributes(product_line: str, attributes: Mapping[str, Any]) -> dict[str, str]:
-    """Stored attributes as the edit form shows them, by field name."""
-    return {
-        ATTRIBUTE_PREFIX + key: text for key, text in form_values(product_line, attributes).items()
-    }
+form_attributes = case_risks.form_attributes  # the same fields as a risk's edit form

@@ -67,8 +67,9 @@ def _form(
     return render(request, RISK_FORM, context, block="risk_fields", status_code=status_code)
 
 
-def _attributes(form: FormData, line: str) -> dict[str, str]:
-    """The attribute fields the form has for the line (a yes/no unticked: sent as nothing)."""
+def sent_attributes(form: FormData, line: str) -> dict[str, str]:
+    """The attribute fields the form has for the line (a yes/no unticked: sent as nothing);
+    the risk form's and the insured object form's, which share the fields' names."""
     definition = product_line(line)
     if definition is None:
         return {}
@@ -91,7 +92,7 @@ async def risk_create(request: Request) -> Response:
     values: dict[str, str] = {}
     try:
         values = forms.texts(form, ("product_line", "label"), max_chars=500)
-        attributes = _attributes(form, values["product_line"])
+        attributes = sent_attributes(form, values["product_line"])
         values |= {ATTRIBUTE_PREFIX + key: text for key, text in attributes.items()}
         await case_risks.add_risk(actor, case, values=values, attributes=attributes)
     except ValidationFailed as failed:
@@ -120,7 +121,7 @@ async def risk_update(request: Request) -> Response:
     values: dict[str, str] = {}
     try:
         values = {"label": forms.text(form, "label", max_chars=500)}
-        attributes = _attributes(form, risk.product_line)
+        attributes = sent_attributes(form, risk.product_line)
         values |= {ATTRIBUTE_PREFIX + key: text for key, text in attributes.items()}
         await case_risks.update_risk(actor, case, risk, values=values, attributes=attributes)
     except ValidationFailed as failed:

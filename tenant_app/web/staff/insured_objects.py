@@ -22,6 +22,7 @@ from tenant_app.services.insured_objects import ATTRIBUTE_PREFIX
 from tenant_app.services.versions import VERSION_FIELD
 from tenant_app.vocabulary import PRODUCT_LINES
 from tenant_app.web import forms
+from tenant_app.web.staff.case_risks import sent_attributes
 from tenant_app.web.staff.cases import staff_only
 
 OBJECT_FORM = "staff/insured_objects/form.html"
@@ -65,22 +66,12 @@ def _form(
     return render(request, OBJECT_FORM, context, block="risk_fields", status_code=status_code)
 
 
-def _attributes(form: FormData, line: str) -> dict[str, str]:
-    """The attribute fields the form has for the line (a yes/no unticked: sent as nothing)."""
-    definition = product_line(line)
-    if definition is None:
-        return {}
-    keys = [attribute.key for attribute in definition.attributes]
-    keys += [FREE_FIELD] if definition.free_attributes else []
-    return {key: forms.text(form, ATTRIBUTE_PREFIX + key, max_chars=20_000) for key in keys}
-
-
 def _sent(
     form: FormData, line: str, names: tuple[str, ...]
 ) -> tuple[dict[str, str], dict[str, str]]:
     """The form as sent: its own fields (and the attributes, to show again) and the attributes."""
     values = forms.texts(form, names, max_chars=500)
-    attributes = _attributes(form, line or values.get("product_line", ""))
+    attributes = sent_attributes(form, line or values.get("product_line", ""))
     return values | {ATTRIBUTE_PREFIX + k: v for k, v in attributes.items()}, attributes
 
 
