@@ -147,16 +147,8 @@ async def set_active(
     if active and (found is None or not found.sealed_credentials):
         message = _("Please enter and save the credentials first: without them it stays off.")
         raise ValidationFailed({"is_active": message})
-    row, version = await _row(key, version_of(values))
-    async with in_transaction():
-        await save_if_unchanged(
-            InsurerAccount,
-            where={"id": row.id},
-            version=version,
-            changes={"is_active": active, "updated_by_id": actor.id},
-            labels={"is_active": _("Active")},
-        )
-        await _audit(actor, ACTIVATED if active else DEACTIVATED, row.id, key)
+    action = ACTIVATED if active else DEACTIVATED
+    await _switch(actor, key, values, ("is_active", active, _("Active"), "is_active"), action)
 
 
 async def set_reminder(
@@ -164,17 +156,31 @@ async def set_reminder(
 ) -> None:
     """Whether staff are asked about insurance on every new insured object it covers."""
     plugin_for(actor, key)
+    switch = ("remind_on_new_object", remind, _("Reminder"), "remind")
+    await _switch(actor, key, values, switch, REMINDER_ON if remind else REMINDER_OFF)
+
+
+async def _switch(
+    actor: CurrentUser,
+    key: str,
+    values: Mapping[str, str],
+    switch: tuple[str, bool, str, str],
+    action: str,
+) -> None:
+    """One yes/no of the account (column, value, label, form name) set at the form's
+    version, and the audit entry `action`."""
+    column, value, label, form_name = switch
     row, version = await _row(key, version_of(values))
     async with in_transaction():
         await save_if_unchanged(
             InsurerAccount,
             where={"id": row.id},
             version=version,
-            changes={"remind_on_new_object": remind, "updated_by_id": actor.id},
-            labels={"remind_on_new_object": _("Reminder")},
-            form_names={"remind_on_new_object": "remind"},
+            changes={column: value, "updated_by_id": actor.id},
+            labels={column: label},
+            form_names={column: form_name},
         )
-        await _audit(actor, REMINDER_ON if remind else REMINDER_OFF, row.id, key)
+        await _audit(actor, action, row.id, key)
 
 
 def _checked_numbers(
