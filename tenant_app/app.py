@@ -33,6 +33,7 @@ from tenant_app.services import (
     idempotency,
     imports,
     imports_run,
+    insurer_plugins,
     invitations_batch,
     leads_public,
     notification_mail,
@@ -142,6 +143,7 @@ def build_app(
     )
     use_links(route_index(app).path)
     app.state.settings = settings
+    insurer_plugins.offer_reference(settings.is_development)
     app.state.upload_limits = {  # what the file pickers check before sending
         "files": MAX_UPLOADS,
         "file_bytes": settings.max_upload_bytes,

@@ -35,3 +35,13 @@ def test_a_package_on_the_path_adds_its_plugin(
         assert "broken" not in found and "missing" not in found
     assert "broken" in caplog.text and "missing" in caplog.text
     assert "tiny" not in insurer_plugins.installed()  # gone with its package
+
+
+def test_the_reference_insurer_is_not_offered_in_production() -> None:
+    """Radschutz is an example insurer: a production portal offers only real ones."""
+    try:
+        insurer_plugins.offer_reference(False)
+        assert "radschutz" not in insurer_plugins.installed()
+    finally:
+        insurer_plugins.offer_reference(True)
+    assert "radschutz" in insurer_plugins.installed()

@@ -6,11 +6,13 @@ value is masked wherever it appears in a body or URL)."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import httpx
 
@@ -35,10 +37,24 @@ class Exchange:
     duration_ms: int
 
 
+def _written_forms(secret: str) -> set[str]:
+    """The ways a secret may stand in a recorded URL or body: as typed, JSON-escaped,
+    URL-encoded (both ways), and base64 (alone, or as a Basic login's user:secret part)."""
+    forms = {
+        secret,
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        quote(secret, safe=""),
+        quote_plus(secret, safe=""),
+        base64.b64encode(secret.encode()).decode().rstrip("="),
+    }
+    return {form for form in forms if form}
+
+
 def _summary(response: httpx.Response) -> str:
     kind = response.headers.get("content-type", "").split(";")[0].strip()
     if kind.startswith(("application/json", "text/")):
-        return response.text[:BODY_KEPT]
+        return response.text
     return f"<{kind or 'binary'}, {len(response.content)} bytes>"
 
 
@@ -57,7 +73,11 @@ class InsurerHttp:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.exchanges: list[Exchange] = []
-        self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+        self._secrets = sorted(
+            {form for secret in secrets if secret for form in _written_forms(secret)},
+            key=len,
+            reverse=True,
+        )
         self._timeout = timeout
         self._retries = max(0, retries)
         self._backoff = backoff
@@ -134,8 +154,10 @@ class InsurerHttp:
                 url=self.masked(url),
                 attempt=attempt,
                 status_code=response.status_code if response is not None else None,
-                request_body=self.masked(body[:BODY_KEPT]),
-                response_body=self.masked(_summary(response)) if response is not None else "",
+                request_body=self.masked(body)[:BODY_KEPT],
+                response_body=self.masked(_summary(response))[:BODY_KEPT]
+                if response is not None
+                else "",
                 error=error,
                 duration_ms=round((time.monotonic() - started) * 1000),
             )

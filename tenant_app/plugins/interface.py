@@ -189,6 +189,8 @@ class InsurerPlugin(abc.ABC):
     default_base_url: str = ""
     agent_number_pattern: str = r"\S{1,40}"
     agent_number_help: Text | None = None
+    # An example insurer (the reference plug-in): offered in development and tests only.
+    reference: bool = False
 
     def covers(self, product_line: str, attributes: Mapping[str, Any]) -> bool:
         return any(kind.covers(product_line, attributes) for kind in self.object_kinds)

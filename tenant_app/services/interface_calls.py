@@ -60,9 +60,12 @@ def _refused(message: str) -> ValidationFailed:
     return ValidationFailed({"form": message})
 
 
-async def connection_for(settings: Settings, actor: CurrentUser, plugin_key: str) -> Connection:
+async def connection_for(
+    settings: Settings, actor: CurrentUser, plugin_key: str, *, agent_number: str = ""
+) -> Connection:
     """The connection of the actor to the insurer of `plugin_key`, or ValidationFailed saying
-    what is missing (the plug-in inactive, no credentials, no agent number of the user)."""
+    what is missing (the plug-in inactive, no credentials, no agent number of the user).
+    `agent_number`: an application's own, instead of the actor's."""
     plugin = insurer_plugins.plugin(plugin_key)
     account = await insurer_accounts.account_for(plugin_key) if plugin else None
     if plugin is None or account is None or not account.is_active:
@@ -71,7 +74,7 @@ async def connection_for(settings: Settings, actor: CurrentUser, plugin_key: str
         raise _refused(
             _("The firm's credentials for %(insurer)s are missing.", insurer=plugin.insurer_name)
         )
-    number = await insurer_accounts.agent_number_of(actor.id, plugin_key)
+    number = agent_number or await insurer_accounts.agent_number_of(actor.id, plugin_key)
     if not number:
         raise _refused(
             _(
@@ -129,7 +132,14 @@ def _message(plugin: InsurerPlugin, error: InsurerError) -> tuple[dict[str, str]
 
 
 def _secrets(connection: Connection) -> list[str]:
-    return [value for value in connection.credentials.values() if len(value) >= MASKED_MIN]
+    """What the call log masks: a secret field's value however short (a log hard to read beats
+    a leaked password), the other credentials from MASKED_MIN characters, and each pair as
+    "one:other" (a Basic login written out)."""
+    secret = {field.key for field in connection.plugin.credential_fields if field.secret}
+    values = connection.credentials
+    masked = [v for k, v in values.items() if v and (k in secret or len(v) >= MASKED_MIN)]
+    pairs = [f"{a}:{b}" for a in values.values() for b in values.values() if a and b and a != b]
+    return masked + pairs
 
 
 async def run_call(

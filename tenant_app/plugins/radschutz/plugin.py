@@ -126,6 +126,7 @@ class RadschutzPlugin(InsurerPlugin):
 
     key = "radschutz"
     insurer_name = "Radschutz Versicherung AG"
+    reference = True  # the example insurer (reference_insurer/): not offered in production
     description = declared.DESCRIPTION
     countries = declared.COUNTRIES
     object_kinds = declared.OBJECT_KINDS
