@@ -1,8 +1,8 @@
 """The demo's insurer interface: the firm's online account with Radschutz Versicherung AG
 (the reference insurer that `tenant-app demo` starts beside the portal, on port 8070) is
-active with its demo credentials, Anna (admin) and Mia have agent numbers, and Dana has two insured objects: an e-bike bought nine days ago, ready to be
-insured through every step with instant cover (Sofortschutz), and an old bicycle she did not
-want insured (Nicht versichert)."""
+active with its demo credentials, Anna (admin) and Mia have agent numbers, and Dana has two
+insured objects: an e-bike bought nine days ago, ready to be insured through every step with
+instant cover (Sofortschutz), and an old bicycle she did not want insured (Nicht versichert)."""
 
 from __future__ import annotations
 

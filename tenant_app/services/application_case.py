@@ -1,7 +1,8 @@
 """An application through an insurer interface in the one case model: submitting opens an
 advice case for the contact with the object as its risk and the insurer's calculated offer
 (source "interface"); the policy makes that offer the chosen one, the contract the case's,
-and completes the case. Staff see it among the contact's cases like any other advice."""
+and completes the case; cancelling the application calls the case off. Staff see it among
+the contact's cases like any other advice."""
 
 from __future__ import annotations
 
@@ -63,6 +64,15 @@ async def submitted(
         )
         await InterfaceApplication.filter(id=application.id).update(case_id=case.id)
         await cases.record(actor, events.CASE_OPENED, case)
+        await events.record(
+            actor,
+            events.APPLICATION_SUBMITTED,
+            contact_id=application.contact_id,
+            object_type="case",
+            object_id=case.id,
+            title=case.title,
+            tell=events.NOBODY,
+        )
     application.case_id = case.id
 
 
@@ -78,6 +88,20 @@ async def finalized(
     )
     await AdviceCase.filter(id=application.case_id).update(
         chosen_contract_id=contract.id, status="completed", completed_at=now
+    )
+    case = await AdviceCase.get(id=application.case_id)
+    await cases.record(actor, events.CASE_CLOSED, case)
+
+
+async def cancelled(actor: CurrentUser, application: InterfaceApplication) -> None:
+    """In the caller's transaction: the application's case called off with it."""
+    if application.case_id is None:
+        return
+    await CaseOffer.filter(case_id=application.case_id, source="interface").update(
+        status="declined"
+    )
+    await AdviceCase.filter(id=application.case_id).update(
+        status="cancelled", completed_at=datetime.now(UTC)
     )
     case = await AdviceCase.get(id=application.case_id)
     await cases.record(actor, events.CASE_CLOSED, case)

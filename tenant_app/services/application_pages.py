@@ -22,7 +22,7 @@ from tenant_app.plugins import Field, InsurerPlugin, Step, text_in
 from tenant_app.queries.documents import DocumentRef
 from tenant_app.services import application_steps as steps
 from tenant_app.services import documents, insured_objects, insurer_plugins
-from tenant_app.services.application_signing import CONSENT_TEXT
+from tenant_app.services.application_signing import CONSENT_TEXT, signer_of
 from tenant_app.services.interface_applications import application_for
 from tenant_app.text.case_risks import shown_value
 from tenant_app.text.i18n import get_locale
@@ -172,7 +172,7 @@ async def application_page(
         "can_write": insured_objects.may_change(actor),
         "shows_calls": can_link_systems(actor),
         "consent_text": _(CONSENT_TEXT),
-        "signer_name": contact.full_name,
+        "signer_name": signer_of(contact),
         "installed": plugin is not None and bool(plugin.steps),
     }
     if plugin is None or not plugin.steps:

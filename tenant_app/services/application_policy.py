@@ -12,7 +12,7 @@ import anyio
 from tortoise.transactions import in_transaction
 
 from tenant_app.actors import CurrentUser
-from tenant_app.errors import ValidationFailed
+from tenant_app.errors import EditConflict, ValidationFailed
 from tenant_app.files.cleanup import remove_files
 from tenant_app.files.storage import Storage
 from tenant_app.models.folders import Contract, Document, Insurer
@@ -24,15 +24,12 @@ from tenant_app.services.insurers import sort_key
 from tenant_app.services.interface_applications import (
     application_for,
     call_input,
+    connection_of,
+    failed_call,
     plugin_of,
     store_changes,
 )
-from tenant_app.services.interface_calls import (
-    Connection,
-    InsurerCallFailed,
-    connection_for,
-    run_call,
-)
+from tenant_app.services.interface_calls import Connection, InsurerCallFailed, run_call
 from tenant_app.services.upload_checks import Upload
 from tenant_app.settings import Settings
 from tenant_app.text import i18n
@@ -40,6 +37,7 @@ from tenant_app.text.formatting import fmt_date
 from tenant_app.text.i18n import gettext as _
 
 CONTRACT_FOLDER = "insurance"
+SIGNED = ("signed",)
 
 
 async def _policy_and_papers(
@@ -106,16 +104,26 @@ async def finalize(
     if application.status != "signed":
         raise ValidationFailed({"form": _("Please have the application signed first.")})
     plugin = plugin_of(application)
-    connection = await connection_for(settings, actor, application.plugin)
+    connection = await connection_of(settings, actor, application)
     try:
         policy, papers = await _policy_and_papers(settings, connection, application)
     except InsurerCallFailed as failed:
-        await store_changes(application, None, last_error=failed.errors.get("form", ""))
+        await failed_call(application, failed, SIGNED)
         raise
     insured = await InsuredObject.get(id=application.insured_object_id)
-    return await _file_policy(
-        settings, store, actor, (application, plugin, insured), policy, papers
-    )
+    try:
+        return await _file_policy(
+            settings, store, actor, (application, plugin, insured), policy, papers
+        )
+    except EditConflict:  # finalized meanwhile (a double click, another tab): that one stands
+        again = await InterfaceApplication.get(id=application.id)
+        if again.status == "finalized":
+            return again
+        raise
+    except ValidationFailed as refused:  # the policy exists at the insurer: say why it is not here
+        message = next(iter(refused.errors.values()), "")
+        await failed_call(application, InsurerCallFailed({"form": message}, retry=True), SIGNED)
+        raise
 
 
 async def _file_policy(
@@ -130,6 +138,9 @@ async def _file_policy(
     filed: list[Document] = []
     try:
         async with in_transaction():
+            # The status first: a second finalize waits here for this one, then finds nothing
+            # to claim and files nothing.
+            await store_changes(application, None, expect=SIGNED, status="finalized", last_error="")
             await _insurer_listed(plugin.insurer_name)
             contract = await contracts.create_contract(
                 actor,
@@ -140,14 +151,11 @@ async def _file_policy(
             for paper in papers:
                 filed += await _file(settings, store, actor, contract, paper)
             await insured_objects.mark_insured(insured, contract, actor=actor)
-            done = await store_changes(
-                application,
-                None,
-                status="finalized",
-                contract_id=contract.id,
-                finalized_at=contract.created_at,
-                last_error="",
+            await _papers_to_the_contract(application, contract)
+            await InterfaceApplication.filter(id=application.id).update(
+                contract_id=contract.id, finalized_at=contract.created_at
             )
+            done = await InterfaceApplication.get(id=application.id)
             await application_case.finalized(actor, done, contract)
             await events.record(
                 actor,
@@ -163,6 +171,13 @@ async def _file_policy(
             await remove_files(store, [document.storage_key for document in filed])
         raise
     return done
+
+
+async def _papers_to_the_contract(application: InterfaceApplication, contract: Contract) -> None:
+    """The application as sent and as signed join the policy documents at the contract, and
+    the customer gets them too: what they signed is theirs to keep."""
+    papers = [pid for pid in (application.paper_id, application.signed_paper_id) if pid]
+    await Document.filter(id__in=papers).update(contract_id=contract.id, shared_with_customer=True)
 
 
 async def _file(

@@ -43,10 +43,10 @@ def check_step(
 ) -> tuple[dict[str, Any] | None, dict[str, str]]:
     """The step's answers as stored (JSON values), or None and a message per field key."""
     found, errors = checked(_model(step, language), values)
-    if found is not None:
-        for field in step.fields:
-            if field.must_be_true and getattr(found, field.key) is not True:
-                errors[field.key] = _("Please confirm this to continue.")
+    for field in step.fields:  # told with the other messages, not in a second round
+        given = str(values.get(field.key) or "").strip().lower()
+        if field.must_be_true and given not in ("on", "1", "true", "yes"):
+            errors.setdefault(field.key, _("Please confirm this to continue."))
     if found is None or errors:
         return None, errors
     return stored_values(found.model_dump()), {}

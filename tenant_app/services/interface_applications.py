@@ -16,23 +16,33 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+import anyio
 from tortoise.expressions import F
+from tortoise.transactions import in_transaction
 
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import EditConflict, NotFound, ValidationFailed
+from tenant_app.files.cleanup import remove_files
 from tenant_app.files.storage import Storage
 from tenant_app.models.contacts import Contact
+from tenant_app.models.folders import Document
 from tenant_app.models.interfaces import InsuredObject, InterfaceApplication
-from tenant_app.plugins import Application, InsurerPlugin, Quote, Step
+from tenant_app.plugins import Application, InsurerPlugin, Quote, Step, Submission
 from tenant_app.services import application_case, document_store, insured_objects, insurer_plugins
 from tenant_app.services import application_steps as steps
-from tenant_app.services.interface_calls import InsurerCallFailed, connection_for, run_call
+from tenant_app.services.interface_calls import (
+    Connection,
+    InsurerCallFailed,
+    connection_for,
+    run_call,
+)
 from tenant_app.services.upload_checks import Upload
 from tenant_app.settings import Settings
 from tenant_app.text.i18n import get_locale
 from tenant_app.text.i18n import gettext as _
 
 OPEN_STATUSES = ("draft", "submitted", "signed")
+DRAFT = ("draft",)
 
 
 async def application_for(
@@ -91,10 +101,16 @@ async def start(
 
 
 async def store_changes(
-    application: InterfaceApplication, version: int | None, **changes: Any
+    application: InterfaceApplication,
+    version: int | None,
+    *,
+    expect: tuple[str, ...],
+    **changes: Any,
 ) -> InterfaceApplication:
-    """Write `changes` if nobody changed the application since `version` was read."""
-    rows = InterfaceApplication.filter(id=application.id)
+    """Write `changes` if the application still stands in one of the `expect`ed statuses (and
+    at `version`, if given): the one guard against two tabs, a double click or a retry after
+    a lost answer moving it twice (the database decides, row by row)."""
+    rows = InterfaceApplication.filter(id=application.id, status__in=expect)
     if version is not None:
         rows = rows.filter(version=version)
     if not await rows.update(**changes, version=F("version") + 1):
@@ -134,7 +150,7 @@ async def _quote(
     settings: Settings, actor: CurrentUser, application: InterfaceApplication
 ) -> dict[str, Any]:
     plugin = plugin_of(application)
-    connection = await connection_for(settings, actor, application.plugin)
+    connection = await connection_of(settings, actor, application)
     asked = await call_input(application)
     quote = await run_call(
         settings,
@@ -152,12 +168,8 @@ async def requote(
     application = await application_for(actor, application_id, write=True)
     if application.status != "draft":
         raise _closed()
-    try:
-        quote = await _quote(settings, actor, application)
-    except InsurerCallFailed as failed:
-        await store_changes(application, None, last_error=failed.errors.get("form", ""), quote={})
-        raise
-    return await store_changes(application, None, quote=quote, last_error="")
+    await _fresh_quote(settings, actor, application)
+    return await InterfaceApplication.get(id=application.id)
 
 
 async def answer_step(
@@ -184,11 +196,26 @@ async def answer_step(
         raise ValidationFailed(errors)
     answers = _merged(application.answers, step, clean)
     following = steps.after(plugin, step.key)
-    application = await store_changes(application, version, answers=answers, step=step.key)
+    application = await store_changes(
+        application,
+        version,
+        expect=DRAFT,
+        answers=answers,
+        step=step.key,
+        last_error="",
+        idempotency_key=_key_for(application, answers),
+    )
     if step.kind == "tariff" or (following is not None and following.kind == "tariff"):
         await _fresh_quote(settings, actor, application)
     moved_to = following.key if following is not None else step.key
-    return await store_changes(application, None, step=moved_to)
+    return await store_changes(application, None, expect=DRAFT, step=moved_to)
+
+
+def _key_for(application: InterfaceApplication, answers: Mapping[str, Any]) -> str:
+    """The idempotency key the next submission is sent with: the same while the answers are,
+    a new one once they change (a retry of the same application must not make a second one
+    at the insurer, and changed answers must not be refused as a reuse of the key)."""
+    return application.idempotency_key if answers == application.answers else uuid.uuid4().hex
 
 
 async def _fresh_quote(
@@ -197,9 +224,20 @@ async def _fresh_quote(
     try:
         quote = await _quote(settings, actor, application)
     except InsurerCallFailed as failed:
-        await store_changes(application, None, last_error=failed.errors.get("form", ""), quote={})
+        await failed_call(application, failed, DRAFT, quote={})
         raise
-    await store_changes(application, None, quote=quote, last_error="")
+    await store_changes(application, None, expect=DRAFT, quote=quote, last_error="")
+
+
+async def failed_call(
+    application: InterfaceApplication,
+    failed: InsurerCallFailed,
+    expect: tuple[str, ...],
+    **changes: Any,
+) -> None:
+    """Keep what the user was told of a failed call with the application (all else as it was)."""
+    message = failed.errors.get("form", "")  # a refusal by field is shown next to the fields
+    await store_changes(application, None, expect=expect, last_error=message, **changes)
 
 
 def _merged(answers: Mapping[str, Any], step: Step, clean: Mapping[str, Any]) -> dict[str, Any]:
@@ -223,7 +261,10 @@ async def go_back(
         return
     clean, _errors = steps.check_step(step, values, get_locale())
     answers = application.answers if clean is None else _merged(application.answers, step, clean)
-    await store_changes(application, None, answers=answers, step=previous.key)
+    key = _key_for(application, answers)
+    await store_changes(
+        application, None, expect=DRAFT, answers=answers, step=previous.key, idempotency_key=key
+    )
 
 
 def step_shown(plugin: InsurerPlugin, application: InterfaceApplication) -> Step:
@@ -251,9 +292,9 @@ async def submit(
     plugin = plugin_of(application)
     gap, errors = steps.first_unanswered(plugin, application.answers, get_locale())
     if gap is not None:
-        await store_changes(application, None, step=gap.key)
+        await store_changes(application, None, expect=DRAFT, step=gap.key)
         raise ValidationFailed(errors)
-    connection = await connection_for(settings, actor, application.plugin)
+    connection = await connection_of(settings, actor, application)
     asked = await call_input(application)
     try:
         sent = await run_call(
@@ -263,30 +304,80 @@ async def submit(
             call=lambda ctx: plugin.submit(ctx, asked),
         )
     except InsurerCallFailed as failed:
-        await store_changes(application, None, last_error=failed.errors.get("form", ""))
+        await failed_call(application, failed, DRAFT)
         raise
+    return await _file_submission(settings, store, actor, (application, plugin), sent)
+
+
+async def _file_submission(
+    settings: Settings,
+    store: Storage,
+    actor: CurrentUser,
+    what: tuple[InterfaceApplication, InsurerPlugin],
+    sent: Submission,
+) -> InterfaceApplication:
+    """In one go, or not at all: the application marked sent — first, so that a second
+    request sending it meanwhile (a double click, another tab) files nothing — its paper
+    filed, the case opened with the interface's offer."""
+    application, plugin = what
     paper = sent.paper
-    filed = await document_store.store_documents(
-        actor,
-        store,
-        contact_id=application.contact_id,
-        contract=None,
-        folder="insurance",
-        uploads=[Upload(io.BytesIO(paper.data), paper.filename, len(paper.data))],
-        values={"title": paper.title[:200], "folder": "insurance", "category": "application"},
-        max_bytes=settings.max_upload_bytes,
-        shared=False,
-        announce=False,
-    )
     quote = {**application.quote, "premium": str(sent.premium), "frequency": sent.frequency}
-    application = await store_changes(
-        application,
-        version,
-        status="submitted",
-        external_id=sent.external_id[:80],
-        paper_id=filed[0].id,
-        quote=quote,
-        last_error="",
-    )
-    await application_case.submitted(actor, application, plugin)
+    filed: list[Document] = []
+    try:
+        async with in_transaction():
+            application = await store_changes(
+                application,
+                application.version,
+                expect=DRAFT,
+                status="submitted",
+                external_id=sent.external_id[:80],
+                quote=quote,
+                last_error="",
+            )
+            filed = await document_store.store_documents(
+                actor,
+                store,
+                contact_id=application.contact_id,
+                contract=None,
+                folder="insurance",
+                uploads=[Upload(io.BytesIO(paper.data), paper.filename, len(paper.data))],
+                values={
+                    "title": paper.title[:200],
+                    "folder": "insurance",
+                    "category": "application",
+                },
+                max_bytes=settings.max_upload_bytes,
+                shared=False,
+                announce=False,
+            )
+            await InterfaceApplication.filter(id=application.id).update(paper_id=filed[0].id)
+            application.paper_id = filed[0].id
+            await application_case.submitted(actor, application, plugin)
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await remove_files(store, [document.storage_key for document in filed])
+        raise
     return application
+
+
+async def connection_of(
+    settings: Settings, actor: CurrentUser, application: InterfaceApplication
+) -> Connection:
+    """The calls of an application go under the agent number it was started with, whoever
+    of the staff takes it on: the insurer's records and the portal's agree."""
+    return await connection_for(
+        settings, actor, application.plugin, agent_number=application.agent_number
+    )
+
+
+async def cancel(actor: CurrentUser, application_id: int) -> InterfaceApplication:
+    """Call an open application off (a mistake seen on the paper, the customer changed their
+    mind): it stays on record as cancelled, its case closed; the object can be applied for
+    anew. What the insurer holds of it is never finalized."""
+    application = await application_for(actor, application_id, write=True)
+    if application.status not in OPEN_STATUSES:
+        raise ValidationFailed({"form": _("Only an open application can be cancelled.")})
+    async with in_transaction():
+        done = await store_changes(application, None, expect=OPEN_STATUSES, status="cancelled")
+        await application_case.cancelled(actor, done)
+    return done

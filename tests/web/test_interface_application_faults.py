@@ -36,7 +36,7 @@ from tests.insurer_service import PASSWORD
 from tests.web.test_tickets import make_staff
 
 DOWN = "Radschutz Versicherung AG ist gerade nicht erreichbar."
-KEPT = "Ihre Eingaben bleiben erhalten."
+KEPT = "Alle Eingaben bleiben als Entwurf gespeichert"
 
 
 @pytest.fixture

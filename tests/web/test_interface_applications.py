@@ -168,7 +168,12 @@ async def test_a_click_signature_needs_the_customers_name_and_finalizing_files_t
         INSURER,
     )
     assert contract.insurance_number == "RS-P-000001"
-    assert [paper.title for paper in papers] == ["Versicherungsschein", "Versicherungsbedingungen"]
+    # the application as sent joins the policy documents, and the customer keeps all three
+    assert [paper.title for paper in papers] == [
+        "Antrag Radschutz RS-A-000001 – E-Bike · Riese & Müller Charger4",
+        "Versicherungsschein",
+        "Versicherungsbedingungen",
+    ]
     assert all(paper.shared_with_customer and paper.folder == "insurance" for paper in papers)
     assert (insured.insurance_state, insured.contract_id) == ("insured", contract.id)
 

@@ -96,7 +96,7 @@ async def test_a_second_plugin_is_set_up_and_applied_through_on_the_same_pages(
         papers = await Document.filter(contract_id=contract.id).values_list("title", flat=True)
     assert contract.insurer_name == "Kleinwagen Direkt Versicherung AG"
     assert str(contract.gross_premium) == "90.00"  # (30 + 15) × 2 for a driver under 25
-    assert list(papers) == ["Versicherungsschein Kleinwagen"]
+    assert sorted(papers) == ["Antrag Kleinwagen", "Versicherungsschein Kleinwagen"]
 
 
 async def test_a_plugin_gone_with_its_package_leaves_its_applications_readable(

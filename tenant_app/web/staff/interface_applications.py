@@ -94,11 +94,17 @@ async def application_detail(request: Request) -> Response:
 
 async def _answers(
     actor: CurrentUser, application_id: int, step_key: str, form: FormData
-) -> dict[str, str]:
-    """The step's fields as sent (a yes/no not ticked: sent as nothing), and the version."""
-    keys = await application_pages.field_keys(actor, application_id, step_key)
-    values = {key: forms.text(form, key, max_chars=ANSWER_MAX_CHARS) for key in keys}
-    return values | forms.texts(form, (VERSION_FIELD,), max_chars=12)
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The step's fields as sent (a yes/no not ticked: sent as nothing) with the version, and
+    a message for each field refused as it came (too long): the others are kept all the same."""
+    values = forms.texts(form, (VERSION_FIELD,), max_chars=12)
+    errors: dict[str, str] = {}
+    for key in await application_pages.field_keys(actor, application_id, step_key):
+        try:
+            values[key] = forms.text(form, key, max_chars=ANSWER_MAX_CHARS)
+        except ValidationFailed as refused:
+            values[key], errors = "", errors | refused.errors
+    return values, errors
 
 
 async def _save_step(
@@ -119,13 +125,13 @@ async def application_step(request: Request) -> Response:
     actor, application_id = _application_id(request)
     step = cast(str, request.path_params["step"])
     form = await forms.read_form(request)
+    values, refused = await _answers(actor, application_id, step, form)
     if "back" in form:
-        kept = await _answers(actor, application_id, step, form)
-        await interface_applications.go_back(actor, application_id, step_key=step, values=kept)
+        await interface_applications.go_back(actor, application_id, step_key=step, values=values)
         return redirect(request, "application", app_id=application_id)
-    values: dict[str, str] = {}
     try:
-        values = await _answers(actor, application_id, step, form)
+        if refused:
+            raise ValidationFailed(refused)
         await _save_step(request, actor, application_id, step, values)
     except ValidationFailed as failed:
         typed, shown = failed.kept(values), {"step_key": step}
@@ -212,6 +218,16 @@ async def application_finalize(request: Request) -> Response:
     return redirect(request, "insured_object", flash="finalized", object_id=done.insured_object_id)
 
 
+async def application_cancel(request: Request) -> Response:
+    """Call an open application off (confirmed in the page's dialog)."""
+    actor, application_id = _application_id(request)
+    try:
+        done = await interface_applications.cancel(actor, application_id)
+    except ValidationFailed as failed:
+        return await _page(request, actor, application_id, failed=failed)
+    return redirect(request, "insured_object", flash="cancelled", object_id=done.insured_object_id)
+
+
 async def application_calls(request: Request) -> Response:
     """The application's exchanges with the insurer, for support (administrators)."""
     actor, application_id = _application_id(request)
@@ -234,5 +250,6 @@ routes = [
     Route(ONE + "/paper", application_paper, methods=["GET"], name="application_paper"),
     Route(ONE + "/sign", application_sign, methods=["POST"], name="application_sign"),
     Route(ONE + "/finalize", application_finalize, methods=["POST"], name="application_finalize"),
+    Route(ONE + "/cancel", application_cancel, methods=["POST"], name="application_cancel"),
     Route(ONE + "/calls", application_calls, methods=["GET"], name="application_calls"),
 ]
