@@ -122,8 +122,10 @@ async def interfaces_for(found: InsuredObject, *, applied: bool) -> dict[str, li
     other active ones. Nothing for an insured or declined object."""
     if found.insurance_state != "open":
         return {"remind": [], "apply": []}
-    active = _covering(found, await insurer_accounts.active_plugins())
-    remind = [] if applied else _covering(found, await insurer_accounts.reminding_plugins())
+    accounts = (await insurer_accounts.active_accounts()).values()  # one query for both lists
+    active = _covering(found, [plugin for plugin, _remind in accounts])
+    reminding = [plugin for plugin, remind in accounts if remind]
+    remind = [] if applied else _covering(found, reminding)
     return {"remind": remind, "apply": [i for i in active if i not in remind]}
 
 

@@ -43,22 +43,25 @@ async def agent_number_of(user_id: int, plugin_key: str) -> str:
     return str(numbers[0]) if numbers else ""
 
 
-async def active_plugins() -> list[InsurerPlugin]:
-    """The installed plug-ins the firm has switched on with credentials entered, in the
-    order of their keys: the ones an application can go through."""
+async def active_accounts() -> dict[str, tuple[InsurerPlugin, bool]]:
+    """The installed plug-ins the firm has switched on with credentials entered (the ones an
+    application can go through), in the order of their keys, each with whether its reminder
+    is on (staff are asked about insurance on every new insured object it covers)."""
     installed = insurer_plugins.installed()
     rows = (
         await InsurerAccount.filter(plugin__in=list(installed) or [""], is_active=True)
         .exclude(sealed_credentials="")
-        .values_list("plugin", flat=True)
+        .values_list("plugin", "remind_on_new_object")
     )
-    keys = {str(key) for key in rows}
-    return [plugin for key, plugin in installed.items() if key in keys]
+    reminds = {str(key): bool(remind) for key, remind in rows}
+    return {key: (plugin, reminds[key]) for key, plugin in installed.items() if key in reminds}
+
+
+async def active_plugins() -> list[InsurerPlugin]:
+    """The active plug-ins (see `active_accounts`)."""
+    return [plugin for plugin, _remind in (await active_accounts()).values()]
 
 
 async def reminding_plugins() -> list[InsurerPlugin]:
-    """The active plug-ins (see `active_plugins`) whose reminder is on: staff are asked
-    about insurance on every new insured object these plug-ins cover."""
-    rows = await InsurerAccount.filter(remind_on_new_object=True).values_list("plugin", flat=True)
-    reminding = {str(key) for key in rows}
-    return [plugin for plugin in await active_plugins() if plugin.key in reminding]
+    """The active plug-ins whose reminder is on (see `active_accounts`)."""
+    return [plugin for plugin, remind in (await active_accounts()).values() if remind]
