@@ -8,7 +8,7 @@ Risks: services/case_risks.py; the pages' reads: services/case_pages.py.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -185,7 +185,8 @@ async def record(
     )
 
 
-async def _names(user_ids: set[int | None]) -> dict[int, str]:
+async def names_of(user_ids: Iterable[int | None]) -> dict[int, str]:
+    """Logins' full names by id (None ids left out)."""
     wanted = [user_id for user_id in user_ids if user_id is not None]
     users = await User.filter(id__in=wanted) if wanted else []
     return {user.id: user.full_name for user in users}
@@ -227,7 +228,7 @@ async def update_case(
 async def _conflict(case_id: int, clean: dict[str, Any], conflict: EditConflict) -> EditConflict:
     """The conflict with what is stored now, shown as the form shows it."""
     current = await AdviceCase.get(id=case_id)
-    names = await _names({current.responsible_id, clean.get("responsible_id")})
+    names = await names_of({current.responsible_id, clean.get("responsible_id")})
     stored = {column: _shown(column, getattr(current, column), names) for column in clean}
     wanted = {column: _shown(column, value, names) for column, value in clean.items()}
     labels = {column: _(FIELD_LABELS[column]) for column in clean}
@@ -238,7 +239,7 @@ async def _conflict(case_id: int, clean: dict[str, Any], conflict: EditConflict)
 async def _changes(
     before: AdviceCase, after: AdviceCase, columns: list[str]
 ) -> dict[str, list[Any]]:
-    names = await _names({before.responsible_id, after.responsible_id})
+    names = await names_of({before.responsible_id, after.responsible_id})
     found = events.changes_between(
         {column: _kept(column, getattr(before, column), names) for column in columns},
         {column: _kept(column, getattr(after, column), names) for column in columns},

@@ -36,7 +36,8 @@ class ArchivedFile:
     storage_key: str
 
 
-def _value(value: Any) -> Any:
+def export_value(value: Any) -> Any:
+    """A column's value as the export's JSON holds it (dates and times in ISO)."""
     return value.isoformat() if isinstance(value, datetime | date) else value
 
 
@@ -55,11 +56,11 @@ async def export_of(contact_id: int) -> dict[str, Any]:
     return {
         "claims": [
             {
-                **{name: _value(getattr(claim, name)) for name in CLAIM_FIELDS},
+                **{name: export_value(getattr(claim, name)) for name in CLAIM_FIELDS},
                 "responsible": claim.responsible.full_name if claim.responsible else "",
                 "files": [
                     {
-                        **{name: _value(getattr(row, name)) for name in FILE_FIELDS},
+                        **{name: export_value(getattr(row, name)) for name in FILE_FIELDS},
                         "file_in_archive": archive_name(row),
                     }
                     for row in files

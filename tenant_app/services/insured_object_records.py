@@ -6,12 +6,11 @@ portal and the insurer); credentials are in none of these rows (calls are kept m
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, datetime
 from typing import Any
 
-from tenant_app.models.accounts import User
 from tenant_app.models.interfaces import InsuredObject, InterfaceApplication, InterfaceCall
+from tenant_app.services.cases import names_of
+from tenant_app.services.claim_records import export_value
 
 OBJECT_FIELDS = (
     "id",
@@ -60,18 +59,8 @@ CALL_FIELDS = (
 )
 
 
-def _value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime | date) else value
-
-
 def _row(row: Any, fields: tuple[str, ...]) -> dict[str, Any]:
-    return {name: _value(getattr(row, name)) for name in fields}
-
-
-async def _names(user_ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = {user_id for user_id in user_ids if user_id is not None}
-    users = await User.filter(id__in=wanted) if wanted else []
-    return {user.id: user.full_name for user in users}
+    return {name: export_value(getattr(row, name)) for name in fields}
 
 
 async def export_of(contact_id: int) -> dict[str, Any]:
@@ -82,7 +71,7 @@ async def export_of(contact_id: int) -> dict[str, Any]:
     calls = await InterfaceCall.filter(
         application_id__in=[application.id for application in applications] or [0]
     ).order_by("created_at", "id")
-    names = await _names(
+    names = await names_of(
         [row.created_by_id for row in objects] + [row.created_by_id for row in applications]
     )
     return {
