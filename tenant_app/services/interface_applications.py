@@ -267,10 +267,6 @@ async def go_back(
     )
 
 
-def step_shown(plugin: InsurerPlugin, application: InterfaceApplication) -> Step:
-    return steps.step_of(plugin, application.step) or plugin.steps[0]
-
-
 async def submit(
     settings: Settings,
     store: Storage,
