@@ -136,3 +136,35 @@ API_RESOURCES = (
 API_SCOPES = tuple(
     f"{resource}:{level}" for resource in API_RESOURCES for level in ("read", "write")
 )
+
+# Legal duties (models/legal.py). Retention classes: one per document category and record
+# type; their legal minimum periods live in services/retention_rules.py with their sources.
+RETENTION_CLASSES = (
+    "document_policy",
+    "document_application",
+    "document_invoice",
+    "document_correspondence",
+    "document_claim",
+    "document_identity",
+    "document_other",
+    "contract",
+    "conversation",
+    "advice_record",
+)
+LEGAL_FORMS = (  # the broker firm's legal form (Tenant.broker_legal_form), as printed
+    "",  # Einzelunternehmen, not in the commercial register
+    "e.K.",
+    "GbR",
+    "OHG",
+    "KG",
+    "GmbH & Co. KG",
+    "GmbH",
+    "UG (haftungsbeschränkt)",
+    "AG",
+    "PartG",
+    "PartG mbB",
+)
+DATA_REQUEST_KINDS = ("export", "erasure")
+DATA_REQUEST_STATUSES = ("open", "done", "refused")
+CONSENT_KINDS = ("health_data",)  # Art. 9 GDPR: health data (life, disability, health)
+SPECIAL_CATEGORY_LINES = ("leben", "berufsunfaehigkeit", "kranken")  # need CONSENT "health_data"

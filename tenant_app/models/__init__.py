@@ -23,4 +23,5 @@ MODEL_MODULES = [
     "tenant_app.models.push",
     "tenant_app.models.tenders",
     "tenant_app.models.interfaces",
+    "tenant_app.models.legal",
 ]

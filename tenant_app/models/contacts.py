@@ -30,6 +30,11 @@ class Contact(TenantModel):
     phone = fields.CharField(max_length=40, default="", db_default="")
     customer_number = fields.CharField(max_length=40, default="", db_default="")
     external_id = fields.CharField(max_length=100, null=True)  # the broker's system's id
+    # The end of the business relationship: retention periods count from it.
+    relationship_ended_on = fields.DateField(null=True)
+    # Kept only for the law after an erasure (models/legal.py): hidden, deleted on the date.
+    restricted_at = fields.DatetimeField(null=True)
+    delete_after = fields.DateField(null=True)
     version = fields.IntField(default=1, db_default=1)  # optimistic lock of the edit forms
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

@@ -62,6 +62,9 @@ class Conversation(TenantModel):
     last_entry_by_customer = fields.BooleanField(default=False, db_default=False)
     last_entry_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)  # closed (tickets) or archived (chats)
+    # Kept only for the law after an erasure (models/legal.py): hidden, deleted on the date.
+    restricted_at = fields.DatetimeField(null=True)
+    delete_after = fields.DateField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -92,6 +92,9 @@ class Contract(TenantModel):
     created_by_id: int | None
     deleted_at = fields.DatetimeField(null=True)  # soft delete by a customer, staff can undo
     external_id = fields.CharField(max_length=100, null=True)  # the broker's system's id
+    # Kept only for the law after an erasure (models/legal.py): hidden, deleted on the date.
+    restricted_at = fields.DatetimeField(null=True)
+    delete_after = fields.DateField(null=True)
     version = fields.IntField(default=1, db_default=1)  # optimistic lock of the edit forms
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -135,6 +138,9 @@ class Document(TenantModel):
     )
     case_id: int | None
     external_id = fields.CharField(max_length=100, null=True)  # the broker's system's id
+    # Kept only for the law after an erasure (models/legal.py): hidden, deleted on the date.
+    restricted_at = fields.DatetimeField(null=True)
+    delete_after = fields.DateField(null=True)
     version = fields.IntField(default=1, db_default=1)  # optimistic lock of the edit forms
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(null=True, auto_now=True)  # null: not changed since 0014

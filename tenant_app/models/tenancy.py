@@ -38,6 +38,22 @@ class Tenant(Model):
     broker_number = fields.CharField(max_length=40, default="", db_default="")  # "Makler-ID"
     broker_status = fields.CharField(max_length=20, default="makler", db_default="makler")
     broker_chamber = fields.CharField(max_length=200, default="", db_default="")  # the IHK
+    # The structured imprint and signature (§ 5 DDG, § 11 VersVermV, § 37a HGB, § 35a GmbHG,
+    # § 80 AktG, §§ 125a, 177a HGB): imprint_html and signature_html are free-text additions.
+    broker_chamber_address = fields.CharField(max_length=200, default="", db_default="")
+    broker_seat = fields.CharField(max_length=100, default="", db_default="")  # Sitz
+    broker_register_court = fields.CharField(max_length=100, default="", db_default="")
+    broker_trade_register = fields.CharField(max_length=40, default="", db_default="")  # HRB 123
+    broker_vat_id = fields.CharField(max_length=20, default="", db_default="")
+    broker_representatives = fields.TextField(default="", db_default="")  # one name a line
+    broker_board_chair = fields.CharField(max_length=200, default="", db_default="")
+    # A GmbH & Co. KG names its general partner (Komplementär) with its own register entry.
+    broker_partner_name = fields.CharField(max_length=200, default="", db_default="")
+    broker_partner_seat = fields.CharField(max_length=100, default="", db_default="")
+    broker_partner_register_court = fields.CharField(max_length=100, default="", db_default="")
+    broker_partner_trade_register = fields.CharField(max_length=40, default="", db_default="")
+    broker_partner_representatives = fields.TextField(default="", db_default="")
+    broker_holdings = fields.TextField(default="", db_default="")  # § 15 VersVermV; "" = none
     # The portal's switchable modules that are on (one of vocabulary.MODULES each, comma-list).
     # A new tenant gets vocabulary.NEW_TENANT_MODULES (services/tenants.py). The column's own
     # default stays as first made: changing it rebuilds the table on SQLite, and dropping the

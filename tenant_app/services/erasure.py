@@ -50,6 +50,7 @@ from tenant_app.services import (
     households,
     insured_object_records,
     invitations_records,
+    legal_records,
     leads_records,
     offers_records,
     passkeys,
@@ -338,6 +339,8 @@ async def _contact_data(contact: Contact, documents: list[Document]) -> dict[str
         **await offers_records.export_of(contact.id),
         # How it was invited to the portal (Sie or Du, what was shared, first information).
         **await invitations_records.export_of(contact.id),
+        # Legal holds on it, its data-protection requests, consents, advice documentation.
+        **await legal_records.export_of(contact.id),
         "mails": [_row(mail, MAIL_EXPORT_FIELDS) for mail in mails],
         # What happened about the contact (who at the broker's did what), what its logins were told.
         **await activity_records.export_of(contact.id, accounts),

@@ -28,6 +28,7 @@ from tenant_app.models.folders import Contract, Document
 from tenant_app.models.households import ContactLink, TrustedPerson
 from tenant_app.models.interfaces import InterfaceApplication, InterfaceCall
 from tenant_app.models.leads import Lead
+from tenant_app.models.legal import AdviceRecord, ConsentRecord, DataRequest, LegalHold
 from tenant_app.models.mail import OutboxMail
 from tenant_app.models.push import PushSubscription
 from tenant_app.models.scoping import tenant_scope
@@ -112,6 +113,10 @@ ABOUT_A_CONTACT = {
     "insured_object",  # his e-bike (Versichertes Objekt)
     "interface_application",  # an application for it through an insurer's interface
     "interface_call",  # an exchange with the insurer for that application (kept for support)
+    "legal_hold",  # a legal hold once set on him (released, or the erasure would not run)
+    "data_request",  # his request for a copy of his data (Art. 15 GDPR)
+    "consent_record",  # his consent to health data, given and withdrawn (Art. 9 GDPR)
+    "advice_record",  # the advice documentation of his case (§ 61 VVG)
 }
 # Tables that name a user only as the staff member who made them (SET NULL when that account
 # goes): never a customer's login, so no row of them is about a contact.
@@ -124,6 +129,8 @@ STAFF_MADE = {
     "backoffice_member": "user: a login of the platform's own space, never a contact's",
     "insurer_account": "updated_by: the administrator who entered the firm's online account",
     "agent_number": "user: the staff member whose agent number (Vermittlernummer) it is",
+    "retention_rule": "updated_by: the administrator who lengthened a retention period",
+    "dpa_acceptance": "accepted_by: the administrator who accepted the firm's AVV",
 }
 
 
@@ -357,6 +364,7 @@ async def make_rich_contact(tenant, passwords, settings, client_for, office, del
     assert chosen.status_code == 303  # Nora's session now shows his folders
     await _advice_case(tenant, settings, contact, office)
     await _insured_object(tenant, contact, office)
+    await _legal_records(tenant, contact, office, account)
     assert (await report_claim(customer, [("wand.jpg", photo(), "image/jpeg")])).status_code == 303
     with tenant_scope(tenant_id):  # he asked on the public page first; staff made him of it
         await Lead.create(
@@ -437,6 +445,47 @@ async def _advice_case(tenant, settings, contact, office) -> None:
             premium=Decimal("1234.56"),
             payment_frequency="yearly",
             status="released",
+        )
+
+
+async def _legal_records(tenant, contact, office, account) -> None:
+    """A released legal hold, his export request, a withdrawn consent, advice documentation."""
+    with tenant_scope(tenant.tenant.id):
+        now = datetime.now(UTC)
+        await LegalHold.create(
+            contact_id=contact.id,
+            reason="Streit um den Lieferwagen-Schaden",
+            set_by_id=office.anna.id,
+            set_by_name="Anna Team",
+            released_at=now,
+            released_by_id=office.anna.id,
+        )
+        await DataRequest.create(
+            contact_id=contact.id,
+            kind="export",
+            status="done",
+            requested_by_id=account.id,
+            message="Zoltans Telefon braucht eine Kopie",
+            due_on=now.date() + timedelta(days=30),
+            handled_by_id=office.anna.id,
+            handled_at=now,
+        )
+        await ConsentRecord.create(
+            contact_id=contact.id,
+            kind="health_data",
+            text_version="2026-1",
+            given_by_id=account.id,
+            withdrawn_at=now,
+            withdrawn_by_id=account.id,
+        )
+        case = await AdviceCase.get(contact_id=contact.id)
+        await AdviceRecord.create(
+            case_id=case.id,
+            number=1,
+            wishes="Quittenbaum will den Lieferwagen vollkasko versichern",
+            advice="Vollkasko mit Werkstattbindung",
+            reasons="Beule am Lieferwagen",
+            created_by_id=office.anna.id,
         )
 
 
