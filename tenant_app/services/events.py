@@ -87,6 +87,10 @@ OBJECT_EDITED = "object_edited"
 OBJECT_DECLINED = "object_declined"  # the customer does not want it insured (Nicht versichert)
 APPLICATION_SUBMITTED = "application_submitted"  # sent to an insurer through its interface
 APPLICATION_FINALIZED = "application_finalized"  # the policy came back and was filed
+DATA_REQUESTED = "data_requested"  # a customer asked for a copy or the erasure of his data
+DATA_REQUEST_HANDLED = "data_request_handled"  # staff handled it: told to the customer
+CONSENT_CHANGED = "consent_changed"  # a consent (health data) given or withdrawn
+ADVICE_DELIVERED = "advice_delivered"  # advice documentation delivered to the customer
 KINDS = (
     CONTRACT_ADDED,
     CONTRACT_EDITED,
@@ -126,6 +130,10 @@ KINDS = (
     OBJECT_DECLINED,
     APPLICATION_SUBMITTED,
     APPLICATION_FINALIZED,
+    DATA_REQUESTED,
+    DATA_REQUEST_HANDLED,
+    CONSENT_CHANGED,
+    ADVICE_DELIVERED,
 )
 
 

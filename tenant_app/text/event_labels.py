@@ -60,6 +60,10 @@ _FOR_STAFF = {
     "object_declined": N_("%(actor)s recorded %(title)s as not insured"),
     "application_submitted": N_("%(actor)s sent the application %(title)s to the insurer"),
     "application_finalized": N_("%(actor)s finalized the application %(title)s"),
+    "data_requested": N_("%(actor)s asked for %(title)s"),
+    "data_request_handled": N_("%(actor)s handled the request %(title)s"),
+    "consent_changed": N_("%(actor)s: %(title)s"),
+    "advice_delivered": N_("%(actor)s delivered the advice documentation %(title)s"),
 }
 # A customer reads of what the broker's office did (`actor`: a name or "your broker's office").
 _FOR_CUSTOMERS = {
@@ -85,6 +89,10 @@ _FOR_CUSTOMERS = {
     "offer_accepted": _a("%(actor)s accepted the offer %(title)s"),
     "offer_requested": _a("%(actor)s asked for an offer: %(title)s"),
     "chat_message": _a("%(actor)s wrote to you in the chat"),
+    "data_requested": _a("%(actor)s asked for %(title)s"),
+    "data_request_handled": _a("%(actor)s handled your request %(title)s"),
+    "consent_changed": _a("%(actor)s: %(title)s"),
+    "advice_delivered": _a("%(actor)s provided the advice documentation %(title)s for you"),
 }
 # What happened, naming nobody and nothing: a mail of unread notifications lists these.
 _SHORT = {
@@ -126,6 +134,10 @@ _SHORT = {
     "object_declined": N_("An object was recorded as not insured"),
     "application_submitted": N_("An application was sent to an insurer"),
     "application_finalized": N_("An application became a policy"),
+    "data_requested": N_("A data-protection request"),
+    "data_request_handled": N_("A data-protection request was handled"),
+    "consent_changed": N_("A consent was given or withdrawn"),
+    "advice_delivered": N_("Advice documentation was provided"),
 }
 MONEY_COLUMNS = frozenset({"gross_premium"})
 DATE_COLUMNS = frozenset({"birthdate", "document_date", "valid_until"})
