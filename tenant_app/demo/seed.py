@@ -18,6 +18,7 @@ from tenant_app.demo.home import BROKER_PROFILE, add_advisor_photo
 from tenant_app.demo.households import add_household, add_trusted_person
 from tenant_app.demo.integration import add_api_token
 from tenant_app.demo.interfaces import add_demo_interfaces
+from tenant_app.demo.legal import add_demo_legal
 from tenant_app.demo.invitations import add_demo_invitations
 from tenant_app.demo.leads import add_demo_leads
 from tenant_app.demo.logo import logo_png
@@ -168,6 +169,7 @@ async def ensure_demo(
         await add_demo_push(tenant.id)
         await add_demo_invitations(store, tenant.id, staff)
         await add_demo_interfaces(credential_keys or development_keys(DEV_SECRET))
+        await add_demo_legal(tenant.id)
     platform = Settings(base_domain=base_domain, platform_host=platform_host)
     await add_demo_tenders(passwords, Context(settings=platform, store=store), tenant.id)
     tenant_cache.invalidate()
