@@ -32,7 +32,7 @@ from tenant_app.permissions import (
 )
 from tenant_app.schemas.base import checked
 from tenant_app.schemas.folders import DocumentMetaInput
-from tenant_app.services import cases, contacts, document_events, documents, events
+from tenant_app.services import cases, consents, contacts, document_events, documents, events
 from tenant_app.services.unique import write_unless_taken
 from tenant_app.services.upload_checks import Upload
 from tenant_app.services.versions import conflict_errors, save_if_unchanged
@@ -240,6 +240,10 @@ async def change_document(
     their notifications about it go."""
     document = await documents.document_for(actor, document_id, action="edit")
     columns = _checked_changes(actor, document, wanted)
+    if columns.get("shared_with_customer") and not document.shared_with_customer:
+        await consents.check_sharing(
+            contact_id=document.contact_id, contract_id=document.contract_id
+        )
     await _external_id_free(columns.get("external_id"), besides=document.id)
     if not columns and document.version != version:
         raise EditConflict(conflict_errors(document, {}, {}, {}), version=document.version)

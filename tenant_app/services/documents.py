@@ -26,7 +26,7 @@ from tenant_app.permissions import (
 )
 from tenant_app.queries import documents as document_reads
 from tenant_app.queries.documents import DocumentRef
-from tenant_app.services import contracts, document_events, events
+from tenant_app.services import consents, contracts, document_events, events
 from tenant_app.services.access import access_of
 from tenant_app.services.document_store import store_documents
 from tenant_app.services.upload_checks import Upload as Upload
@@ -84,6 +84,9 @@ async def add_documents(
     if folder and folder not in FOLDER_KEYS:
         raise NotFound
     await _may_add(actor, contact_id=contact_id, folder=folder, contract=contract)
+    shared = await consents.upload_sharing(  # health data: only with the customer's consent
+        actor, contact_id=contact_id, contract_id=contract_id, shared=shared
+    )
     return await store_documents(
         actor,
         store,
@@ -305,6 +308,10 @@ async def set_shared(actor: CurrentUser, document: Document, *, shared: bool) ->
     """Show the document to the customer or hide it; the customer hears of it when shown."""
     if actor.kind != "staff":
         raise PermissionDenied
+    if shared:  # health data: only with the customer's consent
+        await consents.check_sharing(
+            contact_id=document.contact_id, contract_id=document.contract_id
+        )
     async with in_transaction():
         switched = await Document.filter(id=document.id, shared_with_customer=not shared).update(
             shared_with_customer=shared, updated_at=datetime.now(UTC), version=F("version") + 1

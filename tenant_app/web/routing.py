@@ -27,6 +27,7 @@ from tenant_app.web.backoffice import work as backoffice_work
 from tenant_app.web.operator import backoffices as operator_backoffices
 from tenant_app.web.portal import chat as portal_chat
 from tenant_app.web.portal import claims as portal_claims
+from tenant_app.web.portal import consents as portal_consents
 from tenant_app.web.portal import folders as portal_folders
 from tenant_app.web.portal import home as portal_home
 from tenant_app.web.portal import household as portal_household
@@ -47,6 +48,7 @@ from tenant_app.web.staff import chat_actions as staff_chat_actions
 from tenant_app.web.staff import chat_archive as staff_chat_archive
 from tenant_app.web.staff import chats as staff_chats
 from tenant_app.web.staff import claims as staff_claims
+from tenant_app.web.staff import consents as staff_consents
 from tenant_app.web.staff import contact_login, contacts, folders, home, settings, users
 from tenant_app.web.staff import household as staff_household
 from tenant_app.web.staff import imports as staff_imports
@@ -130,6 +132,8 @@ MODULES = (
     staff_chat_archive,
     jump,
     operator_backoffices,
+    portal_consents,
+    staff_consents,
     backoffice_queue,
     backoffice_tender,
     backoffice_work,

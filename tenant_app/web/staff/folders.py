@@ -179,7 +179,10 @@ async def document_download(request: Request) -> Response:
 async def document_share(request: Request) -> Response:
     actor, document = await _document(request, "edit")
     form = await forms.read_form(request)
-    await documents.set_shared(actor, document, shared=forms.checkbox(form, "shared"))
+    try:
+        await documents.set_shared(actor, document, shared=forms.checkbox(form, "shared"))
+    except ValidationFailed:  # health data without the customer's consent
+        return _back(request, document, "consent_missing")
     return _back(request, document)
 
 

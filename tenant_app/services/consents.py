@@ -1,0 +1,182 @@
+"""Consent to processing special categories of data (Art. 9 (2) (a) GDPR): health data for
+life, disability and health insurance (vocabulary.SPECIAL_CATEGORY_LINES).
+
+The customer gives it in the portal to a text of a known version (templates/portal/
+consents/_text.html: change `TEXT_VERSION` whenever that text changes), recorded with the
+account and the time, and withdraws it there at any time (Art. 7 (3) GDPR), recorded too.
+While a contact has no current consent (given, not withdrawn), documents of contracts in
+those lines are not shown to the customer (`check_sharing`) and the customer cannot upload
+into such a contract (`upload_sharing`). Error messages are msgids the caller translates
+(templates) or, for the document hooks, already translated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tortoise.transactions import in_transaction
+
+from tenant_app.actors import CurrentUser
+from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
+from tenant_app.models.folders import Contract
+from tenant_app.models.legal import ConsentRecord
+from tenant_app.permissions import can_use_staff_area
+from tenant_app.services import contacts, events
+from tenant_app.text.i18n import addressed
+from tenant_app.text.i18n import gettext as _
+from tenant_app.text.labels import N_
+from tenant_app.vocabulary import CONSENT_KINDS, SPECIAL_CATEGORY_LINES
+
+HEALTH_DATA = CONSENT_KINDS[0]
+TEXT_VERSION = "2026-12"  # of templates/portal/consents/_text.html
+NOT_AGREED = N_("Please tick the box to give your consent.")
+STALE_TEXT = N_("The text of the consent has changed meanwhile. Please read it again.")
+STAFF_REFUSAL = N_(
+    "This document belongs to a contract with health data. It can be shared with the"
+    " customer only once the customer has given consent to processing health data"
+    " (in the portal under Consents)."
+)
+CUSTOMER_REFUSAL = N_(
+    "Documents for this contract contain health data. Please first give your consent under"
+    " Consents; then you can upload here."
+)
+GIVEN_TITLE = N_("Consent to processing health data given")
+WITHDRAWN_TITLE = N_("Consent to processing health data withdrawn")
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    """A contact's consents: the current one (None: none), and every record, newest first."""
+
+    current: ConsentRecord | None
+    history: list[ConsentRecord]
+    text_version: str = TEXT_VERSION
+
+    @property
+    def is_outdated(self) -> bool:
+        """Given to an earlier text: still valid, but the customer may read the new one."""
+        return self.current is not None and self.current.text_version != TEXT_VERSION
+
+
+def is_special_line(product_line: str) -> bool:
+    return product_line in SPECIAL_CATEGORY_LINES
+
+
+async def has_consent(contact_id: int, kind: str = HEALTH_DATA) -> bool:
+    return await ConsentRecord.filter(contact_id=contact_id, kind=kind, withdrawn_at=None).exists()
+
+
+async def _state(contact_id: int) -> ConsentState:
+    records = await ConsentRecord.filter(contact_id=contact_id, kind=HEALTH_DATA).order_by(
+        "-given_at", "-id"
+    )
+    current = next((record for record in records if record.withdrawn_at is None), None)
+    return ConsentState(current=current, history=records)
+
+
+def _own_login(actor: CurrentUser) -> int:
+    """Consent is the data subject's own: only the contact's own login gives or withdraws it."""
+    if actor.kind != "customer" or actor.contact_id is None:
+        raise NotFound
+    if actor.own_contact_id not in (None, actor.contact_id):
+        raise PermissionDenied
+    return actor.contact_id
+
+
+async def portal_state(actor: CurrentUser) -> ConsentState:
+    if actor.kind != "customer" or actor.contact_id is None:
+        raise NotFound
+    return await _state(actor.contact_id)
+
+
+async def staff_state(actor: CurrentUser, *, contact_id: int) -> ConsentState:
+    """For staff who see the contact (404 otherwise)."""
+    if not can_use_staff_area(actor):
+        raise NotFound
+    contact = await contacts.get_visible_contact(actor, contact_id)
+    return await _state(contact.id)
+
+
+async def give_consent(actor: CurrentUser, *, agreed: bool, text_version: str) -> ConsentRecord:
+    """The customer consents to the text of `text_version` (the one they read): refused
+    with a message next to the checkbox if not ticked or if the text has changed meanwhile."""
+    contact_id = _own_login(actor)
+    if text_version != TEXT_VERSION:
+        raise ValidationFailed({"agree": STALE_TEXT})
+    if not agreed:
+        raise ValidationFailed({"agree": NOT_AGREED})
+    async with in_transaction():
+        current = await ConsentRecord.filter(
+            contact_id=contact_id, kind=HEALTH_DATA, withdrawn_at=None
+        ).first()
+        if current is not None and current.text_version == TEXT_VERSION:
+            return current  # given twice (a second tab): one record
+        if current is not None:  # consent to the new text replaces the one to the old
+            await _withdraw(actor, current)
+        record = await ConsentRecord.create(
+            contact_id=contact_id, kind=HEALTH_DATA, text_version=TEXT_VERSION, given_by_id=actor.id
+        )
+        await _record_event(actor, contact_id, record.id, GIVEN_TITLE)
+    return record
+
+
+async def withdraw_consent(actor: CurrentUser) -> bool:
+    """Withdrawn at once (Art. 7 (3) GDPR); False if there was nothing to withdraw."""
+    contact_id = _own_login(actor)
+    async with in_transaction():
+        current = await ConsentRecord.filter(
+            contact_id=contact_id, kind=HEALTH_DATA, withdrawn_at=None
+        ).first()
+        if current is None:
+            return False
+        await _withdraw(actor, current)
+        await _record_event(actor, contact_id, current.id, WITHDRAWN_TITLE)
+    return True
+
+
+async def _withdraw(actor: CurrentUser, record: ConsentRecord) -> None:
+    await ConsentRecord.filter(id=record.id, withdrawn_at=None).update(
+        withdrawn_at=datetime.now(UTC), withdrawn_by_id=actor.id
+    )
+
+
+async def _record_event(actor: CurrentUser, contact_id: int, record_id: int, title: str) -> None:
+    await events.record(
+        actor,
+        events.CONSENT_CHANGED,
+        contact_id=contact_id,
+        object_type="consent",
+        object_id=record_id,
+        title=_(title),
+    )
+
+
+async def _is_special_contract(contract_id: int | None) -> bool:
+    if contract_id is None:
+        return False
+    line = await Contract.filter(id=contract_id).values_list("product_line", flat=True)
+    return bool(line) and is_special_line(str(line[0]))
+
+
+async def check_sharing(*, contact_id: int, contract_id: int | None) -> None:
+    """Staff may show a document of a health contract to the customer only with consent:
+    ValidationFailed next to the sharing checkbox ("shared") otherwise."""
+    if await _is_special_contract(contract_id) and not await has_consent(contact_id):
+        raise ValidationFailed({"shared": _(STAFF_REFUSAL)})
+
+
+async def upload_sharing(
+    actor: CurrentUser, *, contact_id: int, contract_id: int | None, shared: bool | None
+) -> bool | None:
+    """The sharing of a new document (see document_store: None is the default). Into a
+    health contract without consent the customer cannot upload (ValidationFailed next to the
+    file field), staff cannot upload shared (next to the sharing checkbox), and a staff
+    upload without a choice stays hidden from the customer."""
+    if not await _is_special_contract(contract_id) or await has_consent(contact_id):
+        return shared
+    if actor.kind == "customer":
+        raise ValidationFailed({"file": addressed(CUSTOMER_REFUSAL)})
+    if shared:
+        raise ValidationFailed({"shared": _(STAFF_REFUSAL)})
+    return False
