@@ -19,7 +19,7 @@ from tenant_app.permissions import (
     staff_may_read_folder,
 )
 from tenant_app.schemas.product_lines import line_label, product_line
-from tenant_app.services import case_offer_pages, tender_pages
+from tenant_app.services import advice_record_pages, case_offer_pages, tender_pages
 from tenant_app.services.cases import (
     CASE_FOLDER,
     FIELD_LABELS,
@@ -194,6 +194,7 @@ async def case_page(actor: CurrentUser, case: AdviceCase) -> dict[str, Any]:
         "statuses": [(status, STATUS_LABELS[status]) for status in CASE_STATUSES],
         **await tender_pages.case_tenders(actor, case),
         **await case_offer_pages.offers_card(actor, case),
+        **await advice_record_pages.advice_card(actor, case),
     }
 
 

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from tenant_app.errors import NotFound
 from tenant_app.files import images
 from tenant_app.permissions import can_use_staff_area
-from tenant_app.services import documents, first_information
+from tenant_app.services import advice_records, documents, first_information
 from tenant_app.web.downloads import StoredDocument, preview_response, thumbnail_response
 from tenant_app.web.guards import require
 from tenant_app.web.portal.home import portal_customer
@@ -39,6 +39,7 @@ async def _portal_document(request: Request, *, opening: bool = False) -> Stored
     )
     if opening:  # an invitation's first information: the first time it is opened
         await first_information.mark_opened(user, document)
+        await advice_records.mark_read(user, document)
     return document
 
 

@@ -38,6 +38,7 @@ from tenant_app.web.portal import tickets as portal_tickets
 from tenant_app.web.portal import trail as portal_trail
 from tenant_app.web.portal import trust as portal_trust
 from tenant_app.web.staff import activity as staff_activity
+from tenant_app.web.staff import advice_records as staff_advice_records
 from tenant_app.web.staff import api_tokens as staff_api_tokens
 from tenant_app.web.staff import backoffices as staff_backoffices
 from tenant_app.web.staff import broker_profile as staff_broker_profile
@@ -123,6 +124,7 @@ MODULES = (
     staff_insured_objects,
     staff_applications,
     staff_case_offers,
+    staff_advice_records,
     staff_tenders,
     staff_claims,
     portal_claims,

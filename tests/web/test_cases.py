@@ -206,7 +206,8 @@ async def test_completing_dates_the_case_and_locks_it_until_reopened(
 ) -> None:
     case = await open_case(tenant, contact)
     page = f"/staff/cases/{case.id}"
-    done = await admin.submit(f"{page}/status", {"status": "completed"}, form_page=page)
+    completing = {"status": "completed", "advice_waived": "on"}  # no advice documentation
+    done = await admin.submit(f"{page}/status", completing, form_page=page)
     assert done.status_code == 303
     with tenant_scope(tenant.tenant.id):
         stored = await AdviceCase.get(id=case.id)

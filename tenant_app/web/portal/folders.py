@@ -11,7 +11,7 @@ from starlette.routing import Route
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound
 from tenant_app.pages import redirect, render
-from tenant_app.services import contracts, documents, first_information, folders
+from tenant_app.services import advice_records, contracts, documents, first_information, folders
 from tenant_app.web import folder_forms, forms
 from tenant_app.web.downloads import download_response
 from tenant_app.web.portal.home import portal_customer
@@ -152,6 +152,7 @@ async def portal_download(request: Request) -> Response:
         user, cast(int, request.path_params["document_id"])
     )
     await first_information.mark_opened(user, document)  # an invitation's, the first time
+    await advice_records.mark_read(user, document)  # advice documentation: its read time
     return download_response(request.app.state.storage, document)
 
 

@@ -15,7 +15,7 @@ from tenant_app.errors import NotFound, ValidationFailed
 from tenant_app.pages import redirect, render
 from tenant_app.permissions import can_use_staff_area
 from tenant_app.schemas.cases import CASE_FIELDS
-from tenant_app.services import case_pages, cases, contacts, versions
+from tenant_app.services import advice_records, case_pages, cases, contacts, versions
 from tenant_app.services.versions import VERSION_FIELD
 from tenant_app.vocabulary import PRODUCT_LINES
 from tenant_app.web import forms
@@ -144,7 +144,8 @@ async def case_status(request: Request) -> Response:
     form = await forms.read_form(request)
     try:
         status = forms.text(form, "status", max_chars=20)
-        await cases.set_status(actor, case, status=status)
+        waived = forms.checkbox(form, "advice_waived")  # § 61 (2) VVG
+        await advice_records.set_case_status(actor, case, status=status, waived=waived)
     except ValidationFailed as failed:
         return await detail_page(request, actor, case, status_errors=failed.errors)
     return redirect(request, "case_detail", flash="status", case_id=case.id)
