@@ -25,6 +25,7 @@ from tenant_app.web.backoffice import queue as backoffice_queue
 from tenant_app.web.backoffice import tender as backoffice_tender
 from tenant_app.web.backoffice import work as backoffice_work
 from tenant_app.web.operator import backoffices as operator_backoffices
+from tenant_app.web.operator import dpa as operator_dpa
 from tenant_app.web.portal import chat as portal_chat
 from tenant_app.web.portal import claims as portal_claims
 from tenant_app.web.portal import consents as portal_consents
@@ -51,6 +52,7 @@ from tenant_app.web.staff import chats as staff_chats
 from tenant_app.web.staff import claims as staff_claims
 from tenant_app.web.staff import consents as staff_consents
 from tenant_app.web.staff import contact_login, contacts, folders, home, settings, users
+from tenant_app.web.staff import dpa as staff_dpa
 from tenant_app.web.staff import household as staff_household
 from tenant_app.web.staff import imports as staff_imports
 from tenant_app.web.staff import insured_objects as staff_insured_objects
@@ -134,8 +136,10 @@ MODULES = (
     staff_chat_archive,
     jump,
     operator_backoffices,
+    operator_dpa,
     portal_consents,
     staff_consents,
+    staff_dpa,
     backoffice_queue,
     backoffice_tender,
     backoffice_work,

@@ -18,9 +18,7 @@ PORTAL = "/portal/consents"
 
 
 async def _customer(client_for, tenant, passwords):
-    contact = await make_customer(
-        tenant, passwords, insurance_unlock=True, insurance_share=True
-    )
+    contact = await make_customer(tenant, passwords, insurance_unlock=True, insurance_share=True)
     customer = client_for(tenant.hostname)
     await customer.log_in("kai", CUSTOMER_PASSWORD)
     return contact, customer
@@ -93,7 +91,9 @@ async def test_the_customer_gives_and_withdraws_consent(client_for, tenant, pass
 
 async def test_a_changed_text_asks_to_read_it_again(client_for, tenant, passwords) -> None:
     _contact, customer = await _customer(client_for, tenant, passwords)
-    stale = await customer.submit(PORTAL, {"agree": "on", "text_version": "1999-1"}, form_page=PORTAL)
+    stale = await customer.submit(
+        PORTAL, {"agree": "on", "text_version": "1999-1"}, form_page=PORTAL
+    )
     assert stale.status_code == 422 and "geändert" in stale.text
     assert 'name="agree" value="on" id="consent-agree" checked' in stale.text  # input kept
     with tenant_scope(tenant.tenant.id):
