@@ -30,6 +30,7 @@ from tenant_app.logs import configure_logging
 from tenant_app.pages import route_index
 from tenant_app.security.passwords import PasswordService
 from tenant_app.services import (
+    data_requests,
     idempotency,
     imports,
     imports_run,
@@ -63,6 +64,7 @@ PERIODIC_USE_CASES = (
     ("webhooks", webhooks_delivery.send_due, webhooks_delivery.EVERY),
     ("webhook log retention", webhooks_delivery.purge_old, CLEANUP_SECONDS),
     ("idempotency keys", idempotency.expire_old, CLEANUP_SECONDS),
+    ("data-request copies", data_requests.forget_expired_exports, CLEANUP_SECONDS),
 )
 
 

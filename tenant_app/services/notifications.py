@@ -189,6 +189,8 @@ def _staff_target(row: NotificationRow) -> Target:
         return Target("staff_claim_detail", {"claim_id": row.object_id})
     if row.object_type == "offer_request":
         return Target("staff_offer_requests", {})
+    if row.object_type == "data_request" and row.object_id is not None:
+        return Target("staff_data_request_detail", {"request_id": row.object_id})
     if row.object_type in ("contract", "document") and row.folder:
         return Target("folder_page", {"contact_id": row.contact_id, "folder": row.folder})
     return Target("contact_detail", {"contact_id": row.contact_id})
@@ -205,6 +207,8 @@ def _portal_target(row: NotificationRow) -> Target:
         return Target("portal_folder", {"folder": row.folder})
     if row.object_type == "contact":
         return Target("portal_profile")
+    if row.object_type == "data_request":
+        return Target("portal_data_requests")
     return Target("portal_home")
 
 

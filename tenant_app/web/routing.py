@@ -28,6 +28,7 @@ from tenant_app.web.operator import backoffices as operator_backoffices
 from tenant_app.web.operator import dpa as operator_dpa
 from tenant_app.web.portal import chat as portal_chat
 from tenant_app.web.portal import claims as portal_claims
+from tenant_app.web.portal import data_requests as portal_data_requests
 from tenant_app.web.portal import consents as portal_consents
 from tenant_app.web.portal import folders as portal_folders
 from tenant_app.web.portal import home as portal_home
@@ -52,6 +53,7 @@ from tenant_app.web.staff import chats as staff_chats
 from tenant_app.web.staff import claims as staff_claims
 from tenant_app.web.staff import consents as staff_consents
 from tenant_app.web.staff import contact_login, contacts, folders, home, settings, users
+from tenant_app.web.staff import data_requests as staff_data_requests
 from tenant_app.web.staff import dpa as staff_dpa
 from tenant_app.web.staff import household as staff_household
 from tenant_app.web.staff import imports as staff_imports
@@ -130,6 +132,8 @@ MODULES = (
     staff_tenders,
     staff_claims,
     portal_claims,
+    staff_data_requests,
+    portal_data_requests,
     portal_chat,
     staff_chats,
     staff_chat_actions,
