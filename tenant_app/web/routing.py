@@ -28,8 +28,8 @@ from tenant_app.web.operator import backoffices as operator_backoffices
 from tenant_app.web.operator import dpa as operator_dpa
 from tenant_app.web.portal import chat as portal_chat
 from tenant_app.web.portal import claims as portal_claims
-from tenant_app.web.portal import data_requests as portal_data_requests
 from tenant_app.web.portal import consents as portal_consents
+from tenant_app.web.portal import data_requests as portal_data_requests
 from tenant_app.web.portal import folders as portal_folders
 from tenant_app.web.portal import home as portal_home
 from tenant_app.web.portal import household as portal_household
