@@ -4,6 +4,10 @@ show in the demo."""
 
 from __future__ import annotations
 
+from tenant_app.demo.advice import add_demo_advice
+from tenant_app.files.storage import Storage
 
-async def add_demo_legal(tenant_id: int) -> None:
+
+async def add_demo_legal(tenant_id: int, store: Storage) -> None:
     """In the demo tenant's scope."""
+    await add_demo_advice(store)

@@ -169,7 +169,7 @@ async def ensure_demo(
         await add_demo_push(tenant.id)
         await add_demo_invitations(store, tenant.id, staff)
         await add_demo_interfaces(credential_keys or development_keys(DEV_SECRET))
-        await add_demo_legal(tenant.id)
+        await add_demo_legal(tenant.id, store)
     platform = Settings(base_domain=base_domain, platform_host=platform_host)
     await add_demo_tenders(passwords, Context(settings=platform, store=store), tenant.id)
     tenant_cache.invalidate()
