@@ -5,9 +5,11 @@ show in the demo."""
 from __future__ import annotations
 
 from tenant_app.demo.advice import add_demo_advice
+from tenant_app.demo.consents import add_demo_consents_and_dpa
 from tenant_app.files.storage import Storage
 
 
 async def add_demo_legal(tenant_id: int, store: Storage) -> None:
     """In the demo tenant's scope."""
     await add_demo_advice(store)
+    await add_demo_consents_and_dpa()

@@ -59,8 +59,18 @@ class ConsentState:
         return self.current is not None and self.current.text_version != TEXT_VERSION
 
 
+# A contract's product line is free text ("Private Krankenversicherung", "Risikoleben",
+# "Berufsunfähigkeit", "BU") or a key of vocabulary.PRODUCT_LINES: these parts of the
+# folded name mark a line whose papers hold health data.
+HEALTH_LINE_PARTS = (*SPECIAL_CATEGORY_LINES, "berufsunfaehig", "erwerbsunfaehig", "pflege")
+HEALTH_LINE_NAMES = frozenset({"bu", "pkv", "bav-bu"})
+_FOLDED = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
 def is_special_line(product_line: str) -> bool:
-    return product_line in SPECIAL_CATEGORY_LINES
+    """Documents of a contract in this line hold health data (Art. 9 GDPR)."""
+    folded = product_line.strip().lower().translate(_FOLDED)
+    return folded in HEALTH_LINE_NAMES or any(part in folded for part in HEALTH_LINE_PARTS)
 
 
 async def has_consent(contact_id: int, kind: str = HEALTH_DATA) -> bool:

@@ -27,7 +27,7 @@ async def _customer(client_for, tenant, passwords):
 async def _health_contract(tenant, contact) -> Contract:
     contract = await add_contract(tenant, contact, number="KV-1")
     with tenant_scope(tenant.tenant.id):
-        await Contract.filter(id=contract.id).update(product_line="kranken")
+        await Contract.filter(id=contract.id).update(product_line="Private Krankenversicherung")
         return await Contract.get(id=contract.id)
 
 
