@@ -24,10 +24,11 @@ from tenant_app.text import (
     formatting,
     i18n,
     labels,
+    legal_rules,
 )
 from tenant_app.text.legal_forms import with_legal_form
 from tenant_app.text.plain import plain_text_html
-from tenant_app.vocabulary import DOCUMENT_CATEGORIES
+from tenant_app.vocabulary import DOCUMENT_CATEGORIES, LEGAL_FORMS
 
 if TYPE_CHECKING:
     from jinja2.nodes import EvalContext
@@ -116,6 +117,8 @@ def build_templates() -> Environment:
     env.filters["filesize"] = formatting.fmt_filesize
     env.filters["plaintext"] = plain_text_html
     env.filters["with_legal_form"] = with_legal_form  # name|with_legal_form(form): once
+    env.globals["legal_missing"] = legal_rules.missing  # the go-live check (layout_app.html)
+    env.globals["legal_forms"] = LEGAL_FORMS
     static_version = _static_version()
     env.globals["static_version"] = static_version
     env.globals["htmx_script"] = htmx_script()

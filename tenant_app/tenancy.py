@@ -13,6 +13,7 @@ from typing import Any
 from tenant_app.models.scoping import ScopeError, enter_tenant_scope, leave_tenant_scope
 from tenant_app.queries.sql import as_datetime, unscoped
 from tenant_app.settings import Settings
+from tenant_app.text.legal_rules import PROFILE_COLUMNS, BrokerProfile
 
 _HOST_RE = re.compile(
     r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$"
@@ -73,6 +74,8 @@ class TenantInfo:
     staff_2fa_grace_days: int = 14
     modules: str = ""  # comma-list of the switched-on modules (vocabulary.MODULES)
     is_platform: bool = False  # the platform's own space: operators and backoffices
+    # The imprint's and signature's fields (text/legal_rules.py), for pages, mails, the check.
+    profile: BrokerProfile = BrokerProfile()
 
     def has_module(self, name: str) -> bool:
         """Is this portal module (offers, claims, first_information, push, new_customers) on?"""
@@ -109,11 +112,12 @@ def slug_error(slug: str) -> str | None:
     return None
 
 
+_PROFILE_SQL = ", ".join(f"t.{column}" for column in PROFILE_COLUMNS)  # fixed names
 _TENANT_COLUMNS = (
-    "SELECT t.id, t.slug, t.name, h.hostname, t.theme, t.primary_color, t.secondary_color,"
+    "SELECT t.id, t.slug, t.name, h.hostname, t.theme, t.primary_color, t.secondary_color,"  # noqa: S608
     " t.text_color, t.logo_key, t.favicon_key, t.address_form, t.imprint_html, t.signature_html,"
     " t.updated_at, t.staff_2fa_required_at, t.staff_2fa_grace_days, t.modules,"
-    " t.is_platform,"
+    " t.is_platform, " + _PROFILE_SQL + ","
     " (SELECT p.hostname FROM tenant_host p WHERE p.tenant_id = t.id"
     " ORDER BY p.is_primary DESC, p.id LIMIT 1) AS primary_hostname"
     " FROM tenant_host h JOIN tenant t ON t.id = h.tenant_id"
@@ -123,7 +127,8 @@ _TENANT_BY_ID_SQL = _TENANT_COLUMNS + " WHERE t.id = :id ORDER BY h.is_primary D
 
 
 def _info(row: dict[str, Any]) -> TenantInfo:
-    values = {k: row[k] for k in TenantInfo.__dataclass_fields__}
+    values = {k: row[k] for k in TenantInfo.__dataclass_fields__ if k != "profile"}
+    values["profile"] = BrokerProfile.of(row)
     values["updated_at"] = str(values["updated_at"])
     values["is_platform"] = bool(values["is_platform"])  # SQLite answers 0 or 1
     required_at = values["staff_2fa_required_at"]  # SQLite answers text

@@ -30,11 +30,13 @@ from tortoise.contrib.test import truncate_all_models
 from tenant_app import create_app, db
 from tenant_app.jobs.outbox import MailWorker
 from tenant_app.models.scoping import tenant_scope
+from tenant_app.models.tenancy import Tenant
 from tenant_app.security.passwords import PasswordService
 from tenant_app.services.tenants import NewTenant, create_tenant
 from tenant_app.settings import Settings
 from tenant_app.tenancy import tenant_cache
 from tests.insurer_service import InsurerService
+from tests.legal_profiles import complete_profile
 
 ADMIN_PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -141,6 +143,13 @@ def app(settings: Settings) -> Any:
 
 
 async def make_tenant(passwords: PasswordService, slug: str, name: str) -> NewTenant:
+    made = await _create_tenant(passwords, slug, name)
+    # A complete broker profile: the go-live check lets the tenant invite customers.
+    await Tenant.filter(id=made.tenant.id).update(**complete_profile(broker_firm_name=name))
+    return made
+
+
+async def _create_tenant(passwords: PasswordService, slug: str, name: str) -> NewTenant:
     return await create_tenant(
         passwords,
         slug=slug,

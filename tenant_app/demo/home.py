@@ -9,7 +9,9 @@ from tenant_app.files.portraits import process_portrait
 from tenant_app.files.storage import Storage, new_key
 from tenant_app.models.accounts import User
 
-# The broker profile the customers' portal home shows (Einstellungen > Maklerprofil).
+# The broker profile the customers' portal home shows (Einstellungen > Maklerprofil), complete
+# for a GmbH: the imprint, the mail signature and the first information are generated from it,
+# and the go-live check lets the demo invite customers. The free-text additions come after.
 BROKER_PROFILE = {
     "broker_firm_name": "Muster & Partner Versicherungsmakler",
     "broker_legal_form": "GmbH",
@@ -21,6 +23,22 @@ BROKER_PROFILE = {
     "broker_opening_hours": "Mo–Do 9:00–17:30 Uhr\nFr 9:00–14:00 Uhr\nund nach Vereinbarung",
     "broker_register_number": "D-M7K2-QX4TR-58",
     "broker_number": "MP-4711",
+    "broker_representatives": "Anna Admin\nMarkus Muster",
+    "broker_seat": "Köln",
+    "broker_register_court": "Amtsgericht Köln",
+    "broker_trade_register": "HRB 98765",
+    "broker_vat_id": "",  # insurance brokerage is free of VAT (§ 4 Nr. 11 UStG): none
+    "broker_status": "makler",
+    "broker_chamber": "IHK Köln",
+    "broker_chamber_address": "Unter Sachsenhausen 10–26, 50667 Köln",
+    "imprint_html": (
+        "<p>Bildnachweise: eigene Aufnahmen.</p>"
+        '<p><a href="https://www.vermittlerregister.info" target="_blank"'
+        ' rel="noopener noreferrer">Vermittlerregister öffnen</a></p>'
+    ),
+    "signature_html": (
+        "<p>Mit freundlichen Grüßen<br><strong>Ihr Team von Muster &amp; Partner</strong></p>"
+    ),
 }
 
 

@@ -18,9 +18,9 @@ from tenant_app.demo.home import BROKER_PROFILE, add_advisor_photo
 from tenant_app.demo.households import add_household, add_trusted_person
 from tenant_app.demo.integration import add_api_token
 from tenant_app.demo.interfaces import add_demo_interfaces
-from tenant_app.demo.legal import add_demo_legal
 from tenant_app.demo.invitations import add_demo_invitations
 from tenant_app.demo.leads import add_demo_leads
+from tenant_app.demo.legal import add_demo_legal
 from tenant_app.demo.logo import logo_png
 from tenant_app.demo.offers import add_demo_offers
 from tenant_app.demo.pdf import text_pdf
@@ -45,21 +45,6 @@ DEMO_SLUG = "demo"
 ADMIN = ("admin", "demo-admin-2026")
 STAFF_PASSWORD = "demo-team-2026"  # noqa: S105 - published demo login
 CUSTOMER_PASSWORD = "demo-kunde-2026"  # noqa: S105 - published demo login
-
-IMPRINT = (
-    "<p><strong>Muster &amp; Partner Versicherungsmakler GmbH</strong><br>Beispielstraße 12<br>"
-    "50667 Köln</p><p>Geschäftsführerin: Anna Admin<br>"
-    "Registergericht: Amtsgericht Köln, HRB 000000</p>"
-    "<p>Vermittlerregister: D-XXXX-XXXXX-XX (www.vermittlerregister.info)<br>"
-    "Erlaubnis nach § 34d Abs. 1 GewO, IHK Köln</p>"
-    '<p><a href="https://www.vermittlerregister.info" target="_blank" rel="noopener noreferrer">'
-    "Vermittlerregister öffnen</a></p>"
-)
-SIGNATURE = (
-    "<p>Mit freundlichen Grüßen<br><strong>Ihr Team von Muster &amp; Partner</strong></p>"
-    '<p>Telefon 0221 123456 · <a href="mailto:service@muster-partner.example">'
-    "service@muster-partner.example</a></p>"
-)
 
 
 @dataclass(frozen=True)
@@ -146,9 +131,7 @@ async def ensure_demo(
         primary_color="#0f5e9c",
         secondary_color="#f5a524",
         text_color="#1b2733",
-        imprint_html=IMPRINT,
-        signature_html=SIGNATURE,
-        **BROKER_PROFILE,
+        **BROKER_PROFILE,  # with the imprint's and signature's free-text additions
     )
     with tenant_scope(tenant.id):
         await replace_asset(created.admin, kind="logo", data=logo_png())

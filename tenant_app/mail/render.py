@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from tenant_app.templating import templates
-from tenant_app.text import i18n
-from tenant_app.text.rich import rich_text_to_plain, sanitize_rich_text
+from tenant_app.text import i18n, legal_rules
 from tenant_app.theming import palette
 
 if TYPE_CHECKING:
@@ -40,7 +39,8 @@ def render_email(
 ) -> RenderedMail:
     """Render in the recipient's language, with branding.
 
-    Customers get the tenant's form of address (Sie or Du) and its signature. Staff get one
+    Customers get the tenant's form of address (Sie or Du) and its signature: the free-text
+    addition, then the lines the firm's legal form needs (text/legal_rules.py). Staff get one
     internal form whatever the tenant chose for its customers: the formal Sie, and no
     signature (it is the firm's greeting to customers, not to its own people).
     `address_form` (sie | du) replaces the tenant's for this one customer.
@@ -48,7 +48,11 @@ def render_email(
     form = address_form if address_form in ("sie", "du") else tenant.address_form
     with i18n.using(locale, "sie" if for_staff else form):
         colors = palette(tenant)
-        signature = "" if for_staff else tenant.signature_html
+        signature = (
+            legal_rules.Signature("", [])
+            if for_staff
+            else legal_rules.signature(tenant.profile, tenant.signature_html)
+        )
         full = {
             **context,
             "tenant": tenant,
@@ -59,8 +63,9 @@ def render_email(
             "logo_url": f"{base_url}/branding/logo?v={tenant.logo_key[-12:]}"
             if tenant.logo_key
             else "",
-            "signature_html": Markup(sanitize_rich_text(signature)),  # noqa: S704
-            "signature_text": rich_text_to_plain(signature),
+            "signature_html": Markup(signature.addition_html),  # noqa: S704 - sanitized
+            "signature_lines": signature.lines,
+            "signature_text": signature.text,
         }
         subject = strip_header(templates.get_template(f"email/{name}.subject.txt").render(full))
         text = templates.get_template(f"email/{name}.txt").render(full)

@@ -26,9 +26,16 @@ from tenant_app.schemas.base import checked
 from tenant_app.schemas.broker_profile import BROKER_PROFILE_FIELDS, BrokerProfileInput
 from tenant_app.services.access import own_contact_id
 from tenant_app.services.versions import save_if_unchanged, version_of
-from tenant_app.tenancy import current_tenant
+from tenant_app.tenancy import current_tenant, tenant_cache
+from tenant_app.text import legal_rules
 from tenant_app.text.labels import N_, Labels
 
+LEGAL_COLUMNS = (  # the imprint's and signature's own fields (text/legal_rules.py)
+    *("broker_representatives", "broker_board_chair", "broker_seat", "broker_register_court"),
+    *("broker_trade_register", "broker_vat_id", "broker_partner_name", "broker_partner_seat"),
+    *("broker_partner_register_court", "broker_partner_trade_register"),
+    *("broker_partner_representatives", "broker_chamber_address", "broker_holdings"),
+)
 # The form's fields as it labels them (also what an edit conflict names).
 PROFILE_LABELS = Labels(
     {
@@ -42,6 +49,7 @@ PROFILE_LABELS = Labels(
         "broker_opening_hours": N_("Opening hours"),
         "broker_register_number": N_("Broker register number"),
         "broker_number": N_("Broker ID"),
+        **{column: legal_rules.COLUMN_LABELS[column] for column in LEGAL_COLUMNS},
     }
 )
 SAVED_AUDIT = "broker_profile_saved"  # AuditEntry.action
@@ -69,18 +77,23 @@ async def save_profile(actor: CurrentUser, *, values: dict[str, str]) -> dict[st
     if not can_manage_settings(actor):
         raise PermissionDenied
     profile, errors = checked(BrokerProfileInput, values)
+    if profile is not None:
+        errors = profile.register_errors()
     if errors or profile is None:
         raise ValidationFailed(errors)
     changes = profile.model_dump()
-    async with in_transaction():
-        await save_if_unchanged(
-            Tenant,
-            where={"id": current_tenant_id()},
-            version=version_of(values),
-            changes=changes,
-            labels=dict(PROFILE_LABELS),
-        )
-        await AuditEntry.create(action=SAVED_AUDIT, actor_id=actor.id)
+    try:
+        async with in_transaction():
+            await save_if_unchanged(
+                Tenant,
+                where={"id": current_tenant_id()},
+                version=version_of(values),
+                changes=changes,
+                labels=dict(PROFILE_LABELS),
+            )
+            await AuditEntry.create(action=SAVED_AUDIT, actor_id=actor.id)
+    finally:
+        tenant_cache.invalidate()  # the imprint, the signature and the go-live check read it
     return changes
 
 

@@ -1,5 +1,6 @@
 """The first information for customers (Erstinformation, § 15 VersVermV): who the broker is,
-their status and register entry, where to complain. Written from the broker profile as a PDF,
+their status and register entry, where to complain, their holdings. Written from the same
+broker-profile fields as the imprint (text/legal_rules.py) as a PDF,
 filed on the contact (folder "other", shared with them) and linked in the invitation mail;
 the invitation notes when the customer first opens it."""
 
@@ -18,40 +19,37 @@ from tenant_app.models.engagement import Invitation
 from tenant_app.models.folders import Document
 from tenant_app.models.scoping import current_tenant_id
 from tenant_app.models.tenancy import Tenant
+from tenant_app.text import legal_rules
 from tenant_app.text.i18n import gettext as _
-from tenant_app.text.labels import N_
+from tenant_app.text.legal_rules import BrokerProfile
 from tenant_app.vocabulary import company_display
 
 FOLDER, CATEGORY = "other", "correspondence"
 FILENAME = "Erstinformation.pdf"
-REGISTER_URL = "www.vermittlerregister.info"
-STATUSES = {  # Tenant.broker_status: what the broker is under § 34d GewO
-    "makler": N_("Insurance broker with permission under § 34d (1) GewO (Versicherungsmakler)"),
-    "berater": N_("Insurance advisor with permission under § 34d (2) GewO (Versicherungsberater)"),
-    "vertreter": N_(
-        "Insurance agent with permission under § 34d (1) GewO (Versicherungsvertreter)"
-    ),
-}
-OMBUDSMEN = (
-    "Versicherungsombudsmann e.V., Postfach 08 06 32, 10006 Berlin, www.versicherungsombudsmann.de",
-    "Ombudsmann Private Kranken- und Pflegeversicherung, Postfach 06 02 22, 10052 Berlin,"
-    " www.pkv-ombudsmann.de",
-)
+REGISTER_URL = legal_rules.REGISTER_URL
 
 
 def title() -> str:
     return _("First information for customers")
 
 
-def letter_of(tenant: Tenant) -> Letter:
-    """The letter from the broker profile (fields not filled in print as a dash)."""
-    firm = company_display(tenant.broker_firm_name or tenant.name, tenant.broker_legal_form)
-    address = ", ".join(
-        part
-        for part in (tenant.broker_street, f"{tenant.broker_postal_code} {tenant.broker_city}")
-        if part.strip()
+def _holdings(profile: BrokerProfile) -> str:
+    if profile.broker_holdings:
+        return profile.broker_holdings
+    return _(
+        "We hold no direct or indirect participation of 10 % or more of the"
+        " voting rights or capital of an insurance company, and no insurance"
+        " company or its parent holds such a participation in our firm."
     )
-    status = STATUSES.get(tenant.broker_status, STATUSES["makler"])
+
+
+def letter_of(tenant: Tenant) -> Letter:
+    """The letter from the broker profile, the same fields as the imprint's (fields not
+    filled in print as a dash; the go-live check keeps invitations back until they are)."""
+    profile = BrokerProfile.of(vars(tenant))
+    firm = company_display(tenant.broker_firm_name or tenant.name, tenant.broker_legal_form)
+    status = profile.broker_status if profile.broker_status in legal_rules.STATUSES else "makler"
+    chamber = ", ".join(p for p in (profile.broker_chamber, profile.broker_chamber_address) if p)
     return Letter(
         title=title(),
         sender=firm,
@@ -60,15 +58,19 @@ def letter_of(tenant: Tenant) -> Letter:
                 _("Who we are"),
                 facts=(
                     (_("Firm"), firm),
-                    (_("Address"), address),
+                    (
+                        legal_rules.representatives_label(profile.form),
+                        profile.names("broker_representatives"),
+                    ),
+                    (_("Address"), profile.address),
                     (_("Phone"), tenant.broker_phone),
                     (_("E-mail"), tenant.broker_email),
                 ),
             ),
             Section(
                 _("Status and permission"),
-                paragraphs=(_(status),),
-                facts=((_("Chamber"), tenant.broker_chamber),),
+                paragraphs=(_(legal_rules.STATUSES[status]),),
+                facts=((_("Chamber"), chamber),),
             ),
             Section(
                 _("Register"),
@@ -78,6 +80,7 @@ def letter_of(tenant: Tenant) -> Letter:
                         " Vermittlerregister). You can check the entry at %(url)s.",
                         url=REGISTER_URL,
                     ),
+                    legal_rules.REGISTER_ADDRESS,
                 ),
                 facts=((_("Register number"), tenant.broker_register_number),),
             ),
@@ -85,19 +88,10 @@ def letter_of(tenant: Tenant) -> Letter:
                 _("Complaints and arbitration"),
                 paragraphs=(
                     _("For out-of-court dispute resolution you can turn to:"),
-                    *OMBUDSMEN,
+                    *legal_rules.OMBUDSMEN,
                 ),
             ),
-            Section(
-                _("Holdings"),
-                paragraphs=(
-                    _(
-                        "We hold no direct or indirect participation of 10 % or more of the"
-                        " voting rights or capital of an insurance company, and no insurance"
-                        " company or its parent holds such a participation in our firm."
-                    ),
-                ),
-            ),
+            Section(_("Holdings"), paragraphs=(_holdings(profile),)),
         ),
         footer=_("Information under § 15 VersVermV."),
         author=firm,

@@ -27,7 +27,7 @@ from tenant_app.models.folders import CustomerAccess, Document
 from tenant_app.models.tenancy import Tenant
 from tenant_app.permissions import can_manage_contacts
 from tenant_app.schemas.invitations import InviteOptions
-from tenant_app.services import accounts, events, first_information
+from tenant_app.services import accounts, events, first_information, legal_profile
 from tenant_app.services.contacts import contacts_visible_to
 from tenant_app.settings import Settings
 from tenant_app.tenancy import current_tenant
@@ -289,6 +289,7 @@ async def resend(actor: CurrentUser, settings: Settings, *, contact_id: int) -> 
     user = await User.get(id=invitation.user_id)
     if user.password_hash or not user.is_active:
         raise ValidationFailed({"invitation": _("The customer has already registered.")})
+    await legal_profile.require_live()  # the imprint and signature must be complete first
     links = (
         {"first_information_url": download_path(invitation.first_information_id)}
         if invitation.first_information_id

@@ -27,7 +27,7 @@ from tenant_app.models.accounts import User
 from tenant_app.models.engagement import InvitationBatch
 from tenant_app.permissions import can_manage_contacts, can_see_all_contacts
 from tenant_app.schemas.invitations import InviteOptions
-from tenant_app.services import invitations
+from tenant_app.services import invitations, legal_profile
 from tenant_app.settings import Settings
 from tenant_app.tenancy import enter_tenant, leave_tenant, load_tenant_info
 from tenant_app.text import i18n
@@ -85,6 +85,10 @@ async def run_batch(settings: Settings, store: Storage, batch: InvitationBatch) 
     with i18n.using(language):
         if actor is None:
             await _end(batch, FAILED, _("The person who started it may no longer invite."))
+            return
+        check = legal_profile.go_live(await legal_profile.stored_profile())
+        if not check.is_live:  # imprint and signature incomplete: no customer is invited
+            await _end(batch, FAILED, legal_profile.not_live_message(check))
             return
         options = InviteOptions.from_stored(batch.options)
         pdf = await invitations.first_information_pdf()

@@ -16,7 +16,7 @@ from tenant_app.permissions import can_manage_contacts
 from tenant_app.queries import invitations as reads
 from tenant_app.queries.invitations import DialogRow
 from tenant_app.schemas.invitations import EMAIL_FIELD, categories_of, read_options
-from tenant_app.services import invitations, invitations_batch
+from tenant_app.services import invitations, invitations_batch, legal_profile
 from tenant_app.services.contacts import contacts_visible_to, get_visible_contact
 from tenant_app.tenancy import current_tenant
 from tenant_app.text.i18n import gettext as _
@@ -27,6 +27,7 @@ class Dialog:
     rows: list[DialogRow]
     recommended: tuple[str, ...]  # the categories preselected
     address_form: str  # the tenant's, preselected
+    not_live: str = ""  # why no one can be invited yet (the go-live check), or ""
 
     @property
     def invitable(self) -> int:
@@ -54,7 +55,9 @@ async def dialog(
         scope = scope.filter(id__in=contact_ids[: invitations_batch.MAX_CONTACTS])
     rows = await reads.dialog_rows(scope, limit=invitations_batch.MAX_CONTACTS)
     recommended = categories_of(await _recommended())
-    return Dialog(rows, recommended, current_tenant().address_form)
+    check = legal_profile.go_live(await legal_profile.stored_profile())
+    not_live = "" if check.is_live else legal_profile.not_live_message(check)
+    return Dialog(rows, recommended, current_tenant().address_form, not_live)
 
 
 async def _recommended() -> str:
@@ -70,6 +73,8 @@ async def submit(
     """Check the dialog (a message per field, nothing started) and start its batch. Every id
     sent goes into the batch: one the actor may not see is reported there, never invited."""
     found = await dialog(actor, contact_ids=contact_ids)
+    if found.not_live:  # imprint and signature incomplete: nothing is started
+        raise ValidationFailed({"form": found.not_live})
     without = [row.id for row in found.rows if row.state == reads.NO_EMAIL]
     options, errors = read_options(values, without_email=without)
     for contact_id, address in options.emails.items():

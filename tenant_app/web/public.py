@@ -11,8 +11,7 @@ from tenant_app import db
 from tenant_app.errors import NotFound
 from tenant_app.pages import redirect, render
 from tenant_app.permissions import home_path_for
-from tenant_app.services import branding
-from tenant_app.text.rich import has_text, sanitize_rich_text
+from tenant_app.services import branding, legal_profile
 from tenant_app.theming import brand_css
 from tenant_app.web.guards import current_user
 
@@ -44,10 +43,13 @@ async def front_door(request: Request) -> RedirectResponse:
 
 
 async def imprint(request: Request) -> Response:
-    """The tenant's imprint, sanitized again on the way out (it was sanitized on save too)."""
-    cleaned = sanitize_rich_text(request.state.tenant.imprint_html)
+    """The tenant's imprint generated from the broker profile, in the visitor's language, with
+    the free-text addition (sanitized again on the way out; it was sanitized on save too)."""
+    content = legal_profile.imprint(request.state.tenant)
     context = {
-        "imprint_html": Markup(cleaned) if has_text(cleaned) else "",  # noqa: S704 - sanitized
+        "imprint": content,
+        "imprint_html": Markup(content.addition),  # noqa: S704 - sanitized
+        "go_live": legal_profile.go_live(request.state.tenant.profile),
     }
     return render(request, "public/imprint.html", context)
 

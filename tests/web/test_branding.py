@@ -14,6 +14,8 @@ from tenant_app.models.accounts import User
 from tenant_app.models.branding import TenantAsset
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
+from tenant_app.tenancy import tenant_cache
+from tenant_app.text.legal_rules import PROFILE_COLUMNS
 from tests.conftest import ADMIN_PASSWORD, CUSTOMER_PASSWORD, html_of, make_customer, text_of
 from tests.html_forms import form_fields
 from tests.mail_helpers import invite_customer
@@ -416,26 +418,34 @@ async def test_unknown_asset_kinds_are_not_found(client) -> None:
 # --- imprint ---------------------------------------------------------------------------------
 
 
-async def test_without_imprint_staff_see_a_warning_and_visitors_a_neutral_text(
+async def test_without_a_profile_staff_see_the_go_live_check_and_visitors_a_neutral_text(
     client, client_for, tenant
 ) -> None:
+    """The imprint is generated from the broker profile (tests/web/test_legal_profile.py);
+    the settings' free text is an addition that alone does not make an imprint complete."""
+    await Tenant.filter(id=tenant.tenant.id).update(**dict.fromkeys(PROFILE_COLUMNS, ""))
+    tenant_cache.invalidate()
     visitor = client_for(tenant.hostname)
     page = await visitor.get("/impressum")
     assert page.status_code == 200 and 'id="imprint-missing"' in page.text
-    assert 'id="imprint-missing-banner"' not in page.text
+    assert 'id="go-live-banner"' not in page.text
     await client.log_in("alpha-admin")
-    assert 'id="imprint-missing-banner"' in (await client.get("/staff")).text
+    assert 'id="go-live-banner"' in (await client.get("/staff")).text
     await save_look(client, imprint_html="<p>Alpha GmbH</p>")
-    assert 'id="imprint-missing-banner"' not in (await client.get("/staff")).text
+    assert 'id="go-live-banner"' in (await client.get("/staff")).text  # still incomplete
     page = await visitor.get("/impressum")
     assert '<div class="rich-text" id="imprint"><p>Alpha GmbH</p></div>' in page.text
+    assert 'id="imprint-missing"' not in page.text
 
 
-async def test_empty_paragraphs_do_not_count_as_an_imprint(client, tenant) -> None:
+async def test_empty_paragraphs_do_not_count_as_an_imprint_addition(
+    client, client_for, tenant
+) -> None:
     await client.log_in("alpha-admin")
     await save_look(client, imprint_html="<p><br></p><p>&nbsp;</p>")
     assert (await stored(tenant)).imprint_html == ""
-    assert 'id="imprint-missing-banner"' in (await client.get("/staff")).text
+    page = await client_for(tenant.hostname).get("/impressum")
+    assert 'id="imprint"' not in page.text and 'id="imprint-generated"' in page.text
 
 
 async def test_imprint_is_sanitized_again_when_shown(client_for, tenant) -> None:

@@ -17,6 +17,7 @@ from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
 from tenant_app.services import branding
 from tenant_app.tenancy import tenant_cache
+from tenant_app.text.legal_rules import PROFILE_COLUMNS
 from tests.conftest import CUSTOMER_PASSWORD, actor_of, make_customer
 from tests.html_forms import form_fields
 from tests.test_mail_forms import SIE
@@ -59,6 +60,13 @@ async def stored_profile(tenant: Any) -> dict[str, Any]:
     return row[0]
 
 
+async def blank_profile(tenant: Any) -> None:
+    """The fixture tenants come with a complete profile (tests/conftest.py): these tests start
+    from none."""
+    await Tenant.filter(id=tenant.tenant.id).update(**dict.fromkeys(PROFILE_COLUMNS, ""))
+    tenant_cache.invalidate()
+
+
 async def save(client: Any, values: dict[str, str]) -> Any:
     loaded = form_fields((await client.get(SETTINGS)).text, ACTION)
     return await client.submit(SAVE, {**loaded, **values}, form_page=SETTINGS)
@@ -68,6 +76,7 @@ async def save(client: Any, values: dict[str, str]) -> Any:
 async def office(tenant, passwords, client_for) -> SimpleNamespace:
     """Kai (communication on) with Anna Team as his responsible staff member; the admin and
     Kai logged in."""
+    await blank_profile(tenant)
     anna = await make_staff(tenant, passwords, "anna", "Anna", handles_tickets=True)
     with tenant_scope(tenant.tenant.id):
         await User.filter(id=anna.id).update(phone="0221 98765-12")
@@ -208,6 +217,7 @@ async def test_only_who_manages_settings_may_see_or_save_it(
 async def test_another_tenant_never_sees_the_profile(
     tenant, other_tenant, passwords, office, client_for
 ) -> None:
+    await blank_profile(other_tenant)
     assert (await save(office.admin, PROFILE)).status_code == 303
     await make_customer(other_tenant, passwords, email="bea@kunde.example", communication=True)
     bea, beta_admin = client_for(other_tenant.hostname), client_for(other_tenant.hostname)

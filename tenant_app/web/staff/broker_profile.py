@@ -1,6 +1,7 @@
 """The settings page's section on the broker profile (Maklerprofil): firm, address, phone,
-e-mail, opening hours, register number and broker ID, which the portal home shows
-(services/broker_profile.py)."""
+e-mail, opening hours, register number and broker ID, which the portal home shows, and the
+register entry, representatives and VAT id the generated imprint and mail signature need
+(services/broker_profile.py, services/legal_profile.py)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ async def broker_profile_save(request: Request) -> Response:
         save=broker_profile.save_profile,
         flash="profile_saved",
         max_chars=MAX_CHARS,
+        max_fields=len(FIELDS) + 5,
     )
 
 
