@@ -20,7 +20,7 @@ from tenant_app.models.legal import AdviceRecord
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.services import cases
 from tests.case_helpers import actor, in_tenant, open_case
-from tests.conftest import CUSTOMER_PASSWORD, make_customer
+from tests.conftest import CUSTOMER_PASSWORD, make_customer, page_queries
 from tests.pdf_text import pdf_text
 
 DRAFT = {
@@ -195,3 +195,25 @@ async def test_an_automatic_completion_shows_the_documentation_missing(admin, te
         await cases.set_status(await actor("alpha-admin"), case, status="completed")
     page = await admin.get(f"/staff/cases/{case.id}")
     assert 'id="advice-missing"' in page.text and "Beratungsdokumentation fehlt" in page.text
+
+
+async def test_the_case_page_asks_as_often_for_many_versions(admin, tenant, case) -> None:
+    path = f"/staff/cases/{case.id}"
+    record_path = await start(admin, case)
+    await save(admin, record_path, DRAFT)
+    assert (await deliver(admin, record_path, confirm="on")).status_code == 303
+    one = await page_queries(admin, path)
+    with tenant_scope(tenant.tenant.id):
+        first = await AdviceRecord.get(case_id=case.id)
+        for number in range(2, 8):
+            await AdviceRecord.create(
+                case_id=case.id,
+                number=number,
+                delivered_at=first.delivered_at,
+                delivered_by_id=first.delivered_by_id,
+                read_at=first.delivered_at,
+                **DRAFT,
+            )
+    page = await admin.get(path)
+    assert page.text.count('id="advice-version-') == 7
+    assert await page_queries(admin, path) == one
