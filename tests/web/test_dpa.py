@@ -65,6 +65,7 @@ async def test_the_operator_publishes_and_the_admin_accepts_each_version(
     assert not await DpaVersion.exists()
     await client.log_in("alpha-admin")
     assert 'id="dpa-banner-slot"' in (await client.get("/staff")).text
+    assert 'id="dpa-link"' in (await client.get("/staff/settings")).text
     assert await _banner(client) == ""  # nothing published yet
     first = await _publish(operator, "2026-1")
     assert "2026-1" in await _banner(client)
