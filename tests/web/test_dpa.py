@@ -11,6 +11,7 @@ from tenant_app.models.legal import DpaAcceptance, DpaVersion
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.services import platform
 from tests.case_helpers import staff_member
+from tests.conftest import page_queries
 from tests.tender_helpers import PLATFORM_HOST, platform_space
 
 OPERATOR_PASSWORD = "Operator-Sicher-2026!"
@@ -130,3 +131,21 @@ async def test_only_operators_and_admins_reach_the_agreement(
         assert not await DpaAcceptance.exists()  # Beta's acceptance is Beta's
     assert "2026-1" in await _banner(client)
     assert (await operator.get("/operator/dpa/999999")).status_code == 404
+
+
+async def test_the_lists_ask_as_often_for_many_versions_and_acceptances(
+    operator, client, tenant
+) -> None:
+    first = await _publish(operator, "2026-1")
+    await client.log_in("alpha-admin")
+    await client.submit(f"/staff/dpa/{first}/accept", form_page="/staff/dpa")
+    operator_one = await page_queries(operator, "/operator/dpa")
+    staff_one = await page_queries(client, "/staff/dpa")
+    for number in range(2, 7):
+        version = await _publish(operator, f"2026-{number}")
+        await client.submit(f"/staff/dpa/{version}/accept", form_page="/staff/dpa")
+    listing = await operator.get("/operator/dpa")
+    assert listing.text.count('-accepted">1 Firma') == 6
+    assert (await client.get("/staff/dpa")).text.count('id="dpa-acceptance-') == 6
+    assert await page_queries(operator, "/operator/dpa") == operator_one
+    assert await page_queries(client, "/staff/dpa") == staff_one
