@@ -251,7 +251,8 @@ def missing(profile: BrokerProfile) -> list[Missing]:
     if not is_known_form(profile.form):
         return [Missing("broker_legal_form", _("Choose the legal form from the list"))]
     if profile.broker_status not in STATUSES:
-        return [Missing("broker_status", _(COLUMN_LABELS["broker_status"]))]
+        status = "broker_status"
+        return [Missing(status, _(COLUMN_LABELS[status]))]
     return [
         Missing(column, _(COLUMN_LABELS[column]))
         for column in required_columns(profile)
