@@ -39,6 +39,7 @@ from tenant_app.services import (
     leads_public,
     notification_mail,
     push_send,
+    retention_purge,
     webhooks_delivery,
 )
 from tenant_app.services.notices import mail_failed
@@ -64,6 +65,7 @@ PERIODIC_USE_CASES = (
     ("webhooks", webhooks_delivery.send_due, webhooks_delivery.EVERY),
     ("webhook log retention", webhooks_delivery.purge_old, CLEANUP_SECONDS),
     ("idempotency keys", idempotency.expire_old, CLEANUP_SECONDS),
+    ("retention periods ended", retention_purge.purge_due, retention_purge.EVERY),
     ("data-request copies", data_requests.forget_expired_exports, CLEANUP_SECONDS),
 )
 

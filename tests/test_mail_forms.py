@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 from tenant_app.mail.render import RenderedMail, render_email
+from tenant_app.services.erasure_retention import mail_context
+from tenant_app.services.retention_rules import ErasureOutcome, Kept
 from tenant_app.services.security_mail import KINDS as SECURITY_CHANGES
 from tenant_app.tenancy import load_tenant_info
 from tenant_app.text.user_agents import DeviceName
@@ -77,6 +79,16 @@ CUSTOMER_MAILS = [
     ("trust_requested", TRUST),
     ("trust_vetoed", TRUST),
     ("lead_confirm", {"name": "Eva", "days": 7, "confirm_url": LINK}),  # Kunde werden
+    *(  # services/erasure_retention.py: what was deleted, what is kept until when
+        ("erasure_done", mail_context("Eva", outcome))
+        for outcome in (
+            ErasureOutcome(deleted={"documents": 2, "mails": 3}),
+            ErasureOutcome(
+                deleted={"documents": 1}, kept=[Kept("document_policy", 2, date(2032, 12, 31))]
+            ),
+            ErasureOutcome(kept=[Kept("contract", 1, None)], held=True),
+        )
+    ),
     *(
         ("trust_opened", {**TRUST, "mine": mine, "on_proof": on_proof})
         for mine in (True, False)

@@ -58,6 +58,7 @@ _SELECT = (
     " t.id AS ticket_id"
     " FROM activity_event e"
     " JOIN contact k ON k.id = e.contact_id AND k.tenant_id = e.tenant_id"
+    " AND k.restricted_at IS NULL"  # retained for legal reasons: hidden
     " LEFT JOIN user_account cb ON cb.id = e.checked_by_id AND cb.tenant_id = e.tenant_id"
     " LEFT JOIN contract c ON e.object_type = 'contract' AND c.id = e.object_id"
     " AND c.tenant_id = e.tenant_id"

@@ -141,6 +141,7 @@ _HEAD_SQL = (
     " p.read_count"
     " FROM conversation c"
     " JOIN contact k ON k.id = c.contact_id AND k.tenant_id = c.tenant_id"
+    " AND k.restricted_at IS NULL"  # retained for legal reasons: hidden
     " LEFT JOIN user_account o ON o.id = c.responsible_id AND o.tenant_id = c.tenant_id"
     " LEFT JOIN conversation_participant p ON p.conversation_id = c.id AND p.user_id = :user_id"
     " WHERE c.tenant_id = :tenant_id AND c.id = :chat_id AND c.kind = 'chat'"
@@ -188,6 +189,7 @@ _LIST_SQL = (
     " o.first_name AS op_first, o.last_name AS op_last, p.read_count"
     " FROM conversation c"
     " JOIN contact k ON k.id = c.contact_id AND k.tenant_id = c.tenant_id"
+    " AND k.restricted_at IS NULL"  # retained for legal reasons: hidden
     " LEFT JOIN user_account o ON o.id = c.responsible_id AND o.tenant_id = c.tenant_id"
     " LEFT JOIN conversation_participant p ON p.conversation_id = c.id AND p.user_id = :user_id"
     " WHERE c.tenant_id = :tenant_id AND c.kind = 'chat' AND c.status = :status"

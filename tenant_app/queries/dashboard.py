@@ -72,6 +72,7 @@ def _branch(
     return (
         f"SELECT {named}, {at} AS at, COUNT(*) OVER () AS total FROM {table} {alias}"  # noqa: S608
         f" JOIN contact k ON k.id = {alias}.contact_id AND k.tenant_id = {alias}.tenant_id"
+        " AND k.restricted_at IS NULL"  # retained for legal reasons: hidden
         f" WHERE {alias}.tenant_id = :tenant_id AND {where} ORDER BY {at} DESC, {alias}.id DESC"
     )
 
@@ -169,7 +170,7 @@ _BRANCHES = {
 # Last, so that the branches above fix the column types (PostgreSQL resolves them in order).
 _CONTACTS = (
     "SELECT 'contacts', 0, 0, '', '', '', '', '', '', '', MAX(k.created_at), COUNT(*)"
-    " FROM contact k WHERE k.tenant_id = :tenant_id{own}"
+    " FROM contact k WHERE k.tenant_id = :tenant_id AND k.restricted_at IS NULL{own}"
 )
 
 

@@ -56,6 +56,7 @@ _SQL = (
     " AND e.tenant_id = d.tenant_id"
     " LEFT JOIN conversation v ON v.id = e.conversation_id AND v.tenant_id = d.tenant_id"
     " WHERE d.id = :document_id AND d.tenant_id = :tenant_id"
+    " AND d.restricted_at IS NULL"  # retained for legal reasons: hidden
 )
 # staff who may not see the contact find none of its documents either
 _RESPONSIBLE = (

@@ -180,6 +180,7 @@ _STAFF_TICKET_SQL = (
     " ab.insurer_name AS about_insurer"
     " FROM conversation c"
     " JOIN contact k ON k.id = c.contact_id AND k.tenant_id = c.tenant_id"
+    " AND k.restricted_at IS NULL"  # retained for legal reasons: hidden
     " LEFT JOIN contract ab ON ab.id = c.contract_id AND ab.tenant_id = c.tenant_id"
     " LEFT JOIN conversation_participant p ON p.conversation_id = c.id AND p.user_id = :user_id"
     " LEFT JOIN contract ct ON ct.tenant_id = c.tenant_id AND ct.contact_id = c.contact_id"
@@ -270,6 +271,7 @@ _STAFF_LIST_SQL = (
     " k.first_name AS contact_first, k.last_name AS contact_last,"
     " r.first_name AS staff_first, r.last_name AS staff_last, p.read_count"
     " FROM conversation c JOIN contact k ON k.id = c.contact_id AND k.tenant_id = c.tenant_id"
+    " AND k.restricted_at IS NULL"
     " LEFT JOIN user_account r ON r.id = c.responsible_id AND r.tenant_id = c.tenant_id"
     " LEFT JOIN conversation_participant p ON p.conversation_id = c.id AND p.user_id = :user_id"
     " WHERE c.tenant_id = :tenant_id AND c.kind = 'ticket' AND c.status = :status"

@@ -17,10 +17,12 @@ from tenant_app.models.folders import AuditEntry
 from tenant_app.models.legal import AdviceRecord
 from tenant_app.models.scoping import current_tenant_id
 from tenant_app.models.tenancy import Tenant
-from tenant_app.permissions import can_edit_cases
+from tenant_app.permissions import can_edit_cases, customer_may, folder_flags
 from tenant_app.schemas.advice_records import ADVICE_FIELDS
 from tenant_app.schemas.product_lines import line_label
-from tenant_app.services.cases import is_closed, names_of
+from tenant_app.services.access import access_of
+from tenant_app.services.cases import CASE_FOLDER, is_closed, names_of
+from tenant_app.services.events import customer_logins
 from tenant_app.text import i18n
 from tenant_app.text.formatting import fmt_datetime
 from tenant_app.text.i18n import addressed
@@ -94,6 +96,15 @@ async def record_page(actor: CurrentUser, record: AdviceRecord, case: AdviceCase
         "labels": labels(),
         "fields": ADVICE_FIELDS,
     }
+
+
+async def customer_reached(contact_id: int) -> bool:
+    """Whether a login of the customer (or of a household member managing them) sees a
+    broker's document in the insurance folder, where the delivered PDF is filed."""
+    flags = folder_flags(await access_of(contact_id), CASE_FOLDER)
+    if not customer_may(flags, "view", made_by_customer=False):
+        return False
+    return bool(await customer_logins(contact_id))
 
 
 def labels() -> dict[str, str]:

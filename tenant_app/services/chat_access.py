@@ -32,7 +32,7 @@ async def staff_sees_contact(actor: CurrentUser | User, contact_id: int) -> bool
 
 async def chat_for(actor: CurrentUser, chat_id: int) -> Conversation:
     """The chat if the actor may see it; otherwise NotFound, whoever's it is."""
-    chat = await Conversation.get_or_none(id=chat_id, kind="chat")
+    chat = await Conversation.get_or_none(id=chat_id, kind="chat", restricted_at=None)
     if chat is None:
         raise NotFound
     if actor.kind == "customer":

@@ -34,16 +34,16 @@ T = TypeVar("T", bound=Model)
 def _scope_for(actor: CurrentUser) -> QuerySet[Contact]:
     """Contacts the actor may see: all of them, or those they are responsible for."""
     if can_see_all_contacts(actor):
-        return Contact.all()
-    return Contact.filter(responsibles__user_id=actor.id)
+        return Contact.filter(restricted_at=None)  # retained for legal reasons: hidden
+    return Contact.filter(responsibles__user_id=actor.id, restricted_at=None)
 
 
 def of_visible_contacts(actor: CurrentUser, rows: QuerySet[T]) -> QuerySet[T]:
     """Rows of a model that belongs to a contact (its `contact` relation), limited to the
     contacts the actor may see: the same rule as `contacts_visible_to`, one join."""
     if can_see_all_contacts(actor):
-        return rows
-    return rows.filter(contact__responsibles__user_id=actor.id)
+        return rows.filter(contact__restricted_at=None)  # retained for legal reasons: hidden
+    return rows.filter(contact__responsibles__user_id=actor.id, contact__restricted_at=None)
 
 
 def contacts_visible_to(actor: CurrentUser) -> QuerySet[Contact]:

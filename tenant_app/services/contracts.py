@@ -22,7 +22,7 @@ from tenant_app.permissions import (
 )
 from tenant_app.schemas.base import checked
 from tenant_app.schemas.folders import CONTRACT_KINDS, ContractInput, ContractKind
-from tenant_app.services import events
+from tenant_app.services import events, legal_holds
 from tenant_app.services.access import access_of
 from tenant_app.services.versions import VERSION_FIELD, claim, save_if_unchanged, version_of
 from tenant_app.text import labels
@@ -196,8 +196,8 @@ async def contract_for(
     actor: CurrentUser, *, contact_id: int, contract_id: int, action: str
 ) -> Contract:
     """The contract if the actor may `view`, `edit` or `delete` it (else NotFound or Denied)."""
-    contract = await Contract.get_or_none(id=contract_id, contact_id=contact_id)
-    if contract is None:
+    contract = await Contract.get_or_none(id=contract_id, contact_id=contact_id, restricted_at=None)
+    if contract is None:  # a restricted one is retained for legal reasons: hidden
         raise NotFound
     if actor.kind == "customer":
         if actor.contact_id != contact_id or contract.deleted_at is not None:
@@ -291,6 +291,9 @@ async def delete_contract(
             await _record(actor, events.CONTRACT_DELETED, contract)
         return
     filed = await Document.filter(contract_id=contract.id).values("id", "storage_key")
+    await legal_holds.refuse_if_held(
+        contact_id=contract.contact_id, document_ids=[int(row["id"]) for row in filed]
+    )
     async with in_transaction():
         if version is not None:
             await claim(Contract, row_id=contract.id, version=version)

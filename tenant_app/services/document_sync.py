@@ -32,7 +32,15 @@ from tenant_app.permissions import (
 )
 from tenant_app.schemas.base import checked
 from tenant_app.schemas.folders import DocumentMetaInput
-from tenant_app.services import cases, consents, contacts, document_events, documents, events
+from tenant_app.services import (
+    cases,
+    consents,
+    contacts,
+    document_events,
+    documents,
+    events,
+    legal_holds,
+)
 from tenant_app.services.unique import write_unless_taken
 from tenant_app.services.upload_checks import Upload
 from tenant_app.services.versions import conflict_errors, save_if_unchanged
@@ -301,6 +309,7 @@ async def remove_document(
     """Delete the document if it still has `version`: the row and the event in one
     transaction, the file afterwards (as `documents.delete_document`)."""
     document = await documents.document_for(actor, document_id, action="edit")
+    await legal_holds.refuse_if_held(contact_id=document.contact_id, document_ids=[document.id])
     async with in_transaction():
         if not await Document.filter(id=document.id, version=version).delete():
             current = await Document.get_or_none(id=document.id)

@@ -26,7 +26,7 @@ from tenant_app.permissions import (
 )
 from tenant_app.queries import documents as document_reads
 from tenant_app.queries.documents import DocumentRef
-from tenant_app.services import consents, contracts, document_events, events
+from tenant_app.services import consents, contracts, document_events, events, legal_holds
 from tenant_app.services.access import access_of
 from tenant_app.services.document_store import store_documents
 from tenant_app.services.upload_checks import Upload as Upload
@@ -277,7 +277,9 @@ async def _customer_check(actor: CurrentUser, document: DocumentRef, action: str
 async def delete_document(actor: CurrentUser, store: Storage, document: Document) -> None:
     """Staff delete any they may change (told to nobody); a customer their own upload (told
     to the staff, as their upload was). Not one a tender handed to a backoffice: what the
-    frozen risk, its messages and offers name stays (ValidationFailed)."""
+    frozen risk, its messages and offers name stays (ValidationFailed); nor one under a
+    legal hold (legal_holds.OnHold)."""
+    await legal_holds.refuse_if_held(contact_id=document.contact_id, document_ids=[document.id])
     if await _handed_over(document):
         raise ValidationFailed({"form": _(KEPT_FOR_TENDER)})
     async with in_transaction():

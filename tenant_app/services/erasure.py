@@ -14,13 +14,10 @@ import zipfile
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from functools import reduce
-from operator import or_
 from tempfile import SpooledTemporaryFile
 from typing import IO, Any
 
 import anyio
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from tenant_app.actors import CurrentUser
@@ -46,8 +43,7 @@ from tenant_app.services import (
     activity_records,
     case_records,
     claim_records,
-    events,
-    households,
+    erasure_retention,
     insured_object_records,
     invitations_records,
     leads_records,
@@ -56,9 +52,12 @@ from tenant_app.services import (
     passkeys,
     second_factor,
     trust_records,
-    webhooks,
 )
+from tenant_app.services.erasure_plan import ErasurePlan, plan_erasure
+from tenant_app.services.retention_rules import ErasureOutcome
 from tenant_app.services.versions import claim
+from tenant_app.settings import Settings
+from tenant_app.text.formatting import local_today
 from tenant_app.text.i18n import gettext as _
 from tenant_app.vocabulary import FOLDERS
 
@@ -89,17 +88,6 @@ MAIL_EXPORT_FIELDS = (
 )
 
 
-def _mails_of(contact: Contact, accounts: Iterable[User]) -> Q:
-    """Mail about the contact (also staff's copies), to its accounts, or to its addresses:
-    rows written before mails named their contact and account are found by address."""
-    accounts = list(accounts)
-    addresses = {contact.email.strip().lower(), *(a.email.strip().lower() for a in accounts)}
-    conditions = [Q(contact_id=contact.id), *(Q(to_address__iexact=a) for a in addresses if a)]
-    if accounts:
-        conditions.append(Q(user_id__in=[account.id for account in accounts]))
-    return reduce(or_, conditions)
-
-
 async def delete_contact(
     actor: CurrentUser,
     store: Storage,
@@ -107,63 +95,66 @@ async def delete_contact(
     *,
     confirmation: str,
     version: int | None = None,
-) -> None:
-    """Erase the contact and all data about it; an audit entry without personal data stays.
-    With `version` (the API's If-Match), only if the contact is still at it, checked in the
-    erasure's own transaction."""
+    settings: Settings | None = None,
+    today: date | None = None,
+) -> ErasureOutcome:
+    """Erase the contact: what no retention keeps goes at once, the rest is restricted until
+    its period ends (everything, with no end, under a legal hold of the contact); an audit
+    entry without personal data stays. With `version` (the API's If-Match), only if the
+    contact is still at it, checked in the erasure's own transaction. With `settings`, the
+    customer is told by mail what was deleted and what is kept until when."""
     if not can_manage_contacts(actor):
         raise PermissionDenied
     if confirmation.strip() != contact.last_name.strip():
         raise ValidationFailed({"confirm_text": _("Please type the last name exactly to confirm.")})
+    plan = await plan_erasure(contact, today=today or local_today())
+    accounts = await User.filter(contact_id=contact.id)
+    async with in_transaction():
+        if version is not None:
+            await claim(Contact, row_id=contact.id, version=version)
+        if plan.keeps_anything:
+            keys = await erasure_retention.restrict_contact(actor, contact, plan, accounts)
+        else:
+            keys = await _delete_everything(actor, contact, plan, accounts)
+        outcome = plan.outcome()
+        if settings is not None:
+            await erasure_retention.tell_customer(settings, contact, accounts, outcome)
+    await remove_files(store, keys)
+    return outcome
+
+
+async def preview_erasure(actor: CurrentUser, contact: Contact) -> ErasureOutcome:
+    """What an erasure would delete and keep today (the confirmation page)."""
+    if not can_manage_contacts(actor):
+        raise PermissionDenied
+    return (await plan_erasure(contact, today=local_today())).outcome()
+
+
+async def _delete_everything(
+    actor: CurrentUser, contact: Contact, plan: ErasurePlan, accounts: list[User]
+) -> list[str]:
+    """Nothing must be kept: the contact with everything about it. The files to remove."""
     keys = [
         str(k)
         for k in await Document.filter(contact_id=contact.id).values_list("storage_key", flat=True)
     ]
-    accounts = await User.filter(contact_id=contact.id)
-    counts = {
-        "contracts": await Contract.filter(contact_id=contact.id).count(),
-        "documents": len(keys),
-        "tickets": await Conversation.filter(contact_id=contact.id, kind="ticket").count(),
-        "chats": await Conversation.filter(contact_id=contact.id, kind="chat").count(),
-    }
     keys += await claim_records.stored_keys(contact.id)  # claims' photos and documents
-    trusting = await trust_records.logins_only_trusting(contact.id)  # exist only for it
-    async with in_transaction():
-        if version is not None:
-            await claim(Contact, row_id=contact.id, version=version)
-        mails = _mails_of(contact, [*accounts, *trusting])
-        counts["mails"] = await OutboxMail.filter(mails).delete()
-        await trust_records.forget_trusted([account.id for account in accounts])
-        await activity_records.forget_actor([login.id for login in [*accounts, *trusting]])
-        # The rest cascades: accounts (sessions, links, login history), responsibles, notices,
-        # permissions, contracts, documents, tickets and the chat (entries, history, seats),
-        # household links to and from it, its trusted persons with their trail, its events and their
-        # notifications, its logins' notifications. Other logins' sessions
-        # showing it forget it; entries of others naming it as trusted person go (above).
-        counts["cases"] = await case_records.forget(contact.id)  # and links into them
-        await leads_records.forget(contact.id)  # the prospect request it was made from
-        await invitations_records.forget(contact.id)  # batches that invited it name it
-        await households.release_sessions(contact.id)
-        # The webhooks: what they were to say about the contact goes; that it is deleted
-        # (ids only) is said. The event itself goes with the contact below.
-        await webhooks.forget_contact(contact.id)
-        await events.record(
-            actor,
-            events.CONTACT_DELETED,
-            contact_id=contact.id,
-            object_type="contact",
-            object_id=contact.id,
-            tell=events.NOBODY,
-        )
-        await contact.delete()
-        await User.filter(id__in=[login.id for login in trusting]).delete()
-        await AuditEntry.create(
-            action="contact_deleted",
-            actor_id=actor.id,
-            subject_id=contact.id,
-            details=" ".join(f"{name}={count}" for name, count in counts.items()),
-        )
-    await remove_files(store, keys)
+    counts = plan.deleted
+    counts["mails"] = await OutboxMail.filter(erasure_retention.mails_of(contact, accounts)).count()
+    counts["cases"] = await erasure_retention.forget_around(actor, contact, accounts)
+    counts["accounts"] = len(accounts)
+    # The rest cascades: accounts (sessions, links, login history), responsibles, notices,
+    # permissions, contracts, documents, tickets and the chat (entries, history, seats),
+    # household links to and from it, its trusted persons with their trail, its events and
+    # their notifications, its logins' notifications.
+    await contact.delete()
+    await AuditEntry.create(
+        action="contact_deleted",
+        actor_id=actor.id,
+        subject_id=contact.id,
+        details=" ".join(f"{name}={count}" for name, count in counts.items()),
+    )
+    return keys
 
 
 def _jsonable(value: Any) -> Any:
@@ -291,7 +282,9 @@ async def _contact_data(contact: Contact, documents: list[Document]) -> dict[str
     accounts = await User.filter(contact_id=contact.id).order_by("id")
     responsibles = await ContactResponsible.filter(contact_id=contact.id).order_by("id")
     notices = await ContactNotice.filter(contact_id=contact.id).order_by("created_at", "id")
-    mails = await OutboxMail.filter(_mails_of(contact, accounts)).order_by("created_at", "id")
+    mails = await OutboxMail.filter(erasure_retention.mails_of(contact, accounts)).order_by(
+        "created_at", "id"
+    )
     managers = (
         await ContactLink.filter(contact_id=contact.id).prefetch_related("user").order_by("id")
     )

@@ -9,14 +9,18 @@ A tenant may lengthen a class (`RetentionRule`), never shorten it below the lega
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
+
+from tortoise.transactions import in_transaction
 
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import PermissionDenied, ValidationFailed
 from tenant_app.models.folders import AuditEntry
 from tenant_app.models.legal import RetentionRule
-from tenant_app.permissions import can_manage_settings
+from tenant_app.permissions import is_admin
 from tenant_app.text.i18n import gettext as _
 from tenant_app.text.labels import N_
 from tenant_app.vocabulary import DOCUMENT_CATEGORIES, RETENTION_CLASSES
@@ -172,28 +176,69 @@ async def periods() -> dict[str, int]:
     }
 
 
-async def set_period(actor: CurrentUser, *, retention_class: str, years: int | None) -> None:
-    """Lengthen (or return to the legal minimum) a class's period; never shorter."""
-    if not can_manage_settings(actor):
+def _period_error(minimum: LegalMinimum, years: int | None) -> str | None:
+    if years is None:
+        return _("Please enter a number of years.")
+    if years < minimum.years:
+        return _("At least %(years)s years: the law does not allow less.", years=minimum.years)
+    if years > MAX_YEARS:
+        return _("At most %(years)s years.", years=MAX_YEARS)
+    return None
+
+
+async def firm_periods(actor: CurrentUser) -> dict[str, int]:
+    """The periods for the settings page (admins)."""
+    if not is_admin(actor):
         raise PermissionDenied
+    return await periods()
+
+
+async def set_periods(actor: CurrentUser, values: Mapping[str, str]) -> None:
+    """Save every class's period as typed; lengthen or return to the legal minimum, never
+    shorter (ValidationFailed per class, and nothing is saved)."""
+    if not is_admin(actor):
+        raise PermissionDenied
+    errors: dict[str, str] = {}
+    wanted: dict[str, int] = {}
+    for name, minimum in LEGAL_MINIMUMS.items():
+        raw = values.get(name, "").strip()
+        years = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 3 else None
+        if (error := _period_error(minimum, years)) is not None:
+            errors[name] = error
+        elif years is not None:
+            wanted[name] = years
+    if errors:
+        raise ValidationFailed(errors)
+    current = await periods()
+    async with in_transaction():
+        for name, years in wanted.items():
+            if years != current[name]:
+                await _store_period(actor, name, years)
+
+
+async def set_period(actor: CurrentUser, *, retention_class: str, years: int | None) -> None:
+    """One class's period (ValidationFailed on the class's name if shorter than the law's)."""
     minimum = LEGAL_MINIMUMS.get(retention_class)
+    if not is_admin(actor):
+        raise PermissionDenied
     if minimum is None:
         raise ValidationFailed({retention_class: _("Unknown retention class.")})
-    if years is None or years < minimum.years:
-        raise ValidationFailed(
-            {
-                retention_class: _(
-                    "At least %(years)s years: the law does not allow less.", years=minimum.years
-                )
-            }
+    if (error := _period_error(minimum, years)) is not None:
+        raise ValidationFailed({retention_class: error})
+    await _store_period(actor, retention_class, cast(int, years))
+
+
+async def _store_period(actor: CurrentUser, retention_class: str, years: int) -> None:
+    if years == LEGAL_MINIMUMS[retention_class].years:
+        await RetentionRule.filter(retention_class=retention_class).delete()
+    else:
+        await RetentionRule.update_or_create(
+            defaults={"years": years, "updated_by_id": actor.id}, retention_class=retention_class
         )
-    if years > MAX_YEARS:
-        raise ValidationFailed({retention_class: _("At most %(years)s years.", years=MAX_YEARS)})
-    await RetentionRule.update_or_create(
-        defaults={"years": years, "updated_by_id": actor.id}, retention_class=retention_class
-    )
     await AuditEntry.create(
-        action="retention_changed",
-        actor_id=actor.id,
-        details=f"{retention_class}={years}",
+        action="retention_changed", actor_id=actor.id, details=f"{retention_class}={years}"
     )
+
+
+# For templates: the labels and the legal table by name.
+TABLES = {"deleted_labels": DELETED_LABELS, "legal_minimums": LEGAL_MINIMUMS}

@@ -234,7 +234,7 @@ async def _ticket_owner(
 
 async def ticket_for(actor: CurrentUser, ticket_id: int) -> Conversation:
     """The ticket if the actor may see it; otherwise NotFound, whoever owns it."""
-    conversation = await Conversation.get_or_none(id=ticket_id, kind="ticket")
+    conversation = await Conversation.get_or_none(id=ticket_id, kind="ticket", restricted_at=None)
     if conversation is None:
         raise NotFound
     if actor.kind == "customer":

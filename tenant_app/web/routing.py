@@ -65,6 +65,7 @@ from tenant_app.web.staff import invitations as staff_invitations
 from tenant_app.web.staff import leads as staff_leads
 from tenant_app.web.staff import offers as staff_offers
 from tenant_app.web.staff import portal_settings as staff_portal_settings
+from tenant_app.web.staff import retention as staff_retention
 from tenant_app.web.staff import second_factor as staff_second_factor
 from tenant_app.web.staff import sessions as staff_sessions
 from tenant_app.web.staff import tenders as staff_tenders
@@ -98,6 +99,7 @@ MODULES = (
     contact_login,
     staff_invitations,
     staff_household,
+    staff_retention,
     folders,
     previews,
     insurers,

@@ -217,3 +217,14 @@ async def test_the_case_page_asks_as_often_for_many_versions(admin, tenant, case
     page = await admin.get(path)
     assert page.text.count('id="advice-version-') == 7
     assert await page_queries(admin, path) == one
+
+
+async def test_staff_are_warned_when_the_customer_cannot_open_the_pdf(
+    admin, tenant, passwords, case
+) -> None:
+    path = await start(admin, case)
+    assert 'id="advice-unreached"' not in (await admin.get(f"{path}/deliver")).text
+    ida = await make_customer(tenant, passwords, email="ida@kunde.example", first_name="Ida")
+    hidden = await open_case(tenant, ida, title="Ohne Ordnerrecht")
+    warned = await admin.get(f"{await start(admin, hidden)}/deliver")
+    assert 'id="advice-unreached"' in warned.text and "Ida Kunde" in warned.text

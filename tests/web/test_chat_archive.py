@@ -20,7 +20,14 @@ from tenant_app.models.folders import Document
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
 from tenant_app.queries.chats import Message
-from tenant_app.services import chat_archive, chat_pages, chats, documents, erasure
+from tenant_app.services import (
+    chat_archive,
+    chat_pages,
+    chats,
+    documents,
+    erasure,
+    retention_purge,
+)
 from tenant_app.tenancy import tenant_cache
 from tenant_app.text import i18n
 from tenant_app.text.formatting import local_today
@@ -389,7 +396,8 @@ async def test_transcripts_go_into_the_export_and_with_the_erasure(
     tenant, kai, ctx, settings
 ) -> None:
     """They are the contact's documents and claim files: exported with their files, and
-    erased with the contact, files and all."""
+    erased with the contact, files and all: the claim's at once, the chat and the transcript
+    on the contact (correspondence, six years) by the scheduler when their time has come."""
     store = storage_for(settings)
     chat = await chat_with_messages(tenant, ctx)
     claim = await make_claim(tenant, kai)
@@ -413,7 +421,13 @@ async def test_transcripts_go_into_the_export_and_with_the_erasure(
         [exported_chat] = data["chats"]
         notes = [m for m in exported_chat["messages"] if m["internal"]]
         assert [m["body"] for m in notes] == [NOTE]  # marked as the office's own
-        await erasure.delete_contact(admin, store, contact, confirmation="Kunde")
+        outcome = await erasure.delete_contact(admin, store, contact, confirmation="Kunde")
+        assert {kept.retention_class for kept in outcome.kept} >= {"conversation"}
+        assert (await Conversation.get(id=chat.id)).restricted_at is not None
+    with pytest.raises(FileNotFoundError):
+        await store.read(at_claim.storage_key)
+    await retention_purge.purge_due(settings, today=date(2100, 1, 1))
+    with tenant_scope(tenant.tenant.id):
         assert not await Conversation.filter(id=chat.id).exists()
     for key in (on_contact.storage_key, at_claim.storage_key):
         with pytest.raises(FileNotFoundError):

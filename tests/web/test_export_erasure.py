@@ -1,6 +1,8 @@
 """The rights of access and erasure, judged on the whole database: the export holds every row
-about a contact, and after the erasure the database is as before the contact existed (but for
-one anonymous audit entry), with no trace of their name or address in any text column."""
+about a contact; the erasure deletes at once all that no retention keeps and restricts the
+rest; and once the retention periods have ended the deletion scheduler leaves the database as
+before the contact existed (but for anonymous audit entries), with no trace of their name or
+address in any text column."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ import io
 import json
 import zipfile
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -18,6 +21,7 @@ import pytest
 from tortoise import Tortoise, connections
 
 from tenant_app.files.storage import LocalStorage, storage_for
+from tenant_app.jobs.housekeeping import purge_mail
 from tenant_app.models.accounts import AccountLink, LoginRecord, User
 from tenant_app.models.cases import AdviceCase
 from tenant_app.models.contacts import Contact, ContactResponsible
@@ -33,7 +37,7 @@ from tenant_app.models.mail import OutboxMail
 from tenant_app.models.push import PushSubscription
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenders import CaseOffer
-from tenant_app.services import chats, jump_links, notices, tender_messages
+from tenant_app.services import chats, jump_links, notices, retention_purge, tender_messages
 from tenant_app.services.tickets import Context
 from tenant_app.tenancy import enter_tenant, leave_tenant, load_tenant_info
 from tests.case_helpers import CAR, STORED_CAR, actor, in_tenant
@@ -517,7 +521,28 @@ async def _insured_object(tenant, contact, office) -> None:
         )
 
 
-async def test_erasure_leaves_the_database_as_before_but_for_an_anonymous_audit_entry(
+# What an erasure keeps of him, restricted, because the law requires it: the contract (six
+# years after the relationship ends, § 257 HGB), the policy (a business letter: six years
+# after its year), his ticket and chat (correspondence) with their messages, history and the
+# staff's seats in them, the staff responsible (who saw him), the legal hold once set and his
+# request (ended with him); and the mail telling him so, queued in the outbox.
+RETAINED = {
+    "contact",
+    "contact_responsible",
+    "contract",
+    "document",
+    "conversation",
+    "conversation_entry",
+    "conversation_event",
+    "conversation_participant",
+    "legal_hold",
+    "data_request",
+    "outbox_mail",
+    "audit_entry",
+}
+
+
+async def test_erasure_keeps_what_the_law_requires_and_the_scheduler_leaves_only_audit_entries(
     tenant, passwords, settings, client_for, office, deliver
 ) -> None:
     before, files_before = await dump_database(), stored_files(settings.storage_dir)
@@ -525,17 +550,39 @@ async def test_erasure_leaves_the_database_as_before_but_for_an_anonymous_audit_
     filled = await dump_database()
     assert set(changed_tables(before, filled)) - NOT_COMPARED == ABOUT_A_CONTACT
     assert stored_files(settings.storage_dir) - files_before  # the policy and the attachment
+    confirm = await office.admin.get(f"/staff/contacts/{rich.contact.id}/delete")
+    assert "erasure-kept" in confirm.text and "§ 257" in confirm.text  # kept until when, why
 
     erased = await office.admin.submit(
         f"/staff/contacts/{rich.contact.id}/delete",
         {"confirm_text": "Quittenbaum"},
         form_page=f"/staff/contacts/{rich.contact.id}/delete",
     )
-    assert erased.status_code == 303
+    assert erased.status_code == 303 and "restricted=1" in erased.headers["location"]
+    restricted = await dump_database()
+    changes = {t: c for t, c in changed_tables(before, restricted).items() if t not in NOT_COMPARED}
+    assert set(changes) == RETAINED, sorted(changes)
+    with tenant_scope(tenant.tenant.id):
+        assert not await User.filter(contact_id=rich.contact.id).exists()  # no login left
+        kept = await Document.filter(contact_id=rich.contact.id)
+        [told] = await OutboxMail.filter(kind="erasure_done")
+    assert [d.title for d in kept] == ["Police Lieferwagen"] and kept[0].restricted_at
+    assert told.to_address == EMAIL and "31.12." in told.text_body
+    assert (await office.admin.get(f"/staff/contacts/{rich.contact.id}")).status_code == 404
+    assert "Quittenbaum" not in (await office.admin.get("/staff/contacts")).text
+    retained_list = await office.admin.get("/staff/retained")
+    assert "Quittenbaum" in retained_list.text  # the admins' view only
+
+    await deliver()  # the mail goes out; the outbox forgets it after its retention days
+    await purge_mail(replace(settings, mail_retention_days=0))
+    assert await retention_purge.purge_due(settings, today=date(2027, 6, 1)) == 0  # not yet
+    assert await retention_purge.purge_due(settings, today=date(2100, 1, 1)) > 0
     after = await dump_database()
     changes = {t: c for t, c in changed_tables(before, after).items() if t not in NOT_COMPARED}
     assert list(changes) == ["audit_entry"], changes
-    assert changes["audit_entry"]["-"] == [] and len(changes["audit_entry"]["+"]) == 1
+    assert changes["audit_entry"]["-"] == []
+    actions = {dict(row)["action"] for row in changes["audit_entry"]["+"]}
+    assert actions == {"contact_restricted", "retention_purged", "contact_deleted"}
     assert traces_in(after) == []
     assert stored_files(settings.storage_dir) == files_before
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from tenant_app.models.contacts import Contact
 from tenant_app.models.folders import AuditEntry, Contract, CustomerAccess, Document
 from tenant_app.models.scoping import tenant_scope
+from tenant_app.services import retention_purge
 from tests.conftest import make_customer
 from tests.folder_helpers import PDF_BYTES, add_contract, add_document
 from tests.web.test_staff_users import _make_registered_staff
@@ -252,7 +254,7 @@ async def test_customer_made_contract_is_highlighted_and_soft_delete_can_be_undo
         assert (await Contract.get(id=broker.id)).deleted_at is None
 
 
-async def test_delete_contact_needs_the_typed_name_then_erases_everything(
+async def test_delete_contact_needs_the_typed_name_then_erases_what_no_retention_keeps(
     client, tenant, settings, contact
 ) -> None:
     contract = await add_contract(tenant, contact)
@@ -264,18 +266,26 @@ async def test_delete_contact_needs_the_typed_name_then_erases_everything(
     wrong = await client.submit(path, {"confirm_text": "Kund"})
     assert wrong.status_code == 422 and 'id="f-confirm_text-error"' in wrong.text
     with tenant_scope(tenant.tenant.id):
-        assert await Contact.filter(id=contact.id).exists()
+        assert await Contact.filter(id=contact.id, restricted_at=None).exists()
     done = await client.submit(path, {"confirm_text": "Kunde"})
     assert done.status_code == 303
     with tenant_scope(tenant.tenant.id):
-        assert not await Contact.filter(id=contact.id).exists()
-        assert await Contract.all().count() == 0 and await Document.all().count() == 0
         from tenant_app.models.accounts import User
 
-        assert not await User.filter(email="kai@kunde.example").exists()
-        audit = await AuditEntry.get(action="contact_deleted")
-    assert not stored.exists()
+        assert not await User.filter(email="kai@kunde.example").exists()  # the login goes
+        # The policy and its contract stay six years (§ 257 HGB), restricted.
+        assert (await Contact.get(id=contact.id)).restricted_at is not None
+        assert (await Contract.get(id=contract.id)).delete_after is not None
+        assert (await Document.get(id=document.id)).restricted_at is not None
+        audit = await AuditEntry.get(action="contact_restricted")
+    assert stored.exists()
     assert "Kai" not in audit.details and "kunde" not in audit.details.lower()
+    assert await retention_purge.purge_due(settings, today=date(2100, 1, 1)) == 3
+    with tenant_scope(tenant.tenant.id):
+        assert not await Contact.filter(id=contact.id).exists()
+        assert await Contract.all().count() == 0 and await Document.all().count() == 0
+        assert await AuditEntry.exists(action="contact_deleted", subject_id=contact.id)
+    assert not stored.exists()
 
 
 async def test_export_contains_data_and_files(client, tenant, settings, contact) -> None:

@@ -11,7 +11,14 @@ from starlette.routing import Route
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound
 from tenant_app.pages import redirect, render
-from tenant_app.services import advice_records, contracts, documents, first_information, folders
+from tenant_app.services import (
+    advice_records,
+    contracts,
+    documents,
+    first_information,
+    folders,
+    legal_holds,
+)
 from tenant_app.web import folder_forms, forms
 from tenant_app.web.downloads import download_response
 from tenant_app.web.portal.home import portal_customer
@@ -161,7 +168,10 @@ async def portal_document_delete(request: Request) -> Response:
     document = await documents.document_for(
         user, cast(int, request.path_params["document_id"]), action="delete"
     )
-    await documents.delete_document(user, request.app.state.storage, document)
+    try:
+        await documents.delete_document(user, request.app.state.storage, document)
+    except legal_holds.OnHold:
+        return _to_folder(request, document.folder, "on_hold")
     return _to_folder(request, document.folder, "doc_deleted")
 
 

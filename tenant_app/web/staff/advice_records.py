@@ -72,6 +72,7 @@ async def _deliver_page(
 ) -> Response:
     status = extra.pop("status_code", 200)
     context = await advice_record_pages.record_page(actor, record, case)
+    context["reached"] = await advice_record_pages.customer_reached(case.contact_id)
     return render(request, DELIVER_PAGE, context | {"errors": {}, **extra}, status_code=status)
 
 

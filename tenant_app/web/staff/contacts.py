@@ -27,7 +27,9 @@ from tenant_app.services import (
     erasure,
     households,
     insured_object_pages,
+    legal_holds,
     notices,
+    retention_rules,
     trust_staff,
     versions,
 )
@@ -208,6 +210,7 @@ async def _sections(actor: CurrentUser, contact: Any, settings: Settings) -> dic
         "documents": await documents.contact_documents(actor, contact_id=contact.id),
         "trusted": await trust_staff.contact_trust(actor, contact_id=contact.id, settings=settings),
         "cases": await case_pages.contact_cases(actor, contact_id=contact.id),
+        "holds": await legal_holds.holds_of(contact.id),
         "objects": await insured_object_pages.contact_objects(actor, contact),
         # the newest customer actions; the contact's whole feed is its own page
         "activity": await activity.feed(
@@ -247,9 +250,21 @@ async def contact_permissions_save(request: Request) -> Response:
     return redirect(request, "contact_permissions_form", flash="saved", contact_id=contact.id)
 
 
+async def _delete_page(
+    request: Request, actor: CurrentUser, contact: Any, errors: dict[str, str]
+) -> Response:
+    """The confirmation: what goes at once, what retention or a legal hold keeps until when."""
+    context = {"contact": contact, "errors": errors}
+    context["outcome"] = await erasure.preview_erasure(actor, contact)
+    context |= retention_rules.TABLES
+    return render(
+        request, "staff/contacts/delete.html", context, status_code=422 if errors else 200
+    )
+
+
 async def contact_delete_form(request: Request) -> Response:
-    _actor, contact = await _managed_contact(request)
-    return render(request, "staff/contacts/delete.html", {"contact": contact, "errors": {}})
+    actor, contact = await _managed_contact(request)
+    return await _delete_page(request, actor, contact, {})
 
 
 async def contact_delete(request: Request) -> Response:
@@ -257,15 +272,17 @@ async def contact_delete(request: Request) -> Response:
     form = await forms.read_form(request)
     try:
         confirmation = forms.text(form, "confirm_text", max_chars=200)
-        await erasure.delete_contact(actor, _store(request), contact, confirmation=confirmation)
-    except ValidationFailed as failed:
-        return render(
-            request,
-            "staff/contacts/delete.html",
-            {"contact": contact, "errors": failed.errors},
-            status_code=422,
+        outcome = await erasure.delete_contact(
+            actor,
+            _store(request),
+            contact,
+            confirmation=confirmation,
+            settings=request.app.state.settings,
         )
-    return redirect(request, "contact_list", flash="deleted")
+    except ValidationFailed as failed:
+        return await _delete_page(request, actor, contact, failed.errors)
+    flash = "deleted" if outcome.contact_deleted else "restricted"
+    return redirect(request, "contact_list", flash=flash)
 
 
 async def contact_export(request: Request) -> Response:

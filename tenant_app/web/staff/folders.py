@@ -12,7 +12,7 @@ from tenant_app.actors import CurrentUser
 from tenant_app.errors import ValidationFailed
 from tenant_app.pages import redirect, render
 from tenant_app.permissions import can_use_staff_area
-from tenant_app.services import contacts, contracts, documents, folders
+from tenant_app.services import contacts, contracts, documents, folders, legal_holds
 from tenant_app.web import folder_forms, forms
 from tenant_app.web.downloads import download_response
 from tenant_app.web.guards import require
@@ -121,7 +121,10 @@ async def contract_update(request: Request) -> Response:
 
 async def contract_delete(request: Request) -> Response:
     actor, contact, contract = await _contract(request, "delete")
-    await contracts.delete_contract(actor, contract, request.app.state.storage)
+    try:
+        await contracts.delete_contract(actor, contract, request.app.state.storage)
+    except legal_holds.OnHold:
+        return _to_folder(request, contact.id, contract.folder, "on_hold")
     return _to_folder(request, contact.id, contract.folder, "deleted")
 
 
@@ -190,6 +193,8 @@ async def document_delete(request: Request) -> Response:
     actor, document = await _document(request, "edit")
     try:
         await documents.delete_document(actor, request.app.state.storage, document)
+    except legal_holds.OnHold:
+        return _back(request, document, "on_hold")
     except ValidationFailed:  # handed to a backoffice with a tender: it stays
         return _back(request, document, "doc_kept")
     return _back(request, document, "doc_deleted")
