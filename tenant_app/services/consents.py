@@ -169,11 +169,11 @@ async def _is_special_contract(contract_id: int | None) -> bool:
     return bool(line) and is_special_line(str(line[0]))
 
 
-async def check_sharing(*, contact_id: int, contract_id: int | None) -> None:
+async def check_sharing(*, contact_id: int, contract_id: int | None, field: str = "shared") -> None:
     """Staff may show a document of a health contract to the customer only with consent:
-    ValidationFailed next to the sharing checkbox ("shared") otherwise."""
+    ValidationFailed next to the sharing checkbox (`field`) otherwise."""
     if await _is_special_contract(contract_id) and not await has_consent(contact_id):
-        raise ValidationFailed({"shared": _(STAFF_REFUSAL)})
+        raise ValidationFailed({field: _(STAFF_REFUSAL)})
 
 
 async def upload_sharing(

@@ -250,7 +250,9 @@ async def change_document(
     columns = _checked_changes(actor, document, wanted)
     if columns.get("shared_with_customer") and not document.shared_with_customer:
         await consents.check_sharing(
-            contact_id=document.contact_id, contract_id=document.contract_id
+            contact_id=document.contact_id,
+            contract_id=document.contract_id,
+            field="shared_with_customer",
         )
     await _external_id_free(columns.get("external_id"), besides=document.id)
     if not columns and document.version != version:

@@ -11,6 +11,7 @@ from tenant_app.models.folders import Contract, Document
 from tenant_app.models.legal import ConsentRecord
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.services import consents
+from tests.api_helpers import bearer, field_messages, make_token
 from tests.conftest import CUSTOMER_PASSWORD, make_customer
 from tests.folder_helpers import PDF_BYTES, add_contract, add_document
 
@@ -194,3 +195,22 @@ async def test_consents_stay_with_their_tenant_and_contact(
     with tenant_scope(tenant.tenant.id):
         assert await ConsentRecord.filter(withdrawn_at=None).count() == 1
     assert re.search(r'id="consent-current"', (await customer.get(PORTAL)).text)
+
+
+async def test_the_api_shares_a_health_document_only_after_consent(
+    client, client_for, tenant, passwords, settings
+) -> None:
+    contact, customer = await _customer(client_for, tenant, passwords)
+    contract = await _health_contract(tenant, contact)
+    document = await add_document(tenant, settings, contact, contract=contract, shared=False)
+    secret = await make_token(tenant, ["documents:write"])
+    path = f"/api/v1/documents/{document.id}"
+    change = {"shared_with_customer": True}
+    headers = bearer(secret, **{"If-Match": '"1"', "Accept-Language": "de"})
+    refused = await client.patch(path, json=change, headers=headers)
+    assert "shared_with_customer" in field_messages(refused)
+    with tenant_scope(tenant.tenant.id):
+        assert not (await Document.get(id=document.id)).shared_with_customer
+    await _give(customer)
+    saved = await client.patch(path, json=change, headers=headers)
+    assert saved.status_code == 200 and saved.json()["shared_with_customer"]
