@@ -13,6 +13,7 @@ from tenant_app.files.cleanup import remove_files
 from tenant_app.files.storage import Storage
 from tenant_app.models.conversations import ConversationEntry
 from tenant_app.models.folders import Contract, Document
+from tenant_app.models.legal import AdviceRecord
 from tenant_app.models.tenders import CaseOffer, Tender
 from tenant_app.permissions import (
     can_handle_conversation,
@@ -282,6 +283,8 @@ async def delete_document(actor: CurrentUser, store: Storage, document: Document
     await legal_holds.refuse_if_held(contact_id=document.contact_id, document_ids=[document.id])
     if await _handed_over(document):
         raise ValidationFailed({"form": _(KEPT_FOR_TENDER)})
+    if await AdviceRecord.filter(document_id=document.id).exists():
+        raise AdviceKept({"form": _(KEPT_AS_ADVICE)})
     async with in_transaction():
         await document.delete()
         await document_events.record(actor, events.DOCUMENT_DELETED, document)
@@ -289,6 +292,13 @@ async def delete_document(actor: CurrentUser, store: Storage, document: Document
     await remove_files(store, [document.storage_key])
 
 
+class AdviceKept(ValidationFailed):
+    """A delivered advice documentation's PDF stays: the record never changes (§ 62 VVG)."""
+
+
+KEPT_AS_ADVICE = N_(
+    "This document is the delivered advice documentation of the case; it stays as delivered."
+)
 KEPT_FOR_TENDER = N_(
     "This document was handed to a backoffice with a tender; it stays, as the tender names it."
 )

@@ -151,6 +151,12 @@ async def test_a_delivered_version_never_changes_and_a_new_version_starts_from_i
     assert (newer.number, newer.advice, newer.delivered_at) == (2, changed["advice"], None)
     with tenant_scope(tenant.tenant.id):
         assert await Document.filter(case_id=case.id).count() == 1
+        filed = first.document_id
+    kept = await admin.submit(f"/staff/documents/{filed}/delete", {}, form_page=path)
+    assert kept.headers["location"] == f"/staff/cases/{case.id}?advice_kept=1"
+    assert 'id="advice-kept"' in (await admin.get(kept.headers["location"])).text
+    with tenant_scope(tenant.tenant.id):
+        assert await Document.filter(id=filed).exists()  # the delivered PDF stays
 
 
 async def test_the_draft_is_saved_under_the_edit_lock(admin, tenant, case) -> None:

@@ -195,6 +195,8 @@ async def document_delete(request: Request) -> Response:
         await documents.delete_document(actor, request.app.state.storage, document)
     except legal_holds.OnHold:
         return _back(request, document, "on_hold")
+    except documents.AdviceKept:  # a delivered advice documentation: it stays
+        return _back(request, document, "advice_kept")
     except ValidationFailed:  # handed to a backoffice with a tender: it stays
         return _back(request, document, "doc_kept")
     return _back(request, document, "doc_deleted")
