@@ -23,6 +23,7 @@ from tenant_app.schemas.people import StaffUserInput
 from tenant_app.schemas.settings import LanguageInput
 from tenant_app.security import sessions
 from tenant_app.security.cookies import token_digest
+from tenant_app.services import legal_profile
 from tenant_app.services.tenants import unique_username
 from tenant_app.services.unique import write_unless_taken
 from tenant_app.services.versions import save_if_unchanged, version_of
@@ -238,6 +239,8 @@ async def send_registration_mail(actor: CurrentUser, *, settings: Settings, user
         raise PermissionDenied
     if not user.is_active:
         raise ValidationFailed({"account": _("The account is deactivated.")})
+    if user.kind == "customer" and not user.password_hash:  # an invitation to the portal
+        await legal_profile.require_live()
     async with in_transaction():
         await queue_link_mail(
             settings, user, purpose="register" if not user.password_hash else "reset"

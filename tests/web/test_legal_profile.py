@@ -228,3 +228,22 @@ async def test_only_admins_see_the_check_and_other_tenants_are_apart(
     refused = await customer.submit(SAVE, {"broker_phone": "1"}, form_page="/portal")
     assert refused.status_code in (403, 404)
     assert (await stored(tenant, "broker_phone"))["broker_phone"] == ""
+
+
+async def test_the_registration_mail_from_the_contact_page_waits_too(
+    client, tenant, deliver
+) -> None:
+    await unset(tenant, broker_email="")
+    ole = await make_contact(tenant, "Ole", "Olsen", "ole@kunde.example")
+    await client.log_in("alpha-admin")
+    page = f"/staff/contacts/{ole.id}"
+    created = await client.submit(f"{page}/account", form_page=page)
+    assert created.status_code == 303
+    refused = await client.submit(f"{page}/registration-mail", form_page=page)
+    shown = visible_text((await client.get(refused.headers["location"])).text)
+    assert "Kunden können noch nicht eingeladen werden" in shown
+    assert [mail["To"] for mail in await deliver()] == []
+    await unset(tenant, broker_email="info@alpha.example")
+    sent = await client.submit(f"{page}/registration-mail", form_page=page)
+    assert "flash" not in sent.headers["location"] or "mailed" in sent.headers["location"]
+    assert [mail["To"] for mail in await deliver()] == ["ole@kunde.example"]

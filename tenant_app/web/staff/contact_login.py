@@ -31,8 +31,9 @@ async def contact_send_registration(request: Request) -> Response:
         await accounts.send_registration_mail(
             actor, settings=request.app.state.settings, user_id=account.id
         )
-    except ValidationFailed:
-        return redirect(request, "contact_detail", flash="account_error", contact_id=contact.id)
+    except ValidationFailed as failed:  # "form": the go-live check (services/legal_profile.py)
+        flash = "not_live" if "form" in failed.errors else "account_error"
+        return redirect(request, "contact_detail", flash=flash, contact_id=contact.id)
     return redirect(request, "contact_detail", flash="mailed", contact_id=contact.id)
 
 
