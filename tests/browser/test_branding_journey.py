@@ -55,8 +55,8 @@ async def test_admin_brands_the_tenant_and_the_login_page_shows_it(
 
     await field(admin, "Hauptfarbe").fill("#7a1f5c")
     await field(admin, "Zweitfarbe").fill("#e0a100")
-    await write_rich_text(admin, "Impressum", IMPRINT_TEXT)
-    await write_rich_text(admin, "E-Mail-Signatur", SIGNATURE_TEXT)
+    await write_rich_text(admin, "Zusatz zum Impressum", IMPRINT_TEXT)
+    await write_rich_text(admin, "Zusatz zur Signatur", SIGNATURE_TEXT)
     await admin.locator("#branding-form").get_by_role("button", name="Speichern").last.click()
     await expect(admin.get_by_role("status").first).to_be_visible()
 

@@ -22,7 +22,7 @@ async def test_the_admin_fills_the_profile_and_the_customer_home_shows_it(contex
     section = admin.locator("#broker-profile")
     await expect(section.get_by_role("heading", name="Maklerprofil")).to_be_visible()
     await field(section, "Firmenname").fill("Muster & Partner Versicherungsmakler")
-    await field(section, "Rechtsform").fill("GmbH")
+    await field(section, "Rechtsform").select_option("GmbH")
     await field(section, "Straße und Hausnummer").fill("Hohenzollernring 42")
     await field(section, "PLZ").fill("50672")
     await field(section, "Ort").fill("Köln")
