@@ -11,6 +11,7 @@ from typing import Any
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound
 from tenant_app.models.legal import DataRequest
+from tenant_app.services import erasure
 from tenant_app.services.data_requests import may_ask_for_erasure, visible_requests
 from tenant_app.text.formatting import local_today
 from tenant_app.text.labels import N_
@@ -38,6 +39,7 @@ class RequestRow:
     due_on: date
     handled_at: datetime | None
     deadline: str  # "overdue", "soon" or "" (handled ones: "")
+    restricted: bool  # the contact is erased but retained for legal reasons (admins only)
 
 
 def deadline_of(request: DataRequest, today: date) -> str:
@@ -61,6 +63,7 @@ def _row(request: DataRequest, today: date) -> RequestRow:
         due_on=request.due_on,
         handled_at=request.handled_at,
         deadline=deadline_of(request, today),
+        restricted=contact.restricted_at is not None,
     )
 
 
@@ -78,8 +81,12 @@ async def staff_list(actor: CurrentUser) -> dict[str, Any]:
     }
 
 
-def staff_page(request: DataRequest) -> dict[str, Any]:
-    """The request's page parts (loaded by `data_requests.request_for`)."""
+async def staff_page(actor: CurrentUser, request: DataRequest) -> dict[str, Any]:
+    """The request's page parts (loaded by `data_requests.request_for`); for an open erasure,
+    what it would delete at once and what it would keep until when."""
+    preview = None
+    if request.kind == "erasure" and request.status == "open":
+        preview = await erasure.preview_erasure(actor, request.contact)
     return {
         "data_request": request,
         "contact": request.contact,
@@ -87,6 +94,7 @@ def staff_page(request: DataRequest) -> dict[str, Any]:
         "asked_by": request.requested_by.full_name if request.requested_by else "",
         "handled_by": request.handled_by.full_name if request.handled_by else "",
         "export_ready": _offered(request),
+        "erasure_preview": preview.text() if preview is not None else "",
         **LABELS,
     }
 

@@ -12,7 +12,6 @@ EXPORT_KEPT_DAYS, then housekeeping removes it. The pages' reads: data_request_p
 from __future__ import annotations
 
 import calendar
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import BinaryIO, cast
@@ -30,7 +29,6 @@ from tenant_app.models.scoping import current_tenant_id
 from tenant_app.permissions import can_manage_contacts, is_customer, staff_may_read_folder
 from tenant_app.services import erasure, events
 from tenant_app.services.contacts import of_visible_contacts
-from tenant_app.services.retention_rules import ErasureOutcome
 from tenant_app.settings import Settings
 from tenant_app.text.formatting import local_today
 from tenant_app.text.i18n import addressed
@@ -126,8 +124,10 @@ def visible_requests(actor: CurrentUser) -> QuerySet[DataRequest]:
     only for admins, as its other data. 404 for anyone who may not handle them."""
     if not may_handle(actor):
         raise NotFound
+    if actor.is_admin:  # admins see every contact, also those retained for legal reasons
+        return DataRequest.all()
     rows = of_visible_contacts(actor, DataRequest.all())
-    return rows if actor.is_admin else rows.filter(contact__restricted_at__isnull=True)
+    return rows.filter(contact__restricted_at__isnull=True)
 
 
 async def request_for(actor: CurrentUser, request_id: int) -> DataRequest:
@@ -196,20 +196,22 @@ async def refuse(actor: CurrentUser, request: DataRequest, *, reason: str) -> No
         await _record(actor, events.DATA_REQUEST_HANDLED, request, tell=events.CUSTOMER)
 
 
-# Typed as the erasure's outcome (services/retention_rules.py), None from an erasure that
-# deleted everything at once.
-_erase: Callable[..., Awaitable[ErasureOutcome | None]] = erasure.delete_contact
-
-
 async def handle_erasure(
-    actor: CurrentUser, store: Storage, request: DataRequest, *, confirmation: str
+    actor: CurrentUser,
+    store: Storage,
+    request: DataRequest,
+    *,
+    confirmation: str,
+    settings: Settings | None = None,
 ) -> bool:
-    """Erase the contact (services/erasure.py keeps what the law requires, restricted) and
-    note what went and what is kept until when. True if the contact is gone altogether (the
-    request with it: the audit entry keeps the outcome)."""
+    """Erase the contact (services/erasure.py keeps what the law requires, restricted, and
+    with `settings` mails the customer what went and what is kept until when) and note the
+    outcome. True if the contact is gone altogether (the request with it: the audit entry
+    keeps the outcome)."""
     _must_be_open(request, "erasure")
-    outcome = await _erase(actor, store, request.contact, confirmation=confirmation)
-    outcome = outcome or ErasureOutcome()
+    outcome = await erasure.delete_contact(
+        actor, store, request.contact, confirmation=confirmation, settings=settings
+    )
     text = outcome.text()
     async with in_transaction():
         # The request stays while the contact is kept restricted; else it went with it.

@@ -15,14 +15,15 @@ import pytest
 
 from tenant_app.models.activity import Notification
 from tenant_app.models.contacts import Contact
-from tenant_app.models.folders import AuditEntry
+from tenant_app.models.folders import AuditEntry, Document
 from tenant_app.models.legal import DataRequest
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.services import data_requests
 from tenant_app.services.data_requests import one_month_after
 from tenant_app.text.formatting import local_today
 from tests.conftest import CUSTOMER_PASSWORD, make_customer
-from tests.folder_helpers import add_contract
+from tests.conftest import text_of as text_of_mail
+from tests.folder_helpers import add_contract, add_document
 
 
 @pytest.fixture
@@ -150,26 +151,55 @@ async def test_staff_refuse_with_a_reason_the_customer_reads(customer, admin, te
     assert (await customer.get(f"/portal/data/{request.id}/copy")).status_code == 404
 
 
-async def test_an_erasure_request_is_handled_with_the_typed_last_name(
+async def test_an_erasure_with_nothing_to_keep_deletes_the_contact_and_its_request(
     customer, admin, tenant, contact
 ) -> None:
     assert (await ask(customer, "erasure", "Bitte alles löschen.")).status_code == 303
     (request,) = await requests_of(tenant)
     path = f"/staff/data-requests/{request.id}"
     page = await admin.get(path)
-    assert 'data-confirm-typed="Kunde"' in page.text
+    assert 'data-confirm-typed="Kunde"' in page.text and 'id="erasure-preview"' in page.text
     wrong = await admin.submit(path + "/erase", {"confirm_text": "Kundin"}, form_page=path)
     assert wrong.status_code == 422 and error_of(wrong, "confirm_text")
     with tenant_scope(tenant.tenant.id):
         assert await Contact.filter(id=contact.id).exists()
     erased = await admin.submit(path + "/erase", {"confirm_text": "Kunde"}, form_page=path)
-    assert erased.status_code == 303
+    assert erased.status_code == 303 and "erased=1" in erased.headers["location"]
+    assert erased.headers["location"].startswith("/staff/data-requests?")
     with tenant_scope(tenant.tenant.id):
         audit = await AuditEntry.get(action="data_request_erased")
-        kept = await Contact.filter(id=contact.id, restricted_at__isnull=True).exists()
+        assert not await Contact.filter(id=contact.id).exists()
     assert audit.subject_id == contact.id and f"request={request.id}" in audit.details
-    assert not kept  # gone, or restricted with what the law keeps
-    assert (await customer.get("/portal/data")).status_code in (302, 303, 404)
+    assert await requests_of(tenant) == []  # it went with the contact; the audit keeps it
+    listed = await admin.get(erased.headers["location"])
+    assert 'id="data-request-erased"' in listed.text
+
+
+async def test_an_erasure_keeps_a_business_letter_restricted_and_says_until_when(
+    customer, admin, tenant, contact, settings, deliver
+) -> None:
+    letter = await add_document(tenant, settings, contact, title="Brief")
+    with tenant_scope(tenant.tenant.id):  # a business letter of today: 6 years (§ 257 HGB)
+        await Document.filter(id=letter.id).update(
+            category="correspondence", document_date=local_today()
+        )
+    assert (await ask(customer, "erasure")).status_code == 303
+    (request,) = await requests_of(tenant)
+    path = f"/staff/data-requests/{request.id}"
+    until = date(local_today().year + 6, 12, 31).strftime("%d.%m.%Y")
+    before = await admin.get(path)
+    assert until in text_of(before), before.status_code  # the preview before confirming
+    erased = await admin.submit(path + "/erase", {"confirm_text": "Kunde"}, form_page=path)
+    assert erased.status_code == 303 and erased.headers["location"].startswith(path)
+    (request,) = await requests_of(tenant)
+    assert request.status == "done" and until in request.outcome
+    with tenant_scope(tenant.tenant.id):
+        kept = await Contact.get(id=contact.id)
+    assert kept.restricted_at is not None
+    page = text_of(await admin.get(erased.headers["location"]))  # admins see it, restricted
+    assert until in page and 'id="data-request-outcome"' in page
+    (mail,) = [m for m in await deliver() if m["To"] == "kai@kunde.example"]
+    assert until in text_of_mail(mail)
 
 
 async def test_a_household_login_asks_for_a_copy_but_never_an_erasure(

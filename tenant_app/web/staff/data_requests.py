@@ -34,7 +34,9 @@ async def _request(request: Request) -> tuple[CurrentUser, Any]:
 
 
 async def _detail(request: Request, found: Any, **failed: Any) -> Response:
-    context = data_request_pages.staff_page(found) | {"errors": {}, "values": {}, **failed}
+    actor = require(request, can_use_staff_area)
+    context = await data_request_pages.staff_page(actor, found)
+    context |= {"errors": {}, "values": {}, **failed}
     return render(request, PAGE, context, status_code=422 if failed else 200)
 
 
@@ -56,9 +58,11 @@ async def staff_data_request_erase(request: Request) -> Response:
     actor, found = await _request(request)
     form = await forms.read_form(request)
     confirmation = forms.text(form, "confirm_text", max_chars=200)
-    store = request.app.state.storage
+    state = request.app.state
     try:
-        gone = await data_requests.handle_erasure(actor, store, found, confirmation=confirmation)
+        gone = await data_requests.handle_erasure(
+            actor, state.storage, found, confirmation=confirmation, settings=state.settings
+        )
     except ValidationFailed as failed:
         return await _detail(request, found, errors=failed.errors)
     if gone or not actor.is_admin:  # the request went with the contact, or is hidden now
