@@ -7,6 +7,7 @@ from __future__ import annotations
 from tenant_app.demo.advice import add_demo_advice
 from tenant_app.demo.consents import add_demo_consents_and_dpa
 from tenant_app.demo.data_requests import add_demo_data_requests
+from tenant_app.demo.retention import add_demo_retention
 from tenant_app.files.storage import Storage
 
 
@@ -15,3 +16,4 @@ async def add_demo_legal(tenant_id: int, store: Storage) -> None:
     await add_demo_advice(store)
     await add_demo_consents_and_dpa()
     await add_demo_data_requests()
+    await add_demo_retention()
