@@ -110,7 +110,7 @@ def _readable(actor: CurrentUser) -> Q:
 
 async def document_page(actor: CurrentUser, wanted: DocumentFilter) -> list[Document]:
     """Up to `limit + 1` documents (one more tells that a next page exists): one query."""
-    query = Document.filter(_readable(actor), id__gt=wanted.after_id)
+    query = Document.filter(_readable(actor), id__gt=wanted.after_id, restricted_at=None)
     if wanted.since is not None:
         query = query.filter(updated_at__gte=wanted.since)
     for column in ("contact_id", "contract_id", "case_id", "external_id", "folder"):

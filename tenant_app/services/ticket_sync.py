@@ -64,7 +64,7 @@ async def ticket_page(actor: CurrentUser, wanted: TicketFilter) -> list[Conversa
     """Up to `limit + 1` tickets the actor may open (as `tickets.ticket_for` decides one by
     one): one query."""
     _for_staff(actor)
-    query = Conversation.filter(kind="ticket", id__gt=wanted.after_id)
+    query = Conversation.filter(kind="ticket", id__gt=wanted.after_id, restricted_at=None)
     if not tickets.sees_all_tickets(actor):
         seats = ConversationParticipant.filter(user_id=actor.id).values("conversation_id")
         query = query.filter(Q(responsible_id=actor.id) | Q(id__in=Subquery(seats)))

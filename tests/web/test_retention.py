@@ -140,7 +140,8 @@ async def test_a_hold_stops_deleting_a_document_and_its_contract_in_the_staff_ar
 async def test_a_restricted_contact_is_hidden_from_staff_lists_and_the_api(
     client: Any, tenant: Any, settings: Any, kai: Any
 ) -> None:
-    await add_contract(tenant, kai)  # six years after the relationship: restricted
+    contract = await add_contract(tenant, kai)  # six years after the relationship: restricted
+    await add_document(tenant, settings, kai, contract=contract)  # a policy: likewise
     await client.log_in("alpha-admin")
     assert (await _erase(client, kai)).status_code == 303
     assert (await client.get(f"/staff/contacts/{kai.id}")).status_code == 404
@@ -149,6 +150,8 @@ async def test_a_restricted_contact_is_hidden_from_staff_lists_and_the_api(
     listed = await client.get("/api/v1/contacts", headers=bearer(secret))
     assert listed.json()["items"] == []
     problem_of(await client.get(f"/api/v1/contacts/{kai.id}", headers=bearer(secret)), 404)
+    for kind in ("contracts", "documents"):  # their own lists keep none of his either
+        assert (await client.get(f"/api/v1/{kind}", headers=bearer(secret))).json()["items"] == []
     assert "Kai Kunde" in (await client.get("/staff/retained")).text
 
 
