@@ -16,7 +16,7 @@ import pytest
 from tenant_app.models.activity import Notification
 from tenant_app.models.contacts import Contact
 from tenant_app.models.folders import AuditEntry, Document
-from tenant_app.models.legal import DataRequest
+from tenant_app.models.legal import DataRequest, LegalHold
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.services import data_requests
 from tenant_app.services.data_requests import one_month_after
@@ -78,7 +78,9 @@ async def test_a_customer_gets_a_copy_of_his_data(customer, admin, tenant, conta
     )
     # The staff are told and see it first in their list, with the deadline.
     with tenant_scope(tenant.tenant.id):
-        assert await Notification.filter(event__kind="data_requested").count() == 1
+        (note,) = await Notification.filter(event__kind="data_requested")
+    opened = await admin.get(f"/account/notifications/{note.id}")  # the bell leads to it
+    assert opened.headers["location"] == f"/staff/data-requests/{request.id}"
     listed = await admin.get("/staff/data-requests")
     assert listed.status_code == 200 and f'id="data-request-{request.id}"' in listed.text
     assert "Kunde, Kai" in listed.text and request.due_on.strftime("%d.%m.%Y") in listed.text
@@ -92,8 +94,9 @@ async def test_a_customer_gets_a_copy_of_his_data(customer, admin, tenant, conta
     assert request.status == "done" and request.export_key and request.export_size
     # The customer is told, and downloads the archive (the staff export's content).
     with tenant_scope(tenant.tenant.id):
-        told = await Notification.filter(event__kind="data_request_handled").values("user_id")
-    assert len(told) == 1
+        (note,) = await Notification.filter(event__kind="data_request_handled")
+    opened = await customer.get(f"/account/notifications/{note.id}")
+    assert opened.headers["location"] == "/portal/data"
     mine = await customer.get("/portal/data")
     link = f"/portal/data/{request.id}/copy"
     assert f'id="data-request-{request.id}-download"' in mine.text and link in mine.text
@@ -200,6 +203,27 @@ async def test_an_erasure_keeps_a_business_letter_restricted_and_says_until_when
     assert until in page and 'id="data-request-outcome"' in page
     (mail,) = [m for m in await deliver() if m["To"] == "kai@kunde.example"]
     assert until in text_of_mail(mail)
+
+
+async def test_a_contact_under_legal_hold_keeps_everything_and_the_request_says_so(
+    customer, admin, tenant, contact, settings
+) -> None:
+    await add_document(tenant, settings, contact, title="Police")
+    with tenant_scope(tenant.tenant.id):
+        await LegalHold.create(contact_id=contact.id, reason="Rechtsstreit mit dem Versicherer")
+    assert (await ask(customer, "erasure")).status_code == 303
+    (request,) = await requests_of(tenant)
+    path = f"/staff/data-requests/{request.id}"
+    erased = await admin.submit(path + "/erase", {"confirm_text": "Kunde"}, form_page=path)
+    assert erased.status_code == 303
+    (request,) = await requests_of(tenant)
+    with tenant_scope(tenant.tenant.id):
+        kept = await Contact.get(id=contact.id)
+        documents = await Document.filter(contact_id=contact.id).count()
+    assert kept.restricted_at is not None and kept.delete_after is None and documents == 1
+    assert request.status == "done" and "Eine rechtliche Sperre bewahrt alles" in request.outcome
+    # Admins still find the request with its outcome.
+    assert "rechtliche Sperre" in text_of(await admin.get(path))
 
 
 async def test_a_household_login_asks_for_a_copy_but_never_an_erasure(
