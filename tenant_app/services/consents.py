@@ -176,6 +176,14 @@ async def check_sharing(*, contact_id: int, contract_id: int | None, field: str 
         raise ValidationFailed({field: _(STAFF_REFUSAL)})
 
 
+async def upload_needs_consent(actor: CurrentUser, contract: Contract | None) -> bool:
+    """The customer's upload form for this contract waits for consent (it says so and
+    links to the consent instead of offering a file the upload would refuse)."""
+    if actor.kind != "customer" or contract is None or not is_special_line(contract.product_line):
+        return False
+    return not await has_consent(contract.contact_id)
+
+
 async def upload_sharing(
     actor: CurrentUser, *, contact_id: int, contract_id: int | None, shared: bool | None
 ) -> bool | None:

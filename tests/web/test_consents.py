@@ -214,3 +214,20 @@ async def test_the_api_shares_a_health_document_only_after_consent(
     await _give(customer)
     saved = await client.patch(path, json=change, headers=headers)
     assert saved.status_code == 200 and saved.json()["shared_with_customer"]
+
+
+async def test_the_upload_form_of_a_health_contract_asks_for_consent_first(
+    client_for, tenant, passwords
+) -> None:
+    contact, customer = await _customer(client_for, tenant, passwords)
+    contract = await _health_contract(tenant, contact)
+    other = await add_contract(tenant, contact, number="HR-1")
+    form = "/portal/folders/insurance/upload?contract_id={}"
+    waiting = await customer.get(form.format(contract.id), headers={"HX-Request": "true"})
+    assert 'id="upload-needs-consent"' in waiting.text and 'type="file"' not in waiting.text
+    assert 'href="/portal/consents"' in waiting.text
+    household = await customer.get(form.format(other.id), headers={"HX-Request": "true"})
+    assert 'type="file"' in household.text and "upload-needs-consent" not in household.text
+    await _give(customer)
+    ready = await customer.get(form.format(contract.id), headers={"HX-Request": "true"})
+    assert 'type="file"' in ready.text and "upload-needs-consent" not in ready.text

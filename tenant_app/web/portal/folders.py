@@ -13,6 +13,7 @@ from tenant_app.errors import NotFound
 from tenant_app.pages import redirect, render
 from tenant_app.services import (
     advice_records,
+    consents,
     contracts,
     documents,
     first_information,
@@ -132,7 +133,8 @@ async def portal_upload_form(request: Request) -> Response:
     contract = await documents.upload_target(
         user, contact_id=contact_id, folder=folder, contract_id=_contract_param(request)
     )
-    context = {"folder": folder, "contract": contract}
+    needs_consent = await consents.upload_needs_consent(user, contract)  # health data
+    context = {"folder": folder, "contract": contract, "needs_consent": needs_consent}
     return render(request, "portal/upload.html", context, block="upload")
 
 
