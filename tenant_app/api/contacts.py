@@ -170,7 +170,11 @@ async def contact_upsert(call: Call) -> Reply:
 async def contact_delete(call: Call) -> None:
     store = call.request.app.state.storage
     await contact_sync.erase_contact(
-        call.actor, store, contact_id=call.path["contact_id"], version=call.expected_version()
+        call.actor,
+        store,
+        contact_id=call.path["contact_id"],
+        version=call.expected_version(),
+        settings=call.request.app.state.settings,  # the customer is told what went and stays
     )
 
 

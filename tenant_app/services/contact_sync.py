@@ -24,6 +24,7 @@ from tenant_app.permissions import CustomerRights, can_use_staff_area
 from tenant_app.schemas.people import CONTACT_FIELDS
 from tenant_app.services import access, contacts, erasure
 from tenant_app.services.versions import MAX_VERSION, VERSION_FIELD
+from tenant_app.settings import Settings
 from tenant_app.text.i18n import gettext as _
 from tenant_app.text.labels import N_
 
@@ -161,13 +162,18 @@ async def replace_contact(
 
 
 async def erase_contact(
-    actor: CurrentUser, store: Storage, *, contact_id: int, version: int
+    actor: CurrentUser,
+    store: Storage,
+    *,
+    contact_id: int,
+    version: int,
+    settings: Settings | None = None,
 ) -> None:
-    """Erase the contact with everything about it, as staff do, if it is still at
+    """Erase the contact as staff do (what the law keeps is restricted), if it is still at
     `version` (EditConflict otherwise: the client has not seen the last change)."""
     contact = await contacts.contact_to_manage(actor, contact_id)
     await erasure.delete_contact(
-        actor, store, contact, confirmation=contact.last_name, version=version
+        actor, store, contact, confirmation=contact.last_name, version=version, settings=settings
     )
 
 

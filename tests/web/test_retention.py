@@ -233,3 +233,18 @@ async def test_the_retained_view_needs_the_same_queries_for_more_contacts(
     with count_queries() as four:
         page = await client.get("/staff/retained")
     assert "Kunde4" in page.text and four.count == one.count
+
+
+async def test_an_erasure_through_the_api_restricts_alike_and_tells_the_customer(
+    client: Any, tenant: Any, kai: Any
+) -> None:
+    await add_contract(tenant, kai)
+    secret = await make_token(tenant)
+    erased = await client.delete(
+        f"/api/v1/contacts/{kai.id}", headers=bearer(secret, **{"If-Match": '"1"'})
+    )
+    assert erased.status_code == 204
+    with tenant_scope(tenant.tenant.id):
+        assert (await Contact.get(id=kai.id)).restricted_at is not None
+        [told] = await OutboxMail.filter(kind="erasure_done")
+    assert told.to_address == "kai@kunde.example" and "Verträge und ihre Daten" in told.text_body
