@@ -107,6 +107,7 @@ DELETED_LABELS = {
     "chats": N_("Chats"),
     "mails": N_("Mails"),
     "accounts": N_("Logins"),
+    "cases": N_("Advice cases"),
 }
 
 
