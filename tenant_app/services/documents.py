@@ -324,6 +324,8 @@ async def set_shared(actor: CurrentUser, document: Document, *, shared: bool) ->
         await consents.check_sharing(
             contact_id=document.contact_id, contract_id=document.contract_id
         )
+    elif await AdviceRecord.filter(document_id=document.id).exists():  # delivered: stays shown
+        raise AdviceKept({"form": _(KEPT_AS_ADVICE)})
     async with in_transaction():
         switched = await Document.filter(id=document.id, shared_with_customer=not shared).update(
             shared_with_customer=shared, updated_at=datetime.now(UTC), version=F("version") + 1

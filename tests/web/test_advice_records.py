@@ -155,8 +155,11 @@ async def test_a_delivered_version_never_changes_and_a_new_version_starts_from_i
     kept = await admin.submit(f"/staff/documents/{filed}/delete", {}, form_page=path)
     assert kept.headers["location"] == f"/staff/cases/{case.id}?advice_kept=1"
     assert 'id="advice-kept"' in (await admin.get(kept.headers["location"])).text
+    hidden = await admin.submit(f"/staff/documents/{filed}/share", {}, form_page=path)
+    assert hidden.headers["location"] == f"/staff/cases/{case.id}?advice_kept=1"
     with tenant_scope(tenant.tenant.id):
-        assert await Document.filter(id=filed).exists()  # the delivered PDF stays
+        still = await Document.get(id=filed)  # the delivered PDF stays, shown to the customer
+    assert still.shared_with_customer
 
 
 async def test_the_draft_is_saved_under_the_edit_lock(admin, tenant, case) -> None:

@@ -184,6 +184,8 @@ async def document_share(request: Request) -> Response:
     form = await forms.read_form(request)
     try:
         await documents.set_shared(actor, document, shared=forms.checkbox(form, "shared"))
+    except documents.AdviceKept:  # a delivered advice documentation stays with the customer
+        return _back(request, document, "advice_kept")
     except ValidationFailed:  # health data without the customer's consent
         return _back(request, document, "consent_missing")
     return _back(request, document)
