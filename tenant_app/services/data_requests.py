@@ -23,6 +23,7 @@ from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, ValidationFailed
 from tenant_app.files.cleanup import remove_files
 from tenant_app.files.storage import Storage, new_key, storage_for
+from tenant_app.models.contacts import Contact
 from tenant_app.models.folders import AuditEntry
 from tenant_app.models.legal import DataRequest
 from tenant_app.models.scoping import current_tenant_id
@@ -82,6 +83,8 @@ async def request_data(actor: CurrentUser, *, kind: str, message: str) -> DataRe
         raise NotFound
     text = _clean(actor, kind, message)
     async with in_transaction():
+        # The contact's row locked (PostgreSQL): two clicks at once make one request.
+        await Contact.filter(id=actor.contact_id).select_for_update().first()
         found = await DataRequest.filter(
             contact_id=actor.contact_id, kind=kind, status="open"
         ).first()

@@ -4,6 +4,7 @@ refuse with a reason; the customer downloads the copy from the portal for 30 day
 
 from __future__ import annotations
 
+import asyncio
 import html
 import io
 import json
@@ -296,3 +297,21 @@ async def test_a_copy_is_offered_for_30_days_then_removed(
     mine = await customer.get("/portal/data")
     assert f"/portal/data/{request.id}/copy" not in mine.text
     assert (await customer.get(f"/portal/data/{request.id}/copy")).status_code == 404
+
+
+async def test_two_clicks_at_once_make_one_request(customer, client_for, tenant) -> None:
+    second = client_for(tenant.hostname)
+    await second.log_in("kai", CUSTOMER_PASSWORD)
+    tokens = [await customer.csrf("/portal/data"), await second.csrf("/portal/data")]
+    answers = await asyncio.gather(
+        *(
+            browser.post(
+                "/portal/data",
+                data={"csrf_token": token, "kind": "export", "message": ""},
+                headers={"Origin": f"http://{tenant.hostname}"},
+            )
+            for browser, token in zip((customer, second), tokens, strict=True)
+        )
+    )
+    assert [answer.status_code for answer in answers] == [303, 303]
+    assert len(await requests_of(tenant)) == 1
