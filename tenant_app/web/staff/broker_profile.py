@@ -26,7 +26,6 @@ async def broker_profile_save(request: Request) -> Response:
         save=broker_profile.save_profile,
         flash="profile_saved",
         max_chars=MAX_CHARS,
-        max_fields=len(FIELDS) + 5,
     )
 
 

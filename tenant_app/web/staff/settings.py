@@ -183,11 +183,10 @@ async def save_section(
     save: Callable[..., Awaitable[object]],
     flash: str,
     max_chars: int,
-    max_fields: int = 20,
 ) -> Response:
     """Save a section's own form; a refused one shows the page with its input and errors."""
     actor = require(request, can_manage_settings)
-    form = await forms.read_form(request, max_fields=max_fields)
+    form = await forms.read_form(request, max_fields=max(20, len(fields) + 5))
     values = dict.fromkeys(fields, "")
     try:
         values = forms.texts(form, fields, max_chars=max_chars)
