@@ -115,6 +115,8 @@ async def test_a_hold_stops_deleting_a_document_and_its_contract_in_the_staff_ar
     policy = await add_document(tenant, settings, kai, contract=contract)
     await client.log_in("alpha-admin")
     holds = f"/staff/contacts/{kai.id}/holds"
+    listed = await client.get(f"/staff/contacts/{kai.id}/folders/insurance")
+    assert f'href="{holds}?document_id={policy.id}"' in listed.text  # from the document's row
     chosen = await client.get(f"{holds}?document_id={policy.id}")
     assert f'<option value="{policy.id}" selected>' in chosen.text
     values = {"reason": "Prüfung durch die BaFin", "document_id": str(policy.id)}
