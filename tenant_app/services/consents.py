@@ -28,16 +28,22 @@ from tenant_app.text.i18n import gettext as _
 from tenant_app.text.labels import N_
 from tenant_app.vocabulary import CONSENT_KINDS, SPECIAL_CATEGORY_LINES
 
+
+def _a(message: str) -> str:
+    """Mark a customer-facing sentence for both forms of address (read with `addressed`)."""
+    return message
+
+
 HEALTH_DATA = CONSENT_KINDS[0]
 TEXT_VERSION = "2026-12"  # of templates/portal/consents/_text.html
-NOT_AGREED = N_("Please tick the box to give your consent.")
-STALE_TEXT = N_("The text of the consent has changed meanwhile. Please read it again.")
+NOT_AGREED = _a("Please tick the box to give your consent.")
+STALE_TEXT = _a("The text of the consent has changed meanwhile. Please read it again.")
 STAFF_REFUSAL = N_(
     "This document belongs to a contract with health data. It can be shared with the"
     " customer only once the customer has given consent to processing health data"
     " (in the portal under Consents)."
 )
-CUSTOMER_REFUSAL = N_(
+CUSTOMER_REFUSAL = _a(
     "Documents for this contract contain health data. Please first give your consent under"
     " Consents; then you can upload here."
 )

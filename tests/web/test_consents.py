@@ -231,3 +231,14 @@ async def test_the_upload_form_of_a_health_contract_asks_for_consent_first(
     await _give(customer)
     ready = await customer.get(form.format(contract.id), headers={"HX-Request": "true"})
     assert 'type="file"' in ready.text and "upload-needs-consent" not in ready.text
+
+
+async def du_walk(walk, kai) -> None:
+    """The consent pages for test_du_tenant's walk: read, refused without the tick, given,
+    withdrawn."""
+    await walk.get(kai, PORTAL)
+    await walk.post(kai, PORTAL, 422, {"text_version": consents.TEXT_VERSION})
+    await walk.post(kai, PORTAL, 303, {"agree": "on", "text_version": consents.TEXT_VERSION})
+    await walk.get(kai, PORTAL + "?given=1")
+    await walk.post(kai, PORTAL + "/withdraw", 303, form_page=PORTAL)
+    await walk.get(kai, PORTAL + "?withdrawn=1")
