@@ -30,7 +30,7 @@ from tenant_app.queries.households import HouseholdContact, LinkRow
 from tenant_app.schemas import rules
 from tenant_app.schemas.base import checked
 from tenant_app.schemas.households import InviteInput, LinkInput
-from tenant_app.services import accounts, contacts
+from tenant_app.services import accounts, contacts, legal_profile
 from tenant_app.services.unique import write_unless_taken
 from tenant_app.settings import Settings
 from tenant_app.text.i18n import gettext as _
@@ -250,6 +250,7 @@ async def invite_person(
     errors = await _invite_errors(values, errors)
     if errors or entered is None:
         raise ValidationFailed(errors)
+    await legal_profile.require_live(field="email")  # an invitation: imprint complete first
     responsible = set(await contacts.responsible_ids(contact.id))
     try:
         async with in_transaction():

@@ -50,11 +50,11 @@ def not_live_message(check: GoLive) -> str:
     )
 
 
-async def require_live() -> None:
-    """ValidationFailed (on the form) naming what is missing, while the check fails."""
+async def require_live(*, field: str = "form") -> None:
+    """ValidationFailed naming what is missing (next to `field`), while the check fails."""
     check = go_live(await stored_profile())
     if not check.is_live:
-        raise ValidationFailed({"form": not_live_message(check)})
+        raise ValidationFailed({field: not_live_message(check)})
 
 
 @dataclass(frozen=True, slots=True)

@@ -247,3 +247,29 @@ async def test_the_registration_mail_from_the_contact_page_waits_too(
     sent = await client.submit(f"{page}/registration-mail", form_page=page)
     assert "flash" not in sent.headers["location"] or "mailed" in sent.headers["location"]
     assert [mail["To"] for mail in await deliver()] == ["ole@kunde.example"]
+
+
+async def test_a_household_invitation_waits_too_with_the_reason_at_the_address(
+    client, tenant, deliver
+) -> None:
+    await unset(tenant, broker_seat="")
+    lena = await make_contact(tenant, "Lena", "Lang", "lena@kunde.example")
+    page = f"/staff/contacts/{lena.id}"
+    await client.log_in("alpha-admin")
+    person = {
+        "first_name": "Petra",
+        "last_name": "Pflege",
+        "email": "petra@pflege.example",
+        "birthdate": "17.08.1977",
+        "consent_note": "Lenas Eltern haben der Pflegemutter am 1.12. zugestimmt.",
+    }
+    refused = await client.submit(f"{page}/household/invite", person, form_page=page)
+    assert refused.status_code == 422
+    error = refused.text.split('id="hh-invite-email-error">', 1)[1].split("</p>", 1)[0]
+    assert "Kunden können noch nicht eingeladen werden" in error and "Sitz" in error
+    with tenant_scope(tenant.tenant.id):
+        assert not await Contact.filter(email="petra@pflege.example").exists()
+    await unset(tenant, broker_seat="Köln")
+    done = await client.submit(f"{page}/household/invite", person, form_page=page)
+    assert done.status_code == 303
+    assert [mail["To"] for mail in await deliver()] == ["petra@pflege.example"]
