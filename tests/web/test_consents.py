@@ -12,6 +12,7 @@ from tenant_app.models.legal import ConsentRecord
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.services import consents
 from tests.api_helpers import bearer, field_messages, make_token
+from tests.case_helpers import staff_member
 from tests.conftest import CUSTOMER_PASSWORD, make_customer
 from tests.folder_helpers import PDF_BYTES, add_contract, add_document
 
@@ -185,6 +186,13 @@ async def test_consents_stay_with_their_tenant_and_contact(
     await other.log_in("beta-admin")
     assert (await other.get(f"/staff/contacts/{contact.id}/consents")).status_code == 404
     assert (await customer.get(f"/staff/contacts/{contact.id}/consents")).status_code == 403
+    await staff_member(tenant, passwords, "mia")  # sees only the contacts she is responsible for
+    mia = client_for(tenant.hostname)
+    await mia.log_in("mia")
+    assert (await mia.get(f"/staff/contacts/{contact.id}/consents")).status_code == 404
+    await client.log_in("alpha-admin")
+    page = await client.get(f"/staff/contacts/{contact.id}")
+    assert f'hx-get="/staff/contacts/{contact.id}/consents"' in page.text
     await make_customer(tenant, passwords, email="lea@kunde.example", first_name="Lea")
     lea = client_for(tenant.hostname)
     await lea.log_in("lea", CUSTOMER_PASSWORD)
