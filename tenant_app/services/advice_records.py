@@ -40,6 +40,7 @@ from tenant_app.text.labels import N_
 
 FOLDER = cases.CASE_FOLDER  # where the customer finds it: the insurance folder
 CATEGORY = "correspondence"
+FILENAME_PREFIX = "Beratungsdokumentation"  # document_title in German, as filed
 WAIVED_AUDIT = "advice_waived"  # AuditEntry.action: completed without, § 61 (2) VVG
 DELIVERED_AUDIT = "advice_delivered"  # AuditEntry.action, subject: the record
 LABELS = {
@@ -209,6 +210,10 @@ async def mark_read(actor: CurrentUser, document: Any) -> None:
     advice documentation, note the first time. One UPDATE; staff viewing as the customer,
     and staff, are no reading."""
     if actor.kind != "customer" or actor.viewing_staff_id is not None:
+        return
+    # Only the delivered PDFs (their name is the German title, whatever the staff's language)
+    # cost the UPDATE: a download's queries stay as they were for every other document.
+    if not document.filename.startswith(FILENAME_PREFIX):
         return
     await AdviceRecord.filter(document_id=int(document.id), read_at=None).update(
         read_at=datetime.now(UTC)
