@@ -315,3 +315,18 @@ async def test_two_clicks_at_once_make_one_request(customer, client_for, tenant)
     )
     assert [answer.status_code for answer in answers] == [303, 303]
     assert len(await requests_of(tenant)) == 1
+
+
+async def du_walk(walk, kai, staff) -> None:
+    """The data-request pages for test_du_tenant's walk: read, refused without a kind, a copy
+    asked for, built by the staff and downloaded."""
+    await walk.get(kai, "/portal/data")
+    await walk.post(kai, "/portal/data", 422, {"kind": "", "message": ""})
+    asked = await walk.post(kai, "/portal/data", 303, {"kind": "export", "message": ""})
+    page = await walk.get(kai, asked.headers["location"])
+    found = re.search(r'id="data-request-(\d+)"', page.text)
+    assert found, "the new request is not listed"
+    detail = f"/staff/data-requests/{found.group(1)}"
+    assert (await staff.submit(f"{detail}/copy", form_page=detail)).status_code == 303
+    await walk.get(kai, "/portal/data")
+    await walk.get(kai, f"/portal/data/{found.group(1)}/copy")

@@ -42,6 +42,7 @@ from tests.notification_helpers import mail_unread
 from tests.test_mail_forms import DU, SIE
 from tests.web.test_claims import du_walk as claims_walk
 from tests.web.test_consents import du_walk as consents_walk
+from tests.web.test_data_requests import du_walk as data_requests_walk
 from tests.web.test_leads import du_walk as leads_walk
 from tests.web.test_offers import du_walk as offers_walk
 from tests.web.test_passkeys import post_json
@@ -623,6 +624,7 @@ async def walk_customer_side(
     await chat_walk(walk, kai)
     await leads_walk(walk, kai)
     await consents_walk(walk, kai)
+    await data_requests_walk(walk, kai, staff)
     with tenant_scope(tenant.tenant.id):
         overview = await Document.get(title="Übersicht", folder="insurance")
     assert (await staff.get(f"/staff/documents/{overview.id}/download")).status_code == 200

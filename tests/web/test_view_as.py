@@ -100,6 +100,7 @@ async def world(request, tenant, passwords, settings, client_for) -> dict[str, A
             "file_id": claim_file.id,
             "folder": folder,
             "trust_id": 10**6,  # he is nobody's trusted person: 404 for him and the view alike
+            "request_id": 10**6,  # no data request of his: 404 for him and the view alike
         },
         "attachment_id": attachment.id,
         "broker": broker,
