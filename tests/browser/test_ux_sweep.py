@@ -87,6 +87,8 @@ NOT_PAGES = {
     "/staff/chats/{chat_id:id}/files/{document_id:id}": "file download (a chat's attachment)",
     "/backoffice/tenders/{tender_id:id}/documents/{document_id:id}": "file download",
     "/staff/applications/{app_id:id}/paper": "file preview (the filled application's PDF)",
+    "/staff/dpa/banner": "HTMX fragment (the AVV banner; empty once accepted)",
+    "/portal/data/{request_id:id}/copy": "ZIP download (a data request's copy)",
 }
 
 # Pages with a known problem nobody has fixed yet: ("staff"|"portal"|"public", path) -> why.
@@ -180,6 +182,8 @@ PORTAL = (
     "/portal/offers/{offer_id:id}/accept",  # Dana's open offers (tenant_app/demo/offers.py)
     "/portal/offers/{offer_id:id}/question",
     "/portal/chat",  # the customer's chat (full screen on the phone)
+    "/portal/data",  # Meine Daten: copies and erasure (Art. 15, 17 GDPR)
+    "/portal/consents",  # her consent to health data (Art. 9 GDPR)
 )
 # The demo's trusted person: Lena named Tom for her emergency folder.
 LENA, TOM = ("lena", DANA[1]), ("tom", DANA[1])
@@ -191,7 +195,27 @@ TRUSTING = (
 TRUSTED = ("/portal/trust", "/portal/trust/{trust_id:id}")
 STAFF_TRUST = ("/staff/contacts/{contact_id:id}/trusted/{trust_id:id}/open",)
 # The platform host's operator (the CLI's, browser/conftest.py), on a backoffice the sweep adds.
-OPERATOR = ("/operator", "/operator/backoffices/new", "/operator/backoffices/{backoffice_id:id}")
+OPERATOR = (
+    "/operator",
+    "/operator/backoffices/new",
+    "/operator/backoffices/{backoffice_id:id}",
+    "/operator/dpa",  # the AVV versions
+    "/operator/dpa/new",
+    "/operator/dpa/{dpa_id:id}",  # the demo's AVV 2026-1
+)
+# The legal duties' staff pages (admin): Felix's data request, Lena's holds and consents, the
+# advice documentation of Dana's case (delivered; a draft for the delivery page).
+STAFF_LEGAL = (
+    "/staff/data-requests",
+    "/staff/data-requests/{request_id:id}",
+    "/staff/retention",
+    "/staff/dpa",
+    "/staff/contacts/{contact_id:id}/holds",
+    "/staff/contacts/{contact_id:id}/consents",
+    "/staff/advice-records/{record_id:id}",
+)
+STAFF_DRAFT = ("/staff/advice-records/{record_id:id}/deliver",)
+STAFF_RETAINED = ("/staff/retained", "/staff/retained/{contact_id:id}")  # Rolf Ruhestand's
 # The demo's backoffice person (Bea) on a tender of her queue.
 BACKOFFICE = ("/backoffice", "/backoffice/tenders/{tender_id:id}")
 
@@ -265,7 +289,8 @@ def page_routes() -> set[str]:
 
 def test_every_page_is_swept_or_named() -> None:
     swept = set(PUBLIC) | set(STAFF) | set(PORTAL) | set(TRUSTING) | set(TRUSTED) | set(STAFF_TRUST)
-    swept |= set(OPERATOR) | set(BACKOFFICE)
+    swept |= set(OPERATOR) | set(BACKOFFICE) | set(STAFF_LEGAL) | set(STAFF_DRAFT)
+    swept |= set(STAFF_RETAINED)
     unknown = page_routes() - swept - set(NOT_PAGES)
     assert not unknown, f"new GET routes: add them to a sweep list or NOT_PAGES: {unknown}"
     stale = (swept | set(NOT_PAGES)) - page_routes()
@@ -442,6 +467,36 @@ async def test_staff_pages_as_admin(contexts, viewport: str) -> None:
     assert not problems, "\n".join(problems)
 
 
+async def legal_ids(page: Any) -> tuple[dict[str, str], str, str]:
+    """The legal pages' ids; a draft of Dana's advice documentation (started once, through
+    the case page's button) and Rolf's retained record."""
+    contact = await href(page, "/staff/contacts", r"/staff/contacts/(\d+)$", "Datenfrei, Dana")
+    case = await href(page, f"/staff/contacts/{contact}", r"/staff/cases/(\d+)$", "Kfz-Wechsel")
+    record = r"/staff/advice-records/(\d+)$"
+    delivered = await href(page, f"/staff/cases/{case}", record, "Ansehen")
+    if await page.locator("#advice-start").count():  # no draft yet: one is started
+        await page.click("#advice-start")
+        await page.wait_for_url(re.compile(r"/staff/advice-records/\d+$"))
+    draft = await href(page, f"/staff/cases/{case}", record, "Weiter bearbeiten")
+    ids = {
+        "request_id": await href(page, "/staff/data-requests", r"/staff/data-requests/(\d+)$"),
+        "contact_id": await href(page, "/staff/contacts", r"/staff/contacts/(\d+)$", "Leser"),
+        "record_id": delivered,
+    }
+    return ids, draft, await href(page, "/staff/retained", r"/staff/retained/(\d+)$")
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+async def test_legal_pages_as_admin(contexts, viewport: str) -> None:
+    page = await contexts.page(bypass_csp=True, **VIEWPORTS[viewport])
+    await log_in(page, *ADMIN)
+    ids, draft, retained = await legal_ids(page)
+    problems = await sweep(page, f"staff/{viewport}", STAFF_LEGAL, ids)
+    problems += await sweep(page, f"staff/{viewport}", STAFF_DRAFT, {"record_id": draft})
+    problems += await sweep(page, f"staff/{viewport}", STAFF_RETAINED, {"contact_id": retained})
+    assert not problems, "\n".join(problems)
+
+
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 async def test_portal_pages_as_customer(contexts, viewport: str) -> None:
     page = await contexts.page(bypass_csp=True, **VIEWPORTS[viewport])
@@ -485,7 +540,10 @@ async def operator_ids(page: Any, live_server: Any) -> dict[str, str]:
         await page.fill("#f-name", "Nordlicht Backoffice")
         await page.click("#backoffice-submit")
         await page.wait_for_selector("#backoffice-created")
-    return {"backoffice_id": await href(page, "/operator", r"/operator/backoffices/(\d+)$")}
+    return {
+        "backoffice_id": await href(page, "/operator", r"/operator/backoffices/(\d+)$"),
+        "dpa_id": await href(page, "/operator/dpa", r"/operator/dpa/(\d+)$"),
+    }
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
