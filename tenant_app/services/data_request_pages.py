@@ -12,7 +12,7 @@ from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound
 from tenant_app.models.legal import DataRequest
 from tenant_app.services import erasure
-from tenant_app.services.data_requests import may_ask_for_erasure, visible_requests
+from tenant_app.services.data_requests import is_person_concerned, visible_requests
 from tenant_app.text.formatting import local_today
 from tenant_app.text.labels import N_
 
@@ -123,6 +123,8 @@ async def customer_page(actor: CurrentUser) -> dict[str, Any]:
     and what he may ask for."""
     if actor.contact_id is None:
         raise NotFound
+    if not is_person_concerned(actor):  # a household login: the person's own matter
+        return {"requests": [], "open_kinds": set(), "concerned": False, **LABELS}
     found = await DataRequest.filter(contact_id=actor.contact_id).order_by("-created_at", "-id")
     rows = [
         CustomerRow(
@@ -142,6 +144,6 @@ async def customer_page(actor: CurrentUser) -> dict[str, Any]:
     return {
         "requests": rows,
         "open_kinds": {row.kind for row in rows if row.status == "open"},
-        "may_erase": may_ask_for_erasure(actor),
+        "concerned": True,
         **LABELS,
     }

@@ -56,8 +56,15 @@ def one_month_after(day: date) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def may_ask_for_erasure(actor: CurrentUser) -> bool:
-    """Only the contact's own login, never a household login showing another contact."""
+NOT_CONCERNED = (
+    "Only the person concerned can ask for a copy or the erasure of their data, from their own"
+    " login."
+)
+
+
+def is_person_concerned(actor: CurrentUser) -> bool:
+    """Only the contact's own login, never a household login showing another contact: a copy
+    holds more than the folders that login may see (logins, messages, every document)."""
     return actor.contact_id is not None and actor.contact_id == actor.own_contact_id
 
 
@@ -65,8 +72,8 @@ def _clean(actor: CurrentUser, kind: str, message: str) -> str:
     errors: dict[str, str] = {}
     if kind not in DATA_REQUEST_KINDS:
         errors["kind"] = addressed("Please choose what you are asking for.")
-    elif kind == "erasure" and not may_ask_for_erasure(actor):
-        errors["kind"] = addressed("Only the person concerned can ask for the erasure of data.")
+    elif not is_person_concerned(actor):
+        errors["kind"] = addressed(NOT_CONCERNED)
     if len(message.strip()) > MESSAGE_MAX:
         errors["message"] = addressed(
             "Please keep your message under %(count)s characters.", count=MESSAGE_MAX
@@ -238,7 +245,7 @@ async def handle_erasure(
 
 async def export_of(actor: CurrentUser, request_id: int) -> DataRequest:
     """A ready copy of the contact the portal shows, while it is offered (else 404)."""
-    if not is_customer(actor) or actor.contact_id is None or actor.read_only:
+    if not is_customer(actor) or not is_person_concerned(actor) or actor.read_only:
         raise NotFound
     found = await DataRequest.filter(
         id=request_id,

@@ -227,9 +227,11 @@ async def test_a_contact_under_legal_hold_keeps_everything_and_the_request_says_
     assert "rechtliche Sperre" in text_of(await admin.get(path))
 
 
-async def test_a_household_login_asks_for_a_copy_but_never_an_erasure(
+async def test_a_household_login_asks_for_nothing_and_sees_no_copy_of_anothers_data(
     tenant, passwords, client_for, admin
 ) -> None:
+    """Max manages Lena's folders, but her copy (logins, messages, every document) and her
+    erasure are hers alone: he sees neither her requests nor her copy, and cannot ask."""
     from tenant_app.models.accounts import User
     from tenant_app.models.households import ContactLink
 
@@ -237,6 +239,12 @@ async def test_a_household_login_asks_for_a_copy_but_never_an_erasure(
     lena = await make_customer(
         tenant, passwords, email="lena@kunde.example", first_name="Lena", last_name="Muster"
     )
+    lena_client = client_for(tenant.hostname)
+    await lena_client.log_in("lena", CUSTOMER_PASSWORD)
+    assert (await ask(lena_client, "export", "Lenas eigene Nachricht")).status_code == 303
+    (own,) = await requests_of(tenant)
+    detail = f"/staff/data-requests/{own.id}"
+    assert (await admin.submit(f"{detail}/copy", form_page=detail)).status_code == 303
     with tenant_scope(tenant.tenant.id):
         login = await User.get(username="max")
         await ContactLink.create(user_id=login.id, contact_id=lena.id, consent_note="Mutter")
@@ -247,12 +255,17 @@ async def test_a_household_login_asks_for_a_copy_but_never_an_erasure(
     )
     assert chosen.status_code == 303
     page = await client.get("/portal/data")
-    assert 'id="erasure-not-here"' in page.text and 'value="erasure"' not in page.text
-    refused = await ask(client, "erasure")
-    assert refused.status_code == 422 and error_of(refused, "kind")
-    assert (await ask(client, "export")).status_code == 303
-    (request,) = await requests_of(tenant)
-    assert request.contact_id == lena.id and request.kind == "export"
+    assert 'id="data-not-here"' in page.text and 'id="data-request-form"' not in page.text
+    assert (
+        "Lenas eigene Nachricht" not in page.text and f"/portal/data/{own.id}/copy" not in page.text
+    )
+    assert (await client.get(f"/portal/data/{own.id}/copy")).status_code == 404
+    for kind in ("export", "erasure"):
+        refused = await ask(client, kind)
+        assert refused.status_code == 422 and 'id="data-not-here"' in refused.text
+    assert [request.id for request in await requests_of(tenant)] == [own.id]
+    mine = await lena_client.get(f"/portal/data/{own.id}/copy")  # she herself still may
+    assert mine.status_code == 200
 
 
 async def test_deadlines_are_marked_overdue_and_due_soon(customer, admin, tenant) -> None:
