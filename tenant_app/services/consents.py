@@ -95,7 +95,7 @@ def _own_login(actor: CurrentUser) -> int:
     """Consent is the data subject's own: only the contact's own login gives or withdraws it."""
     if actor.kind != "customer" or actor.contact_id is None:
         raise NotFound
-    if actor.own_contact_id not in (None, actor.contact_id):
+    if actor.own_contact_id != actor.contact_id:  # a household's or a trusted login
         raise PermissionDenied
     return actor.contact_id
 

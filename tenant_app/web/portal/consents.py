@@ -21,7 +21,7 @@ PAGE = "portal/consents/page.html"
 async def _page(request: Request, errors: dict[str, str] | None = None, **extra: Any) -> Response:
     user, _contact_id = portal_customer(request)
     state = await consents.portal_state(user)
-    own = user.own_contact_id in (None, user.contact_id)  # a household's other contact: read only
+    own = user.own_contact_id == user.contact_id  # a household's other contact: read only
     context = {"state": state, "errors": errors or {}, "own": own, **extra}
     return render(request, PAGE, context, status_code=422 if errors else 200)
 
