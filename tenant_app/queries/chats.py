@@ -275,6 +275,7 @@ _UNREAD_SQL = (
     "SELECT COUNT(*) AS n FROM conversation c LEFT JOIN conversation_participant p"
     " ON p.conversation_id = c.id AND p.user_id = :user_id"
     " WHERE c.tenant_id = :tenant_id AND c.kind = 'chat' AND c.status = 'open'"
+    " AND c.restricted_at IS NULL"  # kept after an erasure: no work left
     " AND c.responsible_id = :user_id AND COALESCE(p.read_count, 0) < c.entry_count"
 )
 

@@ -310,7 +310,8 @@ _STAFF_UNREAD_SQL = (
     "SELECT COUNT(*) AS n FROM conversation c LEFT JOIN conversation_participant p"
     " ON p.conversation_id = c.id AND p.user_id = :user_id"
     " WHERE c.tenant_id = :tenant_id AND c.status = 'open' AND c.responsible_id = :user_id"
-    " AND c.kind = 'ticket' AND (p.read_count IS NULL OR p.read_count < c.entry_count"
+    " AND c.kind = 'ticket' AND c.restricted_at IS NULL"  # kept after an erasure: not work
+    " AND (p.read_count IS NULL OR p.read_count < c.entry_count"
     " OR c.last_entry_by_customer = :yes)"
 )
 

@@ -21,7 +21,7 @@ import anyio
 from tortoise.transactions import in_transaction
 
 from tenant_app.actors import CurrentUser
-from tenant_app.errors import PermissionDenied, ValidationFailed
+from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
 from tenant_app.files.cleanup import remove_files
 from tenant_app.files.storage import Storage, StorageFull, disk_full
 from tenant_app.models.accounts import AccountLink, LoginRecord, Session, User
@@ -107,11 +107,17 @@ async def delete_contact(
         raise PermissionDenied
     if confirmation.strip() != contact.last_name.strip():
         raise ValidationFailed({"confirm_text": _("Please type the last name exactly to confirm.")})
-    plan = await plan_erasure(contact, today=today or local_today())
-    accounts = await User.filter(contact_id=contact.id)
     async with in_transaction():
+        # The contact's row locked (PostgreSQL) and still unrestricted: a second erasure at
+        # once (two tabs, the contact page and a data request) finds nothing to do.
+        locked = Contact.filter(id=contact.id, restricted_at=None).select_for_update()
+        if await locked.first() is None:
+            raise NotFound
         if version is not None:
             await claim(Contact, row_id=contact.id, version=version)
+        # Planned inside the lock: a hold set meanwhile is seen.
+        plan = await plan_erasure(contact, today=today or local_today())
+        accounts = await User.filter(contact_id=contact.id)
         if plan.keeps_anything:
             keys = await erasure_retention.restrict_contact(actor, contact, plan, accounts)
         else:

@@ -22,7 +22,7 @@ from tortoise.models import Model
 
 from tenant_app.actors import CurrentUser
 from tenant_app.mail.notify import notify
-from tenant_app.models.accounts import User
+from tenant_app.models.accounts import Session, User
 from tenant_app.models.activity import Event
 from tenant_app.models.cases import AdviceCase
 from tenant_app.models.claims import Claim
@@ -107,17 +107,23 @@ async def restrict_contact(
     """Delete what the plan lets go, restrict the rest; in the caller's transaction. The
     storage keys of the deleted files (removed after the commit)."""
     now = datetime.now(UTC)
-    keys = await _gone_documents(contact.id, set(plan.documents))
-    keys += await claim_records.stored_keys(contact.id)
+    keys: list[str] = []
+    if plan.held:  # a legal hold of the contact: nothing goes, its logins only stop working
+        await Session.filter(user_id__in=[account.id for account in accounts]).delete()
+        await User.filter(contact_id=contact.id).update(is_active=False)
+    else:
+        keys = await _gone_documents(contact.id, set(plan.documents))
+        keys += await claim_records.stored_keys(contact.id)
     await _keep_or_delete(Document, contact.id, plan.documents, now)
     await _keep_or_delete(Contract, contact.id, plan.contracts, now)
     await _keep_or_delete(Conversation, contact.id, plan.conversations, now)
-    plan.deleted["mails"] = await OutboxMail.filter(mails_of(contact, accounts)).count()
-    plan.deleted["cases"] = await forget_around(actor, contact, accounts)
-    for model in PERSONAL_ROWS:
-        await model.filter(contact_id=contact.id).delete()
-    await Event.filter(contact_id=contact.id).delete()  # and their notifications
-    plan.deleted["accounts"] = await User.filter(contact_id=contact.id).delete()
+    if not plan.held:
+        plan.deleted["mails"] = await OutboxMail.filter(mails_of(contact, accounts)).count()
+        plan.deleted["cases"] = await forget_around(actor, contact, accounts)
+        for model in PERSONAL_ROWS:
+            await model.filter(contact_id=contact.id).delete()
+        await Event.filter(contact_id=contact.id).delete()  # and their notifications
+        plan.deleted["accounts"] = await User.filter(contact_id=contact.id).delete()
     await Contact.filter(id=contact.id).update(
         restricted_at=now,
         delete_after=plan.contact_until,

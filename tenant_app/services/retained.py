@@ -93,3 +93,10 @@ async def release_hold(actor: CurrentUser, *, contact_id: int, hold_id: int) -> 
     """Release a hold; a restricted contact's rows get their retention dates again."""
     await legal_holds.release_hold(actor, contact_id=contact_id, hold_id=hold_id)
     await retention_purge.after_release(contact_id)
+
+
+async def set_hold(actor: CurrentUser, *, contact_id: int, reason: str) -> None:
+    """Hold what is kept of an erased contact (a lawsuit after the erasure): the scheduler
+    deletes nothing of it until the hold is released. Admins, restricted contacts only."""
+    await retained_contact(actor, contact_id)
+    await legal_holds.set_hold(actor, contact_id=contact_id, reason=reason)

@@ -10,11 +10,14 @@ from typing import Any
 
 import pytest
 
+from tenant_app.models.accounts import User
 from tenant_app.models.contacts import Contact
+from tenant_app.models.conversations import Conversation
 from tenant_app.models.folders import AuditEntry, Contract, Document
-from tenant_app.models.legal import LegalHold
+from tenant_app.models.legal import ConsentRecord, LegalHold
 from tenant_app.models.mail import OutboxMail
 from tenant_app.models.scoping import tenant_scope
+from tenant_app.queries import chats as chat_reads
 from tenant_app.services import retention_purge
 from tests.api_helpers import bearer, make_token, problem_of
 from tests.conftest import count_queries, make_customer
@@ -71,6 +74,32 @@ async def test_an_erasure_restricts_a_six_year_letter_deletes_the_rest_and_the_s
     assert not (settings.storage_dir / letter.storage_key).exists()
 
 
+async def test_admins_hold_what_is_kept_of_an_erased_contact_and_the_scheduler_waits(
+    client: Any, tenant: Any, settings: Any, kai: Any
+) -> None:
+    """A lawsuit arrives after the erasure: the admin holds what is kept, from the retained
+    view; nothing of it goes until the hold is released."""
+    letter = await add_document(tenant, settings, kai, folder="other", title="Brief 2024")
+    await _dated(tenant, letter, category="correspondence", on=date(2024, 5, 1))
+    await client.log_in("alpha-admin")
+    assert (await _erase(client, kai)).status_code == 303
+    page = f"/staff/retained/{kai.id}"
+    empty = await client.submit(f"{page}/holds", {"reason": "  "}, form_page=page)
+    assert empty.status_code == 422 and 'id="f-reason-error"' in empty.text
+    held = await client.submit(f"{page}/holds", {"reason": "Klage vom LG Köln"}, form_page=page)
+    assert held.status_code == 303
+    assert "Klage vom LG Köln" in (await client.get(page)).text
+    assert await retention_purge.purge_due(settings, today=date(2100, 1, 1)) == 0
+    with tenant_scope(tenant.tenant.id):
+        assert await Document.exists(id=letter.id)
+        hold = await LegalHold.get(contact_id=kai.id, released_at=None)
+    release = f"{page}/holds/{hold.id}/release"
+    assert (await client.submit(release, form_page=page)).status_code == 303
+    assert await retention_purge.purge_due(settings, today=date(2031, 1, 1)) == 2
+    with tenant_scope(tenant.tenant.id):
+        assert not await Contact.exists(id=kai.id)
+
+
 async def test_a_contact_under_legal_hold_survives_an_erasure_until_the_hold_is_released(
     client: Any, tenant: Any, settings: Any, kai: Any
 ) -> None:
@@ -87,13 +116,18 @@ async def test_a_contact_under_legal_hold_survives_an_erasure_until_the_hold_is_
     assert held.status_code == 303
     assert "Rechtsstreit" in (await client.get(f"/staff/contacts/{kai.id}")).text
 
+    with tenant_scope(tenant.tenant.id):
+        await ConsentRecord.create(contact_id=kai.id, kind="health_data", text_version="1")
     assert (await _erase(client, kai)).status_code == 303
     with tenant_scope(tenant.tenant.id):
         contact = await Contact.get(id=kai.id)
         kept = await Document.get(id=photo.id)  # nothing goes under a hold
         [told] = await OutboxMail.filter(kind="erasure_done")
         hold = await LegalHold.get(contact_id=kai.id)
+        assert await ConsentRecord.exists(contact_id=kai.id)  # nor his consent, nor his login
+        login = await User.get(contact_id=kai.id)
     assert contact.restricted_at and contact.delete_after is None and kept.delete_after is None
+    assert not login.is_active  # which no longer works
     assert "Sperre" in told.text_body
     assert await retention_purge.purge_due(settings, today=date(2100, 1, 1)) == 0
 
@@ -144,8 +178,28 @@ async def test_a_restricted_contact_is_hidden_from_staff_lists_and_the_api(
 ) -> None:
     contract = await add_contract(tenant, kai)  # six years after the relationship: restricted
     await add_document(tenant, settings, kai, contract=contract)  # a policy: likewise
+    with tenant_scope(tenant.tenant.id):  # his unanswered ticket (kept six years) and chat
+        for kind, subject in (("ticket", "Frage zur Police"), ("chat", "Chat")):
+            await Conversation.create(
+                kind=kind,
+                contact_id=kai.id,
+                chat_contact_id=kai.id if kind == "chat" else None,
+                subject=subject,
+                responsible_id=tenant.admin.id,
+                entry_count=1,
+                last_entry_by_customer=True,
+            )
     await client.log_in("alpha-admin")
+    assert ">1<" in (await client.get("/staff/badge")).text.replace(" ", "")
     assert (await _erase(client, kai)).status_code == 303
+    with tenant_scope(tenant.tenant.id):
+        assert (
+            await Conversation.filter(contact_id=kai.id, restricted_at__isnull=False).count() == 2
+        )
+    # The badges count no work left in what is only kept for the law.
+    assert ">1<" not in (await client.get("/staff/badge")).text.replace(" ", "")
+    with tenant_scope(tenant.tenant.id):
+        assert await chat_reads.unread_chats(tenant.admin.id) == 0
     assert (await client.get(f"/staff/contacts/{kai.id}")).status_code == 404
     assert f"/staff/contacts/{kai.id}" not in (await client.get("/staff/contacts?q=Kunde")).text
     secret = await make_token(tenant)

@@ -85,10 +85,30 @@ async def retained_list(request: Request) -> Response:
     return render(request, "staff/retention/retained.html", {"contacts": rows})
 
 
-async def retained_detail(request: Request) -> Response:
+async def _retained_page(
+    request: Request, values: dict[str, str], errors: dict[str, str]
+) -> Response:
     actor = require(request, can_use_staff_area)
     detail = await retained.retained_contact(actor, cast(int, request.path_params["contact_id"]))
-    return render(request, "staff/retention/retained_detail.html", {"detail": detail})
+    context = {"detail": detail, "values": values, "errors": errors}
+    page = "staff/retention/retained_detail.html"
+    return render(request, page, context, status_code=422 if errors else 200)
+
+
+async def retained_detail(request: Request) -> Response:
+    return await _retained_page(request, {}, {})
+
+
+async def retained_hold_set(request: Request) -> Response:
+    actor = require(request, can_use_staff_area)
+    contact_id = cast(int, request.path_params["contact_id"])
+    form = await forms.read_form(request)
+    values = forms.texts(form, ("reason",), max_chars=legal_holds.REASON_MAX + 10)
+    try:
+        await retained.set_hold(actor, contact_id=contact_id, reason=values["reason"])
+    except ValidationFailed as failed:
+        return await _retained_page(request, values, failed.errors)
+    return redirect(request, "retained_detail", flash="held", contact_id=contact_id)
 
 
 async def retained_hold_release(request: Request) -> Response:
@@ -146,6 +166,12 @@ routes = [
     Route("/staff/retained", retained_list, methods=["GET"], name="retained_list"),
     Route(
         "/staff/retained/{contact_id:id}", retained_detail, methods=["GET"], name="retained_detail"
+    ),
+    Route(
+        "/staff/retained/{contact_id:id}/holds",
+        retained_hold_set,
+        methods=["POST"],
+        name="retained_hold_set",
     ),
     Route(
         "/staff/retained/{contact_id:id}/holds/{hold_id:id}/release",
