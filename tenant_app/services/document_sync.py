@@ -39,7 +39,6 @@ from tenant_app.services import (
     document_events,
     documents,
     events,
-    legal_holds,
 )
 from tenant_app.services.unique import write_unless_taken
 from tenant_app.services.upload_checks import Upload
@@ -254,6 +253,8 @@ async def change_document(
             contract_id=document.contract_id,
             field="shared_with_customer",
         )
+    elif columns.get("shared_with_customer") is False and document.shared_with_customer:
+        await documents.refuse_if_advice(document)  # delivered advice documentation: stays shown
     await _external_id_free(columns.get("external_id"), besides=document.id)
     if not columns and document.version != version:
         raise EditConflict(conflict_errors(document, {}, {}, {}), version=document.version)
@@ -311,7 +312,7 @@ async def remove_document(
     """Delete the document if it still has `version`: the row and the event in one
     transaction, the file afterwards (as `documents.delete_document`)."""
     document = await documents.document_for(actor, document_id, action="edit")
-    await legal_holds.refuse_if_held(contact_id=document.contact_id, document_ids=[document.id])
+    await documents.refuse_if_kept(document)
     async with in_transaction():
         if not await Document.filter(id=document.id, version=version).delete():
             current = await Document.get_or_none(id=document.id)

@@ -280,16 +280,26 @@ async def delete_document(actor: CurrentUser, store: Storage, document: Document
     to the staff, as their upload was). Not one a tender handed to a backoffice: what the
     frozen risk, its messages and offers name stays (ValidationFailed); nor one under a
     legal hold (legal_holds.OnHold)."""
-    await legal_holds.refuse_if_held(contact_id=document.contact_id, document_ids=[document.id])
-    if await _handed_over(document):
-        raise ValidationFailed({"form": _(KEPT_FOR_TENDER)})
-    if await AdviceRecord.filter(document_id=document.id).exists():
-        raise AdviceKept({"form": _(KEPT_AS_ADVICE)})
+    await refuse_if_kept(document)
     async with in_transaction():
         await document.delete()
         await document_events.record(actor, events.DOCUMENT_DELETED, document)
         await events.forget_for_customers("document", [document.id])
     await remove_files(store, [document.storage_key])
+
+
+async def refuse_if_kept(document: Document) -> None:
+    """What no deletion may take, whichever way it comes (the staff area, the portal, the
+    API): a document under a legal hold, one a tender names, a delivered advice record's."""
+    await legal_holds.refuse_if_held(contact_id=document.contact_id, document_ids=[document.id])
+    if await _handed_over(document):
+        raise ValidationFailed({"form": _(KEPT_FOR_TENDER)})
+    await refuse_if_advice(document)
+
+
+async def refuse_if_advice(document: Document) -> None:
+    if await AdviceRecord.filter(document_id=document.id).exists():
+        raise AdviceKept({"form": _(KEPT_AS_ADVICE)})
 
 
 class AdviceKept(ValidationFailed):
@@ -324,8 +334,8 @@ async def set_shared(actor: CurrentUser, document: Document, *, shared: bool) ->
         await consents.check_sharing(
             contact_id=document.contact_id, contract_id=document.contract_id
         )
-    elif await AdviceRecord.filter(document_id=document.id).exists():  # delivered: stays shown
-        raise AdviceKept({"form": _(KEPT_AS_ADVICE)})
+    else:  # a delivered advice documentation stays shown
+        await refuse_if_advice(document)
     async with in_transaction():
         switched = await Document.filter(id=document.id, shared_with_customer=not shared).update(
             shared_with_customer=shared, updated_at=datetime.now(UTC), version=F("version") + 1

@@ -19,6 +19,7 @@ from tenant_app.models.folders import AuditEntry, Document
 from tenant_app.models.legal import AdviceRecord
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.services import cases
+from tests.api_helpers import bearer, make_token, problem_of
 from tests.case_helpers import actor, in_tenant, open_case
 from tests.conftest import CUSTOMER_PASSWORD, make_customer, page_queries
 from tests.pdf_text import pdf_text
@@ -160,6 +161,13 @@ async def test_a_delivered_version_never_changes_and_a_new_version_starts_from_i
     with tenant_scope(tenant.tenant.id):
         still = await Document.get(id=filed)  # the delivered PDF stays, shown to the customer
     assert still.shared_with_customer
+    # The broker's system cannot take it either: neither hide it nor delete it.
+    secret, api = await make_token(tenant), f"/api/v1/documents/{filed}"
+    match = bearer(secret, **{"If-Match": f'"{still.version}"'})
+    problem_of(await admin.patch(api, json={"shared_with_customer": False}, headers=match), 422)
+    problem_of(await admin.delete(api, headers=match), 422)
+    with tenant_scope(tenant.tenant.id):
+        assert (await Document.get(id=filed)).shared_with_customer
 
 
 async def test_the_draft_is_saved_under_the_edit_lock(admin, tenant, case) -> None:
