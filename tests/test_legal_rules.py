@@ -29,9 +29,9 @@ SIGNATURE_BY_LAW = {
     "": {"firm", "owner", "address"},  # § 15b GewO
     "e.K.": REGISTERED,  # § 37a HGB
     "GbR": {"firm", "partners", "address"},  # § 15b GewO
-    "OHG": REGISTERED,  # § 125a HGB
-    "KG": REGISTERED,  # §§ 177a, 125a HGB
-    "GmbH & Co. KG": REGISTERED | {"partner"},  # §§ 177a, 125a (1) 2 HGB, § 35a GmbHG
+    "OHG": REGISTERED,  # § 125 HGB
+    "KG": REGISTERED,  # §§ 177a, 125 HGB
+    "GmbH & Co. KG": REGISTERED | {"partner"},  # §§ 177a, 125 (1) 2 HGB, § 35a GmbHG
     "GmbH": REGISTERED | {"directors"},  # § 35a GmbHG
     "UG (haftungsbeschränkt)": REGISTERED | {"directors"},
     "AG": REGISTERED | {"board", "chair"},  # § 80 AktG

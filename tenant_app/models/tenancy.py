@@ -39,7 +39,7 @@ class Tenant(Model):
     broker_status = fields.CharField(max_length=20, default="makler", db_default="makler")
     broker_chamber = fields.CharField(max_length=200, default="", db_default="")  # the IHK
     # The structured imprint and signature (§ 5 DDG, § 11 VersVermV, § 37a HGB, § 35a GmbHG,
-    # § 80 AktG, §§ 125a, 177a HGB): imprint_html and signature_html are free-text additions.
+    # § 80 AktG, §§ 125, 177a HGB): imprint_html and signature_html are free-text additions.
     broker_chamber_address = fields.CharField(max_length=200, default="", db_default="")
     broker_seat = fields.CharField(max_length=100, default="", db_default="")  # Sitz
     broker_register_court = fields.CharField(max_length=100, default="", db_default="")

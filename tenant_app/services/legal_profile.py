@@ -2,7 +2,7 @@
 text/legal_imprint.py) for the current tenant.
 
 Until the broker profile holds everything the imprint (§ 5 DDG, § 11 VersVermV) and the
-signature (§ 37a HGB, § 35a GmbHG, § 80 AktG, §§ 125a, 177a HGB, § 7 (5) PartGG) need for
+signature (§ 37a HGB, § 35a GmbHG, § 80 AktG, §§ 125, 177a HGB, § 7 (5) PartGG) need for
 the chosen legal form, administrators see what is missing and customers cannot be invited
 (`require_live`); staff work goes on. The free-text imprint and signature of the settings
 page are additions printed after the generated text."""

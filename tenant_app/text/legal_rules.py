@@ -2,9 +2,10 @@
 over the broker profile (the `Tenant.broker_*` columns), no database.
 
 The signature (every business mail, Geschäftsbrief) holds exactly what the legal form needs:
-§ 37a HGB (e.K.), §§ 125a, 177a HGB (OHG, KG, GmbH & Co. KG, with § 35a GmbHG for the
-general partner), § 35a GmbHG (GmbH, UG), § 80 AktG (AG), § 7 (5) PartGG (PartG) and
-§ 15b GewO (a trader without a register entry: full name and address). The imprint adds
+§ 37a HGB (e.K.), §§ 125, 177a HGB (OHG, KG, GmbH & Co. KG, with § 35a GmbHG for the
+general partner; § 125 was § 125a until the MoPeG of 2024), § 35a GmbHG (GmbH, UG),
+§ 80 AktG (AG), § 7 (5) PartGG (PartG) and § 15b GewO (a trader without a register
+entry: full name and address). The imprint adds
 § 5 DDG (name, address, who represents the firm, contact, register, VAT id, supervisory
 authority, professional rules) and the broker's status information (§ 11 VersVermV old
 version, § 15 VersVermV now): status under § 34d GewO, chamber, register number with the
@@ -148,13 +149,13 @@ SIGNATURE_ITEMS: dict[str, tuple[str, ...]] = {
     SOLE: (FIRM, OWNER, ADDRESS),  # § 15b GewO
     REGISTERED_SOLE: _REGISTERED,  # § 37a HGB
     GBR: (FIRM, PARTNERS, ADDRESS),  # § 15b GewO: every partner's name
-    "OHG": _REGISTERED,  # § 125a HGB
-    "KG": _REGISTERED,  # §§ 177a, 125a HGB
-    GMBH_CO_KG: (*_REGISTERED, PARTNER),  # §§ 177a, 125a (1) 2 HGB with § 35a GmbHG
+    "OHG": _REGISTERED,  # § 125 HGB
+    "KG": _REGISTERED,  # §§ 177a, 125 HGB
+    GMBH_CO_KG: (*_REGISTERED, PARTNER),  # §§ 177a, 125 (1) 2 HGB with § 35a GmbHG
     "GmbH": (FIRM, SEAT, REGISTER, DIRECTORS, ADDRESS),  # § 35a GmbHG
     "UG (haftungsbeschränkt)": (FIRM, SEAT, REGISTER, DIRECTORS, ADDRESS),  # §§ 5a, 35a GmbHG
     "AG": (FIRM, SEAT, REGISTER, BOARD, CHAIR, ADDRESS),  # § 80 AktG
-    "PartG": _REGISTERED,  # § 7 (5) PartGG with § 125a HGB
+    "PartG": _REGISTERED,  # § 7 (5) PartGG with § 125 HGB
     "PartG mbB": _REGISTERED,
 }
 # The chair of a GmbH's supervisory board is named only where the firm has one (§ 35a GmbHG).
@@ -163,9 +164,9 @@ SOURCES = {
     SOLE: "§ 15b GewO",
     REGISTERED_SOLE: "§ 37a HGB",
     GBR: "§ 15b GewO",
-    "OHG": "§ 125a HGB",
-    "KG": "§§ 177a, 125a HGB",
-    GMBH_CO_KG: "§§ 177a, 125a HGB, § 35a GmbHG",
+    "OHG": "§ 125 HGB",
+    "KG": "§§ 177a, 125 HGB",
+    GMBH_CO_KG: "§§ 177a, 125 HGB, § 35a GmbHG",
     "GmbH": "§ 35a GmbHG",
     "UG (haftungsbeschränkt)": "§ 35a GmbHG",
     "AG": "§ 80 AktG",
