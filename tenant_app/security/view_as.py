@@ -69,7 +69,7 @@ async def customer_rights(contact_id: int) -> CustomerRights:
 async def staff_may_view(staff: CurrentUser, contact_id: int) -> CustomerRights | None:
     """The contact's rights if the staff member may view the portal as it (asked anew at every
     request: a right taken away ends the view); None if not, or if the contact is not theirs."""
-    contacts = Contact.filter(id=contact_id)
+    contacts = Contact.filter(id=contact_id, restricted_at=None)  # not one kept after erasure
     if not can_see_all_contacts(staff):
         contacts = contacts.filter(responsibles__user_id=staff.id)
     if not await contacts.exists():

@@ -5,9 +5,11 @@ The customer gives it in the portal to a text of a known version (templates/port
 consents/_text.html: change `TEXT_VERSION` whenever that text changes), recorded with the
 account and the time, and withdraws it there at any time (Art. 7 (3) GDPR), recorded too.
 While a contact has no current consent (given, not withdrawn), documents of contracts in
-those lines are not shown to the customer (`check_sharing`) and the customer cannot upload
-into such a contract (`upload_sharing`). Error messages are msgids the caller translates
-(templates) or, for the document hooks, already translated.
+those lines are not newly shared with the customer (`check_sharing`) and the customer cannot
+upload into such a contract (`upload_sharing`); what was shared before a withdrawal stays
+shown, as a withdrawal leaves what was lawfully done before it (Art. 7 (3) sentence 2).
+Error messages are msgids the caller translates (templates) or, for the document hooks,
+already translated.
 """
 
 from __future__ import annotations

@@ -99,7 +99,7 @@ class LinkedContact:
 async def _linked(actor: CurrentUser, contact_id: int | None) -> LinkedContact | None:
     if contact_id is None:
         return None
-    contact = await Contact.get_or_none(id=contact_id)
+    contact = await Contact.get_or_none(id=contact_id, restricted_at=None)  # erased: no one
     if contact is None:
         return None
     try:

@@ -92,7 +92,7 @@ async def referrer_of(settings: Settings, raw: str) -> Referrer | None:
     value = cookies.unsign(settings, "referral", current_tenant_id(), raw, REFERRAL_MAX_AGE)
     if value is None or not value.isdigit():
         return None
-    contact = await Contact.get_or_none(id=int(value))
+    contact = await Contact.get_or_none(id=int(value), restricted_at=None)  # erased: no one
     if contact is None:
         return None
     initial = contact.last_name.strip()[:1]
