@@ -13,20 +13,17 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import PermissionDenied, ValidationFailed
-from tenant_app.models.folders import AuditEntry
 from tenant_app.models.scoping import current_tenant_id
 from tenant_app.models.tenancy import Tenant
 from tenant_app.permissions import CustomerRights, can_manage_settings
 from tenant_app.queries import broker_profile as reads
 from tenant_app.schemas.base import checked
 from tenant_app.schemas.broker_profile import BROKER_PROFILE_FIELDS, BrokerProfileInput
+from tenant_app.services import portal_settings
 from tenant_app.services.access import own_contact_id
-from tenant_app.services.versions import save_if_unchanged, version_of
-from tenant_app.tenancy import current_tenant, tenant_cache
+from tenant_app.tenancy import current_tenant
 from tenant_app.text import legal_rules
 from tenant_app.text.labels import N_, Labels
 
@@ -82,18 +79,9 @@ async def save_profile(actor: CurrentUser, *, values: dict[str, str]) -> dict[st
     if errors or profile is None:
         raise ValidationFailed(errors)
     changes = profile.model_dump()
-    try:
-        async with in_transaction():
-            await save_if_unchanged(
-                Tenant,
-                where={"id": current_tenant_id()},
-                version=version_of(values),
-                changes=changes,
-                labels=dict(PROFILE_LABELS),
-            )
-            await AuditEntry.create(action=SAVED_AUDIT, actor_id=actor.id)
-    finally:
-        tenant_cache.invalidate()  # the imprint, the signature and the go-live check read it
+    await portal_settings.save_section(
+        actor, values=values, changes=changes, labels=PROFILE_LABELS, audit=SAVED_AUDIT
+    )
     return changes
 
 

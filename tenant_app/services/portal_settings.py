@@ -76,6 +76,23 @@ async def save_settings(actor: CurrentUser, *, values: dict[str, str]) -> dict[s
     if errors or given is None:
         raise ValidationFailed(errors)
     changes = given.columns()
+    await save_section(
+        actor, values=values, changes=changes, labels=COLUMN_LABELS, audit=SAVED_AUDIT
+    )
+    return changes
+
+
+async def save_section(
+    actor: CurrentUser,
+    *,
+    values: dict[str, str],
+    changes: dict[str, Any],
+    labels: Labels,
+    audit: str,
+) -> None:
+    """Store one settings section's checked `changes` on the tenant row under the settings'
+    edit lock (EditConflict naming `labels`), audited, in one transaction; the tenant cache
+    (the layout, the signature, the go-live check read it) forgets it either way."""
     try:
         async with in_transaction():
             await save_if_unchanged(
@@ -83,9 +100,8 @@ async def save_settings(actor: CurrentUser, *, values: dict[str, str]) -> dict[s
                 where={"id": current_tenant_id()},
                 version=version_of(values),
                 changes=changes,
-                labels=dict(COLUMN_LABELS),
+                labels=dict(labels),
             )
-            await AuditEntry.create(action=SAVED_AUDIT, actor_id=actor.id)
+            await AuditEntry.create(action=audit, actor_id=actor.id)
     finally:
         tenant_cache.invalidate()
-    return changes
