@@ -16,6 +16,7 @@ GLOBAL_MODELS = {  # platform-level
     "VapidKey",
     "Backoffice",  # an outside company working for many tenants
     "BackofficeMember",  # its people, logins of the platform's own space
+    "DpaVersion",  # the data-processing agreement the operator publishes for every tenant
 }
 
 

@@ -1,7 +1,7 @@
 """The demo's retention: Rolf Ruhestand asked for erasure a month ago; his household
-contract (six years after the relationship ended, § 257 HGB) and his ticket about it are
-kept, restricted, until 31.12.2031 (the admins' "Aus rechtlichen Gründen aufbewahrt"); one of
-Lena's documents is under a legal hold. In the demo tenant's scope."""
+contract (six years after the relationship ended, § 257 HGB) is kept, restricted, until
+31.12.2031 (the admins' "Aus rechtlichen Gründen aufbewahrt"); one of Lena's documents is
+under a legal hold. In the demo tenant's scope."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from tenant_app.models.accounts import User
 from tenant_app.models.contacts import Contact
-from tenant_app.models.conversations import Conversation
 from tenant_app.models.folders import AuditEntry, Contract, Document
 from tenant_app.models.legal import LegalHold
 
@@ -43,18 +42,10 @@ async def add_demo_retention() -> None:
         restricted_at=erased,
         delete_after=KEPT_UNTIL,
     )
-    await Conversation.create(
-        contact_id=rolf.id,
-        kind="ticket",
-        subject="Kündigung Hausrat",
-        status="closed",
-        restricted_at=erased,
-        delete_after=KEPT_UNTIL,
-    )
     await AuditEntry.create(
         action="contact_restricted",
         subject_id=rolf.id,
-        details="documents=0 contracts=0 tickets=0 chats=0 kept: contract=1 conversation=1",
+        details="documents=0 contracts=0 tickets=0 chats=0 kept: contract=1",
     )
     await _hold_one_of_lenas_documents()
 

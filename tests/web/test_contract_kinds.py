@@ -151,7 +151,8 @@ async def test_every_demo_contract_saves_unchanged(passwords, settings, client_f
     assert await ensure_demo(passwords, LocalStorage(settings.storage_dir), base_domain="localhost")
     tenant = await Tenant.get(slug=DEMO_SLUG)
     with tenant_scope(tenant.id):
-        contracts = await Contract.all().order_by("id")
+        # Those staff can reach: not Rolf's, kept only for the law after his erasure.
+        contracts = await Contract.filter(restricted_at=None).order_by("id")
         assert not await Insurer.filter(name="Uelzener Versicherungen").exists()
     assert {contract.folder for contract in contracts} == {
         "insurance",
@@ -167,7 +168,7 @@ async def test_every_demo_contract_saves_unchanged(passwords, settings, client_f
         saved = await admin.submit(path, fields)
         assert saved.status_code == 303, (contract.folder, contract.product_line, saved.text[:800])
     with tenant_scope(tenant.id):
-        after = await Contract.all().order_by("id")
+        after = await Contract.filter(restricted_at=None).order_by("id")
     unchanged = ("product_line", "insurer_name", "insurer_id", "insurance_number", "gross_premium")
     for before, now in zip(contracts, after, strict=True):
         assert [getattr(now, name) for name in unchanged] == [
