@@ -8,22 +8,43 @@ from __future__ import annotations
 import re
 import zlib
 
-_OBJECT = re.compile(rb"(\d+) 0 obj(.*?)endobj", re.S)
-_STREAM = re.compile(rb"<<(.*?)>>\s*stream\r?\n(.*?)\r?\nendstream", re.S)
+_START = re.compile(rb"(\d+) 0 obj")
+_STREAM_START = re.compile(rb"stream\r?\n")
+_LENGTH = re.compile(rb"/Length (\d+)(?! 0 R)")
 _PAIR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
 _RANGE = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
 _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 
 
 def _objects(pdf: bytes) -> dict[int, bytes]:
-    return {int(number): body for number, body in _OBJECT.findall(pdf)}
+    """Each object's body. A stream's compressed bytes may hold "endobj" or "endstream" by
+    chance: its data is measured by its /Length, never searched for its end."""
+    objects: dict[int, bytes] = {}
+    position = 0
+    while found := _START.search(pdf, position):
+        start, end = found.end(), pdf.find(b"endobj", found.end())
+        stream = _STREAM_START.search(pdf, start)
+        if stream is not None and stream.start() < end:
+            length = _LENGTH.search(pdf, start, stream.start())
+            if length is not None:
+                end = pdf.find(b"endobj", stream.end() + int(length.group(1)))
+        if end < 0:
+            break
+        objects[int(found.group(1))] = pdf[start:end]
+        position = end + len(b"endobj")
+    return objects
 
 
 def _stream(body: bytes) -> bytes:
-    found = _STREAM.search(body)
+    found = _STREAM_START.search(body)
     if found is None:
         return b""
-    head, data = found.groups()
+    head = body[: found.start()]
+    length = _LENGTH.search(head)
+    if length is None:
+        data = body[found.end() :].rsplit(b"endstream", 1)[0].rstrip(b"\r\n")
+    else:
+        data = body[found.end() : found.end() + int(length.group(1))]
     return zlib.decompress(data) if b"/FlateDecode" in head else data
 
 
