@@ -348,6 +348,16 @@ async def log_in(page: Any, username: str, password: str) -> None:
     await expect(page).not_to_have_url(re.compile(r"/login"))
 
 
+async def htmx_settled(page: Any) -> None:
+    """Wait until htmx has settled the last swap: a boosted navigation shows the new page's
+    elements some milliseconds before htmx attaches their triggers (it does both when it
+    takes the `htmx-added` class off)."""
+    await page.wait_for_function(
+        "() => window.htmx && document.readyState === 'complete'"
+        " && !document.querySelector('.htmx-added, .htmx-settling, .htmx-swapping')"
+    )
+
+
 def field(scope: Any, label: str) -> Any:
     """The form field whose label is exactly `label` (a trailing required-marker * allowed)."""
     return scope.get_by_label(re.compile(rf"^\s*{re.escape(label)}(\s*\*)?\s*$"))

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import MIA, field, log_in, screenshot_path
+from tests.browser.conftest import MIA, field, htmx_settled, log_in, screenshot_path
 from tests.browser.test_accessibility import axe_problems, report
 
 async_api = pytest.importorskip("playwright.async_api")
@@ -34,7 +34,7 @@ async def test_staff_open_a_case_and_add_a_risk_with_typed_attributes(contexts) 
 
     await page.locator("#add-risk").click()
     await expect(page.locator("#risk-line")).to_contain_text("Wohngebäude")
-    await page.wait_for_load_state("load")  # htmx listens for the change only once it has run
+    await htmx_settled(page)  # the boosted page's form listens for the change only then
     await page.get_by_label("Sparte", exact=True).select_option(label="Hausrat")
     await expect(page.locator("#risk-line")).to_contain_text("Hausrat")  # swapped by htmx
     await expect(field(page, "Versicherungssumme (€)")).to_be_visible()
