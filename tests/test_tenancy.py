@@ -17,6 +17,7 @@ GLOBAL_MODELS = {  # platform-level
     "Backoffice",  # an outside company working for many tenants
     "BackofficeMember",  # its people, logins of the platform's own space
     "DpaVersion",  # the data-processing agreement the operator publishes for every tenant
+    "OperatorAction",  # the audit of what operators did across tenants
 }
 
 

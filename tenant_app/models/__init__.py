@@ -24,4 +24,5 @@ MODEL_MODULES = [
     "tenant_app.models.tenders",
     "tenant_app.models.interfaces",
     "tenant_app.models.legal",
+    "tenant_app.models.operations",
 ]

@@ -75,6 +75,11 @@ class Tenant(Model):
         max_length=300, default="policy,invoice", db_default="policy,invoice"
     )
     claim_counter = fields.IntField(default=0, db_default=0)  # the last claim number given
+    # Suspended by the operator: its users see the notice instead of the portal (None: open).
+    suspended_at = fields.DatetimeField(null=True)
+    suspension_notice = fields.TextField(default="", db_default="")
+    # The broker's own website origins that may frame the login page (one a line; "" none).
+    frame_origins = fields.TextField(default="", db_default="")
     version = fields.IntField(default=1, db_default=1)  # edit lock of the settings form
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -93,6 +98,14 @@ class TenantHost(Model):
     )
     tenant_id: int
     is_primary = fields.BooleanField(default=True, db_default=True)
+    # A broker's own domain (not `<slug>.<BASE_DOMAIN>`): it serves only once verified by its
+    # HTTP token or DNS TXT record. Hosts the platform made itself count as verified.
+    is_custom = fields.BooleanField(default=False, db_default=False)
+    is_verified = fields.BooleanField(default=True, db_default=True)
+    verification_token = fields.CharField(max_length=64, default="", db_default="")
+    checked_at = fields.DatetimeField(null=True)  # the verification job's last look
+    check_error = fields.CharField(max_length=300, default="", db_default="")  # msgid, or ""
+    created_at = fields.DatetimeField(auto_now_add=True, null=True)
 
     class Meta:
         table = "tenant_host"

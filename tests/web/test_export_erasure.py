@@ -135,6 +135,9 @@ STAFF_MADE = {
     "agent_number": "user: the staff member whose agent number (Vermittlernummer) it is",
     "retention_rule": "updated_by: the administrator who lengthened a retention period",
     "dpa_acceptance": "accepted_by: the administrator who accepted the firm's AVV",
+    "operator_action": "operator: a login of the platform's own space, never a contact's",
+    "support_request": "created_by: the tenant's administrator who asked the operator",
+    "support_entry": "author: that administrator or an operator of the platform",
 }
 
 
