@@ -86,6 +86,23 @@ class Settings:
     credentials_keys: str = ""
     insurer_urls: str = ""
     insurer_timeout_seconds: int = 10
+    # Where files live: "local" (STORAGE_DIR) or "s3" (an S3-compatible object store). With
+    # S3_PRESIGN_SECONDS > 0 downloads redirect to a presigned URL valid that long, issued only
+    # after the permission check; 0 streams them through the app.
+    storage_backend: str = "local"
+    s3_endpoint: str = ""
+    s3_bucket: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_region: str = "us-east-1"
+    s3_path_style: bool = True
+    s3_presign_seconds: int = 0
+    # Prometheus metrics at /metrics, answered only with "Authorization: Bearer METRICS_TOKEN"
+    # ("" = no metrics endpoint).
+    metrics_token: str = ""
+    # Custom domains: the host a broker's own domain points at (its CNAME), shown in the
+    # instructions; "" means portal.BASE_DOMAIN.
+    custom_domain_target: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -103,6 +120,11 @@ class Settings:
     def platform_hostname(self) -> str:
         """The platform's own host: operators and backoffices, no broker's portal."""
         return self.platform_host or f"platform.{self.base_domain}"
+
+    @property
+    def custom_domain_cname(self) -> str:
+        """Where a broker's own domain points (its CNAME record)."""
+        return self.custom_domain_target or f"portal.{self.base_domain}"
 
     @property
     def secure_cookies(self) -> bool:
@@ -126,6 +148,12 @@ class Settings:
         offload = self.download_offload
         if offload and not (offload.startswith("/") and offload.endswith("/") and offload != "/"):
             raise ConfigError('DOWNLOAD_OFFLOAD must be empty or a path such as "/_files/"')
+        if self.storage_backend not in {"local", "s3"}:
+            raise ConfigError("STORAGE_BACKEND must be local or s3")
+        if self.storage_backend == "s3" and not (self.s3_endpoint and self.s3_bucket):
+            raise ConfigError("STORAGE_BACKEND=s3 needs S3_ENDPOINT and S3_BUCKET")
+        if self.s3_presign_seconds < 0:
+            raise ConfigError("S3_PRESIGN_SECONDS must be 0 or more")
         self.insurer_url_map()  # raises ConfigError when malformed
         self.credential_keys()
         if min(self.timeouts()) < 1:
@@ -221,4 +249,14 @@ def load_settings() -> Settings:
         insurer_timeout_seconds=_env_int(
             "INSURER_TIMEOUT_SECONDS", defaults.insurer_timeout_seconds
         ),
+        storage_backend=_env("STORAGE_BACKEND", defaults.storage_backend).lower(),
+        s3_endpoint=_env("S3_ENDPOINT", ""),
+        s3_bucket=_env("S3_BUCKET", ""),
+        s3_access_key_id=_env("S3_ACCESS_KEY_ID", ""),
+        s3_secret_access_key=_env("S3_SECRET_ACCESS_KEY", ""),
+        s3_region=_env("S3_REGION", defaults.s3_region),
+        s3_path_style=_env_bool("S3_PATH_STYLE", defaults.s3_path_style),
+        s3_presign_seconds=_env_int("S3_PRESIGN_SECONDS", defaults.s3_presign_seconds),
+        metrics_token=_env("METRICS_TOKEN", ""),
+        custom_domain_target=_env("CUSTOM_DOMAIN_TARGET", "").lower(),
     ).check()
