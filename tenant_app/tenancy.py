@@ -76,6 +76,13 @@ class TenantInfo:
     is_platform: bool = False  # the platform's own space: operators and backoffices
     # The imprint's and signature's fields (text/legal_rules.py), for pages, mails, the check.
     profile: BrokerProfile = BrokerProfile()
+    # Suspended by the operator (None: open): its users see the notice instead of the portal.
+    suspended_at: datetime | None = None
+    suspension_notice: str = ""
+    frame_origins: str = ""  # the broker's website origins that may frame the login page
+    # False while the requested host is a broker's own domain not yet verified: it then
+    # answers its verification token and nothing else.
+    host_verified: bool = True
 
     def has_module(self, name: str) -> bool:
         """Is this portal module (offers, claims, first_information, push, new_customers) on?"""
@@ -117,13 +124,17 @@ _TENANT_COLUMNS = (
     "SELECT t.id, t.slug, t.name, h.hostname, t.theme, t.primary_color, t.secondary_color,"  # noqa: S608
     " t.text_color, t.logo_key, t.favicon_key, t.address_form, t.imprint_html, t.signature_html,"
     " t.updated_at, t.staff_2fa_required_at, t.staff_2fa_grace_days, t.modules,"
-    " t.is_platform, " + _PROFILE_SQL + ","
-    " (SELECT p.hostname FROM tenant_host p WHERE p.tenant_id = t.id"
+    " t.is_platform, t.suspended_at, t.suspension_notice, t.frame_origins,"
+    " h.is_verified AS host_verified, " + _PROFILE_SQL + ","
+    " (SELECT p.hostname FROM tenant_host p WHERE p.tenant_id = t.id AND p.is_verified = TRUE"
     " ORDER BY p.is_primary DESC, p.id LIMIT 1) AS primary_hostname"
     " FROM tenant_host h JOIN tenant t ON t.id = h.tenant_id"
 )
 _TENANT_SQL = _TENANT_COLUMNS + " WHERE h.hostname = :hostname AND t.is_active = :active"
-_TENANT_BY_ID_SQL = _TENANT_COLUMNS + " WHERE t.id = :id ORDER BY h.is_primary DESC, h.id LIMIT 1"
+_TENANT_BY_ID_SQL = (
+    _TENANT_COLUMNS
+    + " WHERE t.id = :id ORDER BY h.is_verified DESC, h.is_primary DESC, h.id LIMIT 1"
+)
 
 
 def _info(row: dict[str, Any]) -> TenantInfo:
@@ -131,8 +142,9 @@ def _info(row: dict[str, Any]) -> TenantInfo:
     values["profile"] = BrokerProfile.of(row)
     values["updated_at"] = str(values["updated_at"])
     values["is_platform"] = bool(values["is_platform"])  # SQLite answers 0 or 1
-    required_at = values["staff_2fa_required_at"]  # SQLite answers text
-    values["staff_2fa_required_at"] = as_datetime(required_at) if required_at else None
+    values["host_verified"] = bool(values["host_verified"])
+    for moment in ("staff_2fa_required_at", "suspended_at"):  # SQLite answers text
+        values[moment] = as_datetime(values[moment]) if values[moment] else None
     return TenantInfo(**values)
 
 
