@@ -82,10 +82,8 @@ def columns(model: type[Model]) -> list[str]:
 async def _rows(model: type[Model], tenant_id: int) -> AsyncIterator[dict[str, Any]]:
     """Every row of the tenant, in batches by id (keyset: no growing OFFSET)."""
     pk = model._meta.pk_attr
-    if model is Tenant:
-        base = Tenant.filter(id=tenant_id)
-    else:
-        base = getattr(model, "unscoped", model).filter(tenant_id=tenant_id)
+    manager: Any = getattr(model, "unscoped", model)
+    base = manager.filter(**{"id" if model is Tenant else "tenant_id": tenant_id})
     last: Any = None
     while True:
         query = base if last is None else base.filter(**{f"{pk}__gt": last})
@@ -179,7 +177,8 @@ async def export_tenant_summary(
     try:
         keys: set[str] = set()
         pattern = key_pattern(tenant_id)
-        for model in (Tenant, TenantHost, *tenant_models()):
+        moved: list[type[Model]] = [Tenant, TenantHost, *tenant_models()]
+        for model in moved:
             table = model._meta.db_table
             summary.counts[table] = await _export_table(archive, model, tenant_id, keys, pattern)
         for key in sorted(keys):
