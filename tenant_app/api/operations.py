@@ -19,18 +19,22 @@ from tenant_app.actors import CurrentUser
 from tenant_app.api import inputs, uploads
 from tenant_app.api.problems import ApiError, field_errors, from_error, problem
 from tenant_app.errors import EditConflict, NotFound, PermissionDenied, ValidationFailed
-from tenant_app.files.storage import StorageFull
+from tenant_app.files.storage import StorageFull, StorageUnavailable
 from tenant_app.logs import log
 from tenant_app.security import ratelimit
 from tenant_app.services import api_tokens, idempotency
 from tenant_app.services.api_tokens import ApiCaller
 from tenant_app.text.i18n import gettext as _
+from tenant_app.text.labels import N_
 
 logger = logging.getLogger("tenant_app.api")
 
 PREFIX = "/api/v1"
 PER_TOKEN = ratelimit.Limit("api-token", 600, 60)  # requests per token and minute
 JSON = "application/json"
+STORAGE_UNAVAILABLE = N_(
+    "The file could not be saved: the file storage cannot be reached. Please try again later."
+)
 
 
 @dataclass
@@ -200,6 +204,8 @@ async def _run(op: Operation, call: Call) -> Response:
         return problem(403)
     except StorageFull:
         return problem(507, _("The file could not be saved: the storage is full."))
+    except StorageUnavailable:
+        return problem(503, _(STORAGE_UNAVAILABLE), headers={"Retry-After": "60"})
     except Exception:
         log(logger, logging.ERROR, "API operation failed", operation=op.name)
         logger.exception("API operation failed")

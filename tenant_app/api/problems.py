@@ -26,6 +26,7 @@ TITLES = {
     428: N_("Precondition required"),
     429: N_("Too many requests"),
     500: N_("Server error"),
+    503: N_("Service unavailable"),
     507: N_("Storage full"),
 }
 

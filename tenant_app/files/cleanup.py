@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from tenant_app.files.storage import Storage
+from tenant_app.files.storage import Storage, StorageUnavailable
 from tenant_app.logs import log
 
 logger = logging.getLogger("tenant_app.files")
@@ -14,5 +14,5 @@ async def remove_files(store: Storage, keys: list[str]) -> None:
     for key in keys:
         try:
             await store.delete(key)
-        except OSError as exc:
+        except (OSError, StorageUnavailable) as exc:  # the store may be the very reason
             log(logger, logging.ERROR, "stored file could not be removed", key=key, error=str(exc))

@@ -1,4 +1,5 @@
-"""File storage behind one small interface: a local directory now, S3-compatible later.
+"""File storage behind one small interface: a local directory, or an S3-compatible object
+store (files/s3.py) with STORAGE_BACKEND=s3.
 
 Keys are generated (`<tenant id>/<random hex>`), never derived from a user's file name.
 """
@@ -29,6 +30,11 @@ class StorageFull(Exception):
         self.reason = reason
 
 
+class StorageUnavailable(Exception):
+    """The object store could not be reached (or refused us); nothing of the file was kept.
+    Unlike StorageFull nothing is for the admins to clear: it passes when the store is back."""
+
+
 def disk_full(error: BaseException) -> bool:
     return isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
 
@@ -46,6 +52,11 @@ class Storage(Protocol):
         """Where the front server serves the file itself (after the app's checks), or None."""
         ...
 
+    def download_url(self, key: str, *, disposition: str, content_type: str) -> str | None:
+        """A short-lived address the browser fetches the file from itself (issued after the
+        app's checks), answered with this disposition and type; or None."""
+        ...
+
 
 def copy_chunks(source: BinaryIO, target: BinaryIO) -> int:
     """Copy in CHUNK-sized pieces (memory stays small); the bytes copied."""
@@ -54,6 +65,15 @@ def copy_chunks(source: BinaryIO, target: BinaryIO) -> int:
         target.write(chunk)
         written += len(chunk)
     return written
+
+
+def check_key(key: str) -> tuple[str, str]:
+    """The tenant part and the name of a generated key; ValueError for anything else (a key
+    never reaches a path or an object name unchecked)."""
+    tenant_part, _, name = key.partition("/")
+    if not tenant_part.isdigit() or not name or not all(c in "0123456789abcdef" for c in name):
+        raise ValueError("malformed storage key")
+    return tenant_part, name
 
 
 def new_key(tenant_id: int) -> str:
@@ -68,9 +88,7 @@ class LocalStorage:
         self.offload = offload  # the front server's internal location for `root`, or ""
 
     def _path(self, key: str) -> Path:
-        tenant_part, _, name = key.partition("/")
-        if not tenant_part.isdigit() or not name or not all(c in "0123456789abcdef" for c in name):
-            raise ValueError("malformed storage key")
+        tenant_part, name = check_key(key)
         return self.root / tenant_part / name
 
     async def save(self, key: str, source: BinaryIO) -> int:
@@ -119,6 +137,13 @@ class LocalStorage:
         self._path(key)  # the same check of the key as for reading it here
         return self.offload + key
 
+    def download_url(self, key: str, *, disposition: str, content_type: str) -> str | None:
+        return None  # the app streams the file, or the front server does (offload_path)
+
 
 def storage_for(settings: Settings) -> Storage:
+    if settings.storage_backend == "s3":
+        from tenant_app.files.s3 import S3Storage  # obstore loads only where it is used
+
+        return S3Storage(settings)
     return LocalStorage(settings.storage_dir, settings.download_offload)

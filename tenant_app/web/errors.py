@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tenant_app.errors import NotFound, PermissionDenied, ValidationFailed
-from tenant_app.files.storage import StorageFull
+from tenant_app.files.storage import StorageFull, StorageUnavailable
 from tenant_app.logs import log
 from tenant_app.pages import render_error
 from tenant_app.services.storage_alerts import report_storage_full
@@ -45,10 +45,20 @@ async def storage_full(request: Request, exc: Exception) -> Response:
     return render_error(request.scope, 507, reason=getattr(exc, "reason", ""))
 
 
+async def storage_unavailable(request: Request, exc: Exception) -> Response:
+    """The object store cannot be reached: 503 and a page saying nothing was kept (the
+    services remove what they had written); it passes when the store is back."""
+    log(logger, logging.ERROR, "file storage unavailable", error=str(exc))
+    response = render_error(request.scope, 503, reason="storage")
+    response.headers["Retry-After"] = "60"
+    return response
+
+
 exception_handlers = {
     ValidationFailed: invalid_input,
     HTTPException: http_exception,
     NotFound: not_found,
     PermissionDenied: permission_denied,
     StorageFull: storage_full,
+    StorageUnavailable: storage_unavailable,
 }
