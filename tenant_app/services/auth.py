@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
+from tenant_app import metrics
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import ValidationFailed
 from tenant_app.models.accounts import LoginRecord, User
@@ -69,15 +70,18 @@ async def log_in(
     identifier = login.identifier  # stripped, lower-case
     by_client = (ratelimit.LOGIN_PER_CLIENT, client)
     if not await ratelimit.hit(*by_client):
+        metrics.count_login("throttled")
         raise LoginThrottled
     user = await _account(identifier)
     # Per account (named by username or e-mail; unknown names under the name) and client.
     account = f"user:{user.id}" if user else f"name:{identifier}"
     by_account = (ratelimit.LOGIN_PER_ACCOUNT, f"{current_tenant_id()}:{client}:{account}")
     if not await ratelimit.hit(*by_account):
+        metrics.count_login("throttled")
         raise LoginThrottled  # checked before hashing, so login cannot be used to burn CPU
     stored_hash = user.password_hash if user and user.is_active else None
     if not await passwords.verify(stored_hash, password) or user is None:
+        metrics.count_login("failed")
         raise LoginFailed
     await ratelimit.release_all(by_client, by_account)
     if passwords.needs_rehash(user.password_hash or ""):
@@ -105,6 +109,7 @@ async def start_login(
             settings, user, device=device, client=client, user_agent=user_agent
         )
     user.last_login_at = now
+    metrics.count_login("ok")
     return LoginResult(user=user, cookie_secret=secret, device_secret=device_secret)
 
 

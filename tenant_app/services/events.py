@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from tortoise.expressions import Subquery
 
+from tenant_app import metrics
 from tenant_app.actors import CurrentUser
 from tenant_app.live.broker import publish
 from tenant_app.models.accounts import User
@@ -177,6 +178,7 @@ async def record(
     actor_kind = "system" if actor is None else actor.kind
     if actor is not None and actor.viewing_staff_id is not None:
         raise ValueError("a staff member viewing as the customer changes nothing")
+    metrics.count_event(kind)
     event = await Event.create(
         kind=kind,
         actor_id=actor.id if actor is not None else None,
