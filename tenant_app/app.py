@@ -22,7 +22,6 @@ from tenant_app.edge.limits import BodyLimitMiddleware
 from tenant_app.edge.locale import LocaleMiddleware
 from tenant_app.edge.metrics import MetricsMiddleware
 from tenant_app.edge.session import SessionMiddleware
-from tenant_app.edge.suspension import SuspensionMiddleware
 from tenant_app.edge.tenant import TenantMiddleware
 from tenant_app.files.storage import storage_for
 from tenant_app.jobs.runner import CLEANUP_SECONDS, JobRunner
@@ -32,7 +31,6 @@ from tenant_app.logs import configure_logging
 from tenant_app.pages import route_index
 from tenant_app.security.passwords import PasswordService
 from tenant_app.services import (
-    custom_domains,
     data_requests,
     idempotency,
     imports,
@@ -70,7 +68,6 @@ PERIODIC_USE_CASES = (
     ("idempotency keys", idempotency.expire_old, CLEANUP_SECONDS),
     ("retention periods ended", retention_purge.purge_due, retention_purge.EVERY),
     ("data-request copies", data_requests.forget_expired_exports, CLEANUP_SECONDS),
-    ("own domains pending", custom_domains.check_pending, custom_domains.EVERY),
 )
 
 
@@ -144,7 +141,6 @@ def build_app(
         ),
         Middleware(SessionMiddleware, settings=settings),
         Middleware(LocaleMiddleware, settings=settings),
-        Middleware(SuspensionMiddleware, settings=settings),  # a suspended tenant: its notice
         Middleware(CsrfMiddleware, settings=settings),
     ]
     handlers = {**exception_handlers, LoginRequired: login_required}
