@@ -31,6 +31,7 @@ from tenant_app.logs import configure_logging
 from tenant_app.pages import route_index
 from tenant_app.security.passwords import PasswordService
 from tenant_app.services import (
+    custom_domains,
     data_requests,
     idempotency,
     imports,
@@ -68,6 +69,7 @@ PERIODIC_USE_CASES = (
     ("idempotency keys", idempotency.expire_old, CLEANUP_SECONDS),
     ("retention periods ended", retention_purge.purge_due, retention_purge.EVERY),
     ("data-request copies", data_requests.forget_expired_exports, CLEANUP_SECONDS),
+    ("own domains pending", custom_domains.check_pending, custom_domains.EVERY),
 )
 
 

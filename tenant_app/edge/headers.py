@@ -5,6 +5,8 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tenant_app.edge.state import state_of
+from tenant_app.security.frame_origins import allowed_origins
 from tenant_app.settings import Settings
 
 CSP = (
@@ -13,6 +15,21 @@ CSP = (
     "object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+FRAMEABLE = "frameable"  # request state: this page may be framed by the tenant's website
+
+
+def allow_framing(scope: Scope) -> None:
+    """For the login page only: the tenant's website origins may show it in a frame."""
+    state_of(scope)[FRAMEABLE] = True
+
+
+def _frame_ancestors(scope: Scope) -> str:
+    """The origins that may frame this response, "" for none (the default)."""
+    state = state_of(scope)
+    tenant = state.get("tenant")
+    if not state.get(FRAMEABLE) or tenant is None:
+        return ""
+    return " ".join(allowed_origins(tenant.frame_origins))
 
 
 class SecurityHeadersMiddleware:
@@ -27,15 +44,19 @@ class SecurityHeadersMiddleware:
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
-                self.secure(MutableHeaders(scope=message))
+                self.secure(MutableHeaders(scope=message), _frame_ancestors(scope))
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
 
-    def secure(self, headers: MutableHeaders) -> None:
-        headers.setdefault("Content-Security-Policy", CSP)
+    def secure(self, headers: MutableHeaders, frame_ancestors: str = "") -> None:
+        if frame_ancestors:  # X-Frame-Options cannot name origins: the CSP alone decides
+            policy = CSP.replace("frame-ancestors 'none'", f"frame-ancestors {frame_ancestors}")
+            headers["Content-Security-Policy"] = policy
+        else:
+            headers.setdefault("Content-Security-Policy", CSP)
+            headers.setdefault("X-Frame-Options", "DENY")  # a PDF preview may be framed by us
         headers["X-Content-Type-Options"] = "nosniff"
-        headers.setdefault("X-Frame-Options", "DENY")  # a PDF preview may be framed by us
         headers.setdefault("Referrer-Policy", "same-origin")
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
         headers["Permissions-Policy"] = "camera=(self), microphone=(), geolocation=()"

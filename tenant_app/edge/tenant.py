@@ -16,7 +16,12 @@ from tenant_app.tenancy import (
     tenant_cache,
 )
 
-TENANTLESS_PREFIXES = ("/healthz", "/static/")
+# The load balancer's question whether a host may have a certificate (web/well_known.py)
+# is asked on whatever host it calls us by, so it needs no tenant.
+TLS_ASK_PATH = "/.well-known/tenant-app/tls-allowed"
+TENANTLESS_PREFIXES = ("/healthz", "/static/", TLS_ASK_PATH)
+# An own domain not yet verified answers this (its token) and nothing else.
+VERIFICATION_PREFIX = "/.well-known/tenant-app-verification/"
 
 
 class TenantMiddleware:
@@ -39,6 +44,10 @@ class TenantMiddleware:
         if tenant is None:
             demo_url = self.demo_url(scope, hostname, raw_host or "")
             await plain_response(scope, 404, demo_url=demo_url)(scope, receive, send)
+            return
+        if not tenant.host_verified and not scope["path"].startswith(VERIFICATION_PREFIX):
+            # Whoever points a domain at us gets no tenant's page until its owner proved it.
+            await plain_response(scope, 404)(scope, receive, send)
             return
         state_of(scope)["tenant"] = tenant
         token = enter_tenant(tenant)

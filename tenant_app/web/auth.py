@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from tenant_app.actors import CurrentUser
+from tenant_app.edge.headers import allow_framing
 from tenant_app.edge.locale import LANGUAGE_COOKIE
 from tenant_app.errors import ValidationFailed
 from tenant_app.pages import redirect, render, url_for
@@ -35,7 +36,18 @@ async def login_form(request: Request) -> Response:
     if user is not None:
         return RedirectResponse(home_path_for(user), status_code=303)
     next_path = forms.safe_next(request.query_params.get("next"), "")
-    return render(request, "auth/login.html", {"next": next_path, "values": {}, "errors": {}})
+    allow_framing(request.scope)  # by the tenant's own website origins, if it named any
+    context = {"next": next_path, "values": {}, "errors": {}, "framed": _framed_elsewhere(request)}
+    return render(request, "auth/login.html", context)
+
+
+def _framed_elsewhere(request: Request) -> bool:
+    """In a frame of another site: browsers keep no login cookies there, so the page offers a
+    button to the login page instead of a form that could only fail."""
+    headers = request.headers
+    return (
+        headers.get("sec-fetch-dest") == "iframe" and headers.get("sec-fetch-site") == "cross-site"
+    )
 
 
 def _login_values(form: FormData) -> dict[str, str]:

@@ -20,6 +20,7 @@ from tenant_app.web import (
     registration,
     second_factor,
     staff_photos,
+    well_known,
 )
 from tenant_app.web.backoffice import queue as backoffice_queue
 from tenant_app.web.backoffice import tender as backoffice_tender
@@ -54,6 +55,7 @@ from tenant_app.web.staff import claims as staff_claims
 from tenant_app.web.staff import consents as staff_consents
 from tenant_app.web.staff import contact_login, contacts, folders, home, settings, users
 from tenant_app.web.staff import data_requests as staff_data_requests
+from tenant_app.web.staff import domains as staff_domains
 from tenant_app.web.staff import dpa as staff_dpa
 from tenant_app.web.staff import household as staff_household
 from tenant_app.web.staff import imports as staff_imports
@@ -77,6 +79,7 @@ from tenant_app.web.staff import webhooks as staff_webhooks
 
 MODULES = (
     public,
+    well_known,
     app_shell,
     auth,
     account,
@@ -117,6 +120,7 @@ MODULES = (
     staff_webhooks,  # before settings: its POST /staff/settings/{kind} would take ours
     staff_backoffices,
     staff_insurer_accounts,  # before settings: its POST /staff/settings/{kind}/remove
+    staff_domains,  # before settings: its POST /staff/settings/{kind} would take ours
     settings,
     staff_view_as,
     staff_sessions,
