@@ -117,6 +117,21 @@ STAFF_MAILS = [
     ),
     ("tender_notice", {"number": "A-00007", "firm": "Alpha Makler GmbH", "link": LINK}),
     ("tender_withdrawn", {"number": "A-00007", "firm": "Alpha Makler GmbH", "link": LINK}),
+    *(  # services/support_mail.py: to the operators, and to the firm's administrators
+        (
+            "support_request",
+            {"recipient": PERSON, "firm": "Alpha", "request_subject": "Login", "is_new": is_new}
+            | {"author": "Clara Chef", "link": LINK},
+        )
+        for is_new in (True, False)
+    ),
+    *(
+        (
+            "support_answer",
+            {"recipient": PERSON, "request_subject": "Login", "kind": kind, "link": LINK},
+        )
+        for kind in ("answered", "closed")
+    ),
     (  # services/webhooks_delivery.py: an endpoint failing too long was switched off
         "webhook_disabled",
         {

@@ -27,6 +27,7 @@ from tenant_app.web.backoffice import tender as backoffice_tender
 from tenant_app.web.backoffice import work as backoffice_work
 from tenant_app.web.operator import backoffices as operator_backoffices
 from tenant_app.web.operator import dpa as operator_dpa
+from tenant_app.web.operator import support as operator_support
 from tenant_app.web.portal import chat as portal_chat
 from tenant_app.web.portal import claims as portal_claims
 from tenant_app.web.portal import consents as portal_consents
@@ -70,6 +71,7 @@ from tenant_app.web.staff import portal_settings as staff_portal_settings
 from tenant_app.web.staff import retention as staff_retention
 from tenant_app.web.staff import second_factor as staff_second_factor
 from tenant_app.web.staff import sessions as staff_sessions
+from tenant_app.web.staff import support as staff_support
 from tenant_app.web.staff import tenders as staff_tenders
 from tenant_app.web.staff import tickets as staff_tickets
 from tenant_app.web.staff import trail_setting as staff_trail_setting
@@ -147,9 +149,11 @@ MODULES = (
     jump,
     operator_backoffices,
     operator_dpa,
+    operator_support,
     portal_consents,
     staff_consents,
     staff_dpa,
+    staff_support,
     backoffice_queue,
     backoffice_tender,
     backoffice_work,
