@@ -67,12 +67,9 @@ def server_problems(log: str) -> list[str]:
     ]
 
 
-@contextmanager
-def live_server(settings: Settings, tmp_path: Path, **env: str) -> Iterator[LiveServer]:
-    """`uvicorn tenant_app.asgi:app` on a free port, configured like the tests' app plus `env`."""
-    port = free_port()
-    log_path = tmp_path / f"server-{port}.log"
-    environment = {
+def process_environment(settings: Settings, tmp_path: Path, **env: str) -> dict[str, str]:
+    """The environment of an app or worker process configured like the tests' app, plus `env`."""
+    return {
         **os.environ,
         "APP_ENV": "test",
         "DATABASE_URL": settings.database_url,
@@ -85,6 +82,14 @@ def live_server(settings: Settings, tmp_path: Path, **env: str) -> Iterator[Live
         "PUBLIC_PORT": "0",
         **env,
     }
+
+
+@contextmanager
+def live_server(settings: Settings, tmp_path: Path, **env: str) -> Iterator[LiveServer]:
+    """`uvicorn tenant_app.asgi:app` on a free port, configured like the tests' app plus `env`."""
+    port = free_port()
+    log_path = tmp_path / f"server-{port}.log"
+    environment = process_environment(settings, tmp_path, **env)
     command = [sys.executable, "-m", "uvicorn", "tenant_app.asgi:app", "--port", str(port)]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT)
