@@ -291,6 +291,6 @@ async def test_the_load_balancer_asks_which_hosts_may_have_a_certificate(
 
 def test_typed_domains_are_cleaned() -> None:
     assert custom_domains.clean_hostname(" Portal.Müller-Makler.DE. ") == (
-        "portal.xn--mller-makler-llb.de"
+        "portal.xn--mller-makler-dlb.de"
     )
     assert custom_domains.clean_hostname("host:443") == ""
