@@ -15,12 +15,13 @@ from collections.abc import AsyncIterator
 from typing import Protocol
 from urllib.parse import quote
 
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from tenant_app.files import uploads
 from tenant_app.files.storage import Storage
 
 PDF = "application/pdf"
+OCTETS = "application/octet-stream"
 INLINE_TYPES = frozenset({PDF, "image/png", "image/jpeg", "image/gif", "image/webp"})
 SANDBOX_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'; form-action 'none'"
 # Only for an inline PDF; framing by our own pages allowed (a preview beside the document list).
@@ -65,14 +66,34 @@ def _stream(body: AsyncIterator[bytes], document: StoredDocument, *, inline: boo
         headers["X-Frame-Options"] = "SAMEORIGIN"
     headers["Content-Length"] = str(document.size)
     # anything not shown inline goes out as bytes: the browser saves it and never renders it
-    media_type = document.content_type if inline else "application/octet-stream"
+    media_type = document.content_type if inline else OCTETS
     return StreamingResponse(body, media_type=media_type, headers=headers)
+
+
+def _presigned(store: Storage, document: StoredDocument) -> Response | None:
+    """A redirect to the object store's short-lived URL (S3 with S3_PRESIGN_SECONDS), or None.
+
+    The store answers with the attachment disposition and the type signed into the URL, so
+    the browser saves the file and never renders it; and it does so on the store's origin,
+    which holds none of our cookies, so even a renderer's mistake reaches nothing of ours. A
+    type that could carry script (HTML, SVG, ...) still goes out as plain bytes."""
+    disposition = _disposition("attachment", document.filename)
+    safe_type = document.content_type if document.content_type in INLINE_TYPES else OCTETS
+    url = store.download_url(document.storage_key, disposition=disposition, content_type=safe_type)
+    if url is None:
+        return None
+    headers = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
+    return RedirectResponse(url, status_code=303, headers=headers)
 
 
 def download_response(store: Storage, document: StoredDocument) -> Response:
     """The file as an attachment: streamed by the app, or, with DOWNLOAD_OFFLOAD set, sent by
     the front server (the permission checks have run; nginx keeps the type and the
-    disposition, and its internal location adds the other headers, see README.md)."""
+    disposition, and its internal location adds the other headers, see README.md), or with
+    S3_PRESIGN_SECONDS a redirect to the object store's presigned URL."""
+    redirect = _presigned(store, document)
+    if redirect is not None:
+        return redirect
     headers = _headers(_disposition("attachment", document.filename))
     offload = store.offload_path(document.storage_key)
     if offload is not None:
@@ -91,7 +112,12 @@ def shown_inline(content_type: str, head: bytes) -> bool:
 
 
 async def preview_response(store: Storage, document: StoredDocument) -> Response:
-    """The document for the browser's own viewer when it is a picture or a PDF, else a download."""
+    """The document for the browser's own viewer when it is a picture or a PDF, else a download.
+
+    Always streamed by the app, also with presigned downloads: inline is granted only after
+    the file's first bytes are read here, and an inline file needs our sandbox headers (the
+    CSP above, frame-ancestors for the PDF beside the list), which an object store cannot
+    send."""
     chunks = store.open(document.storage_key)
     head = await anext(chunks, b"")
 
