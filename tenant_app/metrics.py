@@ -28,6 +28,8 @@ from tenant_app.models.scoping import ScopeError
 from tenant_app.tenancy import current_tenant
 
 MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+if MULTIPROCESS:  # a process that only counts (the worker) must not fail on a missing directory
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 MAX_TENANT_LABELS = 200  # distinct tenant slugs per process; the rest count as "other"
 OTHER = "other"
 
