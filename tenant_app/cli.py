@@ -11,7 +11,7 @@ from typing import IO, Any
 
 import click
 
-from tenant_app import cli_credentials, db
+from tenant_app import cli_credentials, cli_storage, db
 from tenant_app.errors import ValidationFailed
 from tenant_app.security.passwords import PasswordService
 from tenant_app.settings import ConfigError, Settings, load_settings
@@ -304,6 +304,7 @@ def _backoffice_add_user_command(
 
 
 cli.add_command(cli_credentials.group(_settings))
+cli.add_command(cli_storage.group(_settings))
 
 
 @cli.command("demo", help="create the demo tenant if absent and serve it")
