@@ -22,6 +22,7 @@ from tenant_app.edge.limits import BodyLimitMiddleware
 from tenant_app.edge.locale import LocaleMiddleware
 from tenant_app.edge.metrics import MetricsMiddleware
 from tenant_app.edge.session import SessionMiddleware
+from tenant_app.edge.suspension import SuspensionMiddleware
 from tenant_app.edge.tenant import TenantMiddleware
 from tenant_app.files.storage import storage_for
 from tenant_app.jobs.runner import CLEANUP_SECONDS, JobRunner
@@ -143,6 +144,7 @@ def build_app(
         ),
         Middleware(SessionMiddleware, settings=settings),
         Middleware(LocaleMiddleware, settings=settings),
+        Middleware(SuspensionMiddleware, settings=settings),  # a suspended tenant: its notice
         Middleware(CsrfMiddleware, settings=settings),
     ]
     handlers = {**exception_handlers, LoginRequired: login_required}

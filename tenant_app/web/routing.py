@@ -25,9 +25,12 @@ from tenant_app.web import (
 from tenant_app.web.backoffice import queue as backoffice_queue
 from tenant_app.web.backoffice import tender as backoffice_tender
 from tenant_app.web.backoffice import work as backoffice_work
+from tenant_app.web.operator import audit as operator_audit
 from tenant_app.web.operator import backoffices as operator_backoffices
 from tenant_app.web.operator import dpa as operator_dpa
+from tenant_app.web.operator import health as operator_health
 from tenant_app.web.operator import support as operator_support
+from tenant_app.web.operator import tenants as operator_tenants
 from tenant_app.web.portal import chat as portal_chat
 from tenant_app.web.portal import claims as portal_claims
 from tenant_app.web.portal import consents as portal_consents
@@ -149,6 +152,9 @@ MODULES = (
     jump,
     operator_backoffices,
     operator_dpa,
+    operator_tenants,
+    operator_health,
+    operator_audit,
     operator_support,
     portal_consents,
     staff_consents,
