@@ -167,6 +167,13 @@ def measure_uploads(
     (scratch / "tmp").mkdir(exist_ok=True)
     big = data.tenants["big"]
     host = f"big.localhost:{port}"
+    s3 = None
+    if args.upload_s3:  # the same uploads into a real S3 server (SeaweedFS, as in the tests)
+        from tests.s3_server import S3Server
+
+        say("starting SeaweedFS for the S3 uploads ...")
+        s3 = S3Server(scratch / "seaweedfs").start()
+        upload_env |= {key.upper(): str(value) for key, value in s3.settings().items()}
     server = start_server("upload", uvicorn_argv("tenant_app.asgi:app", port), upload_env, scratch)
     results = []
     try:
@@ -189,6 +196,8 @@ def measure_uploads(
             say(f"  {results[-1]}")
     finally:
         stop_server(server)
+        if s3 is not None:
+            s3.stop()
     return results
 
 
@@ -323,6 +332,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", "-w", type=int, help="unmeasured seconds before the first")
     parser.add_argument("--sample", type=int, help="requests per page checked byte for byte")
     parser.add_argument("--upload-mb", type=int, nargs="*", help="upload sizes; none: skip")
+    parser.add_argument(
+        "--upload-s3",
+        action="store_true",
+        help="uploads go to SeaweedFS's S3 (STORAGE_BACKEND=s3) instead of a local directory",
+    )
     parser.add_argument("--only", nargs="+", help="page keys: login folder contacts search ...")
     parser.add_argument(
         "--reuse-db",
