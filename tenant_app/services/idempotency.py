@@ -1,6 +1,8 @@
 """Idempotency keys of API POSTs: the first request with a key runs and its answer is kept,
 a retry with the same key and body gets that answer again, the same key with another body is
-refused. Kept a day; a first request that died without an answer frees its key after a while."""
+refused. Kept a day; a first request that died without an answer frees its key after a while.
+That while is timed by the database's clock, stamped and compared: an app process whose clock
+runs ahead would otherwise run a retry beside a first request that is still working."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from tenant_app.models.integration import IdempotentRequest
+from tenant_app.queries.sql import database_time
 from tenant_app.settings import Settings
 
 KEEP = timedelta(hours=24)
@@ -41,10 +44,12 @@ def request_hash(method: str, path: str, body: bytes) -> str:
 async def begin(token_id: int, key: str, digest: str) -> Stored | None:
     """The kept answer of an earlier request with `key`, or None: this request goes first
     (its claim is written now, so a parallel retry waits for it)."""
-    now = datetime.now(UTC)
+    now = await database_time()
     try:
         async with in_transaction():
-            await IdempotentRequest.create(token_id=token_id, key=key, request_hash=digest)
+            await IdempotentRequest.create(
+                token_id=token_id, key=key, request_hash=digest, created_at=now
+            )
         return None
     except IntegrityError:
         pass

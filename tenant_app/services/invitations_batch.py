@@ -6,7 +6,9 @@ works it as a task: STEP contacts per step, each contact in its own transaction 
 with the batch's progress (position and report), written only while this worker still holds
 the batch, so a batch taken over after its worker stalled is neither skipped nor done twice.
 The heartbeat (heartbeat_at) is renewed with every contact; a running batch whose heartbeat
-is older than STALE_SECONDS is queued again and continues from its position.
+is older than STALE_SECONDS is queued again and continues from its position. The heartbeat is
+the database's clock, written and compared: a host whose clock runs ahead would otherwise
+take every live batch for stalled.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from tenant_app.files.storage import Storage, storage_for
 from tenant_app.models.accounts import User
 from tenant_app.models.engagement import InvitationBatch
 from tenant_app.permissions import can_manage_contacts, can_see_all_contacts
+from tenant_app.queries.sql import database_time
 from tenant_app.schemas.invitations import InviteOptions
 from tenant_app.services import invitations, legal_profile
 from tenant_app.settings import Settings
@@ -124,7 +127,7 @@ async def _one(
         report = [*await _stored_report(batch.id), {**outcome.line(), "reason": outcome.reason}]
         written = await InvitationBatch.filter(
             id=batch.id, status=RUNNING, position=position
-        ).update(position=position + 1, report=report, heartbeat_at=datetime.now(UTC))
+        ).update(position=position + 1, report=report, heartbeat_at=await database_time())
         if not written:
             raise LostClaim
     batch.position, batch.report = position + 1, report
@@ -151,7 +154,7 @@ async def claim_next() -> tuple[int, int] | None:
     queued = InvitationBatch.unscoped.filter(status=QUEUED, tenant__is_active=True)
     for row in await queued.order_by("id").limit(10).values("id", "tenant_id"):
         claimed = await InvitationBatch.unscoped.filter(id=row["id"], status=QUEUED).update(
-            status=RUNNING, heartbeat_at=datetime.now(UTC)
+            status=RUNNING, heartbeat_at=await database_time()
         )
         if claimed:
             return int(row["tenant_id"]), int(row["id"])
@@ -160,7 +163,7 @@ async def claim_next() -> tuple[int, int] | None:
 
 async def requeue_stale() -> int:
     """Queue again the running batches whose worker stopped beating."""
-    since = datetime.now(UTC) - timedelta(seconds=STALE_SECONDS)
+    since = await database_time() - timedelta(seconds=STALE_SECONDS)
     stale = Q(heartbeat_at__lt=since) | Q(heartbeat_at=None)
     stalled = InvitationBatch.unscoped.filter(stale, status=RUNNING)
     return int(await stalled.update(status=QUEUED))

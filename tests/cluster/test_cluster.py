@@ -10,13 +10,18 @@ from collections import Counter
 from datetime import date
 from urllib.parse import urlsplit
 
+from tortoise.transactions import in_transaction
+
+from tenant_app.jobs.outbox import MailWorker
 from tenant_app.models.accounts import User
+from tenant_app.models.engagement import InvitationBatch
 from tenant_app.models.mail import OutboxMail
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.security.ratelimit import LOGIN_PER_ACCOUNT
+from tenant_app.services import invitations_batch
 from tenant_app.tenancy import CACHE_SECONDS
 from tests.cluster.conftest import Cluster
-from tests.cluster.processes import BRAND_CSS, Browser, wait_until
+from tests.cluster.processes import BRAND_CSS, Browser, wait_until, worker_process
 from tests.conftest import ADMIN_PASSWORD, CUSTOMER_PASSWORD, link_in, make_customer
 from tests.html_forms import form_fields
 from tests.test_outbox_claims import addresses, queue_mails
@@ -24,6 +29,7 @@ from tests.web.test_branding import LOOK, SETTINGS, image_bytes
 from tests.web.test_notifications_stream import STREAM, Events, bell_text, open_ticket
 
 WRONG = "not the password"
+AHEAD = 3600.0  # seconds a worker host's clock runs ahead of the database's
 MAIL_SECONDS = 20.0  # bound on the worker loops' polls (2 s) and the SMTP conversations
 
 
@@ -141,3 +147,58 @@ async def test_news_reaches_a_page_served_by_the_other_process(
         assert bell_text(await stream.until("bell")) == "Benachrichtigungen"
         await open_ticket(customer, token, firm.admin.id)  # through the first process
         assert bell_text(await stream.until("bell")) == "Benachrichtigungen 1 ungelesen"
+
+
+async def nothing_pending() -> bool:
+    return not await OutboxMail.unscoped.filter(status="pending").exists()
+
+
+async def test_a_worker_whose_clock_runs_ahead_takes_over_nothing_still_held(
+    cluster, firm, settings
+) -> None:
+    """A fourth worker, its every wall clock an hour ahead (tests/cluster/skewed.py), beside
+    mails claimed by another worker (this test) and a batch of invitations whose worker beats."""
+    await wait_until(nothing_pending, within=MAIL_SECONDS, what="the earlier tests' mail sent")
+    holder = MailWorker(settings.with_overrides(smtp_port=cluster.smtp.port), batch=3)
+    async with in_transaction():  # queued and claimed at once: no other worker sees them free
+        await queue_mails(firm, 3)
+        held = await holder.claim()  # then slow to send: still held
+    assert [row["to_address"] for row in held] == addresses(3)
+    with tenant_scope(firm.tenant.id):
+        batch = await InvitationBatch.create(started_by_id=firm.admin.id, contact_ids=[])
+    assert await invitations_batch.claim_next() == (firm.tenant.id, batch.id)
+    with tenant_scope(firm.tenant.id):
+        beat = (await InvitationBatch.get(id=batch.id)).heartbeat_at
+    log_path = cluster.tmp / "worker-ahead.log"
+    with worker_process(cluster.env, log_path, ahead=AHEAD) as ahead:
+        sent_by_ahead: list[str] = []
+
+        async def firm_pending() -> int:
+            with tenant_scope(firm.tenant.id):
+                return await OutboxMail.filter(status="pending").count()
+
+        async def ahead_has_worked() -> bool:
+            """It sent a mail queued after the claims (so it ran rounds beside them; its
+            first round also looked for stalled batches)."""
+            sent_by_ahead[:] = re.findall(r'"msg": "mail sent".*?"mail_id": (\d+)', ahead.log)
+            if not sent_by_ahead and await firm_pending() == len(held):
+                await queue_mails(firm, 1)  # the other workers race it for each of these
+            return bool(sent_by_ahead)
+
+        await wait_until(ahead_has_worked, within=MAIL_SECONDS, what="the fast worker sent")
+    assert int(sent_by_ahead[0]) > max(int(row["id"]) for row in held)
+    with tenant_scope(firm.tenant.id):
+        still = await OutboxMail.filter(id__in=[row["id"] for row in held]).values_list(
+            "status", "locked_by"
+        )
+        assert still == [("pending", holder.worker_id)] * 3
+        after = await InvitationBatch.get(id=batch.id)
+    assert (after.status, after.heartbeat_at) == (invitations_batch.RUNNING, beat)
+
+    async def only_held() -> bool:
+        return await firm_pending() == len(held)
+
+    await wait_until(only_held, within=MAIL_SECONDS, what="the other mail sent")
+    before = len(cluster.smtp.messages)
+    assert await holder.send_claimed(held) == 3  # the claims were never lost
+    assert Counter(m["To"] for m in cluster.smtp.messages[before:]) == Counter(addresses(3))
