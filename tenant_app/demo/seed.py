@@ -25,6 +25,7 @@ from tenant_app.demo.logo import logo_png
 from tenant_app.demo.offers import add_demo_offers
 from tenant_app.demo.pdf import text_pdf
 from tenant_app.demo.push import add_demo_push
+from tenant_app.demo.support import add_demo_support
 from tenant_app.demo.tenders import add_demo_tenders
 from tenant_app.demo.tickets import add_demo_tickets
 from tenant_app.files.storage import Storage, new_key
@@ -153,6 +154,7 @@ async def ensure_demo(
         await add_demo_invitations(store, tenant.id, staff)
         await add_demo_interfaces(credential_keys or development_keys(DEV_SECRET))
         await add_demo_legal(tenant.id, store)
+        await add_demo_support(created.admin)
     platform = Settings(base_domain=base_domain, platform_host=platform_host)
     await add_demo_tenders(passwords, Context(settings=platform, store=store), tenant.id)
     tenant_cache.invalidate()

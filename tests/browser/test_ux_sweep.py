@@ -89,6 +89,11 @@ NOT_PAGES = {
     "/staff/applications/{app_id:id}/paper": "file preview (the filled application's PDF)",
     "/staff/dpa/banner": "HTMX fragment (the AVV banner; empty once accepted)",
     "/portal/data/{request_id:id}/copy": "ZIP download (a data request's copy)",
+    "/.well-known/tenant-app/tls-allowed": "plain text (Caddy's on-demand TLS asks it)",
+    "/.well-known/tenant-app-verification/{token}": "plain text (an own domain's token)",
+    "/staff/settings/support/{request_id:id}/entries/{entry_id:id}/screenshot": "image",
+    "/operator/support/{request_id:id}/entries/{entry_id:id}/screenshot": "image",
+    "/operator/exports/{name}": "ZIP download (a deleted tenant's export)",
 }
 
 # Pages with a known problem nobody has fixed yet: ("staff"|"portal"|"public", path) -> why.
@@ -157,6 +162,13 @@ STAFF = (
     "/staff/objects/{object_id:id}/edit",
     "/staff/applications/{app_id:id}",  # an application for that e-bike (app_id below)
     "/staff/applications/{app_id:id}/calls",  # its interface log
+    "/staff/settings/domains",  # own domains and the website login
+)
+# The firm's support requests to the operator: Anna's question, answered (the demo).
+STAFF_SUPPORT = (
+    "/staff/settings/support",
+    "/staff/settings/support/new",
+    "/staff/settings/support/{request_id:id}",
 )
 PORTAL = (
     "/portal",
@@ -202,6 +214,13 @@ OPERATOR = (
     "/operator/dpa",  # the AVV versions
     "/operator/dpa/new",
     "/operator/dpa/{dpa_id:id}",  # the demo's AVV 2026-1
+    "/operator/tenants",
+    "/operator/tenants/new",
+    "/operator/tenants/{tenant_id:id}",  # the demo tenant
+    "/operator/health",
+    "/operator/audit",
+    "/operator/support",
+    "/operator/support/{request_id:id}",  # the demo firm's question
 )
 # The legal duties' staff pages (admin): Felix's data request, Lena's holds and consents, the
 # advice documentation of Dana's case (delivered; a draft for the delivery page).
@@ -290,7 +309,7 @@ def page_routes() -> set[str]:
 def test_every_page_is_swept_or_named() -> None:
     swept = set(PUBLIC) | set(STAFF) | set(PORTAL) | set(TRUSTING) | set(TRUSTED) | set(STAFF_TRUST)
     swept |= set(OPERATOR) | set(BACKOFFICE) | set(STAFF_LEGAL) | set(STAFF_DRAFT)
-    swept |= set(STAFF_RETAINED)
+    swept |= set(STAFF_RETAINED) | set(STAFF_SUPPORT)
     unknown = page_routes() - swept - set(NOT_PAGES)
     assert not unknown, f"new GET routes: add them to a sweep list or NOT_PAGES: {unknown}"
     stale = (swept | set(NOT_PAGES)) - page_routes()
@@ -464,6 +483,8 @@ async def test_staff_pages_as_admin(contexts, viewport: str) -> None:
     page = await contexts.page(bypass_csp=True, **VIEWPORTS[viewport])
     await log_in(page, *ADMIN)
     problems = await sweep(page, f"staff/{viewport}", STAFF, await staff_ids(page))
+    support = await href(page, "/staff/settings/support", r"/staff/settings/support/(\d+)$")
+    problems += await sweep(page, f"staff/{viewport}", STAFF_SUPPORT, {"request_id": support})
     assert not problems, "\n".join(problems)
 
 
@@ -543,6 +564,8 @@ async def operator_ids(page: Any, live_server: Any) -> dict[str, str]:
     return {
         "backoffice_id": await href(page, "/operator", r"/operator/backoffices/(\d+)$"),
         "dpa_id": await href(page, "/operator/dpa", r"/operator/dpa/(\d+)$"),
+        "tenant_id": await href(page, "/operator/tenants", r"/operator/tenants/(\d+)$"),
+        "request_id": await href(page, "/operator/support", r"/operator/support/(\d+)$"),
     }
 
 

@@ -57,6 +57,7 @@ NO_WORDS = {"healthz", "brand_css", "branding_logo", "branding_favicon"}  # no t
 NO_WORDS |= {"web_manifest", "app_icon", "service_worker", "push_key"}  # app shell, test_push
 NO_WORDS |= {"staff_photo"}  # a picture (test_staff_photo.py)
 NO_WORDS |= {"account_photo_upload", "account_photo_remove"}  # staff only: 403 for customers
+NO_WORDS |= {"domain_token", "tls_allowed"}  # plain text for machines (test_custom_domains.py)
 SHOWN_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt", "data-confirm"}
 FOLDERS = ("insurance", "finance", "other", "emergency")
 READ_ONLY = ("emergency",)
