@@ -11,7 +11,7 @@ from typing import IO, Any
 
 import click
 
-from tenant_app import cli_credentials, cli_storage, db
+from tenant_app import cli_credentials, cli_storage, cli_tenant_move, db
 from tenant_app.errors import ValidationFailed
 from tenant_app.security.passwords import PasswordService
 from tenant_app.settings import ConfigError, Settings, load_settings
@@ -256,6 +256,9 @@ def _tenant_create_command(
             admin_last_name=admin_last_name,
         )
     )
+
+
+cli_tenant_move.add_commands(_tenant_group, _settings)
 
 
 @cli.group("platform", help="the platform's own space: operators and backoffices")

@@ -4,6 +4,9 @@ imported again under a new slug (new ids everywhere, the same data, its files re
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 import zipfile
 from collections.abc import Callable
@@ -166,3 +169,38 @@ async def test_rows_naming_a_backoffice_this_installation_lacks_are_left_out(
     assert report.dropped["tender"] == original["tender"] > 0
     assert any("Backoffice" in note for note in report.notes)
     assert await _counts(report.tenant_id) == original | {"tender": 0, "backoffice_engagement": 0}
+
+
+def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "STORAGE_DIR": str(settings.storage_dir),
+        "BASE_DOMAIN": "localhost",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "tenant_app.cli", "tenant", *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+async def test_the_operator_moves_a_tenant_with_the_cli(
+    tenant, settings: Settings, tmp_path: Path
+) -> None:
+    archive = tmp_path / "alpha.zip"
+    exported = _cli(settings, "export", "--slug", "alpha", "--to", str(archive))
+    assert exported.returncode == 0, exported.stderr
+    assert f"Exported tenant 'alpha' to {archive}" in exported.stdout
+    imported = _cli(settings, "import", str(archive), "--slug", "alpha-neu")
+    assert imported.returncode == 0, imported.stderr
+    assert "Imported tenant 'alpha-neu'" in imported.stdout
+    assert "alpha-neu.localhost" in imported.stdout
+    moved = await Tenant.get(slug="alpha-neu")
+    assert await User.unscoped.filter(tenant_id=moved.id, username="alpha-admin").exists()
+    refused = _cli(settings, "import", str(archive))
+    assert refused.returncode == 1
+    assert "a tenant 'alpha' exists here already" in refused.stderr
+    assert "nothing was imported" in refused.stderr
