@@ -1,5 +1,6 @@
 """A cluster: two app processes (uvicorn, each on its own port) and a separate worker process
-(`tenant-app worker`) on the run's PostgreSQL database, one file store and one SMTP server.
+(`tenant-app worker`) on the run's PostgreSQL database, one S3 server (SeaweedFS,
+tests/s3_server.py) for the files and one SMTP server.
 
 Started once per module. The app processes run the same `tenant_app.asgi:app` as production,
 and with it the background loop (there is no setting to switch it off), so three workers
@@ -27,6 +28,7 @@ from tenant_app.tenancy import tenant_cache
 from tests.cluster.processes import Browser, Worker, worker_process
 from tests.conftest import SmtpServer, free_port, make_tenant
 from tests.live import LiveServer, live_server, process_environment, server_problems
+from tests.s3_server import ACCESS_KEY, REGION, SECRET_KEY, S3Server, s3_server  # noqa: F401
 
 _numbers = itertools.count(1)
 
@@ -45,6 +47,7 @@ class Cluster:
     apps: tuple[LiveServer, LiveServer]
     worker: Worker
     smtp: SmtpServer
+    s3: S3Server
     settings: Settings
     env: dict[str, str]  # of every process; for one more worker
     tmp: Path
@@ -57,7 +60,11 @@ class Cluster:
 
 
 @pytest.fixture(scope="module")
-def cluster(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+def cluster(
+    settings: Settings,
+    tmp_path_factory: pytest.TempPathFactory,
+    s3_server: S3Server,  # noqa: F811 - the fixture imported above
+) -> Iterator[Cluster]:
     needs_postgres()
     tmp = tmp_path_factory.mktemp("cluster")
     smtp = SmtpServer(free_port())
@@ -68,6 +75,13 @@ def cluster(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Ite
         "SMTP_PORT": str(smtp.port),
         "MAIL_FROM": settings.mail_from,
         "LOG_LEVEL": "INFO",
+        "STORAGE_BACKEND": "s3",
+        "S3_ENDPOINT": s3_server.endpoint,
+        "S3_BUCKET": s3_server.bucket,
+        "S3_ACCESS_KEY_ID": ACCESS_KEY,
+        "S3_SECRET_ACCESS_KEY": SECRET_KEY,
+        "S3_REGION": REGION,
+        "S3_PATH_STYLE": "1",
     }
     env = process_environment(settings, tmp, **shared)
     with ExitStack() as running:
@@ -77,7 +91,7 @@ def cluster(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Ite
             running.enter_context(live_server(settings, tmp, **shared)),
         )
         worker = running.enter_context(worker_process(env, tmp / "worker.log"))
-        made = Cluster(apps, worker, smtp, settings, env, tmp)
+        made = Cluster(apps, worker, smtp, s3_server, settings, env, tmp)
         yield made
         problems = [line for app in apps for line in server_problems(app.log)]
         problems += server_problems(worker.log)

@@ -20,11 +20,13 @@ from tenant_app.models.scoping import tenant_scope
 from tenant_app.security.ratelimit import LOGIN_PER_ACCOUNT
 from tenant_app.services import invitations_batch
 from tenant_app.tenancy import CACHE_SECONDS
+from tests.api_helpers import bearer, make_token
 from tests.cluster.conftest import Cluster
 from tests.cluster.processes import BRAND_CSS, Browser, wait_until, worker_process
 from tests.conftest import ADMIN_PASSWORD, CUSTOMER_PASSWORD, link_in, make_customer
 from tests.html_forms import form_fields
 from tests.test_outbox_claims import addresses, queue_mails
+from tests.web.test_api_documents import DOCS, PDF_BYTES, upload
 from tests.web.test_branding import LOOK, SETTINGS, image_bytes
 from tests.web.test_notifications_stream import STREAM, Events, bell_text, open_ticket
 
@@ -98,8 +100,29 @@ async def test_a_branding_change_reaches_the_other_process_within_the_cache_time
     assert theme and "#aa3300" in (await visitor.get(theme.group(1))).text.lower()
     logo_path = re.search(r'src="(/branding/logo\?v=[^"]+)"', page)
     assert logo_path, page
-    served = await visitor.get(logo_path.group(1))  # the file, from the one shared store
+    served = await visitor.get(logo_path.group(1))
     assert served.status_code == 200 and served.content.startswith(b"\x89PNG")
+
+
+async def test_a_file_stored_through_one_process_is_served_by_the_other(
+    cluster, firm, browsers, passwords
+) -> None:
+    kai = await make_customer(firm, passwords)
+    secret = await make_token(firm, ["documents:write"])
+    stored = set(cluster.s3.keys())
+    made = await upload(
+        opened(browsers, cluster, 0, firm.hostname),
+        secret,
+        contact_id=kai.id,
+        folder="insurance",
+        title="Police Hausrat",
+        category="policy",
+    )
+    assert made.status_code == 201, made.text
+    assert len(set(cluster.s3.keys()) - stored) == 1  # in the one object store
+    path = f"{DOCS}/{made.json()['id']}/content"
+    served = await opened(browsers, cluster, 1, firm.hostname).get(path, headers=bearer(secret))
+    assert served.status_code == 200 and served.content == PDF_BYTES
 
 
 async def test_each_mail_is_sent_once_by_three_workers(cluster, firm, browsers, passwords) -> None:
