@@ -64,7 +64,10 @@ async def test_demo_tenant_moves_with_new_ids_and_the_same_data(
 ) -> None:
     demo, archive = await _demo(passwords, settings, tmp_path)
     store = LocalStorage(settings.storage_dir)
+    started = time.perf_counter()
     report = await import_tenant(archive, store, slug="umzug", base_domain="localhost")
+    rows = sum(report.counts.values())
+    print(f"import: {rows} rows, {report.files} files in {time.perf_counter() - started:.2f} s")
     copy = await Tenant.get(slug="umzug")
     assert report.tenant_id == copy.id != demo.id
     assert report.hostname == "umzug.localhost" and report.dropped == {}
