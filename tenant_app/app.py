@@ -99,7 +99,7 @@ def build_app(
     settings: Settings | None = None, *, manage_db: bool = True, run_worker: bool | None = None
 ) -> Starlette:
     settings = (settings or load_settings()).check()
-    run_worker = manage_db if run_worker is None else run_worker
+    run_worker = manage_db and settings.run_worker if run_worker is None else run_worker
     configure_logging(settings.log_level)
 
     @contextlib.asynccontextmanager

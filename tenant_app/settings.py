@@ -103,6 +103,9 @@ class Settings:
     # Custom domains: the host a broker's own domain points at (its CNAME), shown in the
     # instructions; "" means portal.BASE_DOMAIN.
     custom_domain_target: str = ""
+    # Whether each app process also runs the background loop (outbox, jobs, clean-ups); "0"
+    # leaves it to separate `tenant-app worker` processes.
+    run_worker: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -259,4 +262,5 @@ def load_settings() -> Settings:
         s3_presign_seconds=_env_int("S3_PRESIGN_SECONDS", defaults.s3_presign_seconds),
         metrics_token=_env("METRICS_TOKEN", ""),
         custom_domain_target=_env("CUSTOM_DOMAIN_TARGET", "").lower(),
+        run_worker=_env_bool("RUN_WORKER", defaults.run_worker),
     ).check()
