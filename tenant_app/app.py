@@ -34,6 +34,7 @@ from tenant_app.security.passwords import PasswordService
 from tenant_app.services import (
     custom_domains,
     data_requests,
+    domain_check,
     idempotency,
     imports,
     imports_run,
@@ -101,6 +102,7 @@ def build_app(
     settings = (settings or load_settings()).check()
     run_worker = manage_db and settings.run_worker if run_worker is None else run_worker
     configure_logging(settings.log_level)
+    domain_check.check_token.allow_private = settings.allows_private_webhooks  # SSRF rule
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

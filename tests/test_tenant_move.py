@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tortoise import Tortoise
 
 from tenant_app.demo.seed import ADMIN, DEMO_SLUG, ensure_demo
 from tenant_app.files.storage import LocalStorage
@@ -23,7 +24,12 @@ from tenant_app.models.conversations import Conversation, ConversationEntry
 from tenant_app.models.folders import Document
 from tenant_app.models.tenancy import Tenant, TenantHost
 from tenant_app.models.tenders import Backoffice
-from tenant_app.services.tenant_move import MoveError, export_tenant, tenant_models
+from tenant_app.services.tenant_move import (
+    STORAGE_KEY_COLUMNS,
+    MoveError,
+    export_tenant,
+    tenant_models,
+)
 from tenant_app.services.tenant_move_import import import_tenant
 from tenant_app.settings import Settings
 
@@ -207,3 +213,67 @@ async def test_the_operator_moves_a_tenant_with_the_cli(
     assert refused.returncode == 1
     assert "a tenant 'alpha' exists here already" in refused.stderr
     assert "nothing was imported" in refused.stderr
+
+
+async def test_a_tampered_archive_makes_no_platform_and_no_operator(
+    passwords, settings: Settings, tmp_path: Path
+) -> None:
+    """An archive is outside data: a tenant row claiming to be the platform's space comes in as
+    an ordinary open firm, and a login claiming to be an operator refuses the whole import."""
+    _, archive = await _demo(passwords, settings, tmp_path)
+    store = LocalStorage(settings.storage_dir)
+
+    def platform(name: str, data: bytes) -> bytes:
+        if name != "tables/tenant.jsonl":
+            return data
+        row = json.loads(data)
+        return json.dumps({**row, "is_platform": True, "is_active": False}).encode() + b"\n"
+
+    report = await import_tenant(
+        _rewrite(archive, tmp_path / "platform.zip", platform), store, slug="kein-betreiber"
+    )
+    copy = await Tenant.get(id=report.tenant_id)
+    assert (copy.is_platform, copy.is_active) == (False, True)
+
+    def operator(name: str, data: bytes) -> bytes:
+        if name != f"tables/{User._meta.db_table}.jsonl":
+            return data
+        first, _, rest = data.partition(b"\n")
+        return json.dumps({**json.loads(first), "kind": "operator"}).encode() + b"\n" + rest
+
+    tenants = await Tenant.all().count()
+    with pytest.raises(MoveError, match="no 'operator' logins"):
+        await import_tenant(_rewrite(archive, tmp_path / "op.zip", operator), store, slug="boese")
+    assert await Tenant.all().count() == tenants
+
+
+async def test_text_shaped_like_a_storage_key_is_no_file(
+    passwords, settings: Settings, tmp_path: Path
+) -> None:
+    """A contact's number written "<tenant id>/2024" is text: the export does not look for a
+    file of that name, and the import keeps the text as it was."""
+    demo, _ = await _demo(passwords, settings, tmp_path)
+    contact = await Contact.unscoped.filter(tenant_id=demo.id).first()
+    assert contact is not None
+    await Contact.unscoped.filter(id=contact.id).update(external_id=f"{demo.id}/2024")
+    store = LocalStorage(settings.storage_dir)
+    archive = await export_tenant(demo.id, store, tmp_path / "again.zip")
+    report = await import_tenant(archive, store, slug="nummern", base_domain="localhost")
+    numbers = await Contact.unscoped.filter(tenant_id=report.tenant_id).values_list(
+        "external_id", flat=True
+    )
+    assert f"{demo.id}/2024" in numbers
+
+
+def test_every_column_named_like_a_key_is_known_to_hold_a_file_or_not() -> None:
+    """A new column holding a stored file's key must join STORAGE_KEY_COLUMNS, or the move
+    would leave its file behind."""
+    not_files = {"sort_key", "idempotency_key", "public_key", "private_key", "client_key"}
+    not_files |= {"logo_key", "favicon_key"}  # the tenant's: hashes of assets in the database
+    named = {
+        name
+        for model in Tortoise.apps["models"].values()
+        for name in model._meta.fields_map
+        if name.endswith("_key")
+    }
+    assert named - not_files == STORAGE_KEY_COLUMNS

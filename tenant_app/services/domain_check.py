@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from tenant_app.services.webhook_targets import TargetRefused, is_public, system_resolver
 from tenant_app.text.labels import N_
 
 VERIFICATION_PATH = "/.well-known/tenant-app-verification/"
@@ -36,6 +37,10 @@ NOT_FOUND = N_(
     "The domain answered, but not with the verification code. Does its CNAME record point"
     " to the address shown below?"
 )
+PRIVATE = N_(
+    "The domain points into a private or internal network. It must point to the address"
+    " shown below."
+)
 WRONG_TOKEN = N_(
     "The domain answered with a different verification code. It may point to another portal."
 )
@@ -51,13 +56,23 @@ class HttpTokenCheck:
 
     connect_to: str = ""
     timeout: float = 5.0  # seconds, for connecting and for each read
+    # Whether the domain may resolve to a private address; the app sets it by the rule for
+    # webhooks (settings.allows_private_webhooks). Where it may not, the check connects to
+    # the public address it resolved, so a second lookup cannot turn inwards.
+    allow_private: bool = True
 
     async def __call__(self, hostname: str, token: str) -> str:
         url = f"http://{hostname}{VERIFICATION_PATH}{token}"
         try:
+            connect_to = self.connect_to or await self._public_address(hostname)
+        except TargetRefused:
+            return PRIVATE
+        except (OSError, UnicodeError):
+            return UNREACHABLE
+        try:
             async with httpx.AsyncClient(timeout=self.timeout, follow_redirects=False) as client:
                 for _hop in range(MAX_REDIRECTS + 1):
-                    status, body, location = await self._get(client, url, hostname)
+                    status, body, location = await self._get(client, url, hostname, connect_to)
                     if status not in REDIRECTS:
                         return _verdict(status, body, token)
                     url = urljoin(url, location)
@@ -69,13 +84,26 @@ class HttpTokenCheck:
         except (httpx.HTTPError, ValueError):
             return UNREACHABLE
 
+    async def _public_address(self, hostname: str) -> str:
+        """ "" where private addresses are allowed (the system resolver decides), else the
+        domain's address for port 80, or TargetRefused when any of its addresses is private."""
+        if self.allow_private:
+            return ""
+        addresses = await system_resolver(hostname, 80)  # OSError when nobody knows the name
+        if not addresses:
+            raise OSError(f"no address for {hostname}")
+        if not all(is_public(address) for address in addresses):
+            raise TargetRefused(PRIVATE)
+        address = addresses[0]
+        return f"[{address}]:80" if ":" in address else f"{address}:80"
+
     async def _get(
-        self, client: httpx.AsyncClient, url: str, hostname: str
+        self, client: httpx.AsyncClient, url: str, hostname: str, connect_to: str
     ) -> tuple[int, bytes, str]:
         target = url
-        if self.connect_to:
+        if connect_to:
             parts = urlsplit(url)
-            target = parts._replace(scheme="http", netloc=self.connect_to).geturl()
+            target = parts._replace(scheme="http", netloc=connect_to).geturl()
         headers = {"Host": hostname, "Accept": "text/plain"}
         async with client.stream("GET", target, headers=headers) as response:
             body = b""

@@ -57,6 +57,17 @@ def tenant_models() -> list[type[Model]]:
     ]
 
 
+# The columns that hold storage keys (files/storage.py `new_key`); other columns may hold
+# text shaped like one ("3/2024" as a contract number) and are never taken for a file.
+STORAGE_KEY_COLUMNS = frozenset(
+    {"storage_key", "thumbnail_key", "photo_key", "export_key", "screenshot_key"}
+)
+
+
+def key_columns(model: type[Model]) -> tuple[str, ...]:
+    return tuple(name for name in model._meta.fields_map if name in STORAGE_KEY_COLUMNS)
+
+
 def key_pattern(tenant_id: int) -> re.Pattern[str]:
     """A storage key of this tenant (files/storage.py `new_key`), as a whole column value."""
     return re.compile(rf"{tenant_id}/[0-9a-f]+")
@@ -122,10 +133,13 @@ async def _export_table(
     handle = await archive.open(f"tables/{model._meta.db_table}.jsonl")
     count = 0
     fields_map = model._meta.fields_map
+    stored = key_columns(model)
     lines: list[bytes] = []
     async for row in _rows(model, tenant_id):
         portable = {name: to_portable(fields_map[name], value) for name, value in row.items()}
-        keys.update(v for v in row.values() if isinstance(v, str) and pattern.fullmatch(v))
+        keys.update(
+            row[c] for c in stored if isinstance(row.get(c), str) and pattern.fullmatch(row[c])
+        )
         lines.append(json.dumps(portable, ensure_ascii=False).encode() + b"\n")
         count += 1
         if len(lines) >= BATCH:

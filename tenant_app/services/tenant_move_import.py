@@ -29,6 +29,7 @@ from tenant_app.services.tenant_move import (
     FORMAT,
     NATURAL_KEYS,
     MoveError,
+    key_columns,
     key_pattern,
     latest_migration,
     tenant_models,
@@ -121,13 +122,20 @@ class _Import:
             await self.store.delete(key)
 
 
+# The logins a broker firm has; operators and backoffice people belong to the platform.
+FIRM_USER_KINDS = frozenset({"staff", "customer", "api"})
+
+
 async def _tenant_row(job: _Import, slug: str, base_domain: str) -> None:
     fields_map = Tenant._meta.fields_map
     rows = list(job.lines("tenant"))
     if len(rows) != 1:
         raise MoveError("the archive must hold exactly one tenant row")
     values = {k: from_portable(fields_map[k], v) for k, v in rows[0].items() if k != "id"}
-    values.update(slug=slug, suspended_at=None, suspension_notice="")
+    # An archive is outside data: it never makes a platform space, and the copy is open.
+    values.update(
+        slug=slug, suspended_at=None, suspension_notice="", is_platform=False, is_active=True
+    )
     tenant = Tenant(**values)
     await tenant.save()
     await Tenant.filter(id=tenant.id).update(**_auto_now(Tenant, values))
@@ -177,6 +185,8 @@ async def _import_table(job: _Import, model: type[Model], deferred: set[tuple[st
                 raise MoveError(f"{table}: unknown column {column}")
             row[column] = from_portable(meta.fields_map[column], value)
         row["tenant_id"] = job.report.tenant_id
+        if name == "User" and row.get("kind") not in FIRM_USER_KINDS:
+            raise MoveError(f"{table}: a firm has no {row.get('kind')!r} logins")
         later: list[tuple[str, str, Any]] = []
         keep = True
         for ref in refs:
@@ -204,7 +214,8 @@ async def _import_table(job: _Import, model: type[Model], deferred: set[tuple[st
             continue
         if json_refs:
             json_refs[0](row, job.lookup)
-        for column, value in row.items():
+        for column in key_columns(model):
+            value = row.get(column)
             if isinstance(value, str) and job.old_keys.fullmatch(value):
                 row[column] = job.new_key(value)
         for column in unique_hashes:

@@ -294,3 +294,11 @@ def test_typed_domains_are_cleaned() -> None:
         "portal.xn--mller-makler-dlb.de"
     )
     assert custom_domains.clean_hostname("host:443") == ""
+
+
+async def test_a_domain_pointing_inwards_is_not_fetched_where_private_targets_are_refused() -> None:
+    """In production a domain whose name resolves to an internal address is refused before
+    any request goes out (no look into the platform's own network by its DNS record)."""
+    check = domain_check.HttpTokenCheck(allow_private=False, timeout=1.0)
+    assert await check("localhost", "a" * 32) == domain_check.PRIVATE
+    assert await check("no-such-host.invalid", "a" * 32) == domain_check.UNREACHABLE
