@@ -152,6 +152,16 @@ class S3Storage:
             raise StorageUnavailable(str(error)) from error
         return True
 
+    async def tenant_keys(self, tenant_id: int) -> list[str]:
+        def listed() -> list[str]:
+            batches = obstore.list(self.store, prefix=f"{tenant_id}/")
+            return sorted(str(meta["path"]) for batch in batches for meta in batch)
+
+        try:
+            return await anyio.to_thread.run_sync(listed)
+        except BaseError as error:
+            raise StorageUnavailable(str(error)) from error
+
     def offload_path(self, key: str) -> str | None:
         return None  # no front server in between: see download_url
 

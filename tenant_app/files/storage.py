@@ -48,6 +48,10 @@ class Storage(Protocol):
 
     async def delete(self, key: str) -> None: ...
 
+    async def tenant_keys(self, tenant_id: int) -> list[str]:
+        """Every key stored for the tenant (its firm's deletion removes each)."""
+        ...
+
     def offload_path(self, key: str) -> str | None:
         """Where the front server serves the file itself (after the app's checks), or None."""
         ...
@@ -74,6 +78,15 @@ def check_key(key: str) -> tuple[str, str]:
     if not tenant_part.isdigit() or not name or not all(c in "0123456789abcdef" for c in name):
         raise ValueError("malformed storage key")
     return tenant_part, name
+
+
+def _well_formed(key: str) -> bool:
+    """A generated key, not a leftover such as a `.part` file."""
+    try:
+        check_key(key)
+    except ValueError:
+        return False
+    return True
 
 
 def new_key(tenant_id: int) -> str:
@@ -130,6 +143,16 @@ class LocalStorage:
     async def delete(self, key: str) -> None:
         path = self._path(key)
         await anyio.to_thread.run_sync(lambda: path.unlink(missing_ok=True))
+
+    async def tenant_keys(self, tenant_id: int) -> list[str]:
+        folder = self.root / str(tenant_id)
+
+        def walk() -> list[str]:
+            if not folder.is_dir():
+                return []
+            return sorted(f"{tenant_id}/{path.name}" for path in folder.iterdir() if path.is_file())
+
+        return [key for key in await anyio.to_thread.run_sync(walk) if _well_formed(key)]
 
     def offload_path(self, key: str) -> str | None:
         if not self.offload:

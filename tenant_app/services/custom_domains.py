@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import anyio
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -33,6 +34,7 @@ from tenant_app.text.i18n import gettext as _
 
 MAX_DOMAINS = 5  # own domains per tenant
 PENDING_DAYS = 7  # the job keeps checking a new domain this long; then only by hand
+CHECK_DEADLINE = 15  # seconds for one whole look, redirects included
 EVERY = 600  # seconds between the job's looks at one pending domain
 TXT_NAME = "_tenant-app-verification"  # for the instructions; see domain_check's docstring
 
@@ -115,7 +117,8 @@ def clean_hostname(raw: str) -> str:
 
 
 def _hostname_error(hostname: str, settings: Settings) -> str:
-    if not hostname or "." not in hostname:
+    if not hostname or "." not in hostname or hostname.rsplit(".", 1)[1].isdigit():
+        # An IP address is no domain (and would point the check at any machine).
         return _("Please enter a domain such as portal.your-firm.de (without https://).")
     base = settings.base_domain
     platform = {settings.platform_hostname, settings.custom_domain_cname}
@@ -202,15 +205,19 @@ async def check_now(
 
 
 async def _check(host: TenantHost, check: Check, *, actor_id: int | None) -> None:
-    error = await check(host.hostname, host.verification_token)
+    try:
+        with anyio.fail_after(CHECK_DEADLINE):  # a server dripping bytes holds no worker
+            error = await check(host.hostname, host.verification_token)
+    except TimeoutError:
+        error = domain_check.TIMEOUT
     host.checked_at = datetime.now(UTC)
     host.check_error = error[:300]
     async with in_transaction():
         # Only an unverified row changes: a removal or a verification meanwhile stays.
-        await TenantHost.filter(id=host.id, is_verified=False).update(
+        changed = await TenantHost.filter(id=host.id, is_verified=False).update(
             checked_at=host.checked_at, check_error=host.check_error, is_verified=not error
         )
-        if not error:
+        if changed and not error:
             host.is_verified = True
             with tenant_scope(host.tenant_id):
                 await AuditEntry.create(
@@ -233,9 +240,14 @@ async def check_pending(settings: Settings, *, check: Check | None = None) -> in
         is_verified=False,
         created_at__gte=now - timedelta(days=PENDING_DAYS),
     ).limit(200)
+    domain_check.check_token.allow_private = settings.allows_private_webhooks  # the SSRF rule
+    looked = 0
     for host in due:
-        await _check(host, check or domain_check.check_token, actor_id=None)
-    return len(due)
+        # Claimed by stamping the look first: another worker's round skips it meanwhile.
+        if await TenantHost.filter(id=host.id, checked_at=host.checked_at).update(checked_at=now):
+            await _check(host, check or domain_check.check_token, actor_id=None)
+            looked += 1
+    return looked
 
 
 async def _audit(actor: CurrentUser, action: str, host: TenantHost) -> None:

@@ -59,7 +59,7 @@ class HttpTokenCheck:
     # Whether the domain may resolve to a private address; the app sets it by the rule for
     # webhooks (settings.allows_private_webhooks). Where it may not, the check connects to
     # the public address it resolved, so a second lookup cannot turn inwards.
-    allow_private: bool = True
+    allow_private: bool = False
 
     async def __call__(self, hostname: str, token: str) -> str:
         url = f"http://{hostname}{VERIFICATION_PATH}{token}"

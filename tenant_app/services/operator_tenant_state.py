@@ -22,7 +22,7 @@ from tortoise.transactions import in_transaction
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, ValidationFailed
 from tenant_app.files.cleanup import remove_files
-from tenant_app.files.storage import Storage
+from tenant_app.files.storage import Storage, StorageUnavailable
 from tenant_app.logs import log
 from tenant_app.models.tenancy import Tenant, TenantHost
 from tenant_app.services import operator_audit
@@ -140,7 +140,8 @@ async def delete(
         # Every tenant-owned row goes with it (their foreign keys cascade).
         if not await Tenant.filter(id=tenant.id).delete():
             raise NotFound  # deleted meanwhile by someone else: no second audit line
-    await remove_files(store, keys)
+    removed = await _every_key(store, tenant.id, keys)
+    await remove_files(store, removed)
     for hostname in hostnames:
         tenant_cache.invalidate(str(hostname))
     return DeletedTenant(
@@ -148,8 +149,24 @@ async def delete(
         slug=tenant.slug,
         export_name=archive.name,
         export_bytes=archive.stat().st_size,
-        files_removed=len(keys),
+        files_removed=len(removed),
     )
+
+
+async def _every_key(store: Storage, tenant_id: int, archived: list[str]) -> list[str]:
+    """The archive's files and any other the store holds for the firm (one no row named any
+    more, or one written after the export began); the archive's alone if it cannot list."""
+    try:
+        return sorted(set(archived) | set(await store.tenant_keys(tenant_id)))
+    except StorageUnavailable as failed:
+        log(
+            logger,
+            logging.WARNING,
+            "tenant files not listed",
+            tenant_id=tenant_id,
+            error=str(failed),
+        )
+        return sorted(archived)
 
 
 def export_path(actor: CurrentUser, folder: Path, name: str) -> Path:

@@ -128,3 +128,9 @@ async def test_keys_of_two_tenants_do_not_meet(store: Storage) -> None:
     await store.save(theirs, io.BytesIO(b"theirs"))
     assert await store.read(mine) == b"mine"
     assert await store.read(theirs) == b"theirs"
+    # A firm's deletion lists its keys: exactly its own (7 is no prefix of 70's).
+    other = new_key(70)
+    await store.save(other, io.BytesIO(b"seventy"))
+    assert await store.tenant_keys(7) == [mine]
+    assert await store.tenant_keys(70) == [other]
+    assert await store.tenant_keys(9) == []

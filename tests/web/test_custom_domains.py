@@ -73,6 +73,7 @@ async def test_an_admin_adds_a_domain_and_reads_what_to_set(admin: Any) -> None:
         ("portal.localhost", "platform"),
         ("platform.localhost", "platform"),
         ("bad_name.test", "not a domain"),
+        ("169.254.169.254", "not a domain"),  # an address, not a domain
     ],
 )
 async def test_a_bad_domain_is_refused_next_to_the_field(

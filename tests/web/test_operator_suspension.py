@@ -5,12 +5,14 @@ Deleting a firm: its export first, then every row and stored file; the audit kee
 from __future__ import annotations
 
 import html
+import io
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from tenant_app.edge.suspension import DEFAULT_NOTICE
+from tenant_app.files.storage import LocalStorage, new_key
 from tenant_app.models.accounts import Session, User
 from tenant_app.models.folders import Document
 from tenant_app.models.operations import OperatorAction
@@ -132,6 +134,9 @@ async def test_deleting_writes_the_export_then_removes_every_row_and_file(
     assert wrong.status_code == 422 and 'id="f-confirm_slug-error"' in wrong.text
     assert await Tenant.exists(id=tenant.tenant.id)
 
+    # A file no row names (an upload whose row never came) goes with the firm as well.
+    await LocalStorage(settings.storage_dir).save(new_key(tenant.tenant.id), io.BytesIO(b"x"))
+    assert len(_stored(settings, tenant.tenant.id)) == 2
     done = await operator.submit(f"{page}/delete", {"confirm_slug": "alpha"}, form_page=page)
     assert done.status_code == 200 and 'id="tenant-deleted"' in done.text
     action = await OperatorAction.get(action="tenant_deleted")
