@@ -42,8 +42,16 @@ else
   fi
 fi
 
+# The archives of deleted firms (the operator's delete-with-export) live beside the files'
+# folder, also with S3: they are the only copy of a deleted firm.
+EXPORTS="$(dirname "${STORAGE_DIR:-data/files}")/exports"
+mkdir -p "$TARGET.partial/exports"
+if [ -d "$EXPORTS" ]; then
+  cp -a "$EXPORTS/." "$TARGET.partial/exports/"
+fi
+
 # What restore.sh checks before it changes anything.
-(cd "$TARGET.partial" && find database.dump files -type f -print0 | sort -z \
+(cd "$TARGET.partial" && find database.dump files exports -type f -print0 | sort -z \
   | xargs -0 -r sha256sum > SHA256SUMS)
 mv "$TARGET.partial" "$TARGET"  # only a complete backup carries the plain name
 echo "$TARGET"

@@ -34,4 +34,9 @@ else
   mkdir -p "$STORAGE_DIR"
   cp -a "$SOURCE/files/." "$STORAGE_DIR/"
 fi
+if [ -d "$SOURCE/exports" ]; then  # the archives of deleted firms (backups made since the operator console)
+  EXPORTS="$(dirname "${STORAGE_DIR:-data/files}")/exports"
+  mkdir -p "$EXPORTS"
+  cp -a "$SOURCE/exports/." "$EXPORTS/"
+fi
 echo "restored $SOURCE"

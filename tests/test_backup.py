@@ -67,6 +67,9 @@ async def test_backup_restores_rows_and_files(
     key = new_key(tenant.tenant.id)
     payload = b"%PDF-1.4 Police " + uuid.uuid4().bytes
     await LocalStorage(settings.storage_dir).save(key, io.BytesIO(payload))
+    exports = Path(settings.storage_dir).parent / "exports"  # a deleted firm's archive
+    exports.mkdir(exist_ok=True)
+    (exports / "gone-20260101-000000.zip").write_bytes(b"PK archive")
 
     made = _run(
         "backup.sh",
@@ -83,7 +86,7 @@ async def test_backup_restores_rows_and_files(
     admin = await asyncpg.connect(f"{server}/postgres")
     await admin.execute(f'CREATE DATABASE "{target}"')
     try:
-        restored_files = tmp_path / "restored-files"
+        restored_files = tmp_path / "restored" / "files"
         env = {"DATABASE_URL": f"{server}/{target}", "STORAGE_DIR": str(restored_files)}
         done = _run("restore.sh", str(backup), **env)
         assert done.returncode == 0, done.stderr
@@ -91,6 +94,8 @@ async def test_backup_restores_rows_and_files(
         assert source_counts["contact"] == 1 and source_counts["tenant"] >= 1
         assert await _row_counts(f"{server}/{target}") == source_counts
         assert (restored_files / key).read_bytes() == payload
+        restored_export = tmp_path / "restored" / "exports" / "gone-20260101-000000.zip"
+        assert restored_export.read_bytes() == b"PK archive"
 
         again = _run("restore.sh", str(backup), **env)  # never over a database in use
         assert again.returncode != 0 and "already has tables" in again.stderr
