@@ -112,6 +112,23 @@ def texts(form: FormData, names: tuple[str, ...], *, max_chars: int = 2000) -> d
     return {name: text(form, name, max_chars=max_chars) for name in names}
 
 
+def bounded_texts(form: FormData, limits: dict[str, int]) -> tuple[dict[str, str], dict[str, str]]:
+    """The fields as typed, and a message for each one refused (too long, repeated, a file)."""
+    values, errors = {}, {}
+    for name, limit in limits.items():
+        try:
+            values[name] = text(form, name, max_chars=limit)
+        except ValidationFailed as failed:
+            values[name], errors[name] = "", failed.errors[name]
+    return values, errors
+
+
+def translated(failed: ValidationFailed) -> dict[str, str]:
+    """A use case's msgids in the reader's language (services answer msgids where they are
+    shared by several audiences)."""
+    return {name: _(message) for name, message in failed.errors.items()}
+
+
 DOCUMENT_FIELDS = ("title", "category", "document_date", "note", "folder", "contract_id")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -16,7 +15,6 @@ from tenant_app.pages import redirect, render
 from tenant_app.permissions import is_operator
 from tenant_app.schemas.product_lines import line_label
 from tenant_app.services import operator_pages
-from tenant_app.text.i18n import gettext as _
 from tenant_app.vocabulary import PRODUCT_LINES
 from tenant_app.web import forms
 from tenant_app.web.guards import require
@@ -45,21 +43,6 @@ def _backoffice_id(request: Request) -> int:
     return cast(int, request.path_params["backoffice_id"])
 
 
-def _read(form: FormData, limits: dict[str, int]) -> tuple[dict[str, str], dict[str, str]]:
-    """The fields as typed, and a message for each one refused (too long, repeated, a file)."""
-    values, errors = {}, {}
-    for name, limit in limits.items():
-        try:
-            values[name] = forms.text(form, name, max_chars=limit)
-        except ValidationFailed as failed:
-            values[name], errors[name] = "", failed.errors[name]
-    return values, errors
-
-
-def _translated(failed: ValidationFailed) -> dict[str, str]:
-    return {name: _(message) for name, message in failed.errors.items()}
-
-
 def _form(request: Request, values: dict[str, str], errors: dict[str, str]) -> Response:
     lines = [(f"{operator_pages.DAY_FIELD}{line}", line_label(line)) for line in PRODUCT_LINES]
     context = {"values": values, "errors": errors, "lines": lines}
@@ -86,13 +69,15 @@ async def operator_backoffice_form(request: Request) -> Response:
 async def operator_backoffice_create(request: Request) -> Response:
     actor = require_operator(request)
     form = await forms.read_form(request, max_fields=40)
-    values, errors = _read(form, BACKOFFICE_LIMITS | dict.fromkeys(operator_pages.day_fields(), 9))
+    values, errors = forms.bounded_texts(
+        form, BACKOFFICE_LIMITS | dict.fromkeys(operator_pages.day_fields(), 9)
+    )
     try:
         if errors:
             raise ValidationFailed(errors)
         backoffice = await operator_pages.create_backoffice(actor, values=values)
     except ValidationFailed as failed:
-        return _form(request, values, _translated(failed))
+        return _form(request, values, forms.translated(failed))
     return redirect(request, "operator_backoffice", flash="created", backoffice_id=backoffice.id)
 
 
@@ -104,7 +89,7 @@ async def operator_backoffice(request: Request) -> Response:
 async def operator_member_create(request: Request) -> Response:
     actor = require_operator(request)
     form = await forms.read_form(request, max_fields=10)
-    values, errors = _read(form, MEMBER_LIMITS)
+    values, errors = forms.bounded_texts(form, MEMBER_LIMITS)
     try:
         if errors:
             raise ValidationFailed(errors)
@@ -113,7 +98,7 @@ async def operator_member_create(request: Request) -> Response:
             actor, passwords, _backoffice_id(request), values=values
         )
     except ValidationFailed as failed:
-        return await _detail(request, actor, values=values, errors=_translated(failed))
+        return await _detail(request, actor, values=values, errors=forms.translated(failed))
     page = await operator_pages.backoffice_page(actor, _backoffice_id(request))
     context = {"page": page, "login": made.user, "password": made.password}
     return render(request, ONCE_PAGE, context, headers={"Cache-Control": "no-store"})

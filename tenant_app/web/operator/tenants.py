@@ -15,7 +15,6 @@ from tenant_app.pages import redirect, render
 from tenant_app.services import operator_tenant_state as tenant_state
 from tenant_app.services import operator_tenants
 from tenant_app.tenancy import public_url
-from tenant_app.text.i18n import gettext as _
 from tenant_app.web import forms
 from tenant_app.web.operator.backoffices import require_operator
 
@@ -33,21 +32,6 @@ def _tenant_id(request: Request) -> int:
 
 async def _form(request: Request) -> FormData:
     return await forms.read_form(request, max_fields=10)
-
-
-def _read(form: FormData, limits: dict[str, int]) -> tuple[dict[str, str], dict[str, str]]:
-    """The fields as typed, and a message for each one refused (too long, repeated, a file)."""
-    values, errors = {}, {}
-    for name, limit in limits.items():
-        try:
-            values[name] = forms.text(form, name, max_chars=limit)
-        except ValidationFailed as failed:
-            values[name], errors[name] = "", failed.errors[name]
-    return values, errors
-
-
-def _translated(failed: ValidationFailed) -> dict[str, str]:
-    return {name: _(message) for name, message in failed.errors.items()}
 
 
 async def _detail(request: Request, **extra: Any) -> Response:
@@ -70,7 +54,7 @@ async def operator_tenant_form(request: Request) -> Response:
 
 async def operator_tenant_create(request: Request) -> Response:
     actor = require_operator(request)
-    values, errors = _read(await _form(request), operator_tenants.CREATE_LIMITS)
+    values, errors = forms.bounded_texts(await _form(request), operator_tenants.CREATE_LIMITS)
     try:
         if errors:
             raise ValidationFailed(errors)
@@ -79,7 +63,7 @@ async def operator_tenant_create(request: Request) -> Response:
             actor, request.app.state.passwords, values=values, base_domain=base_domain
         )
     except ValidationFailed as failed:
-        context = {"values": values, "errors": {**_translated(failed), **errors}}
+        context = {"values": values, "errors": {**forms.translated(failed), **errors}}
         return render(request, FORM, context, status_code=422)
     login_url = public_url(request.app.state.settings, made.hostname) + "/login"
     return render(request, CREATED, {"made": made, "login_url": login_url}, headers=NO_STORE)
@@ -91,13 +75,15 @@ async def operator_tenant(request: Request) -> Response:
 
 async def operator_tenant_suspend(request: Request) -> Response:
     actor = require_operator(request)
-    values, errors = _read(await _form(request), {"notice": tenant_state.NOTICE_CHARS})
+    values, errors = forms.bounded_texts(
+        await _form(request), {"notice": tenant_state.NOTICE_CHARS}
+    )
     try:
         if errors:
             raise ValidationFailed(errors)
         await tenant_state.suspend(actor, _tenant_id(request), notice=values["notice"])
     except ValidationFailed as failed:
-        return await _detail(request, values=values, errors=_translated(failed))
+        return await _detail(request, values=values, errors=forms.translated(failed))
     return redirect(request, "operator_tenant", flash="suspended", tenant_id=_tenant_id(request))
 
 
@@ -110,7 +96,7 @@ async def operator_tenant_reactivate(request: Request) -> Response:
 
 async def operator_tenant_delete(request: Request) -> Response:
     actor = require_operator(request)
-    values, errors = _read(await _form(request), {"confirm_slug": 63})
+    values, errors = forms.bounded_texts(await _form(request), {"confirm_slug": 63})
     try:
         if errors:
             raise ValidationFailed(errors)
@@ -123,7 +109,7 @@ async def operator_tenant_delete(request: Request) -> Response:
             folder=folder,
         )
     except ValidationFailed as failed:
-        return await _detail(request, values=values, errors=_translated(failed))
+        return await _detail(request, values=values, errors=forms.translated(failed))
     return render(request, DELETED, {"deleted": deleted}, headers=NO_STORE)
 
 
