@@ -1,5 +1,6 @@
-"""The platform's health as the database tells it, across every tenant: the mail queue, the
-mails and webhook calls that failed, the schema's newest migration. One statement each."""
+"""The platform's health as the database tells it, across every tenant: the mails and webhook
+calls that failed lately, the schema's newest migration. One statement each. (The queues'
+sizes and ages are queries/platform_health.py's, which the metrics read too.)"""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 from tenant_app.queries.sql import as_datetime, unscoped
 
 _PING = "SELECT 1 AS one"
-_OLDEST_PENDING_MAIL = "SELECT MIN(created_at) AS oldest FROM outbox_mail WHERE status = 'pending'"
 _FAILED_MAILS = (
     "SELECT COUNT(*) AS failed FROM outbox_mail WHERE status = 'failed' AND created_at >= :since"
 )
@@ -26,11 +26,6 @@ _NEWEST_MIGRATION = (
 
 async def ping() -> None:
     await unscoped.fetch_all(_PING)
-
-
-async def oldest_pending_mail() -> datetime | None:
-    row = await unscoped.fetch_one(_OLDEST_PENDING_MAIL)
-    return as_datetime(row["oldest"]) if row and row["oldest"] else None
 
 
 async def failed_mails(*, since: datetime) -> int:

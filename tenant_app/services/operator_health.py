@@ -21,6 +21,7 @@ from tenant_app.actors import CurrentUser
 from tenant_app.files.storage import Storage, new_key
 from tenant_app.logs import log
 from tenant_app.queries import operator_health as reads
+from tenant_app.queries import platform_health
 from tenant_app.services import operator_audit
 from tenant_app.text.labels import N_
 
@@ -95,11 +96,11 @@ async def _storage(store: Storage) -> Check:
 
 
 async def _mail_queue() -> Check:
-    oldest = await reads.oldest_pending_mail()
+    queue = await platform_health.mail_queue()
     label = N_("Mail queue")
-    if oldest is None:
+    if not queue.waiting:
         return Check("mail_queue", label, OK, N_("No mail is waiting."))
-    minutes = max(0, round((datetime.now(UTC) - oldest).total_seconds() / 60))
+    minutes = round(queue.oldest_seconds / 60)
     return Check(
         "mail_queue",
         label,
