@@ -47,7 +47,7 @@ class MetricsMiddleware:
         self.pool_read = 0.0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or not self.expected:  # no scraper: nothing to measure for
             await self.app(scope, receive, send)
             return
         if scope["path"] == METRICS_PATH and scope["method"] == "GET" and self.authorized(scope):
