@@ -289,7 +289,8 @@ async def staff_tickets(
     if search.strip():
         sql += " AND (LOWER(k.last_name) LIKE :pattern OR LOWER(k.first_name) LIKE :pattern)"
         values["pattern"] = f"%{search.strip().lower()[:100]}%"
-    sql += f" ORDER BY c.last_entry_at {'DESC' if newest_first else 'ASC'}, c.id LIMIT 200"
+    order = "DESC" if newest_first else "ASC"  # both by one index (see models/conversations)
+    sql += f" ORDER BY c.last_entry_at {order}, c.id {order} LIMIT 200"
     rows = await fetch_all(sql, **values)
     return [
         TicketRow(

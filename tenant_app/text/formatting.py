@@ -47,8 +47,12 @@ def fmt_date(value: date | datetime | None) -> str:
 def fmt_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
-    pattern = "dd.MM.yyyy HH:mm" if get_locale() == "de" else "medium"
-    return format_datetime(as_local(value), pattern, tzinfo=DISPLAY_TZ, locale=_locale())
+    local = as_local(value)
+    if get_locale() == "de":  # babel's "dd.MM.yyyy HH:mm", without its pattern machinery
+        return (
+            f"{local.day:02d}.{local.month:02d}.{local.year:04d} {local.hour:02d}:{local.minute:02d}"
+        )
+    return format_datetime(local, "medium", tzinfo=DISPLAY_TZ, locale=_locale())
 
 
 def fmt_ago(value: datetime, now: datetime) -> str:
@@ -94,4 +98,10 @@ def fmt_filesize(size: int | None) -> str:
         shown = round(value, 1) if value < 10 else round(value)
         if shown < 1024 or unit == _SIZE_UNITS[-1]:
             break
-    return f"{format_decimal(shown, format='#,##0.#', locale=_locale())}\xa0{unit}"
+    # babel's "#,##0.#" for de and en without its pattern machinery (a list shows many sizes)
+    number = f"{shown:,.1f}".removesuffix(".0") if isinstance(shown, float) else f"{shown:,}"
+    if get_locale() == "de":
+        number = number.translate(_DE_SEPARATORS)
+    elif get_locale() != "en":
+        number = format_decimal(shown, format="#,##0.#", locale=_locale())
+    return f"{number}\xa0{unit}"
