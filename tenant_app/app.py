@@ -53,6 +53,7 @@ from tenant_app.services.upload_checks import MAX_UPLOADS
 from tenant_app.settings import Settings, load_settings
 from tenant_app.templating import STATIC_DIR, compile_all_templates, use_links
 from tenant_app.web import routing
+from tenant_app.web.dispatch import IndexedRouter
 from tenant_app.web.errors import exception_handlers
 from tenant_app.web.guards import LoginRequired, login_required
 
@@ -150,9 +151,8 @@ def build_app(
         Middleware(CsrfMiddleware, settings=settings),
     ]
     handlers = {**exception_handlers, LoginRequired: login_required}
-    app = Starlette(
-        routes=routes, middleware=middleware, exception_handlers=handlers, lifespan=lifespan
-    )
+    app = Starlette(middleware=middleware, exception_handlers=handlers)
+    app.router = IndexedRouter(routes, lifespan=lifespan)  # what Starlette makes, but indexed
     use_links(route_index(app).path)
     app.state.settings = settings
     insurer_plugins.offer_reference(settings.is_development)
