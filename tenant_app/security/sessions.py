@@ -72,8 +72,10 @@ _LOAD_SQL = (
     " LEFT JOIN contact_link l ON l.user_id = u.id AND l.contact_id = s.contact_id"
     " AND l.tenant_id = u.tenant_id"
     " LEFT JOIN contact hc ON hc.id = l.contact_id AND hc.tenant_id = l.tenant_id"
+    # `+ 0` here too: offered the tenant's index, PostgreSQL read every access row of the
+    # tenant for a staff member (no contact: 20,000 rows, 5 ms) instead of the contact's row.
     " LEFT JOIN customer_access a ON a.contact_id = COALESCE(l.contact_id, u.contact_id)"
-    " AND a.tenant_id = u.tenant_id"
+    " AND a.tenant_id + 0 = u.tenant_id"
     # `+ 0`: the tenant is checked, but not offered as an index. A generic plan (reused for
     # the prepared statement) estimates a tenant by the average number of sessions, and then
     # looked the session up by tenant (2,000 rows in a big tenant) instead of by its key.
