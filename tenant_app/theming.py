@@ -120,6 +120,7 @@ class Palette:
     on_secondary: str
 
 
+@lru_cache(maxsize=4096)  # every page's theme colour asks for it: contrasts computed once
 def palette_for(
     theme_name: str, primary: str | None, secondary: str | None, text: str | None
 ) -> Palette:
