@@ -40,6 +40,8 @@ def _frozen(part: Any) -> Hashable:
         return tuple(_frozen(item) for item in part)
     if isinstance(part, set):
         return frozenset(part)
+    if isinstance(part, dict):  # e.g. a folder's documents by contract
+        return frozenset((key, _frozen(value)) for key, value in part.items())
     return part  # type: ignore[no-any-return]
 
 

@@ -95,6 +95,7 @@ def build_templates() -> Environment:
     env.globals["contract_card"] = contract_cards.contract_card
     env.globals["chat_message_views"] = chat_messages.message_views
     env.globals["offer_state"] = contract_cards.offer_state
+    env.globals["today"] = formatting.local_today  # in keys of what turns over at midnight
     env.globals["role_labels"] = labels.ROLES
     env.globals["folder_labels"] = labels.FOLDERS
     env.globals["access_labels"] = labels.ACCESS

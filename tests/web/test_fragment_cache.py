@@ -10,7 +10,7 @@ import pytest
 from tenant_app.fragments import fragment_cache
 from tenant_app.models.accounts import User
 from tenant_app.models.contacts import Contact
-from tenant_app.models.folders import Contract, CustomerAccess
+from tenant_app.models.folders import Contract, CustomerAccess, Document
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.templating import CSRF_SLOT
 from tests.conftest import CUSTOMER_PASSWORD, make_customer
@@ -80,6 +80,20 @@ async def test_an_edit_shows_at_once(client_for, tenant, passwords, settings) ->
         await Contract.filter(id=own.id).update(insurance_number="NEU-7")
     page = (await customer.get(FOLDER)).text
     assert "NEU-7" in page and "EIGEN-1" not in page
+
+
+async def test_a_kept_folder_shows_a_new_and_an_unshared_document_at_once(
+    client_for, tenant, passwords, settings
+) -> None:
+    contact, own, customer = await _customer(client_for, tenant, passwords, settings)
+    await customer.get(FOLDER)
+    kept = (await customer.get(FOLDER)).text  # the whole list from the cache
+    assert "Police 2026" in kept and "Beitragsrechnung" not in kept
+    added = await add_document(tenant, settings, contact, contract=own, title="Beitragsrechnung")
+    assert "Beitragsrechnung" in (await customer.get(FOLDER)).text
+    with tenant_scope(tenant.tenant.id):
+        await Document.filter(id=added.id).update(shared_with_customer=False)
+    assert "Beitragsrechnung" not in (await customer.get(FOLDER)).text
 
 
 async def test_a_permission_change_shows_at_once(client_for, tenant, passwords, settings) -> None:
