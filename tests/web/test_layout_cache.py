@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from tenant_app.fragments import fragment_cache
 from tenant_app.models.accounts import User
 from tenant_app.models.activity import Event, Notification
@@ -16,17 +14,9 @@ from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
 from tenant_app.tenancy import tenant_cache
 from tests.conftest import CUSTOMER_PASSWORD, make_customer
+from tests.web.test_fragment_cache import empty_cache  # noqa: F401 - each test starts empty
 
 NEXT = re.compile(r'name="next" value="([^"]*)"')
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    fragment_cache.clear()
-    limit = fragment_cache.max_bytes
-    yield
-    fragment_cache.max_bytes = limit
-    fragment_cache.clear()
 
 
 async def _twice_and_uncached(client, path: str) -> tuple[str, str, str]:
