@@ -66,6 +66,20 @@ async def test_the_same_answers_as_starlettes_router(method: str) -> None:
         assert answers[0] == answers[1], path
 
 
+async def test_the_same_answers_behind_a_root_path() -> None:
+    """Mounted under /app: "/apple/..." is not under the root path and must stay as it is."""
+    routes = [*_routes(), Route("/apple/{x}", _name, name="apple")]
+    plain, indexed = Router(routes), IndexedRouter(routes)
+    for path in ("/app/portal/folders/x", "/apple/x", "/app", "/app/staff/contacts/3"):
+        answers = []
+        for router in (plain, indexed):
+            transport = httpx.ASGITransport(app=router, root_path="/app")
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                response = await client.get(path, follow_redirects=False)
+            answers.append((response.status_code, response.text))
+        assert answers[0] == answers[1], path
+
+
 def test_every_route_of_the_app_is_reached_by_its_own_path() -> None:
     """Each route, with its parameters filled in, is the one the indexed router's group for
     that path holds before any other route that also matches."""

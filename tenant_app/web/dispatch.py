@@ -11,10 +11,15 @@ included: a route that can match a path always has that path's first segment or 
 
 from __future__ import annotations
 
+from starlette._utils import get_route_path  # the path the routes match, as Router sees it
 from starlette.datastructures import URL
 from starlette.responses import RedirectResponse
 from starlette.routing import BaseRoute, Match, Router
 from starlette.types import Receive, Scope, Send
+
+
+def _segment(path: str) -> str:
+    return path.lstrip("/").split("/", 1)[0]
 
 
 def _head(route: BaseRoute) -> str | None:
@@ -22,18 +27,8 @@ def _head(route: BaseRoute) -> str | None:
     path = getattr(route, "path", None)
     if path is None:
         return None
-    head = path.lstrip("/").split("/", 1)[0]
+    head = _segment(path)
     return None if not head or "{" in head else head
-
-
-def _segment(path: str) -> str:
-    return path.lstrip("/").split("/", 1)[0]
-
-
-def _route_path(scope: Scope) -> str:
-    path: str = scope["path"]
-    root: str = scope.get("root_path", "")
-    return path[len(root) :] if root and path.startswith(root) else path
 
 
 class IndexedRouter(Router):
@@ -57,7 +52,7 @@ class IndexedRouter(Router):
             await super().app(scope, receive, send)
             return
         scope.setdefault("router", self)
-        route_path = _route_path(scope)
+        route_path = get_route_path(scope)
         candidates = self._candidates(route_path)
         partial = partial_scope = None
         for route in candidates:
