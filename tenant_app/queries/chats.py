@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tenant_app.queries.sql import as_datetime, fetch_all, fetch_one
+from tenant_app.queries.sql import as_datetime, dialect_name, fetch_all, fetch_one
 
 
 def _name(first: Any, last: Any) -> str:
@@ -91,7 +91,9 @@ async def messages(chat_id: int, *, after: int = 0, for_customer: bool) -> list[
 _MARKS_SQL = (
     "SELECT p.role, MAX(p.delivered_count) AS delivered, MAX(p.read_count) AS seen"
     " FROM conversation_participant p"
-    " WHERE p.tenant_id = :tenant_id AND p.conversation_id = :chat_id GROUP BY p.role"
+    # `+ 0`: by the chat's key; a generic plan would walk the tenant's index (1 ms for 11,600
+    # rows) expecting a tenant of average size
+    " WHERE p.tenant_id + 0 = :tenant_id AND p.conversation_id = :chat_id GROUP BY p.role"
 )
 
 
@@ -182,30 +184,47 @@ class ChatRow:
 
 # Chats of contacts the member sees (all, or those they are responsible for: _NOT_ALL) or
 # that they operate; `mine`: those they operate. Newest first by the index on
-# (tenant, kind, status, last_entry_at): a chat has a last_entry_at from its start on.
+# (tenant, kind, status, last_entry_at, id): a chat has a last_entry_at from its start on.
 _LIST_SQL = (
     "SELECT c.id, c.contact_id, c.status, c.responsible_id, c.last_entry_at,"
     " c.last_entry_by_customer, c.entry_count, k.first_name, k.last_name,"
-    " o.first_name AS op_first, o.last_name AS op_last, p.read_count"
-    " FROM conversation c"
-    " JOIN contact k ON k.id = c.contact_id AND k.tenant_id = c.tenant_id"
-    " AND k.restricted_at IS NULL"  # retained for legal reasons: hidden
+    " o.first_name AS op_first, o.last_name AS op_last,"
+    # per row by the unique (conversation, user) key: as a join, a generic plan expecting a
+    # handful of the member's rows compared each chat with all of them (360,000 at 200 rows)
+    " (SELECT p.read_count FROM conversation_participant p"
+    " WHERE p.conversation_id = c.id AND p.user_id = :user_id) AS read_count"
+    " FROM conversation c {contact}"
     " LEFT JOIN user_account o ON o.id = c.responsible_id AND o.tenant_id = c.tenant_id"
-    " LEFT JOIN conversation_participant p ON p.conversation_id = c.id AND p.user_id = :user_id"
-    " WHERE c.tenant_id = :tenant_id AND c.kind = 'chat' AND c.status = :status"
+    # the tenant as a literal: a generic plan, made for a tenant of average size, would
+    # sort all of a big tenant's chats instead of reading the newest from the index
+    " WHERE c.tenant_id = :tenant_literal AND c.kind = 'chat' AND c.status = :status"
 )
 _NOT_ALL = (
     " AND (c.responsible_id = :user_id OR EXISTS (SELECT 1 FROM contact_responsible r"
     " WHERE r.tenant_id = c.tenant_id AND r.contact_id = c.contact_id AND r.user_id = :user_id))"
 )
 LIST_LIMIT = 200
+_CONTACT = (
+    "k.id = c.contact_id AND k.tenant_id = c.tenant_id"
+    " AND k.restricted_at IS NULL"  # retained for legal reasons: hidden
+)
+# PostgreSQL multiplies the two join conditions' selectivities, expects a fifth of the rows
+# and so hashes the tenant's contacts and sorts every open chat (16 ms at 2,900 chats). As a
+# subquery it cannot flatten (OFFSET 0) the contact is looked up per chat, read newest first
+# from the index until the page is full (1 ms). SQLite plans the plain join that way anyway.
+_CONTACT_JOIN = {
+    "postgres": "CROSS JOIN LATERAL (SELECT k.first_name, k.last_name FROM contact k"  # noqa: S608
+    f" WHERE {_CONTACT} OFFSET 0) k",
+    "sqlite": f"JOIN contact k ON {_CONTACT}",
+}
 
 
 async def chat_list(
     *, user_id: int, sees_all: bool, status: str, mine: bool, newest_first: bool, search: str
 ) -> list[ChatRow]:
     """The staff's chat list in one query, however many chats there are."""
-    sql = _LIST_SQL if sees_all else _LIST_SQL + _NOT_ALL
+    contact = _CONTACT_JOIN["postgres" if dialect_name() == "postgres" else "sqlite"]
+    sql = _LIST_SQL.format(contact=contact) + ("" if sees_all else _NOT_ALL)
     values: dict[str, Any] = {"user_id": user_id, "status": status}
     if mine:
         sql += " AND c.responsible_id = :user_id"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied
 from tenant_app.models.accounts import User
-from tenant_app.models.conversations import ConversationEntry
+from tenant_app.models.conversations import Conversation, ConversationEntry
 from tenant_app.models.folders import Contract, Document
 from tenant_app.permissions import can_chat, can_see_all_contacts, staff_may_edit_folder
 from tenant_app.queries import chats as reads
@@ -77,9 +77,9 @@ async def staff_chat_list(actor: CurrentUser, filters: ChatFilters) -> list[Chat
     )
 
 
-async def chat_page(actor: CurrentUser, chat_id: int) -> ChatPage:
-    """A chat the actor may see (customers: their open one; staff: with internal notes)."""
-    chat = await chat_access.chat_for(actor, chat_id)
+async def chat_page(actor: CurrentUser, chat: Conversation) -> ChatPage:
+    """A chat chat_access gave the actor (customers: their open one; staff: with internal
+    notes), as its page shows it."""
     head = await reads.head(chat.id, user_id=actor.id)
     if head is None:
         raise NotFound
@@ -91,7 +91,7 @@ async def chat_page(actor: CurrentUser, chat_id: int) -> ChatPage:
 async def customer_chat_page(actor: CurrentUser) -> ChatPage | None:
     """The customer's open chat, None before the first message (or while archived)."""
     chat = await chat_access.customer_chat(actor)
-    return None if chat is None else await chat_page(actor, chat.id)
+    return None if chat is None else await chat_page(actor, chat)
 
 
 async def tail(actor: CurrentUser, chat_id: int, *, after: int) -> tuple[list[Message], Marks]:

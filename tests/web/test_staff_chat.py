@@ -14,7 +14,7 @@ from tenant_app.models.accounts import User
 from tenant_app.models.conversations import Conversation, ConversationEntry
 from tenant_app.models.folders import Document
 from tenant_app.models.scoping import tenant_scope
-from tenant_app.services import chat_pages, chats
+from tenant_app.services import chat_access, chat_pages, chats
 from tests.chat_helpers import actor, make_member, make_responsible
 from tests.conftest import make_customer
 from tests.folder_helpers import PDF_BYTES, add_contract
@@ -240,7 +240,8 @@ async def test_an_internal_note_shows_to_staff_as_intern_and_never_to_the_custom
     assert empty.status_code == 422 and 'id="chat-note-body-error"' in empty.text
     with tenant_scope(tenant.tenant.id):
         assert await ConversationEntry.filter(conversation_id=chat_id, internal=True).count() == 1
-        seen = await chat_pages.chat_page(await actor("kai"), chat_id)
+        kai = await actor("kai")
+        seen = await chat_pages.chat_page(kai, await chat_access.chat_for(kai, chat_id))
     assert [m.body for m in seen.messages] == ["Hallo"]
 
 

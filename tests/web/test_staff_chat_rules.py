@@ -13,7 +13,7 @@ from tenant_app.models.contacts import Contact
 from tenant_app.models.conversations import Conversation, ConversationEntry
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
-from tenant_app.services import chat_pages, chats, events
+from tenant_app.services import chat_access, chat_pages, chats, events
 from tenant_app.tenancy import tenant_cache
 from tests.chat_helpers import actor, make_member, make_responsible
 from tests.conftest import CUSTOMER_PASSWORD, make_customer, page_queries
@@ -115,7 +115,8 @@ async def test_the_operator_is_changed_by_hand_told_and_seen_by_everyone(
     assert await operator_shown(rita, chat_id) == "Olga Staff"
     assert await operator_shown(olga, chat_id) == "Olga Staff"
     with tenant_scope(tenant.tenant.id):
-        seen = await chat_pages.chat_page(await actor("kai"), chat_id)
+        kai = await actor("kai")
+        seen = await chat_pages.chat_page(kai, await chat_access.chat_for(kai, chat_id))
     assert seen.head.operator_name == "Olga Staff"
     # "Take over myself", and a choice nobody may chat with changes nothing.
     taken = await rita.submit(f"{path}/operator", {"operator_id": str(resp.id)}, form_page=path)

@@ -37,7 +37,7 @@ async def _page_context(request: Request, user: CurrentUser) -> dict[str, Any]:
     chat = await chat_access.customer_chat(user)  # NotFound while communication is off
     page = None
     if chat is not None:
-        page = await chat_pages.chat_page(user, chat.id)
+        page = await chat_pages.chat_page(user, chat)
     return {
         "page": page,
         "mine": chat_live.mine(user),

@@ -50,10 +50,10 @@ async def staff_chat_list(request: Request) -> Response:
     return render(request, "staff/chats/list.html", context, block="results")
 
 
-async def _detail_context(request: Request, actor: CurrentUser, chat_id: int) -> dict[str, Any]:
+async def _detail_context(request: Request, actor: CurrentUser, chat: Any) -> dict[str, Any]:
     """What a chat's page shows: the chat, the list beside it, whom it may be handed to,
     where its attachments may be filed."""
-    page = await chat_pages.chat_page(actor, chat_id)
+    page = await chat_pages.chat_page(actor, chat)
     filters = _filters(request)
     return {
         "page": page,
@@ -82,7 +82,7 @@ async def staff_chat_detail(
     """A chat beside the list. The page's script tells that it was read (a POST once it is
     seen): a GET changes nothing, so a prefetch reads nothing."""
     actor, chat = await chat_of(request)
-    context = await _detail_context(request, actor, chat.id)
+    context = await _detail_context(request, actor, chat)
     context |= {"errors": errors or {}, "values": values or {}}
     return render(request, DETAIL_TEMPLATE, context, status_code=status_code)
 
