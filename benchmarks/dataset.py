@@ -329,10 +329,12 @@ class _Loader:
                 (event_id, tenant_id, kind, actor, actor_kind, who, contact_id, "ticket")
                 + (ticket_id, f"Frage zu Vertrag {index}", now - timedelta(days=1)),
             )
+            # mailed when it was made, as a day-old notification is: no backlog of mails
+            # for the app servers' job worker to send while they are measured
             await self.add(
                 "notification",
                 (self.next_id("notification"), tenant_id, reader, event_id)
-                + (now - timedelta(days=1),),
+                + (now - timedelta(days=1), now - timedelta(days=1)),
             )
         return ticket_id
 

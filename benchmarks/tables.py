@@ -171,5 +171,5 @@ TABLES: dict[str, tuple[str, ...]] = {
         "title",
         "created_at",
     ),
-    "notification": ("id", "tenant_id", "user_id", "event_id", "created_at"),
+    "notification": ("id", "tenant_id", "user_id", "event_id", "created_at", "mailed_at"),
 }
