@@ -18,6 +18,7 @@ from tenant_app.role_presets import ROLE_PRESETS
 from tenant_app.settings import PROJECT_ROOT
 from tenant_app.text import (
     chat_messages,
+    chat_rows,
     contract_cards,
     document_rows,
     folder_rights,
@@ -92,6 +93,8 @@ def build_templates() -> Environment:
     env.globals["url"] = _url  # the one way templates and shared macros build links
     env.globals["document_views"] = document_rows.document_views
     env.globals["row_labels"] = document_rows.row_labels
+    env.globals["chat_rows"] = chat_rows.chat_rows
+    env.globals["chat_list_labels"] = chat_rows.chat_list_labels
     env.globals["contract_card"] = contract_cards.contract_card
     env.globals["chat_message_views"] = chat_messages.message_views
     env.globals["offer_state"] = contract_cards.offer_state

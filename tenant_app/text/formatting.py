@@ -49,7 +49,8 @@ def fmt_datetime(value: datetime | None) -> str:
         return ""
     local = as_local(value)
     if get_locale() == "de":  # babel's "dd.MM.yyyy HH:mm", without its pattern machinery
-        return f"{fmt_date(local)} {local.hour:02d}:{local.minute:02d}"
+        day, time = f"{local.day:02d}.{local.month:02d}.{local.year:04d}", local.strftime("%H:%M")
+        return f"{day} {time}"
     return format_datetime(local, "medium", tzinfo=DISPLAY_TZ, locale=_locale())
 
 
