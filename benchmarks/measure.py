@@ -94,6 +94,15 @@ class Servers:
     limits: Group
     fortunes: Group
     app_port_host: int  # the port the app's Host headers name
+    offload: Group | None = None  # nginx in front of the app with DOWNLOAD_OFFLOAD
+
+    def serving(self, page: Page) -> Group:
+        """Who answers the page: the app, or nginx for the offloaded download."""
+        if page.key == "download-offload":
+            if self.offload is None:
+                raise ValueError("the offloaded download needs nginx (offload.start)")
+            return self.offload
+        return self.app
 
 
 def build_targets(
@@ -124,7 +133,7 @@ def build_targets(
                 expected = _expected(found)
             app_lines = [Line(a.path, f"{a.host}:{servers.app_port_host}", a.cookie) for a in asks]
             targets.append(
-                _target(page.name, mode, "app", servers.app, scratch, app_lines, expected)
+                _target(page.name, mode, "app", servers.serving(page), scratch, app_lines, expected)
             )
             if page.tenant != "big":
                 continue  # the growth pages: the app only

@@ -49,7 +49,7 @@ class Ask:
 
 @dataclass
 class Page:
-    key: str  # login, folder, contacts, search, ticket(-staff), chat(-staff), chats, download
+    key: str  # login, folder, contacts, search, ticket(-staff), chat(-staff), chats, download(-…)
     tenant: str  # big | mid | small
     label: str
     note: str
@@ -64,7 +64,7 @@ class Page:
 
     @property
     def is_download(self) -> bool:
-        return self.key == "download"
+        return self.key.startswith("download")
 
     def asks(self, mode: str) -> list[Ask]:
         return [self.repeat] if mode == "repeat" else self.rotating
@@ -233,6 +233,17 @@ async def plan_pages(
             "1 MB download",
             "the customer downloads a 1 MB PDF (streamed as an attachment); rotating: each "
             "bench customer its own document (hard links of one file)",
+            "%PDF",
+            each_customer("/portal/documents/{c.download_id}/download")[0],
+            each_customer("/portal/documents/{c.download_id}/download"),
+        ),
+        Page(
+            "download-offload",
+            "big",
+            "1 MB download, offloaded",
+            "the same downloads through nginx in front of the app with DOWNLOAD_OFFLOAD: "
+            "the app checks, answers X-Accel-Redirect, nginx sends the file "
+            "(docs/nginx.conf.example, one nginx worker per core)",
             "%PDF",
             each_customer("/portal/documents/{c.download_id}/download")[0],
             each_customer("/portal/documents/{c.download_id}/download"),

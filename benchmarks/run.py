@@ -64,6 +64,7 @@ import dataset  # noqa: E402
 import document  # noqa: E402
 import logins  # noqa: E402
 import measure  # noqa: E402
+import offload  # noqa: E402
 import plan  # noqa: E402
 import queries  # noqa: E402
 import report  # noqa: E402
@@ -222,7 +223,7 @@ def benchmark(args: argparse.Namespace, scratch: Path, groups: list[Group]) -> d
     reuse = "" if not args.reuse_db else REUSED_DB + ("_quick" if args.quick else "")
     with bench_database(args.pg_server, reuse=reuse) as database_url:
         storage = Path(args.storage) / args.scale.name if args.reuse_db else scratch / "files"
-        ports = free_ports(3 * cores())  # the app's, fortunes', the limits'
+        ports = free_ports(5 * cores())  # the app's, fortunes', the limits', offload's, nginx's
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
@@ -243,6 +244,18 @@ def benchmark(args: argparse.Namespace, scratch: Path, groups: list[Group]) -> d
             planned = sum(len(p.asks(m)) for p in pages for m in measure.MODES)
             say(f"sessions made, {planned:,} requests planned over {len(pages)} pages")
             app, fortunes = start_servers(env, ports, scratch, groups)
+            offloaded = next((p for p in pages if p.key == offload.KEY), None)
+            if offloaded is not None and not offload.available():
+                say("nginx is not installed (apt-get install nginx): no offloaded download")
+                pages.remove(offloaded)
+                offloaded = None
+            nginx = None
+            if offloaded is not None:
+                n = cores()
+                offload_app, nginx = offload.start(
+                    env, ports[3 * n : 4 * n], ports[4 * n :], scratch
+                )
+                groups += [offload_app, nginx]
             for page in pages:
                 ask = page.repeat
                 cookie = ask.cookie or None
@@ -257,17 +270,23 @@ def benchmark(args: argparse.Namespace, scratch: Path, groups: list[Group]) -> d
             checked = checks.check_app(pages, captured, app.ports[0], args.sample)
             say(f"  the app server answered the captured bytes ({checked} checked)")
             big = data.tenants["big"]
+            files = [storage / c.download_key for c in big.customers]
+            if offloaded is not None and nginx is not None:
+                checked = offload.check(offloaded, nginx.ports[0], files, args.sample)
+                say(
+                    f"  nginx sent the stored files for the offloaded downloads ({checked} checked)"
+                )
             spec = checks.write_spec(
                 scratch / "limits.pickle",
                 pages,
                 captured,
-                [storage / c.download_key for c in big.customers],
+                files,
             )
             say(f"starting the limits server, {cores()} processes ...")
             limits = start_group(
                 "limits",
                 "limits_app:app",
-                ports[2 * cores() :],
+                ports[2 * cores() : 3 * cores()],
                 {**env, "LIMITS_SPEC": str(spec)},
                 scratch,
                 "--app-dir",
@@ -279,7 +298,7 @@ def benchmark(args: argparse.Namespace, scratch: Path, groups: list[Group]) -> d
             say(f"  zero and lean routes answer the app's bytes ({checked} checked)")
             say("explaining the queries ...")
             found = asyncio.run(explain(pages, captured, database_url))
-            servers = measure.Servers(app, limits, fortunes, app.ports[0])
+            servers = measure.Servers(app, limits, fortunes, app.ports[0], nginx)
             targets = measure.build_targets(
                 pages, captured, servers, scratch, download_bytes=dataset.DOWNLOAD_BYTES
             )

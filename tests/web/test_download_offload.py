@@ -7,12 +7,9 @@ The HTTP tests show what the app answers; the last test runs the documented ngin
 from __future__ import annotations
 
 import dataclasses
-import os
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -23,8 +20,8 @@ from tests.conftest import CUSTOMER_PASSWORD, Client, free_port, make_customer
 from tests.folder_helpers import PDF_BYTES, add_contract, add_document
 from tests.live import live_server
 from tests.live import log_in as live_log_in
+from tests.nginx_front import nginx_config, nginx_path
 
-ROOT = Path(__file__).resolve().parents[2]
 OFFLOAD = "/_files/"
 
 
@@ -78,36 +75,14 @@ def test_a_malformed_offload_path_stops_the_start(settings, value) -> None:
         dataclasses.replace(settings, download_offload=value).check()
 
 
-def _nginx_config(tmp: Path, listen: int, app_port: int, storage: Path) -> Path:
-    server = (ROOT / "docs" / "nginx.conf.example").read_text()
-    for name, value in (
-        ("{APP_PORT}", str(app_port)),
-        ("{LISTEN}", f"127.0.0.1:{listen}"),
-        ("{BASE_DOMAIN}", "localhost"),
-        ("{STORAGE_DIR}", str(storage.resolve())),
-    ):
-        server = server.replace(name, value)
-    temp = "".join(
-        f"{kind}_temp_path {tmp / kind};\n" for kind in ("client_body", "proxy", "fastcgi")
-    ) + "".join(f"{kind}_temp_path {tmp / kind};\n" for kind in ("uwsgi", "scgi"))
-    user = "user root;\n" if os.geteuid() == 0 else ""  # workers must read STORAGE_DIR
-    config = tmp / "nginx.conf"
-    config.write_text(
-        f"{user}daemon off;\nworker_processes 1;\npid {tmp / 'nginx.pid'};\n"
-        f"error_log {tmp / 'error.log'} warn;\nevents {{}}\n"
-        f"http {{\naccess_log off;\n{temp}{server}\n}}\n"
-    )
-    return config
-
-
 @pytest.fixture
 def nginx_front(settings, tmp_path) -> Iterator[int]:
-    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
+    nginx = nginx_path()
     if not nginx:
         pytest.skip("nginx is not installed (apt-get install nginx)")
     with live_server(settings, tmp_path, DOWNLOAD_OFFLOAD=OFFLOAD) as app:
         port = free_port()
-        config = _nginx_config(tmp_path, port, app.port, settings.storage_dir)
+        config = nginx_config(tmp_path, [port], [app.port], settings.storage_dir)
         process = subprocess.Popen([nginx, "-c", str(config), "-p", str(tmp_path)])
         try:
             deadline = time.monotonic() + 20
