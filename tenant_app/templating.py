@@ -132,7 +132,6 @@ def build_templates() -> Environment:
     env.globals["document_views"] = document_rows.document_views
     env.globals["row_labels"] = document_rows.row_labels
     env.globals["chat_rows"] = chat_rows.chat_rows
-    env.globals["chat_list_labels"] = chat_rows.chat_list_labels
     env.globals["contract_card"] = contract_cards.contract_card
     env.globals["chat_message_views"] = chat_messages.message_views
     env.globals["offer_state"] = contract_cards.offer_state

@@ -9,21 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
 
 from tenant_app.queries.chats import ChatRow
 from tenant_app.text import i18n
 from tenant_app.text.formatting import fmt_datetime
 
 UNREAD_SHOWN = 99  # more shows as "99+"
-
-
-@dataclass(frozen=True, slots=True)
-class ChatListLabels:
-    unread: str
-    operator: str
-    no_operator: str
-    awaiting: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,25 +29,9 @@ class ChatRowView:
     time: str
 
 
-@cache
-def _labels(locale: str) -> ChatListLabels:
-    with i18n.using(locale):
-        return ChatListLabels(
-            unread=i18n.gettext("unread"),
-            operator=i18n.gettext("Chat operator"),
-            no_operator=i18n.gettext("No chat operator"),
-            awaiting=i18n.gettext("awaiting answer"),
-        )
-
-
-def chat_list_labels() -> ChatListLabels:
-    """The words every row repeats, translated once per language."""
-    return _labels(i18n.get_locale())
-
-
 def chat_rows(url: Callable[..., str], rows: Iterable[ChatRow]) -> list[ChatRowView]:
     """The rows of the staff's chat list. `url` builds a route's path (the templates' `url`)."""
-    labels = chat_list_labels()
+    operator, no_operator = i18n.gettext("Chat operator"), i18n.gettext("No chat operator")
     views = []
     for row in rows:
         when = row.last_entry_at
@@ -67,7 +42,7 @@ def chat_rows(url: Callable[..., str], rows: Iterable[ChatRow]) -> list[ChatRowV
                 url=url("staff_chat_detail", chat_id=row.id),
                 contact_name=row.contact_name,
                 unread="" if not unread else ("99+" if unread > UNREAD_SHOWN else str(unread)),
-                operator=f"{labels.operator}: {row.operator_name or labels.no_operator}",
+                operator=f"{operator}: {row.operator_name or no_operator}",
                 awaiting=row.waiting and row.status == "open",
                 time_iso=when.isoformat() if when else "",
                 time=fmt_datetime(when) if when else "",
