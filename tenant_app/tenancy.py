@@ -165,10 +165,10 @@ class TenantCache:
     """Per-process cache of host -> TenantInfo (or a remembered miss).
 
     An entry older than `ttl` is still answered, and looked up again behind the request (one
-    lookup per host, at most REFRESHING at a time): the hosts a process serves were all first
-    seen within moments and so expire together, and a thousand requests each waiting for its
-    host's lookup queued on the pool and stalled the process (the login page's p99 was 12x its
-    median across 1,000 tenants). An entry older than `ttl + stale` (a host not asked for in a
+    lookup per host, at most REFRESHING at a time), so no request waits for the database to
+    learn what it already knew a moment ago: the hosts a process serves were mostly first
+    seen within moments and so expire together, and each cost its next request a query on the
+    pool every few seconds. An entry older than `ttl + stale` (a host not asked for in a
     while) or none at all is looked up before answering: once, however many requests wait.
     """
 
