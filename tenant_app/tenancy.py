@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import re
 import time
 from contextvars import ContextVar, Token
@@ -45,10 +44,6 @@ RESERVED_SLUGS = frozenset(
     }
 )
 CACHE_SECONDS = 5.0  # how long another process may serve stale branding after a change
-STALE_SECONDS = 60.0  # an entry this much past CACHE_SECONDS is looked up before answering
-REFRESHING = 2  # lookups behind requests at a time, per process
-
-logger = logging.getLogger("tenant_app.tenancy")
 
 
 class MalformedHost(ValueError):
@@ -164,66 +159,23 @@ async def load_tenant_info(tenant_id: int) -> TenantInfo:
 class TenantCache:
     """Per-process cache of host -> TenantInfo (or a remembered miss).
 
-    An entry older than `ttl` is still answered, and looked up again behind the request (one
-    lookup per host, at most REFRESHING at a time), so no request waits for the database to
-    learn what it already knew a moment ago: the hosts a process serves were mostly first
-    seen within moments and so expire together, and each cost its next request a query on the
-    pool every few seconds. An entry older than `ttl + stale` (a host not asked for in a
-    while) or none at all is looked up before answering: once, however many requests wait.
+    When an entry expires, one lookup goes to the database and every request for the same
+    host that arrives meanwhile waits for that one: under load, all of them querying at once
+    queued on the pool and stalled the whole process for a moment every few seconds.
     """
 
-    def __init__(self, ttl: float = CACHE_SECONDS, stale: float = STALE_SECONDS) -> None:
+    def __init__(self, ttl: float = CACHE_SECONDS) -> None:
         self.ttl = ttl
-        self.stale = stale
         self._entries: dict[str, tuple[float, TenantInfo | None]] = {}
         self._loading: dict[str, asyncio.Future[TenantInfo | None]] = {}
-        self._behind: set[asyncio.Task[None]] = set()
-        self._due: set[str] = set()  # hosts with a lookup behind requests under way
-        self._refreshing: asyncio.Semaphore | None = None
 
     async def lookup(self, hostname: str) -> TenantInfo | None:
         cached = self._entries.get(hostname)
-        if cached:
-            age = time.monotonic() - cached[0]
-            if age < self.ttl:
-                return cached[1]
-            if age < self.ttl + self.stale:
-                if hostname not in self._due:
-                    self._refresh_behind(hostname)
-                return cached[1]
+        if cached and time.monotonic() - cached[0] < self.ttl:
+            return cached[1]
         loading = self._loading.get(hostname)
         if loading is not None:
             return await asyncio.shield(loading)
-        return await self._load_once(hostname)
-
-    async def refreshed(self) -> None:
-        """Wait for the lookups running behind requests (tests; shutting down)."""
-        while self._behind:
-            await asyncio.gather(*self._behind, return_exceptions=True)
-
-    def _refresh_behind(self, hostname: str) -> None:
-        self._due.add(hostname)
-        task = asyncio.get_running_loop().create_task(self._refresh(hostname))
-        self._behind.add(task)
-        task.add_done_callback(self._behind.discard)
-
-    async def _refresh(self, hostname: str) -> None:
-        if self._refreshing is None:
-            self._refreshing = asyncio.Semaphore(REFRESHING)
-        try:
-            async with self._refreshing:  # the pages' own queries come first
-                cached = self._entries.get(hostname)
-                if hostname in self._loading or (
-                    cached and time.monotonic() - cached[0] < self.ttl
-                ):
-                    return  # looked up meanwhile
-                await self._load_once(hostname)
-        except Exception:  # noqa: BLE001 - the old entry serves on; a later request retries
-            logger.warning("looking up %s again failed", hostname, exc_info=True)
-        finally:
-            self._due.discard(hostname)
-
-    async def _load_once(self, hostname: str) -> TenantInfo | None:
         future: asyncio.Future[TenantInfo | None] = asyncio.get_running_loop().create_future()
         self._loading[hostname] = future
         try:
