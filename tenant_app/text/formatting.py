@@ -49,8 +49,7 @@ def fmt_datetime(value: datetime | None) -> str:
         return ""
     local = as_local(value)
     if get_locale() == "de":  # babel's "dd.MM.yyyy HH:mm", without its pattern machinery
-        day, time = f"{local.day:02d}.{local.month:02d}.{local.year:04d}", local.strftime("%H:%M")
-        return f"{day} {time}"
+        return f"{fmt_date(local.date())} {local.hour:02d}:{local.minute:02d}"
     return format_datetime(local, "medium", tzinfo=DISPLAY_TZ, locale=_locale())
 
 
