@@ -19,7 +19,7 @@ from pathlib import Path
 import wrkload
 from capture import Captured
 from harness import Group, say
-from plan import Page
+from plan import OFFLOADED_DOWNLOAD, Page
 from wrkload import Line, Result
 
 MODES = ("repeat", "rotating")
@@ -98,7 +98,7 @@ class Servers:
 
     def serving(self, page: Page) -> Group:
         """Who answers the page: the app, or nginx for the offloaded download."""
-        if page.key == "download-offload":
+        if page.key == OFFLOADED_DOWNLOAD:
             if self.offload is None:
                 raise ValueError("the offloaded download needs nginx (offload.start)")
             return self.offload

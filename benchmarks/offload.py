@@ -8,18 +8,17 @@ port per core, so wrk loads it as it loads the app: one thread per port.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
-from harness import BenchError, Group, Server, say, start_group, wait_group, wait_ready
-from plan import Page
+from harness import BenchError, Group, say, start_group, start_server, wait_group, wait_ready
+from plan import OFFLOADED_DOWNLOAD, Page
 
 from tests.nginx_front import nginx_config, nginx_path
 
 OFFLOAD = "/_files/"
-KEY = "download-offload"
+KEY = OFFLOADED_DOWNLOAD
 
 
 def available() -> bool:
@@ -43,16 +42,8 @@ def start(
     home.mkdir(exist_ok=True)
     storage = Path(env["STORAGE_DIR"])
     config = nginx_config(home, nginx_ports, app_ports, storage, workers=len(nginx_ports))
-    log = scratch / "nginx.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            [nginx_path(), "-c", str(config), "-p", str(home)],
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    nginx = Server("nginx", process, home / "error.log")
+    argv = [nginx_path(), "-c", str(config), "-p", str(home)]
+    nginx = start_server("nginx", argv, env, scratch)  # its errors: home / "error.log"
     for port in nginx_ports:
         wait_ready(nginx, f"http://127.0.0.1:{port}/healthz", f"big.localhost:{port}")
     return app, Group("nginx", [nginx], nginx_ports)

@@ -38,6 +38,9 @@ SEARCH_TEXT = (
 )
 
 
+OFFLOADED_DOWNLOAD = "download-offload"  # the download through nginx (offload.py)
+
+
 @dataclass(frozen=True)
 class Ask:
     """One request: path, Host header name (the port is added later) and Cookie header."""
@@ -132,6 +135,7 @@ async def plan_pages(
         for term, pages in await _search_terms(conn, big.tenant_id)
         for n in range(1, pages + 1)
     ]
+    downloads = each_customer("/portal/documents/{c.download_id}/download")
     shuffle(lists)
     shuffle(searches)
     logins_first = [Ask("/login", h) for h in data.hosts[:count]]
@@ -234,19 +238,19 @@ async def plan_pages(
             "the customer downloads a 1 MB PDF (streamed as an attachment); rotating: each "
             "bench customer its own document (hard links of one file)",
             "%PDF",
-            each_customer("/portal/documents/{c.download_id}/download")[0],
-            each_customer("/portal/documents/{c.download_id}/download"),
+            downloads[0],
+            downloads,
         ),
         Page(
-            "download-offload",
+            OFFLOADED_DOWNLOAD,
             "big",
             "1 MB download, offloaded",
             "the same downloads through nginx in front of the app with DOWNLOAD_OFFLOAD: "
             "the app checks, answers X-Accel-Redirect, nginx sends the file "
             "(docs/nginx.conf.example, one nginx worker per core)",
             "%PDF",
-            each_customer("/portal/documents/{c.download_id}/download")[0],
-            each_customer("/portal/documents/{c.download_id}/download"),
+            downloads[0],
+            downloads,
         ),
     ]
     if growth:

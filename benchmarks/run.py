@@ -271,7 +271,7 @@ def benchmark(args: argparse.Namespace, scratch: Path, groups: list[Group]) -> d
             say(f"  the app server answered the captured bytes ({checked} checked)")
             big = data.tenants["big"]
             files = [storage / c.download_key for c in big.customers]
-            if offloaded is not None and nginx is not None:
+            if offloaded is not None and nginx is not None:  # both or neither
                 checked = offload.check(offloaded, nginx.ports[0], files, args.sample)
                 say(
                     f"  nginx sent the stored files for the offloaded downloads ({checked} checked)"
