@@ -1,0 +1,96 @@
+"""The PostgreSQL pool's short ways (tenant_app/db.py, _BoundedPool): a free connection is
+taken and a clean one given back without asyncpg's helper tasks; everything else (a wait,
+an open transaction, an expired or closed connection) still goes asyncpg's careful way."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from tortoise import Tortoise
+
+from tenant_app.settings import Settings
+
+
+@pytest.fixture
+async def pool(settings: Settings) -> Any:
+    if not settings.database_url.startswith("postgres"):
+        pytest.skip("the pool is PostgreSQL's")
+    client = Tortoise.get_connection("default")
+    await client.execute_query("SELECT 1")  # the pool is made on first use
+    return client._pool
+
+
+async def _backend(pool: Any) -> int:
+    connection = await pool.acquire()
+    try:
+        return int(await connection.fetchval("SELECT pg_backend_pid()"))
+    finally:
+        await pool.release(connection)
+
+
+async def test_a_clean_connection_goes_back_and_is_taken_again(pool: Any) -> None:
+    first = await _backend(pool)
+    assert await _backend(pool) == first  # the same connection, back in the pool
+    connection = await pool.acquire()
+    release = pool.release(connection)
+    with pytest.raises(StopIteration):
+        release.send(None)  # back at once: nothing to wait for, no task started
+    assert pool.get_idle_size() == pool.get_size()
+
+
+async def test_many_statements_at_once_share_the_few_connections(pool: Any) -> None:
+    client = Tortoise.get_connection("default")
+    results = await asyncio.gather(
+        *(client.execute_query_dict("SELECT $1::int AS n, pg_sleep(0.005)", [n]) for n in range(40))
+    )
+    assert [rows[0]["n"] for rows in results] == list(range(40))
+    assert pool.get_size() <= pool._maxsize
+    assert pool.get_idle_size() == pool.get_size()
+
+
+async def test_a_connection_left_in_a_transaction_is_rolled_back(pool: Any) -> None:
+    connection = await pool.acquire()
+    pid = await connection.fetchval("SELECT pg_backend_pid()")
+    await connection.execute("BEGIN")
+    await connection.execute("CREATE TEMP TABLE left_open (n int)")
+    await pool.release(connection)
+    again = await pool.acquire()
+    try:
+        assert await again.fetchval("SELECT pg_backend_pid()") == pid
+        assert not again.is_in_transaction()
+        assert await again.fetchval("SELECT to_regclass('pg_temp.left_open')") is None
+    finally:
+        await pool.release(again)
+
+
+async def test_expired_connections_are_replaced(pool: Any) -> None:
+    before = await _backend(pool)
+    connection = await pool.acquire()
+    await pool.expire_connections()
+    await pool.release(connection)  # an older generation: closed, not kept
+    assert await _backend(pool) != before
+
+
+async def test_a_closed_connection_is_replaced(pool: Any) -> None:
+    connection = await pool.acquire()
+    before = await connection.fetchval("SELECT pg_backend_pid()")
+    connection.terminate()
+    await pool.release(connection)
+    assert await _backend(pool) != before
+
+
+async def test_waiting_for_a_connection_is_still_bounded(pool: Any) -> None:
+    taken = [await pool.acquire() for _ in range(pool._maxsize)]
+    try:
+        with pytest.raises(TimeoutError):
+            await pool.acquire(timeout=0.2)
+        waiting = asyncio.ensure_future(pool.acquire(timeout=5))
+        await asyncio.sleep(0.05)
+        await pool.release(taken.pop())  # handed to the one waiting
+        taken.append(await asyncio.wait_for(waiting, 2))
+    finally:
+        for connection in taken:
+            await pool.release(connection)
+    assert pool.get_idle_size() == pool.get_size()
