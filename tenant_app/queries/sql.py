@@ -50,15 +50,15 @@ def _compile(sql: str, dialect: str) -> tuple[str, tuple[str, ...]]:
     return _NAME.sub(mark, sql), tuple(order)
 
 
-def _prepare(sql: str, params: dict[str, Any]) -> tuple[str, list[Any]]:
-    compiled, order = _compile(sql, str(_client().capabilities.dialect))
+def _prepare(sql: str, params: dict[str, Any], client: Any) -> tuple[str, list[Any]]:
+    compiled, order = _compile(sql, str(client.capabilities.dialect))
     try:
         return compiled, [params[name] for name in order]
     except KeyError as missing:
         raise TypeError(f"no value for :{missing.args[0]}") from None
 
 
-def _scoped(sql: str, params: dict[str, Any]) -> tuple[str, list[Any]]:
+def _scoped(sql: str, params: dict[str, Any], client: Any) -> tuple[str, list[Any]]:
     if any(name in params for name in _TENANT_NAMES):
         raise TypeError("the tenant is bound from the scope, never passed in")
     tenant_id = current_tenant_id()  # raises ScopeError outside a tenant scope
@@ -66,13 +66,14 @@ def _scoped(sql: str, params: dict[str, Any]) -> tuple[str, list[Any]]:
         sql = sql.replace(":tenant_literal", str(int(tenant_id)))
     elif ":tenant_id" not in sql:
         raise UnscopedStatement("a scoped statement must filter by :tenant_id")
-    return _prepare(sql, {**params, "tenant_id": tenant_id})
+    return _prepare(sql, {**params, "tenant_id": tenant_id}, client)
 
 
 async def fetch_all(sql: str, **params: Any) -> list[dict[str, Any]]:
     """Rows of a statement about the current tenant's data."""
-    compiled, values = _scoped(sql, params)
-    return list(await _client().execute_query_dict(compiled, values))
+    client = _client()  # looked up once: the lookup costs as much as the rest around a query
+    compiled, values = _scoped(sql, params, client)
+    return list(await client.execute_query_dict(compiled, values))
 
 
 async def fetch_one(sql: str, **params: Any) -> dict[str, Any] | None:
@@ -81,8 +82,9 @@ async def fetch_one(sql: str, **params: Any) -> dict[str, Any] | None:
 
 
 async def execute(sql: str, **params: Any) -> None:
-    compiled, values = _scoped(sql, params)
-    await _client().execute_query(compiled, values)
+    client = _client()
+    compiled, values = _scoped(sql, params, client)
+    await client.execute_query(compiled, values)
 
 
 class _Unscoped:
@@ -90,8 +92,9 @@ class _Unscoped:
 
     @staticmethod
     async def fetch_all(sql: str, **params: Any) -> list[dict[str, Any]]:
-        compiled, values = _prepare(sql, params)
-        return list(await _client().execute_query_dict(compiled, values))
+        client = _client()
+        compiled, values = _prepare(sql, params, client)
+        return list(await client.execute_query_dict(compiled, values))
 
     async def fetch_one(self, sql: str, **params: Any) -> dict[str, Any] | None:
         rows = await self.fetch_all(sql, **params)
@@ -99,8 +102,9 @@ class _Unscoped:
 
     @staticmethod
     async def execute(sql: str, **params: Any) -> None:
-        compiled, values = _prepare(sql, params)
-        await _client().execute_query(compiled, values)
+        client = _client()
+        compiled, values = _prepare(sql, params, client)
+        await client.execute_query(compiled, values)
 
 
 unscoped = _Unscoped()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
-from http.cookies import SimpleCookie
+from functools import lru_cache
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import Headers
+from starlette.requests import cookie_parser
 from starlette.types import Scope
 
 from tenant_app.settings import Settings
@@ -34,11 +35,10 @@ def unsign(
     """
     if not raw:
         return None
-    try:
-        payload: Any
-        payload, signed_at = signer(settings, purpose).loads(raw, return_timestamp=True)
-    except BadSignature:
+    verified = _verified(settings.secret_key, purpose, raw)
+    if verified is None:
         return None
+    payload, signed_at = verified
     if (datetime.now(UTC) - signed_at).total_seconds() > max_age:
         return None
     if not isinstance(payload, dict) or payload.get("t") != tenant_id:
@@ -58,7 +58,27 @@ def set_cookie_header(settings: Settings, name: str, value: str, *, max_age: int
 
 def signer(settings: Settings, purpose: str) -> URLSafeTimedSerializer:
     """One serializer per purpose, each with its own salt."""
-    return URLSafeTimedSerializer(settings.secret_key, salt=f"tenant-app.{purpose}")
+    return _serializer(settings.secret_key, purpose)
+
+
+@lru_cache(maxsize=64)
+def _serializer(secret_key: str, purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=f"tenant-app.{purpose}")
+
+
+@lru_cache(maxsize=4096)
+def _verified(secret_key: str, purpose: str, raw: str) -> tuple[Any, datetime] | None:
+    """The payload and signing time of a signed value, None if its signature is wrong.
+
+    Kept per value: a browser sends the same cookie with every request, and checking its
+    signature (key derivation, two HMACs, base64, JSON) costs more than the rest of reading
+    it. What a value says never changes under the same key; its age is checked at each use.
+    """
+    try:
+        payload, signed_at = _serializer(secret_key, purpose).loads(raw, return_timestamp=True)
+    except BadSignature:
+        return None
+    return payload, signed_at
 
 
 def token_digest(token: str) -> str:
@@ -66,13 +86,14 @@ def token_digest(token: str) -> str:
 
 
 def read_cookies(scope: Scope) -> dict[str, str]:
-    """The request's cookies, parsed once (SimpleCookie is slow and the header is long)."""
-    raw = Headers(scope=scope).get("cookie")
-    if not raw:
-        return {}
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(raw)
-    except Exception:  # noqa: BLE001 - a mangled cookie header is just no cookie
-        return {}
-    return {name: morsel.value for name, morsel in jar.items()}
+    """The request's cookies, parsed once per request (as browsers read them: Starlette's
+    parser) and kept in the request's state for the next reader."""
+    state = scope.setdefault("state", {})
+    jar: dict[str, str] | None = state.get(_JAR)
+    if jar is None:
+        raw = Headers(scope=scope).get("cookie")
+        jar = state[_JAR] = cookie_parser(raw) if raw else {}
+    return jar
+
+
+_JAR = "cookies"  # request state: the parsed Cookie header
