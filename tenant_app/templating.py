@@ -116,6 +116,10 @@ def build_templates() -> Environment:
         lstrip_blocks=True,
         # Checking every template file's mtime on each render is for editing, not for serving.
         auto_reload=_template_reload(),
+        # A plain dict, not Jinja's LRU of 400: every include and import looks its template up
+        # again, and the LRU pays a scan of its whole order (all 260 templates, compiled at
+        # start-up) per lookup. The templates are a fixed set, so nothing needs evicting.
+        cache_size=-1,
     )
     env.context_class = _Context
     env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
