@@ -29,6 +29,10 @@ def _routes() -> list:
         Route("/staff/contacts/{contact_id:int}", _name, name="contact"),
         Route("/{anything}/help", _name, name="help_anywhere"),
         Route("/staff/{page}", _name, name="staff_page"),
+        Route("/staff/{page}/edit", _name, name="staff_page_edit"),
+        Route("/staff/contacts/{contact_id}/edit", _name, name="contact_edit"),
+        Route("/portal", _name, name="portal_bare", methods=["POST"]),
+        Mount("/portal/assets", app=PlainTextResponse("assets"), name="portal_assets"),
         Mount("/static", app=PlainTextResponse("static"), name="static"),
     ]
 
@@ -50,6 +54,16 @@ PATHS = [
     "/static/css/app.css",
     "/static",
     "//portal/folders/x",
+    "/staff",
+    "/staff/",
+    "/staff/contacts",
+    "/staff/contacts/edit",
+    "/staff/contacts/12/edit",
+    "/staff/contacts/12/edit/",
+    "/staff/tickets/edit",
+    "/portal/assets/app.css",
+    "/portal/assets",
+    "/portal/folders",
 ]
 
 
