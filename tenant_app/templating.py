@@ -136,6 +136,7 @@ def build_templates() -> Environment:
     env.globals["document_views"] = document_rows.document_views
     env.globals["row_labels"] = document_rows.row_labels
     env.globals["chat_rows"] = chat_rows.chat_rows
+    env.globals["mark_active_chat"] = chat_rows.mark_active
     env.globals["contract_card"] = contract_cards.contract_card
     env.globals["chat_message_views"] = chat_messages.message_views
     env.globals["offer_state"] = contract_cards.offer_state

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
+import pytest
+
+from tenant_app.app import build_app
+from tenant_app.fragments import fragment_cache
 from tenant_app.queries.chats import ChatRow
+from tenant_app.templating import templates
 from tenant_app.text import i18n
 from tenant_app.text.chat_rows import chat_rows
 
@@ -55,3 +61,46 @@ def test_only_an_open_chat_awaits_an_answer_and_a_chat_may_have_no_operator_or_t
     assert (waiting.awaiting, archived.awaiting) == (True, False)
     assert bare.operator == "Chat operator: No chat operator"
     assert (bare.time, bare.time_iso) == ("", "")
+
+
+@pytest.fixture(autouse=True)
+def _links() -> None:
+    build_app(manage_db=False)  # installs the app's route index for the templates' url()
+
+
+def _list(rows: list[ChatRow], active_id: int | None) -> str:
+    filters = {"status": "open", "scope": "all", "sort": "new", "search": ""}
+    template = templates.get_template("staff/chats/_list.html")
+    with i18n.using("de"):
+        return template.render(chats=rows, filters=filters, active_id=active_id, tenant=None)
+
+
+def _marked(html: str) -> list[str]:
+    """The ids of the rows marked as the chat shown, and of the links marked as current."""
+    rows = re.findall(
+        r'class="chat-list__item chat-list__item--active[^"]*" id="chat-row-(\d+)"', html
+    )
+    links = re.findall(r'id="chat-row-(\d+)">\s*<a href="[^"]+" aria-current="page">', html)
+    return rows + links
+
+
+def test_the_kept_list_marks_the_chat_shown_beside_it() -> None:
+    rows = [_row(1, unread=2), _row(2), _row(3, waiting=True)]
+    fragment_cache.clear()
+    first = _list(rows, 1)
+    assert _marked(first) == ["1", "1"]
+    kept = fragment_cache.size
+    second = _list(rows, 3)
+    assert fragment_cache.size == kept  # the same rows, served from the cache
+    assert _marked(second) == ["3", "3"]
+    assert "is-unread" in second and second.count("chat-list__item--active") == 1
+    assert _marked(_list(rows, None)) == [] and _marked(_list(rows, 99)) == []
+    fragment_cache.clear()
+    assert _list(rows, 3) == second  # as rendered without the cache
+
+
+def test_a_changed_row_is_shown_at_once() -> None:
+    fragment_cache.clear()
+    before = _list([_row(1), _row(2)], 2)
+    after = _list([_row(1), _row(2, unread=5)], 2)
+    assert 'id="chat-unread-2">5' in after and "chat-unread-2" not in before

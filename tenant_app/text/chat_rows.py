@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 from tenant_app.queries.chats import ChatRow
 from tenant_app.text import i18n
 from tenant_app.text.formatting import fmt_datetime
@@ -49,3 +51,24 @@ def chat_rows(url: Callable[..., str], rows: Iterable[ChatRow]) -> list[ChatRowV
             )
         )
     return views
+
+
+_ROW_START = '<li class="chat-list__item'
+_ACTIVE = " chat-list__item--active"
+
+
+def mark_active(rows_html: str, chat_id: int | None) -> Markup:
+    """The rendered rows with the chat shown marked (its row's class, its link's
+    aria-current). The rows are kept rendered without it: beside each of a member's chats
+    the list is the same but for this one mark."""
+    html = str(rows_html)
+    row_id = f'id="chat-row-{chat_id}">'
+    at = html.find(row_id) if chat_id is not None else -1
+    if at < 0:
+        return Markup(html)  # noqa: S704 - rendered by an autoescaping template
+    start = html.rfind(_ROW_START, 0, at) + len(_ROW_START)
+    link_end = html.find('">', html.find("<a href=", at)) + 1
+    marked = (
+        html[:start] + _ACTIVE + html[start:link_end] + ' aria-current="page"' + html[link_end:]
+    )
+    return Markup(marked)  # noqa: S704 - as above, plus two constant attributes
