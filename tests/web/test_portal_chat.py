@@ -19,10 +19,10 @@ from tenant_app.models.folders import Document
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
 from tenant_app.queries import chats as reads
-from tenant_app.services import chats
+from tenant_app.services import chat_marks, chats
 from tenant_app.tenancy import tenant_cache
 from tests.chat_helpers import actor, make_member, make_responsible
-from tests.conftest import CUSTOMER_PASSWORD, make_customer
+from tests.conftest import ADMIN_PASSWORD, CUSTOMER_PASSWORD, make_customer
 from tests.folder_helpers import PDF_BYTES
 
 PAGE, SEND, READ = "/portal/chat", "/portal/chat/messages", "/portal/chat/read"
@@ -268,6 +268,34 @@ async def test_internal_notes_never_reach_the_customer(
     assert NOTE not in page.text and "n-note-00001" not in page.text and "Intern" not in page.text
     answer = await send(customer, "Gut.", key="k-good-00001")
     assert NOTE not in answer.text and "Intern" not in answer.text
+
+
+async def test_the_page_shows_every_change_at_once_and_each_side_its_own(
+    customer: Any, client_for: Any, tenant: Any, ctx: chats.Context
+) -> None:
+    """The messages are kept rendered (fragments.py): a new message, a note, a mark and the
+    side reading are all part of what they are kept by."""
+    await send(customer, "Hallo", key="k-seen-00001")
+    with tenant_scope(tenant.tenant.id):
+        chat = await Conversation.get(kind="chat")
+        admin = await actor("alpha-admin")
+    office = client_for(tenant.hostname)
+    await office.log_in("alpha-admin", ADMIN_PASSWORD)
+    staff_page = await office.get(f"/staff/chats/{chat.id}")
+    assert '<li class="chat-msg" id="m-k-seen-00001"' in staff_page.text  # the customer's
+    page = await customer.get(PAGE)  # the same messages, read by the other side
+    assert '<li class="chat-msg chat-msg--mine" id="m-k-seen-00001"' in page.text
+    assert "gesendet" in words(page)
+    with tenant_scope(tenant.tenant.id):
+        await chats.add_note(admin, chat, body=NOTE, client_key="n-seen-00001")
+    assert NOTE in (await office.get(f"/staff/chats/{chat.id}")).text
+    assert NOTE not in (await customer.get(PAGE)).text
+    with tenant_scope(tenant.tenant.id):
+        await chat_marks.mark_read(admin, chat)
+    assert "gelesen" in words(await customer.get(PAGE))  # the office read it
+    with tenant_scope(tenant.tenant.id):
+        await chats.send(ctx, admin, chat_id=chat.id, body="Guten Tag", client_key="a-seen-0001")
+    assert "Guten Tag" in words(await customer.get(PAGE))
 
 
 async def test_the_read_ping_of_the_seen_page_reads_the_office_messages(
