@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise import connections
+from tortoise.models import Model
 
 from tenant_app.models.scoping import current_tenant_id
 
@@ -108,6 +109,16 @@ class _Unscoped:
 
 
 unscoped = _Unscoped()
+
+
+M = TypeVar("M", bound=Model)
+
+
+def as_model(model: type[M], row: dict[str, Any]) -> M:
+    """A model object from a row of all its table's columns (`SELECT *`), as the ORM makes
+    it from its own queries (values converted, saved state), for reads too hot to have their
+    SQL built by the ORM on every request."""
+    return model._init_from_db(**row)
 
 
 def as_datetime(value: Any) -> datetime:

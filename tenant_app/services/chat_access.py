@@ -13,6 +13,7 @@ from tenant_app.models.accounts import User
 from tenant_app.models.contacts import ContactResponsible
 from tenant_app.models.conversations import Conversation
 from tenant_app.permissions import can_chat, can_see_all_contacts
+from tenant_app.queries import chat_records
 from tenant_app.services import events
 from tenant_app.services.access import access_of
 
@@ -32,7 +33,7 @@ async def staff_sees_contact(actor: CurrentUser | User, contact_id: int) -> bool
 
 async def chat_for(actor: CurrentUser, chat_id: int) -> Conversation:
     """The chat if the actor may see it; otherwise NotFound, whoever's it is."""
-    chat = await Conversation.get_or_none(id=chat_id, kind="chat", restricted_at=None)
+    chat = await chat_records.chat(chat_id)
     if chat is None:
         raise NotFound
     if actor.kind == "customer":
@@ -51,11 +52,9 @@ async def chat_for(actor: CurrentUser, chat_id: int) -> Conversation:
 async def customer_chat(actor: CurrentUser) -> Conversation | None:
     """The customer's open chat, None before the first message or while it is archived;
     NotFound while communication is off."""
-    if not await customer_may_chat(actor):
+    if not await customer_may_chat(actor) or actor.contact_id is None:
         raise NotFound
-    return await Conversation.get_or_none(
-        kind="chat", chat_contact_id=actor.contact_id, status="open"
-    )
+    return await chat_records.open_chat_of(actor.contact_id)
 
 
 async def viewers(chat: Conversation) -> set[int]:

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from tenant_app.actors import CurrentUser
 from tenant_app.errors import NotFound, PermissionDenied
-from tenant_app.models.accounts import User
 from tenant_app.models.conversations import Conversation, ConversationEntry
-from tenant_app.models.folders import Contract, Document
+from tenant_app.models.folders import Document
 from tenant_app.permissions import can_chat, can_see_all_contacts, staff_may_edit_folder
+from tenant_app.queries import chat_records
 from tenant_app.queries import chats as reads
 from tenant_app.queries.chats import ChatHead, ChatRow, Chattable, Marks, Message
 from tenant_app.queries.tickets import ContractChoice, StaffChoice
@@ -127,11 +127,10 @@ async def chattable(actor: CurrentUser, *, search: str) -> list[Chattable]:
 async def operator_choices(actor: CurrentUser, contact_id: int) -> list[StaffChoice]:
     """Colleagues who may chat and see the contact, to hand the chat to."""
     _require_chat_staff(actor)
-    staff = await User.filter(kind="staff", is_active=True).order_by("last_name", "first_name")
     return [
         StaffChoice(user.id, user.full_name)
-        for user in staff
-        if can_chat(user) and await chat_access.staff_sees_contact(user, contact_id)
+        for user, responsible in await chat_records.active_staff_for(contact_id)
+        if can_chat(user) and (responsible or can_see_all_contacts(user))
     ]
 
 
@@ -149,12 +148,7 @@ async def filing_contracts(actor: CurrentUser, head: ChatHead) -> list[ContractC
     folders = [folder for folder in FOLDERS if staff_may_edit_folder(actor, folder)]
     if not folders:
         return []
-    found = await Contract.filter(
-        contact_id=head.contact_id, deleted_at=None, folder__in=folders
-    ).order_by("folder", "id")
-    return [
-        ContractChoice(row.id, row.folder, row.product_line, row.insurance_number) for row in found
-    ]
+    return await chat_records.contracts_in(head.contact_id, folders)
 
 
 async def list_signature(actor: CurrentUser) -> tuple[object, ...] | None:

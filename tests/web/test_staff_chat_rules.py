@@ -3,6 +3,7 @@ staff side (nobody else: 404 or 403, nothing changes), and constant query counts
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -126,6 +127,31 @@ async def test_the_operator_is_changed_by_hand_told_and_seen_by_everyone(
     refused = await rita.submit(f"{path}/operator", {"operator_id": str(kai_id)}, form_page=path)
     assert refused.status_code == 422 and 'id="f-operator_id-error"' in refused.text
     assert await operator_shown(olga, chat_id) == "Rita Staff"
+
+
+async def test_the_chat_is_handed_only_to_colleagues_who_chat_and_see_the_customer(
+    client_for, tenant, passwords, ctx
+) -> None:
+    contact = await make_customer(tenant, passwords, communication=True)
+    resp = await make_member(tenant, passwords, "resp", first_name="Rita", handles_chat=True)
+    await make_member(
+        tenant, passwords, "other", first_name="Olga", handles_chat=True, sees_all_contacts=True
+    )
+    await make_member(tenant, passwords, "blind", first_name="Bea", handles_chat=True)
+    mute = await make_member(tenant, passwords, "mute", first_name="Mia")  # no right Chat
+    gone = await make_member(
+        tenant, passwords, "gone", first_name="Gerd", handles_chat=True, is_active=False
+    )
+    await make_responsible(tenant, contact, resp, mute, gone)
+    chat_id = await customer_writes(tenant, ctx)
+    rita = client_for(tenant.hostname)
+    await rita.log_in("resp")
+    page = await rita.get(f"/staff/chats/{chat_id}")
+    start = page.text.index('id="f-operator_id"')
+    select = page.text[start : page.text.index("</select>", start)]
+    offered = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', select)
+    assert offered == sorted(offered, key=lambda name: name.split()[::-1])  # by last, first name
+    assert set(offered) == {"Rita Staff", "Olga Staff", "Clara Chef"}  # the admin sees all
 
 
 async def test_nobody_else_reaches_a_chat_and_nothing_changes(
