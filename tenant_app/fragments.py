@@ -36,7 +36,12 @@ def _frozen(part: Any) -> Hashable:
         return part  # type: ignore[no-any-return]
     if isinstance(part, Model):  # hashed by its id alone: an edit would not change the key
         raise TypeError("key a card by its frozen display row, not by a model")
+    if isinstance(part, tuple) and hasattr(part, "_fields"):  # a named tuple row: as it is
+        return part
     if isinstance(part, list | tuple):
+        kind = type(part[0]) if part else None
+        if hasattr(kind, "_fields") and all(type(item) is kind for item in part):
+            return tuple(part)  # a page's rows: named tuples of one kind, as they are
         return tuple(_frozen(item) for item in part)
     if isinstance(part, set):
         return frozenset(part)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pytest
 
 from tenant_app.fragments import FragmentCache, _frozen
@@ -41,3 +43,18 @@ def test_a_model_cannot_be_part_of_a_key() -> None:
     """Models hash by their id alone, so an edited contract would find its old card."""
     with pytest.raises(TypeError):
         _frozen([Contract(id=1)])
+
+
+class _Row(NamedTuple):
+    id: int
+    name: str
+
+
+def test_rows_of_named_tuples_key_by_every_value() -> None:
+    rows = [_Row(1, "Anna"), _Row(2, "Ben")]
+    assert _frozen(rows) == _frozen([_Row(1, "Anna"), _Row(2, "Ben")])
+    assert _frozen(rows) != _frozen([_Row(1, "Anna"), _Row(2, "Bea")])  # an edit: a new key
+    assert _frozen(rows) != _frozen(rows[:1])
+    hash(_frozen(rows))
+    with pytest.raises(TypeError):  # a model slipped in after the rows is still refused
+        _frozen([_Row(1, "Anna"), Contract(id=1)])

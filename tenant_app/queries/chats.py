@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from tenant_app.queries.sql import as_datetime, dialect_name, fetch_all, fetch_one
 
@@ -14,9 +14,10 @@ def _name(first: Any, last: Any) -> str:
     return f"{first or ''} {last or ''}".strip()
 
 
-@dataclass(frozen=True)
-class Message:
-    """One entry of a chat as a page shows it (`internal`: a staff note, never for customers)."""
+class Message(NamedTuple):
+    """One entry of a chat as a page shows it (`internal`: a staff note, never for customers).
+    A named tuple: a page's messages are part of its kept fragment's key (fragments.py), and
+    tuples hash and compare in C, where a dataclass builds a tuple of its fields each time."""
 
     id: int
     seq: int | None
@@ -167,9 +168,8 @@ async def head(chat_id: int, *, user_id: int) -> ChatHead | None:
     )
 
 
-@dataclass(frozen=True)
-class ChatRow:
-    """A line of the staff's chat list."""
+class ChatRow(NamedTuple):
+    """A line of the staff's chat list (a named tuple: see `Message`)."""
 
     id: int
     contact_id: int
