@@ -7,16 +7,14 @@ more than the database work. Writes stay on the ORM (services/contracts.py, docu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from tenant_app.queries.sql import as_date, fetch_all
 
 
-@dataclass(frozen=True, slots=True)
-class ContractRow:
+class ContractRow(NamedTuple):  # named tuples: keys of the kept folder (fragments.py)
     id: int
     status: str
     product_line: str
@@ -30,8 +28,7 @@ class ContractRow:
     insured_object: str = ""  # the name of the insured object it insures (an e-bike), if any
 
 
-@dataclass(frozen=True, slots=True)
-class DocumentRow:
+class DocumentRow(NamedTuple):
     id: int
     contract_id: int | None
     title: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, NamedTuple
 
 from tenant_app.queries.sql import as_datetime, fetch_all, fetch_one
 
@@ -51,8 +51,7 @@ class TicketHeader:
     about_title: str = ""
 
 
-@dataclass(frozen=True)
-class EntryView:
+class EntryView(NamedTuple):  # named tuples: keys of the kept thread (fragments.py)
     id: int
     created_at: datetime
     by_customer: bool
@@ -62,11 +61,12 @@ class EntryView:
     document_id: int | None  # the attachment, if any
     filename: str
 
-    is_note: ClassVar[bool] = False
+    @property
+    def is_note(self) -> bool:
+        return False
 
 
-@dataclass(frozen=True)
-class EventView:
+class EventView(NamedTuple):
     kind: str  # one of EVENT_KINDS
     created_at: datetime
     actor_name: str
