@@ -12,7 +12,12 @@ import asyncpg
 from tortoise import Tortoise
 from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from tortoise.backends.base.config_generator import expand_db_url
-from tortoise.exceptions import DBConnectionError
+from tortoise.exceptions import (
+    DBConnectionError,
+    IntegrityError,
+    OperationalError,
+    TransactionManagementError,
+)
 from tortoise.migrations.api import migrate as _migrate
 
 from tenant_app.models import MODEL_MODULES
@@ -85,6 +90,29 @@ class PostgresClient(AsyncpgDBClient):
     def __init__(self, *, acquire_timeout: float | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.acquire_timeout = acquire_timeout
+
+    async def execute_query_dict(
+        self, query: str, values: list[Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Tortoise's, minus its two wrapper coroutines and its connection wrapper (a sixth of
+        a short query's CPU): the same log line, the same exceptions, the same pool."""
+        pool = self._pool
+        if pool is None:  # not connected yet: Tortoise's way connects
+            return list(await super().execute_query_dict(query, values))
+        self.log.debug("%s: %s", query, values)
+        try:
+            connection = await pool.acquire()
+            try:
+                rows = await connection.fetch(query, *(values or ()))
+            finally:
+                await pool.release(connection)
+        except (asyncpg.SyntaxOrAccessError, asyncpg.exceptions.DataError) as exc:
+            raise OperationalError(exc) from exc
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise IntegrityError(exc) from exc
+        except asyncpg.InvalidTransactionStateError as exc:
+            raise TransactionManagementError(exc) from exc
+        return [dict(row) for row in rows]
 
     async def create_pool(self, **kwargs: Any) -> asyncpg.Pool:
         # asyncpg.create_pool's defaults, which the Pool constructor itself does not have

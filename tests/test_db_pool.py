@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 from tortoise import Tortoise
+from tortoise.exceptions import IntegrityError, OperationalError
 
 from tenant_app.settings import Settings
+from tests.conftest import count_queries
 
 
 @pytest.fixture
@@ -94,3 +96,19 @@ async def test_waiting_for_a_connection_is_still_bounded(pool: Any) -> None:
         for connection in taken:
             await pool.release(connection)
     assert pool.get_idle_size() == pool.get_size()
+
+
+async def test_reads_fail_and_are_logged_as_the_orm_has_them(pool: Any) -> None:
+    client = Tortoise.get_connection("default")
+    with count_queries() as counted:
+        assert await client.execute_query_dict("SELECT $1::int AS n", [7]) == [{"n": 7}]
+    assert counted.count == 1  # the ORM's log line, which the query-count tests read
+    with pytest.raises(OperationalError):
+        await client.execute_query_dict("SELECT no_such_column FROM tenant")
+    with pytest.raises(OperationalError):
+        await client.execute_query_dict("SELECT 1 / 0")
+    with pytest.raises(IntegrityError):
+        await client.execute_query_dict(
+            "WITH made AS (INSERT INTO tenant (id) VALUES (NULL) RETURNING id) SELECT * FROM made"
+        )
+    assert pool.get_idle_size() == pool.get_size()  # every connection back after the failures
