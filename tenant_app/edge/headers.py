@@ -36,6 +36,22 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.settings = settings
+        forced = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+            (b"permissions-policy", b"camera=(self), microphone=(), geolocation=()"),
+        ]
+        if not settings.is_development:
+            forced.append((b"strict-transport-security", b"max-age=63072000; includeSubDomains"))
+        self.forced = tuple(forced)
+        # Kept when the handler chose its own (a PDF preview's frame rule, a cacheable file).
+        self.defaults = (
+            (b"content-security-policy", CSP.encode()),
+            (b"x-frame-options", b"DENY"),  # a PDF preview may be framed by us
+            (b"referrer-policy", b"same-origin"),
+            (b"cache-control", b"no-store"),
+        )
+        self.forced_names = frozenset(name for name, _ in forced)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -44,10 +60,22 @@ class SecurityHeadersMiddleware:
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
-                self.secure(MutableHeaders(scope=message), _frame_ancestors(scope))
+                self.add(message, _frame_ancestors(scope))
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
+
+    def add(self, message: Message, frame_ancestors: str) -> None:
+        """The headers in one pass over the response's own, which come lower-cased."""
+        raw = list(message.get("headers", ()))
+        names = {name for name, _ in raw}
+        if frame_ancestors or names & self.forced_names:
+            message["headers"] = raw
+            self.secure(MutableHeaders(scope=message), frame_ancestors)  # the rare case
+            return
+        raw.extend(pair for pair in self.defaults if pair[0] not in names)
+        raw.extend(self.forced)
+        message["headers"] = raw
 
     def secure(self, headers: MutableHeaders, frame_ancestors: str = "") -> None:
         if frame_ancestors:  # X-Frame-Options cannot name origins: the CSP alone decides
@@ -56,11 +84,8 @@ class SecurityHeadersMiddleware:
         else:
             headers.setdefault("Content-Security-Policy", CSP)
             headers.setdefault("X-Frame-Options", "DENY")  # a PDF preview may be framed by us
-        headers["X-Content-Type-Options"] = "nosniff"
+        for name, value in self.forced:
+            headers[name.decode()] = value.decode()
         headers.setdefault("Referrer-Policy", "same-origin")
-        headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        headers["Permissions-Policy"] = "camera=(self), microphone=(), geolocation=()"
-        if not self.settings.is_development:
-            headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
         if "cache-control" not in headers:
             headers["Cache-Control"] = "no-store"

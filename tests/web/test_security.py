@@ -11,7 +11,10 @@ import time
 
 import httpx
 import pytest
+from starlette.responses import Response
 
+from tenant_app.edge.headers import SecurityHeadersMiddleware
+from tenant_app.settings import Settings
 from tests.conftest import ADMIN_PASSWORD
 
 
@@ -203,3 +206,29 @@ async def test_production_cookies_are_host_only_and_secure(settings, tenant) -> 
             session.startswith("__Host-session=") and "Secure" in session and "HttpOnly" in session
         )
         assert (await browser.get("/staff")).status_code == 200
+
+
+async def _headers_of(response: Response, *, development: bool = False) -> httpx.Headers:
+    settings = Settings(secret_key="k" * 64, environment="development" if development else "production")
+    app = SecurityHeadersMiddleware(response, settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as browser:
+        return (await browser.get("/")).headers
+
+
+async def test_the_security_headers_complete_what_a_handler_chose() -> None:
+    plain = await _headers_of(Response("x"))
+    assert plain["cache-control"] == "no-store" and plain["x-frame-options"] == "DENY"
+    assert plain["cross-origin-opener-policy"] == "same-origin"
+    assert plain["permissions-policy"] == "camera=(self), microphone=(), geolocation=()"
+    assert "max-age=63072000" in plain["strict-transport-security"]
+    assert "strict-transport-security" not in await _headers_of(Response("x"), development=True)
+    own = await _headers_of(
+        Response("x", headers={"Cache-Control": "max-age=60", "X-Frame-Options": "SAMEORIGIN"})
+    )
+    assert own["cache-control"] == "max-age=60" and own["x-frame-options"] == "SAMEORIGIN"
+    forced = await _headers_of(Response("x", headers={"X-Content-Type-Options": "sniff"}))
+    assert forced.get_list("x-content-type-options") == ["nosniff"]  # never the handler's
+    for headers in (plain, own, forced):
+        names = [name for name, _ in headers.raw]
+        assert len(names) == len(set(names)), names  # each header once
