@@ -209,7 +209,9 @@ async def test_production_cookies_are_host_only_and_secure(settings, tenant) -> 
 
 
 async def _headers_of(response: Response, *, development: bool = False) -> httpx.Headers:
-    settings = Settings(secret_key="k" * 64, environment="development" if development else "production")
+    settings = Settings(
+        secret_key="k" * 64, environment="development" if development else "production"
+    )
     app = SecurityHeadersMiddleware(response, settings)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as browser:
