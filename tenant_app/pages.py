@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from markupsafe import escape
 from starlette.convertors import Convertor
-from starlette.datastructures import Headers
+from starlette.datastructures import URL, Headers
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, NoMatchFound
@@ -18,7 +19,7 @@ from tenant_app.api.problems import problem
 from tenant_app.edge.state import is_api
 from tenant_app.htmx import is_fragment_request
 from tenant_app.permissions import Can, staff_factor_state, visible_folders
-from tenant_app.templating import CSRF_SLOT, templates
+from tenant_app.templating import CSRF_SLOT, RETURN_SLOT, templates
 from tenant_app.text import i18n
 from tenant_app.theming import brand_css_url
 
@@ -80,9 +81,15 @@ def redirect(
 
 
 def with_token(html: str, scope: Scope) -> str:
-    """The page with the request's CSRF token where templates wrote CSRF_SLOT."""
+    """The page with the request's CSRF token where templates wrote CSRF_SLOT, and its own
+    address where they wrote RETURN_SLOT."""
     token = scope.get("state", {}).get("csrf_token", "")
-    return html.replace(CSRF_SLOT, token)
+    html = html.replace(CSRF_SLOT, token)
+    if RETURN_SLOT not in html:
+        return html
+    url = URL(scope=scope)
+    address = f"{url.path}?{url.query}" if url.query else url.path
+    return html.replace(RETURN_SLOT, str(escape(address)))
 
 
 def factor_state_of(tenant: Any, user: Any) -> str:

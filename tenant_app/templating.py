@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 # in at the end: so macros imported without context, and cards kept by the fragment cache,
 # need no per-request value. Random per process: no text a user writes can contain it.
 CSRF_SLOT = f"csrf-{secrets.token_hex(16)}"
+# The page's own address (path and query), put in per request like the token: kept pieces
+# that link back to the page they are on (the language form) then serve every page.
+RETURN_SLOT = f"return-{secrets.token_hex(16)}"
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = PROJECT_ROOT / "static"
 THEMES_DIR = PROJECT_ROOT / "themes"
@@ -131,6 +134,7 @@ def build_templates() -> Environment:
     env.globals["_a"] = i18n.addressed
     env.globals["cached"] = cached
     env.globals["csrf_token"] = CSRF_SLOT
+    env.globals["return_slot"] = RETURN_SLOT
     env.globals["csrf_field"] = _csrf_field
     env.globals["url"] = _url  # the one way templates and shared macros build links
     env.globals["document_views"] = document_rows.document_views

@@ -74,6 +74,8 @@ async def test_the_language_form_returns_to_the_page_it_is_on(client, tenant) ->
     searched = (await client.get("/staff/contacts?q=meier")).text
     assert NEXT.search(searched).group(1) == "/staff/contacts?q=meier"
     assert NEXT.search((await client.get("/staff")).text).group(1) == "/staff"
+    sorted_page = (await client.get("/staff/contacts?q=m%C3%BCller&sort=name")).text
+    assert NEXT.search(sorted_page).group(1) == "/staff/contacts?q=m%C3%BCller&amp;sort=name"
 
 
 async def test_a_new_notification_counts_in_the_kept_top_bar_at_once(client, tenant) -> None:
