@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -104,3 +106,18 @@ def test_a_changed_row_is_shown_at_once() -> None:
     before = _list([_row(1), _row(2)], 2)
     after = _list([_row(1), _row(2, unread=5)], 2)
     assert 'id="chat-unread-2">5' in after and "chat-unread-2" not in before
+
+
+def test_the_mark_is_found_where_printed_values_are_wrapped() -> None:
+    """The benchmark's capture wraps every printed value in marks (benchmarks/capture.py)."""
+    rows = [_row(1), _row(2, unread=3)]
+    fragment_cache.clear()
+    plain = _list(rows, 2)
+    fragment_cache.clear()
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import capture  # noqa: PLC0415 - the benchmark's own, beside the app
+
+    with capture.marked_templates():
+        wrapped = _list(rows, 2)
+    assert wrapped.replace(capture.OPEN, "").replace(capture.CLOSE, "") == plain
+    assert _marked(plain) == ["2", "2"]

@@ -22,6 +22,7 @@ UNREAD_SHOWN = 99  # more shows as "99+"
 @dataclass(frozen=True, slots=True)
 class ChatRowView:
     id: int
+    anchor: Markup  # the row's id attribute, found again by mark_active
     url: str
     contact_name: str
     unread: str  # "" when everything is read, else the count ("99+" from 100 on)
@@ -41,6 +42,7 @@ def chat_rows(url: Callable[..., str], rows: Iterable[ChatRow]) -> list[ChatRowV
         views.append(
             ChatRowView(
                 id=row.id,
+                anchor=Markup(f'id="chat-row-{int(row.id)}"'),  # noqa: S704 - an int
                 url=url("staff_chat_detail", chat_id=row.id),
                 contact_name=row.contact_name,
                 unread="" if not unread else ("99+" if unread > UNREAD_SHOWN else str(unread)),
@@ -60,9 +62,10 @@ _ACTIVE = " chat-list__item--active"
 def mark_active(rows_html: str, chat_id: int | None) -> Markup:
     """The rendered rows with the chat shown marked (its row's class, its link's
     aria-current). The rows are kept rendered without it: beside each of a member's chats
-    the list is the same but for this one mark."""
+    the list is the same but for this one mark. A row is found by its `anchor`, printed as
+    markup: as it is, also where printed values are wrapped (the benchmark's capture)."""
     html = str(rows_html)
-    row_id = f'id="chat-row-{chat_id}">'
+    row_id = f'id="chat-row-{chat_id}"'
     at = html.find(row_id) if chat_id is not None else -1
     if at < 0:
         return Markup(html)  # noqa: S704 - rendered by an autoescaping template
