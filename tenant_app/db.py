@@ -37,21 +37,23 @@ class _BoundedPool(asyncpg.Pool):  # type: ignore[misc]  # asyncpg is untyped
 
     Tortoise takes a connection from the pool for every statement. asyncpg bounds the wait
     for it with `wait_for` and returns it under `shield`: a task each, ~40 µs of CPU per
-    statement, a third of a simple query's cost. A free connection needs no bounded wait, and
-    a clean one (no transaction, not cancelling, not due to be closed) needs no work to go
-    back: the reset is `_keep_session`, which does nothing. Every other case goes asyncpg's way.
+    statement, a third of a simple query's cost. A free connection nobody waits for needs no
+    bounded wait, and a clean one (no transaction, not cancelling, not due to be closed)
+    needs no work to go back: the reset is `_keep_session`, which does nothing. Every other
+    case goes asyncpg's way; while tasks wait, they are served in turn.
     This leans on asyncpg's internals (the version is pinned); tests/test_db_pool.py holds
     both ways to what they must do.
     """
 
     acquire_timeout: float | None = None
+    _handoffs = 0  # connections given back to a waiting task that has not taken them yet
 
     def acquire(self, *, timeout: float | None = None) -> Any:
         return super().acquire(timeout=self.acquire_timeout if timeout is None else timeout)
 
     async def _acquire(self, timeout: float | None) -> Any:  # noqa: ASYNC109 - asyncpg's
-        if timeout is None or self._queue.empty():
-            return await super()._acquire(timeout)
+        if timeout is None or self._queue.empty() or self._handoffs or self._waiting():
+            return await super()._acquire(timeout)  # in turn: its task runs after theirs
         proxy = await super()._acquire(None)  # a holder is free: taken without waiting
         proxy._holder._timeout = timeout  # what release() would have been bounded by
         return proxy
@@ -62,10 +64,23 @@ class _BoundedPool(asyncpg.Pool):  # type: ignore[misc]  # asyncpg is untyped
         if holder is None or con is None or holder._pool is not self or not _clean(con, holder):
             await super().release(connection, timeout=timeout)
             return
+        handing_off = self._waiting()  # the release wakes the first of them
         con._on_release()  # what asyncpg's release does, in its order, minus the no-op reset
         holder._timeout = None
         holder._release()
         holder._setup_inactive_callback()
+        if handing_off:
+            # A turn of the loop, so the woken task takes it before this one (a page's next
+            # statement) or any other asks again: overtaken, waiting pages starved (p99).
+            self._handoffs += 1
+            try:
+                await asyncio.sleep(0)
+            finally:
+                self._handoffs -= 1
+
+    def _waiting(self) -> bool:
+        """Whether tasks wait for a connection (they are served in turn, not overtaken)."""
+        return bool(getattr(self._queue, "_getters", None))
 
 
 def _clean(con: Any, holder: Any) -> bool:

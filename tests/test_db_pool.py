@@ -112,3 +112,18 @@ async def test_reads_fail_and_are_logged_as_the_orm_has_them(pool: Any) -> None:
             "WITH made AS (INSERT INTO tenant (id) VALUES (NULL) RETURNING id) SELECT * FROM made"
         )
     assert pool.get_idle_size() == pool.get_size()  # every connection back after the failures
+
+
+async def test_a_waiting_task_is_served_before_the_releaser_asks_again(pool: Any) -> None:
+    """A page's statements come one after another: giving a connection back and at once
+    asking again must not overtake those already waiting, or they starve."""
+    taken = [await pool.acquire() for _ in range(pool._maxsize)]
+    waiting = asyncio.ensure_future(pool.acquire(timeout=5))
+    await asyncio.sleep(0.05)  # it waits now
+    await pool.release(taken.pop())
+    with pytest.raises(TimeoutError):  # the waiter had it first; nobody gives one back
+        await pool.acquire(timeout=0.3)
+    taken.append(await asyncio.wait_for(waiting, 2))
+    for connection in taken:
+        await pool.release(connection)
+    assert pool.get_idle_size() == pool.get_size()
