@@ -81,11 +81,8 @@ class SecurityHeadersMiddleware:
         if frame_ancestors:  # X-Frame-Options cannot name origins: the CSP alone decides
             policy = CSP.replace("frame-ancestors 'none'", f"frame-ancestors {frame_ancestors}")
             headers["Content-Security-Policy"] = policy
-        else:
-            headers.setdefault("Content-Security-Policy", CSP)
-            headers.setdefault("X-Frame-Options", "DENY")  # a PDF preview may be framed by us
+        for name, value in self.defaults:
+            if not (frame_ancestors and name == b"x-frame-options"):
+                headers.setdefault(name.decode(), value.decode())
         for name, value in self.forced:
             headers[name.decode()] = value.decode()
-        headers.setdefault("Referrer-Policy", "same-origin")
-        if "cache-control" not in headers:
-            headers["Cache-Control"] = "no-store"
