@@ -42,7 +42,7 @@ def chat_rows(url: Callable[..., str], rows: Iterable[ChatRow]) -> list[ChatRowV
         views.append(
             ChatRowView(
                 id=row.id,
-                anchor=Markup(f'id="chat-row-{int(row.id)}"'),  # noqa: S704 - an int
+                anchor=Markup(_anchor(row.id)),  # noqa: S704 - an int
                 url=url("staff_chat_detail", chat_id=row.id),
                 contact_name=row.contact_name,
                 unread="" if not unread else ("99+" if unread > UNREAD_SHOWN else str(unread)),
@@ -55,6 +55,10 @@ def chat_rows(url: Callable[..., str], rows: Iterable[ChatRow]) -> list[ChatRowV
     return views
 
 
+def _anchor(chat_id: int) -> str:
+    return f'id="chat-row-{int(chat_id)}"'
+
+
 _ROW_START = '<li class="chat-list__item'
 _ACTIVE = " chat-list__item--active"
 
@@ -65,8 +69,7 @@ def mark_active(rows_html: str, chat_id: int | None) -> Markup:
     the list is the same but for this one mark. A row is found by its `anchor`, printed as
     markup: as it is, also where printed values are wrapped (the benchmark's capture)."""
     html = str(rows_html)
-    row_id = f'id="chat-row-{chat_id}"'
-    at = html.find(row_id) if chat_id is not None else -1
+    at = html.find(_anchor(chat_id)) if chat_id is not None else -1
     if at < 0:
         return Markup(html)  # noqa: S704 - rendered by an autoescaping template
     start = html.rfind(_ROW_START, 0, at) + len(_ROW_START)
