@@ -13,6 +13,7 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tenant_app import db
+from tenant_app.db_pool import Lease
 from tenant_app.edge.state import state_of
 from tenant_app.logs import log, request_id_var
 from tenant_app.pages import render_error
@@ -41,16 +42,22 @@ class RequestContextMiddleware:
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = {"code": 500, "sent": False}
+        lease, lease_token = Lease.begin()
+
+        async def receive_wrapper() -> Message:
+            await lease.give_back()  # a body streaming in holds no connection
+            return await receive()
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
+                await lease.end()  # what the answer streams needs none
                 status["code"] = message["status"]
                 status["sent"] = True
                 MutableHeaders(scope=message)["X-Request-ID"] = request_id
             await send(message)
 
         try:
-            await self.app(scope, receive, send_wrapper)
+            await self.app(scope, receive_wrapper, send_wrapper)
         except ClientDisconnect:
             status["code"] = CLIENT_GONE
             log(logger, logging.INFO, "client disconnected before its request was read")
@@ -70,6 +77,8 @@ class RequestContextMiddleware:
                     response.headers["Retry-After"] = "30"  # seconds
                 await response(scope, receive, send_wrapper)
         finally:
+            await lease.end()
+            Lease.forget(lease_token)
             tenant = state_of(scope).get("tenant")
             log(
                 logger,
