@@ -19,8 +19,11 @@ from tenant_app.services import contract_sync
 from tenant_app.vocabulary import FOLDERS
 
 
-async def customer_folder(actor: CurrentUser, folder: str) -> dict[str, Any]:
-    """What this customer may see in one folder, decided by the rule engine: one query."""
+async def customer_folder(
+    actor: CurrentUser, folder: str, *, offers_first: bool = False
+) -> dict[str, Any]:
+    """What this customer may see in one folder, decided by the rule engine: one query.
+    With `offers_first` (the offers module), open offers lead the list."""
     if actor.contact_id is None:
         raise NotFound
     flags = folder_flags(actor.access, folder)
@@ -32,6 +35,8 @@ async def customer_folder(actor: CurrentUser, folder: str) -> dict[str, Any]:
         for c in contract_rows
         if customer_may(flags, "view", made_by_customer=c.created_by_customer)
     ]
+    if offers_first:
+        visible.sort(key=lambda c: c.status != "offer")  # stable: the order stays within each
     visible_ids = {c.id for c in visible}
     docs: dict[int | None, list[DocumentRow]] = {}
     for document in document_rows:

@@ -355,3 +355,16 @@ async def du_walk(walk: Any, kai: Any) -> None:
     await walk.post(kai, question, 422, {"subject": "Frage", "body": ""}, files={})
     await walk.post(kai, question, 303, {"subject": "Frage", "body": "Ab wann?"}, files={})
     await walk.post(kai, accept, 303, {"version": str(offer.version)})
+
+
+async def test_open_offers_lead_the_folder_while_the_module_is_on(
+    tenant: Any, world: dict[str, Any]
+) -> None:
+    customer = world["customer"]
+    offer = await make_offer(tenant, world["contact"])
+    newer = await add_contract(tenant, world["contact"], number="B-2")  # newest: first otherwise
+    folder = (await customer.get("/portal/folders/insurance")).text
+    assert folder.index(f'id="contract-{offer.id}"') < folder.index(f'id="contract-{newer.id}"')
+    await switch_on(tenant)  # no offers module: the folder's own order, newest first
+    folder = (await customer.get("/portal/folders/insurance")).text
+    assert folder.index(f'id="contract-{newer.id}"') < folder.index(f'id="contract-{offer.id}"')

@@ -36,7 +36,8 @@ async def _folder_page(
     errors: dict[str, str] | None = None,
 ) -> Response:
     """The folder page; after a failed upload with its errors next to the form it came from."""
-    page = await folders.customer_folder(user, folder)
+    offers_first = request.state.tenant.has_module("offers")
+    page = await folders.customer_folder(user, folder, offers_first=offers_first)
     return folder_forms.render_folder(request, FOLDER_PAGE, page, values, errors)
 
 
