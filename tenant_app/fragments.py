@@ -58,22 +58,23 @@ class FragmentCache:
         self.size = 0
         self.hits = 0
         self.misses = 0
-        self._items: OrderedDict[Hashable, str] = OrderedDict()
+        self._items: OrderedDict[Hashable, Markup] = OrderedDict()
 
     def fetch(self, key: Hashable | None, render: Callable[[], str]) -> Markup:
-        """The stored card, or `render()`'s (kept unless `key` is None: not to be cached)."""
+        """The stored card, or `render()`'s (kept unless `key` is None: not to be cached).
+        Kept as Markup, so a hit hands out the same string, not a copy of it."""
         stored = None if key is None else self._items.get(key)
         if stored is None:
             self.misses += 1
-            html = render()
+            html = Markup(render())  # noqa: S704 - rendered by an autoescaping template
             if key is not None and self.max_bytes > 0:
                 self._keep(key, html)
-            return Markup(html)  # noqa: S704 - rendered by an autoescaping template
+            return html
         self.hits += 1
         self._items.move_to_end(key)
-        return Markup(stored)  # noqa: S704 - as above
+        return stored
 
-    def _keep(self, key: Hashable, html: str) -> None:
+    def _keep(self, key: Hashable, html: Markup) -> None:
         self._items[key] = html
         self.size += len(html)
         while self.size > self.max_bytes and self._items:
