@@ -3,7 +3,7 @@ for the common case, and one connection per request (`Lease`)."""
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 from contextvars import ContextVar
 from typing import Any
 
@@ -70,7 +70,7 @@ class BoundedPool(asyncpg.Pool):  # type: ignore[misc]  # asyncpg is untyped
     statement, a third of a simple query's cost. A free connection nobody waits for needs no
     bounded wait, and a clean one (no transaction, not cancelling, not due to be closed)
     needs no work to go back: the reset is `keep_session`, which does nothing. Every other
-    case goes asyncpg's way; while tasks wait, they are served in turn.
+    case goes asyncpg's way. While tasks wait, they are served in turn (`_FairQueue`).
 
     Within a request (`Lease`), the first statement's connection stays the request's for its
     next statements and transactions: a page's few statements queue for the pool once, not
@@ -83,7 +83,7 @@ class BoundedPool(asyncpg.Pool):  # type: ignore[misc]  # asyncpg is untyped
 
     acquire_timeout: float | None = None
     _leases: dict[int, Lease]  # by id of the leased connection (proxy)
-    _handoffs = 0  # connections given back to a waiting task that has not taken them yet
+    _queue: Any  # the free connections (holders): a _FairQueue once initialized
 
     def acquire(self, *, timeout: float | None = None) -> Any:
         return super().acquire(timeout=self.acquire_timeout if timeout is None else timeout)
@@ -107,8 +107,8 @@ class BoundedPool(asyncpg.Pool):  # type: ignore[misc]  # asyncpg is untyped
         return proxy
 
     async def _take(self, timeout: float | None) -> Any:  # noqa: ASYNC109 - asyncpg's
-        if timeout is None or self._queue.empty() or self._handoffs or self._waiting():
-            return await super()._acquire(timeout)  # in turn: its task runs after theirs
+        if timeout is None or self._queue.empty() or self._waiting():
+            return await super()._acquire(timeout)  # in turn, behind those waiting
         proxy = await super()._acquire(None)  # a holder is free: taken without waiting
         proxy._holder._timeout = timeout  # what release() would have been bounded by
         return proxy
@@ -126,23 +126,54 @@ class BoundedPool(asyncpg.Pool):  # type: ignore[misc]  # asyncpg is untyped
         if holder is None or con is None or holder._pool is not self or not _clean(con, holder):
             await super().release(connection, timeout=timeout)
             return
-        handing_off = self._waiting()  # the release wakes the first of them
         con._on_release()  # what asyncpg's release does, in its order, minus the no-op reset
         holder._timeout = None
-        holder._release()
+        holder._release()  # to the task waiting longest, if one waits (_FairQueue)
         holder._setup_inactive_callback()
-        if handing_off:
-            # A turn of the loop, so the woken task takes it before this one (a page's next
-            # statement) or any other asks again: overtaken, waiting pages starved (p99).
-            self._handoffs += 1
-            try:
-                await asyncio.sleep(0)
-            finally:
-                self._handoffs -= 1
+
+    async def _initialize(self) -> None:
+        await super()._initialize()
+        fair = _FairQueue(maxsize=self._maxsize)
+        fair._queue[:] = self._queue._queue  # the holders, in asyncpg's order
+        self._queue = fair
 
     def _waiting(self) -> bool:
         """Whether tasks wait for a connection (they are served in turn, not overtaken)."""
         return bool(getattr(self._queue, "_getters", None))
+
+
+class _FairQueue(asyncpg.pool._PoolConnectionHolderQueue):  # type: ignore[misc]
+    """asyncpg's queue of pooled connections, served in turn.
+
+    asyncio's queue wakes a waiting task when a connection comes back but leaves it in the
+    queue until that task runs: anyone asking meanwhile takes it, and the woken task goes to
+    the end of the line again. A page that loses that race once waits for the whole line
+    again (its p99). Here a returned connection is handed to the task waiting longest, and
+    a newcomer queues behind those waiting.
+    """
+
+    def put_nowait(self, item: Any) -> None:
+        while self._getters:
+            getter = self._getters.popleft()
+            if not getter.done():
+                getter.set_result(item)
+                return
+        super().put_nowait(item)
+
+    async def get(self) -> Any:
+        if not self._getters and not self.empty():
+            return self.get_nowait()
+        getter = self._get_loop().create_future()
+        self._getters.append(getter)
+        try:
+            return await getter
+        except BaseException:
+            if getter.done() and not getter.cancelled():
+                self.put_nowait(getter.result())  # handed one while giving up: the next's
+            else:
+                with contextlib.suppress(ValueError):
+                    self._getters.remove(getter)
+            raise
 
 
 def _clean(con: Any, holder: Any) -> bool:

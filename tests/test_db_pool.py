@@ -5,6 +5,7 @@ an open transaction, an expired or closed connection) still goes asyncpg's caref
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 import pytest
@@ -124,6 +125,49 @@ async def test_a_waiting_task_is_served_before_the_releaser_asks_again(pool: Any
     with pytest.raises(TimeoutError):  # the waiter had it first; nobody gives one back
         await pool.acquire(timeout=0.3)
     taken.append(await asyncio.wait_for(waiting, 2))
+    for connection in taken:
+        await pool.release(connection)
+    assert pool.get_idle_size() == pool.get_size()
+
+
+async def test_waiting_tasks_are_served_in_the_order_they_came(pool: Any) -> None:
+    taken = [await pool.acquire() for _ in range(pool._maxsize)]
+    served: list[int] = []
+
+    async def wait(n: int) -> Any:
+        connection = await pool.acquire(timeout=5)
+        served.append(n)
+        return connection
+
+    waiting = []
+    for n in range(3):
+        waiting.append(asyncio.ensure_future(wait(n)))
+        await asyncio.sleep(0.02)  # each one waits before the next comes
+    for _ in range(3):
+        await pool.release(taken.pop())
+        fresh = asyncio.ensure_future(wait(99))  # comes after the release: behind the line
+        await asyncio.sleep(0.02)
+        fresh.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await fresh
+    taken += [await asyncio.wait_for(task, 2) for task in waiting]
+    assert served == [0, 1, 2]
+    for connection in taken:
+        await pool.release(connection)
+    assert pool.get_idle_size() == pool.get_size()
+
+
+async def test_a_connection_handed_to_a_task_that_gives_up_goes_to_the_next(pool: Any) -> None:
+    taken = [await pool.acquire() for _ in range(pool._maxsize)]
+    first = asyncio.ensure_future(pool.acquire(timeout=5))
+    await asyncio.sleep(0.02)
+    second = asyncio.ensure_future(pool.acquire(timeout=5))
+    await asyncio.sleep(0.02)
+    await pool.release(taken.pop())  # handed to the first, which has not run yet
+    first.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await first
+    taken.append(await asyncio.wait_for(second, 2))
     for connection in taken:
         await pool.release(connection)
     assert pool.get_idle_size() == pool.get_size()
