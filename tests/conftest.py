@@ -25,6 +25,7 @@ import asyncpg
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
+from tortoise import Tortoise
 from tortoise.contrib.test import truncate_all_models
 
 from tenant_app import create_app, db
@@ -130,6 +131,16 @@ async def clean_database(database: None) -> AsyncIterator[None]:
     yield
     await truncate_all_models()
     tenant_cache.invalidate()
+
+
+@pytest.fixture
+async def pg_pool(settings: Settings) -> Any:
+    """The app's PostgreSQL connection pool (tenant_app/db_pool.py); skips on SQLite."""
+    if not settings.database_url.startswith("postgres"):
+        pytest.skip("the pool is PostgreSQL's")
+    client = Tortoise.get_connection("default")
+    await client.execute_query("SELECT 1")  # the pool is made on first use
+    return client._pool
 
 
 @pytest.fixture(scope="session")

@@ -15,28 +15,18 @@ from tortoise.transactions import in_transaction
 
 from tenant_app.db_pool import Lease
 from tenant_app.models.tenancy import Tenant
-from tenant_app.settings import Settings
 from tests.conftest import CUSTOMER_PASSWORD, make_customer
 
 
 @pytest.fixture
-async def pool(settings: Settings) -> Any:
-    if not settings.database_url.startswith("postgres"):
-        pytest.skip("the pool is PostgreSQL's")
-    client = Tortoise.get_connection("default")
-    await client.execute_query("SELECT 1")  # the pool is made on first use
-    return client._pool
-
-
-@pytest.fixture
-async def lease(pool: Any) -> AsyncIterator[Lease]:
+async def lease(pg_pool: Any) -> AsyncIterator[Lease]:
     lease, token = Lease.begin()
     try:
         yield lease
     finally:
         await lease.end()
         Lease.forget(token)
-    assert pool.get_idle_size() == pool.get_size()  # nothing left taken
+    assert pg_pool.get_idle_size() == pg_pool.get_size()  # nothing left taken
 
 
 async def _backend() -> int:
@@ -46,28 +36,28 @@ async def _backend() -> int:
     return int(rows[0]["pid"])
 
 
-def _in_use(pool: Any) -> int:
-    return int(pool.get_size() - pool.get_idle_size())
+def _in_use(pg_pool: Any) -> int:
+    return int(pg_pool.get_size() - pg_pool.get_idle_size())
 
 
-async def test_statements_of_a_request_share_one_connection(pool: Any, lease: Lease) -> None:
+async def test_statements_of_a_request_share_one_connection(pg_pool: Any, lease: Lease) -> None:
     first = await _backend()
-    assert _in_use(pool) == 1  # kept between statements
+    assert _in_use(pg_pool) == 1  # kept between statements
     assert {await _backend() for _ in range(5)} == {first}
     assert await Tenant.all().count() == 0  # the ORM's way too
-    assert _in_use(pool) == 1
+    assert _in_use(pg_pool) == 1
     await lease.end()
-    assert _in_use(pool) == 0
+    assert _in_use(pg_pool) == 0
     await _backend()  # after the end: per statement again
-    assert _in_use(pool) == 0
+    assert _in_use(pg_pool) == 0
 
 
-async def test_without_a_lease_each_statement_gives_its_connection_back(pool: Any) -> None:
+async def test_without_a_lease_each_statement_gives_its_connection_back(pg_pool: Any) -> None:
     await _backend()
-    assert _in_use(pool) == 0
+    assert _in_use(pg_pool) == 0
 
 
-async def test_a_transaction_runs_on_the_request_connection(pool: Any, lease: Lease) -> None:
+async def test_a_transaction_runs_on_the_request_connection(pg_pool: Any, lease: Lease) -> None:
     first = await _backend()
     async with in_transaction() as connection:
         rows = await connection.execute_query_dict("SELECT pg_backend_pid() AS pid")
@@ -83,7 +73,7 @@ async def test_a_transaction_runs_on_the_request_connection(pool: Any, lease: Le
 
 
 async def test_a_failed_transaction_is_rolled_back_and_the_connection_kept(
-    pool: Any, lease: Lease
+    pg_pool: Any, lease: Lease
 ) -> None:
     first = await _backend()
     with pytest.raises(OperationalError):
@@ -97,23 +87,23 @@ async def test_a_failed_transaction_is_rolled_back_and_the_connection_kept(
     assert rows[0]["t"] is None  # nothing of the failed transaction is left
 
 
-async def test_a_failed_statement_leaves_the_connection_usable(pool: Any, lease: Lease) -> None:
+async def test_a_failed_statement_leaves_the_connection_usable(pg_pool: Any, lease: Lease) -> None:
     first = await _backend()
     with pytest.raises(OperationalError):
         await Tortoise.get_connection("default").execute_query_dict("SELECT 1 / 0")
     assert await _backend() == first
 
 
-async def test_statements_side_by_side_each_get_a_connection(pool: Any, lease: Lease) -> None:
+async def test_statements_side_by_side_each_get_a_connection(pg_pool: Any, lease: Lease) -> None:
     client = Tortoise.get_connection("default")
     results = await asyncio.gather(
         *(client.execute_query_dict("SELECT $1::int AS n, pg_sleep(0.01)", [n]) for n in range(8))
     )
     assert [rows[0]["n"] for rows in results] == list(range(8))
-    assert _in_use(pool) == 1  # the lease's; the others went back
+    assert _in_use(pg_pool) == 1  # the lease's; the others went back
 
 
-async def test_a_connection_closed_under_the_lease_is_replaced(pool: Any, lease: Lease) -> None:
+async def test_a_connection_closed_under_the_lease_is_replaced(pg_pool: Any, lease: Lease) -> None:
     first = await _backend()
     lease.proxy._con.terminate()  # as if the server had closed it between two statements
     second = await _backend()
@@ -121,30 +111,32 @@ async def test_a_connection_closed_under_the_lease_is_replaced(pool: Any, lease:
     assert await _backend() == second
 
 
-async def test_a_request_takes_the_pool_once(pool: Any, client: Any, tenant: Any, passwords: Any):
+async def test_a_request_takes_the_pool_once(
+    pg_pool: Any, client: Any, tenant: Any, passwords: Any
+):
     """A logged-in page sends several statements through one connection taken once."""
     await make_customer(tenant, passwords, insurance_unlock=True)
     await client.log_in("kai", CUSTOMER_PASSWORD)
     taken = 0
-    take = pool._take
+    take = pg_pool._take
 
     async def counting(timeout: float | None) -> Any:  # noqa: ASYNC109 - the pool's
         nonlocal taken
         taken += 1
         return await take(timeout)
 
-    pool._take = counting
+    pg_pool._take = counting
     try:
         response = await client.get("/portal/folders/insurance")
     finally:
-        del pool._take
+        del pg_pool._take
     assert response.status_code == 200
     assert taken == 1
-    assert _in_use(pool) == 0  # given back when the answer started
+    assert _in_use(pg_pool) == 0  # given back when the answer started
 
 
 async def test_an_upload_holds_no_connection_while_its_body_streams(
-    pool: Any, client: Any, tenant: Any, passwords: Any
+    pg_pool: Any, client: Any, tenant: Any, passwords: Any
 ) -> None:
     await make_customer(tenant, passwords, insurance_unlock=True)
     await client.log_in("kai", CUSTOMER_PASSWORD)
@@ -153,7 +145,7 @@ async def test_an_upload_holds_no_connection_while_its_body_streams(
     async def body() -> AsyncIterator[bytes]:
         for _ in range(3):
             await asyncio.sleep(0)
-            held.append(_in_use(pool))
+            held.append(_in_use(pg_pool))
             yield b"x" * 1000
 
     token = await client.csrf("/portal/folders/insurance")
@@ -168,4 +160,4 @@ async def test_an_upload_holds_no_connection_while_its_body_streams(
     )
     assert response.status_code < 500
     assert held and max(held) == 0
-    assert _in_use(pool) == 0
+    assert _in_use(pg_pool) == 0

@@ -12,94 +12,84 @@ import pytest
 from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError, OperationalError
 
-from tenant_app.settings import Settings
 from tests.conftest import count_queries
 
 
-@pytest.fixture
-async def pool(settings: Settings) -> Any:
-    if not settings.database_url.startswith("postgres"):
-        pytest.skip("the pool is PostgreSQL's")
-    client = Tortoise.get_connection("default")
-    await client.execute_query("SELECT 1")  # the pool is made on first use
-    return client._pool
-
-
-async def _backend(pool: Any) -> int:
-    connection = await pool.acquire()
+async def _backend(pg_pool: Any) -> int:
+    connection = await pg_pool.acquire()
     try:
         return int(await connection.fetchval("SELECT pg_backend_pid()"))
     finally:
-        await pool.release(connection)
+        await pg_pool.release(connection)
 
 
-async def test_a_clean_connection_goes_back_and_is_taken_again(pool: Any) -> None:
-    first = await _backend(pool)
-    assert await _backend(pool) == first  # the same connection, back in the pool
-    connection = await pool.acquire()
-    release = pool.release(connection)
+async def test_a_clean_connection_goes_back_and_is_taken_again(pg_pool: Any) -> None:
+    first = await _backend(pg_pool)
+    assert await _backend(pg_pool) == first  # the same connection, back in the pool
+    connection = await pg_pool.acquire()
+    release = pg_pool.release(connection)
     with pytest.raises(StopIteration):
         release.send(None)  # back at once: nothing to wait for, no task started
-    assert pool.get_idle_size() == pool.get_size()
+    assert pg_pool.get_idle_size() == pg_pool.get_size()
 
 
-async def test_many_statements_at_once_share_the_few_connections(pool: Any) -> None:
+async def test_many_statements_at_once_share_the_few_connections(pg_pool: Any) -> None:
     client = Tortoise.get_connection("default")
     results = await asyncio.gather(
         *(client.execute_query_dict("SELECT $1::int AS n, pg_sleep(0.005)", [n]) for n in range(40))
     )
     assert [rows[0]["n"] for rows in results] == list(range(40))
-    assert pool.get_size() <= pool._maxsize
-    assert pool.get_idle_size() == pool.get_size()
+    assert pg_pool.get_size() <= pg_pool._maxsize
+    assert pg_pool.get_idle_size() == pg_pool.get_size()
 
 
-async def test_a_connection_left_in_a_transaction_is_rolled_back(pool: Any) -> None:
-    connection = await pool.acquire()
+async def test_a_connection_left_in_a_transaction_is_rolled_back(pg_pool: Any) -> None:
+    connection = await pg_pool.acquire()
     pid = await connection.fetchval("SELECT pg_backend_pid()")
     await connection.execute("BEGIN")
     await connection.execute("CREATE TEMP TABLE left_open (n int)")
-    await pool.release(connection)
-    again = await pool.acquire()
+    await pg_pool.release(connection)
+    again = await pg_pool.acquire()
     try:
         assert await again.fetchval("SELECT pg_backend_pid()") == pid
         assert not again.is_in_transaction()
         assert await again.fetchval("SELECT to_regclass('pg_temp.left_open')") is None
     finally:
-        await pool.release(again)
+        await pg_pool.release(again)
 
 
-async def test_expired_connections_are_replaced(pool: Any) -> None:
-    before = await _backend(pool)
-    connection = await pool.acquire()
-    await pool.expire_connections()
-    await pool.release(connection)  # an older generation: closed, not kept
-    assert await _backend(pool) != before
+async def test_expired_connections_are_replaced(pg_pool: Any) -> None:
+    before = await _backend(pg_pool)
+    connection = await pg_pool.acquire()
+    await pg_pool.expire_connections()
+    await pg_pool.release(connection)  # an older generation: closed, not kept
+    assert await _backend(pg_pool) != before
 
 
-async def test_a_closed_connection_is_replaced(pool: Any) -> None:
-    connection = await pool.acquire()
+async def test_a_closed_connection_is_replaced(pg_pool: Any) -> None:
+    connection = await pg_pool.acquire()
     before = await connection.fetchval("SELECT pg_backend_pid()")
     connection.terminate()
-    await pool.release(connection)
-    assert await _backend(pool) != before
+    await pg_pool.release(connection)
+    assert await _backend(pg_pool) != before
 
 
-async def test_waiting_for_a_connection_is_still_bounded(pool: Any) -> None:
-    taken = [await pool.acquire() for _ in range(pool._maxsize)]
+async def test_waiting_for_a_connection_is_still_bounded(pg_pool: Any) -> None:
+    taken = [await pg_pool.acquire() for _ in range(pg_pool._maxsize)]
     try:
         with pytest.raises(TimeoutError):
-            await pool.acquire(timeout=0.2)
-        waiting = asyncio.ensure_future(pool.acquire(timeout=5))
+            await pg_pool.acquire(timeout=0.2)
+        waiting = asyncio.ensure_future(pg_pool.acquire(timeout=5))
         await asyncio.sleep(0.05)
-        await pool.release(taken.pop())  # handed to the one waiting
+        await pg_pool.release(taken.pop())  # handed to the one waiting
         taken.append(await asyncio.wait_for(waiting, 2))
     finally:
         for connection in taken:
-            await pool.release(connection)
-    assert pool.get_idle_size() == pool.get_size()
+            await pg_pool.release(connection)
+    assert pg_pool.get_idle_size() == pg_pool.get_size()
 
 
-async def test_reads_fail_and_are_logged_as_the_orm_has_them(pool: Any) -> None:
+async def test_reads_fail_and_are_logged_as_the_orm_has_them(pg_pool: Any) -> None:
     client = Tortoise.get_connection("default")
     with count_queries() as counted:
         assert await client.execute_query_dict("SELECT $1::int AS n", [7]) == [{"n": 7}]
@@ -112,30 +102,30 @@ async def test_reads_fail_and_are_logged_as_the_orm_has_them(pool: Any) -> None:
         await client.execute_query_dict(
             "WITH made AS (INSERT INTO tenant (id) VALUES (NULL) RETURNING id) SELECT * FROM made"
         )
-    assert pool.get_idle_size() == pool.get_size()  # every connection back after the failures
+    assert pg_pool.get_idle_size() == pg_pool.get_size()  # every connection back after the failures
 
 
-async def test_a_waiting_task_is_served_before_the_releaser_asks_again(pool: Any) -> None:
+async def test_a_waiting_task_is_served_before_the_releaser_asks_again(pg_pool: Any) -> None:
     """A page's statements come one after another: giving a connection back and at once
     asking again must not overtake those already waiting, or they starve."""
-    taken = [await pool.acquire() for _ in range(pool._maxsize)]
-    waiting = asyncio.ensure_future(pool.acquire(timeout=5))
+    taken = [await pg_pool.acquire() for _ in range(pg_pool._maxsize)]
+    waiting = asyncio.ensure_future(pg_pool.acquire(timeout=5))
     await asyncio.sleep(0.05)  # it waits now
-    await pool.release(taken.pop())
+    await pg_pool.release(taken.pop())
     with pytest.raises(TimeoutError):  # the waiter had it first; nobody gives one back
-        await pool.acquire(timeout=0.3)
+        await pg_pool.acquire(timeout=0.3)
     taken.append(await asyncio.wait_for(waiting, 2))
     for connection in taken:
-        await pool.release(connection)
-    assert pool.get_idle_size() == pool.get_size()
+        await pg_pool.release(connection)
+    assert pg_pool.get_idle_size() == pg_pool.get_size()
 
 
-async def test_waiting_tasks_are_served_in_the_order_they_came(pool: Any) -> None:
-    taken = [await pool.acquire() for _ in range(pool._maxsize)]
+async def test_waiting_tasks_are_served_in_the_order_they_came(pg_pool: Any) -> None:
+    taken = [await pg_pool.acquire() for _ in range(pg_pool._maxsize)]
     served: list[int] = []
 
     async def wait(n: int) -> Any:
-        connection = await pool.acquire(timeout=5)
+        connection = await pg_pool.acquire(timeout=5)
         served.append(n)
         return connection
 
@@ -144,7 +134,7 @@ async def test_waiting_tasks_are_served_in_the_order_they_came(pool: Any) -> Non
         waiting.append(asyncio.ensure_future(wait(n)))
         await asyncio.sleep(0.02)  # each one waits before the next comes
     for _ in range(3):
-        await pool.release(taken.pop())
+        await pg_pool.release(taken.pop())
         fresh = asyncio.ensure_future(wait(99))  # comes after the release: behind the line
         await asyncio.sleep(0.02)
         fresh.cancel()
@@ -153,21 +143,21 @@ async def test_waiting_tasks_are_served_in_the_order_they_came(pool: Any) -> Non
     taken += [await asyncio.wait_for(task, 2) for task in waiting]
     assert served == [0, 1, 2]
     for connection in taken:
-        await pool.release(connection)
-    assert pool.get_idle_size() == pool.get_size()
+        await pg_pool.release(connection)
+    assert pg_pool.get_idle_size() == pg_pool.get_size()
 
 
-async def test_a_connection_handed_to_a_task_that_gives_up_goes_to_the_next(pool: Any) -> None:
-    taken = [await pool.acquire() for _ in range(pool._maxsize)]
-    first = asyncio.ensure_future(pool.acquire(timeout=5))
+async def test_a_connection_handed_to_a_task_that_gives_up_goes_to_the_next(pg_pool: Any) -> None:
+    taken = [await pg_pool.acquire() for _ in range(pg_pool._maxsize)]
+    first = asyncio.ensure_future(pg_pool.acquire(timeout=5))
     await asyncio.sleep(0.02)
-    second = asyncio.ensure_future(pool.acquire(timeout=5))
+    second = asyncio.ensure_future(pg_pool.acquire(timeout=5))
     await asyncio.sleep(0.02)
-    await pool.release(taken.pop())  # handed to the first, which has not run yet
+    await pg_pool.release(taken.pop())  # handed to the first, which has not run yet
     first.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await first
     taken.append(await asyncio.wait_for(second, 2))
     for connection in taken:
-        await pool.release(connection)
-    assert pool.get_idle_size() == pool.get_size()
+        await pg_pool.release(connection)
+    assert pg_pool.get_idle_size() == pg_pool.get_size()
