@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date
 from typing import Any
 
 import pytest
@@ -20,6 +19,7 @@ from tenant_app.models.scoping import tenant_scope
 from tenant_app.plugins import InsurerPlugin, ObjectKind, Step
 from tenant_app.security.credentials import seal
 from tenant_app.services import insured_objects, insurer_plugins
+from tenant_app.text.formatting import local_today
 from tests.case_helpers import actor, in_tenant, staff_member
 from tests.conftest import CUSTOMER_PASSWORD, make_customer
 from tests.folder_helpers import add_contract, add_document
@@ -223,7 +223,7 @@ async def test_a_declined_object_shows_not_insured_and_can_be_reopened(
     assert declined.status_code == 303
     shown = html.unescape((await admin.get(page)).text)
     assert 'id="object-state">Nicht versichert<' in shown
-    today = date.today().strftime("%d.%m.%Y")
+    today = local_today().strftime("%d.%m.%Y")  # the broker's day, as the page shows it
     assert today in shown[shown.index('id="object-declined"') :][:200]
     listed = html.unescape((await admin.get(f"/staff/contacts/{contact.id}")).text)
     assert 'class="chip chip--neutral">Nicht versichert<' in listed
