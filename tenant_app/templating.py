@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from functools import _lru_cache_wrapper, cache, lru_cache
 from types import BuiltinFunctionType, FunctionType
 from typing import TYPE_CHECKING, Any
@@ -143,8 +143,19 @@ class _Template(Template):
         return super()._from_namespace(environment, namespace, globals)
 
 
+class _Environment(Environment):
+    """Jinja's environment, giving a template without globals of its own the environment's
+    globals dict itself, not a ChainMap over it: every render, include and macro call copies
+    the globals into a new context, and a ChainMap's Python iteration made that ~10 µs a time
+    (about 100 globals) where a dict copies in C. Nothing here writes a template's globals:
+    no template is loaded with globals of its own (those still get Jinja's ChainMap)."""
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return super().make_globals(d) if d else self.globals
+
+
 def build_templates() -> Environment:
-    env = Environment(
+    env = _Environment(
         loader=FileSystemLoader([str(TEMPLATE_DIR)]),
         autoescape=select_autoescape(["html", "htm", "xml"], default_for_string=True),
         extensions=["jinja2.ext.i18n"],

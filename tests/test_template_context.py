@@ -8,7 +8,7 @@ from functools import lru_cache
 from jinja2 import Environment, pass_context, pass_environment, pass_eval_context
 from jinja2.runtime import Context
 
-from tenant_app.templating import _Context, templates
+from tenant_app.templating import _Context, _Environment, templates
 
 
 @pass_context
@@ -78,3 +78,24 @@ def test_every_kind_of_call_gives_what_jinjas_own_context_gives() -> None:
 
 def test_the_apps_templates_use_it() -> None:
     assert templates.context_class is _Context
+
+
+def test_a_template_reads_the_environments_globals_as_they_are_now() -> None:
+    """Templates share the environment's globals dict (no ChainMap copy per render): one
+    added after the template was loaded is seen, and the app's templates render with it."""
+    env = _Environment(autoescape=True)
+    template = env.from_string("{{ later }}")
+    env.globals["later"] = "<spät>"
+    assert template.globals is env.globals
+    assert template.render() == "&lt;spät&gt;"
+    assert templates.get_template("_partials/empty.html").globals is templates.globals
+
+
+def test_a_templates_own_globals_stay_its_own() -> None:
+    env = _Environment(autoescape=True)
+    env.globals["shared"] = "env"
+    own = env.from_string("{{ shared }}/{{ mine }}", globals={"mine": "own"})
+    plain = env.from_string("{{ shared }}/{{ mine }}")
+    assert own.render() == "env/own"
+    assert plain.render() == "env/"
+    assert "mine" not in env.globals
