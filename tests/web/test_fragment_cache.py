@@ -159,6 +159,43 @@ async def test_a_cached_thread_shows_a_reply_and_a_note_at_once_and_only_to_staf
     assert "Anna" in customer_page  # the history shows the reply
 
 
+async def test_ticket_pages_with_their_reply_form_kept_are_an_uncached_render(
+    office,  # noqa: F811 - the fixture imported above
+) -> None:
+    ticket_id = await _open(office)
+    for client, path in (
+        (office.a, f"/staff/tickets/{ticket_id}"),
+        (office.kai, f"/portal/tickets/{ticket_id}"),
+    ):
+        fragment_cache.max_bytes = 0
+        uncached = (await client.get(path)).text
+        fragment_cache.max_bytes = 1 << 20
+        first = (await client.get(path)).text
+        misses = fragment_cache.misses
+        second = (await client.get(path)).text
+        assert fragment_cache.misses == misses  # the thread, history and form were kept
+        assert uncached == first == second
+        assert f'action="{path}/reply"' in second and 'id="reply-form"' in second
+
+
+async def test_a_failed_reply_shows_its_text_and_error_beside_a_kept_empty_form(
+    office,  # noqa: F811 - the fixture imported above
+) -> None:
+    ticket_id = await _open(office)
+    path = f"/portal/tickets/{ticket_id}"
+    assert "Mein Auto" in (await office.kai.get(path)).text  # the empty form is kept now
+    token = await office.kai.csrf(path)
+    failed = await office.kai.post(
+        f"{path}/reply",
+        files={"csrf_token": (None, token), "body": (None, "x" * 10001)},
+        headers={"Origin": f"http://{office.kai.host}"},
+    )
+    assert failed.status_code == 422
+    assert "x" * 10001 in failed.text and 'id="f-body-error"' in failed.text
+    again = (await office.kai.get(path)).text
+    assert "x" * 10001 not in again and 'id="f-body-error"' not in again
+
+
 async def test_the_contact_list_shows_an_edited_contact_at_once(client, tenant, passwords) -> None:
     contact = await make_customer(tenant, passwords)
     await client.log_in("alpha-admin")
