@@ -194,6 +194,11 @@ async def test_a_failed_reply_shows_its_text_and_error_beside_a_kept_empty_form(
     assert "x" * 10001 in failed.text and 'id="f-body-error"' in failed.text
     again = (await office.kai.get(path)).text
     assert "x" * 10001 not in again and 'id="f-body-error"' not in again
+    staff_path = f"/staff/tickets/{ticket_id}"
+    assert 'id="note-form"' in (await office.a.get(staff_path)).text  # the panel is kept now
+    noted = await office.a.submit(f"{staff_path}/note", {"note": " "}, form_page=staff_path)
+    assert noted.status_code == 422 and 'id="f-note-error"' in noted.text
+    assert 'id="f-note-error"' not in (await office.a.get(staff_path)).text
 
 
 async def test_the_contact_list_shows_an_edited_contact_at_once(client, tenant, passwords) -> None:
