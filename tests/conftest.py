@@ -38,6 +38,7 @@ from tenant_app.settings import Settings
 from tenant_app.tenancy import tenant_cache
 from tests.insurer_service import InsurerService
 from tests.legal_profiles import complete_profile
+from tests.migrated import migrated  # noqa: F401 - a fixture for every test module
 
 ADMIN_PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -9,6 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.migrated import MigratedDatabases
+
+
+@pytest.fixture(autouse=True)
+def _schema(tmp_path: Path, migrated: MigratedDatabases) -> None:
+    """The command's database, migrated (the command's own `migrate` step finds it so)."""
+    migrated.sqlite(tmp_path / "cli.sqlite3")
+
 
 def _run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {

@@ -6,41 +6,24 @@ or a throwaway PostgreSQL database when DATABASE_URL points at a server."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import subprocess
 import sys
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import asyncpg
 import pytest
+
+from tests.migrated import MigratedDatabases
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
-async def _execute(server: str, sql: str) -> None:
-    connection = await asyncpg.connect(f"{server}/postgres")
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
 @pytest.fixture
-def cli_database(tmp_path: Path) -> Iterator[str]:
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith(("postgres://", "postgresql://")):
-        yield f"sqlite://{tmp_path / 'cli.sqlite3'}"
-        return
-    server, name = base.rsplit("/", 1)[0], f"tapp_cli_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_execute(server, f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{server}/{name}"
-    finally:
-        asyncio.run(_execute(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+def cli_database(tmp_path: Path, migrated: MigratedDatabases) -> str:
+    """A migrated database of the run's kind (PostgreSQL when DATABASE_URL names one)."""
+    return migrated.of_this_run(tmp_path / "cli.sqlite3")
 
 
 @pytest.fixture

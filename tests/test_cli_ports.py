@@ -58,9 +58,10 @@ CLI = [sys.executable, "-m", "tenant_app.cli"]
 
 
 @pytest.fixture(scope="module")
-def demo_database(tmp_path_factory) -> Path:
+def demo_database(tmp_path_factory, migrated) -> Path:
     """A database with the demo tenant (`tenant-app demo --no-serve`), made once."""
     database = tmp_path_factory.mktemp("ports") / "demo.sqlite3"
+    migrated.sqlite(database)
     seeded = subprocess.run(
         [*CLI, "demo", "--no-serve"],
         env=_environment(database, database.parent / "mail"),

@@ -30,6 +30,7 @@ import pytest
 from tenant_app.demo.pdf import text_pdf
 from tests.conftest import LINK_RE, SmtpServer, free_port, text_of
 from tests.insurer_service import InsurerService
+from tests.migrated import MigratedDatabases
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -145,7 +146,9 @@ def _wait_until_healthy(process: subprocess.Popen[bytes], port: int, log_path: P
 
 @pytest.fixture(scope="session")
 def live_server(
-    tmp_path_factory: pytest.TempPathFactory, insurer_service: InsurerService
+    tmp_path_factory: pytest.TempPathFactory,
+    insurer_service: InsurerService,
+    migrated: MigratedDatabases,
 ) -> Iterator[LiveServer]:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
@@ -168,6 +171,7 @@ def live_server(
         "LOG_LEVEL": "WARNING",
         "INSURER_URLS": f"radschutz={insurer_service.url}",
     }
+    migrated.sqlite(tmp / "browser.sqlite3")  # the schema; the demo below is its own work
     _run_cli(env, "demo", "--no-serve")
     created = _run_cli(
         env,

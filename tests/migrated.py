@@ -1,0 +1,99 @@
+"""Empty databases with the schema already migrated, for tests that start the CLI or a server
+process of their own.
+
+Migrating from empty costs ~14 s of CPU per database (Tortoise re-renders the model state for
+each operation of each migration), and a test about a command's output or a second process
+does not test the migrations: those run from empty in tests/test_migrations.py and for the
+session's own database (conftest.py). So the schema is migrated once per run, into a template
+that each test copies: a file for SQLite, a template database for PostgreSQL
+(`CREATE DATABASE … TEMPLATE`). The copies are real databases of the same schema; the process
+under test still runs its own `migrate` step, which finds them up to date.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+MIGRATE_TIMEOUT = 300  # seconds: the migrations from empty on a slow machine
+
+
+def migrate(url: str) -> None:
+    """`tenant-app migrate` on `url`, as an operator runs it."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tenant_app.cli", "migrate"],
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=MIGRATE_TIMEOUT,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+async def _admin(server: str, sql: str) -> None:
+    connection = await asyncpg.connect(f"{server}/postgres")
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+@dataclass
+class MigratedDatabases:
+    """Hands out migrated empty databases; each template is made on first use."""
+
+    scratch: Path
+    pg_server: str = ""  # postgres://user@host:port when the run is on PostgreSQL
+    _sqlite: Path | None = None
+    _pg_template: str = ""
+    _pg_made: list[str] = field(default_factory=list)
+
+    def sqlite(self, path: Path) -> str:
+        """A migrated SQLite file at `path`; its URL."""
+        if self._sqlite is None:
+            template = self.scratch / "template.sqlite3"
+            migrate(f"sqlite://{template}")
+            self._sqlite = template
+        shutil.copyfile(self._sqlite, path)
+        return f"sqlite://{path}"
+
+    def postgres(self) -> str:
+        """A new migrated PostgreSQL database (dropped at the end of the run); its URL."""
+        if not self._pg_template:
+            name = f"tapp_template_{uuid.uuid4().hex[:10]}"
+            asyncio.run(_admin(self.pg_server, f'CREATE DATABASE "{name}"'))
+            self._pg_made.append(name)
+            migrate(f"{self.pg_server}/{name}")
+            self._pg_template = name
+        name = f"tapp_cli_{uuid.uuid4().hex[:10]}"
+        sql = f'CREATE DATABASE "{name}" TEMPLATE "{self._pg_template}"'
+        asyncio.run(_admin(self.pg_server, sql))
+        self._pg_made.append(name)
+        return f"{self.pg_server}/{name}"
+
+    def of_this_run(self, path: Path) -> str:
+        """On the run's database system (DATABASE_URL): PostgreSQL or a SQLite file at `path`."""
+        return self.postgres() if self.pg_server else self.sqlite(path)
+
+    def drop_all(self) -> None:
+        for name in reversed(self._pg_made):
+            asyncio.run(_admin(self.pg_server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MigratedDatabases]:
+    base = os.environ.get("DATABASE_URL", "")
+    server = base.rsplit("/", 1)[0] if base.startswith(("postgres://", "postgresql://")) else ""
+    databases = MigratedDatabases(tmp_path_factory.mktemp("migrated"), server)
+    yield databases
+    databases.drop_all()
