@@ -240,13 +240,29 @@ def _url(name: str, /, **params: object) -> str:
     return _link_builder[0](name, **params)
 
 
+class _Translated:
+    """A message's translation, as text and as Markup, and both already formatted without
+    variables (`% {}` turns "%%" into "%"), as most messages are used: markupsafe's `%` is
+    written in Python. `alone` is None for a message that needs its variables."""
+
+    __slots__ = ("alone", "markup", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.markup = Markup(text)  # noqa: S704 - our catalogues
+        try:
+            self.alone: tuple[str, Markup] | None = (text % {}, self.markup % {})
+        except (KeyError, TypeError, ValueError):  # placeholders: formatted per call, as before
+            self.alone = None
+
+
 def _template_gettext() -> Callable[..., str]:
     """Jinja's newstyle gettext, minus two wrapper calls and the catalogue lookup per string.
 
     As jinja's own: in autoescaped templates the translation is trusted (the catalogues are
     ours) and the variables are escaped; in plain-text templates (mails) nothing is escaped.
     """
-    translated: dict[tuple[str, str], tuple[str, Markup]] = {}
+    translated: dict[tuple[str, str], _Translated] = {}
 
     @pass_eval_context
     def gettext(eval_ctx: EvalContext, message: str, **variables: object) -> str:
@@ -255,9 +271,10 @@ def _template_gettext() -> Callable[..., str]:
         if found is None:
             if len(translated) > 20_000:  # messages are literals; this only guards misuse
                 translated.clear()
-            text = i18n.translations(key[0]).gettext(message)
-            found = translated[key] = (text, Markup(text))  # noqa: S704 - our catalogues
-        return (found[1] if eval_ctx.autoescape else found[0]) % variables
+            found = translated[key] = _Translated(i18n.translations(key[0]).gettext(message))
+        if variables or found.alone is None:
+            return (found.markup if eval_ctx.autoescape else found.text) % variables
+        return found.alone[1] if eval_ctx.autoescape else found.alone[0]
 
     return gettext
 

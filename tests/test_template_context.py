@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import pytest
 from jinja2 import Environment, pass_context, pass_environment, pass_eval_context
 from jinja2.runtime import Context
 
-from tenant_app.templating import _Context, _Environment, templates
+from tenant_app.templating import _Context, _Environment, _template_gettext, templates
+from tenant_app.text import i18n
 
 
 @pass_context
@@ -99,3 +101,36 @@ def test_a_templates_own_globals_stay_its_own() -> None:
     assert own.render() == "env/own"
     assert plain.render() == "env/"
     assert "mine" not in env.globals
+
+
+GETTEXT_CASES = (
+    '{{ _("Download") }}',  # a translated message without variables
+    '{{ _("100%% sicher") }}',  # "%%" is one "%" once formatted, as Jinja's gettext gives
+    "{{ _(\"%(count)s files, together %(size)s\", count='<3>', size='4 KB') }}",  # escaped
+    '{{ _("a %s b") }}',  # printf-style without variables: formatted with {} as Jinja does
+)
+
+
+@pytest.mark.parametrize("source", GETTEXT_CASES)
+@pytest.mark.parametrize("autoescape", [True, False])
+def test_templates_gettext_gives_what_jinjas_newstyle_gettext_gives(source, autoescape) -> None:
+    jinjas = Environment(autoescape=autoescape, extensions=["jinja2.ext.i18n"])  # noqa: S701
+    with i18n.using("de"):
+        jinjas.install_gettext_callables(  # type: ignore[attr-defined]
+            i18n.translations("de").gettext, i18n.translations("de").ngettext, newstyle=True
+        )
+        ours = _Environment(autoescape=autoescape)
+        ours.globals["_"] = _template_gettext()
+        for _ in range(2):  # the first call fills the kept translation, the second reads it
+            assert ours.from_string(source).render() == jinjas.from_string(source).render()
+    with i18n.using("de"):
+        assert ours.from_string('{{ _("Download") }}').render() == "Herunterladen"
+    with i18n.using("en"):  # kept per language
+        assert ours.from_string('{{ _("Download") }}').render() == "Download"
+
+
+def test_a_message_with_placeholders_but_no_values_fails_as_in_jinja() -> None:
+    ours = _Environment(autoescape=True)
+    ours.globals["_"] = _template_gettext()
+    with i18n.using("de"), pytest.raises(KeyError):
+        ours.from_string('{{ _("%(count)s files") }}').render()
