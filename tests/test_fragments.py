@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import types
+import typing
+from datetime import date, datetime
+from decimal import Decimal
 from typing import NamedTuple
 
 import pytest
+from markupsafe import Markup
 
+from tenant_app import queries
 from tenant_app.fragments import FragmentCache, _frozen
 from tenant_app.models.folders import Contract
 
@@ -58,3 +66,35 @@ def test_rows_of_named_tuples_key_by_every_value() -> None:
     hash(_frozen(rows))
     with pytest.raises(TypeError):  # a model slipped in after the rows is still refused
         _frozen([_Row(1, "Anna"), Contract(id=1)])
+
+
+UNIONS = (typing.Union, types.UnionType)
+HASHABLE_FIELD_TYPES = frozenset(
+    {int, str, bool, float, Decimal, date, datetime, type(None), Markup, frozenset}
+)
+
+
+def _row_types() -> list[type]:
+    """Every named tuple row of the app's reads (the kinds that are keys as they are)."""
+    found = []
+    for module_info in pkgutil.iter_modules(queries.__path__):
+        module = importlib.import_module(f"{queries.__name__}.{module_info.name}")
+        for value in vars(module).values():
+            is_row = isinstance(value, type) and issubclass(value, tuple)
+            if is_row and hasattr(value, "_fields") and value.__module__ == module.__name__:
+                found.append(value)
+    return found
+
+
+def test_every_named_tuple_row_holds_only_hashable_values() -> None:
+    """`_frozen` keys a named tuple row as it is, without looking into it: a field that may
+    hold a list or a dict would make the key unhashable (a TypeError on the page). So the
+    rows' declared field types are all plain, hashable ones."""
+    rows = _row_types()
+    assert {"ContractRow", "DocumentRow", "ContactRow", "EntryView", "Message"} <= {
+        row.__name__ for row in rows
+    }
+    for row in rows:
+        for name, hint in typing.get_type_hints(row).items():
+            kinds = set(typing.get_args(hint)) if typing.get_origin(hint) in UNIONS else {hint}
+            assert kinds <= HASHABLE_FIELD_TYPES, f"{row.__name__}.{name}: {hint}"
