@@ -7,32 +7,23 @@ from __future__ import annotations
 
 import re
 
-from tenant_app.fragments import fragment_cache
 from tenant_app.models.accounts import User
 from tenant_app.models.activity import Event, Notification
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
 from tenant_app.tenancy import tenant_cache
 from tests.conftest import CUSTOMER_PASSWORD, make_customer
-from tests.web.test_fragment_cache import empty_cache  # noqa: F401 - each test starts empty
+from tests.web.test_fragment_cache import (
+    empty_cache,  # noqa: F401 - each test starts empty
+    twice_and_uncached,
+)
 
 NEXT = re.compile(r'name="next" value="([^"]*)"')
 
 
-async def _twice_and_uncached(client, path: str) -> tuple[str, str, str]:
-    fragment_cache.max_bytes = 0
-    uncached = (await client.get(path)).text
-    fragment_cache.max_bytes = 1 << 20
-    first = (await client.get(path)).text
-    misses = fragment_cache.misses
-    second = (await client.get(path)).text
-    assert fragment_cache.misses == misses  # everything kept came from the cache
-    return uncached, first, second
-
-
 async def test_a_staff_page_is_the_same_with_its_shell_kept(client, tenant) -> None:
     await client.log_in("alpha-admin")
-    uncached, first, second = await _twice_and_uncached(client, "/staff/contacts")
+    uncached, first, second = await twice_and_uncached(client, "/staff/contacts")
     assert uncached == first == second
     assert tenant.tenant.name in second and 'id="sidebar"' in second
 
@@ -43,7 +34,7 @@ async def test_a_customer_page_is_the_same_with_its_shell_kept(
     await make_customer(tenant, passwords, insurance_share=True)
     customer = client_for(tenant.hostname)
     await customer.log_in("kai", CUSTOMER_PASSWORD)
-    uncached, first, second = await _twice_and_uncached(customer, "/portal")
+    uncached, first, second = await twice_and_uncached(customer, "/portal")
     assert uncached == first == second
     assert 'id="install-hint"' in second and 'id="bell"' in second
 
