@@ -12,7 +12,8 @@ from tenant_app.models.accounts import User
 from tenant_app.models.contacts import Contact
 from tenant_app.models.folders import Contract, CustomerAccess, Document
 from tenant_app.models.scoping import tenant_scope
-from tenant_app.templating import CSRF_SLOT
+from tenant_app.templating import CSRF_SLOT, templates
+from tenant_app.text import i18n
 from tests.conftest import CUSTOMER_PASSWORD, make_customer
 from tests.folder_helpers import add_contract, add_document
 from tests.web.test_branding import save_look
@@ -69,6 +70,19 @@ async def test_cached_cards_give_the_same_page_as_an_uncached_render(
     assert uncached == first == second
     assert "EIGEN-1" in second and "Police 2026" in second
     assert f'action="/portal/contracts/{own.id}/delete"' in second
+
+
+async def test_each_cards_upload_button_is_the_shared_macros_markup(
+    client_for, tenant, passwords, settings
+) -> None:
+    """The cards write the upload button out (portal/folder.html); it stays the macro's."""
+    _, own, customer = await _customer(client_for, tenant, passwords, settings)
+    page = (await customer.get(FOLDER)).text
+    with i18n.using("de"):
+        button = templates.globals["upload_button"](
+            f"/portal/folders/insurance/upload?contract_id={own.id}"
+        )
+    assert str(button) in page and "Dokument hinzufügen" in str(button)
 
 
 async def test_each_session_gets_its_own_token_in_a_cached_card(
