@@ -40,12 +40,22 @@ def migrate(url: str) -> None:
     assert done.returncode == 0, done.stderr
 
 
-async def _admin(server: str, sql: str) -> None:
-    connection = await asyncpg.connect(f"{server}/postgres")
+def pg_admin(server: str, statement: str) -> None:
+    """One statement on the server's maintenance database, from a sync fixture (its own
+    loop, so the test's loop is left alone)."""
+
+    async def run() -> None:
+        connection = await asyncpg.connect(f"{server}/postgres")
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    loop = asyncio.new_event_loop()
     try:
-        await connection.execute(sql)
+        loop.run_until_complete(run())
     finally:
-        await connection.close()
+        loop.close()
 
 
 @dataclass
@@ -71,13 +81,13 @@ class MigratedDatabases:
         """A new migrated PostgreSQL database (dropped at the end of the run); its URL."""
         if not self._pg_template:
             name = f"tapp_template_{uuid.uuid4().hex[:10]}"
-            asyncio.run(_admin(self.pg_server, f'CREATE DATABASE "{name}"'))
+            pg_admin(self.pg_server, f'CREATE DATABASE "{name}"')
             self._pg_made.append(name)
             migrate(f"{self.pg_server}/{name}")
             self._pg_template = name
         name = f"tapp_cli_{uuid.uuid4().hex[:10]}"
         sql = f'CREATE DATABASE "{name}" TEMPLATE "{self._pg_template}"'
-        asyncio.run(_admin(self.pg_server, sql))
+        pg_admin(self.pg_server, sql)
         self._pg_made.append(name)
         return f"{self.pg_server}/{name}"
 
@@ -87,7 +97,7 @@ class MigratedDatabases:
 
     def drop_all(self) -> None:
         for name in reversed(self._pg_made):
-            asyncio.run(_admin(self.pg_server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            pg_admin(self.pg_server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

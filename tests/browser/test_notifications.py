@@ -4,7 +4,6 @@ the object. On PostgreSQL also across two app processes on one database (LISTEN/
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import subprocess
@@ -14,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 
 from tests.browser.conftest import (
@@ -31,6 +29,7 @@ from tests.browser.conftest import (
 )
 from tests.browser.test_journeys import upload_in
 from tests.conftest import free_port
+from tests.migrated import MigratedDatabases
 
 async_api = pytest.importorskip("playwright.async_api")
 expect = async_api.expect
@@ -137,17 +136,14 @@ async def test_the_ticket_badges_follow_the_stream(contexts) -> None:
 
 
 @pytest.fixture
-def two_processes(tmp_path: Path) -> Iterator[list[int]]:
+def two_processes(tmp_path: Path, migrated: MigratedDatabases) -> Iterator[list[int]]:
     """The demo on a throwaway PostgreSQL database, served by two uvicorn processes."""
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith(("postgres://", "postgresql://")):
+    if not migrated.pg_server:
         pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://…): LISTEN/NOTIFY across processes")
-    server, name = base.rsplit("/", 1)[0], f"tapp_live_{uuid.uuid4().hex[:10]}"
-    _admin(f"{server}/postgres", f'CREATE DATABASE "{name}"')
     ports = [free_port(), free_port()]
     env = {
         **os.environ,
-        "DATABASE_URL": f"{server}/{name}",
+        "DATABASE_URL": migrated.postgres(),  # dropped at the end of the run
         "STORAGE_DIR": str(tmp_path / "files"),
         "APP_ENV": "development",
         "BASE_DOMAIN": "localhost",
@@ -182,24 +178,6 @@ def two_processes(tmp_path: Path) -> Iterator[list[int]]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        _admin(f"{server}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _admin(url: str, statement: str) -> None:
-    """One statement on the server's maintenance database (its own loop: a sync fixture)."""
-
-    async def run() -> None:
-        connection = await asyncpg.connect(url)
-        try:
-            await connection.execute(statement)
-        finally:
-            await connection.close()
-
-    loop = asyncio.new_event_loop()
-    try:
-        loop.run_until_complete(run())
-    finally:
-        loop.close()
 
 
 async def test_a_change_made_through_one_process_rings_the_bell_served_by_the_other(
