@@ -7,6 +7,10 @@ new key, so nothing is ever invalidated, nothing goes stale, and every app proce
 its own cache. The one per-request value inside a card, the CSRF token, is rendered as
 templating.CSRF_SLOT and put in by pages.render for the whole page.
 
+That a key holds everything its card shows is checked, not trusted: with
+FRAGMENT_CACHE_CHECK=1 (the whole test suite runs so) every hit renders the card afresh as
+well and fails the request when the two differ.
+
 Templates use it as a call block:
     {% call cached("portal-contract", contract, docs, contract.id in editable) %}…{% endcall %}
 """
@@ -50,11 +54,17 @@ def _frozen(part: Any) -> Hashable:
     return part  # type: ignore[no-any-return]
 
 
+class StaleFragment(AssertionError):
+    """A kept card differs from the same card rendered now: its key misses something it shows."""
+
+
 class FragmentCache:
     """Least recently used first out, bounded by the characters it holds."""
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, *, check: bool = False) -> None:
         self.max_bytes = max_bytes
+        self.check = check
+        self.stale: list[str] = []  # what the check found (also when a page swallowed the error)
         self.size = 0
         self.hits = 0
         self.misses = 0
@@ -72,6 +82,9 @@ class FragmentCache:
             return html
         self.hits += 1
         self._items.move_to_end(key)
+        if self.check and (fresh := render()) != stored:
+            self.stale.append(f"{key!r}\nkept:  {stored}\nfresh: {fresh}")
+            raise StaleFragment(self.stale[-1])
         return stored
 
     def _keep(self, key: Hashable, html: Markup) -> None:
@@ -91,7 +104,9 @@ def _max_bytes() -> int:
     return int(value) if value.isdigit() else DEFAULT_MAX_BYTES
 
 
-fragment_cache = FragmentCache(_max_bytes())
+fragment_cache = FragmentCache(
+    _max_bytes(), check=os.environ.get("FRAGMENT_CACHE_CHECK", "").strip() not in ("", "0")
+)
 
 
 @pass_context

@@ -29,6 +29,7 @@ from tortoise import Tortoise
 from tortoise.contrib.test import truncate_all_models
 
 from tenant_app import create_app, db
+from tenant_app.fragments import fragment_cache
 from tenant_app.jobs.outbox import MailWorker
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
@@ -39,6 +40,20 @@ from tenant_app.tenancy import tenant_cache
 from tests.insurer_service import InsurerService
 from tests.legal_profiles import complete_profile
 from tests.migrated import migrated  # noqa: F401 - a fixture for every test module
+
+# Every kept card that a test's page shows again is rendered afresh too and must be the same
+# (fragments.StaleFragment otherwise), here and in the app processes the tests start.
+os.environ["FRAGMENT_CACHE_CHECK"] = "1"
+fragment_cache.check = True
+
+
+@pytest.fixture(autouse=True)
+def _no_stale_fragment() -> Iterator[None]:
+    """A page may turn the check's error into an error page; the test fails all the same."""
+    found = len(fragment_cache.stale)
+    yield
+    assert fragment_cache.stale[found:] == []
+
 
 ADMIN_PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
