@@ -13,8 +13,8 @@ from typing import NamedTuple
 import pytest
 from markupsafe import Markup
 
-from tenant_app import queries
-from tenant_app.fragments import FragmentCache, _frozen
+from tenant_app import fragments, queries
+from tenant_app.fragments import FragmentCache, StaleFragment, _frozen
 from tenant_app.models.folders import Contract
 
 
@@ -45,6 +45,31 @@ def test_nothing_is_kept_without_a_key_or_without_room() -> None:
     keeping = FragmentCache(max_bytes=100)
     assert keeping.fetch(None, lambda: "one") == "one"
     assert keeping.fetch(None, lambda: "two") == "two"
+
+
+def test_the_check_renders_every_hit_afresh_and_refuses_a_kept_card_that_differs() -> None:
+    cache = FragmentCache(max_bytes=100, check=True)
+    assert cache.fetch("card", lambda: "one") == "one"
+    assert cache.fetch("card", lambda: "one") == "one"  # the same again: served
+    with pytest.raises(StaleFragment, match="kept:  one\nfresh: two"):
+        cache.fetch("card", lambda: "two")
+    assert cache.stale == ["'card'\nkept:  one\nfresh: two"]
+    unchecked = FragmentCache(max_bytes=100)
+    unchecked.fetch("card", lambda: "one")
+    assert unchecked.fetch("card", lambda: "two") == "one"  # trusted: the key is the content
+
+
+def test_the_check_finds_a_template_whose_key_misses_what_the_card_shows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tenant_app.templating import templates
+
+    monkeypatch.setattr(fragments, "fragment_cache", FragmentCache(max_bytes=1000, check=True))
+    card = templates.from_string('{% call cached("t", name) %}{{ name }} {{ city }}{% endcall %}')
+    assert card.render(name="Eva", city="Köln") == "Eva Köln"
+    assert card.render(name="Eva", city="Köln") == "Eva Köln"
+    with pytest.raises(StaleFragment):  # the city is shown but not part of the key
+        card.render(name="Eva", city="Bonn")
 
 
 def test_a_model_cannot_be_part_of_a_key() -> None:
