@@ -26,7 +26,6 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from tortoise import Tortoise
-from tortoise.contrib.test import truncate_all_models
 
 from tenant_app import create_app, db
 from tenant_app.fragments import fragment_cache
@@ -37,9 +36,10 @@ from tenant_app.security.passwords import PasswordService
 from tenant_app.services.tenants import NewTenant, create_tenant
 from tenant_app.settings import Settings
 from tenant_app.tenancy import tenant_cache
+from tests.emptying import empty_all_tables
 from tests.insurer_service import InsurerService
 from tests.legal_profiles import complete_profile
-from tests.migrated import migrated  # noqa: F401 - a fixture for every test module
+from tests.migrated import MigratedDatabases, migrated  # noqa: F401 - a fixture for every module
 
 # Every kept card that a test's page shows again is rendered afresh too and must be the same
 # (fragments.StaleFragment otherwise), here and in the app processes the tests start.
@@ -122,17 +122,20 @@ def settings(
     )
 
 
-@pytest.fixture(scope="session", autouse=True)
-async def database(settings: Settings) -> AsyncIterator[None]:
+@pytest.fixture(scope="session")
+def run_database(settings: Settings, migrated: MigratedDatabases) -> str:  # noqa: F811
+    """The run's database, a copy of the schema migrated once per run (tests/migrated.py);
+    made outside the tests' event loop, as `migrated` runs its own."""
     url = settings.database_url
-    admin_url = None
     if url.startswith("postgres"):
-        admin_url = url.rsplit("/", 1)[0] + "/postgres"
-        name = url.rsplit("/", 1)[1]
-        conn = await asyncpg.connect(admin_url)
-        await conn.execute(f'CREATE DATABASE "{name}"')
-        await conn.close()
-    await db.apply_migrations(settings)
+        return migrated.postgres(url.rsplit("/", 1)[1])
+    return migrated.sqlite(Path(url.removeprefix("sqlite://")))
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def database(settings: Settings, run_database: str) -> AsyncIterator[None]:
+    url = settings.database_url
+    admin_url = url.rsplit("/", 1)[0] + "/postgres" if url.startswith("postgres") else None
     await db.init_db(settings)
     yield
     await db.close_db()
@@ -145,7 +148,7 @@ async def database(settings: Settings) -> AsyncIterator[None]:
 @pytest.fixture(autouse=True)
 async def clean_database(database: None) -> AsyncIterator[None]:
     yield
-    await truncate_all_models()
+    await empty_all_tables()
     tenant_cache.invalidate()
 
 

@@ -1,11 +1,11 @@
-"""Empty databases with the schema already migrated, for tests that start the CLI or a server
-process of their own.
+"""Empty databases with the schema already migrated: the session's, and one each for tests
+that start the CLI or a server process of their own.
 
 Migrating from empty costs ~14 s of CPU per database (Tortoise re-renders the model state for
 each operation of each migration), and a test about a command's output or a second process
-does not test the migrations: those run from empty in tests/test_migrations.py and for the
-session's own database (conftest.py). So the schema is migrated once per run, into a template
-that each test copies: a file for SQLite, a template database for PostgreSQL
+does not test the migrations: those run from empty in tests/test_migrations.py, and once per
+run into a template, with the operator's command. Each database of the run is a copy of it,
+the session's own (conftest.py) too: a file for SQLite, a template database for PostgreSQL
 (`CREATE DATABASE … TEMPLATE`). The copies are real databases of the same schema; the process
 under test still runs its own `migrate` step, which finds them up to date.
 """
@@ -77,18 +77,19 @@ class MigratedDatabases:
         shutil.copyfile(self._sqlite, path)
         return f"sqlite://{path}"
 
-    def postgres(self) -> str:
-        """A new migrated PostgreSQL database (dropped at the end of the run); its URL."""
+    def postgres(self, name: str = "") -> str:
+        """A new migrated PostgreSQL database (dropped at the end of the run unless `name`
+        is given: then the caller drops it); its URL."""
         if not self._pg_template:
-            name = f"tapp_template_{uuid.uuid4().hex[:10]}"
-            pg_admin(self.pg_server, f'CREATE DATABASE "{name}"')
+            template = f"tapp_template_{uuid.uuid4().hex[:10]}"
+            pg_admin(self.pg_server, f'CREATE DATABASE "{template}"')
+            self._pg_made.append(template)
+            migrate(f"{self.pg_server}/{template}")
+            self._pg_template = template
+        if not name:
+            name = f"tapp_cli_{uuid.uuid4().hex[:10]}"
             self._pg_made.append(name)
-            migrate(f"{self.pg_server}/{name}")
-            self._pg_template = name
-        name = f"tapp_cli_{uuid.uuid4().hex[:10]}"
-        sql = f'CREATE DATABASE "{name}" TEMPLATE "{self._pg_template}"'
-        pg_admin(self.pg_server, sql)
-        self._pg_made.append(name)
+        pg_admin(self.pg_server, f'CREATE DATABASE "{name}" TEMPLATE "{self._pg_template}"')
         return f"{self.pg_server}/{name}"
 
     def of_this_run(self, path: Path) -> str:
