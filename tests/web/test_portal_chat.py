@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from tenant_app.files.storage import storage_for
+from tenant_app.fragments import fragment_cache
 from tenant_app.models.conversations import Conversation, ConversationEntry
 from tenant_app.models.folders import Document
 from tenant_app.models.scoping import tenant_scope
@@ -24,6 +25,7 @@ from tenant_app.tenancy import tenant_cache
 from tests.chat_helpers import actor, make_member, make_responsible
 from tests.conftest import ADMIN_PASSWORD, CUSTOMER_PASSWORD, make_customer
 from tests.folder_helpers import PDF_BYTES
+from tests.web.test_fragment_cache import twice_and_uncached
 
 PAGE, SEND, READ = "/portal/chat", "/portal/chat/messages", "/portal/chat/read"
 HTMX = {"HX-Request": "true"}
@@ -338,3 +340,21 @@ async def du_walk(walk: Any, kai: Any) -> None:
     page = (await walk.get(kai, PAGE)).text
     await walk.post(kai, READ, 204, form_page=PAGE)
     await walk.get(kai, re.findall(r'href="(/portal/chat/files/\d+)"', page)[0])
+
+
+async def test_the_chat_page_with_its_composer_kept_is_an_uncached_render(
+    customer: Any, tenant: Any
+) -> None:
+    assert (await send(customer, "Guten Tag", key="k-kept-00001")).status_code == 200
+    limit = fragment_cache.max_bytes
+    try:
+        uncached, first, second = await twice_and_uncached(customer, PAGE)
+        assert uncached == first == second
+        assert 'id="chat-composer"' in second and "data-labels=" in second
+        refused = await send(customer, "Noch da", file=("a.exe", b"MZ" * 64, "x/y"), htmx=False)
+        assert ">Noch da</textarea>" in refused.text and 'aria-invalid="true"' in refused.text
+        again = (await customer.get(PAGE)).text
+        assert again == second  # the empty composer again, nothing typed left in it
+    finally:
+        fragment_cache.max_bytes = limit
+        fragment_cache.clear()
