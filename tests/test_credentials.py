@@ -82,6 +82,7 @@ def test_an_old_key_opens_what_it_sealed_while_it_is_listed() -> None:
         (f"k1:{base64.b64encode(b'short').decode()}", "must be 32 bytes"),
         (f"k1:{OLD},k1:{NEW}", "appears twice"),
     ],
+    ids=["bad id", "no id", "not base64", "short", "twice"],  # the keys are random per run
 )
 def test_malformed_keys_are_refused_with_a_reason(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):

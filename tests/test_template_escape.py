@@ -18,6 +18,9 @@ class Html:
     def __html__(self) -> str:
         return "<b>trusted</b>"
 
+    def __repr__(self) -> str:  # a test id, the same in every process
+        return "Html()"
+
 
 class Text(str):
     pass
