@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from tortoise.contrib.test import truncate_all_models
 
 from tenant_app.security.passwords import PasswordService
 from tenant_app.services.tenants import NewTenant
@@ -27,6 +26,7 @@ from tenant_app.settings import Settings
 from tenant_app.tenancy import tenant_cache
 from tests.cluster.processes import Browser, Worker, worker_process
 from tests.conftest import SmtpServer, free_port, make_tenant
+from tests.emptying import empty_all_tables
 from tests.live import LiveServer, live_server, process_environment, server_problems
 from tests.s3_server import ACCESS_KEY, REGION, SECRET_KEY, S3Server, s3_server  # noqa: F401
 
@@ -108,7 +108,7 @@ async def clean_database() -> AsyncIterator[None]:
 @pytest.fixture(scope="module", autouse=True)
 async def clean_after_module(database: None) -> AsyncIterator[None]:
     yield
-    await truncate_all_models()
+    await empty_all_tables()
     tenant_cache.invalidate()
 
 
