@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tenant_app.text.formatting import local_today
-from tests.browser.conftest import MIA, field, log_in, screenshot_path
+from tests.browser.conftest import MIA, field, htmx_settled, log_in, screenshot_path
 from tests.insurer_service import InsurerService
 from tests.pdf_text import pdf_text
 
@@ -48,8 +48,12 @@ async def _mia_adds_the_ebike(page: Any) -> None:
     await page.goto("/staff/contacts?q=Leser")
     await page.get_by_role("link", name=re.compile("Leser, Lena")).click()
     await page.locator("#new-object").click()
-    await page.locator("#line-choice").select_option("fahrrad")
+    # The line is Fahrrad already; choosing it still swaps its fields in (a change event
+    # each time): what is typed before that swap would be lost, so wait for it.
+    async with page.expect_response(re.compile(r"product_line=fahrrad")):
+        await page.locator("#line-choice").select_option("fahrrad")
     await expect(page.locator("#object-line")).to_contain_text("Fahrrad und E-Bike")
+    await htmx_settled(page)
     await page.locator("#f-attributes\\.object_type").select_option("ebike")
     await field(page, "Hersteller").fill("Gazelle")
     await field(page, "Modell").fill("Ultimate C380")
