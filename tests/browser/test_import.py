@@ -69,7 +69,9 @@ async def test_upload_map_watch_the_progress_and_download_the_report(
     await expect(page.locator("#count-created")).to_have_text("2")
     await expect(page.locator("#count-failed")).to_have_text("1")
     await expect(page.locator("#import-progress")).to_have_attribute("value", "3")
-    assert await page.locator("#progress").get_attribute("hx-trigger") is None  # polling ended
+    # polling ended; waited for, as htmx gives a swapped element its new attributes only when
+    # it settles, some milliseconds after the new content shows
+    await expect(page.locator("#progress:not([hx-trigger])")).to_have_count(1)
     await expect(page.locator("#failed-row-3")).to_contain_text("Bitte ein gültiges Datum")
     problems += await axe_problems(page, "result")
     problems += await keyboard_problems(page, "result")
