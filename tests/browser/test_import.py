@@ -65,7 +65,7 @@ async def test_upload_map_watch_the_progress_and_download_the_report(
     await page.get_by_role("button", name="Gültige Zeilen importieren").click()
     await expect(page).to_have_url(re.compile(r"/staff/imports/\d+$"))
     # polled every second; the server's background loop picks the job up within seconds
-    await expect(page.locator("#import-done")).to_be_visible(timeout=20_000)
+    await expect(page.locator("#import-done")).to_be_visible(timeout=60_000)  # a loaded CI machine
     await expect(page.locator("#count-created")).to_have_text("2")
     await expect(page.locator("#count-failed")).to_have_text("1")
     await expect(page.locator("#import-progress")).to_have_attribute("value", "3")
