@@ -94,6 +94,10 @@ class FragmentCache:
             _, dropped = self._items.popitem(last=False)
             self.size -= len(dropped)
 
+    def keys(self) -> list[Hashable]:
+        """What is kept, least recently used first (for tests and diagnosis)."""
+        return list(self._items)
+
     def clear(self) -> None:
         self._items.clear()
         self.size = 0
@@ -115,8 +119,13 @@ def cached(context: Context, name: str | None, *parts: Any, caller: Callable[[],
     `name` None renders without keeping (a card that shows a form's typed values)."""
     if name is None:
         return fragment_cache.fetch(None, caller)
+    return fragment_cache.fetch(card_key(context, name, *parts), caller)
+
+
+def card_key(context: Context, name: str, *parts: Any) -> Hashable:
+    """A kept piece's key: its name and parts, and what every piece depends on."""
     tenant = context.get("tenant")
-    key = (
+    return (
         name,
         tenant.id if tenant is not None else None,  # ids are global; this makes it plain
         i18n.get_locale(),
@@ -124,4 +133,3 @@ def cached(context: Context, name: str | None, *parts: Any, caller: Callable[[],
         context.get("static_version"),
         *(_frozen(part) for part in parts),
     )
-    return fragment_cache.fetch(key, caller)

@@ -19,6 +19,7 @@ from tenant_app.api.problems import problem
 from tenant_app.edge.state import is_api
 from tenant_app.htmx import is_fragment_request
 from tenant_app.permissions import Can, staff_factor_state, visible_folders
+from tenant_app.shells import render_page
 from tenant_app.templating import CSRF_SLOT, RETURN_SLOT, templates
 from tenant_app.text import i18n
 from tenant_app.theming import brand_css_url
@@ -119,6 +120,8 @@ def base_context(request: Request) -> dict[str, Any]:
         "request": request,
         "tenant": tenant,
         "user": user,
+        # The sidebar's name: a hole in a kept page shell (shells.py), put in per request.
+        "viewer_name": getattr(user, "full_name", ""),
         "permissions": rights,
         "can": Can(user),
         # Set while staff view the portal as a customer: the banner, and controls disabled.
@@ -151,7 +154,7 @@ def render(
         ctx = template.new_context(full_context)
         html = "".join(template.blocks[block](ctx))
     else:
-        html = template.render(full_context)
+        html = render_page(template, full_context)
     response = HTMLResponse(
         with_token(html, request.scope), status_code=status_code, headers=headers
     )
