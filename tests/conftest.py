@@ -33,6 +33,7 @@ from tenant_app.jobs.outbox import MailWorker
 from tenant_app.models.scoping import tenant_scope
 from tenant_app.models.tenancy import Tenant
 from tenant_app.security.passwords import PasswordService
+from tenant_app.services import insurer_plugins
 from tenant_app.services.tenants import NewTenant, create_tenant
 from tenant_app.settings import Settings
 from tenant_app.tenancy import tenant_cache
@@ -53,6 +54,16 @@ def _no_stale_fragment() -> Iterator[None]:
     found = len(fragment_cache.stale)
     yield
     assert fragment_cache.stale[found:] == []
+
+
+@pytest.fixture(autouse=True)
+def _reference_insurer_as_before() -> Iterator[None]:
+    """An app built in production mode stops offering the reference insurer in the whole
+    process (app.py); the next test, whichever it is on its worker, finds it as before."""
+    before = insurer_plugins.reference_choice()
+    yield
+    if insurer_plugins.reference_choice() != before:
+        insurer_plugins.offer_reference(before)
 
 
 ADMIN_PASSWORD = "correct horse battery"

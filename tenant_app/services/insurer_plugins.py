@@ -49,12 +49,17 @@ def _problem(name: str, plugin: object) -> str:
 _offers_reference: bool | None = None
 
 
-def offer_reference(offered: bool) -> None:
+def offer_reference(offered: bool | None) -> None:
     """Whether reference plug-ins (example insurers) are offered: the app says so from its
-    settings (development and tests); unset, APP_ENV decides as the settings would."""
+    settings (development and tests); unset (None), APP_ENV decides as the settings would."""
     global _offers_reference
     _offers_reference = offered
     installed.cache_clear()
+
+
+def reference_choice() -> bool | None:
+    """What offer_reference was last told (None: nothing)."""
+    return _offers_reference
 
 
 def _reference_offered() -> bool:
