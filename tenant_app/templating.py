@@ -232,8 +232,11 @@ _link_builder: list[Callable[..., str]] = []  # set by the app as it is built (a
 
 
 def use_links(build: Callable[..., str]) -> None:
-    """Every app has the same routes: the one route index all templates build links with."""
+    """Every app has the same routes: the one route index all templates build links with.
+    Pages call it directly; the shared macros, whose module kept the globals of their import,
+    through `_url`."""
     _link_builder[:] = [build]
+    templates.globals["url"] = build
 
 
 def _url(name: str, /, **params: object) -> str:
