@@ -9,9 +9,9 @@ CSRF token and the page's address go in afterwards for the whole page, as for ev
 
 What the layouts show is named here (`_shell_key`), not discovered: the viewer's rights and
 counts, the tenant (its cached, frozen record, so any change of it is a new key), the section
-of the path (ids, the only digits in paths, never change a layout). That the key holds all of
-it is checked like every kept card: with FRAGMENT_CACHE_CHECK=1 each kept shell is rendered
-afresh as well and compared.
+of the path (its all-digit parts are ids, which change no layout: every ticket's page shares
+one shell). That the key holds all of it is checked like every kept card: with
+FRAGMENT_CACHE_CHECK=1 each kept shell is rendered afresh as well and compared.
 """
 
 from __future__ import annotations
