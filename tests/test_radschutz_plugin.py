@@ -97,8 +97,7 @@ def signed(app: Application, external_id: str) -> Application:
 
 
 def test_the_plugin_is_found_by_its_entry_point() -> None:
-    # offered as in development and tests, whatever an app built by an earlier test chose
-    insurer_plugins.offer_reference(True)
+    insurer_plugins.forget()
     found = insurer_plugins.installed()
     assert found["radschutz"] is plugin
     assert isinstance(plugin, RadschutzPlugin)
