@@ -55,7 +55,7 @@ def render_page(template: Template, context: dict[str, Any]) -> str:
     shell = fragment_cache.fetch(key, lambda: _render_shell(template, context))
     # str's own replace: Markup's would escape what goes in (the blocks' output is escaped)
     page = str.replace(shell, TITLE_HOLE, _block(ctx, "title"))
-    page = page.replace(NAME_HOLE, str(escape(ctx.get("user").full_name)))
+    page = page.replace(NAME_HOLE, str(escape(ctx.get("viewer_name"))))
     return page.replace(CONTENT_HOLE, _block(ctx, "content"))
 
 
