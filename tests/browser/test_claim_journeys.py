@@ -58,8 +58,9 @@ async def test_a_customer_reports_a_claim_on_a_phone_and_staff_find_it_first(
     assert re.fullmatch(r"S-\d{4}-\d{4}", number)
     await expect(phone.locator("#claim-status")).to_have_text("Gemeldet")
     await expect(phone.locator("#claim-photos img")).to_have_count(2)
+    loaded = "img => img.complete && img.naturalWidth > 0"  # waited for: a thumbnail may still load
     for image in await phone.locator("#claim-photos img").all():
-        assert await image.evaluate("img => img.complete && img.naturalWidth > 0")
+        await phone.wait_for_function(loaded, arg=await image.element_handle())
     await phone.screenshot(path=screenshot_path("claim-detail-phone.png"), full_page=True)
 
     office = await contexts.page()
