@@ -38,9 +38,13 @@ OPEN, CLOSE = "\ue000", "\ue001"  # private-use characters: never in a page of t
 DROP_HEADERS = {"content-length", "date", "server", "transfer-encoding"}
 # Tokens: 20 or more URL-safe base64 characters with letters and digits, like those of
 # secrets.token_urlsafe (CSRF tokens, nonces). They may differ per request (the anonymous
-# CSRF token does), so the byte comparisons mask them.
+# CSRF token does), so the byte comparisons mask them. A token has digits and letters, or,
+# about one in 1,500 has no digit, mixed case throughout; a word has neither.
 PER_REQUEST = re.compile(
-    rb"(?<![A-Za-z0-9_-])(?=[A-Za-z_-]*[0-9])(?=[0-9_-]*[A-Za-z])[A-Za-z0-9_-]{20,}(?![A-Za-z0-9_-])"
+    rb"(?<![A-Za-z0-9_-])"
+    rb"(?:(?=[A-Za-z_-]*[0-9])(?=[0-9_-]*[A-Za-z])"
+    rb"|(?=(?:[a-z0-9_-]*[A-Z]){3})(?=(?:[A-Z0-9_-]*[a-z]){3}))"
+    rb"[A-Za-z0-9_-]{20,}(?![A-Za-z0-9_-])"
 )
 _UNESCAPE = (("&#34;", '"'), ("&#39;", "'"), ("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 

@@ -84,9 +84,12 @@ def test_values_that_do_not_escape_back_stay_literal() -> None:
 
 def test_per_request_tokens_are_masked_and_nothing_else() -> None:
     token = b"Zq3_" + b"x9" * 20
-    body = b'<input value="' + token + b'"> VS-00001234 Rechtsschutzversicherung'
+    digitless = b"VietGNveliN-JbZz_iLcG_GJpwZPURlQSiIPpHiVFQs"  # once failed a benchmark run
+    body = b'<input value="' + token + b'"> VS-00001234 Rechtsschutzversicherung ' + digitless
+    body += b" Kfz-Haftpflichtversicherung htmx-indicator-page-loading"
     assert capture.masked(body) == (
-        b'<input value="<per-request token>"> VS-00001234 Rechtsschutzversicherung'
+        b'<input value="<per-request token>"> VS-00001234 Rechtsschutzversicherung '
+        b"<per-request token> Kfz-Haftpflichtversicherung htmx-indicator-page-loading"
     )
 
 
