@@ -52,6 +52,7 @@ from tenant_app.services.trust import open_due_everywhere
 from tenant_app.services.upload_checks import MAX_UPLOADS
 from tenant_app.settings import Settings, load_settings
 from tenant_app.templating import STATIC_DIR, compile_all_templates, use_links
+from tenant_app.tenancy import tenant_cache
 from tenant_app.web import routing
 from tenant_app.web.dispatch import IndexedRouter
 from tenant_app.web.errors import exception_handlers
@@ -127,6 +128,7 @@ def build_app(
                         await task
             await imports_run.worker.stop()  # a running import waits for the next process
             await invitations_batch.worker.stop()  # so does a batch of invitations
+            await tenant_cache.reloaded()
             if manage_db:
                 await db.close_db()
 

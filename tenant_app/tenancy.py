@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import time
-from contextvars import ContextVar, Token
+from contextvars import Context, ContextVar, Token
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -43,6 +44,7 @@ RESERVED_SLUGS = frozenset(
         "localhost",
     }
 )
+logger = logging.getLogger("tenant_app.request")
 CACHE_SECONDS = 5.0  # how long another process may serve stale branding after a change
 
 
@@ -157,27 +159,62 @@ async def load_tenant_info(tenant_id: int) -> TenantInfo:
 
 
 class TenantCache:
-    """Per-process cache of host -> TenantInfo (or a remembered miss).
+    """Per-process cache of host -> TenantInfo (or a remembered miss), stale for at most `ttl`.
 
-    When an entry expires, one lookup goes to the database and every request for the same
-    host that arrives meanwhile waits for that one: under load, all of them querying at once
-    queued on the pool and stalled the whole process for a moment every few seconds.
+    An entry older than half its time is reloaded in the background while requests go on
+    with it: with a thousand hosts and five seconds, one request in eight had waited for the
+    database (the login page's slowest hundredth took four times its median). An expired
+    entry is loaded once, and every request for the same host that arrives meanwhile waits
+    for that one: under load, all of them querying at once queued on the pool and stalled
+    the whole process for a moment every few seconds.
     """
 
     def __init__(self, ttl: float = CACHE_SECONDS) -> None:
         self.ttl = ttl
         self._entries: dict[str, tuple[float, TenantInfo | None]] = {}
         self._loading: dict[str, asyncio.Future[TenantInfo | None]] = {}
+        self._reloads: set[asyncio.Task[None]] = set()  # kept, or the loop may drop them
+        self._generation = 0  # moved on by invalidate: a load begun before stores nothing
 
     async def lookup(self, hostname: str) -> TenantInfo | None:
         cached = self._entries.get(hostname)
-        if cached and time.monotonic() - cached[0] < self.ttl:
-            return cached[1]
+        if cached:
+            age = time.monotonic() - cached[0]
+            if age < self.ttl:
+                if age >= self.ttl / 2 and hostname not in self._loading:
+                    self._reload_behind(hostname)
+                return cached[1]
         loading = self._loading.get(hostname)
         if loading is not None:
             return await asyncio.shield(loading)
+        return await self._load_once(hostname, self._begin(hostname))
+
+    def _begin(self, hostname: str) -> asyncio.Future[TenantInfo | None]:
+        """Mark the host as loading (before any await: the next request must see it)."""
         future: asyncio.Future[TenantInfo | None] = asyncio.get_running_loop().create_future()
         self._loading[hostname] = future
+        return future
+
+    def _reload_behind(self, hostname: str) -> None:
+        # A context of its own: the reload must not run in, or change, the request's scope.
+        reload = self._reload(hostname, self._begin(hostname))
+        task = asyncio.get_running_loop().create_task(reload, context=Context())
+        self._reloads.add(task)
+        task.add_done_callback(self._reloads.discard)
+
+    async def reloaded(self) -> None:
+        """Wait for the background reloads under way (before the database closes)."""
+        await asyncio.gather(*self._reloads, return_exceptions=True)
+
+    async def _reload(self, hostname: str, future: asyncio.Future[TenantInfo | None]) -> None:
+        try:
+            await self._load_once(hostname, future)
+        except Exception as error:  # the entry serves on; once expired, a request retries
+            logger.warning("reloading host %s failed: %r", hostname, error)
+
+    async def _load_once(
+        self, hostname: str, future: asyncio.Future[TenantInfo | None]
+    ) -> TenantInfo | None:
         try:
             info = await self._load(hostname)
         except BaseException as error:
@@ -188,22 +225,28 @@ class TenantCache:
             future.set_result(info)
             return info
         finally:
-            del self._loading[hostname]
+            if self._loading.get(hostname) is future:
+                del self._loading[hostname]
 
     async def _load(self, hostname: str) -> TenantInfo | None:
-        now = time.monotonic()
+        now, generation = time.monotonic(), self._generation
         row = await unscoped.fetch_one(_TENANT_SQL, hostname=hostname, active=True)
         info = _info(row) if row is not None else None
+        if generation != self._generation:
+            return info  # read before a change this process made: for its waiters only
         if len(self._entries) > 10_000:  # garbage hosts must not grow memory without bound
             self._entries.clear()
         self._entries[hostname] = (now, info)
         return info
 
     def invalidate(self, hostname: str | None = None) -> None:
+        self._generation += 1
         if hostname is None:
             self._entries.clear()
+            self._loading.clear()
         else:
             self._entries.pop(hostname, None)
+            self._loading.pop(hostname, None)
 
 
 tenant_cache = TenantCache()
