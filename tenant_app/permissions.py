@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Protocol
 
 from tenant_app.vocabulary import ACCESS_FIELDS, FOLDERS
@@ -251,7 +252,14 @@ def visible_folders(access: object | None) -> tuple[str, ...]:
     """The folders a customer sees in the navigation, in their fixed order."""
     if access is None:  # staff pages: no customer
         return ()
+    if type(access) is CustomerRights:  # every portal page asks: once per set of rights
+        return _visible_with(access)
     return tuple(f for f in FOLDERS if customer_may(folder_flags(access, f), "view_folder"))
+
+
+@lru_cache(maxsize=1024)
+def _visible_with(rights: CustomerRights) -> tuple[str, ...]:
+    return tuple(f for f in FOLDERS if customer_may(folder_flags(rights, f), "view_folder"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ import pytest
 
 from tenant_app.permissions import (
     CUSTOMER_ACTIONS,
+    CustomerRights,
     FolderFlags,
     can_manage_users,
     customer_may,
@@ -76,6 +77,11 @@ def test_visible_folders_follow_the_table(flags) -> None:
     )
     expected = ("finance", "other") if TABLE[flags][0] else ("other",)
     assert visible_folders(access) == expected
+    rights = CustomerRights(
+        7, finance_unlock=unlock, finance_share=share, finance_readonly=readonly, other_share=True
+    )
+    assert visible_folders(rights) == expected  # the session's rights: remembered per set
+    assert visible_folders(rights) == expected
     assert visible_folders(None) == ()
 
 
