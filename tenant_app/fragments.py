@@ -13,14 +13,24 @@ well and fails the request when the two differ.
 
 Templates use it as a call block:
     {% call cached("portal-contract", contract, docs, contract.id in editable) %}…{% endcall %}
+
+A logged-in page is put together as bytes (shells.py): while its blocks render, a kept card
+goes into the page as a mark, and its bytes, encoded once when it was kept, take the mark's
+place at the end. Encoding a whole page cost as much as rendering its cards again (Python
+encodes a text with a single "€" or "–" in it character by character). A card whose output
+a template captures and works on as text says `as_text=True` and is rendered in as text.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import secrets
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from typing import Any
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -30,6 +40,11 @@ from tortoise.models import Model
 from tenant_app.text import i18n
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024  # per process; ~8,000 contract cards
+_T = TypeVar("_T")
+
+
+def _as_is(data: bytes) -> bytes:
+    return data
 
 
 _PLAIN = frozenset({int, str, bool, type(None)})
@@ -69,6 +84,8 @@ class FragmentCache:
         self.hits = 0
         self.misses = 0
         self._items: OrderedDict[Hashable, Markup] = OrderedDict()
+        # Kept cards once put into a page: their UTF-8 size and bytes (or parts of them).
+        self._encoded: dict[Hashable, tuple[int, Any]] = {}
 
     def fetch(self, key: Hashable | None, render: Callable[[], str]) -> Markup:
         """The stored card, or `render()`'s (kept unless `key` is None: not to be cached).
@@ -87,12 +104,41 @@ class FragmentCache:
             raise StaleFragment(self.stale[-1])
         return stored
 
+    def fetch_encoded(self, key: Hashable | None, render: Callable[[], str]) -> bytes:
+        """`fetch`, as UTF-8: encoded once while the card is kept (checked like a hit)."""
+        return self._prepared(key, render, _as_is)
+
+    def fetch_split(
+        self, key: Hashable | None, render: Callable[[], str], pattern: re.Pattern[bytes]
+    ) -> list[bytes]:
+        """`fetch_encoded`, split by `pattern` once while kept (a page shell at its holes)."""
+        return self._prepared(key, render, pattern.split)
+
+    def _prepared(
+        self, key: Hashable | None, render: Callable[[], str], prepare: Callable[[bytes], _T]
+    ) -> _T:
+        found = None if self.check or key is None else self._encoded.get(key)
+        if found is not None:
+            self.hits += 1
+            self._items.move_to_end(key)
+            return found[1]  # type: ignore[no-any-return]
+        data = self.fetch(key, render).encode()
+        prepared = prepare(data)
+        if key is not None and key in self._items and key not in self._encoded:
+            self._encoded[key] = (len(data), prepared)
+            self.size += len(data)
+            self._trim()
+        return prepared
+
     def _keep(self, key: Hashable, html: Markup) -> None:
         self._items[key] = html
         self.size += len(html)
+        self._trim()
+
+    def _trim(self) -> None:
         while self.size > self.max_bytes and self._items:
-            _, dropped = self._items.popitem(last=False)
-            self.size -= len(dropped)
+            key, dropped = self._items.popitem(last=False)
+            self.size -= len(dropped) + self._encoded.pop(key, (0, None))[0]
 
     def keys(self) -> list[Hashable]:
         """What is kept, least recently used first (for tests and diagnosis)."""
@@ -100,6 +146,7 @@ class FragmentCache:
 
     def clear(self) -> None:
         self._items.clear()
+        self._encoded.clear()
         self.size = 0
 
 
@@ -113,13 +160,62 @@ fragment_cache = FragmentCache(
 )
 
 
+# The kept cards' bytes of the page being put together (None: render cards in as text).
+_assembly: ContextVar[list[bytes] | None] = ContextVar("fragment_assembly", default=None)
+# Random per process, like templating.CSRF_SLOT: no text a user writes can contain it.
+_MARK = f"card-{secrets.token_hex(16)}-"
+_MARK_RE = re.compile(re.escape(_MARK.encode()) + rb"(\d+)-")
+
+
 @pass_context
-def cached(context: Context, name: str | None, *parts: Any, caller: Callable[[], str]) -> Markup:
+def cached(
+    context: Context,
+    name: str | None,
+    *parts: Any,
+    caller: Callable[[], str],
+    as_text: bool = False,
+) -> Markup:
     """The card rendered by the block, from the cache when the same card was shown before.
     `name` None renders without keeping (a card that shows a form's typed values)."""
-    if name is None:
-        return fragment_cache.fetch(None, caller)
-    return fragment_cache.fetch(card_key(context, name, *parts), caller)
+    key = None if name is None else card_key(context, name, *parts)
+    pieces = _assembly.get()
+    if pieces is None:
+        return fragment_cache.fetch(key, caller)
+
+    def render() -> str:  # cards inside a card are part of its text
+        token = _assembly.set(None)
+        try:
+            return caller()
+        finally:
+            _assembly.reset(token)
+
+    if as_text:
+        return fragment_cache.fetch(key, render)
+    pieces.append(fragment_cache.fetch_encoded(key, render))
+    return Markup(f"{_MARK}{len(pieces) - 1}-")  # noqa: S704 - a constant mark
+
+
+@contextmanager
+def assembling() -> Iterator[list[bytes]]:
+    """While rendering a page's own blocks: kept cards go in as marks (see `put_together`)."""
+    pieces: list[bytes] = []
+    token = _assembly.set(pieces)
+    try:
+        yield pieces
+    finally:
+        _assembly.reset(token)
+
+
+def put_together(text: str, pieces: list[bytes], out: list[bytes], used: set[int]) -> None:
+    """Append `text` as UTF-8 to `out`, each mark replaced by its card's bytes (noted in
+    `used`: a page whose marks do not come out one each was worked on as text)."""
+    parts = _MARK_RE.split(text.encode())
+    out.append(parts[0])
+    for index in range(1, len(parts), 2):
+        number = int(parts[index])
+        used.add(number)
+        out.append(pieces[number] if number < len(pieces) else b"")
+        out.append(parts[index + 1])
 
 
 def card_key(context: Context, name: str, *parts: Any) -> Hashable:

@@ -105,16 +105,19 @@ def redirect(
     return RedirectResponse(f"{target}?{urlencode(values)}" if values else target, 303)
 
 
-def with_token(html: str, scope: Scope) -> str:
-    """The page with the request's CSRF token where templates wrote CSRF_SLOT, and its own
-    address where they wrote RETURN_SLOT."""
+_CSRF_SLOT, _RETURN_SLOT = CSRF_SLOT.encode(), RETURN_SLOT.encode()
+
+
+def with_token(body: bytes, scope: Scope) -> bytes:
+    """The page (UTF-8) with the request's CSRF token where templates wrote CSRF_SLOT, and
+    its own address where they wrote RETURN_SLOT."""
     token = scope.get("state", {}).get("csrf_token", "")
-    html = html.replace(CSRF_SLOT, token)
-    if RETURN_SLOT not in html:
-        return html
+    body = body.replace(_CSRF_SLOT, token.encode())
+    if _RETURN_SLOT not in body:
+        return body
     url = URL(scope=scope)
     address = f"{url.path}?{url.query}" if url.query else url.path
-    return html.replace(RETURN_SLOT, str(escape(address)))
+    return body.replace(_RETURN_SLOT, str(escape(address)).encode())
 
 
 def factor_state_of(tenant: Any, user: Any) -> str:
@@ -176,11 +179,11 @@ def render(
     full_context = base_context(request) | dict(context or {})
     if block and is_fragment_request(request):
         ctx = template.new_context(full_context)
-        html = "".join(template.blocks[block](ctx))
+        body = "".join(template.blocks[block](ctx)).encode()
     else:
-        html = render_page(template, full_context)
+        body = render_page(template, full_context)
     response = HTMLResponse(
-        with_token(html, request.scope), status_code=status_code, headers=headers
+        with_token(body, request.scope), status_code=status_code, headers=headers
     )
     response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"
     return response
@@ -217,4 +220,4 @@ def render_error(scope: Scope, status: int, *, reason: str = "") -> Response:
             html = templates.get_template("errors/error.html").render(context)
     except Exception:  # noqa: BLE001 - an error page must never fail in turn
         return plain_response(scope, status)
-    return HTMLResponse(with_token(html, scope), status_code=status)
+    return HTMLResponse(with_token(html.encode(), scope), status_code=status)

@@ -166,7 +166,7 @@ async def test_pages_with_their_layouts_kept_are_the_pages_rendered_whole(
     kept = [(await who.get(path)).text for who, path in pages]
     assert len(kept_shells()) == len(pages)
     monkeypatch.setattr(
-        pages_module, "render_page", lambda template, context: template.render(context)
+        pages_module, "render_page", lambda template, context: template.render(context).encode()
     )
     whole = [(await who.get(path)).text for who, path in pages]
     assert kept == whole
