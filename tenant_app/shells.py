@@ -79,7 +79,7 @@ def render_page(template: Template, context: dict[str, Any]) -> bytes:
             put_together(fills[part], pieces, out, used)
         else:
             out.append(part)
-    if len(used) != len(pieces) or (pieces and max(used) != len(pieces) - 1):
+    if used != set(range(len(pieces))):
         return _worked_on_as_text(template, context)
     return b"".join(out)
 
