@@ -22,6 +22,24 @@ MODE_TEXT = {
     "each with its own session, so caches are cold as in production",
 }
 
+# Why a target may not be met: what the limits leave out, and how to see it (README.md).
+WHY_NOT = (
+    "**A logged-in page below its lean-render limit**: the limit is the page's SQL and one "
+    "flat template on a bare route. The app adds, per request, its edge (tenant, session, "
+    "CSRF, locale, suspension, body limits, security headers, request log), the session's "
+    "own checks and the page's data built from its rows; kept cards and page shells make "
+    "the rendering itself cheap, so that fixed work is what remains. "
+    "`benchmarks/cpu.py PAGE --free-render` shows it: the app's CPU per request against its "
+    "limits in one process, also with the page's rendering free.",
+    "**The rotating mode**: each request another customer's page, whose cards are rendered "
+    "and kept for the first time (the limit prints precomputed values in one loop).",
+    "**Growth from 10 to 20,000 contacts**: the big tenant's statements take longer (their "
+    "plans are below); the cheaper the app's own work, the more that counts.",
+    "**A ratio or a tail in a noisy run**: rounds that differ by more than ±10 % are named "
+    "above, and a slowest hundredth moves from run to run with the machine's pauses; "
+    "compare such a page by A/B runs on one machine minutes apart, or with `cpu.py`.",
+)
+
 
 def setup_lines(
     args: argparse.Namespace, result: dict[str, Any], started: datetime, elapsed: float, cores: int
@@ -78,6 +96,8 @@ def _targets_section(summary: Summary, uploads: Sequence[UploadResult]) -> list[
             "> **⚠ answers of another size than captured** (redirects? errors?): "
             + ", ".join(wrong),
         ]
+    if any(not ok for _, _, ok in report.verdicts(summary)):
+        lines += ["", "### When a target is not met", ""] + [f"- {why}" for why in WHY_NOT]
     return lines
 
 
