@@ -1,5 +1,5 @@
 """Load benchmark of the app's pages against fortunes and against each page's own limits, in
-one run: `python benchmarks/run.py` (full, ~8 minutes) or `--quick` (under 3 minutes).
+one run: `python benchmarks/run.py` (full, ~9 minutes) or `--quick` (~3 minutes).
 
 1. creates a throwaway PostgreSQL database (dropped at the end, also on failure or Ctrl-C),
    migrates it and bulk-loads the dataset (dataset.py), makes fresh sessions (logins.py)
@@ -343,7 +343,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="small dataset, 1 round of 1 s per target, no uploads, no growth table (<3 min)",
+        help="small dataset, 1 round of 1 s per target, no uploads, no growth table (~3 min)",
     )
     parser.add_argument("--connections", "-c", type=int, default=CONNECTIONS)
     parser.add_argument("--seconds", "-d", type=int, help="measured seconds per round (whole)")
