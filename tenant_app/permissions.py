@@ -254,12 +254,14 @@ def visible_folders(access: object | None) -> tuple[str, ...]:
         return ()
     if type(access) is CustomerRights:  # every portal page asks: once per set of rights
         return _visible_with(access)
+    return _visible(access)
+
+
+def _visible(access: object) -> tuple[str, ...]:
     return tuple(f for f in FOLDERS if customer_may(folder_flags(access, f), "view_folder"))
 
 
-@lru_cache(maxsize=1024)
-def _visible_with(rights: CustomerRights) -> tuple[str, ...]:
-    return tuple(f for f in FOLDERS if customer_may(folder_flags(rights, f), "view_folder"))
+_visible_with = lru_cache(maxsize=1024)(_visible)
 
 
 @dataclass(frozen=True, slots=True)
