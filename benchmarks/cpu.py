@@ -66,23 +66,31 @@ async def _call(app: Any, ask: Ask, path: str) -> None:
         raise RuntimeError(f"{path} answered {status}")
 
 
-async def _turn(app: Any, ask: Ask, path: Callable[[int], str], start: int) -> float:
-    """CPU microseconds per request over one turn."""
+async def _turn(app: Any, asks: list[Ask], path: Callable[[int], str], start: int) -> float:
+    """CPU microseconds per request over one turn (request n asks as asks[n], in turn)."""
     began = time.process_time()
     for number in range(start, start + BATCH):
-        await _call(app, ask, path(number))
+        await _call(app, asks[number % len(asks)], path(number))
     return (time.process_time() - began) / BATCH * 1e6
 
 
 async def measure(
-    key: str, rounds: int, free_render: bool, env: dict[str, str], args: argparse.Namespace
+    key: str,
+    mode: str,
+    rounds: int,
+    free_render: bool,
+    env: dict[str, str],
+    args: argparse.Namespace,
 ) -> None:
     from tenant_app.app import build_app
 
     storage = Path(args.storage) / args.scale.name  # where run.py --reuse-db keeps the files
     _, pages, _ = await run.prepare(DATABASE, storage, env, args)
     page = next(p for p in pages if p.key == key and p.tenant == "big")
-    found = await capture.capture(build_app(run_worker=False), [(page, "repeat")], 8000)
+    asks = page.asks(mode)
+    if not asks:
+        raise SystemExit(f"{key} has no {mode} mode")
+    found = await capture.capture(build_app(run_worker=False), [(page, mode)], 8000)
     spec = Path(tempfile.mkdtemp()) / "limits.pickle"
     checks.write_spec(spec, [page], found, [])
     os.environ["LIMITS_SPEC"] = str(spec)
@@ -99,27 +107,26 @@ async def measure(
             kept[template.name] = whole(template, context)
         return kept[template.name]
 
-    name = spec_key(page, "repeat")
+    name = spec_key(page, mode)
     app = build_app(run_worker=False)
-    ask = page.repeat
     routes: list[tuple[str, Any, Callable[[int], str]]] = [
         ("zero-render limit", limits_app.app, lambda n: f"/zero/{name}/{n}"),
         ("lean-render limit", limits_app.app, lambda n: f"/lean/{name}/{n}"),
-        ("app", app, lambda n: ask.path),
+        ("app", app, lambda n: asks[n % len(asks)].path),
     ]
     if free_render:
-        routes.append(("app, render free", app, lambda n: ask.path))
+        routes.append(("app, render free", app, lambda n: asks[n % len(asks)].path))
     best: dict[str, float] = {}
     async with limits_app.app.router.lifespan_context(limits_app.app):
         async with app.router.lifespan_context(app):
             for round_number in range(rounds + 1):  # the first warms every cache
                 for label, target, path in routes:
                     pages_module.render_page = remembered if label.endswith("free") else whole
-                    cpu = await _turn(target, ask, path, round_number * BATCH)
+                    cpu = await _turn(target, asks, path, round_number * BATCH)
                     if round_number:
                         best[label] = min(best.get(label, cpu), cpu)
     pages_module.render_page = whole
-    print(f"{page.label}: CPU per request, lowest of {rounds} rounds of {BATCH}")
+    print(f"{page.label}, {mode}: CPU per request, lowest of {rounds} rounds of {BATCH}")
     for label, cpu in best.items():
         versus = [f"{best[limit] / cpu:.2f}x {limit}'s" for limit in LIMITS if limit != label]
         ratio = "" if label in LIMITS else "   throughput " + ", ".join(versus)
@@ -130,6 +137,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("pages", nargs="+", help="page keys: folder contacts search ticket ...")
     parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument(
+        "--rotating",
+        action="store_true",
+        help="each request the next of the page's rotating-mode requests, as wrk asks them",
+    )
     parser.add_argument(
         "--free-render",
         action="store_true",
@@ -149,7 +161,8 @@ def main() -> None:
     os.environ.update(env)
     for key in mine.pages:
         argv = ["--only", key, "--storage", mine.storage, "--reuse-db"]
-        asyncio.run(measure(key, mine.rounds, mine.free_render, env, run.parse_args(argv)))
+        mode = "rotating" if mine.rotating else "repeat"
+        asyncio.run(measure(key, mode, mine.rounds, mine.free_render, env, run.parse_args(argv)))
 
 
 if __name__ == "__main__":

@@ -57,7 +57,9 @@ class Scale:
 
 
 FULL = Scale("full", 1_000, 100_000, {"big": 20_000, "mid": 1_000, "small": 10}, 1_000)
-QUICK = Scale("quick", 20, 4_000, {"big": 2_500}, 1_000)
+# --quick: 500 bench customers. Its measurements last a second, in which a page is asked
+# for fewer than 500 times: each request is still another customer's, at half the capture.
+QUICK = Scale("quick", 20, 4_000, {"big": 2_500}, 500)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ def available() -> bool:
 def start(
     env: dict[str, str], app_ports: list[int], nginx_ports: list[int], scratch: Path
 ) -> tuple[Group, Group]:
-    """(the app processes with the offload on, nginx in front of them), both answering."""
+    """(the app processes with the offload on, nginx in front of them), started: `wait`
+    for them to answer (once the database is ready: nginx's health check reaches the app)."""
     say(f"starting the app with DOWNLOAD_OFFLOAD and nginx in front, {len(app_ports)} each ...")
     app = start_group(
         "offload-app",
@@ -37,16 +38,20 @@ def start(
         {**env, "DOWNLOAD_OFFLOAD": OFFLOAD},
         scratch,
     )
-    wait_group(app, "/healthz", f"big.localhost:{app_ports[0]}")
     home = scratch / "nginx"
     home.mkdir(exist_ok=True)
     storage = Path(env["STORAGE_DIR"])
     config = nginx_config(home, nginx_ports, app_ports, storage, workers=len(nginx_ports))
     argv = [nginx_path(), "-c", str(config), "-p", str(home)]
     nginx = start_server("nginx", argv, env, scratch)  # its errors: home / "error.log"
-    for port in nginx_ports:
-        wait_ready(nginx, f"http://127.0.0.1:{port}/healthz", f"big.localhost:{port}")
     return app, Group("nginx", [nginx], nginx_ports)
+
+
+def wait(app: Group, nginx: Group) -> None:
+    wait_group(app, "/healthz", f"big.localhost:{app.ports[0]}")
+    server = nginx.servers[0]
+    for port in nginx.ports:
+        wait_ready(server, f"http://127.0.0.1:{port}/healthz", f"big.localhost:{port}")
 
 
 def check(page: Page, port: int, files: Sequence[Path], size: int) -> int:

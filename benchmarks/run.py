@@ -203,9 +203,13 @@ def measure_uploads(
 
 
 def start_servers(
-    env: dict[str, str], ports: list[int], scratch: Path, groups: list[Group]
-) -> tuple[Group, Group]:
-    """The app and fortunes, one process per core each (`ports`: theirs, in this order)."""
+    env: dict[str, str], ports: list[int], scratch: Path, groups: list[Group], offloading: bool
+) -> tuple[Group, Group, Group | None, Group | None]:
+    """The app and fortunes, one process per core each (`ports`: theirs, in this order), and
+    with `offloading` the app with the offload and nginx: started, not yet answering
+    (`wait_servers`). They start on the migrated database while the dataset loads: their
+    start-up (Python, templates) is CPU work for the core the loading leaves idle. Not before
+    the migration: their background jobs would fail on the tables not there yet."""
     n = cores()
     say(f"starting the app and fortunes, {n} processes each ...")
     app = start_group("app", "tenant_app.asgi:app", ports[:n], env, scratch)
@@ -214,9 +218,20 @@ def start_servers(
         "fortunes", "baseline_app:app", ports[n : 2 * n], env, scratch, "--app-dir", str(BENCH_DIR)
     )
     groups.append(fortunes)
-    wait_group(app, "/healthz", f"big.localhost:{ports[0]}")
+    if not offloading:
+        return app, fortunes, None, None
+    offload_app, nginx = offload.start(env, ports[3 * n : 4 * n], ports[4 * n :], scratch)
+    groups += [offload_app, nginx]
+    return app, fortunes, offload_app, nginx
+
+
+def wait_servers(
+    app: Group, fortunes: Group, offload_app: Group | None, nginx: Group | None
+) -> None:
+    wait_group(app, "/healthz", f"big.localhost:{app.ports[0]}")
     wait_group(fortunes, "/fortunes")
-    return app, fortunes
+    if offload_app is not None and nginx is not None:
+        offload.wait(offload_app, nginx)
 
 
 def benchmark(args: argparse.Namespace, scratch: Path, groups: list[Group]) -> dict[str, Any]:
@@ -240,22 +255,20 @@ def benchmark(args: argparse.Namespace, scratch: Path, groups: list[Group]) -> d
         try:
             say("migrating ...")
             run_cli(["migrate"], env)
+            offloading = offload.available() and (not args.only or offload.KEY in args.only)
+            app, fortunes, offload_app, nginx = start_servers(
+                env, ports, scratch, groups, offloading
+            )
             data, pages, made = asyncio.run(prepare(database_url, storage, env, args))
             planned = sum(len(p.asks(m)) for p in pages for m in measure.MODES)
             say(f"sessions made, {planned:,} requests planned over {len(pages)} pages")
-            app, fortunes = start_servers(env, ports, scratch, groups)
             offloaded = next((p for p in pages if p.key == offload.KEY), None)
-            if offloaded is not None and not offload.available():
+            if offloaded is not None and not offloading:
                 say("nginx is not installed (apt-get install nginx): no offloaded download")
                 pages.remove(offloaded)
                 offloaded = None
-            nginx = None
-            if offloaded is not None:
-                n = cores()
-                offload_app, nginx = offload.start(
-                    env, ports[3 * n : 4 * n], ports[4 * n :], scratch
-                )
-                groups += [offload_app, nginx]
+            wait_servers(app, fortunes, offload_app, nginx)
+            say("the servers answer")
             for page in pages:
                 ask = page.repeat
                 cookie = ask.cookie or None
@@ -310,7 +323,7 @@ def benchmark(args: argparse.Namespace, scratch: Path, groups: list[Group]) -> d
                 rounds=args.rounds,
                 warmup=args.warmup,
                 scratch=scratch,
-                before_each=lambda: asyncio.run(logins.refresh(database_url)),
+                before_each=logins.Refresher(database_url),
             )
             for group in groups:
                 group.stop()
