@@ -223,7 +223,7 @@ class PostgresClient(AsyncpgDBClient):
         if not rows:
             return []
         # dict(record) walks the mapping protocol per column; zip with the keys, once per
-        # result, builds the same dicts in a third less time (rows of 15 columns: ~1 us each)
+        # result, builds the same dicts a fifth faster (25 rows of 15 columns: 32 -> 26 us)
         keys = tuple(rows[0].keys())
         return [dict(zip(keys, row)) for row in rows]  # noqa: B905 - one result, one width
 
