@@ -28,8 +28,8 @@ import pytest
 MIGRATE_TIMEOUT = 300  # seconds: the migrations from empty on a slow machine
 
 
-def migrate(url: str) -> None:
-    """`tenant-app migrate` on `url`, as an operator runs it."""
+def migrate(url: str) -> subprocess.CompletedProcess[str]:
+    """`tenant-app migrate` on `url`, as an operator runs it; fails the test unless it did."""
     done = subprocess.run(
         [sys.executable, "-m", "tenant_app.cli", "migrate"],
         env={**os.environ, "DATABASE_URL": url},
@@ -38,6 +38,7 @@ def migrate(url: str) -> None:
         timeout=MIGRATE_TIMEOUT,
     )
     assert done.returncode == 0, done.stderr
+    return done
 
 
 def pg_admin(server: str, statement: str) -> None:

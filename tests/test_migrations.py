@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 
 from tortoise import Tortoise
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from tenant_app.db import tortoise_config
-from tests.migrated import MIGRATE_TIMEOUT, pg_admin
+from tests.migrated import migrate, pg_admin
 
 
 async def test_models_and_migrations_are_in_sync(settings) -> None:
@@ -20,16 +17,6 @@ async def test_models_and_migrations_are_in_sync(settings) -> None:
     pending = await detector.changes()
     described = [op.describe() for writer in pending for op in writer.operations]
     assert described == [], "models changed without a migration: run `tortoise makemigrations`"
-
-
-def _migrate(url: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tenant_app.cli", "migrate"],
-        env={**os.environ, "DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-        timeout=MIGRATE_TIMEOUT,
-    )
 
 
 def test_migrate_command_on_an_empty_database(tmp_path, migrated) -> None:
@@ -42,10 +29,8 @@ def test_migrate_command_on_an_empty_database(tmp_path, migrated) -> None:
         pg_admin(migrated.pg_server, f'CREATE DATABASE "{name}"')
         url = f"{migrated.pg_server}/{name}"
     try:
-        first = _migrate(url)
-        assert first.returncode == 0, first.stderr
-        again = _migrate(url)
-        assert again.returncode == 0 and "up to date" in again.stdout
+        migrate(url)
+        assert "up to date" in migrate(url).stdout
     finally:
         if migrated.pg_server:
             pg_admin(migrated.pg_server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
