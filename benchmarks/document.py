@@ -11,6 +11,7 @@ from typing import Any
 
 import dataset
 import report
+from breakdown import Breakdown
 from measure import MODES
 from queries import PageQueries
 from report import Summary
@@ -23,22 +24,66 @@ MODE_TEXT = {
 }
 
 # Why a target may not be met: what the limits leave out, and how to see it (README.md).
-WHY_NOT = (
+WHY_LEAN = (
     "**A logged-in page below its lean-render limit**: the limit is the page's SQL and one "
     "flat template on a bare route. The app adds, per request, its edge (tenant, session, "
     "CSRF, locale, suspension, body limits, security headers, request log), the session's "
     "own checks and the page's data built from its rows; kept cards and page shells make "
     "the rendering itself cheap, so that fixed work is what remains. "
-    "`benchmarks/cpu.py PAGE --free-render` shows it: the app's CPU per request against its "
-    "limits in one process, also with the page's rendering free.",
+    "`benchmarks/cpu.py PAGE` shows it: the app's CPU per request against its limits in one "
+    "process, split into edge, page work and rendering (the full run's table below).",
     "**The rotating mode**: each request another customer's page, whose cards are rendered "
     "and kept for the first time (the limit prints precomputed values in one loop).",
+)
+WHY_OTHER = (
     "**Growth from 10 to 20,000 contacts**: the big tenant's statements take longer (their "
     "plans are below); the cheaper the app's own work, the more that counts.",
     "**A ratio or a tail in a noisy run**: rounds that differ by more than ±10 % are named "
     "above, and a slowest hundredth moves from run to run with the machine's pauses; "
     "compare such a page by A/B runs on one machine minutes apart, or with `cpu.py`.",
 )
+BREAKDOWN_TEXT = (
+    "CPU microseconds per request of this process, with the app and the page's limits called "
+    "directly as ASGI applications (`breakdown.py`, after the load; each the lowest of {rounds} "
+    "rounds of {batch} requests, the mode's requests in turn). The app's request splits into "
+    "its **edge** (the page's route answering at once: router and middleware, the session's "
+    "statement included), its **page work** (rendering kept from the first time, less the "
+    "edge: the page's statements, rows, checks and context) and its **rendering**; the "
+    "lean-render limit's into its SQL and bytes (the zero-render limit) and its flat "
+    "rendering. *Goal leaves*: the lean limit's CPU over the goal, what the app may take per "
+    "request to meet it. Without wrk and the database on the same cores these ratios are "
+    "harsher than the load run's."
+)
+
+
+def _breakdown_section(summary: Summary, breakdown: Breakdown) -> list[str]:
+    rows = summary.rows()
+    lines = [
+        "### Where a logged-in page's CPU goes",
+        "",
+        BREAKDOWN_TEXT.format(rounds=breakdown.rounds, batch=breakdown.batch),
+        "",
+        "| page | mode | load run × lean | in one process × lean | app | edge | page work "
+        "| rendering | lean limit | its SQL and bytes | its rendering | goal leaves "
+        "| what keeps it below its goal |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for (name, mode), found in breakdown.parts.items():
+        goal = report.LEAN_GOALS[mode]
+        load = rows.get(name, {}).get(mode, {}).get("x_lean")
+        met = load is not None and load >= goal
+        cells = [
+            name,
+            mode,
+            "–" if load is None else f"{load:.2f}× {'✅' if met else '❌'}",
+            f"{found.ratio():.2f}×",
+            *(f"{value:.0f}" for value in (found.app, found.edge, found.data, found.render)),
+            *(f"{value:.0f}" for value in (found.lean, found.zero, found.lean_render)),
+            f"{found.lean / goal:.0f}",
+            "met" if met else found.reason(goal),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
 
 
 def setup_lines(
@@ -63,7 +108,9 @@ def setup_lines(
     ]
 
 
-def _targets_section(summary: Summary, uploads: Sequence[UploadResult]) -> list[str]:
+def _targets_section(
+    summary: Summary, uploads: Sequence[UploadResult], breakdown: Breakdown
+) -> list[str]:
     lines = [f"## Targets ({summary.connections} connections)", ""]
     for what, text, ok in report.verdicts(summary):
         lines.append(f"- {'✅' if ok else '❌'} **{what}**: {text}")
@@ -97,7 +144,10 @@ def _targets_section(summary: Summary, uploads: Sequence[UploadResult]) -> list[
             + ", ".join(wrong),
         ]
     if any(not ok for _, _, ok in report.verdicts(summary)):
-        lines += ["", "### When a target is not met", ""] + [f"- {why}" for why in WHY_NOT]
+        whys = WHY_OTHER if breakdown.parts else WHY_LEAN + WHY_OTHER
+        lines += ["", "### When a target is not met", ""] + [f"- {why}" for why in whys]
+    if breakdown.parts:
+        lines += [""] + _breakdown_section(summary, breakdown)
     return lines
 
 
@@ -126,6 +176,7 @@ def markdown(
     uploads: Sequence[UploadResult],
     facts: dict[str, str],
     setup: Sequence[str],
+    breakdown: Breakdown,
 ) -> str:
     counts = {page.name: page.count for page in queries}
     lines = [
@@ -137,7 +188,7 @@ def markdown(
     lines += [f"- {item}" for item in setup]
     lines += ["", "## Machine", "", "| | |", "|---|---|"]
     lines += [f"| {key} | {value} |" for key, value in facts.items()]
-    lines += [""] + _targets_section(summary, uploads)
+    lines += [""] + _targets_section(summary, uploads, breakdown)
     for mode in MODES:
         lines += ["", f"## {mode.capitalize()} mode", "", MODE_TEXT[mode].capitalize() + ".", ""]
         lines += report.mode_tables(summary, mode, counts)
@@ -201,6 +252,11 @@ def console(summary: Summary) -> str:
     return "\n".join(out)
 
 
-def as_json(summary: Summary) -> str:
-    """page -> mode -> numbers and ratios (see README.md for the keys)."""
-    return json.dumps(summary.rows(), indent=1, ensure_ascii=False) + "\n"
+def as_json(summary: Summary, breakdown: Breakdown) -> str:
+    """page -> mode -> numbers and ratios (see README.md for the keys); `cpu_us`: the page's
+    in-process breakdown (breakdown.py), where the run made one."""
+    rows = summary.rows()
+    for (name, mode), found in breakdown.parts.items():
+        if mode in rows.get(name, {}):
+            rows[name][mode]["cpu_us"] = found.as_dict()
+    return json.dumps(rows, indent=1, ensure_ascii=False) + "\n"

@@ -58,6 +58,7 @@ import asyncpg  # noqa: E402
 
 sys.path.insert(0, str(BENCH_DIR))
 sys.path.insert(0, str(ROOT))
+import breakdown  # noqa: E402
 import capture  # noqa: E402
 import checks  # noqa: E402
 import dataset  # noqa: E402
@@ -92,8 +93,9 @@ from harness import (  # noqa: E402
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 CONNECTIONS = 64
 UPLOAD_MB = (10, 100, 1024)
-FULL = {"seconds": 3, "rounds": 2, "warmup": 2, "sample": 20}
-QUICK = {"seconds": 1, "rounds": 1, "warmup": 1, "sample": 5}
+FULL = {"seconds": 3, "rounds": 2, "warmup": 2, "sample": 20, "breakdown": 3}
+QUICK = {"seconds": 1, "rounds": 1, "warmup": 1, "sample": 5, "breakdown": 0}
+BREAKDOWN_BATCH = 100  # requests per turn of the in-process breakdown
 
 
 def cores() -> int:
@@ -327,6 +329,19 @@ def benchmark(args: argparse.Namespace, scratch: Path, groups: list[Group]) -> d
             )
             for group in groups:
                 group.stop()
+            parts = breakdown.Breakdown({})
+            if args.breakdown:
+                say("where each logged-in page's CPU goes, in this process (breakdown.py) ...")
+                parts = asyncio.run(
+                    breakdown.measure_pages(
+                        pages,
+                        spec,
+                        rounds=args.breakdown,
+                        batch=BREAKDOWN_BATCH,
+                        before_each=logins.Refresher(database_url),
+                        say=say,
+                    )
+                )
             uploads = measure_uploads(args, env, scratch, data, made.staff["big"][0])
             return {
                 "targets": targets,
@@ -334,6 +349,7 @@ def benchmark(args: argparse.Namespace, scratch: Path, groups: list[Group]) -> d
                 "queries": found,
                 "uploads": uploads,
                 "data": data,
+                "breakdown": parts,
             }
         except BenchError as exc:
             logged = [
@@ -363,6 +379,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rounds", "-r", type=int, help="rounds per target")
     parser.add_argument("--warmup", "-w", type=int, help="unmeasured seconds before the first")
     parser.add_argument("--sample", type=int, help="requests per page checked byte for byte")
+    parser.add_argument(
+        "--breakdown",
+        type=int,
+        help="rounds of the in-process CPU breakdown of each logged-in page (0: none)",
+    )
     parser.add_argument("--upload-mb", type=int, nargs="*", help="upload sizes; none: skip")
     parser.add_argument(
         "--upload-s3",
@@ -423,11 +444,13 @@ def main(argv: list[str] | None = None) -> int:
     for line in report.upload_lines(result["uploads"]):
         print(line)
     setup = document.setup_lines(args, result, started, elapsed, cores())
-    text = document.markdown(summary, result["queries"], result["uploads"], facts, setup)
+    text = document.markdown(
+        summary, result["queries"], result["uploads"], facts, setup, result["breakdown"]
+    )
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(text, encoding="utf-8")
     json_path = args.results.with_name("results.json")
-    json_path.write_text(document.as_json(summary), encoding="utf-8")
+    json_path.write_text(document.as_json(summary, result["breakdown"]), encoding="utf-8")
     print(f"\nwrote {args.results} and {json_path.name} (the run took {elapsed:.0f} s)")
     return 0
 
