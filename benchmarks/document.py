@@ -50,9 +50,10 @@ BREAKDOWN_TEXT = (
     "statement included), its **page work** (rendering kept from the first time, less the "
     "edge: the page's statements, rows, checks and context) and its **rendering**; the "
     "lean-render limit's into its SQL and bytes (the zero-render limit) and its flat "
-    "rendering. *Goal leaves*: the lean limit's CPU over the goal, what the app may take per "
-    "request to meet it. Without wrk and the database on the same cores these ratios are "
-    "harsher than the load run's."
+    "rendering. *… with flat rendering*: the app's ratio were its rendering as cheap as the "
+    "lean limit's flat template (edge and page work as they are). *Goal leaves*: the lean "
+    "limit's CPU over the goal, what the app may take per request to meet it. Without wrk "
+    "and the database on the same cores these ratios are harsher than the load run's."
 )
 
 
@@ -63,10 +64,10 @@ def _breakdown_section(summary: Summary, breakdown: Breakdown) -> list[str]:
         "",
         BREAKDOWN_TEXT.format(rounds=breakdown.rounds, batch=breakdown.batch),
         "",
-        "| page | mode | load run × lean | in one process × lean | app | edge | page work "
-        "| rendering | lean limit | its SQL and bytes | its rendering | goal leaves "
-        "| what keeps it below its goal |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| page | mode | load run × lean | in one process × lean | … with flat rendering "
+        "| app | edge | page work | rendering | lean limit | its SQL and bytes | its rendering "
+        "| goal leaves | what keeps it below its goal |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for (name, mode), found in breakdown.parts.items():
         goal = report.LEAN_GOALS[mode]
@@ -77,6 +78,7 @@ def _breakdown_section(summary: Summary, breakdown: Breakdown) -> list[str]:
             mode,
             "–" if load is None else f"{load:.2f}× {'✅' if met else '❌'}",
             f"{found.ratio():.2f}×",
+            f"{found.ratio_flat():.2f}×",
             *(f"{value:.0f}" for value in (found.app, found.edge, found.data, found.render)),
             *(f"{value:.0f}" for value in (found.lean, found.zero, found.lean_render)),
             f"{found.lean / goal:.0f}",

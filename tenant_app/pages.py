@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from markupsafe import escape
 from starlette.convertors import Convertor
-from starlette.datastructures import URL, Headers
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, NoMatchFound
@@ -108,6 +108,14 @@ def redirect(
 _CSRF_SLOT, _RETURN_SLOT = CSRF_SLOT.encode(), RETURN_SLOT.encode()
 
 
+def own_path(scope: Scope) -> str:
+    """What `request.url.path` answers, without building and parsing the URL (a page asks
+    once or twice, and the URL cost ~15 µs): the path as received, with the three characters
+    Starlette's URL escapes escaped."""
+    path: str = scope["path"]
+    return path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+
+
 def with_token(body: bytes, scope: Scope) -> bytes:
     """The page (UTF-8) with the request's CSRF token where templates wrote CSRF_SLOT, and
     its own address where they wrote RETURN_SLOT."""
@@ -115,8 +123,8 @@ def with_token(body: bytes, scope: Scope) -> bytes:
     body = body.replace(_CSRF_SLOT, token.encode())
     if _RETURN_SLOT not in body:
         return body
-    url = URL(scope=scope)
-    address = f"{url.path}?{url.query}" if url.query else url.path
+    path, query = own_path(scope), scope.get("query_string", b"").decode()
+    address = f"{path}?{query}" if query else path
     return body.replace(_RETURN_SLOT, str(escape(address)).encode())
 
 
@@ -157,9 +165,11 @@ def base_context(request: Request) -> dict[str, Any]:
         "locale": state.get("locale", "de"),
         "brand_css": brand_css_url(tenant) if tenant else None,
         "upload_limits": getattr(request.app.state, "upload_limits", {}),
-        "path": request.url.path,
+        "path": own_path(request.scope),
         # What a redirect reported (see `redirect`), shown by _partials/flash.html.
-        "flash": frozenset(key for key, value in request.query_params.items() if value),
+        "flash": frozenset(key for key, value in request.query_params.items() if value)
+        if request.scope.get("query_string")
+        else frozenset(),
         # Staff under the tenant's second-factor requirement: "grace" (banner) or "due".
         "staff_factor": second_factor_state(request.scope),
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from tenant_app.actors import CurrentUser
@@ -83,6 +84,13 @@ _LOAD_SQL = (
 )
 
 
+@cache
+def _load_sql(now: str) -> str:
+    """The session's statement with this dialect's clock: the same string object each time,
+    so the statement cache below finds it by a hash it has already computed."""
+    return _LOAD_SQL.format(now=now)
+
+
 def _rights(row: dict[str, Any]) -> CustomerRights | None:
     if row["kind"] != "customer" or row["contact_id"] is None:
         return None
@@ -101,7 +109,7 @@ async def load_session(
     """The user behind a cookie secret, or None when unknown, expired or deactivated.
     `touch`: the request counts as the user's activity (see UNATTENDED_PATHS)."""
     session_id = token_digest(secret)
-    row = await fetch_one(_LOAD_SQL.format(now=db_now()), session_id=session_id, active=True)
+    row = await fetch_one(_load_sql(db_now()), session_id=session_id, active=True)
     if row is None:
         return None
     now = datetime.fromtimestamp(int(row["db_now"]), UTC)
