@@ -20,4 +20,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
 # DATABASE_URL, SECRET_KEY, BASE_DOMAIN, the SMTP and S3 settings and METRICS_TOKEN come from
 # the environment.
-CMD ["sh", "-c", "tenant-app migrate && mkdir -p \"$PROMETHEUS_MULTIPROC_DIR\" && rm -rf \"$PROMETHEUS_MULTIPROC_DIR\"/* && exec uvicorn tenant_app.asgi:app --host 0.0.0.0 --port 8000 --proxy-headers --forwarded-allow-ips='*' --workers ${WEB_CONCURRENCY:-2} --no-server-header --timeout-graceful-shutdown 10"]
+CMD ["sh", "-c", "tenant-app migrate && mkdir -p \"$PROMETHEUS_MULTIPROC_DIR\" && rm -rf \"$PROMETHEUS_MULTIPROC_DIR\"/* && exec uvicorn tenant_app.asgi:app --host 0.0.0.0 --port 8000 --loop asyncio --proxy-headers --forwarded-allow-ips='*' --workers ${WEB_CONCURRENCY:-2} --no-server-header --timeout-graceful-shutdown 10"]

@@ -296,6 +296,10 @@ def uvicorn_argv(app: str, port: int, *extra: str) -> list[str]:
         "--port",
         str(port),
         "--no-access-log",
+        # the app's production event loop (tenant_app/cli.py, the Dockerfile), for every
+        # server alike: the limits and fortunes differ from the app in their work only
+        "--loop",
+        "asyncio",
     ]
 
 

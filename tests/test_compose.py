@@ -91,3 +91,21 @@ def test_each_stateful_service_keeps_its_data_in_a_declared_volume() -> None:
         mounts = dict(m.split(":", 1) for m in COMPOSE["services"][name]["volumes"])
         volume = next(v for v, target in mounts.items() if target.startswith(path))
         assert volume in declared
+
+
+def test_the_image_and_tenant_app_serve_run_the_same_event_loop(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """Python's asyncio loop (tenant_app/cli.py says why): the image's command and `tenant-app
+    serve` alike."""
+    import uvicorn
+
+    from tenant_app import cli
+
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert f"--loop {cli.EVENT_LOOP}" in dockerfile and cli.EVENT_LOOP == "asyncio"
+    served: dict[str, Any] = {}
+    monkeypatch.setenv("PUBLIC_PORT", "8000")  # serve would set it in development
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.update(options))
+    cli._serve(settings, "127.0.0.1", 8123, 2, False)
+    assert served["loop"] == "asyncio" and served["workers"] == 2
