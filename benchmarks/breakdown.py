@@ -26,7 +26,8 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -112,9 +113,13 @@ class Parts:
         """The same, were the app's rendering as cheap as the lean limit's flat template."""
         return self.lean / (self.free + self.lean_render)
 
+    def budget(self, goal: float) -> float:
+        """What the app may take per request to reach `goal` × the lean limit's throughput."""
+        return self.lean / goal
+
     def reason(self, goal: float) -> str:
         """What keeps the page below `goal` × its lean limit (or that nothing does here)."""
-        budget = self.lean / goal
+        budget = self.budget(goal)
         if self.app <= budget:
             return (
                 f"in one process the app reaches {self.ratio():.2f}×, within the goal: the "
@@ -205,6 +210,22 @@ async def measure(
     return Parts(**best)
 
 
+@asynccontextmanager
+async def running_apps(spec: Path) -> AsyncIterator[tuple[Any, Any]]:
+    """The app and the limits server for the pages in `spec` (checks.write_spec), their
+    lifespans running. The environment must be the app servers' (the database, and the secret
+    key that signed the sessions' cookies)."""
+    os.environ["LIMITS_SPEC"] = str(spec)  # read by the limits' lifespan
+    import limits_app
+
+    from tenant_app.app import build_app
+
+    app = build_app(run_worker=False)
+    async with limits_app.app.router.lifespan_context(limits_app.app):
+        async with app.router.lifespan_context(app):
+            yield app, limits_app.app
+
+
 @dataclass(frozen=True)
 class Breakdown:
     """Each (page name, mode)'s parts; `rounds` of `batch` requests each (none: no parts)."""
@@ -223,26 +244,16 @@ async def measure_pages(
     before_each: Callable[[], None],
     say: Callable[[str], None],
 ) -> Breakdown:
-    """Every logged-in page of the big tenant, both modes, in this process. The environment
-    must be the app servers' (the run's database and secret key: the sessions' cookies)."""
-    os.environ["LIMITS_SPEC"] = str(spec)
-    import limits_app
-
-    from tenant_app.app import build_app
-
-    app = build_app(run_worker=False)
+    """Every logged-in page of the big tenant, both modes, in this process (`running_apps`)."""
     found: dict[tuple[str, str], Parts] = {}
-    async with limits_app.app.router.lifespan_context(limits_app.app):
-        async with app.router.lifespan_context(app):
-            for page in pages:
-                if page.key not in LEAN_PAGES or page.tenant != "big":
-                    continue
-                for mode in MODES:
-                    if page.asks(mode):
-                        await asyncio.to_thread(before_each)  # it runs its own event loop
-                        parts = await measure(
-                            app, limits_app.app, page, mode, rounds=rounds, batch=batch
-                        )
-                        found[(page.name, mode)] = parts
-                        say(f"  {page.name}, {mode}: {parts.reason(LEAN_GOALS[mode])}")
+    async with running_apps(spec) as (app, limits):
+        for page in pages:
+            if page.key not in LEAN_PAGES or page.tenant != "big":
+                continue
+            for mode in MODES:
+                if page.asks(mode):
+                    await asyncio.to_thread(before_each)  # it runs its own event loop
+                    parts = await measure(app, limits, page, mode, rounds=rounds, batch=batch)
+                    found[(page.name, mode)] = parts
+                    say(f"  {page.name}, {mode}: {parts.reason(LEAN_GOALS[mode])}")
     return Breakdown(found, rounds, batch)

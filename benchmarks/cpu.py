@@ -47,13 +47,8 @@ async def measure(
     found = await capture.capture(build_app(run_worker=False), [(page, mode)], 8000)
     spec = Path(tempfile.mkdtemp()) / "limits.pickle"
     checks.write_spec(spec, [page], found, [])
-    os.environ["LIMITS_SPEC"] = str(spec)
-    import limits_app
-
-    app = build_app(run_worker=False)
-    async with limits_app.app.router.lifespan_context(limits_app.app):
-        async with app.router.lifespan_context(app):
-            parts = await breakdown.measure(app, limits_app.app, page, mode, rounds=rounds)
+    async with breakdown.running_apps(spec) as (app, limits):
+        parts = await breakdown.measure(app, limits, page, mode, rounds=rounds)
     goal = LEAN_GOALS[mode]
     print(f"{page.label}, {mode}: CPU per request, lowest of {rounds} rounds of {BATCH}")
     print(f"  zero-render limit  {parts.zero:7.0f} us")
@@ -63,7 +58,7 @@ async def measure(
         f"zero-render limit's, {parts.ratio():.2f}x lean-render limit's (goal {goal}x)"
     )
     print(f"    edge only        {parts.edge:7.0f} us")
-    print(f"    page's data      {parts.data:7.0f} us")
+    print(f"    page work        {parts.data:7.0f} us")
     print(f"    rendering        {parts.render:7.0f} us")
     print(f"  {parts.reason(goal)}")
 

@@ -81,7 +81,7 @@ def _breakdown_section(summary: Summary, breakdown: Breakdown) -> list[str]:
             f"{found.ratio_flat():.2f}×",
             *(f"{value:.0f}" for value in (found.app, found.edge, found.data, found.render)),
             *(f"{value:.0f}" for value in (found.lean, found.zero, found.lean_render)),
-            f"{found.lean / goal:.0f}",
+            f"{found.budget(goal):.0f}",
             "met" if met else found.reason(goal),
         ]
         lines.append("| " + " | ".join(cells) + " |")
